@@ -1,0 +1,49 @@
+namespace Handoff.Api.V1Alpha1;
+
+/// <summary>Names shared by the CRDs, the operator, the sandbox and the chart.</summary>
+public static class HandoffApi
+{
+    public const string Group = "handoff.dev";
+    public const string Version = "v1alpha1";
+    public const string ApiVersion = Group + "/" + Version;
+    public const string Category = "handoff";
+
+    public const string NodeKind = "HandoffNode";
+    public const string NodePlural = "handoffnodes";
+    public const string NodeSingular = "handoffnode";
+    public const string NodeShortName = "hn";
+
+    public const string FunctionKind = "HandoffFunction";
+    public const string FunctionPlural = "handofffunctions";
+    public const string FunctionSingular = "handofffunction";
+    public const string FunctionShortName = "hf";
+
+    public const string DefaultSchedulerName = "handoff";
+
+    /// <summary>Label on every function pod: the function's name.</summary>
+    public const string FunctionLabel = "handoff.dev/function";
+
+    /// <summary>Label on every function pod: the attempt number, from 1.</summary>
+    public const string AttemptLabel = "handoff.dev/attempt";
+
+    /// <summary>Annotation on a function pod: the HandoffNode that holds its capacity.</summary>
+    public const string HandoffNodeAnnotation = "handoff.dev/node";
+
+    /// <summary>Planner only: simulated run time of each attempt (e.g. 30s, 1.5s, 2m).</summary>
+    public const string DurationAnnotation = "handoff.dev/duration";
+
+    /// <summary>Planner only: <c>Failed</c> makes every attempt fail.</summary>
+    public const string OutcomeAnnotation = "handoff.dev/outcome";
+
+    /// <summary>Sandbox kubelet: how long a pod runs.</summary>
+    public const string SandboxDurationAnnotation = "handoff.dev/sandbox-duration";
+
+    /// <summary>Sandbox kubelet: the exit code of the first container.</summary>
+    public const string SandboxExitCodeAnnotation = "handoff.dev/sandbox-exit-code";
+
+    /// <summary>Sandbox kubelet: the termination message of the first container.</summary>
+    public const string SandboxResultAnnotation = "handoff.dev/sandbox-result";
+
+    public const int DefaultMaxRetries = 3;
+    public const int MaxResultBytes = 4096;
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+
+namespace Handoff.Api.V1Alpha1;
+
+/// <summary>A status condition, shaped like metav1.Condition.</summary>
+public sealed class HandoffCondition
+{
+    [JsonPropertyName("type")]
+    public string Type { get; set; } = "";
+
+    /// <summary>True, False or Unknown.</summary>
+    [JsonPropertyName("status")]
+    public string Status { get; set; } = ConditionStatus.Unknown;
+
+    [JsonPropertyName("reason")]
+    public string? Reason { get; set; }
+
+    [JsonPropertyName("message")]
+    public string? Message { get; set; }
+
+    [JsonPropertyName("observedGeneration")]
+    public long? ObservedGeneration { get; set; }
+
+    [JsonPropertyName("lastTransitionTime")]
+    public DateTime? LastTransitionTime { get; set; }
+}
+
+public static class ConditionStatus
+{
+    public const string True = "True";
+    public const string False = "False";
+    public const string Unknown = "Unknown";
+}
+
+public static class ConditionTypes
+{
+    public const string Ready = "Ready";
+    public const string DependenciesReady = "DependenciesReady";
+    public const string Scheduled = "Scheduled";
+    public const string Completed = "Completed";
+}
+
+/// <summary>Reasons used in conditions, status messages and Events.</summary>
+public static class Reasons
+{
+    public const string Scheduled = "Scheduled";
+    public const string FailedScheduling = "FailedScheduling";
+    public const string Unschedulable = "Unschedulable";
+    public const string Retrying = "Retrying";
+    public const string DependencyFailed = "DependencyFailed";
+    public const string DependencyCycle = "DependencyCycle";
+    public const string WaitingForDependencies = "WaitingForDependencies";
+    public const string UnknownDependency = "UnknownDependency";
+    public const string InvalidTemplate = "InvalidTemplate";
+    public const string Succeeded = "Succeeded";
+    public const string Failed = "Failed";
+    public const string RetriesExhausted = "RetriesExhausted";
+    public const string NodeReady = "NodeReady";
+    public const string NodeNotReady = "NodeNotReady";
+    public const string NodeNotFound = "NodeNotFound";
+}

@@ -1,0 +1,5 @@
+namespace Handoff.Core;
+
+internal static class AssemblyMarker
+{
+}

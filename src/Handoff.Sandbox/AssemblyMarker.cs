@@ -1,0 +1,5 @@
+namespace Handoff.Sandbox;
+
+internal static class AssemblyMarker
+{
+}
