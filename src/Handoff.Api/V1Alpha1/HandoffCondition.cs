@@ -1,26 +1,33 @@
 using System.Text.Json.Serialization;
+using Handoff.Api.Crds;
 
 namespace Handoff.Api.V1Alpha1;
 
 /// <summary>A status condition, shaped like metav1.Condition.</summary>
 public sealed class HandoffCondition
 {
+    [CrdSchema(Required = true, Description = "Type of the condition (CamelCase, or a qualified name).", Pattern = CrdPatterns.QualifiedName, MaxLength = 316)]
     [JsonPropertyName("type")]
     public string Type { get; set; } = "";
 
     /// <summary>True, False or Unknown.</summary>
+    [CrdSchema(Required = true, Enum = [ConditionStatus.True, ConditionStatus.False, ConditionStatus.Unknown])]
     [JsonPropertyName("status")]
     public string Status { get; set; } = ConditionStatus.Unknown;
 
+    [CrdSchema(Description = "One CamelCase word.", MaxLength = 1024)]
     [JsonPropertyName("reason")]
     public string? Reason { get; set; }
 
+    [CrdSchema(Description = "Human-readable details.", MaxLength = 32768)]
     [JsonPropertyName("message")]
     public string? Message { get; set; }
 
+    [CrdSchema(Minimum = 0)]
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }
 
+    [CrdSchema(Description = "When the status last changed.")]
     [JsonPropertyName("lastTransitionTime")]
     public DateTime? LastTransitionTime { get; set; }
 }

@@ -1,0 +1,45 @@
+namespace Handoff.Api.Crds;
+
+/// <summary>
+/// The regular expressions the CRD schemas enforce. They are written for both RE2 (the API server) and .NET
+/// (JsonSchema.Net in the sandbox and tests): anchors, classes, groups and quantifiers only.
+/// </summary>
+public static class CrdPatterns
+{
+    /// <summary>A DNS-1123 label (max 63 characters, checked separately): names of functions in the same namespace.</summary>
+    public const string Dns1123Label = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+    /// <summary>A DNS-1123 subdomain (max 253 characters): names of HandoffNodes and Kubernetes Nodes.</summary>
+    public const string Dns1123Subdomain = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+    /// <summary>
+    /// A resource name: an optional DNS-subdomain prefix and <c>/</c>, then a name of letters, digits, <c>-</c>,
+    /// <c>_</c>, <c>.</c> that starts and ends with a letter or digit (the shape of a Kubernetes qualified name):
+    /// <c>cpu</c>, <c>memory</c>, <c>nvidia.com/gpu</c>, <c>specialized_hardware</c>.
+    /// </summary>
+    public const string ResourceName =
+        "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$";
+
+    /// <summary>
+    /// A non-negative Kubernetes quantity (the API server's own quantity pattern without the minus sign):
+    /// <c>2</c>, <c>500m</c>, <c>16Gi</c>, <c>4000</c>, <c>1e3</c>, <c>0.5</c>.
+    /// </summary>
+    public const string Quantity =
+        "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+
+    /// <summary>A label value (max 63 characters, may be empty).</summary>
+    public const string LabelValue = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+
+    /// <summary>A Kubernetes qualified name (the shape of a label key or a condition type).</summary>
+    public const string QualifiedName = ResourceName;
+
+    /// <summary>Most entries a resource map (capacity, cost, allocated, available) may hold; bounds the CEL cost.</summary>
+    public const int MaxResources = 32;
+
+    /// <summary>Longest quantity string.</summary>
+    public const int MaxQuantityLength = 64;
+
+    /// <summary>Most entries a nodeSelector may hold.</summary>
+    public const int MaxSelectorEntries = 32;
+
+}
