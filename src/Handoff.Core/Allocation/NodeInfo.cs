@@ -1,0 +1,20 @@
+using Handoff.Core.Resources;
+
+namespace Handoff.Core.Allocation;
+
+/// <summary>
+/// What the allocators know about a node besides its tracked capacity: its name, labels (for node selectors),
+/// whether it is cordoned and whether it is Ready. <see cref="Capacity"/> is the node's declared capacity, used to
+/// register it with a tracker; allocators read capacity and availability from the tracker.
+/// </summary>
+public sealed record NodeInfo(string Name, ResourceList Capacity)
+{
+    /// <summary>Node labels matched against a function's node selector.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>True = cordoned: no new functions.</summary>
+    public bool Unschedulable { get; init; }
+
+    /// <summary>False = the backing Kubernetes node is missing or not Ready: no new functions.</summary>
+    public bool Ready { get; init; } = true;
+}

@@ -1,5 +1,0 @@
-namespace Handoff.Core;
-
-internal static class AssemblyMarker
-{
-}

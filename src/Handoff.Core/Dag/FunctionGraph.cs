@@ -1,0 +1,352 @@
+namespace Handoff.Core.Dag;
+
+/// <summary>A function and the ids of the functions whose results it takes (<c>args</c>), in order.</summary>
+public sealed record FunctionDependencies(string Id, IReadOnlyList<string> Args);
+
+/// <summary>
+/// The dependency graph of a set of functions, built from their <c>args</c>. Ids are opaque strings (the operator
+/// and planner use <c>namespace/name</c>; args are resolved in the function's namespace before building).
+/// The input order is the queue order: every list this type returns follows it.
+/// </summary>
+/// <remarks>
+/// Problems are reported, not thrown: <see cref="UnknownArgs"/> (args naming no function), <see cref="Cycles"/>
+/// (each as a path <c>a -> b -> c -> a</c>, where <c>a -> b</c> means a has b in its args; a self-dependency is the
+/// cycle <c>a -> a</c>). A function in a cycle can never run; its dependents can never run either.
+/// </remarks>
+public sealed class FunctionGraph
+{
+    private readonly Dictionary<string, int> _index;
+    private readonly string[] _ids;
+    private readonly string[][] _args;
+    private readonly List<int>[] _dependents;
+    private readonly Dictionary<string, int> _inCycle = new(StringComparer.Ordinal);
+    private readonly List<HashSet<int>> _components = [];
+    private int[][] _known = [];
+
+    /// <summary>Builds the graph. Throws <see cref="ArgumentException"/> on a duplicate id (callers validate names first).</summary>
+    public FunctionGraph(IEnumerable<FunctionDependencies> functions)
+    {
+        var list = functions.ToList();
+        _ids = [.. list.Select(f => f.Id)];
+        _index = new Dictionary<string, int>(_ids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < _ids.Length; i++)
+        {
+            if (!_index.TryAdd(_ids[i], i))
+            {
+                throw new ArgumentException($"duplicate function \"{_ids[i]}\"", nameof(functions));
+            }
+        }
+
+        _args = [.. list.Select(f => f.Args.ToArray())];
+        _dependents = [.. _ids.Select(_ => new List<int>())];
+        var unknown = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var selfDependent = new List<string>();
+        for (var i = 0; i < _ids.Length; i++)
+        {
+            var missing = new List<string>();
+            foreach (var arg in _args[i].Distinct(StringComparer.Ordinal))
+            {
+                if (!_index.TryGetValue(arg, out var j))
+                {
+                    missing.Add(arg);
+                    continue;
+                }
+
+                if (j == i)
+                {
+                    selfDependent.Add(_ids[i]);
+                }
+
+                _dependents[j].Add(i);
+            }
+
+            if (missing.Count > 0)
+            {
+                unknown[_ids[i]] = missing;
+            }
+        }
+
+        UnknownArgs = unknown;
+        SelfDependent = selfDependent;
+        Cycles = FindCycles();
+        for (var c = 0; c < _components.Count; c++)
+        {
+            foreach (var i in _components[c])
+            {
+                _inCycle[_ids[i]] = c;
+            }
+        }
+
+        TopologicalOrder = ComputeTopologicalOrder();
+    }
+
+    /// <summary>All function ids in queue (input) order.</summary>
+    public IReadOnlyList<string> Ids => _ids;
+
+    /// <summary>Whether the graph has a function with this id.</summary>
+    public bool Contains(string id) => _index.ContainsKey(id);
+
+    /// <summary>Function id → the args that name no function (in the function's args order).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> UnknownArgs { get; }
+
+    /// <summary>Functions that name themselves in their args (queue order). Each is also a cycle <c>a -> a</c>.</summary>
+    public IReadOnlyList<string> SelfDependent { get; }
+
+    /// <summary>
+    /// One cycle path per strongly connected component that has a cycle, e.g. <c>[a, b, c, a]</c>, starting at its
+    /// member first in queue order. Ordered by that member's queue position.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> Cycles { get; }
+
+    /// <summary>Formats a cycle path as <c>a -> b -> c -> a</c>.</summary>
+    public static string FormatCycle(IReadOnlyList<string> cycle) => string.Join(" -> ", cycle);
+
+    /// <summary>A shortest cycle path through <paramref name="id"/> (starting and ending at it), or null when it is in no cycle.</summary>
+    public IReadOnlyList<string>? CycleOf(string id) =>
+        _inCycle.TryGetValue(id, out var c) ? CyclePath(_components[c], _index[id], _known) : null;
+
+    /// <summary>Whether the function is part of a dependency cycle (a member of a strongly connected component with a cycle).</summary>
+    public bool IsInCycle(string id) => _inCycle.ContainsKey(id);
+
+    /// <summary>
+    /// Every function not in a cycle and not depending (transitively) on one, ordered so each comes after all its
+    /// args; among functions that could go next, the first in queue order goes first.
+    /// </summary>
+    public IReadOnlyList<string> TopologicalOrder { get; }
+
+    /// <summary>The known args of <paramref name="id"/>, in args order, without duplicates.</summary>
+    public IReadOnlyList<string> ArgsOf(string id) =>
+        [.. _args[_index[id]].Where(_index.ContainsKey).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The functions that have <paramref name="id"/> in their args, in queue order.</summary>
+    public IReadOnlyList<string> DependentsOf(string id) => [.. _dependents[_index[id]].Order().Select(i => _ids[i])];
+
+    /// <summary>
+    /// Every function that depends on <paramref name="id"/> directly or transitively (not <paramref name="id"/>
+    /// itself), in queue order: the ones to fail with <c>DependencyFailed</c> when it fails.
+    /// </summary>
+    public IReadOnlyList<string> TransitiveDependents(string id)
+    {
+        var start = _index[id];
+        var seen = new HashSet<int>();
+        var stack = new Stack<int>();
+        stack.Push(start);
+        while (stack.Count > 0)
+        {
+            foreach (var d in _dependents[stack.Pop()])
+            {
+                if (d != start && seen.Add(d))
+                {
+                    stack.Push(d);
+                }
+            }
+        }
+
+        return [.. seen.Order().Select(i => _ids[i])];
+    }
+
+    /// <summary>
+    /// The functions ready to run, in queue order: not in <paramref name="succeeded"/> or <paramref name="failed"/>,
+    /// not in a cycle, without unknown args, and with every arg in <paramref name="succeeded"/>. Callers leave out
+    /// the ones already running.
+    /// </summary>
+    public IReadOnlyList<string> Ready(IReadOnlySet<string> succeeded, IReadOnlySet<string> failed)
+    {
+        var ready = new List<string>();
+        for (var i = 0; i < _ids.Length; i++)
+        {
+            var id = _ids[i];
+            if (succeeded.Contains(id) || failed.Contains(id) || _inCycle.ContainsKey(id) || UnknownArgs.ContainsKey(id))
+            {
+                continue;
+            }
+
+            if (_args[i].All(succeeded.Contains))
+            {
+                ready.Add(id);
+            }
+        }
+
+        return ready;
+    }
+
+    /// <summary>The args of <paramref name="id"/> that have not succeeded yet (known or not), in args order.</summary>
+    public IReadOnlyList<string> PendingArgs(string id, IReadOnlySet<string> succeeded) =>
+        [.. _args[_index[id]].Where(a => !succeeded.Contains(a)).Distinct(StringComparer.Ordinal)];
+
+    private List<IReadOnlyList<string>> FindCycles()
+    {
+        // Tarjan's strongly connected components, iterative (graphs may be deep chains).
+        var n = _ids.Length;
+        var index = new int[n];
+        var low = new int[n];
+        var onStack = new bool[n];
+        Array.Fill(index, -1);
+        var stack = new Stack<int>();
+        var components = new List<List<int>>();
+        var counter = 0;
+        var known = _known = _args.Select(a => a.Where(_index.ContainsKey).Select(x => _index[x]).Distinct().ToArray()).ToArray();
+        for (var root = 0; root < n; root++)
+        {
+            if (index[root] >= 0)
+            {
+                continue;
+            }
+
+            var work = new Stack<(int Node, int Next)>();
+            work.Push((root, 0));
+            index[root] = low[root] = counter++;
+            stack.Push(root);
+            onStack[root] = true;
+            while (work.Count > 0)
+            {
+                var (v, next) = work.Pop();
+                if (next < known[v].Length)
+                {
+                    work.Push((v, next + 1));
+                    var w = known[v][next];
+                    if (index[w] < 0)
+                    {
+                        index[w] = low[w] = counter++;
+                        stack.Push(w);
+                        onStack[w] = true;
+                        work.Push((w, 0));
+                    }
+                    else if (onStack[w])
+                    {
+                        low[v] = Math.Min(low[v], index[w]);
+                    }
+
+                    continue;
+                }
+
+                if (work.Count > 0)
+                {
+                    var parent = work.Peek().Node;
+                    low[parent] = Math.Min(low[parent], low[v]);
+                }
+
+                if (low[v] == index[v])
+                {
+                    var component = new List<int>();
+                    int w;
+                    do
+                    {
+                        w = stack.Pop();
+                        onStack[w] = false;
+                        component.Add(w);
+                    }
+                    while (w != v);
+                    if (component.Count > 1 || known[v].Contains(v))
+                    {
+                        components.Add(component);
+                    }
+                }
+            }
+        }
+
+        var cycles = new List<IReadOnlyList<string>>();
+        foreach (var component in components.OrderBy(c => c.Min()))
+        {
+            _components.Add(component.ToHashSet());
+            cycles.Add(CyclePath(_components[^1], component.Min(), known));
+        }
+
+        return cycles;
+    }
+
+    private List<string> CyclePath(HashSet<int> component, int start, int[][] known)
+    {
+        // Breadth-first search inside the component for the shortest path back to start, preferring args order.
+        var previous = new Dictionary<int, int>();
+        var queue = new Queue<int>();
+        queue.Enqueue(start);
+        var visited = new HashSet<int> { start };
+        while (queue.Count > 0)
+        {
+            var v = queue.Dequeue();
+            foreach (var w in known[v])
+            {
+                if (!component.Contains(w))
+                {
+                    continue;
+                }
+
+                if (w == start)
+                {
+                    var path = new List<string> { _ids[start] };
+                    for (var x = v; x != start; x = previous[x])
+                    {
+                        path.Add(_ids[x]);
+                    }
+
+                    path.Add(_ids[start]);
+                    path.Reverse(1, path.Count - 2);
+                    return path;
+                }
+
+                if (visited.Add(w))
+                {
+                    previous[w] = v;
+                    queue.Enqueue(w);
+                }
+            }
+        }
+
+        throw new InvalidOperationException("unreachable: a strongly connected component always has a cycle through its members");
+    }
+
+    private List<string> ComputeTopologicalOrder()
+    {
+        var n = _ids.Length;
+        var blocked = new bool[n];
+        var stack = new Stack<int>();
+        foreach (var id in _inCycle.Keys)
+        {
+            blocked[_index[id]] = true;
+            stack.Push(_index[id]);
+        }
+
+        while (stack.Count > 0)
+        {
+            foreach (var d in _dependents[stack.Pop()])
+            {
+                if (!blocked[d])
+                {
+                    blocked[d] = true;
+                    stack.Push(d);
+                }
+            }
+        }
+
+        var remaining = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            remaining[i] = _args[i].Where(_index.ContainsKey).Distinct(StringComparer.Ordinal).Count();
+        }
+
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < n; i++)
+        {
+            if (!blocked[i] && remaining[i] == 0)
+            {
+                ready.Enqueue(i, i);
+            }
+        }
+
+        var order = new List<string>(n);
+        while (ready.TryDequeue(out var v, out _))
+        {
+            order.Add(_ids[v]);
+            foreach (var d in _dependents[v])
+            {
+                if (!blocked[d] && --remaining[d] == 0)
+                {
+                    ready.Enqueue(d, d);
+                }
+            }
+        }
+
+        return order;
+    }
+}

@@ -1,0 +1,380 @@
+using System.Collections;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using k8s.Models;
+
+namespace Handoff.Core.Resources;
+
+/// <summary>
+/// An immutable map from resource name to an amount in milli-units (1 = 1m, 1000 = one unit), with exact
+/// integer arithmetic. Values are parsed from Kubernetes quantities with <see cref="ResourceQuantity"/>.
+/// A resource a list does not name counts as 0. Entries are kept in ordinal name order; an entry with 0 is kept
+/// (so <c>available: {gpu: "0"}</c> still shows), but <see cref="Fits(ResourceList, ResourceList)"/> treats
+/// missing and 0 alike. Results of <see cref="Subtract"/> may be negative (e.g. available capacity after a
+/// node's capacity was lowered below what is allocated); parsed lists never are.
+/// </summary>
+public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection<KeyValuePair<string, long>>
+{
+    private const int MaxNameLength = 253 + 1 + 63;
+
+    private readonly ImmutableSortedDictionary<string, long> _items;
+
+    private ResourceList(ImmutableSortedDictionary<string, long> items)
+    {
+        _items = items;
+    }
+
+    /// <summary>The empty list: costs nothing, has no capacity.</summary>
+    public static ResourceList Empty { get; } = new(ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal));
+
+    /// <summary>Number of named resources.</summary>
+    public int Count => _items.Count;
+
+    /// <summary>Resource names in ordinal order.</summary>
+    public IEnumerable<string> Names => _items.Keys;
+
+    /// <summary>True when every amount is 0 (or there is none).</summary>
+    public bool IsZero => _items.Values.All(v => v == 0);
+
+    /// <summary>The amount of <paramref name="resourceName"/> in milli-units; 0 when not listed.</summary>
+    public long this[string resourceName] => _items.TryGetValue(resourceName, out var v) ? v : 0;
+
+    /// <summary>Whether the list names the resource (even with 0).</summary>
+    public bool Contains(string resourceName) => _items.ContainsKey(resourceName);
+
+    /// <summary>
+    /// Parses name → Kubernetes quantity pairs (e.g. <c>cpu: "500m"</c>, <c>memory: "16Gi"</c>).
+    /// Throws <see cref="ResourceValidationException"/> naming the resource and value for an invalid name,
+    /// an unparsable or negative quantity, a quantity finer than 1m, or one too large for 64-bit milli-units.
+    /// </summary>
+    public static ResourceList Parse(IEnumerable<KeyValuePair<string, string>>? quantities)
+    {
+        if (quantities is null)
+        {
+            return Empty;
+        }
+
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        foreach (var (name, value) in quantities)
+        {
+            ValidateName(name);
+            builder[name] = ParseQuantity(name, value);
+        }
+
+        return new ResourceList(builder.ToImmutable());
+    }
+
+    /// <summary>Builds a list from milli-unit amounts; validates names and that amounts are not negative.</summary>
+    public static ResourceList FromMilli(IEnumerable<KeyValuePair<string, long>> amounts)
+    {
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        foreach (var (name, value) in amounts)
+        {
+            ValidateName(name);
+            if (value < 0)
+            {
+                throw new ResourceValidationException(name, FormatMilli(value), $"{name}: quantity {FormatMilli(value)} must not be negative");
+            }
+
+            builder[name] = value;
+        }
+
+        return new ResourceList(builder.ToImmutable());
+    }
+
+    /// <summary>Convenience for code and tests: <c>ResourceList.Of(("cpu", "2"), ("memory", "4000"))</c>.</summary>
+    public static ResourceList Of(params (string Name, string Quantity)[] quantities) =>
+        Parse(quantities.Select(q => KeyValuePair.Create(q.Name, q.Quantity)));
+
+    /// <summary>
+    /// Parses one Kubernetes quantity into milli-units with <see cref="ResourceQuantity"/>.
+    /// </summary>
+    /// <exception cref="ResourceValidationException">invalid, negative, finer than 1m, or too large.</exception>
+    public static long ParseQuantity(string resourceName, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ResourceValidationException(resourceName, value, $"{resourceName}: invalid quantity \"{value}\": empty");
+        }
+
+        decimal amount;
+        try
+        {
+            amount = new ResourceQuantity(value.Trim()).ToDecimal();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or InvalidOperationException)
+        {
+            throw new ResourceValidationException(
+                resourceName, value, $"{resourceName}: invalid quantity \"{value}\" (expected a Kubernetes quantity such as 2, 500m, 16Gi, 4000 or 1e3)");
+        }
+
+        if (amount < 0)
+        {
+            throw new ResourceValidationException(resourceName, value, $"{resourceName}: quantity \"{value}\" must not be negative");
+        }
+
+        decimal milli;
+        try
+        {
+            milli = amount * 1000m;
+        }
+        catch (OverflowException)
+        {
+            throw new ResourceValidationException(resourceName, value, $"{resourceName}: quantity \"{value}\" is too large");
+        }
+
+        if (milli != decimal.Truncate(milli))
+        {
+            throw new ResourceValidationException(
+                resourceName, value, $"{resourceName}: quantity \"{value}\" is finer than 1m (at most 3 decimal places of a unit)");
+        }
+
+        if (milli > long.MaxValue)
+        {
+            throw new ResourceValidationException(resourceName, value, $"{resourceName}: quantity \"{value}\" is too large");
+        }
+
+        return (long)milli;
+    }
+
+    /// <summary>
+    /// Formats milli-units as a Kubernetes quantity that round-trips exactly: whole units as a plain integer
+    /// (<c>16000</c>, not <c>16k</c>, so user units such as MB stay readable), otherwise milli-units (<c>500m</c>).
+    /// </summary>
+    public static string FormatMilli(long milli) =>
+        milli % 1000 == 0
+            ? (milli / 1000).ToString(CultureInfo.InvariantCulture)
+            : milli.ToString(CultureInfo.InvariantCulture) + "m";
+
+    /// <summary>
+    /// Whether <paramref name="name"/> is a valid resource name: an optional DNS-subdomain prefix and <c>/</c>,
+    /// then 1–63 letters, digits, <c>-</c>, <c>_</c>, <c>.</c> starting and ending with a letter or digit.
+    /// </summary>
+    public static bool IsValidName(string? name) => NameError(name) is null;
+
+    /// <summary>Throws <see cref="ResourceValidationException"/> if <paramref name="name"/> is not a valid resource name.</summary>
+    public static void ValidateName(string? name)
+    {
+        var error = NameError(name);
+        if (error is not null)
+        {
+            throw new ResourceValidationException(name ?? "", null, $"invalid resource name \"{name}\": {error}");
+        }
+    }
+
+    private static string? NameError(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "must not be empty";
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return "too long";
+        }
+
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        var local = name;
+        if (slash >= 0)
+        {
+            var prefix = name[..slash];
+            local = name[(slash + 1)..];
+            if (!IsDnsSubdomain(prefix))
+            {
+                return $"prefix \"{prefix}\" must be a DNS subdomain (lower-case letters, digits, '-' and '.', e.g. nvidia.com)";
+            }
+        }
+
+        if (local.Length is 0 or > 63)
+        {
+            return "the name after the prefix must be 1 to 63 characters";
+        }
+
+        if (!char.IsAsciiLetterOrDigit(local[0]) || !char.IsAsciiLetterOrDigit(local[^1]))
+        {
+            return "must start and end with a letter or digit";
+        }
+
+        foreach (var c in local)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.'))
+            {
+                return $"character '{c}' is not allowed (letters, digits, '-', '_' and '.' only, after an optional DNS-subdomain prefix and '/')";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsDnsSubdomain(string prefix)
+    {
+        if (prefix.Length is 0 or > 253)
+        {
+            return false;
+        }
+
+        foreach (var label in prefix.Split('.'))
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-')
+            {
+                return false;
+            }
+
+            if (label.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when <paramref name="cost"/> needs no more of any resource than <paramref name="available"/> has.</summary>
+    public static bool Fits(ResourceList cost, ResourceList available)
+    {
+        foreach (var (name, amount) in cost._items)
+        {
+            if (amount > 0 && amount > available[name])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when this cost fits in <paramref name="available"/>.</summary>
+    public bool FitsIn(ResourceList available) => Fits(this, available);
+
+    /// <summary>Names (ordinal order) of the resources this cost needs more of than <paramref name="available"/> has.</summary>
+    public IReadOnlyList<string> InsufficientIn(ResourceList available)
+    {
+        List<string>? result = null;
+        foreach (var (name, amount) in _items)
+        {
+            if (amount > 0 && amount > available[name])
+            {
+                (result ??= []).Add(name);
+            }
+        }
+
+        return result ?? (IReadOnlyList<string>)[];
+    }
+
+    /// <summary>Sum per resource (union of names). Throws <see cref="OverflowException"/> past 64 bits.</summary>
+    public ResourceList Add(ResourceList other) => Combine(other, static (a, b) => checked(a + b));
+
+    /// <summary>Difference per resource (union of names); may be negative.</summary>
+    public ResourceList Subtract(ResourceList other) => Combine(other, static (a, b) => checked(a - b));
+
+    /// <summary>Per-resource maximum (union of names), e.g. for peak usage.</summary>
+    public ResourceList Max(ResourceList other) => Combine(other, Math.Max);
+
+    private ResourceList Combine(ResourceList other, Func<long, long, long> op)
+    {
+        var builder = _items.ToBuilder();
+        foreach (var (name, amount) in other._items)
+        {
+            builder[name] = op(this[name], amount);
+        }
+
+        foreach (var (name, amount) in _items)
+        {
+            if (!other._items.ContainsKey(name))
+            {
+                builder[name] = op(amount, 0);
+            }
+        }
+
+        return new ResourceList(builder.ToImmutable());
+    }
+
+    /// <summary>Quantity strings per resource (see <see cref="FormatMilli"/>), e.g. for a status field.</summary>
+    public Dictionary<string, string> ToDictionary()
+    {
+        var result = new Dictionary<string, string>(_items.Count, StringComparer.Ordinal);
+        foreach (var (name, amount) in _items)
+        {
+            result[name] = FormatMilli(amount);
+        }
+
+        return result;
+    }
+
+    /// <summary>Milli-unit amounts per resource.</summary>
+    public IReadOnlyDictionary<string, long> ToMilliDictionary() => _items;
+
+    public IEnumerator<KeyValuePair<string, long>> GetEnumerator() => _items.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public bool Equals(ResourceList? other)
+    {
+        if (other is null)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other._items.Count != _items.Count)
+        {
+            return false;
+        }
+
+        foreach (var (name, amount) in _items)
+        {
+            if (!other._items.TryGetValue(name, out var o) || o != amount)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override bool Equals(object? obj) => obj is ResourceList other && Equals(other);
+
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        foreach (var (name, amount) in _items)
+        {
+            hash.Add(name, StringComparer.Ordinal);
+            hash.Add(amount);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    public static bool operator ==(ResourceList? left, ResourceList? right) => left is null ? right is null : left.Equals(right);
+
+    public static bool operator !=(ResourceList? left, ResourceList? right) => !(left == right);
+
+    /// <summary><c>cpu=2, memory=4000</c>; <c>{}</c> when empty.</summary>
+    public override string ToString()
+    {
+        if (_items.Count == 0)
+        {
+            return "{}";
+        }
+
+        var sb = new StringBuilder();
+        foreach (var (name, amount) in _items)
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append(", ");
+            }
+
+            sb.Append(name).Append('=').Append(FormatMilli(amount));
+        }
+
+        return sb.ToString();
+    }
+}

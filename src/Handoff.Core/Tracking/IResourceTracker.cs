@@ -1,0 +1,79 @@
+using Handoff.Core.Resources;
+
+namespace Handoff.Core.Tracking;
+
+/// <summary>
+/// Holds, per node, its capacity and the costs held by the functions ("holders") assigned to it.
+/// Invariant kept by <see cref="TryAllocate"/>: for every node and resource, the sum of held costs never exceeds
+/// the capacity at the time of the allocation. Implementations are thread-safe.
+/// </summary>
+/// <remarks>
+/// Lowering a node's capacity below what is already allocated (<see cref="SetNode"/>) is allowed and corrupts
+/// nothing: the node's available amount becomes negative, so nothing new fits there until enough is released.
+/// <see cref="Adopt"/> likewise records an existing allocation without a capacity check (recovery from the cluster).
+/// </remarks>
+public interface IResourceTracker : IResourceTrackerView
+{
+    /// <summary>Registers a node, or updates the capacity of a registered one (its allocations are kept).</summary>
+    void SetNode(string node, ResourceList capacity);
+
+    /// <summary>
+    /// Removes a node. Allocations on it are dropped too; their holders are returned (in ordinal order) so the
+    /// caller can deal with them. Returns an empty list for an unknown node.
+    /// </summary>
+    IReadOnlyList<string> RemoveNode(string node);
+
+    /// <summary>Registered node names in ordinal order.</summary>
+    IReadOnlyList<string> Nodes { get; }
+
+    /// <summary>Whether <paramref name="cost"/> fits in what <paramref name="node"/> has available now. False for an unknown node.</summary>
+    bool IsAvailable(string node, ResourceList cost);
+
+    /// <summary>
+    /// Atomically checks that <paramref name="cost"/> fits on <paramref name="node"/> and records it as held by
+    /// <paramref name="holder"/>. Returns false (and changes nothing) when the node is unknown, the cost does not fit,
+    /// or the holder already holds an allocation anywhere.
+    /// </summary>
+    bool TryAllocate(string node, ResourceList cost, string holder);
+
+    /// <summary>
+    /// Records an allocation that already exists (e.g. a bound, running pod found on start-up) without checking
+    /// capacity, so a rebuilt tracker reflects the cluster even if capacity was lowered meanwhile. Returns false when
+    /// the node is unknown or the holder already holds an allocation (that allocation is then left unchanged).
+    /// </summary>
+    bool Adopt(string node, ResourceList cost, string holder);
+
+    /// <summary>Releases what <paramref name="holder"/> holds. Returns false (a no-op) for an unknown holder.</summary>
+    bool Release(string holder);
+
+    /// <summary>The node <paramref name="holder"/> holds capacity on, or null.</summary>
+    string? NodeOf(string holder);
+
+    /// <summary>The node's current usage, or null for an unknown node.</summary>
+    NodeUsage? GetNode(string node);
+
+    /// <summary>A consistent snapshot of every node's usage, in ordinal node order.</summary>
+    IReadOnlyList<NodeUsage> Snapshot();
+
+    /// <summary>A consistent snapshot of every allocation, in ordinal holder order.</summary>
+    IReadOnlyList<TrackedAllocation> Allocations();
+}
+
+/// <summary>One node's capacity, what its holders hold, and what is left (possibly negative after a capacity cut).</summary>
+public sealed record NodeUsage(string Node, ResourceList Capacity, ResourceList Allocated, ResourceList Available, int Holders);
+
+/// <summary>One holder's allocation.</summary>
+public sealed record TrackedAllocation(string Holder, string Node, ResourceList Cost);
+
+/// <summary>The read side of a tracker that allocators need.</summary>
+public interface IResourceTrackerView
+{
+    /// <summary>
+    /// The node's registered capacity and what it has available now (capacity − allocated, possibly negative).
+    /// False for an unknown node.
+    /// </summary>
+    bool TryGetCapacity(string node, out ResourceList capacity, out ResourceList available);
+
+    /// <summary>What <paramref name="node"/> has available now (possibly negative), or null for an unknown node.</summary>
+    ResourceList? Available(string node);
+}

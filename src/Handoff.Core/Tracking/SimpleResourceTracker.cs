@@ -1,0 +1,208 @@
+using Handoff.Core.Resources;
+
+namespace Handoff.Core.Tracking;
+
+/// <summary>
+/// A thread-safe <see cref="IResourceTracker"/> guarded by a single lock. Every operation is O(resources) except
+/// snapshots, which copy all nodes.
+/// </summary>
+public sealed class SimpleResourceTracker : IResourceTracker
+{
+    private readonly Lock _lock = new();
+    private readonly SortedDictionary<string, NodeState> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrackedAllocation> _holders = new(StringComparer.Ordinal);
+
+    public void SetNode(string node, ResourceList capacity)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(node);
+        ArgumentNullException.ThrowIfNull(capacity);
+        lock (_lock)
+        {
+            if (_nodes.TryGetValue(node, out var state))
+            {
+                state.Capacity = capacity;
+                state.Available = capacity.Subtract(state.Allocated);
+            }
+            else
+            {
+                _nodes[node] = new NodeState(capacity);
+            }
+        }
+    }
+
+    public IReadOnlyList<string> RemoveNode(string node)
+    {
+        lock (_lock)
+        {
+            if (!_nodes.Remove(node, out var state))
+            {
+                return [];
+            }
+
+            var holders = state.Holders.Order(StringComparer.Ordinal).ToList();
+            foreach (var holder in holders)
+            {
+                _holders.Remove(holder);
+            }
+
+            return holders;
+        }
+    }
+
+    public IReadOnlyList<string> Nodes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _nodes.Keys];
+            }
+        }
+    }
+
+    public bool IsAvailable(string node, ResourceList cost)
+    {
+        lock (_lock)
+        {
+            return _nodes.TryGetValue(node, out var state) && cost.FitsIn(state.Available);
+        }
+    }
+
+    public bool TryAllocate(string node, ResourceList cost, string holder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        ArgumentNullException.ThrowIfNull(cost);
+        lock (_lock)
+        {
+            if (_holders.ContainsKey(holder) || !_nodes.TryGetValue(node, out var state) || !cost.FitsIn(state.Available))
+            {
+                return false;
+            }
+
+            Hold(node, state, cost, holder);
+            return true;
+        }
+    }
+
+    public bool Adopt(string node, ResourceList cost, string holder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        ArgumentNullException.ThrowIfNull(cost);
+        lock (_lock)
+        {
+            if (_holders.ContainsKey(holder) || !_nodes.TryGetValue(node, out var state))
+            {
+                return false;
+            }
+
+            Hold(node, state, cost, holder);
+            return true;
+        }
+    }
+
+    private void Hold(string node, NodeState state, ResourceList cost, string holder)
+    {
+        state.Allocated = state.Allocated.Add(cost);
+        state.Available = state.Capacity.Subtract(state.Allocated);
+        state.Holders.Add(holder);
+        _holders[holder] = new TrackedAllocation(holder, node, cost);
+    }
+
+    public bool Release(string holder)
+    {
+        lock (_lock)
+        {
+            if (!_holders.Remove(holder, out var allocation))
+            {
+                return false;
+            }
+
+            // The node is always present: RemoveNode drops its holders.
+            var state = _nodes[allocation.Node];
+            state.Holders.Remove(holder);
+            if (state.Holders.Count == 0)
+            {
+                // Back to exactly the registered capacity (no leftover zero entries).
+                state.Allocated = ResourceList.Empty;
+                state.Available = state.Capacity;
+            }
+            else
+            {
+                state.Allocated = state.Allocated.Subtract(allocation.Cost);
+                state.Available = state.Capacity.Subtract(state.Allocated);
+            }
+
+            return true;
+        }
+    }
+
+    public string? NodeOf(string holder)
+    {
+        lock (_lock)
+        {
+            return _holders.TryGetValue(holder, out var a) ? a.Node : null;
+        }
+    }
+
+    public NodeUsage? GetNode(string node)
+    {
+        lock (_lock)
+        {
+            return _nodes.TryGetValue(node, out var state) ? state.ToUsage(node) : null;
+        }
+    }
+
+    public ResourceList? Available(string node)
+    {
+        lock (_lock)
+        {
+            return _nodes.TryGetValue(node, out var state) ? state.Available : null;
+        }
+    }
+
+    public bool TryGetCapacity(string node, out ResourceList capacity, out ResourceList available)
+    {
+        lock (_lock)
+        {
+            if (_nodes.TryGetValue(node, out var state))
+            {
+                capacity = state.Capacity;
+                available = state.Available;
+                return true;
+            }
+        }
+
+        capacity = ResourceList.Empty;
+        available = ResourceList.Empty;
+        return false;
+    }
+
+    public IReadOnlyList<NodeUsage> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _nodes.Select(kv => kv.Value.ToUsage(kv.Key))];
+        }
+    }
+
+    public IReadOnlyList<TrackedAllocation> Allocations()
+    {
+        lock (_lock)
+        {
+            return [.. _holders.Values.OrderBy(a => a.Holder, StringComparer.Ordinal)];
+        }
+    }
+
+    private sealed class NodeState(ResourceList capacity)
+    {
+        public ResourceList Capacity { get; set; } = capacity;
+
+        public ResourceList Allocated { get; set; } = ResourceList.Empty;
+
+        public ResourceList Available { get; set; } = capacity;
+
+        public HashSet<string> Holders { get; } = new(StringComparer.Ordinal);
+
+        public NodeUsage ToUsage(string node) => new(node, Capacity, Allocated, Available, Holders.Count);
+    }
+}
