@@ -1,0 +1,166 @@
+using Handoff.Api.V1Alpha1;
+using Handoff.Operator.Infrastructure;
+using k8s;
+using k8s.Models;
+
+namespace Handoff.Operator.Controllers;
+
+/// <summary>
+/// The operator service: four informers (HandoffNodes, HandoffFunctions, function pods, Nodes) feed one work
+/// queue; while this replica leads, a worker takes the queue's single <see cref="SyncKey"/> and runs one
+/// reconcile pass (<see cref="Reconciler"/>) over the cached state. See docs/operator.md.
+/// </summary>
+public sealed class HandoffOperator : BackgroundService
+{
+    /// <summary>The one queue key: "reconcile everything". Changes arriving during a pass queue exactly one more pass.</summary>
+    public const string SyncKey = "sync";
+
+    private readonly IKubernetes _client;
+    private readonly OperatorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly OperatorMetrics _metrics;
+    private readonly LeadershipLoop _leadership;
+    private readonly EventRecorder _events;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private volatile bool _faulted;
+    private int _passes;
+
+    public HandoffOperator(
+        IKubernetes client, OperatorOptions options, TimeProvider time, OperatorMetrics metrics, LeadershipLoop leadership,
+        EventRecorder events, ILoggerFactory loggerFactory)
+    {
+        _client = client;
+        _options = options;
+        _time = time;
+        _metrics = metrics;
+        _leadership = leadership;
+        _events = events;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<HandoffOperator>();
+        HandoffNodes = Watcher(WatchSources.HandoffNodes(client, options.WatchTimeout));
+        Functions = Watcher(WatchSources.HandoffFunctions(client, options.Namespace, options.WatchTimeout));
+        Pods = Watcher(WatchSources.Pods(client, options.Namespace, options.WatchTimeout));
+        Nodes = Watcher(WatchSources.Nodes(client, options.WatchTimeout));
+        Queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60));
+    }
+
+    public ResourceWatcher<HandoffNode> HandoffNodes { get; }
+
+    public ResourceWatcher<HandoffFunction> Functions { get; }
+
+    public ResourceWatcher<V1Pod> Pods { get; }
+
+    public ResourceWatcher<V1Node> Nodes { get; }
+
+    public WorkQueue<string> Queue { get; }
+
+    public OperatorOptions Options => _options;
+
+    /// <summary>The reconciler of the current leadership term (null while not leading).</summary>
+    public Reconciler? Reconciler { get; private set; }
+
+    public bool IsLeader => _leadership.IsLeader;
+
+    public bool IsHealthy => !_faulted;
+
+    public bool IsReady => HandoffNodes.HasSynced && Functions.HasSynced && Pods.HasSynced && Nodes.HasSynced;
+
+    /// <summary>Completed reconcile passes (all terms).</summary>
+    public int Passes => Volatile.Read(ref _passes);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var watchers = new[]
+        {
+            HandoffNodes.RunAsync(stoppingToken), Functions.RunAsync(stoppingToken),
+            Pods.RunAsync(stoppingToken), Nodes.RunAsync(stoppingToken),
+        };
+        try
+        {
+            await _leadership.RunAsync(LeadAsync, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _faulted = true;
+            _logger.LogCritical(ex, "The operator loop failed");
+            throw;
+        }
+        finally
+        {
+            Queue.ShutDown();
+            await Task.WhenAll(watchers);
+        }
+    }
+
+    private ResourceWatcher<T> Watcher<T>(IWatchSource<T> source)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var watcher = new ResourceWatcher<T>(source, _time, _options.ResyncPeriod, _loggerFactory.CreateLogger<ResourceWatcher<T>>());
+        watcher.Changed += (_, _) => Queue.Add(SyncKey);
+        watcher.Error += _ => _metrics.ApiErrors.WithLabels("watch-" + source.Name).Inc();
+        return watcher;
+    }
+
+    private async Task LeadAsync(CancellationToken term)
+    {
+        _metrics.IsLeader.Set(1);
+        try
+        {
+            await Task.WhenAll(
+                HandoffNodes.WaitForSyncAsync(term), Functions.WaitForSyncAsync(term),
+                Pods.WaitForSyncAsync(term), Nodes.WaitForSyncAsync(term));
+            var reconciler = new Reconciler(
+                _client, _options, _time, _metrics, _events, HandoffNodes.Cache, Functions.Cache, Pods.Cache, Nodes.Cache,
+                _loggerFactory.CreateLogger<Reconciler>());
+            Reconciler = reconciler;
+            _logger.LogInformation("Leading: rebuilding the tracker from the cluster");
+            Queue.Add(SyncKey);
+            while (!term.IsCancellationRequested)
+            {
+                var (key, ok) = await Queue.GetAsync(term);
+                if (!ok || key is null)
+                {
+                    return;
+                }
+
+                try
+                {
+                    var started = _time.GetTimestamp();
+                    var next = await reconciler.ReconcileAsync(term);
+                    _metrics.ReconcileDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
+                    Interlocked.Increment(ref _passes);
+                    Queue.Forget(key);
+                    if (next is { } delay)
+                    {
+                        Queue.AddAfter(key, delay);
+                    }
+                }
+                catch (OperationCanceledException) when (term.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogWarning(ex, "Reconcile pass failed; retrying with back-off");
+                    Queue.AddRateLimited(key);
+                }
+                finally
+                {
+                    Queue.Done(key);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (term.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Reconciler = null;
+            _metrics.IsLeader.Set(0);
+        }
+    }
+}

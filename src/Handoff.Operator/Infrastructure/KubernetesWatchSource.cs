@@ -1,0 +1,128 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Handoff.Api.V1Alpha1;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Handoff.Operator.Infrastructure;
+
+/// <summary>An <see cref="IWatchSource{T}"/> over the real KubernetesClient: a list call and the same call with watch=true.</summary>
+public sealed class KubernetesWatchSource<T, TList> : IWatchSource<T>
+    where T : class, IKubernetesObject<V1ObjectMeta>
+    where TList : IKubernetesObject<V1ListMeta>, IItems<T>
+{
+    /// <summary>(watch, resourceVersion, timeoutSeconds, cancellationToken) → the list call's response.</summary>
+    private readonly Func<bool, string?, int?, CancellationToken, Task<HttpOperationResponse<TList>>> _call;
+    private readonly int _timeoutSeconds;
+
+    public KubernetesWatchSource(
+        string name,
+        Func<bool, string?, int?, CancellationToken, Task<HttpOperationResponse<TList>>> call,
+        TimeSpan watchTimeout)
+    {
+        Name = name;
+        _call = call;
+        _timeoutSeconds = Math.Max(1, (int)watchTimeout.TotalSeconds);
+    }
+
+    public string Name { get; }
+
+    public async Task<ResourceListResult<T>> ListAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _call(false, null, null, cancellationToken);
+        var list = response.Body;
+        return new ResourceListResult<T>([.. list.Items ?? []], list.Metadata?.ResourceVersion ?? "");
+    }
+
+    public async IAsyncEnumerable<ResourceWatchEvent<T>> WatchAsync(
+        string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Exception? streamError = null;
+        Task<HttpOperationResponse<TList>> request;
+        try
+        {
+            request = _call(true, resourceVersion, _timeoutSeconds, cancellationToken);
+            await request;
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)
+        {
+            throw new ResourceExpiredException(ex.Message);
+        }
+
+        // The response-based watch of KubernetesClient 21 (marked obsolete in favour of untyped per-resource
+        // helpers) is the one that deserializes typed objects for both built-in and custom resources.
+#pragma warning disable CS0618
+        var events = request.WatchAsync<T, TList>(ex => streamError ??= ex, cancellationToken);
+#pragma warning restore CS0618
+        await foreach (var (type, item) in events.WithCancellation(cancellationToken))
+        {
+            if (streamError is not null)
+            {
+                break;
+            }
+
+            if (type == WatchEventType.Error || item is null)
+            {
+                continue;
+            }
+
+            yield return new ResourceWatchEvent<T>(type, item);
+        }
+
+        switch (streamError)
+        {
+            case null:
+                yield break;
+            case KubernetesException { Status.Code: (int)HttpStatusCode.Gone } gone:
+                throw new ResourceExpiredException(gone.Status.Message ?? "410 Gone");
+            default:
+                throw new IOException($"watch of {Name} failed: {streamError.Message}", streamError);
+        }
+    }
+}
+
+/// <summary>The watch sources the operator uses.</summary>
+public static class WatchSources
+{
+    public static IWatchSource<V1Pod> Pods(IKubernetes client, string watchNamespace, TimeSpan timeout) =>
+        new KubernetesWatchSource<V1Pod, V1PodList>(
+            "pods",
+            (watch, rv, seconds, ct) => string.IsNullOrEmpty(watchNamespace)
+                ? client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
+                    allowWatchBookmarks: watch ? true : null, labelSelector: HandoffApi.FunctionLabel,
+                    resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct)
+                : client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(
+                    watchNamespace, allowWatchBookmarks: watch ? true : null, labelSelector: HandoffApi.FunctionLabel,
+                    resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct),
+            timeout);
+
+    public static IWatchSource<V1Node> Nodes(IKubernetes client, TimeSpan timeout) =>
+        new KubernetesWatchSource<V1Node, V1NodeList>(
+            "nodes",
+            (watch, rv, seconds, ct) => client.CoreV1.ListNodeWithHttpMessagesAsync(
+                allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch,
+                cancellationToken: ct),
+            timeout);
+
+    public static IWatchSource<HandoffNode> HandoffNodes(IKubernetes client, TimeSpan timeout) =>
+        new KubernetesWatchSource<HandoffNode, HandoffNodeList>(
+            HandoffApi.NodePlural,
+            (watch, rv, seconds, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<HandoffNodeList>(
+                HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, allowWatchBookmarks: watch ? true : null,
+                resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct),
+            timeout);
+
+    public static IWatchSource<HandoffFunction> HandoffFunctions(IKubernetes client, string watchNamespace, TimeSpan timeout) =>
+        new KubernetesWatchSource<HandoffFunction, HandoffFunctionList>(
+            HandoffApi.FunctionPlural,
+            (watch, rv, seconds, ct) => string.IsNullOrEmpty(watchNamespace)
+                ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<HandoffFunctionList>(
+                    HandoffApi.Group, HandoffApi.Version, HandoffApi.FunctionPlural, allowWatchBookmarks: watch ? true : null,
+                    resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct)
+                : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<HandoffFunctionList>(
+                    HandoffApi.Group, HandoffApi.Version, watchNamespace, HandoffApi.FunctionPlural,
+                    allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch,
+                    cancellationToken: ct),
+            timeout);
+}

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using k8s;
+using k8s.Models;
+
+namespace Handoff.Operator.Infrastructure;
+
+/// <summary>A thread-safe cache of Kubernetes objects by key (<c>namespace/name</c>, or <c>name</c> when cluster-scoped).</summary>
+public sealed class ResourceCache<T>
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
+
+    public static string KeyOf(T item) => KeyOf(item.Metadata.NamespaceProperty, item.Metadata.Name);
+
+    public static string KeyOf(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : ns + "/" + name;
+
+    public int Count => _items.Count;
+
+    public T? Get(string key) => _items.GetValueOrDefault(key);
+
+    public T? Get(string? ns, string name) => Get(KeyOf(ns, name));
+
+    public IReadOnlyList<T> List() => [.. _items.Values];
+
+    /// <summary>
+    /// Stores the object unless the cache already holds a newer version of it (by resourceVersion, compared as
+    /// numbers when both are numbers, as etcd's are). Returns whether the cache changed.
+    /// </summary>
+    public bool Upsert(T item)
+    {
+        var key = KeyOf(item);
+        while (true)
+        {
+            if (!_items.TryGetValue(key, out var current))
+            {
+                if (_items.TryAdd(key, item))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (ReferenceEquals(current, item) || IsOlder(item, current))
+            {
+                return false;
+            }
+
+            if (_items.TryUpdate(key, item, current))
+            {
+                return true;
+            }
+        }
+    }
+
+    public bool Remove(string key) => _items.TryRemove(key, out _);
+
+    /// <summary>Replaces the whole content (after a list); returns the keys that were removed.</summary>
+    public IReadOnlyList<string> Replace(IEnumerable<T> items)
+    {
+        var fresh = items.ToDictionary(KeyOf, StringComparer.Ordinal);
+        var removed = new List<string>();
+        foreach (var key in _items.Keys)
+        {
+            if (!fresh.ContainsKey(key) && _items.TryRemove(key, out _))
+            {
+                removed.Add(key);
+            }
+        }
+
+        foreach (var (key, item) in fresh)
+        {
+            _items[key] = item;
+        }
+
+        return removed;
+    }
+
+    private static bool IsOlder(T candidate, T current)
+    {
+        if (!string.Equals(candidate.Metadata.Uid, current.Metadata.Uid, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return long.TryParse(candidate.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var a) &&
+               long.TryParse(current.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var b) &&
+               a < b;
+    }
+}

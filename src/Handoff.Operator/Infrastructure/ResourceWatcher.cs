@@ -1,0 +1,168 @@
+using k8s;
+using k8s.Models;
+
+namespace Handoff.Operator.Infrastructure;
+
+/// <summary>
+/// An informer: lists, then watches from the list's resourceVersion, keeping a <see cref="ResourceCache{T}"/>
+/// current. A watch that ends is renewed from the last seen resourceVersion; 410 Gone triggers a re-list; any
+/// other error backs off (exponentially, capped) and retries. Every <c>resyncPeriod</c> all cached objects are
+/// handed to the handlers again. Handlers must be cheap (they typically enqueue a key).
+/// </summary>
+public sealed class ResourceWatcher<T>
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private readonly IWatchSource<T> _source;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _resyncPeriod;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan _minBackoff = TimeSpan.FromMilliseconds(100);
+    private readonly TimeSpan _maxBackoff = TimeSpan.FromSeconds(30);
+
+    public ResourceWatcher(IWatchSource<T> source, TimeProvider time, TimeSpan resyncPeriod, ILogger logger)
+    {
+        _source = source;
+        _time = time;
+        _resyncPeriod = resyncPeriod;
+        _logger = logger;
+    }
+
+    public ResourceCache<T> Cache { get; } = new();
+
+    /// <summary>Called with each added, modified or deleted object, and on each resync (as Modified).</summary>
+    public event Action<WatchEventType, T>? Changed;
+
+    /// <summary>Called on every error talking to the API server (for metrics).</summary>
+    public event Action<Exception>? Error;
+
+    public bool HasSynced => _synced.Task.IsCompleted;
+
+    /// <summary>Number of completed lists (1 after the first sync; more after 410 Gone or errors).</summary>
+    public int ListCount { get; private set; }
+
+    /// <summary>Completes once the first list has been stored in the cache.</summary>
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var resync = _resyncPeriod > TimeSpan.Zero
+            ? _time.CreateTimer(_ => Resync(), null, _resyncPeriod, _resyncPeriod)
+            : null;
+        var failures = 0;
+        string? resourceVersion = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (resourceVersion is null)
+                {
+                    var list = await _source.ListAsync(cancellationToken);
+                    resourceVersion = list.ResourceVersion;
+                    Store(list.Items);
+                    ListCount++;
+                    failures = 0;
+                    _synced.TrySetResult();
+                }
+
+                await foreach (var ev in _source.WatchAsync(resourceVersion, cancellationToken))
+                {
+                    failures = 0;
+                    resourceVersion = Apply(ev) ?? resourceVersion;
+                }
+
+                // The server closed the watch (timeout or disconnect): renew it from where we are.
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (ResourceExpiredException ex)
+            {
+                _logger.LogInformation("Watch of {Resource} expired ({Message}); re-listing", _source.Name, ex.Message);
+                resourceVersion = null;
+            }
+            catch (Exception ex)
+            {
+                Error?.Invoke(ex);
+                var delay = Backoff(failures++);
+                _logger.LogWarning(ex, "Watch of {Resource} failed; retrying in {Delay}", _source.Name, delay);
+                if (failures > 3)
+                {
+                    // Persistent trouble: start over from a fresh list once the API is back.
+                    resourceVersion = null;
+                }
+
+                try
+                {
+                    await Task.Delay(delay, _time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var ms = _minBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 20));
+        return ms >= _maxBackoff.TotalMilliseconds ? _maxBackoff : TimeSpan.FromMilliseconds(ms);
+    }
+
+    private void Store(IReadOnlyList<T> items)
+    {
+        var removed = new List<T>();
+        foreach (var old in Cache.List())
+        {
+            removed.Add(old);
+        }
+
+        var removedKeys = Cache.Replace(items).ToHashSet(StringComparer.Ordinal);
+        foreach (var old in removed.Where(o => removedKeys.Contains(ResourceCache<T>.KeyOf(o))))
+        {
+            Changed?.Invoke(WatchEventType.Deleted, old);
+        }
+
+        foreach (var item in items)
+        {
+            Changed?.Invoke(WatchEventType.Modified, item);
+        }
+    }
+
+    private string? Apply(ResourceWatchEvent<T> ev)
+    {
+        var rv = ev.Object.Metadata?.ResourceVersion;
+        switch (ev.Type)
+        {
+            case WatchEventType.Added:
+            case WatchEventType.Modified:
+                if (Cache.Upsert(ev.Object))
+                {
+                    Changed?.Invoke(ev.Type, ev.Object);
+                }
+
+                break;
+            case WatchEventType.Deleted:
+                Cache.Remove(ResourceCache<T>.KeyOf(ev.Object));
+                Changed?.Invoke(ev.Type, ev.Object);
+                break;
+            case WatchEventType.Bookmark:
+                break;
+            default:
+                return null;
+        }
+
+        return string.IsNullOrEmpty(rv) ? null : rv;
+    }
+
+    private void Resync()
+    {
+        foreach (var item in Cache.List())
+        {
+            Changed?.Invoke(WatchEventType.Modified, item);
+        }
+    }
+}

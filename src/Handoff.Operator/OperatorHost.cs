@@ -1,0 +1,205 @@
+using System.Net;
+using Handoff.Operator.Controllers;
+using Handoff.Operator.Infrastructure;
+using k8s;
+using Microsoft.AspNetCore.Connections.Features;
+using Prometheus;
+
+namespace Handoff.Operator;
+
+/// <summary>Extra settings for hosting the operator in-process (tests, <c>handoff sandbox</c>).</summary>
+public sealed class OperatorHostSettings
+{
+    /// <summary>The clock for back-off, retries and timestamps; default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>Replaces the default JSON console logging.</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Handlers put in front of the KubernetesClient's HTTP pipeline (e.g. to record API calls).</summary>
+    public Func<DelegatingHandler[]>? HttpHandlers { get; init; }
+}
+
+/// <summary>Builds and starts the operator: the service, its watches and the /metrics, /healthz, /readyz endpoints.</summary>
+public static class OperatorHost
+{
+    private const string ListenerItem = "handoff.listener";
+
+    /// <summary>The kubeconfig from --kubeconfig/KUBECONFIG, else in-cluster, else ~/.kube/config.</summary>
+    public static KubernetesClientConfiguration LoadKubeConfig(OperatorOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.Kubeconfig))
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig);
+        }
+
+        return KubernetesClientConfiguration.IsInCluster()
+            ? KubernetesClientConfiguration.InClusterConfig()
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+    }
+
+    /// <summary>Registers the operator (client, metrics, leader election, the <see cref="HandoffOperator"/> hosted service).</summary>
+    public static IServiceCollection AddHandoffOperator(
+        this IServiceCollection services, OperatorOptions options, KubernetesClientConfiguration kubeConfig,
+        OperatorHostSettings? settings = null)
+    {
+        options.Validate();
+        settings ??= new OperatorHostSettings();
+        services.AddSingleton(options);
+        services.AddSingleton(settings.TimeProvider ?? TimeProvider.System);
+        services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubeConfig, settings.HttpHandlers?.Invoke() ?? []));
+        services.AddSingleton<OperatorMetrics>();
+        services.AddSingleton<LeadershipLoop>();
+        services.AddSingleton<EventRecorder>();
+        services.AddSingleton<HandoffOperator>();
+        services.AddHostedService(sp => sp.GetRequiredService<HandoffOperator>());
+        return services;
+    }
+
+    /// <summary>Builds (does not start) the host.</summary>
+    public static IHost Build(OperatorOptions options, KubernetesClientConfiguration kubeConfig, OperatorHostSettings? settings = null)
+    {
+        options.Validate();
+        var metrics = OperatorOptions.ParseAddress(options.MetricsAddress, "--metrics-address");
+        var probe = OperatorOptions.ParseAddress(options.ProbeAddress, "--probe-address");
+        var builder = new HostBuilder()
+            .ConfigureLogging(logging =>
+            {
+                logging.ClearProviders();
+                if (settings?.ConfigureLogging is { } configure)
+                {
+                    configure(logging);
+                }
+                else
+                {
+                    logging.AddJsonConsole(o =>
+                    {
+                        o.UseUtcTimestamp = true;
+                        o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                    });
+                }
+
+                logging.SetMinimumLevel(options.ParsedLogLevel);
+                logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+                logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+            })
+            .ConfigureServices(services => services.AddHandoffOperator(options, kubeConfig, settings));
+        if (metrics is not null || probe is not null)
+        {
+            builder.ConfigureWebHost(web => web
+                .UseKestrel(kestrel =>
+                {
+                    if (metrics is { } m && probe is { } p && m == p)
+                    {
+                        Listen(kestrel, m, "both");
+                        return;
+                    }
+
+                    if (metrics is { } mm)
+                    {
+                        Listen(kestrel, mm, "metrics");
+                    }
+
+                    if (probe is { } pp)
+                    {
+                        Listen(kestrel, pp, "probe");
+                    }
+                })
+                .ConfigureServices(services => services.AddRouting())
+                .Configure(app => ConfigureEndpoints(app)));
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Builds and starts the operator; dispose (or <see cref="RunningOperator.StopAsync"/>) to stop it cleanly.</summary>
+    public static async Task<RunningOperator> StartAsync(
+        OperatorOptions options, KubernetesClientConfiguration kubeConfig, OperatorHostSettings? settings = null,
+        CancellationToken cancellationToken = default)
+    {
+        var host = Build(options, kubeConfig, settings);
+        await host.StartAsync(cancellationToken);
+        return new RunningOperator(host);
+    }
+
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, (string Host, int Port) address, string tag)
+    {
+        void Tag(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) =>
+            listen.Use(next => connection =>
+            {
+                connection.Items[ListenerItem] = tag;
+                return next(connection);
+            });
+
+        if (address.Host is "localhost")
+        {
+            kestrel.ListenLocalhost(address.Port, Tag);
+        }
+        else if (address.Host is "" or "*" or "+")
+        {
+            kestrel.ListenAnyIP(address.Port, Tag);
+        }
+        else if (IPAddress.TryParse(address.Host, out var ip))
+        {
+            kestrel.Listen(ip, address.Port, Tag);
+        }
+        else
+        {
+            throw new OperatorOptionsException($"'{address.Host}' is not an IP address or localhost");
+        }
+    }
+
+    private static void ConfigureEndpoints(IApplicationBuilder app)
+    {
+        var op = app.ApplicationServices.GetRequiredService<HandoffOperator>();
+        var metrics = app.ApplicationServices.GetRequiredService<OperatorMetrics>();
+
+        // /metrics only on the metrics address, probes only on the probe address.
+        app.Use(async (context, next) =>
+        {
+            var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
+            var tag = items is not null && items.TryGetValue(ListenerItem, out var t) ? t as string : null;
+            var wanted = context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal) ? "metrics" : "probe";
+            if (tag != wanted && tag != "both")
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context);
+        });
+        app.UseRouting();
+        app.UseEndpoints(endpoints =>
+        {
+            endpoints.MapMetrics("/metrics", metrics.Registry);
+            endpoints.MapGet("/healthz", () => op.IsHealthy ? Results.Text("ok") : Results.Text("unhealthy", statusCode: 500));
+            endpoints.MapGet("/readyz", () => op.IsReady ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
+        });
+    }
+}
+
+/// <summary>A started operator host.</summary>
+public sealed class RunningOperator(IHost host) : IAsyncDisposable
+{
+    public IHost Host { get; } = host;
+
+    public IServiceProvider Services => Host.Services;
+
+    public HandoffOperator Operator => Host.Services.GetRequiredService<HandoffOperator>();
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => Host.WaitForShutdownAsync(cancellationToken);
+
+    public async Task StopAsync(CancellationToken cancellationToken = default) => await Host.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Host.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            Host.Dispose();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Prometheus;
+
+namespace Handoff.Operator;
+
+/// <summary>The operator's Prometheus metrics, in a registry of their own (several operators may share a process in tests).</summary>
+public sealed class OperatorMetrics
+{
+    public OperatorMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        FunctionsByPhase = factory.CreateGauge(
+            "handoff_functions", "HandoffFunctions by phase.", new GaugeConfiguration { LabelNames = ["phase"] });
+        NodeCapacity = factory.CreateGauge(
+            "handoff_node_capacity", "HandoffNode capacity per resource (in units; milli-units / 1000).",
+            new GaugeConfiguration { LabelNames = ["node", "resource"] });
+        NodeAllocated = factory.CreateGauge(
+            "handoff_node_allocated", "Capacity held by functions per HandoffNode and resource.",
+            new GaugeConfiguration { LabelNames = ["node", "resource"] });
+        SchedulingAttempts = factory.CreateCounter(
+            "handoff_scheduling_attempts_total", "Scheduling attempts by result (scheduled, unschedulable, error).",
+            new CounterConfiguration { LabelNames = ["result"] });
+        SchedulingLatency = factory.CreateHistogram(
+            "handoff_scheduling_latency_seconds", "Time from a function becoming ready to its pod being bound.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        ApiErrors = factory.CreateCounter(
+            "handoff_api_errors_total", "Errors returned by the Kubernetes API, by operation.",
+            new CounterConfiguration { LabelNames = ["operation"] });
+        IsLeader = factory.CreateGauge("handoff_leader", "1 while this replica is the leader.");
+        ReconcileDuration = factory.CreateHistogram(
+            "handoff_reconcile_duration_seconds", "Duration of one reconcile pass.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Gauge FunctionsByPhase { get; }
+
+    public Gauge NodeCapacity { get; }
+
+    public Gauge NodeAllocated { get; }
+
+    public Counter SchedulingAttempts { get; }
+
+    public Histogram SchedulingLatency { get; }
+
+    public Counter ApiErrors { get; }
+
+    public Gauge IsLeader { get; }
+
+    public Histogram ReconcileDuration { get; }
+}

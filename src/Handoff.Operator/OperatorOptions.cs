@@ -1,0 +1,114 @@
+using System.Globalization;
+using Handoff.Api.V1Alpha1;
+
+namespace Handoff.Operator;
+
+/// <summary>The operator's configuration: one property per flag of the operator contract, plus tuning knobs for tests.</summary>
+public sealed record OperatorOptions
+{
+    /// <summary>Path of a kubeconfig; null = in-cluster if available, else ~/.kube/config.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>Namespace whose HandoffFunctions (and pods) are watched; empty = all namespaces.</summary>
+    public string Namespace { get; init; } = "";
+
+    public string SchedulerName { get; init; } = HandoffApi.DefaultSchedulerName;
+
+    public string DefaultStrategy { get; init; } = Strategies.FirstAvailable;
+
+    public bool LeaderElect { get; init; }
+
+    public string LeaseName { get; init; } = "handoff-operator";
+
+    public string LeaseNamespace { get; init; } = "default";
+
+    /// <summary>Identity in the lease (env POD_NAME, default: host name).</summary>
+    public string Identity { get; init; } = Environment.MachineName;
+
+    /// <summary>HOST:PORT serving /metrics; empty = not served (in-process use).</summary>
+    public string MetricsAddress { get; init; } = "0.0.0.0:8080";
+
+    /// <summary>HOST:PORT serving /healthz and /readyz; empty = not served (in-process use).</summary>
+    public string ProbeAddress { get; init; } = "0.0.0.0:8081";
+
+    public string LogLevel { get; init; } = "Information";
+
+    /// <summary>Lease timings (not flags; client-go's defaults are 15 s / 10 s / 2 s).</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often every cached object is re-reconciled even without events.</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Server-side timeout of each watch request; the watch is then renewed from the last resourceVersion.</summary>
+    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Back-off after a failed attempt: initial value, doubled per further failure, capped.</summary>
+    public TimeSpan RetryBackoffInitial { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryBackoffMax { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Parsed log level (validated by <see cref="Validate"/>).</summary>
+    public Microsoft.Extensions.Logging.LogLevel ParsedLogLevel =>
+        Enum.Parse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, ignoreCase: true);
+
+    /// <summary>Throws <see cref="OperatorOptionsException"/> with a clear message when a value is invalid.</summary>
+    public void Validate()
+    {
+        if (!Strategies.All.Contains(DefaultStrategy, StringComparer.Ordinal))
+        {
+            throw new OperatorOptionsException(
+                $"--default-strategy: '{DefaultStrategy}' is not one of {string.Join(", ", Strategies.All)}");
+        }
+
+        if (string.IsNullOrWhiteSpace(SchedulerName))
+        {
+            throw new OperatorOptionsException("--scheduler-name must not be empty");
+        }
+
+        if (LeaderElect && (string.IsNullOrWhiteSpace(LeaseName) || string.IsNullOrWhiteSpace(LeaseNamespace)))
+        {
+            throw new OperatorOptionsException("--lease-name and --lease-namespace must not be empty with --leader-elect");
+        }
+
+        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, ignoreCase: true, out _) ||
+            int.TryParse(LogLevel, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+        {
+            throw new OperatorOptionsException(
+                $"--log-level: '{LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");
+        }
+
+        ParseAddress(MetricsAddress, "--metrics-address");
+        ParseAddress(ProbeAddress, "--probe-address");
+    }
+
+    /// <summary>Parses HOST:PORT ("0.0.0.0:8080", "[::]:8080", "localhost:0"); empty = disabled (null).</summary>
+    public static (string Host, int Port)? ParseAddress(string address, string flag)
+    {
+        if (string.IsNullOrEmpty(address))
+        {
+            return null;
+        }
+
+        var colon = address.LastIndexOf(':');
+        if (colon <= 0 || colon == address.Length - 1 ||
+            !int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ||
+            port > 65535)
+        {
+            throw new OperatorOptionsException($"{flag}: '{address}' is not HOST:PORT");
+        }
+
+        var host = address[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+
+        return (host, port);
+    }
+}
+
+public sealed class OperatorOptionsException(string message) : Exception(message);
