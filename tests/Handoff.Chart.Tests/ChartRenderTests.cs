@@ -1,0 +1,227 @@
+using Handoff.Chart.Tests.Support;
+using Handoff.Operator;
+using k8s.Models;
+
+namespace Handoff.Chart.Tests;
+
+/// <summary>What helm template renders: strict models, the Deployment's security and operator configuration.</summary>
+public sealed class ChartRenderTests
+{
+    private static readonly Dictionary<string, Type> s_extraModels = new() { [ServiceMonitor.Key] = typeof(ServiceMonitor) };
+
+    public static TheoryData<string> Configurations =>
+        ["(defaults)", .. Directory.GetFiles(RepoPaths.TestValues, "*.yaml").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
+
+    private static string[] ValuesFor(string configuration) =>
+        configuration == "(defaults)" ? [] : [Path.Combine(RepoPaths.TestValues, configuration)];
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public async Task Every_rendered_object_deserializes_strictly_into_its_model(string configuration)
+    {
+        var objects = await Helm.RenderAsync(ValuesFor(configuration), TestContext.Current.CancellationToken, includeCrds: true);
+        Assert.NotEmpty(objects);
+        foreach (var obj in objects)
+        {
+            var model = Manifests.DeserializeStrict(obj, s_extraModels);
+            Assert.Equal(obj.Kind, ((k8s.IKubernetesObject)model).Kind);
+        }
+
+        Assert.Equal(2, objects.Count(o => o.Kind == "CustomResourceDefinition"));
+        Assert.Single(objects, o => o.Kind == "Deployment");
+    }
+
+    [Fact]
+    public async Task Strict_deserialization_catches_a_misspelled_field()
+    {
+        var objects = await Helm.RenderAsync([], TestContext.Current.CancellationToken);
+        var deployment = objects.Single(o => o.Kind == "Deployment");
+        var broken = deployment with { Yaml = deployment.Yaml.Replace("readinessProbe:", "readynessProbe:", StringComparison.Ordinal) };
+        var error = Assert.Throws<InvalidOperationException>(() => Manifests.DeserializeStrict(broken));
+        Assert.Contains("readynessProbe", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Default_objects_are_the_documented_set()
+    {
+        var objects = await Helm.RenderAsync([], TestContext.Current.CancellationToken);
+        Assert.Equal(
+            ["ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding", "Service", "ServiceAccount"],
+            objects.Select(o => o.Kind).Order(StringComparer.Ordinal));
+        Assert.All(
+            objects.Where(o => o.Kind is not ("ClusterRole" or "ClusterRoleBinding")),
+            o => Assert.Equal(Helm.Namespace, KubernetesYamlMetadata(o).NamespaceProperty));
+    }
+
+    [Fact]
+    public async Task Deployment_is_hardened()
+    {
+        var deployment = await DeploymentAsync([]);
+        var pod = deployment.Spec.Template.Spec;
+        Assert.True(pod.SecurityContext.RunAsNonRoot);
+        Assert.NotEqual(0, pod.SecurityContext.RunAsUser);
+        Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
+
+        var container = Assert.Single(pod.Containers);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.False(container.SecurityContext.AllowPrivilegeEscalation);
+        Assert.True(container.SecurityContext.RunAsNonRoot);
+        Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
+        Assert.Null(container.SecurityContext.Capabilities.Add);
+        Assert.Null(container.SecurityContext.Privileged);
+
+        // A writable /tmp on the read-only root filesystem.
+        var tmp = Assert.Single(container.VolumeMounts, m => m.MountPath == "/tmp");
+        Assert.NotNull(Assert.Single(pod.Volumes, v => v.Name == tmp.Name).EmptyDir);
+        Assert.Equal("ghcr.io/handoff-dev/handoff-operator:0.1.0", container.Image);
+    }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public async Task Probes_hit_the_probe_endpoints_on_the_probe_port(string configuration)
+    {
+        var deployment = await DeploymentAsync(ValuesFor(configuration));
+        var container = deployment.Spec.Template.Spec.Containers.Single();
+        var probePort = container.Ports.Single(p => p.Name == "probes").ContainerPort;
+        Assert.Equal("/healthz", container.LivenessProbe.HttpGet.Path);
+        Assert.Equal("/readyz", container.ReadinessProbe.HttpGet.Path);
+        Assert.Equal("probes", container.LivenessProbe.HttpGet.Port.Value);
+        Assert.Equal("probes", container.ReadinessProbe.HttpGet.Port.Value);
+
+        var options = BindOperatorOptions(deployment);
+        Assert.Equal($"0.0.0.0:{probePort}", options.ProbeAddress);
+        Assert.Equal($"0.0.0.0:{container.Ports.Single(p => p.Name == "metrics").ContainerPort}", options.MetricsAddress);
+    }
+
+    [Fact]
+    public async Task Default_deployment_configures_the_operator_as_documented()
+    {
+        var deployment = await DeploymentAsync([]);
+        var options = BindOperatorOptions(deployment);
+        Assert.Equal("", options.Namespace);
+        Assert.Equal("handoff", options.SchedulerName);
+        Assert.Equal("FirstAvailable", options.DefaultStrategy);
+        Assert.False(options.LeaderElect);
+        Assert.Equal("handoff-operator", options.LeaseName);
+        Assert.Equal(Helm.Namespace, options.LeaseNamespace);
+        Assert.Equal("Information", options.LogLevel);
+        Assert.Equal(1, deployment.Spec.Replicas);
+        Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
+
+        var env = deployment.Spec.Template.Spec.Containers.Single().Env;
+        Assert.Equal("metadata.name", env.Single(e => e.Name == "POD_NAME").ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("metadata.namespace", env.Single(e => e.Name == "POD_NAMESPACE").ValueFrom.FieldRef.FieldPath);
+    }
+
+    [Fact]
+    public async Task Non_default_values_reach_the_operator()
+    {
+        var deployment = await DeploymentAsync([Path.Combine(RepoPaths.TestValues, "production.yaml")]);
+        var options = BindOperatorOptions(deployment);
+        Assert.Equal("pipelines", options.Namespace);
+        Assert.Equal("handoff-prod", options.SchedulerName);
+        Assert.Equal("BestFit", options.DefaultStrategy);
+        Assert.Equal("Debug", options.LogLevel);
+        Assert.Equal("handoff-prod", options.LeaseName);
+        Assert.Equal("0.0.0.0:9090", options.MetricsAddress);
+        Assert.Equal("0.0.0.0:9091", options.ProbeAddress);
+
+        var pod = deployment.Spec.Template.Spec;
+        var container = pod.Containers.Single();
+        Assert.Equal("registry.example.com/platform/handoff-operator:0.1.0-rc.1", container.Image);
+        Assert.Equal("Always", container.ImagePullPolicy);
+        Assert.Equal("regcred", Assert.Single(pod.ImagePullSecrets).Name);
+        Assert.Equal("handoff-prod", pod.ServiceAccountName);
+        Assert.Equal("linux", pod.NodeSelector["kubernetes.io/os"]);
+        Assert.Equal("dedicated", Assert.Single(pod.Tolerations).Key);
+        Assert.NotNull(pod.Affinity.PodAntiAffinity);
+        Assert.Equal("system-cluster-critical", pod.PriorityClassName);
+        Assert.Equal("platform", deployment.Spec.Template.Metadata.Labels["team"]);
+        Assert.Equal("yes", deployment.Spec.Template.Metadata.Annotations["example.com/scrape"]);
+        Assert.Equal("0", container.Env.Single(e => e.Name == "DOTNET_gcServer").Value);
+        Assert.Equal("status.hostIP", container.Env.Single(e => e.Name == "NODE_IP").ValueFrom.FieldRef.FieldPath);
+        Assert.Equal(new ResourceQuantity("512Mi"), container.Resources.Limits["memory"]);
+    }
+
+    [Theory]
+    [InlineData(new[] { "replicaCount=1" }, false, "Recreate")]
+    [InlineData(new[] { "replicaCount=2" }, true, "RollingUpdate")]
+    [InlineData(new[] { "replicaCount=1", "leaderElection.enabled=true" }, true, "RollingUpdate")]
+    public async Task Leader_election_turns_on_automatically_above_one_replica(string[] set, bool leaderElect, string strategy)
+    {
+        var objects = await Helm.RenderAsync([], TestContext.Current.CancellationToken, set: set);
+        var deployment = objects.Single(o => o.Kind == "Deployment").As<V1Deployment>();
+        Assert.Equal(leaderElect, BindOperatorOptions(deployment).LeaderElect);
+        Assert.Equal(strategy, deployment.Spec.Strategy.Type);
+    }
+
+    [Fact]
+    public async Task Metrics_service_and_service_monitor_point_at_the_metrics_port()
+    {
+        var objects = await Helm.RenderAsync([Path.Combine(RepoPaths.TestValues, "production.yaml")], TestContext.Current.CancellationToken);
+        var deployment = objects.Single(o => o.Kind == "Deployment").As<V1Deployment>();
+        var service = objects.Single(o => o.Kind == "Service").As<V1Service>();
+        var monitor = objects.Single(o => o.Kind == "ServiceMonitor").As<ServiceMonitor>();
+
+        var port = Assert.Single(service.Spec.Ports);
+        Assert.Equal("metrics", port.TargetPort.Value);
+        Assert.Equal(9090, port.Port);
+        Assert.Contains(deployment.Spec.Template.Spec.Containers.Single().Ports, p => p.Name == "metrics" && p.ContainerPort == 9090);
+        foreach (var (key, value) in service.Spec.Selector)
+        {
+            Assert.Equal(value, deployment.Spec.Template.Metadata.Labels[key]);
+        }
+
+        foreach (var (key, value) in monitor.Spec.Selector.MatchLabels)
+        {
+            Assert.Equal(value, service.Metadata.Labels[key]);
+        }
+
+        var endpoint = Assert.Single(monitor.Spec.Endpoints);
+        Assert.Equal(("metrics", "/metrics", "15s", "10s"), (endpoint.Port, endpoint.Path, endpoint.Interval, endpoint.ScrapeTimeout));
+        Assert.Equal("kube-prometheus-stack", monitor.Metadata.Labels["release"]);
+        Assert.Equal([Helm.Namespace], monitor.Spec.NamespaceSelector!.MatchNames);
+    }
+
+    [Fact]
+    public async Task External_service_account_and_no_rbac_render_only_the_operator()
+    {
+        var objects = await Helm.RenderAsync([Path.Combine(RepoPaths.TestValues, "single-leader.yaml")], TestContext.Current.CancellationToken);
+        Assert.Equal(["Deployment"], objects.Select(o => o.Kind));
+        var deployment = objects.Single().As<V1Deployment>();
+        Assert.Equal("handoff-external", deployment.Spec.Template.Spec.ServiceAccountName);
+        Assert.True(BindOperatorOptions(deployment).LeaderElect);
+    }
+
+    /// <summary>
+    /// Binds the rendered container's args and env with the operator's own binder, the downward-API variables
+    /// resolved as the kubelet would.
+    /// </summary>
+    internal static OperatorOptions BindOperatorOptions(V1Deployment deployment)
+    {
+        var container = deployment.Spec.Template.Spec.Containers.Single();
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var variable in container.Env ?? [])
+        {
+            env[variable.Name] = variable.ValueFrom?.FieldRef?.FieldPath switch
+            {
+                "metadata.name" => deployment.Metadata.Name + "-7d9f8-abcde",
+                "metadata.namespace" => deployment.Metadata.NamespaceProperty,
+                null => variable.Value ?? "",
+                _ => "10.0.0.1",
+            };
+        }
+
+        Assert.Null(container.Command);
+        return OperatorOptionsBinder.Bind([.. container.Args], name => env.TryGetValue(name, out var value) ? value : null);
+    }
+
+    private static async Task<V1Deployment> DeploymentAsync(string[] valuesFiles)
+    {
+        var objects = await Helm.RenderAsync(valuesFiles, TestContext.Current.CancellationToken);
+        return objects.Single(o => o.Kind == "Deployment").As<V1Deployment>();
+    }
+
+    private static V1ObjectMeta KubernetesYamlMetadata(RenderedObject obj) =>
+        ((k8s.IKubernetesObject<V1ObjectMeta>)Manifests.DeserializeStrict(obj)).Metadata;
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Handoff.Chart.Tests.Support;
+
+internal sealed record ProcessResult(string Command, int ExitCode, string Stdout, string Stderr)
+{
+    public bool Succeeded => ExitCode == 0;
+
+    public override string ToString() => $"`{Command}` exited {ExitCode}\n--- stderr ---\n{Stderr}\n--- stdout ---\n{Stdout}";
+}
+
+/// <summary>Runs a command to completion with a timeout; the process tree is killed on timeout or cancellation.</summary>
+internal static class Processes
+{
+    public static async Task<ProcessResult> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        TimeSpan timeout,
+        CancellationToken cancellationToken,
+        string? stdin = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null)
+    {
+        var startInfo = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? RepoPaths.Root,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        var command = fileName + " " + string.Join(' ', startInfo.ArgumentList);
+        using var process = new Process { StartInfo = startInfo };
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.Append(e.Data).Append('\n'); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.Append(e.Data).Append('\n'); } } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin.AsMemory(), cancellationToken);
+            process.StandardInput.Close();
+        }
+
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeoutSource.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"`{command}` did not finish within {timeout} (or the test was cancelled).\n{stderr}");
+        }
+
+        // WaitForExitAsync returns after the redirected streams reached EOF.
+        string outText, errText;
+        lock (stdout)
+        {
+            outText = stdout.ToString();
+        }
+
+        lock (stderr)
+        {
+            errText = stderr.ToString();
+        }
+
+        return new ProcessResult(command, process.ExitCode, outText, errText);
+    }
+}

