@@ -110,6 +110,12 @@ public sealed class ResourceListTests
         Assert.Equal("16000", dict["memory"]);
         Assert.Equal("2", dict["gpu"]);
         Assert.Equal("1m", dict["x"]);
+        Assert.Equal("8Gi", ResourceList.FormatMilli(8L * 1024 * 1024 * 1024 * 1000));
+        Assert.Equal("512Mi", ResourceList.FormatMilli(512L * 1024 * 1024 * 1000));
+        Assert.Equal("4096", ResourceList.FormatMilli(4096L * 1000));
+        Assert.Equal("1536Mi", ResourceList.FormatMilli(1536L * 1024 * 1024 * 1000));
+        Assert.Equal("-2", ResourceList.FormatMilli(-2000));
+        Assert.Equal("0", ResourceList.FormatMilli(0));
         Assert.Equal(list, ResourceList.Parse(dict));
     }
 

@@ -138,14 +138,37 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
         return (long)milli;
     }
 
+    private static readonly (string Suffix, long Factor)[] BinarySuffixes =
+    [
+        ("Ei", 1L << 60), ("Pi", 1L << 50), ("Ti", 1L << 40), ("Gi", 1L << 30), ("Mi", 1L << 20),
+    ];
+
     /// <summary>
     /// Formats milli-units as a Kubernetes quantity that round-trips exactly: whole units as a plain integer
-    /// (<c>16000</c>, not <c>16k</c>, so user units such as MB stay readable), otherwise milli-units (<c>500m</c>).
+    /// (<c>16000</c>, not <c>16k</c>, so user units such as MB stay readable), whole multiples of 1Mi or more with
+    /// the largest exact binary suffix (<c>8Gi</c>, <c>512Mi</c>), otherwise milli-units (<c>500m</c>).
     /// </summary>
-    public static string FormatMilli(long milli) =>
-        milli % 1000 == 0
-            ? (milli / 1000).ToString(CultureInfo.InvariantCulture)
-            : milli.ToString(CultureInfo.InvariantCulture) + "m";
+    public static string FormatMilli(long milli)
+    {
+        if (milli % 1000 != 0)
+        {
+            return milli.ToString(CultureInfo.InvariantCulture) + "m";
+        }
+
+        var units = milli / 1000;
+        if (units != 0)
+        {
+            foreach (var (suffix, factor) in BinarySuffixes)
+            {
+                if (units % factor == 0)
+                {
+                    return (units / factor).ToString(CultureInfo.InvariantCulture) + suffix;
+                }
+            }
+        }
+
+        return units.ToString(CultureInfo.InvariantCulture);
+    }
 
     /// <summary>
     /// Whether <paramref name="name"/> is a valid resource name: an optional DNS-subdomain prefix and <c>/</c>,

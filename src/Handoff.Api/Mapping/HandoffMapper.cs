@@ -1,0 +1,205 @@
+using System.Text.RegularExpressions;
+using Handoff.Api.V1Alpha1;
+using Handoff.Core.Allocation;
+using Handoff.Core.Resources;
+using Handoff.Core.Scheduling;
+
+namespace Handoff.Api.Mapping;
+
+/// <summary>
+/// A HandoffFunction converted to Handoff.Core inputs. <see cref="Id"/> is <c>namespace/name</c> (the tracker
+/// holder key and the DAG id); <see cref="Args"/> and <see cref="SchedulingRequest.Placement"/>'s
+/// <c>CollocateWith</c> are ids resolved in the function's namespace.
+/// </summary>
+public sealed record MappedFunction(
+    string Namespace,
+    string Name,
+    SchedulingRequest Request,
+    IReadOnlyList<string> Args,
+    IReadOnlyList<string> ExtraArgs,
+    int MaxRetries)
+{
+    public string Id => Request.Id;
+
+    /// <summary>The strategy named in the manifest; null when it names none (the default applies).</summary>
+    public AllocationStrategy? ExplicitStrategy { get; init; }
+}
+
+/// <summary>
+/// Converts <see cref="HandoffNode"/> and <see cref="HandoffFunction"/> objects to Handoff.Core inputs, validating
+/// what the CRD schema would (and what it cannot: quantities are parsed exactly). Errors are
+/// <see cref="ManifestValidationException"/>s naming the object and the field.
+/// </summary>
+public static partial class HandoffMapper
+{
+    /// <summary>The namespace of a function whose manifest names none (as <c>kubectl apply</c> with the default context).</summary>
+    public const string DefaultNamespace = "default";
+
+    /// <summary>The id of a function: <c>namespace/name</c>.</summary>
+    public static string FunctionId(string @namespace, string name) => $"{@namespace}/{name}";
+
+    /// <summary><c>HandoffNode gpu-1</c>.</summary>
+    public static string Describe(HandoffNode node) => $"{HandoffApi.NodeKind} {node.Metadata?.Name ?? "<unnamed>"}";
+
+    /// <summary><c>HandoffFunction default/transform</c>.</summary>
+    public static string Describe(HandoffFunction function) =>
+        $"{HandoffApi.FunctionKind} {NamespaceOf(function)}/{function.Metadata?.Name ?? "<unnamed>"}";
+
+    /// <summary>The function's namespace, <see cref="DefaultNamespace"/> when empty.</summary>
+    public static string NamespaceOf(HandoffFunction function) =>
+        string.IsNullOrEmpty(function.Metadata?.NamespaceProperty) ? DefaultNamespace : function.Metadata.NamespaceProperty;
+
+    /// <summary>Parses a resource map field; errors name the object, the field and the resource.</summary>
+    public static ResourceList ParseResources(string objectReference, string field, IDictionary<string, string>? quantities)
+    {
+        if (quantities is null)
+        {
+            return ResourceList.Empty;
+        }
+
+        foreach (var (name, value) in quantities)
+        {
+            try
+            {
+                ResourceList.ValidateName(name);
+            }
+            catch (ResourceValidationException e)
+            {
+                throw new ManifestValidationException(objectReference, $"{field}[{name}]", e.Message);
+            }
+
+            try
+            {
+                ResourceList.ParseQuantity(name, value);
+            }
+            catch (ResourceValidationException e)
+            {
+                var problem = e.Message.StartsWith(name + ": ", StringComparison.Ordinal) ? e.Message[(name.Length + 2)..] : e.Message;
+                throw new ManifestValidationException(objectReference, $"{field}[{name}]", problem);
+            }
+        }
+
+        return ResourceList.Parse(quantities);
+    }
+
+    /// <summary>
+    /// Converts a HandoffNode. <paramref name="ready"/> is whether its Kubernetes node is Ready (the planner passes true).
+    /// </summary>
+    public static NodeInfo ToNodeInfo(HandoffNode node, bool ready = true)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var what = Describe(node);
+        var name = node.Metadata?.Name;
+        ValidateName(what, "metadata.name", name, subdomain: true);
+        var spec = node.Spec ?? throw new ManifestValidationException(what, "spec", "Required value");
+        if (spec.Capacity is null || spec.Capacity.Count == 0)
+        {
+            throw new ManifestValidationException(what, "spec.capacity", "Required value: at least one resource");
+        }
+
+        if (spec.NodeName is not null)
+        {
+            ValidateName(what, "spec.nodeName", spec.NodeName, subdomain: true);
+        }
+
+        return new NodeInfo(name!, ParseResources(what, "spec.capacity", spec.Capacity))
+        {
+            Labels = node.Metadata!.Labels is { } labels
+                ? new Dictionary<string, string>(labels, StringComparer.Ordinal)
+                : new Dictionary<string, string>(StringComparer.Ordinal),
+            Unschedulable = spec.Unschedulable,
+            Ready = ready,
+        };
+    }
+
+    /// <summary>The Kubernetes node a HandoffNode's functions are bound to: <c>spec.nodeName</c>, else its name.</summary>
+    public static string KubernetesNodeName(HandoffNode node) =>
+        string.IsNullOrEmpty(node.Spec?.NodeName) ? node.Metadata.Name : node.Spec.NodeName;
+
+    /// <summary>
+    /// Converts a HandoffFunction. <paramref name="defaultStrategy"/> applies when <c>spec.strategy</c> is empty.
+    /// </summary>
+    public static MappedFunction ToFunction(HandoffFunction function, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var what = Describe(function);
+        var name = function.Metadata?.Name;
+        ValidateName(what, "metadata.name", name, subdomain: true);
+        var ns = NamespaceOf(function);
+        ValidateName(what, "metadata.namespace", ns, subdomain: false);
+        var spec = function.Spec ?? new HandoffFunctionSpec();
+        var cost = ParseResources(what, "spec.cost", spec.Cost);
+
+        var args = new List<string>();
+        for (var i = 0; i < (spec.Args?.Count ?? 0); i++)
+        {
+            var arg = spec.Args![i];
+            ValidateName(what, $"spec.args[{i}]", arg, subdomain: false);
+            args.Add(FunctionId(ns, arg));
+        }
+
+        AllocationStrategy? explicitStrategy = null;
+        if (!string.IsNullOrEmpty(spec.Strategy))
+        {
+            if (!Allocators.TryParseStrategy(spec.Strategy, out var parsed))
+            {
+                throw new ManifestValidationException(what, "spec.strategy",
+                    $"Unsupported value: \"{spec.Strategy}\": supported values: {string.Join(", ", Allocators.StrategyNames.Select(s => $"\"{s}\""))}");
+            }
+
+            explicitStrategy = parsed;
+        }
+
+        if (spec.Node is not null)
+        {
+            ValidateName(what, "spec.node", spec.Node, subdomain: true);
+        }
+
+        if (spec.CollocateWith is not null)
+        {
+            ValidateName(what, "spec.collocateWith", spec.CollocateWith, subdomain: false);
+        }
+
+        var maxRetries = spec.MaxRetries ?? HandoffApi.DefaultMaxRetries;
+        if (maxRetries < 0)
+        {
+            throw new ManifestValidationException(what, "spec.maxRetries", $"Invalid value: {maxRetries}: must be greater than or equal to 0");
+        }
+
+        var placement = new PlacementRequest(FunctionId(ns, name!), cost)
+        {
+            NodeSelector = spec.NodeSelector is { Count: > 0 } selector ? new Dictionary<string, string>(selector, StringComparer.Ordinal) : null,
+            Node = spec.Node,
+            CollocateWith = spec.CollocateWith is null ? null : FunctionId(ns, spec.CollocateWith),
+        };
+        return new MappedFunction(ns, name!, new SchedulingRequest(placement, explicitStrategy ?? defaultStrategy), args, [.. spec.ExtraArgs ?? []], maxRetries)
+        {
+            ExplicitStrategy = explicitStrategy,
+        };
+    }
+
+    private static void ValidateName(string what, string field, string? value, bool subdomain)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new ManifestValidationException(what, field, "Required value");
+        }
+
+        var ok = subdomain
+            ? value.Length <= 253 && Dns1123Subdomain().IsMatch(value)
+            : value.Length <= 63 && Dns1123Label().IsMatch(value);
+        if (!ok)
+        {
+            var kind = subdomain
+                ? "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+                : "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (at most 63)";
+            throw new ManifestValidationException(what, field, $"Invalid value: \"{value}\": {kind}");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex Dns1123Subdomain();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex Dns1123Label();
+}
