@@ -1,5 +1,0 @@
-namespace Handoff.Sandbox;
-
-internal static class AssemblyMarker
-{
-}

@@ -1,0 +1,153 @@
+using System.Text.Json.Nodes;
+using Handoff.Sandbox.Store;
+
+namespace Handoff.Sandbox;
+
+/// <summary>A simulated node: its name, labels, allocatable resources (incl. <c>nvidia.com/gpu</c> and custom ones), readiness.</summary>
+public sealed record SandboxNode(string Name)
+{
+    private static readonly Dictionary<string, string> DefaultAllocatable = new(StringComparer.Ordinal)
+    {
+        ["cpu"] = "8",
+        ["memory"] = "16Gi",
+        ["pods"] = "110",
+        ["ephemeral-storage"] = "100Gi",
+    };
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Allocatable resources as Kubernetes quantities; missing cpu/memory/pods get defaults (8, 16Gi, 110).</summary>
+    public IReadOnlyDictionary<string, string> Allocatable { get; init; } = new Dictionary<string, string>();
+
+    public bool Ready { get; init; } = true;
+
+    public bool Unschedulable { get; init; }
+
+    /// <summary>The default cluster: <c>node-1</c>, <c>node-2</c> (8 CPU, 16Gi) and <c>gpu-1</c> (8 CPU, 32Gi, 2 <c>nvidia.com/gpu</c>).</summary>
+    public static IReadOnlyList<SandboxNode> Defaults { get; } =
+    [
+        new("node-1") { Labels = new Dictionary<string, string> { ["topology.kubernetes.io/zone"] = "a" } },
+        new("node-2") { Labels = new Dictionary<string, string> { ["topology.kubernetes.io/zone"] = "b" } },
+        new("gpu-1")
+        {
+            Labels = new Dictionary<string, string> { ["topology.kubernetes.io/zone"] = "a", ["nvidia.com/gpu.present"] = "true" },
+            Allocatable = new Dictionary<string, string> { ["memory"] = "32Gi", ["nvidia.com/gpu"] = "2" },
+        },
+    ];
+
+    /// <summary>
+    /// Reads nodes from YAML: either a list or <c>nodes:</c> holding a list of
+    /// <c>{name, labels, allocatable, ready, unschedulable}</c>. Throws <see cref="FormatException"/> with the reason.
+    /// </summary>
+    public static IReadOnlyList<SandboxNode> ParseYaml(string yaml)
+    {
+        var docs = ParseDocuments(yaml);
+        JsonArray? list = docs switch
+        {
+            [JsonObject o] when o["nodes"] is JsonArray a => a,
+            _ => null,
+        };
+        if (list is null)
+        {
+            throw new FormatException("expected a mapping with a 'nodes:' list, e.g. nodes: [{name: node-1, allocatable: {cpu: \"8\"}}]");
+        }
+
+        var result = new List<SandboxNode>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not JsonObject n)
+            {
+                throw new FormatException($"nodes[{i}]: expected a mapping");
+            }
+
+            var name = Jn.GetString(n, "name");
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new FormatException($"nodes[{i}].name: required");
+            }
+
+            foreach (var key in n.Select(kv => kv.Key))
+            {
+                if (key is not ("name" or "labels" or "allocatable" or "capacity" or "ready" or "unschedulable"))
+                {
+                    throw new FormatException($"nodes[{i}]: unknown field \"{key}\" (known: name, labels, allocatable, ready, unschedulable)");
+                }
+            }
+
+            result.Add(new SandboxNode(name)
+            {
+                Labels = Map(n["labels"], $"nodes[{i}].labels"),
+                Allocatable = Map(n["allocatable"] ?? n["capacity"], $"nodes[{i}].allocatable"),
+                Ready = Bool(n["ready"], true, $"nodes[{i}].ready"),
+                Unschedulable = Bool(n["unschedulable"], false, $"nodes[{i}].unschedulable"),
+            });
+        }
+
+        var duplicate = result.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new FormatException($"node \"{duplicate.Key}\" is defined twice");
+        }
+
+        return result;
+    }
+
+    private static IReadOnlyList<JsonObject> ParseDocuments(string yaml)
+    {
+        var trimmed = yaml.TrimStart();
+        if (trimmed.StartsWith('-'))
+        {
+            yaml = "nodes:\n" + yaml;
+        }
+
+        return Manifests.ParseYaml(yaml);
+    }
+
+    /// <summary>Reads a nodes file; errors name the file.</summary>
+    public static IReadOnlyList<SandboxNode> LoadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FormatException($"cannot read nodes file {path}: {e.Message}", e);
+        }
+
+        try
+        {
+            return ParseYaml(text);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"invalid nodes file {path}: {e.Message}", e);
+        }
+    }
+
+    private static Dictionary<string, string> Map(JsonNode? node, string field) => node switch
+    {
+        null => [],
+        JsonObject o => o.ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue ? Jn.ScalarText(kv.Value) : throw new FormatException($"{field}.{kv.Key}: expected a scalar")),
+        _ => throw new FormatException($"{field}: expected a mapping"),
+    };
+
+    private static bool Bool(JsonNode? node, bool fallback, string field) => node switch
+    {
+        null => fallback,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        _ => throw new FormatException($"{field}: expected true or false"),
+    };
+
+    internal IReadOnlyDictionary<string, string> EffectiveAllocatable()
+    {
+        var result = new Dictionary<string, string>(DefaultAllocatable, StringComparer.Ordinal);
+        foreach (var (k, v) in Allocatable)
+        {
+            result[k] = v;
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,26 @@
+namespace Handoff.Sandbox;
+
+/// <summary>How a <see cref="SandboxServer"/> starts.</summary>
+public sealed record SandboxOptions
+{
+    /// <summary>TCP port on 127.0.0.1; 0 (default) picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>The simulated nodes; null = <see cref="SandboxNode.Defaults"/> (node-1, node-2, gpu-1 with 2 GPUs).</summary>
+    public IReadOnlyList<SandboxNode>? Nodes { get; init; }
+
+    /// <summary>When false, pods are never moved through their phases: tests drive pod status themselves.</summary>
+    public bool SimulateKubelet { get; init; } = true;
+
+    /// <summary>The clock for timestamps and simulated pod durations (a fake clock in tests).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>How long a pod runs when it has no <c>handoff.dev/sandbox-duration</c> annotation.</summary>
+    public TimeSpan DefaultPodDuration { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Watch events kept per resource; a watch from an older resourceVersion gets 410 Gone.</summary>
+    public int WatchHistoryLimit { get; init; } = 10_000;
+
+    /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> receives a BOOKMARK.</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using k8s.Models;
+
+namespace Handoff.Sandbox.Store;
+
+/// <summary>The built-in kinds the emulator serves, with kubectl-like table columns.</summary>
+internal static class BuiltinTypes
+{
+    private const string None = "<none>";
+
+    public static IReadOnlyList<ResourceType> All { get; } = Create();
+
+    private static TableColumn NameColumn() =>
+        new("Name", "string", "name", 0, "Name must be unique within a namespace.", (o, _) => Jn.At(o, "metadata", "name")?.DeepClone());
+
+    public static TableColumn AgeColumn() =>
+        new("Age", "string", "", 0, "CreationTimestamp is a timestamp representing the server time when this object was created.", (o, now) => Age(o, now));
+
+    private static TableColumn CreatedAtColumn() =>
+        new("Created At", "date", "", 0, "CreationTimestamp is a timestamp representing the server time when this object was created.", (o, _) => Jn.At(o, "metadata", "creationTimestamp")?.DeepClone());
+
+    private static TableColumn Col(string name, Func<JsonObject, DateTimeOffset, JsonNode?> cell, int priority = 0, string type = "string") =>
+        new(name, type, "", priority, name, cell);
+
+    public static JsonNode Age(JsonObject o, DateTimeOffset now) =>
+        Jn.ParseTime(Jn.At(o, "metadata", "creationTimestamp")) is { } created ? Jn.HumanDuration(now - created) : "<unknown>";
+
+    private static string Text(JsonObject o, params string[] path) => Jn.ScalarText(Jn.At(o, path));
+
+    private static string OrNone(string s) => s.Length == 0 ? None : s;
+
+    private static int Count(JsonNode? node) => node switch
+    {
+        JsonObject obj => obj.Count,
+        JsonArray arr => arr.Count,
+        _ => 0,
+    };
+
+    private static List<ResourceType> Create()
+    {
+        var age = AgeColumn();
+        var name = NameColumn();
+        var createdAt = CreatedAtColumn();
+        var nameAge = new[] { name, age };
+        return
+        [
+            new()
+            {
+                Group = "", Version = "v1", Plural = "namespaces", Singular = "namespace", Kind = "Namespace", Namespaced = false,
+                ShortNames = ["ns"], HasStatus = true, ModelType = typeof(V1Namespace), NameIsLabel = true,
+                FieldLabels = new HashSet<string> { "status.phase" },
+                Columns = [name, Col("Status", (o, _) => Text(o, "status", "phase")), age],
+            },
+            new()
+            {
+                Group = "", Version = "v1", Plural = "nodes", Singular = "node", Kind = "Node", Namespaced = false,
+                ShortNames = ["no"], HasStatus = true, ModelType = typeof(V1Node),
+                FieldLabels = new HashSet<string> { "spec.unschedulable" },
+                Columns =
+                [
+                    name, Col("Status", (o, _) => NodeStatus(o)), Col("Roles", (o, _) => NodeRoles(o)), age,
+                    Col("Version", (o, _) => Text(o, "status", "nodeInfo", "kubeletVersion")),
+                    Col("Internal-IP", (o, _) => OrNone(NodeAddress(o, "InternalIP")), 1),
+                    Col("External-IP", (o, _) => OrNone(NodeAddress(o, "ExternalIP")), 1),
+                    Col("OS-Image", (o, _) => Text(o, "status", "nodeInfo", "osImage"), 1),
+                    Col("Kernel-Version", (o, _) => Text(o, "status", "nodeInfo", "kernelVersion"), 1),
+                    Col("Container-Runtime", (o, _) => Text(o, "status", "nodeInfo", "containerRuntimeVersion"), 1),
+                ],
+            },
+            new()
+            {
+                Group = "", Version = "v1", Plural = "pods", Singular = "pod", Kind = "Pod", Namespaced = true,
+                ShortNames = ["po"], Categories = ["all"], HasStatus = true, HasBinding = true, ModelType = typeof(V1Pod),
+                FieldLabels = new HashSet<string>
+                {
+                    "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+                    "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName",
+                },
+                Columns =
+                [
+                    name,
+                    Col("Ready", (o, _) => PodReady(o)),
+                    Col("Status", (o, _) => PodStatus(o)),
+                    Col("Restarts", (o, _) => PodRestarts(o), type: "string"),
+                    age,
+                    Col("IP", (o, _) => OrNone(Text(o, "status", "podIP")), 1),
+                    Col("Node", (o, _) => OrNone(Text(o, "spec", "nodeName")), 1),
+                    Col("Nominated Node", (o, _) => OrNone(Text(o, "status", "nominatedNodeName")), 1),
+                    Col("Readiness Gates", (_, _) => None, 1),
+                ],
+            },
+            new()
+            {
+                Group = "", Version = "v1", Plural = "events", Singular = "event", Kind = "Event", Namespaced = true,
+                ShortNames = ["ev"], ModelType = typeof(Corev1Event),
+                FieldLabels = new HashSet<string> { "reason", "reportingComponent", "source", "type" },
+                FieldLabelPrefixes = ["involvedObject."],
+                Columns =
+                [
+                    Col("Last Seen", (o, now) => EventLastSeen(o, now)), Col("Type", (o, _) => Text(o, "type")),
+                    Col("Reason", (o, _) => Text(o, "reason")),
+                    Col("Object", (o, _) => EventObject(o, "involvedObject")), Col("Message", (o, _) => Text(o, "message")),
+                ],
+            },
+            new()
+            {
+                Group = "events.k8s.io", Version = "v1", Plural = "events", Singular = "event", Kind = "Event", Namespaced = true,
+                ShortNames = ["ev"], ModelType = typeof(Eventsv1Event),
+                FieldLabels = new HashSet<string> { "reason", "reportingController", "type" },
+                FieldLabelPrefixes = ["regarding."],
+                Columns =
+                [
+                    Col("Last Seen", (o, now) => EventLastSeen(o, now)), Col("Type", (o, _) => Text(o, "type")),
+                    Col("Reason", (o, _) => Text(o, "reason")),
+                    Col("Object", (o, _) => EventObject(o, "regarding")), Col("Message", (o, _) => Text(o, "note")),
+                ],
+            },
+            new()
+            {
+                Group = "", Version = "v1", Plural = "configmaps", Singular = "configmap", Kind = "ConfigMap", Namespaced = true,
+                ShortNames = ["cm"], ModelType = typeof(V1ConfigMap),
+                Columns = [name, Col("Data", (o, _) => Count(o["data"]) + Count(o["binaryData"]), type: "integer"), age],
+            },
+            new()
+            {
+                Group = "", Version = "v1", Plural = "secrets", Singular = "secret", Kind = "Secret", Namespaced = true,
+                ModelType = typeof(V1Secret), FieldLabels = new HashSet<string> { "type" },
+                Columns = [name, Col("Type", (o, _) => Text(o, "type")), Col("Data", (o, _) => Count(o["data"]), type: "integer"), age],
+            },
+            new()
+            {
+                Group = "", Version = "v1", Plural = "serviceaccounts", Singular = "serviceaccount", Kind = "ServiceAccount", Namespaced = true,
+                ShortNames = ["sa"], ModelType = typeof(V1ServiceAccount),
+                Columns = [name, Col("Secrets", (o, _) => Count(o["secrets"]), type: "integer"), age],
+            },
+            new()
+            {
+                Group = "", Version = "v1", Plural = "services", Singular = "service", Kind = "Service", Namespaced = true,
+                ShortNames = ["svc"], Categories = ["all"], HasStatus = true, ModelType = typeof(V1Service), NameIsLabel = true,
+                Columns =
+                [
+                    name, Col("Type", (o, _) => Text(o, "spec", "type")), Col("Cluster-IP", (o, _) => OrNone(Text(o, "spec", "clusterIP"))),
+                    Col("External-IP", (_, _) => None), Col("Port(s)", (o, _) => ServicePorts(o)), age,
+                    Col("Selector", (o, _) => Selector(o["spec"]?["selector"]), 1),
+                ],
+            },
+            new()
+            {
+                Group = "apps", Version = "v1", Plural = "deployments", Singular = "deployment", Kind = "Deployment", Namespaced = true,
+                ShortNames = ["deploy"], Categories = ["all"], HasStatus = true, ModelType = typeof(V1Deployment),
+                Columns =
+                [
+                    name,
+                    Col("Ready", (o, _) => $"{Jn.ScalarText(Jn.At(o, "status", "readyReplicas")).PadLeft(1, '0')}/{Replicas(o)}"),
+                    Col("Up-to-date", (o, _) => IntOrZero(Jn.At(o, "status", "updatedReplicas")), type: "integer"),
+                    Col("Available", (o, _) => IntOrZero(Jn.At(o, "status", "availableReplicas")), type: "integer"),
+                    age,
+                ],
+            },
+            new()
+            {
+                Group = "coordination.k8s.io", Version = "v1", Plural = "leases", Singular = "lease", Kind = "Lease", Namespaced = true,
+                ModelType = typeof(V1Lease),
+                Columns = [name, Col("Holder", (o, _) => Text(o, "spec", "holderIdentity")), age],
+            },
+            new()
+            {
+                Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "roles", Singular = "role", Kind = "Role", Namespaced = true,
+                ModelType = typeof(V1Role), Columns = [name, createdAt],
+            },
+            new()
+            {
+                Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "clusterroles", Singular = "clusterrole", Kind = "ClusterRole", Namespaced = false,
+                ModelType = typeof(V1ClusterRole), Columns = [name, createdAt],
+            },
+            new()
+            {
+                Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "rolebindings", Singular = "rolebinding", Kind = "RoleBinding", Namespaced = true,
+                ModelType = typeof(V1RoleBinding),
+                Columns = [name, Col("Role", (o, _) => $"{Text(o, "roleRef", "kind")}/{Text(o, "roleRef", "name")}"), age],
+            },
+            new()
+            {
+                Group = "rbac.authorization.k8s.io", Version = "v1", Plural = "clusterrolebindings", Singular = "clusterrolebinding", Kind = "ClusterRoleBinding", Namespaced = false,
+                ModelType = typeof(V1ClusterRoleBinding),
+                Columns = [name, Col("Role", (o, _) => $"{Text(o, "roleRef", "kind")}/{Text(o, "roleRef", "name")}"), age],
+            },
+            new()
+            {
+                Group = "apiextensions.k8s.io", Version = "v1", Plural = "customresourcedefinitions", Singular = "customresourcedefinition",
+                Kind = "CustomResourceDefinition", Namespaced = false, ShortNames = ["crd", "crds"], HasStatus = true,
+                ModelType = typeof(V1CustomResourceDefinition), Columns = [name, createdAt],
+            },
+            new()
+            {
+                Group = "policy", Version = "v1", Plural = "poddisruptionbudgets", Singular = "poddisruptionbudget", Kind = "PodDisruptionBudget",
+                Namespaced = true, ShortNames = ["pdb"], HasStatus = true, ModelType = typeof(V1PodDisruptionBudget), Columns = nameAge,
+            },
+            new()
+            {
+                Group = "scheduling.k8s.io", Version = "v1", Plural = "priorityclasses", Singular = "priorityclass", Kind = "PriorityClass",
+                Namespaced = false, ShortNames = ["pc"], ModelType = typeof(V1PriorityClass), Columns = nameAge,
+            },
+        ];
+    }
+
+    private static string Replicas(JsonObject o) => Jn.At(o, "spec", "replicas") is { } r ? Jn.ScalarText(r) : "1";
+
+    private static int IntOrZero(JsonNode? node) =>
+        int.TryParse(Jn.ScalarText(node), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    private static string NodeStatus(JsonObject o)
+    {
+        var status = "Unknown";
+        if (Jn.At(o, "status", "conditions") is JsonArray conditions)
+        {
+            foreach (var c in conditions)
+            {
+                if (Jn.GetString(c, "type") == "Ready")
+                {
+                    status = Jn.GetString(c, "status") switch
+                    {
+                        "True" => "Ready",
+                        "False" => "NotReady",
+                        _ => "Unknown",
+                    };
+                }
+            }
+        }
+
+        if (Jn.At(o, "spec", "unschedulable") is JsonValue v && v.TryGetValue<bool>(out var u) && u)
+        {
+            status += ",SchedulingDisabled";
+        }
+
+        return status;
+    }
+
+    private static string NodeRoles(JsonObject o)
+    {
+        const string Prefix = "node-role.kubernetes.io/";
+        var roles = Jn.Labels(o)?.Select(kv => kv.Key).Where(k => k.StartsWith(Prefix, StringComparison.Ordinal)).Select(k => k[Prefix.Length..]).ToList();
+        return roles is { Count: > 0 } ? string.Join(",", roles) : None;
+    }
+
+    private static string NodeAddress(JsonObject o, string type)
+    {
+        if (Jn.At(o, "status", "addresses") is JsonArray addresses)
+        {
+            foreach (var a in addresses)
+            {
+                if (Jn.GetString(a, "type") == type)
+                {
+                    return Jn.GetString(a, "address") ?? "";
+                }
+            }
+        }
+
+        return "";
+    }
+
+    private static string PodReady(JsonObject o)
+    {
+        var total = Count(Jn.At(o, "spec", "containers"));
+        var ready = 0;
+        if (Jn.At(o, "status", "containerStatuses") is JsonArray statuses)
+        {
+            ready = statuses.Count(s => s?["ready"] is JsonValue v && v.TryGetValue<bool>(out var b) && b);
+        }
+
+        return $"{ready}/{total}";
+    }
+
+    private static int PodRestarts(JsonObject o) =>
+        Jn.At(o, "status", "containerStatuses") is JsonArray statuses ? statuses.Sum(s => IntOrZero(s?["restartCount"])) : 0;
+
+    /// <summary>The STATUS column of <c>kubectl get pods</c>, following the kubelet's printer rules closely enough.</summary>
+    private static string PodStatus(JsonObject o)
+    {
+        var reason = Text(o, "status", "reason");
+        if (reason.Length == 0)
+        {
+            reason = Text(o, "status", "phase");
+        }
+
+        if (Jn.At(o, "status", "containerStatuses") is JsonArray statuses)
+        {
+            foreach (var s in statuses)
+            {
+                if (Jn.At(s, "state", "waiting", "reason") is { } waiting && Jn.ScalarText(waiting).Length > 0)
+                {
+                    reason = Jn.ScalarText(waiting);
+                }
+                else if (Jn.At(s, "state", "terminated") is JsonObject terminated)
+                {
+                    var r = Jn.ScalarText(terminated["reason"]);
+                    reason = r.Length > 0 ? r : $"ExitCode:{Jn.ScalarText(terminated["exitCode"])}";
+                }
+            }
+        }
+
+        if (Jn.At(o, "metadata", "deletionTimestamp") is not null)
+        {
+            reason = "Terminating";
+        }
+
+        return reason;
+    }
+
+    private static string EventLastSeen(JsonObject o, DateTimeOffset now)
+    {
+        var t = Jn.ParseTime(o["lastTimestamp"]) ?? Jn.ParseTime(o["eventTime"]) ?? Jn.ParseTime(Jn.At(o, "series", "lastObservedTime")) ??
+            Jn.ParseTime(Jn.At(o, "metadata", "creationTimestamp"));
+        return t is { } time ? Jn.HumanDuration(now - time) : "<unknown>";
+    }
+
+    private static string EventObject(JsonObject o, string field) =>
+        $"{Jn.ScalarText(Jn.At(o, field, "kind")).ToLowerInvariant()}/{Jn.ScalarText(Jn.At(o, field, "name"))}";
+
+    private static string ServicePorts(JsonObject o)
+    {
+        if (Jn.At(o, "spec", "ports") is not JsonArray ports || ports.Count == 0)
+        {
+            return None;
+        }
+
+        return string.Join(",", ports.Select(p =>
+        {
+            var port = Jn.ScalarText(p?["port"]);
+            var nodePort = Jn.ScalarText(p?["nodePort"]);
+            var protocol = Jn.ScalarText(p?["protocol"]);
+            return (nodePort.Length > 0 ? $"{port}:{nodePort}" : port) + "/" + (protocol.Length > 0 ? protocol : "TCP");
+        }));
+    }
+
+    private static string Selector(JsonNode? node) =>
+        node is JsonObject obj && obj.Count > 0 ? string.Join(",", obj.Select(kv => $"{kv.Key}={Jn.ScalarText(kv.Value)}")) : None;
+}
