@@ -1,7 +1,8 @@
 namespace Handoff.Chart.Tests.Support;
 
 /// <summary>
-/// Finds helm and kubectl: on PATH, else in the repository's <c>.tools/bin</c> (filled by <c>.ci/install-tools</c>).
+/// Finds helm and kubectl: the repository's pinned copies in <c>.tools/bin</c> (filled by <c>.ci/install-tools</c>:
+/// helm v4, kubectl 1.35) first, else on PATH.
 /// A test that needs a missing tool reports a skip with the reason; it never passes silently.
 /// </summary>
 internal static class Tools
@@ -14,7 +15,7 @@ internal static class Tools
     {
         var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Append(Path.Combine(RepoPaths.Root, ".tools", "bin"));
+            .Prepend(Path.Combine(RepoPaths.Root, ".tools", "bin"));
         return candidates.Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
     }
 
