@@ -122,6 +122,19 @@ public static class OperatorHost
         return new RunningOperator(host);
     }
 
+    /// <summary>
+    /// Starts the operator in-process against the cluster of <paramref name="kubeconfigPath"/> (e.g. the sandbox's),
+    /// serving no HTTP endpoints unless <paramref name="options"/> asks for them. Dispose the result to stop it.
+    /// </summary>
+    public static async Task<IAsyncDisposable?> StartInProcessAsync(
+        string kubeconfigPath, OperatorOptions? options = null, OperatorHostSettings? settings = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new OperatorOptions { MetricsAddress = "", ProbeAddress = "", LogLevel = "Warning" };
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+        return await StartAsync(options with { Kubeconfig = kubeconfigPath }, config, settings, cancellationToken);
+    }
+
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, (string Host, int Port) address, string tag)
     {
         void Tag(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) =>

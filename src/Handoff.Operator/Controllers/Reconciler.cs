@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
@@ -40,6 +41,7 @@ public sealed class Reconciler
     private readonly ILogger _logger;
     private readonly SimpleResourceTracker _tracker = new();
     private readonly FunctionScheduler _scheduler;
+    private readonly AllocationStrategy _defaultStrategy;
     private readonly ConcurrentDictionary<string, Memo> _memo = new(StringComparer.Ordinal);
     private bool _recovered;
 
@@ -59,6 +61,7 @@ public sealed class Reconciler
         _nodes = nodes;
         _logger = logger;
         _scheduler = new FunctionScheduler(_tracker);
+        _defaultStrategy = Allocators.TryParseStrategy(options.DefaultStrategy, out var strategy) ? strategy : AllocationStrategy.FirstAvailable;
     }
 
     /// <summary>The term's tracker (read-only use outside the reconciler).</summary>
@@ -191,25 +194,19 @@ public sealed class Reconciler
         var infos = new List<NodeInfo>();
         foreach (var hn in handoffNodes)
         {
-            ResourceList capacity;
+            NodeInfo info;
             try
             {
-                capacity = ResourceList.Parse(hn.Spec.Capacity);
+                info = HandoffMapper.ToNodeInfo(hn, NodeReadiness(hn).Ready);
             }
-            catch (ResourceValidationException ex)
+            catch (ManifestValidationException ex)
             {
-                problems[hn.Metadata.Name] = "invalid capacity: " + ex.Message;
+                problems[hn.Metadata.Name] = ex.Message;
                 continue;
             }
 
-            var (ready, _, _) = NodeReadiness(hn);
-            infos.Add(new NodeInfo(hn.Metadata.Name, capacity)
-            {
-                Labels = new Dictionary<string, string>(hn.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal),
-                Unschedulable = hn.Spec.Unschedulable,
-                Ready = ready,
-            });
-            _tracker.SetNode(hn.Metadata.Name, capacity);
+            infos.Add(info);
+            _tracker.SetNode(hn.Metadata.Name, info.Capacity);
         }
 
         var names = infos.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
@@ -243,8 +240,7 @@ public sealed class Reconciler
             : (false, Reasons.NodeNotReady, $"Kubernetes node {nodeName} is not Ready" + (ready?.Message is { Length: > 0 } m ? ": " + m : ""));
     }
 
-    private static string KubernetesNodeName(HandoffNode hn) =>
-        string.IsNullOrEmpty(hn.Spec.NodeName) ? hn.Metadata.Name : hn.Spec.NodeName;
+    private static string KubernetesNodeName(HandoffNode hn) => HandoffMapper.KubernetesNodeName(hn);
 
     // ---- pods ----------------------------------------------------------------------------------------------
 
@@ -596,51 +592,28 @@ public sealed class Reconciler
                 continue;
             }
 
-            var strategyName = string.IsNullOrEmpty(f.Spec.Strategy) ? _options.DefaultStrategy : f.Spec.Strategy;
-            if (!Allocators.TryParseStrategy(strategyName, out var strategy))
-            {
-                states[key] = state with
-                {
-                    Kind = StateKind.Failed,
-                    Reason = InvalidSpecReason,
-                    Message = $"spec.strategy: \"{strategyName}\" is not one of {string.Join(", ", Allocators.StrategyNames)}",
-                    CompletionTime = now,
-                };
-                continue;
-            }
-
-            ResourceList cost;
+            MappedFunction mapped;
             try
             {
-                cost = ResourceList.Parse(f.Spec.Cost);
+                // The same conversion the planner uses (validation included).
+                mapped = HandoffMapper.ToFunction(f, _defaultStrategy);
             }
-            catch (ResourceValidationException ex)
+            catch (ManifestValidationException ex)
             {
-                states[key] = state with { Kind = StateKind.Failed, Reason = InvalidSpecReason, Message = "spec.cost: " + ex.Message, CompletionTime = now };
+                states[key] = state with { Kind = StateKind.Failed, Reason = InvalidSpecReason, Message = ex.Message, CompletionTime = now };
                 continue;
             }
 
             var memo = _memo.GetOrAdd(key, _ => new Memo());
             memo.ReadySince ??= _time.GetTimestamp();
-            string? collocate = null;
-            string? collocateNode = null;
-            if (!string.IsNullOrEmpty(f.Spec.CollocateWith))
+            var placement = mapped.Request.Placement;
+            if (placement.CollocateWith is { } collocate)
             {
-                collocate = f.Metadata.NamespaceProperty + "/" + f.Spec.CollocateWith;
-                collocateNode = _tracker.NodeOf(collocate) ?? states.GetValueOrDefault(collocate)?.Node;
+                // Where the collocation target was placed, also once it has finished (the tracker forgets it then).
+                placement = placement with { CollocateNode = _tracker.NodeOf(collocate) ?? states.GetValueOrDefault(collocate)?.Node };
             }
 
-            requests.Add(new SchedulingRequest(
-                new PlacementRequest(key, cost)
-                {
-                    NodeSelector = f.Spec.NodeSelector is { Count: > 0 } selector
-                        ? new Dictionary<string, string>(selector, StringComparer.Ordinal)
-                        : null,
-                    Node = string.IsNullOrEmpty(f.Spec.Node) ? null : f.Spec.Node,
-                    CollocateWith = collocate,
-                    CollocateNode = collocateNode,
-                },
-                strategy));
+            requests.Add(mapped.Request with { Placement = placement });
             byKey[key] = f;
         }
 
@@ -779,7 +752,7 @@ public sealed class Reconciler
         try
         {
             using var response = await _client.CoreV1.CreateNamespacedPodBindingWithHttpMessagesAsync(
-                binding, pod.Metadata.NamespaceProperty, pod.Metadata.Name, cancellationToken: ct);
+                binding, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
         {
