@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Handoff.Sandbox.Store;
 using Json.Schema;
 
@@ -10,7 +11,7 @@ namespace Handoff.Sandbox.Schema;
 /// A CRD version's <c>openAPIV3Schema</c>: converted to JSON Schema 2020-12 and evaluated with JsonSchema.Net;
 /// also used for pruning (unknown fields) and defaulting, which JSON Schema does not do.
 /// </summary>
-internal sealed class CrdSchema
+internal sealed partial class CrdSchema
 {
     private static long _counter;
     private readonly JsonObject _structural;
@@ -160,6 +161,7 @@ internal sealed class CrdSchema
         using var doc = JsonDocument.Parse(copy.ToJsonString());
         var results = _schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
         var causes = new List<FieldCause>();
+        CheckRules(copy, _structural, "", causes);
         if (results.IsValid)
         {
             return causes;
@@ -294,6 +296,69 @@ internal sealed class CrdSchema
             default:
                 yield return FieldCause.Invalid(name, shown, message);
                 yield break;
+        }
+    }
+
+    [GeneratedRegex(@"^\s*self\.all\(\s*(\w+)\s*,\s*\1\.matches\('((?:[^'\\]|\\.)*)'\)\s*\)\s*$")]
+    private static partial Regex AllMatchesRule();
+
+    /// <summary>
+    /// Evaluates the CEL rules (<c>x-kubernetes-validations</c>) the emulator understands: <c>self.all(k, k.matches('re'))</c>
+    /// over map keys or list items. Other rules are not evaluated (see docs/sandbox.md).
+    /// </summary>
+    private static void CheckRules(JsonNode? value, JsonObject schema, string path, List<FieldCause> causes)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (schema["x-kubernetes-validations"] is JsonArray rules)
+        {
+            foreach (var rule in rules.OfType<JsonObject>())
+            {
+                var match = AllMatchesRule().Match(Jn.GetString(rule, "rule") ?? "");
+                if (!match.Success)
+                {
+                    continue;
+                }
+
+                var pattern = match.Groups[2].Value.Replace("\\\\", "\\", StringComparison.Ordinal).Replace("\\'", "'", StringComparison.Ordinal);
+                var items = value switch
+                {
+                    JsonObject o => o.Select(kv => kv.Key),
+                    JsonArray a => a.Select(Jn.ScalarText),
+                    _ => [],
+                };
+                if (items.Any(i => !Regex.IsMatch(i, pattern, RegexOptions.None, TimeSpan.FromSeconds(1))))
+                {
+                    var field = path.Length == 0 ? "<root>" : path;
+                    var message = Jn.GetString(rule, "message") ?? $"failed rule: {Jn.GetString(rule, "rule")}";
+                    causes.Add(FieldCause.Invalid(field, "\"" + (value is JsonObject ? "object" : "array") + "\"", message));
+                }
+            }
+        }
+
+        switch (value)
+        {
+            case JsonObject o:
+                foreach (var (key, child) in o)
+                {
+                    var childSchema = (schema["properties"] as JsonObject)?[key] as JsonObject ?? schema["additionalProperties"] as JsonObject;
+                    if (childSchema is not null && !(path.Length == 0 && key == "metadata"))
+                    {
+                        CheckRules(child, childSchema, path.Length == 0 ? key : path + "." + key, causes);
+                    }
+                }
+
+                break;
+            case JsonArray a when schema["items"] is JsonObject itemSchema:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    CheckRules(a[i], itemSchema, $"{path}[{i}]", causes);
+                }
+
+                break;
         }
     }
 

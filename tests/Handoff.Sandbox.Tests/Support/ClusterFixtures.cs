@@ -1,0 +1,207 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Testcontainers.K3s;
+
+namespace Handoff.Sandbox.Tests.Support;
+
+/// <summary>A cluster the contract suite runs against: the emulator always, k3s when Docker is reachable.</summary>
+public interface IClusterFixture
+{
+    Kubernetes Client { get; }
+
+    string KubeconfigPath { get; }
+
+    bool IsEmulator { get; }
+
+    /// <summary>Why the cluster is not available (the test is then skipped with this reason); null when it is.</summary>
+    string? UnavailableReason { get; }
+}
+
+/// <summary>Shared setup helpers over any <see cref="IClusterFixture"/>.</summary>
+internal static class ClusterSetup
+{
+    private static readonly SemaphoreSlim CrdLock = new(1, 1);
+
+    public static async Task<string> NewNamespaceAsync(this IClusterFixture fixture)
+    {
+        var name = "t-" + Guid.NewGuid().ToString("N")[..10];
+        await fixture.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, cancellationToken: TestContext.Current.CancellationToken);
+        return name;
+    }
+
+    public static async Task EnsureWidgetCrdAsync(this IClusterFixture fixture)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await CrdLock.WaitAsync(ct);
+        try
+        {
+            var client = fixture.Client;
+            try
+            {
+                await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("widgets.sandbox.test", cancellationToken: ct);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(TestData.WidgetCrd);
+                await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd, cancellationToken: ct);
+            }
+
+            await Wait.UntilAsync(
+                async () => await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("widgets.sandbox.test", cancellationToken: ct),
+                c => c.Status?.Conditions?.Any(x => x.Type == "Established" && x.Status == "True") == true,
+                TimeSpan.FromSeconds(60), "CRD established");
+
+            // The real API server serves a new CRD a moment after Established.
+            await Wait.UntilAsync(async () =>
+            {
+                try
+                {
+                    await client.CustomObjects.ListClusterCustomObjectAsync("sandbox.test", "v1", "widgets", cancellationToken: ct);
+                    return true;
+                }
+                catch (HttpOperationException)
+                {
+                    return false;
+                }
+            }, ok => ok, TimeSpan.FromSeconds(60), "widgets served");
+        }
+        finally
+        {
+            CrdLock.Release();
+        }
+    }
+
+    public static void SkipIfUnavailable(this IClusterFixture fixture)
+    {
+        if (fixture.UnavailableReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+    }
+}
+
+/// <summary>The emulator, started once per test class.</summary>
+public sealed class EmulatorFixture : IClusterFixture, IAsyncLifetime
+{
+    private SandboxServer? _server;
+    private string? _dir;
+
+    public SandboxServer Server => _server ?? throw new InvalidOperationException("not started");
+
+    public Kubernetes Client { get; private set; } = null!;
+
+    public string KubeconfigPath { get; private set; } = "";
+
+    public bool IsEmulator => true;
+
+    public string? UnavailableReason => null;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await SandboxServer.StartAsync(new SandboxOptions { DefaultPodDuration = TimeSpan.FromMilliseconds(200) });
+        _dir = Directory.CreateTempSubdirectory("sandbox-tests-").FullName;
+        KubeconfigPath = _server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
+        Client = _server.CreateClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (_dir is not null)
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+}
+
+/// <summary>k3s in Docker via Testcontainers; unavailable (tests skip with the reason) when no Docker engine is reachable.</summary>
+public sealed class K3sFixture : IClusterFixture, IAsyncLifetime
+{
+    private K3sContainer? _container;
+    private string? _dir;
+
+    public Kubernetes Client { get; private set; } = null!;
+
+    public string KubeconfigPath { get; private set; } = "";
+
+    public bool IsEmulator => false;
+
+    public string? UnavailableReason { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!DockerProbe.IsReachable(out var reason))
+        {
+            UnavailableReason = "No Docker engine reachable: " + reason;
+            return;
+        }
+
+        try
+        {
+            _container = new K3sBuilder("rancher/k3s:v1.31.5-k3s1").Build();
+            await _container.StartAsync();
+            _dir = Directory.CreateTempSubdirectory("sandbox-k3s-").FullName;
+            KubeconfigPath = Path.Combine(_dir, "kubeconfig");
+            await File.WriteAllTextAsync(KubeconfigPath, await _container.GetKubeconfigAsync());
+            Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            UnavailableReason = $"No Docker engine reachable: k3s did not start ({e.GetType().Name}: {e.Message})";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_container is not null)
+        {
+            await _container.DisposeAsync();
+        }
+
+        if (_dir is not null)
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+}
+
+/// <summary>Checks for a Docker engine the way Testcontainers would find one, without starting anything.</summary>
+internal static class DockerProbe
+{
+    public static bool IsReachable(out string reason)
+    {
+        var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
+        if (!string.IsNullOrEmpty(host) && !host.StartsWith("unix://", StringComparison.Ordinal))
+        {
+            reason = "";
+            return true;
+        }
+
+        var socket = string.IsNullOrEmpty(host) ? "/var/run/docker.sock" : host["unix://".Length..];
+        if (!File.Exists(socket))
+        {
+            reason = $"no Docker socket at {socket} and DOCKER_HOST is not set";
+            return false;
+        }
+
+        try
+        {
+            using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            s.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+            reason = "";
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            reason = $"cannot connect to {socket}: {e.Message}";
+            return false;
+        }
+    }
+}
