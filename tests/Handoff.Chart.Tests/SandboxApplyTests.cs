@@ -71,6 +71,42 @@ public sealed class SandboxApplyTests
         }
     }
 
+    public static TheoryData<string, string> InvalidObjects => new()
+    {
+        { "kind: HandoffFunction\nmetadata: {name: f, namespace: default}\nspec: {maxRetries: -1}", "spec.maxRetries" },
+        { "kind: HandoffFunction\nmetadata: {name: f, namespace: default}\nspec: {strategy: Random}", "spec.strategy" },
+        { "kind: HandoffFunction\nmetadata: {name: f, namespace: default}\nspec: {cost: {cpu: lots}}", "spec.cost.cpu" },
+        { "kind: HandoffFunction\nmetadata: {name: f, namespace: default}\nspec: {args: [Not_A_Name]}", "spec.args[0]" },
+        { "kind: HandoffNode\nmetadata: {name: node-x}\nspec: {capacity: {\"bad name!\": \"1\"}}", "spec.capacity" },
+        { "kind: HandoffNode\nmetadata: {name: node-x}\nspec: {nodeName: node-x}", "spec.capacity" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidObjects))]
+    public async Task Chart_crds_make_the_api_server_reject_invalid_objects(string yaml, string field)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var crds = await Helm.RunAsync(["show", "crds", RepoPaths.Chart], ct);
+        Assert.True(crds.Succeeded, crds.ToString());
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Nodes = [], SimulateKubelet = false }, ct);
+        var workDir = Directory.CreateTempSubdirectory("handoff-chart-sandbox-");
+        try
+        {
+            var kubectl = new Kubectl(sandbox.WriteKubeconfig(Path.Combine(workDir.FullName, "kubeconfig")));
+            await kubectl.MustAsync(["apply", "-f", "-"], ct, stdin: crds.Stdout);
+            await kubectl.MustAsync(["wait", "--for=condition=Established", "crd/handoffnodes.handoff.dev", "crd/handofffunctions.handoff.dev", "--timeout=30s"], ct);
+
+            var result = await kubectl.RunAsync(["apply", "-f", "-"], ct, stdin: "apiVersion: handoff.dev/v1alpha1\n" + yaml + "\n");
+            Assert.False(result.Succeeded, $"the invalid object was accepted: {result}");
+            Assert.Contains("is invalid", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains(field, result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            workDir.Delete(recursive: true);
+        }
+    }
+
     // Namespaces are applied from YAML (JSON on the wire): `kubectl create namespace` sends protobuf, which the
     // sandbox emulator does not speak.
     private static string NamespaceYaml(string name) => $"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n";
