@@ -84,6 +84,7 @@ public sealed class CrdValidationTests
         { "spec.capacity", """{"Example.COM/gpu":"1"}""", "/spec/capacity/Example.COM~1gpu" },
         { "spec.capacity", """{"gpu-":"1"}""", "/spec/capacity/gpu-" },
         { "spec.capacity", """{"a/b/c":"1"}""", "/spec/capacity/a~1b~1c" },
+        { "spec.capacity", "{\"" + new string('r', 64) + "\":\"1\"}", "/spec/capacity/" + new string('r', 64) },
         { "spec.nodeName", "\"Not_A_Node\"", "/spec/nodeName" },
         { "spec.unschedulable", "\"yes\"", "/spec/unschedulable" },
         { "status.functions", "-1", "/status/functions" },

@@ -14,11 +14,12 @@ public static class CrdPatterns
 
     /// <summary>
     /// A resource name: an optional DNS-subdomain prefix and <c>/</c>, then a name of letters, digits, <c>-</c>,
-    /// <c>_</c>, <c>.</c> that starts and ends with a letter or digit (the shape of a Kubernetes qualified name):
+    /// <c>_</c>, <c>.</c> of at most 63 characters that starts and ends with a letter or digit (the shape of a
+    /// Kubernetes qualified name):
     /// <c>cpu</c>, <c>memory</c>, <c>nvidia.com/gpu</c>, <c>specialized_hardware</c>.
     /// </summary>
     public const string ResourceName =
-        "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$";
+        "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
 
     /// <summary>
     /// A non-negative Kubernetes quantity (the API server's own quantity pattern without the minus sign):
@@ -33,8 +34,11 @@ public static class CrdPatterns
     /// <summary>A Kubernetes qualified name (the shape of a label key or a condition type).</summary>
     public const string QualifiedName = ResourceName;
 
-    /// <summary>Most entries a resource map (capacity, cost, allocated, available) may hold; bounds the CEL cost.</summary>
-    public const int MaxResources = 32;
+    /// <summary>
+    /// Most entries a resource map (capacity, cost, allocated, available) may hold. Bounds the API server's CEL cost
+    /// estimate of the key rule; shipped CRDs with the same rule use 8 (Gateway API) to 16.
+    /// </summary>
+    public const int MaxResources = 16;
 
     /// <summary>Longest quantity string.</summary>
     public const int MaxQuantityLength = 64;
