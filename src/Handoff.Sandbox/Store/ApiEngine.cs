@@ -431,6 +431,7 @@ internal sealed class ApiEngine : IAsyncDisposable
                 }
             }
 
+            t.Schema?.ApplyDefaults(updated);
             if (oldMeta["generation"] is { } gen)
             {
                 var changed = !Jn.DeepEqualsIgnoring(updated, old, "metadata", "status", "apiVersion", "kind");
@@ -448,8 +449,6 @@ internal sealed class ApiEngine : IAsyncDisposable
                         [FieldCause.Forbidden("metadata.finalizers", $"no new finalizers can be added if the object is being deleted, found new finalizers []string{{\"{string.Join("\", \"", added)}\"}}")]);
                 }
             }
-
-            t.Schema?.ApplyDefaults(updated);
         }
 
         if (validate)
