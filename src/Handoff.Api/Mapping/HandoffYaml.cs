@@ -94,9 +94,15 @@ public static partial class HandoffYaml
                 header = KubernetesYaml.Deserialize<TypeHeader>(body, strict: false)
                     ?? throw new ManifestLoadException(source, line, "the document is not a mapping");
             }
-            catch (Exception e) when (e is YamlException or InvalidCastException or FormatException)
+            catch (ManifestLoadException)
             {
-                throw Malformed(source, startLine, e);
+                throw;
+            }
+            catch (Exception e)
+            {
+                // YamlDotNet throws more than YamlException on bad input (e.g. InvalidOperationException at an
+                // unexpected end of a flow collection): any failure here is the input's.
+                throw Malformed(source, startLine, e, body: body);
             }
 
             if (string.IsNullOrEmpty(header.ApiVersion) || string.IsNullOrEmpty(header.Kind))
@@ -119,9 +125,9 @@ public static partial class HandoffYaml
                     : type == typeof(HandoffNodeList) ? KubernetesYaml.Deserialize<HandoffNodeList>(body, strict: true)
                     : KubernetesYaml.Deserialize<HandoffFunctionList>(body, strict: true);
             }
-            catch (Exception e) when (e is YamlException or InvalidCastException or FormatException or OverflowException)
+            catch (Exception e)
             {
-                throw Malformed(source, startLine, e, $"{header.Kind} {header.Metadata?.Name}".TrimEnd());
+                throw Malformed(source, startLine, e, body: body, what: $"{header.Kind} {header.Metadata?.Name}".TrimEnd());
             }
 
             switch (obj)
@@ -144,10 +150,10 @@ public static partial class HandoffYaml
         return result;
     }
 
-    private static ManifestLoadException Malformed(string source, int startLine, Exception e, string? what = null)
+    private static ManifestLoadException Malformed(string source, int startLine, Exception e, string body, string? what = null)
     {
-        var line = startLine;
-        var problem = e.Message;
+        int line;
+        string problem;
         if (e is YamlException y)
         {
             line = startLine + (int)y.Start.Line - 1;
@@ -157,9 +163,34 @@ public static partial class HandoffYaml
                 problem = $"{problem}: {PositionText().Replace(inner.Message, "").Trim()}";
             }
         }
+        else
+        {
+            line = startLine + LastParsedLine(body) - 1;
+            problem = $"cannot parse the document after this line (an unclosed '{{', '[' or quote?): {e.Message}";
+        }
 
         problem = problem.TrimEnd('.');
         return new ManifestLoadException(source, Math.Max(1, line), what is null ? $"malformed YAML: {problem}" : $"{what}: {problem}", e);
+    }
+
+    /// <summary>The 1-based line of the last YAML event that parsed before an error.</summary>
+    private static int LastParsedLine(string body)
+    {
+        var parser = new Parser(new StringReader(body));
+        var line = 1;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                line = (int)(parser.Current?.End.Line ?? line);
+            }
+        }
+        catch (Exception)
+        {
+            // The error itself is reported by the caller; only the position is wanted here.
+        }
+
+        return line;
     }
 
     /// <summary>Yields each document's text and its 1-based first line (the line after its <c>---</c>).</summary>

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text.Json;
+using Handoff.Cli.Commands;
+
+namespace Handoff.Cli.Tests;
+
+/// <summary>Runs <c>handoff plan</c> in-process and captures its output.</summary>
+internal static class PlanHarness
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string Examples => Path.Combine(RepoRoot, "examples");
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Handoff.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Handoff.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var root = new RootCommand("test");
+        root.Subcommands.Add(PlanCommand.Create());
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = root.Parse(["plan", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    public static JsonElement ParseJson(string output) => JsonDocument.Parse(output).RootElement.Clone();
+
+    public static JsonElement Function(JsonElement plan, string name) =>
+        plan.GetProperty("functions").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
+
+    public static JsonElement Node(JsonElement plan, string name) =>
+        plan.GetProperty("nodes").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
+}
+
+/// <summary>A temporary directory of manifest files, deleted on dispose.</summary>
+internal sealed class TempManifests : IDisposable
+{
+    public TempManifests()
+    {
+        Directory.CreateDirectory(Root);
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "handoff-plan-" + Guid.NewGuid().ToString("N"));
+
+    public string Write(string name, string content)
+    {
+        var path = Path.Combine(Root, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
