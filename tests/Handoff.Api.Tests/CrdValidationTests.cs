@@ -54,8 +54,8 @@ public sealed class CrdValidationTests
         }
         """;
 
-    private static readonly Lazy<JsonSchema> s_nodeSchema = new(() => Build(CrdSchemas.NodeFile));
-    private static readonly Lazy<JsonSchema> s_functionSchema = new(() => Build(CrdSchemas.FunctionFile));
+    internal static readonly Lazy<JsonSchema> s_nodeSchema = new(() => Build(CrdSchemas.NodeFile));
+    internal static readonly Lazy<JsonSchema> s_functionSchema = new(() => Build(CrdSchemas.FunctionFile));
 
     [Fact]
     public void Contract_example_node_is_valid() => AssertValid(s_nodeSchema.Value, GoodNode);
@@ -176,13 +176,13 @@ public sealed class CrdValidationTests
             $"Expected an error at {location}; errors: {Describe(result)}");
     }
 
-    private static EvaluationResults Evaluate(JsonSchema schema, string json)
+    internal static EvaluationResults Evaluate(JsonSchema schema, string json)
     {
         using var doc = JsonDocument.Parse(json);
         return schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
     }
 
-    private static string Describe(EvaluationResults result) => string.Join(
+    internal static string Describe(EvaluationResults result) => string.Join(
         "; ",
         (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
             .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key}: {e.Value}")));
