@@ -62,18 +62,23 @@ public sealed record ApiCall(string Verb, string ApiGroup, string Resource, stri
     }
 }
 
-/// <summary>A KubernetesClient handler that records every API call.</summary>
-public sealed class ApiCallRecorder : DelegatingHandler
+/// <summary>Records every API call of the KubernetesClients given its handlers (one new handler per client).</summary>
+public sealed class ApiCallRecorder
 {
     public ConcurrentBag<ApiCall> Calls { get; } = [];
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (request.RequestUri is { } uri && ApiCall.From(request.Method, uri) is { } call)
-        {
-            Calls.Add(call);
-        }
+    public DelegatingHandler CreateHandler() => new RecordingHandler(Calls);
 
-        return base.SendAsync(request, cancellationToken);
+    private sealed class RecordingHandler(ConcurrentBag<ApiCall> calls) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri is { } uri && ApiCall.From(request.Method, uri) is { } call)
+            {
+                calls.Add(call);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -1,0 +1,55 @@
+using System.Globalization;
+using Handoff.Api.V1Alpha1;
+using Handoff.Operator.Tests.Support;
+
+namespace Handoff.Operator.Tests.Integration;
+
+public sealed class ResilienceTests
+{
+    private static Dictionary<string, string> Cpu(long cpu) => new() { ["cpu"] = cpu.ToString(CultureInfo.InvariantCulture) };
+
+    [Fact]
+    public async Task Watch_disconnects_expired_history_and_injected_409_500_429_errors_are_recovered_from()
+    {
+        var nodes = new[] { "w1", "w2" };
+        await using var cluster = await SandboxCluster.StartAsync(nodes);
+        foreach (var n in nodes)
+        {
+            await cluster.CreateNodeAsync(n, Cpu(2));
+        }
+
+        await using var auditor = new BindingAuditor(cluster, nodes.ToDictionary(n => n, _ => 2000L), _ => 1000);
+        var op = await cluster.StartOperatorAsync();
+        await using var kubelet = new TestKubelet(cluster, pod => new PodOutcome(string.Join("+", SandboxCluster.ArgsOf(pod).Prepend("1"))));
+        var faults = cluster.Server.Faults;
+        faults.FailNext(4, 500, "patch", "handofffunctions");
+        faults.FailNext(3, 409, "patch", "handoffnodes");
+        faults.FailNext(4, 429, "create", "pods");
+        faults.FailNext(2, 500, "create", "pods/binding");
+        for (var i = 0; i < 30; i++)
+        {
+            var f = SandboxCluster.Function($"f-{i:00}", Cpu(1), i >= 10 ? [$"f-{i - 10:00}"] : []);
+            await cluster.CreateFunctionAsync(f);
+            if (i == 10)
+            {
+                Assert.True(faults.CloseAllWatches() >= 4, "the operator's four watches (and the auditor's) were open");
+            }
+
+            if (i == 20)
+            {
+                faults.ExpireWatchHistory();
+                faults.CloseAllWatches();
+                faults.FailNext(2, 500, "list");
+            }
+        }
+
+        await Wait.UntilAsync(
+            async () => (await cluster.ListFunctionsAsync()).All(f => f.Status?.Phase == FunctionPhases.Succeeded),
+            "all functions succeed", TimeSpan.FromSeconds(60));
+        Assert.Equal(0, faults.PendingFailures);
+        Assert.True(op.Operator.Pods.ListCount >= 2, "the pod informer re-listed after 410 Gone");
+        Assert.Equal("1+1+1", (await cluster.GetFunctionAsync("f-29")).Status.Result);
+        Assert.Equal(30, (await cluster.PodsAsync()).Count);
+        Assert.Empty(auditor.Violations);
+    }
+}
