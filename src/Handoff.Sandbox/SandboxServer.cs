@@ -133,7 +133,9 @@ public sealed class SandboxServer : IAsyncDisposable
         current-context: {contextName}
         users:
         - name: {contextName}
-          user: {SandboxServer.EmptyMap}
+          user:
+            # The sandbox does not authenticate; KubernetesClient requires some credential in a kubeconfig.
+            token: handoff-sandbox-not-a-secret
         preferences: {SandboxServer.EmptyMap}
 
         """;
