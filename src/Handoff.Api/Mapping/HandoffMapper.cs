@@ -39,11 +39,13 @@ public static partial class HandoffMapper
     public static string FunctionId(string @namespace, string name) => $"{@namespace}/{name}";
 
     /// <summary><c>HandoffNode gpu-1</c>.</summary>
-    public static string Describe(HandoffNode node) => $"{HandoffApi.NodeKind} {node.Metadata?.Name ?? "<unnamed>"}";
+    public static string Describe(HandoffNode node) => $"{HandoffApi.NodeKind} {NameOrPlaceholder(node.Metadata?.Name)}";
 
     /// <summary><c>HandoffFunction default/transform</c>.</summary>
     public static string Describe(HandoffFunction function) =>
-        $"{HandoffApi.FunctionKind} {NamespaceOf(function)}/{function.Metadata?.Name ?? "<unnamed>"}";
+        $"{HandoffApi.FunctionKind} {NamespaceOf(function)}/{NameOrPlaceholder(function.Metadata?.Name)}";
+
+    private static string NameOrPlaceholder(string? name) => string.IsNullOrEmpty(name) ? "<unnamed>" : name;
 
     /// <summary>The function's namespace, <see cref="DefaultNamespace"/> when empty.</summary>
     public static string NamespaceOf(HandoffFunction function) =>
