@@ -1,5 +1,10 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Handoff.Chart.Tests.Support;
+using Handoff.Sandbox;
 
 namespace Handoff.Chart.Tests;
 
@@ -7,7 +12,7 @@ namespace Handoff.Chart.Tests;
 /// The Dockerfile cannot be built here (no container engine), so CI checks what it runs: `dotnet publish` of the
 /// operator, the published entry point the image's ENTRYPOINT names, and the runtime the base image provides.
 /// </summary>
-public sealed class PublishTests
+public sealed partial class PublishTests
 {
     [Fact]
     public async Task Operator_publishes_and_the_published_binary_starts()
@@ -38,6 +43,10 @@ public sealed class PublishTests
                 "dotnet", [Path.Combine(output.FullName, "Handoff.Operator.dll"), "--no-such-flag"], TimeSpan.FromSeconds(60), ct);
             Assert.Equal(2, run.ExitCode);
             Assert.Contains("--no-such-flag", run.Stderr, StringComparison.Ordinal);
+
+            // And it becomes ready against the sandbox with the image's environment (ENV of the Dockerfile's runtime
+            // stage) and the chart's flag style, serving /healthz, /readyz and /metrics on its own listeners.
+            await RunPublishedOperatorAgainstSandboxAsync(Path.Combine(output.FullName, "Handoff.Operator.dll"), DockerfileEnv(dockerfile), ct);
         }
         finally
         {
@@ -74,4 +83,118 @@ public sealed class PublishTests
         Assert.Contains("**/bin/", ignore);
         Assert.Contains("**/obj/", ignore);
     }
+
+    private static async Task RunPublishedOperatorAgainstSandboxAsync(string dll, IReadOnlyDictionary<string, string> env, CancellationToken ct)
+    {
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Nodes = [] }, ct);
+        var crds = await sandbox.InstallCrdsAsync(RepoPaths.ChartCrds, ct);
+        Assert.Equal(2, crds);
+        var kubeconfig = sandbox.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"handoff-publish-{Guid.NewGuid():N}.kubeconfig"));
+        var (metricsPort, probePort) = (FreePort(), FreePort());
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            dll, $"--kubeconfig={kubeconfig}", "--namespace=", "--scheduler-name=handoff", "--leader-elect=false",
+            $"--metrics-address=127.0.0.1:{metricsPort}", $"--probe-address=127.0.0.1:{probePort}", "--log-level=Information",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in env)
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment["POD_NAME"] = "handoff-publish-test";
+        start.Environment["POD_NAMESPACE"] = "default";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            HttpStatusCode? ready = null;
+            while (ready != HttpStatusCode.OK && DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{probePort}/readyz"), ct);
+                    ready = response.StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    ready = null; // not listening yet
+                }
+
+                if (ready != HttpStatusCode.OK)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+                }
+            }
+
+            if (ready != HttpStatusCode.OK)
+            {
+                var exited = process.HasExited;
+                if (!exited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+
+                await process.WaitForExitAsync(ct);
+                Assert.Fail(
+                    $"the published operator did not become ready (last /readyz: {ready?.ToString() ?? "no answer"}, "
+                    + $"exited by itself: {exited}, exit code {process.ExitCode}):\n{await stdout}{await stderr}");
+            }
+            Assert.Equal("ok", await http.GetStringAsync(new Uri($"http://127.0.0.1:{probePort}/healthz"), ct));
+            var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), ct);
+            Assert.Contains("# TYPE", metrics, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None);
+            File.Delete(kubeconfig);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The ENV of the Dockerfile's last stage (KEY=VALUE pairs, quotes removed).</summary>
+    internal static IReadOnlyDictionary<string, string> DockerfileEnv(string dockerfile)
+    {
+        var runtime = dockerfile[dockerfile.LastIndexOf("\nFROM ", StringComparison.Ordinal)..];
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (Match block in EnvBlock().Matches(runtime))
+        {
+            foreach (Match pair in EnvPair().Matches(block.Groups[1].Value))
+            {
+                env[pair.Groups["k"].Value] = pair.Groups["v"].Value.Trim('"');
+            }
+        }
+
+        Assert.NotEmpty(env);
+        return env;
+    }
+
+    [GeneratedRegex(@"^ENV\s+((?:.*\\\n)*.*)$", RegexOptions.Multiline)]
+    private static partial Regex EnvBlock();
+
+    [GeneratedRegex(@"(?<k>[A-Za-z_][A-Za-z0-9_]*)=(?<v>""[^""]*""|[^\s\\]*)")]
+    private static partial Regex EnvPair();
 }
