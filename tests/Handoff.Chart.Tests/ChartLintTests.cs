@@ -50,6 +50,43 @@ public sealed class ChartLintTests
     }
 
     [Fact]
+    public async Task Chart_packages_with_its_crds_schema_and_notes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var dir = Directory.CreateTempSubdirectory("handoff-package-");
+        try
+        {
+            var result = await Helm.RunAsync(["package", RepoPaths.Chart, "--destination", dir.FullName], ct);
+            Assert.True(result.Succeeded, result.ToString());
+            var package = Assert.Single(dir.GetFiles("*.tgz"));
+            Assert.Equal("handoff-0.1.0.tgz", package.Name);
+
+            var entries = new List<string>();
+            await using (var gzip = new System.IO.Compression.GZipStream(package.OpenRead(), System.IO.Compression.CompressionMode.Decompress))
+            await using (var tar = new System.Formats.Tar.TarReader(gzip))
+            {
+                while (await tar.GetNextEntryAsync(cancellationToken: ct) is { } entry)
+                {
+                    entries.Add(entry.Name);
+                }
+            }
+
+            foreach (var expected in new[]
+            {
+                "handoff/Chart.yaml", "handoff/values.yaml", "handoff/values.schema.json", "handoff/templates/NOTES.txt",
+                "handoff/templates/deployment.yaml", "handoff/crds/handoffnodes.handoff.dev.yaml", "handoff/crds/handofffunctions.handoff.dev.yaml",
+            })
+            {
+                Assert.Contains(expected, entries);
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Chart_version_and_appVersion_follow_the_project_version()
     {
         var props = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.Root, "Directory.Build.props"));
