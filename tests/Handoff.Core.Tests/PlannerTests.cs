@@ -2,6 +2,7 @@ using Handoff.Core.Allocation;
 using Handoff.Core.Planning;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
+using Handoff.Core.Tracking;
 
 namespace Handoff.Core.Tests;
 
@@ -184,6 +185,32 @@ public sealed class PlannerTests
         var plan = Run([Node("n")], Fn("a") with { Duration = TimeSpan.Zero }, Fn("b", ["a"]));
         Assert.Equal((S(0), S(0)), (plan.Functions[0].Start!.Value, plan.Functions[0].End!.Value));
         Assert.Equal((S(0), S(1)), (plan.Functions[1].Start!.Value, plan.Functions[1].End!.Value));
+    }
+
+    [Fact]
+    public void Options_supply_the_tracker_and_allocators()
+    {
+        var trackers = new List<SimpleResourceTracker>();
+        var used = new List<AllocationStrategy>();
+        var options = new PlannerOptions
+        {
+            TrackerFactory = () =>
+            {
+                var t = new SimpleResourceTracker();
+                trackers.Add(t);
+                return t;
+            },
+            Allocators = s =>
+            {
+                used.Add(s);
+                return Allocators.BestFit;
+            },
+        };
+        var plan = Planner.Run([Node("a", ("cpu", "4")), Node("b", ("cpu", "2"))], [Fn("f", null, ("cpu", "1"))], options, TestContext.Current.CancellationToken);
+        Assert.Equal("b", plan.Functions[0].Node);
+        Assert.Single(trackers);
+        Assert.Equal([AllocationStrategy.FirstAvailable], used);
+        Assert.Empty(trackers[0].Allocations());
     }
 
     [Fact]

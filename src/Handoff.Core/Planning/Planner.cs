@@ -66,6 +66,16 @@ public enum PlanEventKind
 /// <summary>One timeline entry: an attempt started or ended.</summary>
 public sealed record PlanEvent(TimeSpan Time, string Id, PlanEventKind Kind, string Node, int Attempt);
 
+/// <summary>Optional planner plumbing; the defaults are what <c>handoff plan</c> uses.</summary>
+public sealed record PlannerOptions
+{
+    /// <summary>Creates the (empty) tracker the simulation allocates in; default <see cref="SimpleResourceTracker"/>.</summary>
+    public Func<IResourceTracker>? TrackerFactory { get; init; }
+
+    /// <summary>Allocator per strategy; default <see cref="Allocation.Allocators.For"/>.</summary>
+    public Func<AllocationStrategy, IAllocator>? Allocators { get; init; }
+}
+
 /// <summary>The planner's result: functions in queue order, nodes in name order, the timeline and the makespan.</summary>
 public sealed record PlanResult(IReadOnlyList<FunctionPlan> Functions, IReadOnlyList<NodePlan> Nodes, IReadOnlyList<PlanEvent> Events, TimeSpan Makespan);
 
@@ -85,18 +95,26 @@ public sealed record PlanResult(IReadOnlyList<FunctionPlan> Functions, IReadOnly
 public static class Planner
 {
     /// <summary>Runs the simulation. Throws <see cref="ArgumentException"/> on duplicate node or function ids.</summary>
-    public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, CancellationToken cancellationToken = default)
+    public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, CancellationToken cancellationToken = default) =>
+        Run(nodes, functions, new PlannerOptions(), cancellationToken);
+
+    /// <summary>
+    /// Runs the simulation with a caller-chosen tracker and allocators (e.g. an indexed tracker in benchmarks).
+    /// Throws <see cref="ArgumentException"/> on duplicate node or function ids.
+    /// </summary>
+    public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, PlannerOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var nodeSet = new NodeSet(nodes.Select(n => n with { Ready = true }));
         var fns = functions.ToList();
         var graph = new FunctionGraph(fns.Select(f => new FunctionDependencies(f.Id, f.Args)));
-        var tracker = new SimpleResourceTracker();
+        var tracker = options.TrackerFactory?.Invoke() ?? new SimpleResourceTracker();
         foreach (var node in nodeSet)
         {
             tracker.SetNode(node.Name, node.Capacity);
         }
 
-        var scheduler = new FunctionScheduler(tracker);
+        var scheduler = new FunctionScheduler(tracker, options.Allocators);
         var byId = fns.ToDictionary(f => f.Id, StringComparer.Ordinal);
         var position = fns.Select((f, i) => (f.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
         var states = fns.ToDictionary(f => f.Id, _ => new State(), StringComparer.Ordinal);
