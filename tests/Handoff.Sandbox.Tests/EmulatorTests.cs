@@ -341,4 +341,30 @@ public sealed class EmulatorTests : IAsyncLifetime
         var badLabelKey = await Assert.ThrowsAsync<SandboxException>(() => _server.ApplyAsync(TestData.Widget("w2", 1, "labels: {Bad_Key: x}"), "l.yaml", Ct));
         Assert.Contains("spec.labels: Invalid value: \"object\": label keys are lowercase letters", badLabelKey.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Leader_election_with_a_Lease_works_against_the_emulator()
+    {
+        var leading = new TaskCompletionSource();
+        var config = new k8s.LeaderElection.LeaderElectionConfig(new k8s.LeaderElection.ResourceLock.LeaseLock(_client, "default", "handoff-leader", "replica-a"))
+        {
+            LeaseDuration = TimeSpan.FromSeconds(2),
+            RenewDeadline = TimeSpan.FromSeconds(1),
+            RetryPeriod = TimeSpan.FromMilliseconds(100),
+        };
+        using var elector = new k8s.LeaderElection.LeaderElector(config);
+        elector.OnStartedLeading += () => leading.TrySetResult();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = elector.RunUntilLeadershipLostAsync(stop.Token);
+        await leading.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync("handoff-leader", "default", cancellationToken: Ct);
+        Assert.Equal("replica-a", lease.Spec.HolderIdentity);
+
+        // Renewals replace the lease with resourceVersion preconditions.
+        var renewed = await Wait.UntilAsync(() => _client.CoordinationV1.ReadNamespacedLeaseAsync("handoff-leader", "default", cancellationToken: Ct),
+            l => l.Spec.RenewTime > lease.Spec.RenewTime, what: "lease renewed");
+        Assert.Equal("replica-a", renewed.Spec.HolderIdentity);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
 }

@@ -168,6 +168,7 @@ internal sealed partial class CrdSchema
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var combinators = new HashSet<(string EvalPath, string Keyword, string InstancePath)>();
         foreach (var detail in results.Details ?? [])
         {
             if (detail.Errors is not { Count: > 0 } errors)
@@ -178,10 +179,11 @@ internal sealed partial class CrdSchema
             var evalPath = detail.EvaluationPath.ToString();
             var instancePath = detail.InstanceLocation.ToString();
 
-            // Errors under a combinator are summarised by the combinator itself.
-            if (evalPath.Contains("/anyOf/", StringComparison.Ordinal) || evalPath.Contains("/oneOf/", StringComparison.Ordinal) ||
-                evalPath.Contains("/not/", StringComparison.Ordinal))
+            // Errors under a combinator are summarised once, by the combinator on its parent schema.
+            var combinator = new[] { "/anyOf/", "/oneOf/", "/not/" }.Select(c => (c, i: evalPath.IndexOf(c, StringComparison.Ordinal))).Where(x => x.i >= 0).OrderBy(x => x.i).FirstOrDefault();
+            if (combinator.c is not null)
             {
+                combinators.Add((evalPath[..combinator.i], combinator.c.Trim('/'), instancePath));
                 continue;
             }
 
@@ -193,6 +195,22 @@ internal sealed partial class CrdSchema
                     {
                         causes.Add(cause);
                     }
+                }
+            }
+        }
+
+        foreach (var (path, keyword, instancePath) in combinators)
+        {
+            if (keyword == "not" || causes.Any(c => c.Field == FieldPath(instancePath)))
+            {
+                continue;
+            }
+
+            foreach (var cause in Describe(keyword, "", path, instancePath, copy))
+            {
+                if (seen.Add(cause.Message))
+                {
+                    causes.Add(cause);
                 }
             }
         }
