@@ -1,3 +1,4 @@
+using Handoff.Core.Allocation.Indexing;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 
@@ -23,7 +24,10 @@ public abstract class AllocatorBase : IAllocator
             return AllocationDecision.WaitForCollocation(request);
         }
 
-        var chosen = Choose(request, Candidates(request, nodes), tracker);
+        var chosen = tracker is IndexedResourceTracker indexed && request.Node is null && request.CollocateNode is null
+            && TryChooseIndexed(request, nodes, indexed, out var fromIndex)
+            ? fromIndex
+            : Choose(request, Candidates(request, nodes), tracker);
         return chosen is not null ? AllocationDecision.Chosen(chosen) : Explain(request, nodes, tracker);
     }
 
@@ -32,6 +36,16 @@ public abstract class AllocatorBase : IAllocator
     /// available capacity fits the cost, or null.
     /// </summary>
     protected abstract string? Choose(PlacementRequest request, IEnumerable<NodeInfo> eligible, IResourceTrackerView tracker);
+
+    /// <summary>
+    /// The same choice as <see cref="Choose"/>, made from an <see cref="IndexedResourceTracker"/>'s index for a
+    /// request not pinned to a node. Returns false when this allocator has no indexed path (then <see cref="Choose"/> runs).
+    /// </summary>
+    internal virtual bool TryChooseIndexed(PlacementRequest request, NodeSet nodes, IndexedResourceTracker tracker, out string? chosen)
+    {
+        chosen = null;
+        return false;
+    }
 
     /// <summary>Whether <paramref name="node"/> passes every filter except capacity.</summary>
     public static bool IsEligible(PlacementRequest request, NodeInfo node) =>
@@ -196,6 +210,12 @@ public sealed class FirstAvailableAllocator : AllocatorBase
 
         return null;
     }
+
+    internal override bool TryChooseIndexed(PlacementRequest request, NodeSet nodes, IndexedResourceTracker tracker, out string? chosen)
+    {
+        chosen = tracker.FirstAvailable(request, nodes);
+        return true;
+    }
 }
 
 /// <summary>
@@ -206,6 +226,14 @@ public abstract class ScoringAllocator : AllocatorBase
 {
     /// <summary>True when <paramref name="candidate"/> should replace <paramref name="best"/>.</summary>
     protected abstract bool IsBetter(Fraction candidate, Fraction best);
+
+    internal bool Prefers(Fraction candidate, Fraction best) => IsBetter(candidate, best);
+
+    internal override bool TryChooseIndexed(PlacementRequest request, NodeSet nodes, IndexedResourceTracker tracker, out string? chosen)
+    {
+        chosen = tracker.BestScored(request, nodes, this);
+        return true;
+    }
 
     protected override string? Choose(PlacementRequest request, IEnumerable<NodeInfo> eligible, IResourceTrackerView tracker)
     {

@@ -1,0 +1,306 @@
+using Handoff.Core.Resources;
+using Handoff.Core.Tracking;
+
+namespace Handoff.Core.Allocation.Indexing;
+
+/// <summary>
+/// A dense copy of a tracker's capacity table plus a segment tree of the maximum available amount of each resource,
+/// over the nodes in ordinal name order. Not thread-safe: <see cref="IndexedResourceTracker"/> guards it with its lock.
+/// </summary>
+/// <remarks>
+/// Rows are the tracked nodes in ordinal name order; columns are every resource name any node lists in its capacity
+/// or its available amounts (ordinal order). A resource a node does not list is 0 there, exactly as
+/// <see cref="ResourceList"/>'s indexer reads it, so every answer equals the one read from the tracker's lists.
+/// The tree stores, per tree node and resource, the maximum available amount below it: a subtree whose maximum of
+/// some requested resource is below the request holds no node that fits, so the first fitting node in name order is
+/// found by a descent that skips such subtrees (the leaves hold the exact amounts, so the answer is exact).
+/// </remarks>
+internal sealed class CapacityIndex
+{
+    private string[] _rows = [];
+    private Dictionary<string, int> _rowOf = new(StringComparer.Ordinal);
+    private Dictionary<string, int> _columnOf = new(StringComparer.Ordinal);
+    private int _width;
+    private long[] _capacity = [];
+    private long[] _available = [];
+    private long[] _tree = [];
+    private int _leaves;
+
+    // Row → NodeInfo for the last NodeSet asked about (the operator and planner reuse one NodeSet for many decisions).
+    private NodeSet? _cachedSet;
+    private NodeInfo?[] _cachedRowNodes = [];
+
+    /// <summary>True when the layout (rows or columns) must be rebuilt from the tracker before the next query.</summary>
+    public bool Dirty { get; private set; } = true;
+
+    public int RowCount => _rows.Length;
+
+    /// <summary>Marks the layout stale (a node or resource name was added or removed).</summary>
+    public void Invalidate()
+    {
+        Dirty = true;
+        _cachedSet = null;
+    }
+
+    /// <summary>Rebuilds rows, columns, the dense table and the tree from a tracker snapshot (ordinal node order).</summary>
+    public void Rebuild(IReadOnlyList<NodeUsage> snapshot)
+    {
+        var columns = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var usage in snapshot)
+        {
+            columns.UnionWith(usage.Capacity.Names);
+            columns.UnionWith(usage.Available.Names);
+        }
+
+        _rows = [.. snapshot.Select(u => u.Node)];
+        _rowOf = new Dictionary<string, int>(_rows.Length, StringComparer.Ordinal);
+        for (var i = 0; i < _rows.Length; i++)
+        {
+            _rowOf[_rows[i]] = i;
+        }
+
+        _columnOf = new Dictionary<string, int>(columns.Count, StringComparer.Ordinal);
+        foreach (var name in columns)
+        {
+            _columnOf[name] = _columnOf.Count;
+        }
+
+        _width = columns.Count;
+        _leaves = 1;
+        while (_leaves < _rows.Length)
+        {
+            _leaves *= 2;
+        }
+
+        _capacity = new long[_rows.Length * _width];
+        _available = new long[_rows.Length * _width];
+        _tree = new long[2 * _leaves * _width];
+        Array.Fill(_tree, long.MinValue);
+        for (var row = 0; row < snapshot.Count; row++)
+        {
+            Fill(row, snapshot[row].Capacity, snapshot[row].Available);
+            var leaf = (_leaves + row) * _width;
+            Array.Copy(_available, row * _width, _tree, leaf, _width);
+        }
+
+        for (var k = _leaves - 1; k >= 1; k--)
+        {
+            Pull(k);
+        }
+
+        _cachedSet = null;
+        Dirty = false;
+    }
+
+    /// <summary>
+    /// Updates one node's row after its capacity or allocations changed. Returns false (and marks the index dirty)
+    /// when the node has no row or lists a resource without a column: the caller's next query rebuilds.
+    /// </summary>
+    public bool Update(string node, ResourceList capacity, ResourceList available)
+    {
+        if (Dirty)
+        {
+            return false;
+        }
+
+        if (!_rowOf.TryGetValue(node, out var row) || !HasColumns(capacity) || !HasColumns(available))
+        {
+            Invalidate();
+            return false;
+        }
+
+        Fill(row, capacity, available);
+        var k = _leaves + row;
+        Array.Copy(_available, row * _width, _tree, k * _width, _width);
+        for (k /= 2; k >= 1; k /= 2)
+        {
+            Pull(k);
+        }
+
+        return true;
+    }
+
+    private bool HasColumns(ResourceList list)
+    {
+        foreach (var (name, _) in list)
+        {
+            if (!_columnOf.ContainsKey(name))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Fill(int row, ResourceList capacity, ResourceList available)
+    {
+        var start = row * _width;
+        Array.Clear(_capacity, start, _width);
+        Array.Clear(_available, start, _width);
+        foreach (var (name, amount) in capacity)
+        {
+            _capacity[start + _columnOf[name]] = amount;
+        }
+
+        foreach (var (name, amount) in available)
+        {
+            _available[start + _columnOf[name]] = amount;
+        }
+    }
+
+    private void Pull(int k)
+    {
+        var target = k * _width;
+        var left = 2 * k * _width;
+        var right = left + _width;
+        for (var c = 0; c < _width; c++)
+        {
+            _tree[target + c] = Math.Max(_tree[left + c], _tree[right + c]);
+        }
+    }
+
+    /// <summary>
+    /// The request's positive cost amounts as (column, amount) pairs. Returns false when a positive amount names a
+    /// resource no node has: then no node fits.
+    /// </summary>
+    public bool TryGetNeed(ResourceList cost, out (int Column, long Amount)[] need)
+    {
+        var list = new List<(int, long)>(cost.Count);
+        foreach (var (name, amount) in cost)
+        {
+            if (amount <= 0)
+            {
+                continue;
+            }
+
+            if (!_columnOf.TryGetValue(name, out var column))
+            {
+                need = [];
+                return false;
+            }
+
+            list.Add((column, amount));
+        }
+
+        need = [.. list];
+        return true;
+    }
+
+    /// <summary>NodeInfo per row for <paramref name="nodes"/> (null where the set has no such node); cached per set.</summary>
+    public NodeInfo?[] RowNodes(NodeSet nodes)
+    {
+        if (ReferenceEquals(nodes, _cachedSet))
+        {
+            return _cachedRowNodes;
+        }
+
+        var rowNodes = new NodeInfo?[_rows.Length];
+        for (var row = 0; row < _rows.Length; row++)
+        {
+            rowNodes[row] = nodes.Find(_rows[row]);
+        }
+
+        _cachedSet = nodes;
+        _cachedRowNodes = rowNodes;
+        return rowNodes;
+    }
+
+    public string NameOf(int row) => _rows[row];
+
+    /// <summary>Whether the row's available amounts cover every needed amount (exactly <see cref="ResourceList.Fits"/>).</summary>
+    public bool Fits(int row, ReadOnlySpan<(int Column, long Amount)> need)
+    {
+        var start = row * _width;
+        foreach (var (column, amount) in need)
+        {
+            if (_available[start + column] < amount)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The first row at or after <paramref name="from"/> (name order) whose available amounts cover <paramref name="need"/>, or -1.</summary>
+    public int FirstFit(ReadOnlySpan<(int Column, long Amount)> need, int from)
+    {
+        if (from >= _rows.Length)
+        {
+            return -1;
+        }
+
+        return Find(1, 0, _leaves, from, need);
+    }
+
+    private int Find(int k, int low, int span, int from, ReadOnlySpan<(int Column, long Amount)> need)
+    {
+        if (low + span <= from || low >= _rows.Length)
+        {
+            return -1;
+        }
+
+        var start = k * _width;
+        foreach (var (column, amount) in need)
+        {
+            if (_tree[start + column] < amount)
+            {
+                return -1;
+            }
+        }
+
+        if (span == 1)
+        {
+            return low;
+        }
+
+        var half = span / 2;
+        var found = Find(2 * k, low, half, from, need);
+        return found >= 0 ? found : Find((2 * k) + 1, low + half, half, from, need);
+    }
+
+    /// <summary>
+    /// <see cref="AllocatorBase.FreeFractionAfter"/> computed from the dense row: the minimum over the needed
+    /// resources of (available − cost) / max(1, capacity); with no positive cost, the minimum over the resources
+    /// with a positive capacity of available / capacity; 1 when there is none.
+    /// </summary>
+    public Fraction FreeFractionAfter(int row, ReadOnlySpan<(int Column, long Amount)> need)
+    {
+        var start = row * _width;
+        if (need.Length > 0)
+        {
+            var (column, amount) = need[0];
+            var min = new Fraction(_available[start + column] - amount, Math.Max(1, _capacity[start + column]));
+            for (var i = 1; i < need.Length; i++)
+            {
+                (column, amount) = need[i];
+                var f = new Fraction(_available[start + column] - amount, Math.Max(1, _capacity[start + column]));
+                if (f.CompareTo(min) < 0)
+                {
+                    min = f;
+                }
+            }
+
+            return min;
+        }
+
+        Fraction? result = null;
+        for (var c = 0; c < _width; c++)
+        {
+            var cap = _capacity[start + c];
+            if (cap <= 0)
+            {
+                continue;
+            }
+
+            var f = new Fraction(_available[start + c], cap);
+            if (result is null || f.CompareTo(result.Value) < 0)
+            {
+                result = f;
+            }
+        }
+
+        return result ?? new Fraction(1, 1);
+    }
+}
