@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Handoff.Sandbox.Store;
 
 namespace Handoff.Sandbox.Schema;
 
@@ -55,6 +56,40 @@ internal static class BuiltinDecoder
         }
 
         return unknown;
+    }
+
+    /// <summary>A copy of a merge or strategic-merge patch without <c>$</c> directives and nulls (decodable as the model).</summary>
+    public static JsonObject WithoutDirectives(JsonObject patch) => (JsonObject)Clean(patch)!;
+
+    private static JsonNode? Clean(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Where(kv => !kv.Key.StartsWith('$') && kv.Value is not null).Select(kv => KeyValuePair.Create(kv.Key, Clean(kv.Value)))),
+        JsonArray a => new JsonArray([.. a.Where(v => v is not JsonObject jo || Jn.GetString(jo, "$patch") != "delete").Select(Clean)]),
+        _ => node?.DeepClone(),
+    };
+
+    /// <summary>Removes the field at a rendered path such as <c>spec.containers[0].imagee</c>.</summary>
+    public static void RemovePath(JsonObject root, string path)
+    {
+        var segments = new List<object>();
+        foreach (var part in path.Split('.'))
+        {
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            segments.Add(bracket < 0 ? part : part[..bracket]);
+            while (bracket >= 0)
+            {
+                var end = part.IndexOf(']', bracket);
+                if (end < 0 || !int.TryParse(part[(bracket + 1)..end], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+                {
+                    return;
+                }
+
+                segments.Add(index);
+                bracket = part.IndexOf('[', end);
+            }
+        }
+
+        RemoveAt(root, segments);
     }
 
     private static List<object>? PathOf(string message, string jsonPath)

@@ -118,7 +118,9 @@ internal sealed class ApiEngine : IAsyncDisposable
     }
 
     /// <summary>Applies fieldValidation: returns warnings, throws 400 in Strict mode.</summary>
-    private static List<string> CheckUnknownFields(ResourceType t, JsonObject body, FieldValidation mode)
+    /// <param name="decode">For built-in kinds: the document to decode instead of the whole body (a merge patch: unknown
+    /// fields can only come from it, and it is much smaller). Unknown fields found are dropped from the body unless Strict.</param>
+    private static List<string> CheckUnknownFields(ResourceType t, JsonObject body, FieldValidation mode, JsonObject? decode = null)
     {
         List<string> unknown;
         if (t.Schema is { } schema)
@@ -127,7 +129,14 @@ internal sealed class ApiEngine : IAsyncDisposable
         }
         else if (t.ModelType is { } model)
         {
-            unknown = mode == FieldValidation.Ignore ? [] : BuiltinDecoder.UnknownFields(model, body, remove: false);
+            unknown = mode == FieldValidation.Ignore ? [] : BuiltinDecoder.UnknownFields(model, decode ?? body, remove: false);
+            if (mode == FieldValidation.Warn)
+            {
+                foreach (var path in unknown)
+                {
+                    BuiltinDecoder.RemovePath(body, path);
+                }
+            }
         }
         else
         {
@@ -327,7 +336,10 @@ internal sealed class ApiEngine : IAsyncDisposable
 
             if (subresource is null && attempt == 0)
             {
-                warnings.AddRange(CheckUnknownFields(t, patchedObj, options.Validation));
+                var decode = t.ModelType is not null && patch is JsonObject patchObj && patchType is "application/merge-patch+json" or "application/strategic-merge-patch+json"
+                    ? BuiltinDecoder.WithoutDirectives(patchObj)
+                    : null;
+                warnings.AddRange(CheckUnknownFields(t, patchedObj, options.Validation, decode));
             }
             else if (subresource is null && options.Validation != FieldValidation.Strict)
             {
