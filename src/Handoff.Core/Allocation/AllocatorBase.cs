@@ -229,6 +229,9 @@ public abstract class ScoringAllocator : AllocatorBase
 
     internal bool Prefers(Fraction candidate, Fraction best) => IsBetter(candidate, best);
 
+    /// <summary>+1 when <see cref="IsBetter"/> is "greater", -1 when "less", 0 when unknown (the index then asks <see cref="IsBetter"/>).</summary>
+    internal virtual int PreferenceSign => 0;
+
     internal override bool TryChooseIndexed(PlacementRequest request, NodeSet nodes, IndexedResourceTracker tracker, out string? chosen)
     {
         chosen = tracker.BestScored(request, nodes, this);
@@ -264,6 +267,8 @@ public sealed class LoadBalancedAllocator : ScoringAllocator
     public override AllocationStrategy Strategy => AllocationStrategy.LoadBalanced;
 
     protected override bool IsBetter(Fraction candidate, Fraction best) => candidate > best;
+
+    internal override int PreferenceSign => 1;
 }
 
 /// <summary>BestFit (bin-packing): the eligible node that leaves the lowest minimum free fraction across the function's resources.</summary>
@@ -272,4 +277,6 @@ public sealed class BestFitAllocator : ScoringAllocator
     public override AllocationStrategy Strategy => AllocationStrategy.BestFit;
 
     protected override bool IsBetter(Fraction candidate, Fraction best) => candidate < best;
+
+    internal override int PreferenceSign => -1;
 }

@@ -17,12 +17,16 @@ namespace Handoff.Core.Allocation.Indexing;
 /// </remarks>
 internal sealed class CapacityIndex
 {
+    // Doubles closer than this (relative) may be ordered wrongly by rounding; they are compared exactly.
+    internal const double Tolerance = 1e-12;
+
     private string[] _rows = [];
     private Dictionary<string, int> _rowOf = new(StringComparer.Ordinal);
     private Dictionary<string, int> _columnOf = new(StringComparer.Ordinal);
     private int _width;
     private long[] _capacity = [];
     private long[] _available = [];
+    private double[] _inverseCapacity = [];
     private long[] _tree = [];
     private int _leaves;
 
@@ -74,6 +78,7 @@ internal sealed class CapacityIndex
 
         _capacity = new long[_rows.Length * _width];
         _available = new long[_rows.Length * _width];
+        _inverseCapacity = new double[_rows.Length * _width];
         _tree = new long[2 * _leaves * _width];
         Array.Fill(_tree, long.MinValue);
         for (var row = 0; row < snapshot.Count; row++)
@@ -146,6 +151,11 @@ internal sealed class CapacityIndex
         foreach (var (name, amount) in available)
         {
             _available[start + _columnOf[name]] = amount;
+        }
+
+        for (var c = start; c < start + _width; c++)
+        {
+            _inverseCapacity[c] = 1.0 / Math.Max(1, _capacity[c]);
         }
     }
 
@@ -265,24 +275,32 @@ internal sealed class CapacityIndex
     /// resources of (available − cost) / max(1, capacity); with no positive cost, the minimum over the resources
     /// with a positive capacity of available / capacity; 1 when there is none.
     /// </summary>
-    public Fraction FreeFractionAfter(int row, ReadOnlySpan<(int Column, long Amount)> need)
+    /// <param name="value">The result as a double (relative error below 1e-15).</param>
+    public Fraction FreeFractionAfter(int row, ReadOnlySpan<(int Column, long Amount)> need, out double value)
     {
         var start = row * _width;
         if (need.Length > 0)
         {
+            // The minimum is found on doubles (amount × 1/capacity, relative error below 1e-15) and only near-ties
+            // are compared exactly, so the result is exactly the minimum Fraction.
             var (column, amount) = need[0];
-            var min = new Fraction(_available[start + column] - amount, Math.Max(1, _capacity[start + column]));
+            var minIndex = 0;
+            var minValue = (_available[start + column] - amount) * _inverseCapacity[start + column];
             for (var i = 1; i < need.Length; i++)
             {
                 (column, amount) = need[i];
-                var f = new Fraction(_available[start + column] - amount, Math.Max(1, _capacity[start + column]));
-                if (f.CompareTo(min) < 0)
+                var candidate = (_available[start + column] - amount) * _inverseCapacity[start + column];
+                var tolerance = Tolerance * Math.Max(Math.Abs(candidate), Math.Abs(minValue));
+                if (candidate < minValue - tolerance
+                    || (candidate <= minValue + tolerance && ScoreOf(start, need[i]).CompareTo(ScoreOf(start, need[minIndex])) < 0))
                 {
-                    min = f;
+                    minIndex = i;
+                    minValue = candidate;
                 }
             }
 
-            return min;
+            value = minValue;
+            return ScoreOf(start, need[minIndex]);
         }
 
         Fraction? result = null;
@@ -301,6 +319,11 @@ internal sealed class CapacityIndex
             }
         }
 
-        return result ?? new Fraction(1, 1);
+        var score = result ?? new Fraction(1, 1);
+        value = score.ToDouble();
+        return score;
     }
+
+    private Fraction ScoreOf(int start, (int Column, long Amount) need) =>
+        new(_available[start + need.Column] - need.Amount, Math.Max(1, _capacity[start + need.Column]));
 }

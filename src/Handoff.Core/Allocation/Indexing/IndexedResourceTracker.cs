@@ -168,8 +168,10 @@ public sealed class IndexedResourceTracker : IResourceTracker
             }
 
             var rowNodes = _index.RowNodes(nodes);
+            var sign = allocator.PreferenceSign;
             var bestRow = -1;
             var best = default(Fraction);
+            var bestValue = 0.0;
             for (var row = 0; row < rowNodes.Length; row++)
             {
                 if (!_index.Fits(row, need) || rowNodes[row] is not { } node || !AllocatorBase.IsEligible(request, node))
@@ -177,15 +179,36 @@ public sealed class IndexedResourceTracker : IResourceTracker
                     continue;
                 }
 
-                var score = _index.FreeFractionAfter(row, need);
-                if (bestRow < 0 || allocator.Prefers(score, best))
+                var score = _index.FreeFractionAfter(row, need, out var value);
+                if (bestRow < 0 || Prefers(allocator, sign, score, value, best, bestValue))
                 {
                     bestRow = row;
                     best = score;
+                    bestValue = value;
                 }
             }
 
             return bestRow < 0 ? null : _index.NameOf(bestRow);
         }
+    }
+
+    // For the built-in strategies the order is settled on doubles unless the two are a near-tie (then exactly).
+    private static bool Prefers(ScoringAllocator allocator, int sign, Fraction score, double value, Fraction best, double bestValue)
+    {
+        if (sign != 0)
+        {
+            var tolerance = CapacityIndex.Tolerance * Math.Max(Math.Abs(value), Math.Abs(bestValue));
+            if (value > bestValue + tolerance)
+            {
+                return sign > 0;
+            }
+
+            if (value < bestValue - tolerance)
+            {
+                return sign < 0;
+            }
+        }
+
+        return allocator.Prefers(score, best);
     }
 }
