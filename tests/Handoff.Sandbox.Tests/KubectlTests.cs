@@ -147,4 +147,23 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
         var describe = await k.OkAsync("describe", "pod", "p1", "-n", ns);
         Assert.Contains("Reason:       Completed", describe.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Imperative_create_of_namespaces_configmaps_secrets_and_serviceaccounts_works()
+    {
+        var (k, _) = await SetupAsync();
+        using var __ = k;
+        var ns = "imp-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal($"namespace/{ns} created", (await k.OkAsync("create", "namespace", ns)).Stdout.Trim());
+        await k.OkAsync("create", "configmap", "c1", "-n", ns, "--from-literal=a=b");
+        await k.OkAsync("create", "secret", "generic", "s1", "-n", ns, "--from-literal=pw=hunter2");
+        await k.OkAsync("create", "serviceaccount", "sa1", "-n", ns);
+        await k.OkAsync("label", "configmap", "c1", "-n", ns, "tier=web");
+        var secret = await fixture.Client.CoreV1.ReadNamespacedSecretAsync("s1", ns, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal("Opaque", secret.Type);
+        Assert.Equal("hunter2", System.Text.Encoding.UTF8.GetString(secret.Data["pw"]));
+        var cm = await fixture.Client.CoreV1.ReadNamespacedConfigMapAsync("c1", ns, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(("b", "web"), (cm.Data["a"], cm.Metadata.Labels["tier"]));
+        Assert.Matches(@"sa1\s+0", (await k.OkAsync("get", "sa", "-n", ns)).Stdout);
+    }
 }

@@ -218,6 +218,11 @@ internal sealed class ApiHandler
         }
 
         var contentType = ctx.Request.ContentType ?? "";
+        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) && Protobuf.TryDecode(buffer.WrittenMemory) is { } decoded)
+        {
+            return decoded;
+        }
+
         if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) || contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase))
         {
             // Like an API server without that serializer: clients (client-go) fall back to JSON on 415.

@@ -38,6 +38,9 @@ internal static partial class KindRules
                 DefaultPod(obj);
                 break;
             case "namespaces":
+                var nsLabels = Jn.Metadata(obj)["labels"] as JsonObject ?? [];
+                nsLabels["kubernetes.io/metadata.name"] = Jn.GetString(obj["metadata"], "name");
+                Jn.Metadata(obj)["labels"] = nsLabels;
                 obj["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
                 obj["status"] = new JsonObject { ["phase"] = "Active" };
                 break;
@@ -63,6 +66,13 @@ internal static partial class KindRules
                 }
 
                 obj["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
+                break;
+            case "secrets":
+                if (string.IsNullOrEmpty(Jn.GetString(obj, "type")))
+                {
+                    obj["type"] = "Opaque";
+                }
+
                 break;
             case "deployments.apps":
                 obj.Remove("status");
