@@ -60,13 +60,17 @@ public sealed record NodeRejection(string Node, NodeRejectionReason Reason, IRea
 /// </remarks>
 public sealed record AllocationDecision
 {
-    private AllocationDecision(string? node, bool unschedulable, bool waitingForCollocation, IReadOnlyList<NodeRejection> rejections, string message)
+    private readonly Func<string>? _messageFactory;
+    private string? _message;
+
+    private AllocationDecision(string? node, bool unschedulable, bool waitingForCollocation, IReadOnlyList<NodeRejection> rejections, string? message, Func<string>? messageFactory = null)
     {
         Node = node;
         Unschedulable = unschedulable;
         WaitingForCollocation = waitingForCollocation;
         Rejections = rejections;
-        Message = message;
+        _message = message;
+        _messageFactory = messageFactory;
     }
 
     /// <summary>The chosen node, or null.</summary>
@@ -89,8 +93,8 @@ public sealed record AllocationDecision
     /// <summary>Per-node rejections (ordinal node order) when no node was chosen; empty on success.</summary>
     public IReadOnlyList<NodeRejection> Rejections { get; }
 
-    /// <summary>Empty on success; otherwise a kube-scheduler-style summary.</summary>
-    public string Message { get; }
+    /// <summary>Empty on success; otherwise a kube-scheduler-style summary (built on first use).</summary>
+    public string Message => _message ??= _messageFactory!();
 
     /// <summary>A decision for <paramref name="node"/>.</summary>
     public static AllocationDecision Chosen(string node) => new(node, false, false, [], "");
@@ -99,8 +103,12 @@ public sealed record AllocationDecision
     public static AllocationDecision WaitForCollocation(PlacementRequest request) =>
         new(null, false, true, [], $"waiting for collocateWith function {request.CollocateWith} to be placed");
 
-    /// <summary>Builds the failed decision and its message from per-node rejections.</summary>
+    /// <summary>Builds the failed decision from per-node rejections; its message is built when first read.</summary>
     public static AllocationDecision Rejected(
+        PlacementRequest request, int nodeCount, IReadOnlyList<NodeRejection> rejections, bool unschedulable, bool anyNodeMatchesConstraints) =>
+        new(null, unschedulable, false, rejections, null, () => BuildMessage(request, nodeCount, rejections, unschedulable, anyNodeMatchesConstraints));
+
+    private static string BuildMessage(
         PlacementRequest request, int nodeCount, IReadOnlyList<NodeRejection> rejections, bool unschedulable, bool anyNodeMatchesConstraints)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -123,8 +131,15 @@ public sealed record AllocationDecision
                 : $" Unschedulable: no node matches the function's constraints{pinned}.";
         }
 
-        return new AllocationDecision(null, unschedulable, false, rejections, message);
+        return message;
     }
+
+    /// <summary>Decisions are equal when they choose the same node or fail the same way with the same message.</summary>
+    public bool Equals(AllocationDecision? other) =>
+        other is not null && Node == other.Node && Unschedulable == other.Unschedulable
+        && WaitingForCollocation == other.WaitingForCollocation && Message == other.Message;
+
+    public override int GetHashCode() => HashCode.Combine(Node, Unschedulable, WaitingForCollocation, Message);
 
     public override string ToString() => Success ? $"-> {Node}" : Message;
 }

@@ -227,11 +227,12 @@ public static class Planner
             foreach (var pending in result.Pending)
             {
                 var s = states[pending.Id];
-                s.Message = pending.Message;
+                s.Pending = pending; // its message is only built if the function ends up never placed
                 if (pending.Unschedulable)
                 {
                     s.Status = Status.Unschedulable;
                     s.Reason = "Unschedulable";
+                    s.Message = pending.Message;
                 }
             }
 
@@ -266,7 +267,7 @@ public static class Planner
                     Plan(f.Id, PlanPhase.Waiting, s, "WaitingForDependencies", $"waiting for args that never succeed: {string.Join(", ", waitingFor)}"),
 
                 // Ready but never placed: only possible when no eligible node ever had room (e.g. all cordoned).
-                _ => Plan(f.Id, PlanPhase.Unschedulable, s, "Unschedulable", s.Message ?? "never placed"),
+                _ => Plan(f.Id, PlanPhase.Unschedulable, s, "Unschedulable", s.Pending?.Message ?? s.Message ?? "never placed"),
             });
         }
 
@@ -301,5 +302,7 @@ public static class Planner
         public string? Reason { get; set; }
 
         public string? Message { get; set; }
+
+        public PendingPlacement? Pending { get; set; }
     }
 }

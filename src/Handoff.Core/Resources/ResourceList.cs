@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using k8s.Models;
@@ -18,30 +17,62 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
 {
     private const int MaxNameLength = 253 + 1 + 63;
 
-    private readonly ImmutableSortedDictionary<string, long> _items;
+    // Parallel arrays sorted by ordinal name: resource lists are small (a handful of entries), so merge-walks and
+    // linear scans beat tree or hash lookups and allocate nothing.
+    private readonly string[] _names;
+    private readonly long[] _values;
 
-    private ResourceList(ImmutableSortedDictionary<string, long> items)
+    private ResourceList(string[] names, long[] values)
     {
-        _items = items;
+        _names = names;
+        _values = values;
     }
 
     /// <summary>The empty list: costs nothing, has no capacity.</summary>
-    public static ResourceList Empty { get; } = new(ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal));
+    public static ResourceList Empty { get; } = new([], []);
 
     /// <summary>Number of named resources.</summary>
-    public int Count => _items.Count;
+    public int Count => _names.Length;
 
     /// <summary>Resource names in ordinal order.</summary>
-    public IEnumerable<string> Names => _items.Keys;
+    public IEnumerable<string> Names => _names;
 
     /// <summary>True when every amount is 0 (or there is none).</summary>
-    public bool IsZero => _items.Values.All(v => v == 0);
+    public bool IsZero => Array.TrueForAll(_values, v => v == 0);
 
     /// <summary>The amount of <paramref name="resourceName"/> in milli-units; 0 when not listed.</summary>
-    public long this[string resourceName] => _items.TryGetValue(resourceName, out var v) ? v : 0;
+    public long this[string resourceName] => IndexOf(resourceName) is var i and >= 0 ? _values[i] : 0;
 
     /// <summary>Whether the list names the resource (even with 0).</summary>
-    public bool Contains(string resourceName) => _items.ContainsKey(resourceName);
+    public bool Contains(string resourceName) => IndexOf(resourceName) >= 0;
+
+    private int IndexOf(string name)
+    {
+        var lo = 0;
+        var hi = _names.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var c = string.CompareOrdinal(_names[mid], name);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    private static ResourceList FromSorted(SortedDictionary<string, long> items) => new([.. items.Keys], [.. items.Values]);
 
     /// <summary>
     /// Parses name → Kubernetes quantity pairs (e.g. <c>cpu: "500m"</c>, <c>memory: "16Gi"</c>).
@@ -55,20 +86,20 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
             return Empty;
         }
 
-        var builder = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        var builder = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var (name, value) in quantities)
         {
             ValidateName(name);
             builder[name] = ParseQuantity(name, value);
         }
 
-        return new ResourceList(builder.ToImmutable());
+        return FromSorted(builder);
     }
 
     /// <summary>Builds a list from milli-unit amounts; validates names and that amounts are not negative.</summary>
     public static ResourceList FromMilli(IEnumerable<KeyValuePair<string, long>> amounts)
     {
-        var builder = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        var builder = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var (name, value) in amounts)
         {
             ValidateName(name);
@@ -80,7 +111,7 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
             builder[name] = value;
         }
 
-        return new ResourceList(builder.ToImmutable());
+        return FromSorted(builder);
     }
 
     /// <summary>Convenience for code and tests: <c>ResourceList.Of(("cpu", "2"), ("memory", "4000"))</c>.</summary>
@@ -257,9 +288,23 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
     /// <summary>True when <paramref name="cost"/> needs no more of any resource than <paramref name="available"/> has.</summary>
     public static bool Fits(ResourceList cost, ResourceList available)
     {
-        foreach (var (name, amount) in cost._items)
+        var a = 0;
+        for (var c = 0; c < cost._names.Length; c++)
         {
-            if (amount > 0 && amount > available[name])
+            var amount = cost._values[c];
+            if (amount <= 0)
+            {
+                continue;
+            }
+
+            var name = cost._names[c];
+            while (a < available._names.Length && string.CompareOrdinal(available._names[a], name) < 0)
+            {
+                a++;
+            }
+
+            var have = a < available._names.Length && string.Equals(available._names[a], name, StringComparison.Ordinal) ? available._values[a] : 0;
+            if (amount > have)
             {
                 return false;
             }
@@ -275,11 +320,11 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
     public IReadOnlyList<string> InsufficientIn(ResourceList available)
     {
         List<string>? result = null;
-        foreach (var (name, amount) in _items)
+        for (var i = 0; i < _names.Length; i++)
         {
-            if (amount > 0 && amount > available[name])
+            if (_values[i] > 0 && _values[i] > available[_names[i]])
             {
-                (result ??= []).Add(name);
+                (result ??= []).Add(_names[i]);
             }
         }
 
@@ -297,39 +342,63 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
 
     private ResourceList Combine(ResourceList other, Func<long, long, long> op)
     {
-        var builder = _items.ToBuilder();
-        foreach (var (name, amount) in other._items)
+        var names = new List<string>(_names.Length + other._names.Length);
+        var values = new List<long>(_names.Length + other._names.Length);
+        int i = 0, j = 0;
+        while (i < _names.Length || j < other._names.Length)
         {
-            builder[name] = op(this[name], amount);
-        }
-
-        foreach (var (name, amount) in _items)
-        {
-            if (!other._items.ContainsKey(name))
+            var c = i >= _names.Length ? 1 : j >= other._names.Length ? -1 : string.CompareOrdinal(_names[i], other._names[j]);
+            if (c < 0)
             {
-                builder[name] = op(amount, 0);
+                names.Add(_names[i]);
+                values.Add(op(_values[i++], 0));
+            }
+            else if (c > 0)
+            {
+                names.Add(other._names[j]);
+                values.Add(op(0, other._values[j++]));
+            }
+            else
+            {
+                names.Add(_names[i]);
+                values.Add(op(_values[i++], other._values[j++]));
             }
         }
 
-        return new ResourceList(builder.ToImmutable());
+        return new ResourceList([.. names], [.. values]);
     }
 
     /// <summary>Quantity strings per resource (see <see cref="FormatMilli"/>), e.g. for a status field.</summary>
     public Dictionary<string, string> ToDictionary()
     {
-        var result = new Dictionary<string, string>(_items.Count, StringComparer.Ordinal);
-        foreach (var (name, amount) in _items)
+        var result = new Dictionary<string, string>(_names.Length, StringComparer.Ordinal);
+        for (var i = 0; i < _names.Length; i++)
         {
-            result[name] = FormatMilli(amount);
+            result[_names[i]] = FormatMilli(_values[i]);
         }
 
         return result;
     }
 
-    /// <summary>Milli-unit amounts per resource.</summary>
-    public IReadOnlyDictionary<string, long> ToMilliDictionary() => _items;
+    /// <summary>Milli-unit amounts per resource (a new dictionary).</summary>
+    public IReadOnlyDictionary<string, long> ToMilliDictionary()
+    {
+        var result = new Dictionary<string, long>(_names.Length, StringComparer.Ordinal);
+        for (var i = 0; i < _names.Length; i++)
+        {
+            result[_names[i]] = _values[i];
+        }
 
-    public IEnumerator<KeyValuePair<string, long>> GetEnumerator() => _items.GetEnumerator();
+        return result;
+    }
+
+    public IEnumerator<KeyValuePair<string, long>> GetEnumerator()
+    {
+        for (var i = 0; i < _names.Length; i++)
+        {
+            yield return KeyValuePair.Create(_names[i], _values[i]);
+        }
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -345,20 +414,7 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
             return true;
         }
 
-        if (other._items.Count != _items.Count)
-        {
-            return false;
-        }
-
-        foreach (var (name, amount) in _items)
-        {
-            if (!other._items.TryGetValue(name, out var o) || o != amount)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return _names.AsSpan().SequenceEqual(other._names) && _values.AsSpan().SequenceEqual(other._values);
     }
 
     public override bool Equals(object? obj) => obj is ResourceList other && Equals(other);
@@ -366,10 +422,10 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
     public override int GetHashCode()
     {
         var hash = default(HashCode);
-        foreach (var (name, amount) in _items)
+        for (var i = 0; i < _names.Length; i++)
         {
-            hash.Add(name, StringComparer.Ordinal);
-            hash.Add(amount);
+            hash.Add(_names[i], StringComparer.Ordinal);
+            hash.Add(_values[i]);
         }
 
         return hash.ToHashCode();
@@ -382,13 +438,13 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
     /// <summary><c>cpu=2, memory=4000</c>; <c>{}</c> when empty.</summary>
     public override string ToString()
     {
-        if (_items.Count == 0)
+        if (_names.Length == 0)
         {
             return "{}";
         }
 
         var sb = new StringBuilder();
-        foreach (var (name, amount) in _items)
+        foreach (var (name, amount) in this)
         {
             if (sb.Length > 0)
             {
