@@ -389,6 +389,44 @@ public abstract class ClusterContract<TFixture>(TFixture fixture)
         var left = await Client.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: Ct);
         Assert.DoesNotContain(left.Items, c => c.Metadata.Name == "c");
     }
+
+    [Fact]
+    public async Task Events_are_created_and_found_by_involvedObject_field_selectors()
+    {
+        var ns = await NamespaceAsync();
+        var cm = await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "target" } }, ns, cancellationToken: Ct);
+        var now = DateTime.UtcNow;
+        await Client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { GenerateName = "target." },
+            InvolvedObject = new V1ObjectReference { Kind = "ConfigMap", Name = "target", NamespaceProperty = ns, Uid = cm.Metadata.Uid, ApiVersion = "v1" },
+            Reason = "Scheduled",
+            Message = "placed on node-1",
+            Type = "Normal",
+            Source = new V1EventSource { Component = "handoff" },
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Count = 1,
+        }, ns, cancellationToken: Ct);
+        await Client.EventsV1.CreateNamespacedEventAsync(new Eventsv1Event
+        {
+            Metadata = new V1ObjectMeta { GenerateName = "target." },
+            Regarding = new V1ObjectReference { Kind = "ConfigMap", Name = "target", NamespaceProperty = ns, Uid = cm.Metadata.Uid, ApiVersion = "v1" },
+            Reason = "Retrying",
+            Note = "attempt 2",
+            Type = "Warning",
+            Action = "Retry",
+            ReportingController = "handoff.dev/operator",
+            ReportingInstance = "handoff-0",
+            EventTime = now,
+        }, ns, cancellationToken: Ct);
+
+        var found = await Client.CoreV1.ListNamespacedEventAsync(ns,
+            fieldSelector: $"involvedObject.name=target,involvedObject.kind=ConfigMap,involvedObject.uid={cm.Metadata.Uid}", cancellationToken: Ct);
+        Assert.Contains(found.Items, e => e.Reason == "Scheduled" && e.Message == "placed on node-1");
+        var modern = await Client.EventsV1.ListNamespacedEventAsync(ns, fieldSelector: "regarding.name=target,reason=Retrying", cancellationToken: Ct);
+        Assert.Equal("attempt 2", Assert.Single(modern.Items).Note);
+    }
 }
 
 /// <summary>The contract suite against the emulator (always runs).</summary>
