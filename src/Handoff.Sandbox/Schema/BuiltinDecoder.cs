@@ -29,7 +29,8 @@ internal static class BuiltinDecoder
             return unknown;
         }
 
-        var work = remove ? obj : (JsonObject)obj.DeepClone();
+        // The common case (nothing unknown) decodes the object as is; a copy is made only to strip what was found.
+        var work = obj;
         for (var i = 0; i < MaxUnknown; i++)
         {
             try
@@ -41,6 +42,11 @@ internal static class BuiltinDecoder
             catch (JsonException e) when (e.Message.Contains("could not be mapped", StringComparison.Ordinal) && e.Path is { } path)
             {
                 var field = PathOf(e.Message, path);
+                if (!remove && ReferenceEquals(work, obj))
+                {
+                    work = (JsonObject)obj.DeepClone();
+                }
+
                 if (field is null || !RemoveAt(work, field))
                 {
                     return unknown;
