@@ -412,6 +412,9 @@ internal sealed class ApiEngine : IAsyncDisposable
             {
                 updated.Remove("status");
             }
+
+            // Unknown status fields are pruned silently, as the API server does for custom resources.
+            t.Schema?.Prune(updated, remove: true);
         }
         else
         {

@@ -116,8 +116,10 @@ public abstract class ClusterContract<TFixture>(TFixture fixture)
         // The main resource ignores status; /status ignores spec.
         var ignored = await Client.PatchAsync(ns, "w1", """{"status":{"phase":"Ignored"}}""");
         Assert.Null(ignored.Status?.Phase);
-        var status = await Client.PatchStatusAsync(ns, "w1", """{"status":{"phase":"Running","count":2},"spec":{"size":99}}""");
+        var status = await Client.PatchStatusAsync(ns, "w1", """{"status":{"phase":"Running","count":2,"unknownStatusField":1},"spec":{"size":99}}""");
         Assert.Equal("Running", status.Status!.Phase);
+        var raw = await Client.CustomObjects.GetNamespacedCustomObjectAsync<JsonElement>("sandbox.test", "v1", ns, "widgets", "w1", Ct);
+        Assert.False(raw.GetProperty("status").TryGetProperty("unknownStatusField", out _));
         Assert.Equal(7, status.Spec!.Size);
         Assert.Equal(2, status.Metadata.Generation);
     }
