@@ -1,5 +1,11 @@
 using Handoff.Operator;
 
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(OperatorOptionsBinder.Usage);
+    return 0;
+}
+
 try
 {
     var options = OperatorOptionsBinder.Bind(args, Environment.GetEnvironmentVariable);
@@ -11,4 +17,9 @@ catch (OperatorOptionsException ex)
 {
     await Console.Error.WriteLineAsync("error: " + ex.Message);
     return 2;
+}
+catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or IOException)
+{
+    await Console.Error.WriteLineAsync("error: cannot start the operator: " + ex.Message);
+    return 1;
 }

@@ -153,7 +153,7 @@ public sealed class Reconciler
         }
 
         errors.AddRange(await RunAsync(statusWrites, cancellationToken));
-        UpdateMetrics(states, handoffNodes);
+        UpdateMetrics(states);
         if (errors.Count > 0)
         {
             throw new AggregateException($"{errors.Count} API call(s) of this pass failed; the pass is retried", errors);
@@ -1012,7 +1012,7 @@ public sealed class Reconciler
         }
     }
 
-    private void UpdateMetrics(Dictionary<string, FunctionState> states, List<HandoffNode> handoffNodes)
+    private void UpdateMetrics(Dictionary<string, FunctionState> states)
     {
         var phases = states.Values.Select(s => s.Kind switch
         {
@@ -1037,8 +1037,6 @@ public sealed class Reconciler
                 _metrics.NodeAllocated.WithLabels(usage.Node, resource).Set(usage.Allocated[resource] / 1000.0);
             }
         }
-
-        _ = handoffNodes;
     }
 
     // ---- state -------------------------------------------------------------------------------------------------
