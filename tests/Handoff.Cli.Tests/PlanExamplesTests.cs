@@ -181,4 +181,20 @@ public sealed class PlanExamplesTests
         Assert.Equal("too-big", names[0]);
         Assert.Equal("seed-second-gpu-task", names[^1]);
     }
+
+    [Fact]
+    public void Dash_reads_standard_input()
+    {
+        using var input = new StringReader(File.ReadAllText(Path.Combine(Examples, "seed", "nodes.yaml")) + "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: piped}\nspec: {cost: {gpu: \"2\"}}\n");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = Planning.PlanRunner.Run(["-"], Core.Allocation.AllocationStrategy.FirstAvailable, "json", input, output, error, TestContext.Current.CancellationToken);
+        Assert.Equal(0, exit);
+        Assert.Equal("seed-node-a", Function(ParseJson(output.ToString()), "piped").GetProperty("node").GetString());
+
+        using var bad = new StringReader("apiVersion: v1\nkind: Pod\n");
+        exit = Planning.PlanRunner.Run(["-"], Core.Allocation.AllocationStrategy.FirstAvailable, "json", bad, output, error, TestContext.Current.CancellationToken);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: <stdin>:1: unknown kind \"Pod\"", error.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -11,7 +11,7 @@ internal static class PlanCommand
     {
         var files = new Option<string[]>("--filename", "-f")
         {
-            Description = "A manifest file, or a directory of *.yaml/*.yml files (read recursively, in path order). Repeatable.",
+            Description = "A manifest file, a directory of *.yaml/*.yml files (read recursively, in path order), or - for standard input. Repeatable.",
             Required = true,
             Arity = ArgumentArity.OneOrMore,
         };

@@ -15,7 +15,12 @@ internal static class PlanRunner
     /// Returns 0 when the plan is valid; 1 for invalid input (nothing is planned) or for a plan with unknown args,
     /// unknown collocateWith targets or cycles (the plan is printed, then the errors).
     /// </summary>
-    public static int Run(IReadOnlyList<string> paths, AllocationStrategy defaultStrategy, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static int Run(IReadOnlyList<string> paths, AllocationStrategy defaultStrategy, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        Run(paths, defaultStrategy, format, Console.In, output, error, cancellationToken);
+
+    /// <summary>As above, with <paramref name="standardInput"/> read for <c>-f -</c>.</summary>
+    public static int Run(
+        IReadOnlyList<string> paths, AllocationStrategy defaultStrategy, string format, TextReader standardInput, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var documents = new List<ManifestDocument>();
         var errors = new List<string>();
@@ -41,7 +46,9 @@ internal static class PlanRunner
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                documents.AddRange(HandoffYaml.Load(File.ReadAllText(file), file));
+                documents.AddRange(file == ManifestFiles.StandardInput
+                    ? HandoffYaml.Load(standardInput.ReadToEnd(), "<stdin>")
+                    : HandoffYaml.Load(File.ReadAllText(file), file));
             }
             catch (ManifestLoadException e)
             {
