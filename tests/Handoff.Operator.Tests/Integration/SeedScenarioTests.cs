@@ -1,5 +1,6 @@
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Handoff.Operator.Tests.Integration;
 
@@ -15,7 +16,7 @@ public sealed class SeedScenarioTests
         await using var cluster = await SandboxCluster.StartAsync(["seed-node-a", "seed-node-b"]);
         await cluster.CreateNodeAsync("seed-node-a", R(("cpu", "8"), ("memory", "16000"), ("gpu", "2"), ("specialized_hardware", "1")));
         await cluster.CreateNodeAsync("seed-node-b", R(("cpu", "8"), ("memory", "16000")));
-        await cluster.StartOperatorAsync();
+        var op = await cluster.StartOperatorAsync();
 
         await cluster.CreateFunctionAsync(SandboxCluster.Function("cpu-task", R(("cpu", "4"), ("memory", "4000"))));
         await cluster.CreateFunctionAsync(SandboxCluster.Function("gpu-task", R(("cpu", "2"), ("memory", "8000"), ("gpu", "1"))));
@@ -56,6 +57,19 @@ public sealed class SeedScenarioTests
         var bound = await cluster.WaitForPhaseAsync("big-gpu-task", FunctionPhases.Scheduled);
         Assert.Equal("seed-node-a", bound.Status.Node);
         Assert.Equal("seed-node-a", (await cluster.WaitForBoundPodAsync("big-gpu-task")).Spec.NodeName);
+
+        // The metrics tell the same story.
+        var metrics = op.Services.GetRequiredService<OperatorMetrics>();
+        using var exported = new MemoryStream();
+        await Wait.UntilAsync(() => metrics.FunctionsByPhase.WithLabels(FunctionPhases.Succeeded).Value == 1, "the phase gauge counts the succeeded function");
+        await metrics.Registry.CollectAndExportAsTextAsync(exported, SandboxCluster.Ct);
+        var text = System.Text.Encoding.UTF8.GetString(exported.ToArray());
+        Assert.Contains("handoff_node_capacity{node=\"seed-node-a\",resource=\"gpu\"} 2", text, StringComparison.Ordinal);
+        Assert.Contains("handoff_node_allocated{node=\"seed-node-a\",resource=\"memory\"} 14000", text, StringComparison.Ordinal);
+        Assert.True(metrics.SchedulingAttempts.WithLabels("scheduled").Value >= 4);
+        Assert.True(metrics.SchedulingAttempts.WithLabels("unavailable").Value >= 1);
+        Assert.True(metrics.SchedulingLatency.Count >= 4);
+        Assert.Equal(1, metrics.IsLeader.Value);
 
         var events = await cluster.EventsAsync();
         Assert.Contains(events, e => e.Reason == Reasons.Scheduled && e.InvolvedObject.Name == "cpu-task");
