@@ -12,6 +12,10 @@ namespace Handoff.Sandbox.Http;
 internal sealed class ApiHandler
 {
     private static readonly byte[] Newline = "\n"u8.ToArray();
+    private static readonly byte[] EventSuffix = "}\n"u8.ToArray();
+    private static readonly byte[] AddedPrefix = "{\"type\":\"ADDED\",\"object\":"u8.ToArray();
+    private static readonly byte[] ModifiedPrefix = "{\"type\":\"MODIFIED\",\"object\":"u8.ToArray();
+    private static readonly byte[] DeletedPrefix = "{\"type\":\"DELETED\",\"object\":"u8.ToArray();
     private readonly ApiEngine _engine;
     private readonly SandboxFaults _faults;
     private readonly string _instanceHash;
@@ -494,7 +498,18 @@ internal sealed class ApiHandler
                         continue;
                     }
 
-                    await ctx.Response.Body.WriteAsync(EventLine(t, item, table, includeObject, first), cts.Token);
+                    if (!table && item.Object is { } obj && item.Type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted)
+                    {
+                        // The common case writes the stored bytes between a fixed prefix and suffix, without copying.
+                        await ctx.Response.Body.WriteAsync(EventPrefix(item.Type), cts.Token);
+                        await ctx.Response.Body.WriteAsync(BytesFor(t, obj), cts.Token);
+                        await ctx.Response.Body.WriteAsync(EventSuffix, cts.Token);
+                    }
+                    else
+                    {
+                        await ctx.Response.Body.WriteAsync(EventLine(t, item, table, includeObject, first), cts.Token);
+                    }
+
                     first = false;
                     if (item.Type == WatchEventType.Error)
                     {
@@ -515,6 +530,13 @@ internal sealed class ApiHandler
             await bookmarkTask;
         }
     }
+
+    private static byte[] EventPrefix(WatchEventType type) => type switch
+    {
+        WatchEventType.Added => AddedPrefix,
+        WatchEventType.Modified => ModifiedPrefix,
+        _ => DeletedPrefix,
+    };
 
     private static async Task BookmarkLoopAsync(PeriodicTimer timer, Watcher watcher, CancellationToken ct)
     {
