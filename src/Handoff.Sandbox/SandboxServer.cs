@@ -64,6 +64,8 @@ public sealed class SandboxServer : IAsyncDisposable
             EnvironmentName = Environments.Production,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        // Isolated from the host's appsettings.json and ASPNETCORE_* variables (e.g. Kestrel endpoints of an app under test).
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, NoConsoleLifetime>();
         builder.WebHost.ConfigureKestrel(k =>
