@@ -43,8 +43,11 @@ public sealed record OperatorOptions
     /// <summary>How often every cached object is re-reconciled even without events.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Server-side timeout of each watch request; the watch is then renewed from the last resourceVersion.</summary>
-    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Server-side timeout of each watch request; the watch is then renewed from the last resourceVersion. Below the
+    /// KubernetesClient's default 100 s request timeout, so a quiet watch ends cleanly instead of being cancelled.
+    /// </summary>
+    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     /// <summary>Back-off after a failed attempt: initial value, doubled per further failure, capped.</summary>
     public TimeSpan RetryBackoffInitial { get; init; } = TimeSpan.FromSeconds(10);

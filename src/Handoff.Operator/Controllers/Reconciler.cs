@@ -641,7 +641,6 @@ public sealed class Reconciler
                 Reason = null,
                 Message = null,
                 StartTime = f.Status?.StartTime ?? StatusPatches.TruncateToSeconds(now),
-                NewlyScheduled = true,
             };
             actions.Add(ct => CreateAndBindAsync(f, pod, assignment.Node, KubernetesNodeName(target), states, ct));
         }
@@ -703,7 +702,6 @@ public sealed class Reconciler
                     Kind = StateKind.Failed,
                     Reason = Reasons.InvalidTemplate,
                     Message = message,
-                    NewlyScheduled = false,
                     CompletionTime = _time.GetUtcNow().UtcDateTime,
                 };
             }
@@ -1084,8 +1082,6 @@ public sealed class Reconciler
         public bool DependenciesReady { get; init; }
 
         public bool Deleting { get; init; }
-
-        public bool NewlyScheduled { get; init; }
 
         public bool SkipStatusWrite { get; init; }
 
