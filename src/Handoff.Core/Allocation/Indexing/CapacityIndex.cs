@@ -33,6 +33,7 @@ internal sealed class CapacityIndex
     // Row → NodeInfo for the last NodeSet asked about (the operator and planner reuse one NodeSet for many decisions).
     private NodeSet? _cachedSet;
     private NodeInfo?[] _cachedRowNodes = [];
+    private bool[] _cachedUsable = [];
 
     /// <summary>True when the layout (rows or columns) must be rebuilt from the tracker before the next query.</summary>
     public bool Dirty { get; private set; } = true;
@@ -108,13 +109,12 @@ internal sealed class CapacityIndex
             return false;
         }
 
-        if (!_rowOf.TryGetValue(node, out var row) || !HasColumns(capacity) || !HasColumns(available))
+        if (!_rowOf.TryGetValue(node, out var row) || !Fill(row, capacity, available))
         {
             Invalidate();
             return false;
         }
 
-        Fill(row, capacity, available);
         var k = _leaves + row;
         Array.Copy(_available, row * _width, _tree, k * _width, _width);
         for (k /= 2; k >= 1; k /= 2)
@@ -125,38 +125,38 @@ internal sealed class CapacityIndex
         return true;
     }
 
-    private bool HasColumns(ResourceList list)
-    {
-        foreach (var (name, _) in list)
-        {
-            if (!_columnOf.ContainsKey(name))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private void Fill(int row, ResourceList capacity, ResourceList available)
+    // Writes the row; false when a name has no column (the row is then partly written and the index must be rebuilt).
+    private bool Fill(int row, ResourceList capacity, ResourceList available)
     {
         var start = row * _width;
         Array.Clear(_capacity, start, _width);
         Array.Clear(_available, start, _width);
         foreach (var (name, amount) in capacity)
         {
-            _capacity[start + _columnOf[name]] = amount;
+            if (!_columnOf.TryGetValue(name, out var column))
+            {
+                return false;
+            }
+
+            _capacity[start + column] = amount;
         }
 
         foreach (var (name, amount) in available)
         {
-            _available[start + _columnOf[name]] = amount;
+            if (!_columnOf.TryGetValue(name, out var column))
+            {
+                return false;
+            }
+
+            _available[start + column] = amount;
         }
 
         for (var c = start; c < start + _width; c++)
         {
             _inverseCapacity[c] = 1.0 / Math.Max(1, _capacity[c]);
         }
+
+        return true;
     }
 
     private void Pull(int k)
@@ -197,41 +197,34 @@ internal sealed class CapacityIndex
         return true;
     }
 
-    /// <summary>NodeInfo per row for <paramref name="nodes"/> (null where the set has no such node); cached per set.</summary>
-    public NodeInfo?[] RowNodes(NodeSet nodes)
+    /// <summary>
+    /// NodeInfo per row for <paramref name="nodes"/> (null where the set has no such node), and per row whether that
+    /// node is in the set, not cordoned and Ready (a compact array, so scans need not touch the NodeInfo objects).
+    /// Cached per set.
+    /// </summary>
+    public NodeInfo?[] RowNodes(NodeSet nodes, out bool[] usable)
     {
-        if (ReferenceEquals(nodes, _cachedSet))
+        if (!ReferenceEquals(nodes, _cachedSet))
         {
-            return _cachedRowNodes;
+            var rowNodes = new NodeInfo?[_rows.Length];
+            var rowUsable = new bool[_rows.Length];
+            for (var row = 0; row < _rows.Length; row++)
+            {
+                var node = nodes.Find(_rows[row]);
+                rowNodes[row] = node;
+                rowUsable[row] = node is { Unschedulable: false, Ready: true };
+            }
+
+            _cachedSet = nodes;
+            _cachedRowNodes = rowNodes;
+            _cachedUsable = rowUsable;
         }
 
-        var rowNodes = new NodeInfo?[_rows.Length];
-        for (var row = 0; row < _rows.Length; row++)
-        {
-            rowNodes[row] = nodes.Find(_rows[row]);
-        }
-
-        _cachedSet = nodes;
-        _cachedRowNodes = rowNodes;
-        return rowNodes;
+        usable = _cachedUsable;
+        return _cachedRowNodes;
     }
 
     public string NameOf(int row) => _rows[row];
-
-    /// <summary>Whether the row's available amounts cover every needed amount (exactly <see cref="ResourceList.Fits"/>).</summary>
-    public bool Fits(int row, ReadOnlySpan<(int Column, long Amount)> need)
-    {
-        var start = row * _width;
-        foreach (var (column, amount) in need)
-        {
-            if (_available[start + column] < amount)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>The first row at or after <paramref name="from"/> (name order) whose available amounts cover <paramref name="need"/>, or -1.</summary>
     public int FirstFit(ReadOnlySpan<(int Column, long Amount)> need, int from)
@@ -268,6 +261,138 @@ internal sealed class CapacityIndex
         var half = span / 2;
         var found = Find(2 * k, low, half, from, need);
         return found >= 0 ? found : Find((2 * k) + 1, low + half, half, from, need);
+    }
+
+    /// <summary>
+    /// The scoring strategies' choice in one pass over the table: among the rows that fit <paramref name="need"/>,
+    /// are <paramref name="usable"/> and (when the request has a node selector) match it, the row whose free fraction
+    /// <paramref name="allocator"/> prefers; ties keep the first in name order. -1 when none fits.
+    /// </summary>
+    public int BestScoredRow(
+        PlacementRequest request, NodeInfo?[] rowNodes, bool[] usable, ReadOnlySpan<(int Column, long Amount)> need, ScoringAllocator allocator)
+    {
+        var available = _available;
+        var width = _width;
+        var checkSelector = request.NodeSelector is { Count: > 0 };
+        var sign = allocator.PreferenceSign;
+
+        // The first needed resource is checked inline: most rows that do not fit fail there, at the cost of a scan.
+        var (firstColumn, firstAmount) = need.Length > 0 ? need[0] : (0, long.MinValue);
+        var bestRow = -1;
+        var bestIndex = -1;
+        var bestValue = 0.0;
+        for (int row = 0, start = 0; row < usable.Length; row++, start += width)
+        {
+            if ((need.Length > 0 && available[start + firstColumn] < firstAmount) || !usable[row]
+                || !TryScore(row, need, out var index, out var value)
+                || (checkSelector && !AllocatorBase.IsEligible(request, rowNodes[row]!)))
+            {
+                continue;
+            }
+
+            if (bestRow < 0 || Prefers(allocator, sign, row, index, value, bestRow, bestIndex, bestValue, need))
+            {
+                bestRow = row;
+                bestIndex = index;
+                bestValue = value;
+            }
+        }
+
+        return bestRow;
+    }
+
+    /// <summary>
+    /// Whether the row fits <paramref name="need"/> and, if so, the free fraction of <see cref="FreeFractionAfter"/> as a double (relative error below 1e-15), and which
+    /// needed resource is the exact minimum (-1: no needed resource; <see cref="ScoreAt"/> then computes the score).
+    /// The minimum is found on doubles; only when the two smallest are a near-tie is it settled exactly.
+    /// </summary>
+    private bool TryScore(int row, ReadOnlySpan<(int Column, long Amount)> need, out int minIndex, out double value)
+    {
+        if (need.Length == 0)
+        {
+            minIndex = -1;
+            value = FreeFractionAfter(row, need, out _).ToDouble();
+            return true;
+        }
+
+        var start = row * _width;
+        var available = _available;
+        var inverse = _inverseCapacity;
+        var min = double.PositiveInfinity;
+        var second = double.PositiveInfinity;
+        minIndex = 0;
+        for (var i = 0; i < need.Length; i++)
+        {
+            var (column, amount) = need[i];
+            var left = available[start + column] - amount;
+            if (left < 0)
+            {
+                value = 0;
+                return false;
+            }
+
+            var v = left * inverse[start + column];
+            if (v < min)
+            {
+                second = min;
+                min = v;
+                minIndex = i;
+            }
+            else if (v < second)
+            {
+                second = v;
+            }
+        }
+
+        if (second - min <= Tolerance * Math.Max(Math.Abs(min), Math.Abs(second)))
+        {
+            // Near-tie: settle the minimum exactly.
+            min = FreeFractionAfter(row, need, out _).ToDouble();
+            minIndex = ExactMinIndex(start, need);
+        }
+
+        value = min;
+        return true;
+    }
+
+    private int ExactMinIndex(int start, ReadOnlySpan<(int Column, long Amount)> need)
+    {
+        var index = 0;
+        for (var i = 1; i < need.Length; i++)
+        {
+            if (ScoreOf(start, need[i]).CompareTo(ScoreOf(start, need[index])) < 0)
+            {
+                index = i;
+            }
+        }
+
+        return index;
+    }
+
+    /// <summary>The exact score of a row given the minimum index <see cref="TryScore"/> found.</summary>
+    private Fraction ScoreAt(int row, int minIndex, ReadOnlySpan<(int Column, long Amount)> need) =>
+        minIndex < 0 ? FreeFractionAfter(row, need, out _) : ScoreOf(row * _width, need[minIndex]);
+
+    // For the built-in strategies the order is settled on doubles unless the two are a near-tie (then exactly).
+    private bool Prefers(
+        ScoringAllocator allocator, int sign, int row, int index, double value, int bestRow, int bestIndex, double bestValue,
+        ReadOnlySpan<(int Column, long Amount)> need)
+    {
+        if (sign != 0)
+        {
+            var tolerance = Tolerance * Math.Max(Math.Abs(value), Math.Abs(bestValue));
+            if (value > bestValue + tolerance)
+            {
+                return sign > 0;
+            }
+
+            if (value < bestValue - tolerance)
+            {
+                return sign < 0;
+            }
+        }
+
+        return allocator.Prefers(ScoreAt(row, index, need), ScoreAt(bestRow, bestIndex, need));
     }
 
     /// <summary>

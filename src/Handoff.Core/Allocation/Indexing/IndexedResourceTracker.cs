@@ -140,12 +140,12 @@ public sealed class IndexedResourceTracker : IResourceTracker
                 return null;
             }
 
-            var rowNodes = _index.RowNodes(nodes);
+            var rowNodes = _index.RowNodes(nodes, out var usable);
             for (var row = _index.FirstFit(need, 0); row >= 0; row = _index.FirstFit(need, row + 1))
             {
-                if (rowNodes[row] is { } node && AllocatorBase.IsEligible(request, node))
+                if (usable[row] && AllocatorBase.IsEligible(request, rowNodes[row]!))
                 {
-                    return node.Name;
+                    return rowNodes[row]!.Name;
                 }
             }
 
@@ -167,48 +167,9 @@ public sealed class IndexedResourceTracker : IResourceTracker
                 return null;
             }
 
-            var rowNodes = _index.RowNodes(nodes);
-            var sign = allocator.PreferenceSign;
-            var bestRow = -1;
-            var best = default(Fraction);
-            var bestValue = 0.0;
-            for (var row = 0; row < rowNodes.Length; row++)
-            {
-                if (!_index.Fits(row, need) || rowNodes[row] is not { } node || !AllocatorBase.IsEligible(request, node))
-                {
-                    continue;
-                }
-
-                var score = _index.FreeFractionAfter(row, need, out var value);
-                if (bestRow < 0 || Prefers(allocator, sign, score, value, best, bestValue))
-                {
-                    bestRow = row;
-                    best = score;
-                    bestValue = value;
-                }
-            }
-
+            var rowNodes = _index.RowNodes(nodes, out var usable);
+            var bestRow = _index.BestScoredRow(request, rowNodes, usable, need, allocator);
             return bestRow < 0 ? null : _index.NameOf(bestRow);
         }
-    }
-
-    // For the built-in strategies the order is settled on doubles unless the two are a near-tie (then exactly).
-    private static bool Prefers(ScoringAllocator allocator, int sign, Fraction score, double value, Fraction best, double bestValue)
-    {
-        if (sign != 0)
-        {
-            var tolerance = CapacityIndex.Tolerance * Math.Max(Math.Abs(value), Math.Abs(bestValue));
-            if (value > bestValue + tolerance)
-            {
-                return sign > 0;
-            }
-
-            if (value < bestValue - tolerance)
-            {
-                return sign < 0;
-            }
-        }
-
-        return allocator.Prefers(score, best);
     }
 }

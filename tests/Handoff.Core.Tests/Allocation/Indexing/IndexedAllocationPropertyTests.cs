@@ -167,4 +167,34 @@ public sealed class IndexedAllocationPropertyTests
         Assert.Null(none.Node);
         Assert.StartsWith("0/1000 nodes are available: 1000 Insufficient cpu.", none.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Scores_closer_than_double_precision_are_ordered_exactly()
+    {
+        // Free fractions after placing 1 cpu: 1e15/(3e15+2) on "a-close" and 1e15/(3e15+1) on "b-close" — equal as
+        // doubles (closer than the index's double tolerance), but b-close leaves more free. LoadBalanced must pick b-close, BestFit a-close.
+        const long cost = 1_000;
+        const long left = 1_000_000_000_000_000;
+        var nodes = new[] { ("a-close", (3 * left) + 2), ("b-close", (3 * left) + 1) }
+            .Select(n => new NodeInfo(n.Item1, ResourceList.FromMilli([KeyValuePair.Create("cpu", n.Item2)])))
+            .ToArray();
+        var (x, y) = ((double)left / ((3 * left) + 2), (double)left / ((3 * left) + 1));
+        Assert.True(Math.Abs(x - y) < 1e-12 * x, "the two scores must be a near-tie for doubles");
+        var plain = new SimpleResourceTracker();
+        var indexed = new IndexedResourceTracker();
+        foreach (var tracker in new IResourceTracker[] { plain, indexed })
+        {
+            foreach (var node in nodes)
+            {
+                tracker.SetNode(node.Name, node.Capacity);
+                Assert.True(tracker.TryAllocate(node.Name, ResourceList.FromMilli([KeyValuePair.Create("cpu", node.Capacity["cpu"] - cost - left)]), "used-" + node.Name));
+            }
+        }
+
+        var set = new NodeSet(nodes);
+        var request = new PlacementRequest("default/f", ResourceList.FromMilli([KeyValuePair.Create("cpu", cost)]));
+        Assert.Equal("b-close", Allocators.LoadBalanced.Allocate(request, set, indexed).Node);
+        Assert.Equal("a-close", Allocators.BestFit.Allocate(request, set, indexed).Node);
+        AssertSameDecisions(request, nodes, set, plain, indexed);
+    }
 }
