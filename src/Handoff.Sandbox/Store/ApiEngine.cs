@@ -232,6 +232,18 @@ internal sealed class ApiEngine : IAsyncDisposable
         {
             EstablishCrd(stored);
         }
+        else if (KindRules.IsNamespace(t))
+        {
+            // What the service account controller does for every namespace.
+            var sa = Registry.Find("", "v1", "serviceaccounts")!;
+            try
+            {
+                Create(sa, name, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "default" } }, WriteOptions.Internal, []);
+            }
+            catch (ApiException e) when (e.Code == 409)
+            {
+            }
+        }
 
         return stored;
     }

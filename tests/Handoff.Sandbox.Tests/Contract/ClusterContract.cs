@@ -180,6 +180,8 @@ public abstract class ClusterContract<TFixture>(TFixture fixture)
         Assert.StartsWith("namespaces \"no-such-namespace-", missing.Message, StringComparison.Ordinal);
 
         var ns = await NamespaceAsync();
+        await Wait.UntilAsync(async () => (await Client.CoreV1.ListNamespacedServiceAccountAsync(ns, cancellationToken: Ct)).Items.Select(a => a.Metadata.Name).ToList(),
+            names => names.Contains("default"), TimeSpan.FromSeconds(30), "default service account");
         var generated = await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { GenerateName = "gen-" } }, ns, cancellationToken: Ct);
         Assert.Matches("^gen-[a-z0-9]{5}$", generated.Metadata.Name);
     }
