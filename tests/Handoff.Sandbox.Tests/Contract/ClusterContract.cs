@@ -172,7 +172,7 @@ public abstract class ClusterContract<TFixture>(TFixture fixture)
     }
 
     [Fact]
-    public async Task Objects_need_an_existing_namespace_and_generateName_makes_a_name()
+    public async Task Objects_need_an_existing_namespace_new_namespaces_get_a_default_service_account_and_generateName_makes_a_name()
     {
         Fixture.SkipIfUnavailable();
         var missing = await FailsWith(HttpStatusCode.NotFound, () => Client.CoreV1.CreateNamespacedConfigMapAsync(
