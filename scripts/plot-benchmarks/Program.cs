@@ -77,7 +77,9 @@ foreach (var resources in points.Select(p => p.Resources).Distinct().Order())
     target.LegendText = "2 µs (FirstAvailable target at 5,000 nodes)";
 
     plot.Axes.Bottom.TickGenerator = LogTicks(v => Math.Pow(10, v).ToString("N0", CultureInfo.InvariantCulture));
-    plot.Axes.Left.TickGenerator = LogTicks(v => Math.Pow(10, v).ToString("G3", CultureInfo.InvariantCulture));
+    plot.Axes.Left.TickGenerator = LogTicks(v => Math.Pow(10, v) is var us && us >= 1
+        ? us.ToString("N0", CultureInfo.InvariantCulture)
+        : us.ToString("0.###", CultureInfo.InvariantCulture));
     plot.Axes.Bottom.Label.Text = "HandoffNodes (log scale)";
     plot.Axes.Left.Label.Text = "median time per decision, µs (log scale)";
     plot.Title($"Allocation decision time, {resources} resource types, nodes 90 % packed");

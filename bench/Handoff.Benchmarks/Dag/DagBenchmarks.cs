@@ -45,7 +45,7 @@ public static class DagShapes
 /// FunctionGraph at 10k and 100k functions: the ready set (what the operator computes after every completion)
 /// and building the graph (cycle detection and topological order included).
 /// </summary>
-[Config(typeof(SlowConfig))]
+[Config(typeof(FastConfig))]
 public class DagBenchmarks
 {
     private List<FunctionDependencies> _functions = [];

@@ -29,7 +29,7 @@ public sealed class FastConfig : ManualConfig
     }
 }
 
-/// <summary>Monitoring runs for the benchmarks that take milliseconds to seconds per operation (planner, graph build).</summary>
+/// <summary>Monitoring runs (one invocation per iteration) for the benchmarks that take seconds per operation (the planner).</summary>
 public sealed class SlowConfig : ManualConfig
 {
     public SlowConfig()
@@ -39,7 +39,7 @@ public sealed class SlowConfig : ManualConfig
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
             .WithWarmupCount(1)
-            .WithIterationCount(5)
+            .WithIterationCount(3)
             .WithId("Monitoring"));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddExporter(JsonExporter.Full);

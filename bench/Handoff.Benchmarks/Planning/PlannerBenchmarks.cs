@@ -10,7 +10,9 @@ namespace Handoff.Benchmarks.Planning;
 
 /// <summary>
 /// The planner (<c>handoff plan</c>) simulating a whole workflow: functions of the wide shape (a tenth are roots,
-/// the rest take two roots) costing 1 cpu and 1000 memory each, on nodes of 16 cpu and 64000 memory.
+/// the rest take two roots) costing 1 cpu and 1000 memory each, on 1,000 nodes of 128 cpu and 256000 memory (room
+/// for every function at once, so each instant places whatever is ready). With less room, every function still
+/// waiting is tried (and explained) against every node at every instant: see docs/performance.md.
 /// </summary>
 [Config(typeof(SlowConfig))]
 public class PlannerBenchmarks
@@ -27,7 +29,7 @@ public class PlannerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var capacity = ResourceList.Of(("cpu", "16"), ("memory", "64000"));
+        var capacity = ResourceList.Of(("cpu", "128"), ("memory", "256000"));
         var cost = ResourceList.Of(("cpu", "1"), ("memory", "1000"));
         _nodes = [.. Enumerable.Range(0, Nodes).Select(i => new NodeInfo($"node-{i:D5}", capacity))];
         _functions = [.. DagShapes.Create(DagShape.Wide, Functions)
