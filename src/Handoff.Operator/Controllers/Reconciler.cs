@@ -369,6 +369,13 @@ public sealed class Reconciler
                 FunctionPods.FailureMessage(lastFinished), now, memo);
         }
 
+        if (status.PodName is not null && status.PodName == memo.DeletedUnboundPod)
+        {
+            // We deleted that attempt's pod before it was bound (its capacity was gone): not a failed attempt.
+            _tracker.Release(key);
+            return new FunctionState(StateKind.NotStarted) { Attempts = Math.Max(0, status.Attempts - 1), SkipStatusWrite = status.Phase != FunctionPhases.Pending };
+        }
+
         if (status.Phase is FunctionPhases.Scheduled or FunctionPhases.Running && status.PodName is not null && status.Attempts > 0)
         {
             // The pod of the current attempt is gone: the attempt is lost (counted as failed).
@@ -409,6 +416,7 @@ public sealed class Reconciler
             else if (!bound)
             {
                 // Created but not bound (the operator stopped in between) and its capacity is gone: delete it.
+                _memo.GetOrAdd(key, _ => new Memo()).DeletedUnboundPod = pod.Metadata.Name;
                 actions.Add(ct => DeletePodAsync(pod, ct));
                 return new FunctionState(StateKind.NotStarted) { Attempts = Math.Max(0, FunctionPods.AttemptOf(pod) - 1), Deleting = true, SkipStatusWrite = true };
             }
@@ -426,6 +434,8 @@ public sealed class Reconciler
 
         return new FunctionState(pod.Status?.Phase == "Running" ? StateKind.Running : StateKind.Scheduled)
         {
+            // "Scheduled" means bound: an unbound pod's function keeps its status until the binding succeeds.
+            SkipStatusWrite = !bound,
             Node = held ?? node,
             PodName = pod.Metadata.Name,
             Attempts = FunctionPods.AttemptOf(pod),
@@ -1109,5 +1119,8 @@ public sealed class Reconciler
         public bool NewRetry { get; set; }
 
         public string? LastEvent { get; set; }
+
+        /// <summary>A pod this term deleted because it was unbound and its capacity was gone.</summary>
+        public string? DeletedUnboundPod { get; set; }
     }
 }
