@@ -271,34 +271,89 @@ internal sealed class CapacityIndex
     public int BestScoredRow(
         PlacementRequest request, NodeInfo?[] rowNodes, bool[] usable, ReadOnlySpan<(int Column, long Amount)> need, ScoringAllocator allocator)
     {
+        var scan = new ScoreScan
+        {
+            Request = request,
+            RowNodes = rowNodes,
+            Usable = usable,
+            Allocator = allocator,
+            Sign = allocator.PreferenceSign,
+            CheckSelector = request.NodeSelector is { Count: > 0 },
+            BestRow = -1,
+            BestIndex = -1,
+        };
+        Visit(1, 0, _leaves, need, ref scan);
+        return scan.BestRow;
+    }
+
+    // Subtrees of at most this many rows are scanned row by row; larger ones are skipped when their per-resource
+    // maxima show that no row in them fits (e.g. the packed nodes at the front of a FirstAvailable-filled cluster).
+    private const int ScanBlock = 64;
+
+    // Visits the rows that may fit in name order (left subtree first), so ties keep the first row.
+    private void Visit(int k, int low, int span, ReadOnlySpan<(int Column, long Amount)> need, ref ScoreScan scan)
+    {
+        if (low >= _rows.Length)
+        {
+            return;
+        }
+
+        var start = k * _width;
+        foreach (var (column, amount) in need)
+        {
+            if (_tree[start + column] < amount)
+            {
+                return;
+            }
+        }
+
+        if (span <= ScanBlock)
+        {
+            ScanRows(low, Math.Min(low + span, _rows.Length), need, ref scan);
+            return;
+        }
+
+        var half = span / 2;
+        Visit(2 * k, low, half, need, ref scan);
+        Visit((2 * k) + 1, low + half, half, need, ref scan);
+    }
+
+    private void ScanRows(int from, int to, ReadOnlySpan<(int Column, long Amount)> need, ref ScoreScan scan)
+    {
         var available = _available;
         var width = _width;
-        var checkSelector = request.NodeSelector is { Count: > 0 };
-        var sign = allocator.PreferenceSign;
 
-        // The first needed resource is checked inline: most rows that do not fit fail there, at the cost of a scan.
+        // The first needed resource is checked inline: most rows that do not fit fail there.
         var (firstColumn, firstAmount) = need.Length > 0 ? need[0] : (0, long.MinValue);
-        var bestRow = -1;
-        var bestIndex = -1;
-        var bestValue = 0.0;
-        for (int row = 0, start = 0; row < usable.Length; row++, start += width)
+        for (int row = from, start = from * width; row < to; row++, start += width)
         {
-            if ((need.Length > 0 && available[start + firstColumn] < firstAmount) || !usable[row]
+            if ((need.Length > 0 && available[start + firstColumn] < firstAmount) || !scan.Usable[row]
                 || !TryScore(row, need, out var index, out var value)
-                || (checkSelector && !AllocatorBase.IsEligible(request, rowNodes[row]!)))
+                || (scan.CheckSelector && !AllocatorBase.IsEligible(scan.Request, scan.RowNodes[row]!)))
             {
                 continue;
             }
 
-            if (bestRow < 0 || Prefers(allocator, sign, row, index, value, bestRow, bestIndex, bestValue, need))
+            if (scan.BestRow < 0 || Prefers(scan.Allocator, scan.Sign, row, index, value, scan.BestRow, scan.BestIndex, scan.BestValue, need))
             {
-                bestRow = row;
-                bestIndex = index;
-                bestValue = value;
+                scan.BestRow = row;
+                scan.BestIndex = index;
+                scan.BestValue = value;
             }
         }
+    }
 
-        return bestRow;
+    private struct ScoreScan
+    {
+        public PlacementRequest Request;
+        public NodeInfo?[] RowNodes;
+        public bool[] Usable;
+        public ScoringAllocator Allocator;
+        public int Sign;
+        public bool CheckSelector;
+        public int BestRow;
+        public int BestIndex;
+        public double BestValue;
     }
 
     /// <summary>
