@@ -45,3 +45,23 @@ public sealed class SlowConfig : ManualConfig
         AddExporter(JsonExporter.Full);
     }
 }
+
+/// <summary>
+/// One measured run without warm-up, for operations that take minutes (the planner on 100k functions): the number
+/// includes JIT, which is negligible at that scale.
+/// </summary>
+public sealed class SingleShotConfig : ManualConfig
+{
+    public SingleShotConfig()
+    {
+        AddJob(Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(0)
+            .WithIterationCount(1)
+            .WithId("SingleShot"));
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddExporter(JsonExporter.Full);
+    }
+}

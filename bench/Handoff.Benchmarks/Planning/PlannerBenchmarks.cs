@@ -14,13 +14,13 @@ namespace Handoff.Benchmarks.Planning;
 /// for every function at once, so each instant places whatever is ready). With less room, every function still
 /// waiting is tried (and explained) against every node at every instant: see docs/performance.md.
 /// </summary>
-[Config(typeof(SlowConfig))]
+[Config(typeof(SingleShotConfig))]
 public class PlannerBenchmarks
 {
     private List<NodeInfo> _nodes = [];
     private List<PlanFunction> _functions = [];
 
-    [Params(100_000)]
+    [Params(10_000, 100_000)]
     public int Functions { get; set; }
 
     [Params(1_000)]
