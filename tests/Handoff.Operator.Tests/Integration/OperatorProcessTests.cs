@@ -95,4 +95,25 @@ public sealed class OperatorProcessTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task StartInProcessAsync_as_handoff_sandbox_calls_it_schedules_and_stops_cleanly_on_dispose()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["w1"]);
+        await cluster.CreateNodeAsync("w1", new Dictionary<string, string> { ["cpu"] = "1" });
+        var dir = Directory.CreateTempSubdirectory("handoff-op-inproc-");
+        try
+        {
+            var kubeconfig = cluster.Server.WriteKubeconfig(Path.Combine(dir.FullName, "kubeconfig"));
+            var running = await OperatorHost.StartInProcessAsync(kubeconfig, cancellationToken: TestContext.Current.CancellationToken);
+            Assert.NotNull(running);
+            await cluster.CreateFunctionAsync(SandboxCluster.Function("f", new Dictionary<string, string> { ["cpu"] = "1" }));
+            await cluster.WaitForPhaseAsync("f", FunctionPhases.Scheduled);
+            await running.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
