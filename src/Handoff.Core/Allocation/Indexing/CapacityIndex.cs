@@ -237,6 +237,22 @@ internal sealed class CapacityIndex
         return Find(1, 0, _leaves, from, need);
     }
 
+    private const int FirstFitBlock = 32;
+
+    private bool RowFits(int row, ReadOnlySpan<(int Column, long Amount)> need)
+    {
+        var start = row * _width;
+        foreach (var (column, amount) in need)
+        {
+            if (_available[start + column] < amount)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private int Find(int k, int low, int span, int from, ReadOnlySpan<(int Column, long Amount)> need)
     {
         if (low + span <= from || low >= _rows.Length)
@@ -253,9 +269,20 @@ internal sealed class CapacityIndex
             }
         }
 
-        if (span == 1)
+        if (span <= FirstFitBlock)
         {
-            return low;
+            // Scanning a few rows costs less than descending to them (and bounds the work when shortages are mixed
+            // and the maxima of small subtrees rarely exclude them).
+            var end = Math.Min(low + span, _rows.Length);
+            for (var row = Math.Max(low, from); row < end; row++)
+            {
+                if (RowFits(row, need))
+                {
+                    return row;
+                }
+            }
+
+            return -1;
         }
 
         var half = span / 2;
