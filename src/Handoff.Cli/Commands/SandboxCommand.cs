@@ -4,10 +4,10 @@ using Handoff.Sandbox;
 
 namespace Handoff.Cli.Commands;
 
-/// <summary><c>handoff sandbox</c>: runs the simulated Kubernetes API server with simulated nodes (and later the operator).</summary>
+/// <summary><c>handoff sandbox</c>: runs the simulated Kubernetes API server with simulated nodes and the Handoff operator.</summary>
 internal static class SandboxCommand
 {
-    /// <param name="companions">Started once the sandbox is up, before <c>sandbox ready</c> (the seam where the operator joins).</param>
+    /// <param name="companions">Extra companions, started after the operator and before the manifests are applied, before <c>sandbox ready</c>.</param>
     public static Command Create(IReadOnlyList<SandboxCompanion>? companions = null)
     {
         var port = new Option<int>("--port")
@@ -43,23 +43,56 @@ internal static class SandboxCommand
             DefaultValueFactory = _ => "1s",
         };
 
-        var command = new Command("sandbox", "Run a SIMULATED Kubernetes API server with simulated nodes on 127.0.0.1 (for trying Handoff and for tests; not a real cluster).")
+        var noOperator = new Option<bool>("--no-operator")
         {
-            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration,
+            Description = "Run the bare emulator, without the Handoff operator (by default the operator runs in-process against it).",
         };
-        command.SetAction((parseResult, ct) => SandboxCli.RunAsync(
-            new SandboxHostOptions
-            {
-                Port = parseResult.GetValue(port),
-                KubeconfigPath = parseResult.GetValue(kubeconfig)!,
-                NodesFile = parseResult.GetValue(nodes),
-                Apply = parseResult.GetValue(apply) ?? [],
-                CrdsDirectory = parseResult.GetValue(crds),
-                SimulateKubelet = !parseResult.GetValue(noKubelet),
-            },
-            parseResult.GetValue(podDuration)!,
-            companions,
-            ct));
+        var strategy = new Option<string?>("--strategy")
+        {
+            Description = "The operator's default strategy for functions that name none: FirstAvailable (default), LoadBalanced or BestFit.",
+        };
+        var untilDone = new Option<bool>("--until-done")
+        {
+            Description = "After applying (--apply), show progress and exit once every HandoffFunction is Succeeded or Failed (or stuck: Unschedulable, or waiting on unknown or stuck args). Exit 0 if all Succeeded, 2 if any failed or is stuck, 3 on timeout.",
+        };
+        var timeout = new Option<string?>("--timeout")
+        {
+            Description = "With --until-done: give up after this long (Go duration; default 5m).",
+        };
+
+        var command = new Command("sandbox", "Run a SIMULATED Kubernetes API server with simulated nodes on 127.0.0.1, and the Handoff operator against it (for trying Handoff and for tests; not a real cluster).")
+        {
+            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, noOperator, strategy, untilDone, timeout,
+        };
+        command.SetAction((parseResult, ct) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected &&
+                              Environment.GetEnvironmentVariable("TERM") is not (null or "" or "dumb");
+            return SandboxCli.RunAsync(
+                new SandboxCliOptions
+                {
+                    Host = new SandboxHostOptions
+                    {
+                        Port = parseResult.GetValue(port),
+                        KubeconfigPath = parseResult.GetValue(kubeconfig)!,
+                        NodesFile = parseResult.GetValue(nodes),
+                        CrdsDirectory = parseResult.GetValue(crds),
+                        SimulateKubelet = !parseResult.GetValue(noKubelet),
+                    },
+                    Apply = parseResult.GetValue(apply) ?? [],
+                    PodDuration = parseResult.GetValue(podDuration)!,
+                    Operator = !parseResult.GetValue(noOperator),
+                    Strategy = parseResult.GetValue(strategy),
+                    UntilDone = parseResult.GetValue(untilDone),
+                    Timeout = parseResult.GetValue(timeout),
+                },
+                output,
+                parseResult.InvocationConfiguration.Error,
+                interactive,
+                companions,
+                ct);
+        });
         return command;
     }
 }

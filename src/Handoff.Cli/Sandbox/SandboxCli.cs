@@ -1,19 +1,59 @@
 using System.Runtime.InteropServices;
+using Handoff.Api.V1Alpha1;
+using Handoff.Cli.Planning;
+using Handoff.Operator;
 using Handoff.Sandbox;
+using Microsoft.Extensions.Logging;
 
 namespace Handoff.Cli.Sandbox;
 
-/// <summary>Runs <see cref="SandboxHost"/> until Ctrl-C or SIGTERM, then exits 0.</summary>
+/// <summary>What <c>handoff sandbox</c> was asked to do, beyond the emulator itself.</summary>
+internal sealed record SandboxCliOptions
+{
+    /// <summary>The emulator's options; <see cref="SandboxHostOptions.Apply"/> is ignored (see <see cref="Apply"/>).</summary>
+    public SandboxHostOptions Host { get; init; } = new();
+
+    /// <summary>Manifests applied after the CRDs are installed and the operator started, in order.</summary>
+    public IReadOnlyList<string> Apply { get; init; } = [];
+
+    /// <summary>Go duration of a pod without a <c>handoff.dev/sandbox-duration</c> annotation.</summary>
+    public string PodDuration { get; init; } = "1s";
+
+    /// <summary>Run the Handoff operator in-process (default); false = the bare emulator.</summary>
+    public bool Operator { get; init; } = true;
+
+    /// <summary>The operator's default strategy; null = the operator's default (FirstAvailable).</summary>
+    public string? Strategy { get; init; }
+
+    /// <summary>Exit once every HandoffFunction is Succeeded, Failed or stuck.</summary>
+    public bool UntilDone { get; init; }
+
+    /// <summary>Go duration for <see cref="UntilDone"/>; null = 5m.</summary>
+    public string? Timeout { get; init; }
+
+    /// <summary>With <see cref="UntilDone"/>: how long nothing may change before stuck functions are taken as final.</summary>
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>Runs <see cref="SandboxHost"/> (with the operator unless <c>--no-operator</c>) until Ctrl-C or SIGTERM, or until done.</summary>
 internal static class SandboxCli
 {
-    public static async Task<int> RunAsync(SandboxHostOptions options, string podDuration, IReadOnlyList<SandboxCompanion>? companions, CancellationToken cancellationToken)
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
+
+    /// <param name="interactive">Output is a terminal: <c>--until-done</c> redraws a table instead of printing one line per change.</param>
+    /// <param name="companions">Extra companions, started after the operator and before the manifests are applied.</param>
+    public static async Task<int> RunAsync(
+        SandboxCliOptions options, TextWriter output, TextWriter error, bool interactive,
+        IReadOnlyList<SandboxCompanion>? companions, CancellationToken cancellationToken)
     {
-        if (!TryParseDuration(podDuration, out var duration))
+        if (await ValidateAsync(options, error) is not { } valid)
         {
-            await Console.Error.WriteLineAsync($"error: --pod-duration: \"{podDuration}\" is not a duration (examples: 1s, 500ms, 2m)");
-            return 1;
+            return UntilDoneExitCodes.Error;
         }
 
+        output = TextWriter.Synchronized(output);
+        error = TextWriter.Synchronized(error);
+        var readyWriter = new ReadySignalWriter(output);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void Handler(PosixSignalContext context)
         {
@@ -23,26 +63,140 @@ internal static class SandboxCli
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handler);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handler);
-        var code = await SandboxHost.RunAsync(options with { DefaultPodDuration = duration }, Console.Out, Console.Error, companions, stop.Token);
-        await Console.Out.FlushAsync(CancellationToken.None);
-        return code;
-    }
 
-    private static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        var s = text.Trim();
-        var units = new (string Suffix, double Ms)[] { ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000) };
-        foreach (var (suffix, ms) in units)
+        UntilDoneMonitor? monitor = null;
+        NodeMirror? mirror = null;
+        var all = new List<SandboxCompanion>();
+        if (options.Operator)
         {
-            if (s.EndsWith(suffix, StringComparison.Ordinal) &&
-                double.TryParse(s[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 0)
+            all.Add(async (server, _, ct) => mirror = await NodeMirror.StartAsync(server, server.CreateClient(), options.UntilDone ? null : output, ct));
+            all.Add((_, kubeconfig, ct) => OperatorHost.StartInProcessAsync(
+                kubeconfig,
+                new OperatorOptions
+                {
+                    MetricsAddress = "",
+                    ProbeAddress = "",
+                    LogLevel = nameof(LogLevel.Warning),
+                    DefaultStrategy = options.Strategy ?? Strategies.FirstAvailable,
+                },
+                new OperatorHostSettings { ConfigureLogging = logging => logging.AddProvider(new WriterLoggerProvider(error)) },
+                ct));
+        }
+
+        all.AddRange(companions ?? []);
+        if (options.UntilDone)
+        {
+            all.Add(async (server, _, ct) =>
             {
-                duration = TimeSpan.FromMilliseconds(v * ms);
-                return true;
+                monitor = new UntilDoneMonitor(
+                    server.CreateClient(), output, interactive, valid.Timeout, options.SettleTime, TimeProvider.System,
+                    readyWriter.Ready, () => ThreadPool.QueueUserWorkItem(_ => CancelQuietly(stop)));
+                await monitor.StartAsync(ct);
+                return monitor;
+            });
+        }
+
+        all.Add(async (server, _, ct) =>
+        {
+            await SandboxApply.ApplyAsync(
+                server, options.Apply.Select(p => Path.GetFullPath(p, options.Host.WorkingDirectory)), mirror, output,
+                () => monitor?.MarkApplyStarting(), ct);
+            monitor?.MarkApplied();
+            return null;
+        });
+
+        var code = await SandboxHost.RunAsync(
+            options.Host with { DefaultPodDuration = valid.PodDuration, Apply = [] }, readyWriter, error, all, stop.Token);
+        if (code == 0 && monitor is not null)
+        {
+            if (monitor.ExitCode is { } done)
+            {
+                code = done;
+            }
+            else
+            {
+                await monitor.WriteInterruptedAsync();
+                code = UntilDoneExitCodes.Interrupted;
             }
         }
 
-        return s == "0";
+        await output.FlushAsync(CancellationToken.None);
+        return code;
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped.
+        }
+    }
+
+    private sealed record Validated(TimeSpan PodDuration, TimeSpan Timeout);
+
+    private static async Task<Validated?> ValidateAsync(SandboxCliOptions options, TextWriter error)
+    {
+        async Task<Validated?> Fail(string message)
+        {
+            await error.WriteLineAsync("error: " + message);
+            return null;
+        }
+
+        if (!GoDuration.TryParse(options.PodDuration, out var podDuration))
+        {
+            return await Fail($"--pod-duration: \"{options.PodDuration}\" is not a duration (examples: 1s, 500ms, 2m)");
+        }
+
+        var timeout = DefaultTimeout;
+        if (options.Timeout is { } timeoutText)
+        {
+            if (!options.UntilDone)
+            {
+                return await Fail("--timeout applies only with --until-done");
+            }
+
+            if (!GoDuration.TryParse(timeoutText, out timeout) || timeout <= TimeSpan.Zero)
+            {
+                return await Fail($"--timeout: \"{timeoutText}\" is not a positive duration (examples: 30s, 5m, 1h)");
+            }
+        }
+
+        if (options.Strategy is { } strategy)
+        {
+            if (!options.Operator)
+            {
+                return await Fail("--strategy is the operator's default strategy; it cannot be used with --no-operator");
+            }
+
+            if (!Strategies.All.Contains(strategy, StringComparer.Ordinal))
+            {
+                return await Fail($"--strategy: \"{strategy}\" is not one of {string.Join(", ", Strategies.All)}");
+            }
+        }
+
+        if (options.UntilDone && !options.Operator)
+        {
+            return await Fail("--until-done needs the operator to run the functions; drop --no-operator");
+        }
+
+        if (options.UntilDone && options.Apply.Count == 0)
+        {
+            return await Fail("--until-done needs at least one --apply PATH (the functions to wait for)");
+        }
+
+        foreach (var path in options.Apply)
+        {
+            var full = Path.GetFullPath(path, options.Host.WorkingDirectory);
+            if (!File.Exists(full) && !Directory.Exists(full))
+            {
+                return await Fail($"the path \"{path}\" does not exist");
+            }
+        }
+
+        return new Validated(podDuration, timeout);
     }
 }

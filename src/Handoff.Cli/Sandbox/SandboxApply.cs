@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using Handoff.Api.V1Alpha1;
+using Handoff.Sandbox;
+using k8s;
+
+namespace Handoff.Cli.Sandbox;
+
+/// <summary>
+/// <c>--apply</c>: like <c>kubectl apply -R -f</c>. With the operator running, HandoffNodes go first (each with a
+/// simulated Kubernetes node when none exists) and the rest follows once the operator reports them Ready, so functions
+/// are placed on the complete set of nodes, as <c>handoff plan</c> places them.
+/// </summary>
+internal static class SandboxApply
+{
+    private static readonly TimeSpan NodesReadyWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>A file; or a directory's <c>.yaml</c>/<c>.yml</c>/<c>.json</c> files in name order, then its subdirectories (recursively, in name order).</summary>
+    public static IEnumerable<string> Files(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            yield return path;
+            yield break;
+        }
+
+        foreach (var file in Directory.GetFiles(path)
+                     .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
+                                 f.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                     .Order(StringComparer.Ordinal))
+        {
+            yield return file;
+        }
+
+        foreach (var sub in Directory.GetDirectories(path).Order(StringComparer.Ordinal))
+        {
+            foreach (var nested in Files(sub))
+            {
+                yield return nested;
+            }
+        }
+    }
+
+    /// <param name="beforeWorkload">Called just before the objects other than HandoffNodes are applied.</param>
+    public static async Task ApplyAsync(
+        SandboxServer server, IEnumerable<string> paths, NodeMirror? mirror, TextWriter output, Action beforeWorkload,
+        CancellationToken cancellationToken)
+    {
+        var documents = new List<(string File, JsonObject Object)>();
+        foreach (var file in paths.SelectMany(Files))
+        {
+            string text;
+            try
+            {
+                text = await File.ReadAllTextAsync(file, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SandboxException($"error reading {file}: {e.Message}", e);
+            }
+
+            try
+            {
+                documents.AddRange(Manifests.ParseYaml(text).Select(o => (file, o)));
+            }
+            catch (FormatException e)
+            {
+                throw new SandboxException($"error parsing {file}: {e.Message}", e);
+            }
+        }
+
+        var nodes = mirror is null ? [] : documents.Where(d => IsHandoffNode(d.Object)).ToList();
+        foreach (var (_, node) in nodes)
+        {
+            if (KubernetesNodeName(node) is { Length: > 0 } name)
+            {
+                await mirror!.EnsureAsync(name, cancellationToken);
+            }
+        }
+
+        foreach (var (file, node) in nodes)
+        {
+            await ApplyOneAsync(server, file, node, output, cancellationToken);
+        }
+
+        if (nodes.Count > 0)
+        {
+            await WaitForReadyAsync(server, [.. nodes.Select(n => n.Object["metadata"]?["name"]?.GetValue<string>() ?? "")], cancellationToken);
+        }
+
+        beforeWorkload();
+        foreach (var (file, obj) in documents.Where(d => mirror is null || !IsHandoffNode(d.Object)))
+        {
+            await ApplyOneAsync(server, file, obj, output, cancellationToken);
+        }
+    }
+
+    private static async Task ApplyOneAsync(SandboxServer server, string file, JsonObject obj, TextWriter output, CancellationToken cancellationToken)
+    {
+        foreach (var line in await server.ApplyAsync(obj.ToJsonString(), file, cancellationToken))
+        {
+            await output.WriteLineAsync(line);
+        }
+    }
+
+    private static bool IsHandoffNode(JsonObject obj) =>
+        obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var apiVersion) && apiVersion == HandoffApi.ApiVersion &&
+        obj["kind"] is JsonValue k && k.TryGetValue<string>(out var kind) && kind == HandoffApi.NodeKind;
+
+    private static string? KubernetesNodeName(JsonObject node)
+    {
+        var spec = node["spec"]?["nodeName"];
+        var meta = node["metadata"]?["name"];
+        return spec is JsonValue s && s.TryGetValue<string>(out var nodeName) && nodeName.Length > 0 ? nodeName
+            : meta is JsonValue m && m.TryGetValue<string>(out var name) ? name : null;
+    }
+
+    /// <summary>Waits (briefly) until the operator has seen every applied HandoffNode Ready; continues regardless after a few seconds.</summary>
+    private static async Task WaitForReadyAsync(SandboxServer server, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        using var client = server.CreateClient();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(25));
+        var deadline = DateTimeOffset.UtcNow + NodesReadyWait;
+        do
+        {
+            var list = await client.CustomObjects.ListClusterCustomObjectAsync<HandoffNodeList>(
+                HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, cancellationToken: cancellationToken);
+            var ready = list.Items
+                .Where(n => n.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true)
+                .Select(n => n.Metadata.Name)
+                .ToHashSet(StringComparer.Ordinal);
+            if (names.All(ready.Contains))
+            {
+                return;
+            }
+        }
+        while (DateTimeOffset.UtcNow < deadline && await timer.WaitForNextTickAsync(cancellationToken));
+    }
+}

@@ -1,0 +1,79 @@
+using Handoff.Api.V1Alpha1;
+using Handoff.Sandbox;
+using k8s;
+
+namespace Handoff.Cli.Tests.Sandbox;
+
+/// <summary><c>handoff sandbox</c> without <c>--until-done</c>: runs until cancelled; flags and bad input.</summary>
+public sealed class SandboxCommandTests
+{
+    [Fact]
+    public async Task No_operator_runs_the_bare_emulator_prints_sandbox_ready_and_leaves_functions_alone()
+    {
+        await using var run = SandboxRun.Start("--no-operator", "--apply", SandboxRun.Examples("seed"));
+        await run.Output.WaitForAsync(SandboxHost.ReadyLine + "\n", TimeSpan.FromSeconds(30));
+
+        Assert.Contains("handofffunction.handoff.dev/seed-cpu-task created", run.Output.Text, StringComparison.Ordinal);
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(run.KubeconfigPath));
+        var ct = TestContext.Current.CancellationToken;
+        var functions = await client.CustomObjects.ListClusterCustomObjectAsync<HandoffFunctionList>(
+            HandoffApi.Group, HandoffApi.Version, HandoffApi.FunctionPlural, cancellationToken: ct);
+        Assert.Equal(4, functions.Items.Count);
+        Assert.All(functions.Items, f => Assert.Null(f.Status?.Phase));
+
+        // No operator, so no simulated node is added for the HandoffNodes either.
+        var nodes = await client.CoreV1.ListNodeAsync(cancellationToken: ct);
+        Assert.Equal(["gpu-1", "node-1", "node-2"], nodes.Items.Select(n => n.Metadata.Name).Order(StringComparer.Ordinal));
+
+        Assert.Equal(0, await run.StopAsync());
+        Assert.EndsWith("sandbox stopped\n", run.Output.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_the_operator_applied_functions_run_and_HandoffNodes_get_simulated_nodes()
+    {
+        await using var run = SandboxRun.Start("--apply", SandboxRun.Examples("dag"), "--pod-duration", "50ms");
+        await run.Output.WaitForAsync(SandboxHost.ReadyLine + "\n", TimeSpan.FromSeconds(30));
+        await run.Output.WaitForAsync("simulated node dag-worker-2 added", TimeSpan.FromSeconds(30));
+
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(run.KubeconfigPath));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var ct = timeout.Token;
+        var request = client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<HandoffFunctionList>(
+            HandoffApi.Group, HandoffApi.Version, "default", HandoffApi.FunctionPlural, watch: true, cancellationToken: ct);
+#pragma warning disable CS0618 // the typed response watch, as the operator uses it
+        await foreach (var (_, f) in request.WatchAsync<HandoffFunction, HandoffFunctionList>(cancellationToken: ct))
+#pragma warning restore CS0618
+        {
+            if (f.Metadata.Name == "dag-sum" && f.Status?.Phase == FunctionPhases.Succeeded)
+            {
+                Assert.Equal("64", f.Status.Result);
+                break;
+            }
+        }
+
+        var node = await client.CoreV1.ReadNodeAsync("dag-worker-1", cancellationToken: ct);
+        Assert.Equal("true", node.Metadata.Annotations[SimulatedKubelet.SimulatedNodeAnnotation]);
+        Assert.Equal(0, await run.StopAsync());
+    }
+
+    [Theory]
+    [InlineData("--until-done --no-operator --apply examples/seed", "--until-done needs the operator")]
+    [InlineData("--until-done", "--until-done needs at least one --apply PATH")]
+    [InlineData("--strategy Bogus", "--strategy: \"Bogus\" is not one of FirstAvailable, LoadBalanced, BestFit")]
+    [InlineData("--strategy BestFit --no-operator", "--strategy is the operator's default strategy; it cannot be used with --no-operator")]
+    [InlineData("--timeout 5m", "--timeout applies only with --until-done")]
+    [InlineData("--until-done --apply examples/seed --timeout soon", "--timeout: \"soon\" is not a positive duration")]
+    [InlineData("--pod-duration fast", "--pod-duration: \"fast\" is not a duration")]
+    [InlineData("--apply no/such/dir", "the path \"no/such/dir\" does not exist")]
+    public async Task Bad_flags_give_a_clear_error_and_exit_1_before_anything_starts(string args, string message)
+    {
+        var argv = args.Split(' ').Select(a => a == "examples/seed" ? SandboxRun.Examples("seed") : a).ToArray();
+        var (exit, output, error) = await SandboxRun.RunAsync(argv);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("error: " + message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain(SandboxHost.ReadyLine, output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.RegularExpressions;
+
+namespace Handoff.Cli.Tests.Sandbox;
+
+/// <summary><c>handoff sandbox --apply ... --until-done</c>: the operator runs in-process against the emulator.</summary>
+public sealed partial class SandboxUntilDoneTests
+{
+    [Fact]
+    public async Task Seed_example_runs_to_the_end_and_exits_0_with_every_function_Succeeded()
+    {
+        var (exit, output, error) = await SandboxRun.RunAsync(
+            "--apply", SandboxRun.Examples("seed"), "--until-done", "--pod-duration", "100ms", "--timeout", "60s");
+
+        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
+        Assert.Contains("functions: 4 (Succeeded 4)", output, StringComparison.Ordinal);
+        Assert.Contains("all 4 functions Succeeded", output, StringComparison.Ordinal);
+        Assert.Matches(MakespanLine(), output);
+
+        // The summary table: each function's node (the seed scenario's placements).
+        var summary = output[output.IndexOf("summary:", StringComparison.Ordinal)..];
+        Assert.Matches(@"seed-cpu-task\s+Succeeded\s+seed-node-a\s+1", summary);
+        Assert.Matches(@"seed-gpu-task\s+Succeeded\s+seed-node-a\s+1", summary);
+        Assert.Matches(@"seed-custom-task\s+Succeeded\s+seed-node-b\s+1", summary);
+        Assert.Matches(@"seed-second-gpu-task\s+Succeeded\s+seed-node-a\s+1", summary);
+
+        // Not a terminal: one line per phase change, in order, for every function. (Running may be skipped: the
+        // operator writes the phase it observes, and a 100 ms pod can finish between two of its passes.)
+        foreach (var name in new[] { "seed-cpu-task", "seed-gpu-task", "seed-custom-task", "seed-second-gpu-task" })
+        {
+            var phases = PhaseLine().Matches(output).Where(m => m.Groups["name"].Value == name).Select(m => m.Groups["phase"].Value).ToList();
+            Assert.Equal("Succeeded", phases[^1]);
+            Assert.Equal(1, phases.Count(p => p == "Succeeded"));
+            Assert.True(phases.IndexOf("Scheduled") >= 0 && phases.IndexOf("Scheduled") < phases.Count - 1, string.Join(" -> ", phases));
+            Assert.All(phases.Zip(phases.Skip(1)), pair => Assert.NotEqual(pair.First, pair.Second));
+        }
+
+        Assert.True(output.IndexOf("sandbox ready", StringComparison.Ordinal) < output.IndexOf("summary:", StringComparison.Ordinal));
+        Assert.EndsWith("sandbox stopped\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dag_example_hands_results_on_and_the_summary_shows_them()
+    {
+        var (exit, output, error) = await SandboxRun.RunAsync(
+            "--apply", SandboxRun.Examples("dag"), "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
+
+        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
+        var summary = output[output.IndexOf("summary:", StringComparison.Ordinal)..];
+        Assert.Matches(@"dag-source\s+Succeeded\s+dag-worker-\d\s+1\s+21", summary);
+        Assert.Matches(@"dag-sum\s+Succeeded\s+dag-worker-\d\s+1\s+64", summary);
+        Assert.Contains("default/dag-sum Succeeded", output, StringComparison.Ordinal);
+        Assert.Contains("result=\"64\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unschedulable_example_reports_stuck_functions_and_exits_2()
+    {
+        var (exit, output, error) = await SandboxRun.RunAsync(
+            "--apply", SandboxRun.Examples("unschedulable"), "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
+
+        Assert.True(exit == 2, $"exit {exit}\n{output}\n{error}");
+        Assert.Contains("not done: 3 of 3 functions did not succeed", output, StringComparison.Ordinal);
+        Assert.Contains("default/too-big: stuck in Pending", output, StringComparison.Ordinal);
+        Assert.Contains("exceeds the total capacity of every eligible node", output, StringComparison.Ordinal);
+        Assert.Contains("default/wrong-zone: stuck in Pending", output, StringComparison.Ordinal);
+        Assert.Contains("default/after-too-big: stuck in Waiting (never finishes without a change to the cluster): waits for too-big, which is stuck", output, StringComparison.Ordinal);
+        Assert.Contains("stuck 3", output, StringComparison.Ordinal);
+        Assert.Contains("makespan:  n/a", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_function_and_its_dependent_end_Failed_and_the_exit_code_is_2()
+    {
+        using var manifests = new TempManifests();
+        var file = manifests.Write("failing.yaml", """
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffNode
+            metadata: {name: fail-node}
+            spec: {capacity: {cpu: "2"}}
+            ---
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffFunction
+            metadata:
+              name: breaks
+              namespace: default
+              annotations: {handoff.dev/sandbox-exit-code: "3"}
+            spec:
+              maxRetries: 0
+              cost: {cpu: "1"}
+              template: {spec: {containers: [{name: main, image: busybox, command: ["false"]}]}}
+            ---
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffFunction
+            metadata: {name: after-breaks, namespace: default}
+            spec:
+              args: [breaks]
+              template: {spec: {containers: [{name: main, image: busybox}]}}
+            ---
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffFunction
+            metadata: {name: fine, namespace: default}
+            spec:
+              template: {spec: {containers: [{name: main, image: busybox}]}}
+            """);
+
+        var (exit, output, error) = await SandboxRun.RunAsync("--apply", file, "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
+
+        Assert.True(exit == 2, $"exit {exit}\n{output}\n{error}");
+        Assert.Contains("functions: 3 (Succeeded 1, Failed 2)", output, StringComparison.Ordinal);
+        Assert.Contains("not done: 2 of 3 functions did not succeed", output, StringComparison.Ordinal);
+        Assert.Matches(@"default/breaks: Failed: RetriesExhausted", output);
+        Assert.Matches(@"default/after-breaks: Failed: DependencyFailed", output);
+        Assert.Matches(@"fine\s+Succeeded\s+fail-node", output);
+    }
+
+    [Fact]
+    public async Task Timeout_gives_a_clear_error_and_exit_code_3()
+    {
+        using var manifests = new TempManifests();
+        var file = manifests.Write("slow.yaml", """
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffNode
+            metadata: {name: slow-node}
+            spec: {capacity: {cpu: "2"}}
+            ---
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffFunction
+            metadata:
+              name: slow
+              namespace: default
+              annotations: {handoff.dev/sandbox-duration: 1h}
+            spec:
+              template: {spec: {containers: [{name: main, image: busybox}]}}
+            """);
+
+        var (exit, output, error) = await SandboxRun.RunAsync("--apply", file, "--until-done", "--timeout", "1500ms");
+
+        Assert.True(exit == 3, $"exit {exit}\n{output}\n{error}");
+        Assert.Contains("error: timed out after 1.5s (--timeout) with 1 of 1 functions still in progress", output, StringComparison.Ordinal);
+        Assert.Contains("default/slow: still Running", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Strategy_flag_sets_the_operators_default_strategy()
+    {
+        using var manifests = new TempManifests();
+        var file = manifests.Write("strategy.yaml", """
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffNode
+            metadata: {name: a-big}
+            spec: {capacity: {cpu: "8"}}
+            ---
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffNode
+            metadata: {name: b-small}
+            spec: {capacity: {cpu: "2"}}
+            ---
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffFunction
+            metadata: {name: fits-both, namespace: default}
+            spec:
+              cost: {cpu: "2"}
+              template: {spec: {containers: [{name: main, image: busybox}]}}
+            """);
+
+        var firstAvailable = await SandboxRun.RunAsync("--apply", file, "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
+        var bestFit = await SandboxRun.RunAsync("--apply", file, "--until-done", "--pod-duration", "50ms", "--timeout", "60s", "--strategy", "BestFit");
+
+        Assert.True(firstAvailable.Exit == 0 && bestFit.Exit == 0, firstAvailable.Output + bestFit.Output);
+        Assert.Matches(@"fits-both\s+Succeeded\s+a-big", firstAvailable.Output);
+        Assert.Matches(@"fits-both\s+Succeeded\s+b-small", bestFit.Output);
+    }
+
+    [GeneratedRegex(@"makespan:  \d+\.\d\ds \(from the apply")]
+    private static partial Regex MakespanLine();
+
+    [GeneratedRegex(@"^\[\s*\d+\.\d\ds\] default/(?<name>\S+) (?<phase>\w+)", RegexOptions.Multiline)]
+    private static partial Regex PhaseLine();
+}
