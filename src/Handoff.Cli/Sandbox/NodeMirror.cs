@@ -27,6 +27,7 @@ internal sealed class NodeMirror : IAsyncDisposable
     private Task _watch = Task.CompletedTask;
     private Task _loop = Task.CompletedTask;
 
+    /// <param name="client">Owned: disposed with the mirror.</param>
     /// <param name="log">Where to say which nodes were added (null = quiet).</param>
     private NodeMirror(SandboxServer server, IKubernetes client, TextWriter? log)
     {
@@ -110,5 +111,6 @@ internal sealed class NodeMirror : IAsyncDisposable
         await Task.WhenAll(_watch, _loop).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _stopping.Dispose();
         _gate.Dispose();
+        (_client as IDisposable)?.Dispose();
     }
 }

@@ -307,5 +307,6 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        (_client as IDisposable)?.Dispose();
     }
 }
