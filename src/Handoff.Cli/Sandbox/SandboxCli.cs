@@ -70,7 +70,7 @@ internal static class SandboxCli
         if (options.Operator)
         {
             all.Add(async (server, _, ct) => mirror = await NodeMirror.StartAsync(server, server.CreateClient(), options.UntilDone ? null : output, ct));
-            all.Add((_, kubeconfig, ct) => OperatorHost.StartInProcessAsync(
+            all.Add(async (_, kubeconfig, ct) => new StopReportingErrors("operator", error, await OperatorHost.StartInProcessAsync(
                 kubeconfig,
                 new OperatorOptions
                 {
@@ -80,7 +80,7 @@ internal static class SandboxCli
                     DefaultStrategy = options.Strategy ?? Strategies.FirstAvailable,
                 },
                 new OperatorHostSettings { ConfigureLogging = logging => logging.AddProvider(new WriterLoggerProvider(error)) },
-                ct));
+                ct)));
         }
 
         all.AddRange(companions ?? []);
@@ -122,6 +122,25 @@ internal static class SandboxCli
 
         await output.FlushAsync(CancellationToken.None);
         return code;
+    }
+
+    /// <summary>Stops a companion; a failure while stopping is reported on stderr instead of replacing the exit code.</summary>
+    private sealed class StopReportingErrors(string name, TextWriter error, IAsyncDisposable? inner) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (inner is not null)
+                {
+                    await inner.DisposeAsync();
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                await error.WriteLineAsync($"{name}: error: while stopping: {e.GetType().Name}: {e.Message}");
+            }
+        }
     }
 
     private static void CancelQuietly(CancellationTokenSource source)

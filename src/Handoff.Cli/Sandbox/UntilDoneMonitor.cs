@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Infrastructure;
 using k8s;
+using k8s.Autorest;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Handoff.Cli.Sandbox;
@@ -161,6 +162,13 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
         {
             // Interrupted: the caller prints what was seen.
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            ClearTable();
+            await _output.WriteLineAsync($"error: --until-done stopped watching: {e.GetType().Name}: {e.Message}");
+            ExitCode = UntilDoneExitCodes.Error;
+            _stopSandbox();
+        }
     }
 
     private async Task WaitForEventAsync(TimeSpan wait, CancellationToken cancellationToken)
@@ -259,8 +267,18 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
     /// <summary>The watch says everything settled; a fresh list must agree (same functions, same conclusion).</summary>
     private async Task<bool> ConfirmedByListAsync(CancellationToken cancellationToken)
     {
-        using var response = await _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<HandoffFunctionList>(
-            HandoffApi.Group, HandoffApi.Version, HandoffApi.FunctionPlural, cancellationToken: cancellationToken);
+        HttpOperationResponse<HandoffFunctionList> response;
+        try
+        {
+            response = await _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<HandoffFunctionList>(
+                HandoffApi.Group, HandoffApi.Version, HandoffApi.FunctionPlural, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
+        {
+            return false; // Asked again on the next pass of the loop.
+        }
+
+        using var disposeResponse = response;
         var listed = FunctionProgress.Classify(response.Body.Items);
         return listed.Count == _functions.Count &&
                listed.All(v => _functions.ContainsKey(v.Key)) &&

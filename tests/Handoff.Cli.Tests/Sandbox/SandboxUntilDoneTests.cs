@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Handoff.Cli.Sandbox;
 
 namespace Handoff.Cli.Tests.Sandbox;
 
@@ -169,6 +170,61 @@ public sealed partial class SandboxUntilDoneTests
         Assert.True(firstAvailable.Exit == 0 && bestFit.Exit == 0, firstAvailable.Output + bestFit.Output);
         Assert.Matches(@"fits-both\s+Succeeded\s+a-big", firstAvailable.Output);
         Assert.Matches(@"fits-both\s+Succeeded\s+b-small", bestFit.Output);
+    }
+
+    [Fact]
+    public async Task On_a_terminal_the_table_is_redrawn_in_place_and_the_summary_follows()
+    {
+        using var dir = new TempManifests();
+        var output = new CapturedWriter();
+        var error = new CapturedWriter();
+        var exit = await SandboxCli.RunAsync(
+            new SandboxCliOptions
+            {
+                Host = new Handoff.Sandbox.SandboxHostOptions { KubeconfigPath = Path.Combine(dir.Root, "kubeconfig") },
+                Apply = [SandboxRun.Examples("dag")],
+                PodDuration = "50ms",
+                UntilDone = true,
+                Timeout = "60s",
+            },
+            output, error, interactive: true, companions: null, TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        var text = output.Text;
+        Assert.True(exit == 0, text + error.Text);
+        Assert.Contains("\u001b[6F\u001b[J", text, StringComparison.Ordinal); // header + 4 rows + footer, erased and redrawn
+        Assert.Contains("NAMESPACE   NAME            PHASE", text, StringComparison.Ordinal);
+        Assert.Contains("4/4 finished", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("] default/dag-sum ", text, StringComparison.Ordinal); // no per-change lines on a terminal
+        Assert.Contains("all 4 functions Succeeded", text[text.LastIndexOf('\u001b')..], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Interrupting_until_done_prints_what_was_seen_and_exits_130()
+    {
+        using var manifests = new TempManifests();
+        var file = manifests.Write("slow.yaml", """
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffNode
+            metadata: {name: slow-node}
+            spec: {capacity: {cpu: "2"}}
+            ---
+            apiVersion: handoff.dev/v1alpha1
+            kind: HandoffFunction
+            metadata:
+              name: slow
+              namespace: default
+              annotations: {handoff.dev/sandbox-duration: 1h}
+            spec:
+              template: {spec: {containers: [{name: main, image: busybox}]}}
+            """);
+        await using var run = SandboxRun.Start("--apply", file, "--until-done");
+        await run.Output.WaitForAsync("default/slow Running", TimeSpan.FromSeconds(30));
+
+        var exit = await run.StopAsync();
+        Assert.True(exit == UntilDoneExitCodes.Interrupted, $"exit {exit}\n{run.Output.Text}\n{run.Error.Text}");
+        Assert.Contains("interrupted before every function finished", run.Output.Text, StringComparison.Ordinal);
+        Assert.Contains("default/slow: still Running", run.Output.Text, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"makespan:  \d+\.\d\ds \(from the apply")]
