@@ -24,11 +24,12 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly ApiEngine _engine;
     private int _disposed;
 
-    private SandboxServer(WebApplication app, ApiEngine engine, SandboxFaults faults, SimulatedKubelet kubelet, Uri baseAddress)
+    private SandboxServer(WebApplication app, ApiEngine engine, SandboxFaults faults, SandboxRequestLog requests, SimulatedKubelet kubelet, Uri baseAddress)
     {
         _app = app;
         _engine = engine;
         Faults = faults;
+        Requests = requests;
         Kubelet = kubelet;
         BaseAddress = baseAddress;
     }
@@ -40,6 +41,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     /// <summary>Fault injection (off until used).</summary>
     public SandboxFaults Faults { get; }
+
+    /// <summary>Every resource request served, counted by user agent, verb and resource.</summary>
+    public SandboxRequestLog Requests { get; }
 
     /// <summary>Simulated nodes and kubelet controls.</summary>
     public SimulatedKubelet Kubelet { get; }
@@ -57,7 +61,8 @@ public sealed class SandboxServer : IAsyncDisposable
         options ??= new SandboxOptions();
         var engine = new ApiEngine(options.TimeProvider, options.WatchHistoryLimit);
         var faults = new SandboxFaults(engine.Store);
-        var handler = new ApiHandler(engine, faults, options.BookmarkInterval);
+        var requests = new SandboxRequestLog();
+        var handler = new ApiHandler(engine, faults, requests, options.BookmarkInterval);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(SandboxServer).Assembly.GetName().Name,
@@ -91,7 +96,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var port = new Uri(address).Port;
         var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
         var kubelet = new SimulatedKubelet(engine, options);
-        var server = new SandboxServer(app, engine, faults, kubelet, baseAddress);
+        var server = new SandboxServer(app, engine, faults, requests, kubelet, baseAddress);
         server.CreateDefaultNamespaces();
         kubelet.Start();
         return server;

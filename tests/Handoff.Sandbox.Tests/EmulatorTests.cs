@@ -391,4 +391,25 @@ public sealed class EmulatorTests : IAsyncLifetime
         var status = KubernetesJson.Deserialize<V1Status>(await strict.Content.ReadAsStringAsync(Ct));
         Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"metadata.labelz\"", status.Message);
     }
+
+    [Fact]
+    public async Task Requests_are_counted_by_user_agent_verb_and_resource()
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("counting-test/1.0");
+        _server.Requests.Clear();
+        using var body = new StringContent("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"counted"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""", Encoding.UTF8, "application/json");
+        (await http.PostAsync(new Uri("api/v1/namespaces/default/pods", UriKind.Relative), body, Ct)).EnsureSuccessStatusCode();
+        using var binding = new StringContent("""{"apiVersion":"v1","kind":"Binding","metadata":{"name":"counted"},"target":{"kind":"Node","name":"node-1"}}""", Encoding.UTF8, "application/json");
+        (await http.PostAsync(new Uri("api/v1/namespaces/default/pods/counted/binding", UriKind.Relative), binding, Ct)).EnsureSuccessStatusCode();
+        (await http.GetAsync(new Uri("api/v1/namespaces/default/pods", UriKind.Relative), Ct)).EnsureSuccessStatusCode();
+        (await http.GetAsync(new Uri("api/v1/namespaces/default/pods/counted", UriKind.Relative), Ct)).EnsureSuccessStatusCode();
+        (await http.GetAsync(new Uri("api/v1/namespaces/default/pods/missing", UriKind.Relative), Ct)).Dispose();
+
+        var mine = _server.Requests.Snapshot().Where(r => r.Key.UserAgent == "counting-test/1.0").ToDictionary(r => (r.Key.Verb, r.Key.Resource), r => r.Value);
+        Assert.Equal(
+            new Dictionary<(string, string), long> { [("create", "pods")] = 1, [("create", "pods/binding")] = 1, [("list", "pods")] = 1, [("get", "pods")] = 2 },
+            mine);
+        Assert.Equal(2, _server.Requests.Snapshot().Where(r => r.Key.UserAgent == "counting-test/1.0" && r.Key.IsWrite).Sum(r => r.Value));
+    }
 }

@@ -18,13 +18,15 @@ internal sealed class ApiHandler
     private static readonly byte[] DeletedPrefix = "{\"type\":\"DELETED\",\"object\":"u8.ToArray();
     private readonly ApiEngine _engine;
     private readonly SandboxFaults _faults;
+    private readonly SandboxRequestLog _requests;
     private readonly string _instanceHash;
     private readonly TimeSpan _bookmarkInterval;
 
-    public ApiHandler(ApiEngine engine, SandboxFaults faults, TimeSpan bookmarkInterval)
+    public ApiHandler(ApiEngine engine, SandboxFaults faults, SandboxRequestLog requests, TimeSpan bookmarkInterval)
     {
         _engine = engine;
         _faults = faults;
+        _requests = requests;
         _bookmarkInterval = bookmarkInterval;
         _instanceHash = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
     }
@@ -260,6 +262,7 @@ internal sealed class ApiHandler
         var verb = Verb(method, target, query);
         var t = target.Type;
         var resourceName = target.Subresource is null ? t.Plural : t.Plural + "/" + target.Subresource;
+        _requests.Record(ctx.Request.Headers.UserAgent.ToString(), verb, resourceName);
         if (_faults.TakeFailure(verb, resourceName, target.Namespace) is { } injected)
         {
             throw SandboxFaults.FailureFor(injected, t.GroupResource, target.Name ?? "");
