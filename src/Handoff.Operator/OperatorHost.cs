@@ -38,6 +38,10 @@ public static class OperatorHost
             : KubernetesClientConfiguration.BuildConfigFromConfigFile();
     }
 
+    /// <summary>The <c>User-Agent</c> of the operator's API requests, e.g. <c>handoff-operator/0.1.0</c>.</summary>
+    public static readonly string UserAgent =
+        "handoff-operator/" + (typeof(OperatorHost).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+
     /// <summary>Registers the operator (client, metrics, leader election, the <see cref="HandoffOperator"/> hosted service).</summary>
     public static IServiceCollection AddHandoffOperator(
         this IServiceCollection services, OperatorOptions options, KubernetesClientConfiguration kubeConfig,
@@ -47,7 +51,17 @@ public static class OperatorHost
         settings ??= new OperatorHostSettings();
         services.AddSingleton(options);
         services.AddSingleton(settings.TimeProvider ?? TimeProvider.System);
-        services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubeConfig, settings.HttpHandlers?.Invoke() ?? []));
+        services.AddSingleton<IKubernetes>(_ =>
+        {
+            var client = new Kubernetes(kubeConfig, settings.HttpHandlers?.Invoke() ?? []);
+            // As kube components do (kube-scheduler/v1.x): lets API server audit logs and metrics tell our calls apart.
+            var agent = client.HttpClient.DefaultRequestHeaders.UserAgent;
+            var library = agent.ToList();
+            agent.Clear();
+            agent.ParseAdd(UserAgent);
+            library.ForEach(agent.Add);
+            return client;
+        });
         services.AddSingleton<OperatorMetrics>();
         services.AddSingleton<LeadershipLoop>();
         services.AddSingleton<EventRecorder>();

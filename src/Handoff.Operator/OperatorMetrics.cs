@@ -9,6 +9,8 @@ public sealed class OperatorMetrics
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
+        // process_working_set_bytes, process_cpu_seconds_total, dotnet_total_memory_bytes, dotnet_collection_count_total.
+        DotNetStats.Register(Registry);
         FunctionsByPhase = factory.CreateGauge(
             "handoff_functions", "HandoffFunctions by phase.", new GaugeConfiguration { LabelNames = ["phase"] });
         NodeCapacity = factory.CreateGauge(

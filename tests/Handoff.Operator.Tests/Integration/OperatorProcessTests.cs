@@ -71,6 +71,13 @@ public sealed class OperatorProcessTests
             await cluster.WaitForPhaseAsync("f", FunctionPhases.Scheduled);
             var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), ct);
             Assert.Contains("handoff_scheduling_attempts_total{result=\"scheduled\"} 1", metrics, StringComparison.Ordinal);
+            Assert.Contains("process_working_set_bytes ", metrics, StringComparison.Ordinal);
+            Assert.Contains("dotnet_total_memory_bytes ", metrics, StringComparison.Ordinal);
+            var operatorWrites = cluster.Server.Requests.Snapshot()
+                .Where(r => r.Key.UserAgent.StartsWith("handoff-operator/0.1.0", StringComparison.Ordinal) && r.Key.IsWrite)
+                .Select(r => r.Key.Verb + " " + r.Key.Resource).ToList();
+            Assert.Contains("create pods", operatorWrites);
+            Assert.Contains("create pods/binding", operatorWrites);
 
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
