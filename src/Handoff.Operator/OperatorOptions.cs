@@ -33,6 +33,13 @@ public sealed record OperatorOptions
 
     public string LogLevel { get; init; } = "Information";
 
+    /// <summary>
+    /// Record a Normal <c>Scheduled</c> Event for every bound function. Off by default: the <c>Scheduled</c> condition
+    /// already says where and when, and the Event would be a fourth API write per function (docs/operator.md).
+    /// Warning Events (FailedScheduling, DependencyFailed, …) are always recorded.
+    /// </summary>
+    public bool ScheduledEvents { get; init; }
+
     /// <summary>Lease timings (not flags; client-go's defaults are 15 s / 10 s / 2 s).</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -5,7 +5,11 @@ namespace Handoff.Operator;
 /// <summary>Binds <see cref="OperatorOptions"/> from command-line flags, then environment variables, then defaults.</summary>
 public static class OperatorOptionsBinder
 {
-    private sealed record Flag(string Name, string Env, Func<OperatorOptions, string, OperatorOptions> Apply);
+    private sealed record Flag(string Name, string Env, Func<OperatorOptions, string, OperatorOptions> Apply)
+    {
+        /// <summary>A boolean flag: given bare (<c>--leader-elect</c>) it means true.</summary>
+        public bool IsSwitch { get; init; }
+    }
 
     private static readonly Flag[] Flags =
     [
@@ -13,12 +17,13 @@ public static class OperatorOptionsBinder
         new("--namespace", "HANDOFF_NAMESPACE", (o, v) => o with { Namespace = v }),
         new("--scheduler-name", "HANDOFF_SCHEDULER_NAME", (o, v) => o with { SchedulerName = v }),
         new("--default-strategy", "HANDOFF_DEFAULT_STRATEGY", (o, v) => o with { DefaultStrategy = v }),
-        new("--leader-elect", "HANDOFF_LEADER_ELECT", (o, v) => o with { LeaderElect = ParseBool(v, "--leader-elect") }),
+        new("--leader-elect", "HANDOFF_LEADER_ELECT", (o, v) => o with { LeaderElect = ParseBool(v, "--leader-elect") }) { IsSwitch = true },
         new("--lease-name", "HANDOFF_LEASE_NAME", (o, v) => o with { LeaseName = v }),
         new("--lease-namespace", "HANDOFF_LEASE_NAMESPACE", (o, v) => o with { LeaseNamespace = v }),
         new("--metrics-address", "HANDOFF_METRICS_ADDRESS", (o, v) => o with { MetricsAddress = v }),
         new("--probe-address", "HANDOFF_PROBE_ADDRESS", (o, v) => o with { ProbeAddress = v }),
         new("--log-level", "HANDOFF_LOG_LEVEL", (o, v) => o with { LogLevel = v }),
+        new("--scheduled-events", "HANDOFF_SCHEDULED_EVENTS", (o, v) => o with { ScheduledEvents = ParseBool(v, "--scheduled-events") }) { IsSwitch = true },
     ];
 
     /// <summary>The usage text printed for --help and on errors.</summary>
@@ -64,7 +69,7 @@ public static class OperatorOptionsBinder
                 ?? throw new OperatorOptionsException($"unknown flag '{arg}'\n{Usage}");
             if (value is null)
             {
-                if (flag.Name == "--leader-elect" && (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+                if (flag.IsSwitch && (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
                 {
                     value = "true";
                 }

@@ -755,6 +755,11 @@ public sealed class Reconciler
             memo.ReadySince = null;
         }
 
+        if (!_options.ScheduledEvents)
+        {
+            return;
+        }
+
         await _events.RecordAsync(
             f, "Normal", Reasons.Scheduled, $"Successfully assigned {created.Metadata.NamespaceProperty}/{created.Metadata.Name} to {handoffNode} (node {nodeName})", ct);
     }

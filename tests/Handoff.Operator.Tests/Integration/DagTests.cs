@@ -70,5 +70,8 @@ public sealed class DagTests
             var n = await cluster.GetNodeAsync(node.Metadata.Name);
             Assert.Equal(0, n.Status.Functions);
         }
+
+        // By default the happy path records no Events (the Scheduled condition says it; see OperatorOptions.ScheduledEvents).
+        Assert.DoesNotContain(await cluster.EventsAsync(), e => e.Reason == Reasons.Scheduled);
     }
 }

@@ -16,7 +16,7 @@ public sealed class SeedScenarioTests
         await using var cluster = await SandboxCluster.StartAsync(["seed-node-a", "seed-node-b"]);
         await cluster.CreateNodeAsync("seed-node-a", R(("cpu", "8"), ("memory", "16000"), ("gpu", "2"), ("specialized_hardware", "1")));
         await cluster.CreateNodeAsync("seed-node-b", R(("cpu", "8"), ("memory", "16000")));
-        var op = await cluster.StartOperatorAsync();
+        var op = await cluster.StartOperatorAsync(new OperatorOptions { ScheduledEvents = true });
 
         await cluster.CreateFunctionAsync(SandboxCluster.Function("cpu-task", R(("cpu", "4"), ("memory", "4000"))));
         await cluster.CreateFunctionAsync(SandboxCluster.Function("gpu-task", R(("cpu", "2"), ("memory", "8000"), ("gpu", "1"))));

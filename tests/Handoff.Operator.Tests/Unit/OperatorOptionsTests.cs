@@ -68,9 +68,19 @@ public sealed class OperatorOptionsTests
         Assert.False(off.LeaderElect);
     }
 
+    [Fact]
+    public void Scheduled_events_are_off_unless_asked_for_by_a_bare_flag_a_value_or_the_environment()
+    {
+        Assert.False(OperatorOptionsBinder.Bind([], Env()).ScheduledEvents);
+        Assert.True(OperatorOptionsBinder.Bind(["--scheduled-events", "--log-level", "Warning"], Env()).ScheduledEvents);
+        Assert.True(OperatorOptionsBinder.Bind([], Env(("HANDOFF_SCHEDULED_EVENTS", "true"))).ScheduledEvents);
+        Assert.False(OperatorOptionsBinder.Bind(["--scheduled-events=false"], Env(("HANDOFF_SCHEDULED_EVENTS", "true"))).ScheduledEvents);
+    }
+
     [Theory]
     [InlineData("--default-strategy=Random", "--default-strategy")]
     [InlineData("--leader-elect=maybe", "--leader-elect")]
+    [InlineData("--scheduled-events=often", "--scheduled-events")]
     [InlineData("--log-level=Loud", "--log-level")]
     [InlineData("--metrics-address=8080", "--metrics-address")]
     [InlineData("--probe-address=host:99999", "--probe-address")]
