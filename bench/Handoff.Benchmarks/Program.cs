@@ -1,11 +1,39 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
+using Handoff.Benchmarks.EndToEnd;
 
-// Runs the benchmarks chosen by BenchmarkDotNet's command line, e.g.
-//   dotnet run -c Release --project bench/Handoff.Benchmarks -- --filter '*'
-//   dotnet run -c Release --project bench/Handoff.Benchmarks -- --filter '*AllocationBenchmarks*'
-// See docs/performance.md for the subsets and how the results are plotted.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-return 0;
+namespace Handoff.Benchmarks;
 
-/// <summary>The entry point (a named type so <see cref="BenchmarkSwitcher"/> can find this assembly).</summary>
-public sealed partial class Program;
+/// <summary>
+/// Runs the benchmarks chosen by BenchmarkDotNet's command line, e.g.
+/// <c>dotnet run -c Release --project bench/Handoff.Benchmarks -- --filter '*'</c> or <c>--filter '*AllocationBenchmarks*'</c>;
+/// or one end-to-end run without BenchmarkDotNet (to profile the operator with dotnet-trace or dotnet-counters):
+/// <c>-- endtoend [functions=10000] [nodes=5000] [--hold]</c> (<c>--hold</c> keeps everything up until Enter). See docs/performance.md for the subsets and the plots.
+/// </summary>
+public static class BenchmarkProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["endtoend", .. var rest])
+        {
+            var hold = rest.Contains("--hold");
+            rest = [.. rest.Where(a => a != "--hold")];
+            var functions = rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 10_000;
+            var nodes = rest.Length > 1 ? int.Parse(rest[1], CultureInfo.InvariantCulture) : OperatorEndToEndBenchmarks.Nodes;
+            await using var cluster = await EndToEndCluster.StartAsync(nodes, CancellationToken.None);
+            Console.WriteLine($"operator pid {cluster.Operator.Pid.ToString(CultureInfo.InvariantCulture)} ready with {nodes} nodes");
+            var result = await EndToEndRun.RunAsync(cluster, functions, CancellationToken.None);
+            Console.WriteLine(result.Describe());
+            if (hold)
+            {
+                Console.WriteLine("holding the cluster and the operator for inspection; press Enter to stop");
+                await Console.In.ReadLineAsync();
+            }
+
+            return 0;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+        return 0;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Handoff.Benchmarks.EndToEnd;
+
+/// <summary>What one end-to-end run measured.</summary>
+public sealed record EndToEndResult
+{
+    public required int Nodes { get; init; }
+
+    public required int Functions { get; init; }
+
+    /// <summary>From the first create sent to the last create answered.</summary>
+    public required TimeSpan CreateTime { get; init; }
+
+    /// <summary>From the first create sent to the last pod seen bound.</summary>
+    public required TimeSpan BindTime { get; init; }
+
+    public double BoundPerSecond => Functions / BindTime.TotalSeconds;
+
+    /// <summary>Create answered → pod seen bound by a watch, per function (milliseconds, sorted).</summary>
+    public required double[] LatenciesMs { get; init; }
+
+    public double LatencyP50Ms => Percentile(0.50);
+
+    public double LatencyP99Ms => Percentile(0.99);
+
+    public double LatencyMaxMs => LatenciesMs[^1];
+
+    /// <summary>The operator's API requests during the run by verb and resource, until it was idle again.</summary>
+    public required IReadOnlyDictionary<string, long> OperatorRequests { get; init; }
+
+    public double WritesPerFunction => OperatorRequests.Where(r => IsWrite(r.Key)).Sum(r => r.Value) / (double)Functions;
+
+    public double RequestsPerFunction => OperatorRequests.Values.Sum() / (double)Functions;
+
+    /// <summary>The operator's memory once idle after the run (peak = the process's high-water mark since it started).</summary>
+    public required OperatorMemory Memory { get; init; }
+
+    /// <summary>The highest GC heap the operator reported while the run went on (sampled every 250 ms).</summary>
+    public required long PeakManagedHeapBytes { get; init; }
+
+    public static bool IsWrite(string verbAndResource) =>
+        verbAndResource.Split(' ')[0] is "create" or "update" or "patch" or "delete" or "deletecollection";
+
+    private double Percentile(double p) => LatenciesMs[Math.Clamp((int)Math.Ceiling(p * LatenciesMs.Length) - 1, 0, LatenciesMs.Length - 1)];
+
+    public string Describe()
+    {
+        var perFunction = string.Join(", ", OperatorRequests.OrderByDescending(r => r.Value).Select(r => r.Key + " " + (r.Value / (double)Functions).ToString("F2", CultureInfo.InvariantCulture)));
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Functions} functions on {Nodes} nodes: created in {CreateTime.TotalSeconds:F2} s, all bound after {BindTime.TotalSeconds:F2} s = {BoundPerSecond:F0} functions/s; create->bound p50 {LatencyP50Ms:F0} ms, p99 {LatencyP99Ms:F0} ms, max {LatencyMaxMs:F0} ms; operator API requests per function {RequestsPerFunction:F2} (writes {WritesPerFunction:F2}: {perFunction}); operator working set {Memory.WorkingSetBytes / 1048576.0:F0} MB (peak {Memory.PeakWorkingSetBytes / 1048576.0:F0} MB), GC heap {Memory.ManagedHeapBytes / 1048576.0:F0} MB (peak {PeakManagedHeapBytes / 1048576.0:F0} MB)");
+    }
+}
+
+/// <summary>
+/// One end-to-end run: N HandoffFunctions (1 cpu, 1000 memory each, no args) created at once in a fresh namespace
+/// by <see cref="EndToEndCluster"/>'s 16 unthrottled clients, as kube-scheduler's scheduler_perf creates pods; a
+/// watch on the functions' pods records when each is bound. Ends when every function is bound, reported
+/// <c>Scheduled</c>, and the operator is idle.
+/// </summary>
+public static class EndToEndRun
+{
+    private static int _runs;
+
+    public static async Task<EndToEndResult> RunAsync(EndToEndCluster cluster, int functions, CancellationToken cancellationToken)
+    {
+        var ns = "bench-" + Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture);
+        await cluster.PostAsync("api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""", cancellationToken);
+        await cluster.WaitForOperatorIdleAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), cancellationToken);
+        var before = cluster.OperatorRequests();
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var created = new double[functions];
+        var bound = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
+        var allBound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = WatchBindingsAsync(cluster, ns, clock, bound, functions, allBound, stop.Token);
+        var heapPeak = SampleHeapAsync(cluster.Operator, stop.Token);
+
+        var start = clock.Elapsed.TotalMilliseconds;
+        await cluster.ForEachAsync(Enumerable.Range(0, functions), async (i, ct) =>
+        {
+            await cluster.PostAsync($"apis/handoff.dev/v1alpha1/namespaces/{ns}/handofffunctions", Function(Name(i), ns), ct);
+            created[i] = clock.Elapsed.TotalMilliseconds;
+        }, cancellationToken);
+        var createdAll = clock.Elapsed.TotalMilliseconds;
+
+        var finished = await Task.WhenAny(allBound.Task, watch, Task.Delay(TimeSpan.FromMinutes(10), cancellationToken));
+        if (finished != allBound.Task)
+        {
+            await stop.CancelAsync();
+            await watch;
+            throw new TimeoutException($"{bound.Count} of {functions} functions bound within 10 minutes: {cluster.Operator.LastLines}");
+        }
+
+        var lastBound = bound.Values.Max();
+        await cluster.WaitForOperatorIdleAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), cancellationToken);
+        await CheckAllScheduledAsync(cluster, ns, functions, cancellationToken);
+        var after = cluster.OperatorRequests();
+        var memory = await cluster.Operator.MemoryAsync(cancellationToken);
+        await stop.CancelAsync();
+        await watch;
+        var peak = await heapPeak;
+
+        var latencies = Enumerable.Range(0, functions).Select(i => bound[Name(i)] - created[i]).Order().ToArray();
+        return new EndToEndResult
+        {
+            Nodes = cluster.NodeCount,
+            Functions = functions,
+            CreateTime = TimeSpan.FromMilliseconds(createdAll - start),
+            BindTime = TimeSpan.FromMilliseconds(lastBound - start),
+            LatenciesMs = latencies,
+            OperatorRequests = after
+                .Select(r => (r.Key, Count: r.Value - before.GetValueOrDefault(r.Key)))
+                .Where(r => r.Count > 0)
+                .ToDictionary(r => r.Key, r => r.Count, StringComparer.Ordinal),
+            Memory = memory,
+            PeakManagedHeapBytes = Math.Max(peak, memory.ManagedHeapBytes),
+        };
+    }
+
+    private static string Name(int i) => "f-" + i.ToString("D6", CultureInfo.InvariantCulture);
+
+    private static string Function(string name, string ns) =>
+        "{\"apiVersion\":\"handoff.dev/v1alpha1\",\"kind\":\"HandoffFunction\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns +
+        "\"},\"spec\":{\"cost\":{\"cpu\":\"1\",\"memory\":\"1000\"},\"template\":{\"spec\":{\"containers\":[" +
+        "{\"name\":\"main\",\"image\":\"busybox:1.36\",\"command\":[\"sh\",\"-c\",\"echo 42 > /dev/termination-log\"]}]}}}}";
+
+    /// <summary>Watches the namespace's function pods from now and records when each function's pod is first seen bound.</summary>
+    private static async Task WatchBindingsAsync(
+        EndToEndCluster cluster, string ns, Stopwatch clock, ConcurrentDictionary<string, double> bound, int expected,
+        TaskCompletionSource allBound, CancellationToken cancellationToken)
+    {
+        var rv = cluster.Server.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        var uri = new Uri($"api/v1/namespaces/{ns}/pods?watch=true&labelSelector=handoff.dev%2Ffunction&resourceVersion={rv}&timeoutSeconds=3600", UriKind.Relative);
+        try
+        {
+            using var response = await cluster.Http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                using var doc = JsonDocument.Parse(line);
+                var pod = doc.RootElement.GetProperty("object");
+                if (doc.RootElement.GetProperty("type").GetString() == "ERROR")
+                {
+                    throw new InvalidOperationException("the pod watch failed: " + line);
+                }
+
+                if (pod.TryGetProperty("spec", out var spec) && spec.TryGetProperty("nodeName", out var node) && node.GetString() is { Length: > 0 }
+                    && pod.GetProperty("metadata").GetProperty("labels").GetProperty("handoff.dev/function").GetString() is { } function
+                    && bound.TryAdd(function, clock.Elapsed.TotalMilliseconds) && bound.Count == expected)
+                {
+                    allBound.TrySetResult();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static async Task<long> SampleHeapAsync(OperatorProcess op, CancellationToken cancellationToken)
+    {
+        var peak = 0L;
+        try
+        {
+            while (true)
+            {
+                peak = Math.Max(peak, (await op.MemoryAsync(cancellationToken)).ManagedHeapBytes);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return peak;
+        }
+    }
+
+    /// <summary>The run only counts if the operator also reported every function Scheduled.</summary>
+    private static async Task CheckAllScheduledAsync(EndToEndCluster cluster, string ns, int functions, CancellationToken cancellationToken)
+    {
+        var json = await cluster.Http.GetStringAsync(new Uri($"apis/handoff.dev/v1alpha1/namespaces/{ns}/handofffunctions", UriKind.Relative), cancellationToken);
+        using var doc = JsonDocument.Parse(json);
+        var phases = doc.RootElement.GetProperty("items").EnumerateArray()
+            .GroupBy(f => f.TryGetProperty("status", out var s) && s.TryGetProperty("phase", out var p) ? p.GetString() ?? "" : "(none)")
+            .ToDictionary(g => g.Key, g => g.Count());
+        if (phases.GetValueOrDefault("Scheduled") != functions)
+        {
+            throw new InvalidOperationException(
+                $"expected {functions} functions Scheduled, found " + string.Join(", ", phases.Select(p => $"{p.Key}: {p.Value}")));
+        }
+    }
+}
