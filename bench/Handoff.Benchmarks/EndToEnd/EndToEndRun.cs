@@ -39,6 +39,16 @@ public sealed record EndToEndResult
     /// <summary>The operator's memory once idle after the run (peak = the process's high-water mark since it started).</summary>
     public required OperatorMemory Memory { get; init; }
 
+    /// <summary>CPU time the operator used during the run (user + system, all its threads).</summary>
+    public required TimeSpan OperatorCpu { get; init; }
+
+    /// <summary>Reconcile passes the operator ran during the run, and their total duration (I/O included).</summary>
+    public required long Passes { get; init; }
+
+    public required TimeSpan PassTime { get; init; }
+
+    public double OperatorCpuMsPerFunction => OperatorCpu.TotalMilliseconds / Functions;
+
     /// <summary>The highest GC heap the operator reported while the run went on (sampled every 250 ms).</summary>
     public required long PeakManagedHeapBytes { get; init; }
 
@@ -52,7 +62,7 @@ public sealed record EndToEndResult
         var perFunction = string.Join(", ", OperatorRequests.OrderByDescending(r => r.Value).Select(r => r.Key + " " + (r.Value / (double)Functions).ToString("F2", CultureInfo.InvariantCulture)));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Functions} functions on {Nodes} nodes: created in {CreateTime.TotalSeconds:F2} s, all bound after {BindTime.TotalSeconds:F2} s = {BoundPerSecond:F0} functions/s; create->bound p50 {LatencyP50Ms:F0} ms, p99 {LatencyP99Ms:F0} ms, max {LatencyMaxMs:F0} ms; operator API requests per function {RequestsPerFunction:F2} (writes {WritesPerFunction:F2}: {perFunction}); operator working set {Memory.WorkingSetBytes / 1048576.0:F0} MB (peak {Memory.PeakWorkingSetBytes / 1048576.0:F0} MB), GC heap {Memory.ManagedHeapBytes / 1048576.0:F0} MB (peak {PeakManagedHeapBytes / 1048576.0:F0} MB)");
+            $"{Functions} functions on {Nodes} nodes: created in {CreateTime.TotalSeconds:F2} s, all bound after {BindTime.TotalSeconds:F2} s = {BoundPerSecond:F0} functions/s; create->bound p50 {LatencyP50Ms:F0} ms, p99 {LatencyP99Ms:F0} ms, max {LatencyMaxMs:F0} ms; operator API requests per function {RequestsPerFunction:F2} (writes {WritesPerFunction:F2}: {perFunction}); {Passes} passes taking {PassTime.TotalSeconds:F1} s; operator CPU {OperatorCpu.TotalSeconds:F1} s ({OperatorCpuMsPerFunction:F2} ms per function); operator working set {Memory.WorkingSetBytes / 1048576.0:F0} MB (peak {Memory.PeakWorkingSetBytes / 1048576.0:F0} MB), GC heap {Memory.ManagedHeapBytes / 1048576.0:F0} MB (peak {PeakManagedHeapBytes / 1048576.0:F0} MB)");
     }
 }
 
@@ -72,6 +82,8 @@ public static class EndToEndRun
         await cluster.PostAsync("api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""", cancellationToken);
         await cluster.WaitForOperatorIdleAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), cancellationToken);
         var before = cluster.OperatorRequests();
+        var cpuBefore = cluster.Operator.CpuTime();
+        var passesBefore = await cluster.Operator.PassesAsync(cancellationToken);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clock = Stopwatch.StartNew();
@@ -102,6 +114,8 @@ public static class EndToEndRun
         await CheckAllScheduledAsync(cluster, ns, functions, cancellationToken);
         var after = cluster.OperatorRequests();
         var memory = await cluster.Operator.MemoryAsync(cancellationToken);
+        var cpu = cluster.Operator.CpuTime() - cpuBefore;
+        var passesAfter = await cluster.Operator.PassesAsync(cancellationToken);
         await stop.CancelAsync();
         await watch;
         var peak = await heapPeak;
@@ -119,6 +133,9 @@ public static class EndToEndRun
                 .Where(r => r.Count > 0)
                 .ToDictionary(r => r.Key, r => r.Count, StringComparer.Ordinal),
             Memory = memory,
+            OperatorCpu = cpu,
+            Passes = passesAfter.Count - passesBefore.Count,
+            PassTime = passesAfter.Total - passesBefore.Total,
             PeakManagedHeapBytes = Math.Max(peak, memory.ManagedHeapBytes),
         };
     }

@@ -115,6 +115,13 @@ public sealed partial class OperatorProcess : IAsyncDisposable
             (long)double.Parse(HeapLine().Match(metrics).Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
+    /// <summary>CPU time (user + system) the operator process has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
@@ -133,8 +140,23 @@ public sealed partial class OperatorProcess : IAsyncDisposable
         return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The operator's reconcile passes so far: how many, and their total duration.</summary>
+    public async Task<(long Count, TimeSpan Total)> PassesAsync(CancellationToken cancellationToken)
+    {
+        var metrics = await _http.GetStringAsync(_metrics, cancellationToken);
+        return (
+            (long)double.Parse(PassCountLine().Match(metrics).Groups[1].Value, CultureInfo.InvariantCulture),
+            TimeSpan.FromSeconds(double.Parse(PassSumLine().Match(metrics).Groups[1].Value, CultureInfo.InvariantCulture)));
+    }
+
     [GeneratedRegex(@"^dotnet_total_memory_bytes (\S+)$", RegexOptions.Multiline)]
     private static partial Regex HeapLine();
+
+    [GeneratedRegex(@"^handoff_reconcile_duration_seconds_count (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex PassCountLine();
+
+    [GeneratedRegex(@"^handoff_reconcile_duration_seconds_sum (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex PassSumLine();
 
     private static int FreePort()
     {

@@ -38,10 +38,10 @@ public sealed class HandoffOperator : BackgroundService
         _events = events;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HandoffOperator>();
-        HandoffNodes = Watcher(WatchSources.HandoffNodes(client, options.WatchTimeout));
-        Functions = Watcher(WatchSources.HandoffFunctions(client, options.Namespace, options.WatchTimeout));
-        Pods = Watcher(WatchSources.Pods(client, options.Namespace, options.WatchTimeout));
-        Nodes = Watcher(WatchSources.Nodes(client, options.WatchTimeout));
+        HandoffNodes = Watcher(WatchSources.HandoffNodes(client, options.WatchTimeout), CacheTransforms.HandoffNode);
+        Functions = Watcher(WatchSources.HandoffFunctions(client, options.Namespace, options.WatchTimeout), CacheTransforms.Function);
+        Pods = Watcher(WatchSources.Pods(client, options.Namespace, options.WatchTimeout), CacheTransforms.Pod);
+        Nodes = Watcher(WatchSources.Nodes(client, options.WatchTimeout), CacheTransforms.Node);
         Queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60));
     }
 
@@ -96,10 +96,10 @@ public sealed class HandoffOperator : BackgroundService
         }
     }
 
-    private ResourceWatcher<T> Watcher<T>(IWatchSource<T> source)
+    private ResourceWatcher<T> Watcher<T>(IWatchSource<T> source, Func<T, T> transform)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var watcher = new ResourceWatcher<T>(source, _time, _options.ResyncPeriod, _loggerFactory.CreateLogger<ResourceWatcher<T>>());
+        var watcher = new ResourceWatcher<T>(source, _time, _options.ResyncPeriod, _loggerFactory.CreateLogger<ResourceWatcher<T>>(), transform);
         watcher.Changed += (_, _) => Queue.Add(SyncKey);
         watcher.Error += _ => _metrics.ApiErrors.WithLabels("watch-" + source.Name).Inc();
         return watcher;

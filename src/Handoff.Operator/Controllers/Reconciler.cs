@@ -43,6 +43,8 @@ public sealed class Reconciler
     private readonly FunctionScheduler _scheduler;
     private readonly AllocationStrategy _defaultStrategy;
     private readonly ConcurrentDictionary<string, Memo> _memo = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NodeStatusInputs> _nodeStatusChecked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeUsage> _reportedUsage = new(StringComparer.Ordinal);
     private bool _recovered;
 
     public Reconciler(
@@ -114,6 +116,14 @@ public sealed class Reconciler
             }
         }
 
+        foreach (var name in _nodeStatusChecked.Keys)
+        {
+            if (_handoffNodes.Get(name) is null)
+            {
+                _nodeStatusChecked.TryRemove(name, out _);
+            }
+        }
+
         var states = new Dictionary<string, FunctionState>(StringComparer.Ordinal);
         var actions = new List<Func<CancellationToken, Task>>();
         TimeSpan? wake = null;
@@ -141,15 +151,25 @@ public sealed class Reconciler
         // 4. Pods (create, bind, delete), then status patches and events; API errors fail the pass at the end.
         var errors = await RunAsync(actions, cancellationToken);
         var statusWrites = new List<Func<CancellationToken, Task>>();
+        // Only objects whose status may be wrong get a task: at 50,000 functions a closure and an async state machine
+        // for every one on every pass is most of what a pass allocates.
         foreach (var f in functions)
         {
             var state = states[KeyOf(f)];
-            statusWrites.Add(ct => WriteFunctionStatusAsync(f, state, now, ct));
+            if (StatusMayDiffer(f, state))
+            {
+                statusWrites.Add(ct => WriteFunctionStatusAsync(f, state, now, ct));
+            }
         }
 
         foreach (var node in handoffNodes)
         {
-            statusWrites.Add(ct => WriteNodeStatusAsync(node, nodeProblems.GetValueOrDefault(node.Metadata.Name), ct));
+            var problem = nodeProblems.GetValueOrDefault(node.Metadata.Name);
+            var inputs = NodeStatusInputsOf(node, problem);
+            if (!_nodeStatusChecked.TryGetValue(node.Metadata.Name, out var last) || last != inputs)
+            {
+                statusWrites.Add(ct => WriteNodeStatusAsync(node, inputs, ct));
+            }
         }
 
         errors.AddRange(await RunAsync(statusWrites, cancellationToken));
@@ -798,7 +818,8 @@ public sealed class Reconciler
             throw;
         }
 
-        var bound = KubernetesJson.Deserialize<V1Pod>(KubernetesJson.Serialize(pod));
+        // The cache keeps a trimmed copy anyway; take one and mark it bound (the API's answer to a Binding is a Status).
+        var bound = CacheTransforms.Pod(pod);
         bound.Spec.NodeName = nodeName;
         _pods.Upsert(bound);
         _logger.LogInformation("Bound {Namespace}/{Pod} to {HandoffNode} (node {Node}) for {Function}",
@@ -843,19 +864,26 @@ public sealed class Reconciler
 
     // ---- status ------------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// False when the function's status cannot need a write: terminal and unchanged, or the object and its state are
+    /// the same as when its status was last found or made right (the desired status is a function of the two; the
+    /// clock only matters when one of them changes).
+    /// </summary>
+    private bool StatusMayDiffer(HandoffFunction f, FunctionState state) =>
+        state.Kind != StateKind.TerminalUnchanged && !state.SkipStatusWrite &&
+        !(_memo.TryGetValue(KeyOf(f), out var memo) && memo.StatusChecked == (f.Metadata.ResourceVersion, state));
+
     private async Task WriteFunctionStatusAsync(HandoffFunction f, FunctionState state, DateTime now, CancellationToken ct)
     {
-        if (state.Kind == StateKind.TerminalUnchanged || state.SkipStatusWrite)
-        {
-            return;
-        }
-
         var key = KeyOf(f);
         var memo = _memo.GetOrAdd(key, _ => new Memo());
+        var checkedKey = (f.Metadata.ResourceVersion, state);
+
         var current = f.Status ?? new HandoffFunctionStatus();
         var desired = BuildStatus(f, state, now);
         if (StatusPatches.SameJson(current, desired))
         {
+            memo.StatusChecked = checkedKey;
             return;
         }
 
@@ -867,6 +895,7 @@ public sealed class Reconciler
                 patch, HandoffApi.Group, HandoffApi.Version, f.Metadata.NamespaceProperty, HandoffApi.FunctionPlural, f.Metadata.Name,
                 cancellationToken: ct);
             _functions.Upsert(updated);
+            memo.StatusChecked = (updated.Metadata.ResourceVersion, state);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -981,16 +1010,17 @@ public sealed class Reconciler
     private static HandoffCondition Condition(string type, string status, string? reason, string? message) =>
         new() { Type = type, Status = status, Reason = reason, Message = message };
 
-    private async Task WriteNodeStatusAsync(HandoffNode hn, string? problem, CancellationToken ct)
+    /// <summary>What the node's status is computed from; the same inputs as last checked = nothing to write.</summary>
+    private NodeStatusInputs NodeStatusInputsOf(HandoffNode hn, string? problem)
+    {
+        var (ready, reason, message) = problem is null ? NodeReadiness(hn) : (false, InvalidSpecReason, problem);
+        return new NodeStatusInputs(hn.Metadata.ResourceVersion, _tracker.GetNode(hn.Metadata.Name), ready, reason, message);
+    }
+
+    private async Task WriteNodeStatusAsync(HandoffNode hn, NodeStatusInputs inputs, CancellationToken ct)
     {
         var now = _time.GetUtcNow().UtcDateTime;
-        var usage = _tracker.GetNode(hn.Metadata.Name);
-        var (ready, reason, message) = NodeReadiness(hn);
-        if (problem is not null)
-        {
-            (ready, reason, message) = (false, InvalidSpecReason, problem);
-        }
-
+        var (usage, ready, reason, message) = (inputs.Usage, inputs.Ready, inputs.Reason, inputs.Message);
         var current = hn.Status ?? new HandoffNodeStatus();
         var desired = new HandoffNodeStatus
         {
@@ -1005,6 +1035,7 @@ public sealed class Reconciler
             now, hn.Metadata.Generation);
         if (StatusPatches.SameJson(current, desired))
         {
+            _nodeStatusChecked[hn.Metadata.Name] = inputs;
             return;
         }
 
@@ -1014,6 +1045,7 @@ public sealed class Reconciler
             var updated = await _client.CustomObjects.PatchClusterCustomObjectStatusAsync<HandoffNode>(
                 patch, HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, hn.Metadata.Name, cancellationToken: ct);
             _handoffNodes.Upsert(updated);
+            _nodeStatusChecked[hn.Metadata.Name] = inputs with { ResourceVersion = updated.Metadata.ResourceVersion };
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -1042,13 +1074,43 @@ public sealed class Reconciler
             _metrics.FunctionsByPhase.WithLabels(phase).Set(phases.GetValueOrDefault(phase));
         }
 
+        // Only what changed: 5,000 nodes × resources are too many gauges to set on every pass.
+        var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var usage in _tracker.Snapshot())
         {
+            present.Add(usage.Node);
+            if (_reportedUsage.TryGetValue(usage.Node, out var reported) && reported == usage)
+            {
+                continue;
+            }
+
+            if (reported is not null)
+            {
+                RemoveNodeSeries(usage.Node, reported.Capacity.Select(r => r.Key).Except(usage.Capacity.Select(r => r.Key), StringComparer.Ordinal));
+            }
+
             foreach (var (resource, milli) in usage.Capacity)
             {
                 _metrics.NodeCapacity.WithLabels(usage.Node, resource).Set(milli / 1000.0);
                 _metrics.NodeAllocated.WithLabels(usage.Node, resource).Set(usage.Allocated[resource] / 1000.0);
             }
+
+            _reportedUsage[usage.Node] = usage;
+        }
+
+        foreach (var gone in _reportedUsage.Keys.Where(n => !present.Contains(n)).ToList())
+        {
+            RemoveNodeSeries(gone, _reportedUsage[gone].Capacity.Select(r => r.Key));
+            _reportedUsage.Remove(gone);
+        }
+    }
+
+    private void RemoveNodeSeries(string node, IEnumerable<string> resources)
+    {
+        foreach (var resource in resources)
+        {
+            _metrics.NodeCapacity.RemoveLabelled(node, resource);
+            _metrics.NodeAllocated.RemoveLabelled(node, resource);
         }
     }
 
@@ -1112,6 +1174,9 @@ public sealed class Reconciler
             new(StateKind.TerminalUnchanged) { TerminalPhase = status.Phase, Result = status.Result, Node = status.Node, Attempts = status.Attempts };
     }
 
+    /// <summary>What a HandoffNode's status is computed from.</summary>
+    private sealed record NodeStatusInputs(string? ResourceVersion, NodeUsage? Usage, bool Ready, string Reason, string Message);
+
     /// <summary>Per-function memory within a term (never needed for correctness after a restart).</summary>
     private sealed class Memo
     {
@@ -1127,5 +1192,8 @@ public sealed class Reconciler
 
         /// <summary>A pod this term deleted because it was unbound and its capacity was gone.</summary>
         public string? DeletedUnboundPod { get; set; }
+
+        /// <summary>The function's resourceVersion and state when its status was last found or written right.</summary>
+        public (string? ResourceVersion, FunctionState State)? StatusChecked { get; set; }
     }
 }

@@ -41,17 +41,24 @@ public static class StatusPatches
     public static JsonObject ToJson<TStatus>(TStatus status)
     {
         var node = JsonNode.Parse(KubernetesJson.Serialize(status))!.AsObject();
-        foreach (var property in typeof(TStatus).GetProperties())
+        foreach (var name in JsonNames<TStatus>.All)
         {
-            var name = property.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false)
-                .Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>().FirstOrDefault()?.Name;
-            if (name is not null && !node.ContainsKey(name))
+            if (!node.ContainsKey(name))
             {
                 node[name] = null;
             }
         }
 
         return node;
+    }
+
+    /// <summary>The JSON names of a status type's properties, read once per type (reflection is slow per call).</summary>
+    private static class JsonNames<TStatus>
+    {
+        public static readonly string[] All = [.. typeof(TStatus).GetProperties()
+            .Select(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false)
+                .Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>().FirstOrDefault()?.Name)
+            .OfType<string>()];
     }
 
     /// <summary>Whether two statuses serialize to the same JSON (the write is skipped when they do).</summary>

@@ -5,8 +5,13 @@ using k8s.Models;
 
 namespace Handoff.Operator.Infrastructure;
 
-/// <summary>A thread-safe cache of Kubernetes objects by key (<c>namespace/name</c>, or <c>name</c> when cluster-scoped).</summary>
-public sealed class ResourceCache<T>
+/// <summary>
+/// A thread-safe cache of Kubernetes objects by key (<c>namespace/name</c>, or <c>name</c> when cluster-scoped).
+/// An optional transform (client-go's informer <c>TransformFunc</c>) trims every object before it is stored: the
+/// caches hold every function, pod and node of the cluster, so what the controller never reads is not kept. The
+/// transform may modify and return the object it is given (objects handed to the cache belong to it).
+/// </summary>
+public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
@@ -29,6 +34,7 @@ public sealed class ResourceCache<T>
     /// </summary>
     public bool Upsert(T item)
     {
+        item = Trim(item);
         var key = KeyOf(item);
         while (true)
         {
@@ -59,7 +65,7 @@ public sealed class ResourceCache<T>
     /// <summary>Replaces the whole content (after a list); returns the keys that were removed.</summary>
     public IReadOnlyList<string> Replace(IEnumerable<T> items)
     {
-        var fresh = items.ToDictionary(KeyOf, StringComparer.Ordinal);
+        var fresh = items.Select(Trim).ToDictionary(KeyOf, StringComparer.Ordinal);
         var removed = new List<string>();
         foreach (var key in _items.Keys)
         {
@@ -76,6 +82,8 @@ public sealed class ResourceCache<T>
 
         return removed;
     }
+
+    private T Trim(T item) => transform is null ? item : transform(item);
 
     private static bool IsOlder(T candidate, T current)
     {

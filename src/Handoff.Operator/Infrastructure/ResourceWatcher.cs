@@ -20,15 +20,17 @@ public sealed class ResourceWatcher<T>
     private readonly TimeSpan _minBackoff = TimeSpan.FromMilliseconds(100);
     private readonly TimeSpan _maxBackoff = TimeSpan.FromSeconds(30);
 
-    public ResourceWatcher(IWatchSource<T> source, TimeProvider time, TimeSpan resyncPeriod, ILogger logger)
+    public ResourceWatcher(IWatchSource<T> source, TimeProvider time, TimeSpan resyncPeriod, ILogger logger, Func<T, T>? transform = null)
     {
         _source = source;
         _time = time;
         _resyncPeriod = resyncPeriod;
         _logger = logger;
+        Cache = new ResourceCache<T>(transform);
     }
 
-    public ResourceCache<T> Cache { get; } = new();
+    /// <summary>The objects, trimmed by the transform given to the constructor.</summary>
+    public ResourceCache<T> Cache { get; }
 
     /// <summary>Called with each added, modified or deleted object, and on each resync (as Modified).</summary>
     public event Action<WatchEventType, T>? Changed;
