@@ -21,7 +21,7 @@ public static class BenchmarkProgram
             var functions = rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 10_000;
             var nodes = rest.Length > 1 ? int.Parse(rest[1], CultureInfo.InvariantCulture) : OperatorEndToEndBenchmarks.Nodes;
             await using var cluster = await EndToEndCluster.StartAsync(nodes, CancellationToken.None);
-            Console.WriteLine($"operator pid {cluster.Operator.Pid.ToString(CultureInfo.InvariantCulture)} ready with {nodes} nodes");
+            Console.WriteLine($"operator pid {cluster.Operator.Pid.ToString(CultureInfo.InvariantCulture)} ready with {nodes} nodes after {cluster.Operator.CpuTime().TotalSeconds:F1} s of CPU, {(await cluster.Operator.MemoryAsync(CancellationToken.None)).WorkingSetBytes / 1048576} MB working set; metrics at {cluster.Operator.MetricsAddress}");
             var result = await EndToEndRun.RunAsync(cluster, functions, CancellationToken.None);
             Console.WriteLine(result.Describe());
             if (hold)

@@ -26,6 +26,9 @@ public sealed partial class OperatorProcess : IAsyncDisposable
         _metrics = metrics;
     }
 
+    /// <summary>The operator's <c>/metrics</c> address.</summary>
+    public Uri MetricsAddress => _metrics;
+
     /// <summary>The operator's process id (to attach dotnet-trace or dotnet-counters).</summary>
     public int Pid => _process.Id;
 

@@ -27,7 +27,7 @@ public sealed class Reconciler
     /// <summary>Reason for a spec Handoff cannot use (bad quantity or strategy that the schema let through).</summary>
     public const string InvalidSpecReason = "InvalidSpec";
 
-    private const int IoParallelism = 8;
+    private const int IoParallelism = 16;
 
     private readonly IKubernetes _client;
     private readonly OperatorOptions _options;

@@ -224,4 +224,20 @@ public sealed class ResourceWatcherTests
         Assert.True(cache.Remove("ns/a"));
         Assert.Equal(0, cache.Count);
     }
+
+    [Fact]
+    public void Cache_stores_what_its_transform_returns_on_upsert_and_on_replace()
+    {
+        var cache = new ResourceCache<V1Pod>(p => new V1Pod { Metadata = p.Metadata, Spec = new V1PodSpec { NodeName = "trimmed" } });
+        var pod = Pod("a", 5);
+        pod.Spec = new V1PodSpec { NodeName = "n1", Containers = [new V1Container { Name = "c" }] };
+        Assert.True(cache.Upsert(pod));
+        Assert.Equal("trimmed", cache.Get("ns/a")!.Spec.NodeName);
+        Assert.Null(cache.Get("ns/a")!.Spec.Containers);
+        // The version guard compares the trimmed objects: an older one is still refused.
+        Assert.False(cache.Upsert(Pod("a", 4)));
+        cache.Replace([Pod("b", 7)]);
+        Assert.Equal("trimmed", cache.Get("ns/b")!.Spec.NodeName);
+        Assert.Null(cache.Get("ns/a"));
+    }
 }
