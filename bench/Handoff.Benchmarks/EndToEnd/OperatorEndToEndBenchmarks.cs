@@ -30,7 +30,7 @@ public class OperatorEndToEndBenchmarks
     public async Task CreateAndBind()
     {
         var result = await EndToEndRun.RunAsync(_cluster, Functions, CancellationToken.None);
-        EndToEndColumns.Record(GetType(), Functions, result);
+        EndToEndColumns.Record(typeof(OperatorEndToEndBenchmarks), Functions, result);
     }
 
     [IterationCleanup]
@@ -58,7 +58,7 @@ public class OperatorMemoryBenchmarks
     public async Task CreateAndBind()
     {
         var result = await EndToEndRun.RunAsync(_cluster, Functions, CancellationToken.None);
-        EndToEndColumns.Record(GetType(), Functions, result);
+        EndToEndColumns.Record(typeof(OperatorMemoryBenchmarks), Functions, result);
     }
 
     [IterationCleanup]
