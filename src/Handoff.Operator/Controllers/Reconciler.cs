@@ -4,6 +4,7 @@ using System.Net;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
+using Handoff.Core.Allocation.Indexing;
 using Handoff.Core.Dag;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
@@ -39,7 +40,7 @@ public sealed class Reconciler
     private readonly ResourceCache<V1Pod> _pods;
     private readonly ResourceCache<V1Node> _nodes;
     private readonly ILogger _logger;
-    private readonly SimpleResourceTracker _tracker = new();
+    private readonly IndexedResourceTracker _tracker = new();
     private readonly FunctionScheduler _scheduler;
     private readonly AllocationStrategy _defaultStrategy;
     private readonly ConcurrentDictionary<string, Memo> _memo = new(StringComparer.Ordinal);
