@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance.Buffers;
 using Handoff.Api.V1Alpha1;
 using k8s.Models;
 
@@ -8,7 +9,9 @@ namespace Handoff.Operator.Controllers;
 /// function pod and Node of the cluster, so fields the reconciler never reads are dropped before they are stored:
 /// <c>managedFields</c> and kubectl's last-applied annotation everywhere (on a real API server they are often the
 /// larger half of an object), pod specs and statuses beyond binding and outcome, and everything of a Node but its
-/// name, <c>unschedulable</c> and Ready condition. See docs/performance.md (operator memory).
+/// name, <c>unschedulable</c> and Ready condition. Strings that repeat across objects (namespaces, label and
+/// annotation keys, node names, phases, condition types and reasons, images, costs) are shared through a bounded
+/// <see cref="StringPool"/>: each deserialized object otherwise holds its own copy. See docs/performance.md.
 /// </summary>
 public static class CacheTransforms
 {
@@ -18,6 +21,31 @@ public static class CacheTransforms
     {
         ArgumentNullException.ThrowIfNull(function);
         TrimMetadata(function.Metadata);
+        if (function.Spec is { } spec)
+        {
+            spec.Cost = Shared(spec.Cost);
+            foreach (var container in spec.Template?.Spec?.Containers ?? [])
+            {
+                container.Name = Shared(container.Name);
+                container.Image = Shared(container.Image);
+                container.ImagePullPolicy = Shared(container.ImagePullPolicy);
+                container.Command = Shared(container.Command);
+                container.Args = Shared(container.Args);
+            }
+        }
+
+        if (function.Status is { } status)
+        {
+            status.Phase = Shared(status.Phase);
+            status.Node = Shared(status.Node);
+            foreach (var condition in status.Conditions ?? [])
+            {
+                condition.Type = Shared(condition.Type)!;
+                condition.Status = Shared(condition.Status)!;
+                condition.Reason = Shared(condition.Reason);
+            }
+        }
+
         return function;
     }
 
@@ -29,37 +57,42 @@ public static class CacheTransforms
     }
 
     /// <summary>
-    /// Keeps metadata, <c>spec.nodeName</c>, <c>spec.schedulerName</c>, the first container's name, and the status the
-    /// reconciler reads (phase, message, start time, the containers' terminated states).
+    /// Keeps metadata, <c>spec.nodeName</c>, <c>spec.schedulerName</c> and the status the reconciler reads (phase,
+    /// message, start time, the containers' terminated states, the first container's first). The spec's containers
+    /// are dropped: the first container is only needed to pick its status, which is put first instead.
     /// </summary>
     public static V1Pod Pod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
         TrimMetadata(pod.Metadata);
+        foreach (var owner in pod.Metadata.OwnerReferences ?? [])
+        {
+            owner.ApiVersion = Shared(owner.ApiVersion);
+            owner.Kind = Shared(owner.Kind);
+        }
+
         var first = pod.Spec?.Containers?.FirstOrDefault()?.Name;
         return new V1Pod
         {
-            ApiVersion = pod.ApiVersion,
-            Kind = pod.Kind,
+            ApiVersion = Shared(pod.ApiVersion),
+            Kind = Shared(pod.Kind),
             Metadata = pod.Metadata,
-            Spec = new V1PodSpec
-            {
-                NodeName = pod.Spec?.NodeName,
-                SchedulerName = pod.Spec?.SchedulerName,
-                Containers = first is null ? [] : [new V1Container { Name = first }],
-            },
+            Spec = new V1PodSpec { NodeName = Shared(pod.Spec?.NodeName), SchedulerName = Shared(pod.Spec?.SchedulerName), Containers = [] },
             Status = pod.Status is not { } status ? null : new V1PodStatus
             {
-                Phase = status.Phase,
+                Phase = Shared(status.Phase),
                 Message = status.Message,
                 Reason = status.Reason,
                 StartTime = status.StartTime,
-                ContainerStatuses = status.ContainerStatuses?.Select(c => new V1ContainerStatus
-                {
-                    Name = c.Name,
-                    State = c.State?.Terminated is { } t ? new V1ContainerState { Terminated = t } : null,
-                    LastState = c.LastState?.Terminated is { } lt ? new V1ContainerState { Terminated = lt } : null,
-                }).ToList(),
+                ContainerStatuses = status.ContainerStatuses?
+                    .OrderBy(c => c.Name == first ? 0 : 1)
+                    .Select(c => new V1ContainerStatus
+                    {
+                        Name = Shared(c.Name),
+                        State = c.State?.Terminated is { } t ? new V1ContainerState { Terminated = t } : null,
+                        LastState = c.LastState?.Terminated is { } lt ? new V1ContainerState { Terminated = lt } : null,
+                    })
+                    .ToList(),
             },
         };
     }
@@ -74,8 +107,8 @@ public static class CacheTransforms
         node.Metadata.Labels = null;
         return new V1Node
         {
-            ApiVersion = node.ApiVersion,
-            Kind = node.Kind,
+            ApiVersion = Shared(node.ApiVersion),
+            Kind = Shared(node.Kind),
             Metadata = node.Metadata,
             Spec = node.Spec is null ? null : new V1NodeSpec { Unschedulable = node.Spec.Unschedulable },
             Status = new V1NodeStatus { Conditions = node.Status?.Conditions?.Where(c => c.Type == "Ready").ToList() },
@@ -85,9 +118,30 @@ public static class CacheTransforms
     private static void TrimMetadata(V1ObjectMeta metadata)
     {
         metadata.ManagedFields = null;
-        if (metadata.Annotations is { } annotations && annotations.Remove(LastAppliedAnnotation) && annotations.Count == 0)
+        metadata.NamespaceProperty = Shared(metadata.NamespaceProperty);
+        metadata.Annotations?.Remove(LastAppliedAnnotation);
+        metadata.Annotations = Shared(metadata.Annotations);
+        metadata.Labels = Shared(metadata.Labels);
+    }
+
+    private static string? Shared(string? value) => value is null ? null : StringPool.Shared.GetOrAdd(value);
+
+    private static IList<string>? Shared(IList<string>? values) => values?.Select(v => Shared(v)!).ToList();
+
+    /// <summary>A right-sized copy with shared keys and values (null for an empty map).</summary>
+    private static Dictionary<string, string>? Shared(IDictionary<string, string>? map)
+    {
+        if (map is null || map.Count == 0)
         {
-            metadata.Annotations = null;
+            return null;
         }
+
+        var copy = new Dictionary<string, string>(map.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in map)
+        {
+            copy[Shared(key)!] = Shared(value)!;
+        }
+
+        return copy;
     }
 }

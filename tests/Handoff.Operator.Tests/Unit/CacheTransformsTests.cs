@@ -51,15 +51,16 @@ public sealed class CacheTransformsTests
                 StartTime = Started,
                 PodIP = "10.0.0.1",
                 Conditions = [new V1PodCondition { Type = "Ready", Status = "False" }],
+                // Not in spec order: the first container's status must still be the one read.
                 ContainerStatuses =
                 [
+                    new V1ContainerStatus { Name = "side", State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 0, Message = "side" } } },
                     new V1ContainerStatus
                     {
                         Name = "main",
                         Image = "busybox",
                         State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 3, Reason = "Error", Message = "42", FinishedAt = Started.AddSeconds(5) } },
                     },
-                    new V1ContainerStatus { Name = "side", State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = Started } } },
                 ],
             },
         };
@@ -75,12 +76,35 @@ public sealed class CacheTransformsTests
         // And the rest is gone.
         Assert.Null(kept.Metadata.ManagedFields);
         Assert.False(kept.Metadata.Annotations.ContainsKey(CacheTransforms.LastAppliedAnnotation));
-        Assert.Equal(["main"], kept.Spec.Containers.Select(c => c.Name));
-        Assert.Null(kept.Spec.Containers[0].Env);
+        Assert.Equal("42", FunctionPods.Result(kept));
+        Assert.Empty(kept.Spec.Containers);
         Assert.Null(kept.Spec.Volumes);
         Assert.Null(kept.Status.Conditions);
         Assert.Null(kept.Status.PodIP);
-        Assert.Null(kept.Status.ContainerStatuses[1].State);
+        Assert.Equal(["main", "side"], kept.Status.ContainerStatuses.Select(c => c.Name));
+        Assert.Null(kept.Status.ContainerStatuses[0].Image);
+    }
+
+    [Fact]
+    public void Strings_repeated_across_objects_are_shared_not_copied()
+    {
+        // As from two separate watch events: equal strings, distinct instances.
+        static HandoffFunction Deserialized(string name) => k8s.KubernetesJson.Deserialize<HandoffFunction>(
+            "{\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"team-a\",\"labels\":{\"app\":\"etl\"}}," +
+            "\"spec\":{\"cost\":{\"cpu\":\"1\"},\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"busybox:1.36\"}]}}}," +
+            "\"status\":{\"phase\":\"Scheduled\",\"node\":\"node-1\",\"conditions\":[{\"type\":\"Scheduled\",\"status\":\"True\",\"reason\":\"Scheduled\"}]}}");
+        var (a, b) = (Deserialized("a"), Deserialized("b"));
+        Assert.NotSame(a.Metadata.NamespaceProperty, b.Metadata.NamespaceProperty);
+
+        var (x, y) = (CacheTransforms.Function(a), CacheTransforms.Function(b));
+
+        Assert.Same(x.Metadata.NamespaceProperty, y.Metadata.NamespaceProperty);
+        Assert.Same(x.Metadata.Labels["app"], y.Metadata.Labels["app"]);
+        Assert.Same(x.Spec.Cost!["cpu"], y.Spec.Cost!["cpu"]);
+        Assert.Same(x.Spec.Template.Spec.Containers[0].Image, y.Spec.Template.Spec.Containers[0].Image);
+        Assert.Same(x.Status.Node, y.Status.Node);
+        Assert.Same(x.Status.Conditions![0].Reason, y.Status.Conditions![0].Reason);
+        Assert.Equal(("a", "team-a", "busybox:1.36", "Scheduled"), (x.Metadata.Name, x.Metadata.NamespaceProperty, x.Spec.Template.Spec.Containers[0].Image, x.Status.Phase));
     }
 
     [Fact]
