@@ -1,4 +1,5 @@
 using Handoff.Chart.Tests.Support;
+using Handoff.Testing;
 
 namespace Handoff.Chart.Tests;
 
@@ -6,10 +7,10 @@ namespace Handoff.Chart.Tests;
 public sealed class ChartLintTests
 {
     public static TheoryData<string> ValuesFiles =>
-        [.. Directory.GetFiles(RepoPaths.TestValues, "*.yaml").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
+        [.. Directory.GetFiles(ChartPaths.TestValues, "*.yaml").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> BadValuesFiles =>
-        [.. Directory.GetFiles(RepoPaths.BadValues, "*.yaml").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
+        [.. Directory.GetFiles(ChartPaths.BadValues, "*.yaml").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task Lint_strict_passes_with_default_values()
@@ -23,7 +24,7 @@ public sealed class ChartLintTests
     [MemberData(nameof(ValuesFiles))]
     public async Task Lint_strict_passes_with_a_non_default_values_file(string file)
     {
-        var result = await Helm.LintAsync([Path.Combine(RepoPaths.TestValues, file)], TestContext.Current.CancellationToken);
+        var result = await Helm.LintAsync([Path.Combine(ChartPaths.TestValues, file)], TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded, result.ToString());
     }
 
@@ -31,7 +32,7 @@ public sealed class ChartLintTests
     [MemberData(nameof(BadValuesFiles))]
     public async Task Bad_values_file_is_rejected_with_a_clear_message(string file)
     {
-        var path = Path.Combine(RepoPaths.BadValues, file);
+        var path = Path.Combine(ChartPaths.BadValues, file);
         var firstLine = File.ReadLines(path).First();
         Assert.StartsWith("# expect: ", firstLine, StringComparison.Ordinal);
         var expected = firstLine["# expect: ".Length..];

@@ -10,10 +10,10 @@ public sealed class ChartRenderTests
     private static readonly Dictionary<string, Type> s_extraModels = new() { [ServiceMonitor.Key] = typeof(ServiceMonitor) };
 
     public static TheoryData<string> Configurations =>
-        ["(defaults)", .. Directory.GetFiles(RepoPaths.TestValues, "*.yaml").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
+        ["(defaults)", .. Directory.GetFiles(ChartPaths.TestValues, "*.yaml").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
 
     private static string[] ValuesFor(string configuration) =>
-        configuration == "(defaults)" ? [] : [Path.Combine(RepoPaths.TestValues, configuration)];
+        configuration == "(defaults)" ? [] : [Path.Combine(ChartPaths.TestValues, configuration)];
 
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -116,7 +116,7 @@ public sealed class ChartRenderTests
     [Fact]
     public async Task Non_default_values_reach_the_operator()
     {
-        var deployment = await DeploymentAsync([Path.Combine(RepoPaths.TestValues, "production.yaml")]);
+        var deployment = await DeploymentAsync([Path.Combine(ChartPaths.TestValues, "production.yaml")]);
         var options = BindOperatorOptions(deployment);
         Assert.Equal("pipelines", options.Namespace);
         Assert.Equal("handoff-prod", options.SchedulerName);
@@ -158,7 +158,7 @@ public sealed class ChartRenderTests
     [Fact]
     public async Task Metrics_service_and_service_monitor_point_at_the_metrics_port()
     {
-        var objects = await Helm.RenderAsync([Path.Combine(RepoPaths.TestValues, "production.yaml")], TestContext.Current.CancellationToken);
+        var objects = await Helm.RenderAsync([Path.Combine(ChartPaths.TestValues, "production.yaml")], TestContext.Current.CancellationToken);
         var deployment = objects.Single(o => o.Kind == "Deployment").As<V1Deployment>();
         var service = objects.Single(o => o.Kind == "Service").As<V1Service>();
         var monitor = objects.Single(o => o.Kind == "ServiceMonitor").As<ServiceMonitor>();
@@ -186,7 +186,7 @@ public sealed class ChartRenderTests
     [Fact]
     public async Task External_service_account_and_no_rbac_render_only_the_operator()
     {
-        var objects = await Helm.RenderAsync([Path.Combine(RepoPaths.TestValues, "single-leader.yaml")], TestContext.Current.CancellationToken);
+        var objects = await Helm.RenderAsync([Path.Combine(ChartPaths.TestValues, "single-leader.yaml")], TestContext.Current.CancellationToken);
         Assert.Equal(["Deployment"], objects.Select(o => o.Kind));
         var deployment = objects.Single().As<V1Deployment>();
         Assert.Equal("handoff-external", deployment.Spec.Template.Spec.ServiceAccountName);

@@ -2,7 +2,7 @@ using System.Text;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
 using Handoff.Chart.Tests.Support;
-using Testcontainers.K3s;
+using Handoff.Testing;
 
 namespace Handoff.Chart.Tests;
 
@@ -13,7 +13,6 @@ namespace Handoff.Chart.Tests;
 /// </summary>
 public sealed class K3sInstallTests
 {
-    private const string K3sImage = "rancher/k3s:v1.31.4-k3s1";
     private const string OperatorImage = "handoff-operator:e2e";
 
     [Fact]
@@ -23,7 +22,7 @@ public sealed class K3sInstallTests
         _ = Tools.Helm;
         _ = Tools.Kubectl;
 
-        await using var k3s = await StartK3sOrSkipAsync(ct);
+        await using var k3s = await K3s.StartOrSkipAsync(ct);
         var workDir = Directory.CreateTempSubdirectory("handoff-k3s-");
         try
         {
@@ -47,9 +46,8 @@ public sealed class K3sInstallTests
             var import = await k3s.ExecAsync(["ctr", "-n", "k8s.io", "images", "import", "/tmp/handoff-operator.tar"], ct);
             Assert.True(import.ExitCode == 0, $"ctr images import failed: {import.Stderr}{import.Stdout}");
 
-            var kubeconfig = Path.Combine(workDir.FullName, "kubeconfig");
-            await File.WriteAllTextAsync(kubeconfig, await k3s.GetKubeconfigAsync(), ct);
-            var kubectl = new Kubectl(kubeconfig);
+            var kubeconfig = await k3s.WriteKubeconfigAsync(Path.Combine(workDir.FullName, "kubeconfig"), ct);
+            using var kubectl = new Kubectl(kubeconfig);
 
             // 2. helm install, waiting until the operator is Ready (its readiness probe passes).
             var install = await Helm.RunAsync(
@@ -110,27 +108,6 @@ public sealed class K3sInstallTests
         finally
         {
             workDir.Delete(recursive: true);
-        }
-    }
-
-    private static async Task<K3sContainer> StartK3sOrSkipAsync(CancellationToken ct)
-    {
-        K3sContainer? container = null;
-        try
-        {
-            container = new K3sBuilder(K3sImage).Build();
-            await container.StartAsync(ct);
-            return container;
-        }
-        catch (DockerUnavailableException ex)
-        {
-            if (container is not null)
-            {
-                await container.DisposeAsync();
-            }
-
-            Assert.Skip("No Docker engine reachable: " + ex.Message);
-            throw;
         }
     }
 

@@ -1,5 +1,6 @@
 using Handoff.Api.V1Alpha1;
 using Handoff.Chart.Tests.Support;
+using Handoff.Testing;
 using k8s;
 
 namespace Handoff.Chart.Tests;
@@ -24,7 +25,7 @@ public sealed class NotesTests
     [Fact]
     public async Task Notes_follow_the_values()
     {
-        var notes = await RenderNotesAsync([Path.Combine(RepoPaths.TestValues, "production.yaml")], TestContext.Current.CancellationToken);
+        var notes = await RenderNotesAsync([Path.Combine(ChartPaths.TestValues, "production.yaml")], TestContext.Current.CancellationToken);
         Assert.Contains("kubectl get hf -w -n pipelines", notes, StringComparison.Ordinal);
         Assert.Contains("Leader election is on", notes, StringComparison.Ordinal);
         Assert.Contains("schedulerName \"handoff-prod\"", notes, StringComparison.Ordinal);

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Handoff.Chart.Tests.Support;
 using Handoff.Sandbox;
+using Handoff.Testing;
 
 namespace Handoff.Chart.Tests;
 

@@ -104,8 +104,8 @@ public sealed class RbacTests
 
     private static RequiredPermissions Required()
     {
-        Assert.True(File.Exists(RepoPaths.RequiredPermissions), $"{RepoPaths.RequiredPermissions} is missing (owned by the operator).");
-        return KubernetesYaml.Deserialize<RequiredPermissions>(File.ReadAllText(RepoPaths.RequiredPermissions), strict: true);
+        Assert.True(File.Exists(ChartPaths.RequiredPermissions), $"{ChartPaths.RequiredPermissions} is missing (owned by the operator).");
+        return KubernetesYaml.Deserialize<RequiredPermissions>(File.ReadAllText(ChartPaths.RequiredPermissions), strict: true);
     }
 
     private sealed class RequiredPermissions

@@ -1,4 +1,5 @@
 using Handoff.Chart.Tests.Support;
+using Handoff.Testing;
 
 namespace Handoff.Chart.Tests;
 

@@ -2,6 +2,7 @@ using Handoff.Api.V1Alpha1;
 using Handoff.Chart.Tests.Support;
 using Handoff.Operator;
 using Handoff.Sandbox;
+using Handoff.Testing;
 using k8s;
 
 namespace Handoff.Chart.Tests;
@@ -23,7 +24,7 @@ public sealed class SandboxApplyTests
         var workDir = Directory.CreateTempSubdirectory("handoff-chart-sandbox-");
         try
         {
-            var kubectl = new Kubectl(sandbox.WriteKubeconfig(Path.Combine(workDir.FullName, "kubeconfig")));
+            using var kubectl = new Kubectl(sandbox.WriteKubeconfig(Path.Combine(workDir.FullName, "kubeconfig")));
             await kubectl.MustAsync(["apply", "-f", "-"], ct, stdin: NamespaceYaml(Helm.Namespace));
 
             // 1. The whole chart (CRDs included) applies with the real kubectl.
@@ -92,7 +93,7 @@ public sealed class SandboxApplyTests
         var workDir = Directory.CreateTempSubdirectory("handoff-chart-sandbox-");
         try
         {
-            var kubectl = new Kubectl(sandbox.WriteKubeconfig(Path.Combine(workDir.FullName, "kubeconfig")));
+            using var kubectl = new Kubectl(sandbox.WriteKubeconfig(Path.Combine(workDir.FullName, "kubeconfig")));
             await kubectl.MustAsync(["apply", "-f", "-"], ct, stdin: crds.Stdout);
             await kubectl.MustAsync(["wait", "--for=condition=Established", "crd/handoffnodes.handoff.dev", "crd/handofffunctions.handoff.dev", "--timeout=30s"], ct);
 

@@ -1,3 +1,5 @@
+using Handoff.Testing;
+
 namespace Handoff.Chart.Tests.Support;
 
 /// <summary>helm lint / template against <c>charts/handoff</c>.</summary>
@@ -35,10 +37,10 @@ internal static class Helm
         Processes.RunAsync(Tools.Helm, arguments, s_timeout, cancellationToken, environment: IsolatedHome());
 
     /// <summary>helm's cache/config/data under a temp folder, so that tests never touch the user's repositories.</summary>
-    public static IReadOnlyDictionary<string, string> IsolatedHome()
+    public static IReadOnlyDictionary<string, string?> IsolatedHome()
     {
         var home = Path.Combine(Path.GetTempPath(), "handoff-chart-tests-helm");
-        return new Dictionary<string, string>
+        return new Dictionary<string, string?>
         {
             ["HELM_CACHE_HOME"] = Path.Combine(home, "cache"),
             ["HELM_CONFIG_HOME"] = Path.Combine(home, "config"),

@@ -1,11 +1,13 @@
-namespace Handoff.Chart.Tests.Support;
+using Xunit;
+
+namespace Handoff.Testing;
 
 /// <summary>
 /// Finds helm and kubectl: the repository's pinned copies in <c>.tools/bin</c> (filled by <c>.ci/install-tools</c>:
 /// helm v4, kubectl 1.35) first, else on PATH.
 /// A test that needs a missing tool reports a skip with the reason; it never passes silently.
 /// </summary>
-internal static class Tools
+public static class Tools
 {
     public static string Helm => Require("helm");
 
@@ -15,11 +17,12 @@ internal static class Tools
     {
         var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Prepend(Path.Combine(RepoPaths.Root, ".tools", "bin"));
+            .Prepend(RepoPaths.ToolsBin);
         return candidates.Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
     }
 
-    private static string Require(string name)
+    /// <summary>The tool's path, or the test is skipped with the reason.</summary>
+    public static string Require(string name)
     {
         var path = Find(name);
         if (path is null)

@@ -1,21 +1,20 @@
-namespace Handoff.Chart.Tests.Support;
+namespace Handoff.Testing;
 
 /// <summary>Paths inside the repository the tests run from (the folder holding Handoff.sln).</summary>
-internal static class RepoPaths
+public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
+
+    public static string Crds => Path.Combine(Root, "crds");
 
     public static string Chart => Path.Combine(Root, "charts", "handoff");
 
     public static string ChartCrds => Path.Combine(Chart, "crds");
 
-    public static string Crds => Path.Combine(Root, "crds");
+    public static string Examples => Path.Combine(Root, "examples");
 
-    public static string TestValues => Path.Combine(Root, "tests", "Handoff.Chart.Tests", "values");
-
-    public static string BadValues => Path.Combine(Root, "tests", "Handoff.Chart.Tests", "bad-values");
-
-    public static string RequiredPermissions => Path.Combine(Root, "src", "Handoff.Operator", "Rbac", "required-permissions.yaml");
+    /// <summary>The pinned helm and kubectl that <c>.ci/install-tools</c> fetches.</summary>
+    public static string ToolsBin => Path.Combine(Root, ".tools", "bin");
 
     private static string FindRoot()
     {

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Handoff.Chart.Tests.Support;
+namespace Handoff.Testing;
 
-internal sealed record ProcessResult(string Command, int ExitCode, string Stdout, string Stderr)
+public sealed record ProcessResult(string Command, int ExitCode, string Stdout, string Stderr)
 {
     public bool Succeeded => ExitCode == 0;
 
@@ -11,35 +11,19 @@ internal sealed record ProcessResult(string Command, int ExitCode, string Stdout
 }
 
 /// <summary>Runs a command to completion with a timeout; the process tree is killed on timeout or cancellation.</summary>
-internal static class Processes
+public static class Processes
 {
+    /// <param name="environment">Variables to set; a null value removes the variable.</param>
     public static async Task<ProcessResult> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
         TimeSpan timeout,
         CancellationToken cancellationToken,
         string? stdin = null,
-        IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null)
     {
-        var startInfo = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? RepoPaths.Root,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            startInfo.Environment[key] = value;
-        }
-
+        var startInfo = StartInfo(fileName, arguments, redirectStdin: stdin is not null, environment, workingDirectory);
         var command = fileName + " " + string.Join(' ', startInfo.ArgumentList);
         using var process = new Process { StartInfo = startInfo };
         var stdout = new StringBuilder();
@@ -80,5 +64,41 @@ internal static class Processes
         }
 
         return new ProcessResult(command, process.ExitCode, outText, errText);
+    }
+
+    /// <summary>Output and error redirected, run from the repository root unless told otherwise.</summary>
+    public static ProcessStartInfo StartInfo(
+        string fileName,
+        IEnumerable<string> arguments,
+        bool redirectStdin,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        string? workingDirectory = null)
+    {
+        var startInfo = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = redirectStdin,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? RepoPaths.Root,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(key);
+            }
+            else
+            {
+                startInfo.Environment[key] = value;
+            }
+        }
+
+        return startInfo;
     }
 }
