@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Handoff.Sandbox.Tests.Support;
+using Handoff.Testing;
 using k8s;
 
 namespace Handoff.Sandbox.Tests;
@@ -75,10 +76,9 @@ public sealed class SandboxHostTests : IDisposable
             Assert.Equal(5, (await client.GetWidgetAsync("default", "w1")).Spec!.Size);
         }
 
-        var kubectl = Kubectl.For(kubeconfig);
-        using (kubectl)
+        using (var kubectl = new Kubectl(kubeconfig))
         {
-            Assert.Matches(@"node-1\s+Ready", (await kubectl.OkAsync("get", "nodes")).Stdout);
+            Assert.Matches(@"node-1\s+Ready", await kubectl.MustAsync(["get", "nodes"], TestContext.Current.CancellationToken));
         }
 
         await stop.CancelAsync();

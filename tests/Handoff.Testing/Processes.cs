@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Handoff.Testing;
 
@@ -25,14 +24,10 @@ public static class Processes
     {
         var startInfo = StartInfo(fileName, arguments, redirectStdin: stdin is not null, environment, workingDirectory);
         var command = fileName + " " + string.Join(' ', startInfo.ArgumentList);
-        using var process = new Process { StartInfo = startInfo };
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.Append(e.Data).Append('\n'); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.Append(e.Data).Append('\n'); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        using var process = Process.Start(startInfo)!;
+        // Read to the end rather than by lines, so that the output is exact (e.g. no newline added after jsonpath).
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         if (stdin is not null)
         {
             await process.StandardInput.WriteAsync(stdin.AsMemory(), cancellationToken);
@@ -48,22 +43,11 @@ public static class Processes
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`{command}` did not finish within {timeout} (or the test was cancelled).\n{stderr}");
+            var errorSoFar = await stderr.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+            throw new TimeoutException($"`{command}` did not finish within {timeout} (or the test was cancelled).\n{errorSoFar}");
         }
 
-        // WaitForExitAsync returns after the redirected streams reached EOF.
-        string outText, errText;
-        lock (stdout)
-        {
-            outText = stdout.ToString();
-        }
-
-        lock (stderr)
-        {
-            errText = stderr.ToString();
-        }
-
-        return new ProcessResult(command, process.ExitCode, outText, errText);
+        return new ProcessResult(command, process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Output and error redirected, run from the repository root unless told otherwise.</summary>

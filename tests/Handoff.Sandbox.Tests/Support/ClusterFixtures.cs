@@ -1,3 +1,4 @@
+using Handoff.Testing;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -136,19 +137,17 @@ public sealed class K3sFixture : IClusterFixture, IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!DockerProbe.IsReachable(out var reason))
-        {
-            UnavailableReason = "No Docker engine reachable: " + reason;
-            return;
-        }
-
+        var ct = TestContext.Current.CancellationToken;
         try
         {
-            _container = new K3sBuilder("rancher/k3s:v1.31.5-k3s1").Build();
-            await _container.StartAsync();
+            (_container, UnavailableReason) = await K3s.TryStartAsync(ct);
+            if (_container is null)
+            {
+                return;
+            }
+
             _dir = Directory.CreateTempSubdirectory("sandbox-k3s-").FullName;
-            KubeconfigPath = Path.Combine(_dir, "kubeconfig");
-            await File.WriteAllTextAsync(KubeconfigPath, await _container.GetKubeconfigAsync());
+            KubeconfigPath = await _container.WriteKubeconfigAsync(Path.Combine(_dir, "kubeconfig"), ct);
             Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -168,40 +167,6 @@ public sealed class K3sFixture : IClusterFixture, IAsyncLifetime
         if (_dir is not null)
         {
             Directory.Delete(_dir, recursive: true);
-        }
-    }
-}
-
-/// <summary>Checks for a Docker engine the way Testcontainers would find one, without starting anything.</summary>
-internal static class DockerProbe
-{
-    public static bool IsReachable(out string reason)
-    {
-        var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
-        if (!string.IsNullOrEmpty(host) && !host.StartsWith("unix://", StringComparison.Ordinal))
-        {
-            reason = "";
-            return true;
-        }
-
-        var socket = string.IsNullOrEmpty(host) ? "/var/run/docker.sock" : host["unix://".Length..];
-        if (!File.Exists(socket))
-        {
-            reason = $"no Docker socket at {socket} and DOCKER_HOST is not set";
-            return false;
-        }
-
-        try
-        {
-            using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-            s.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
-            reason = "";
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            reason = $"cannot connect to {socket}: {e.Message}";
-            return false;
         }
     }
 }
