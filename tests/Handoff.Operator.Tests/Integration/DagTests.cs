@@ -2,6 +2,7 @@ using System.Globalization;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 using k8s.Models;
 
 namespace Handoff.Operator.Tests.Integration;
@@ -9,7 +10,7 @@ namespace Handoff.Operator.Tests.Integration;
 public sealed class DagTests
 {
     private static string ExamplesFile(string relative) =>
-        Path.Combine(Path.GetDirectoryName(SandboxCluster.CrdsDirectory())!, "examples", relative);
+        Path.Combine(RepoPaths.Examples, relative);
 
     [Fact]
     public async Task Results_are_handed_off_along_the_example_DAG_and_the_final_number_is_right()

@@ -1,9 +1,8 @@
-using System.Net.Sockets;
 using Handoff.Api.V1Alpha1;
+using Handoff.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using Testcontainers.K3s;
 
 namespace Handoff.Operator.Tests.Integration;
 
@@ -14,39 +13,19 @@ namespace Handoff.Operator.Tests.Integration;
 /// </summary>
 public sealed class K3sEndToEndTests
 {
-    private const string K3sImage = "rancher/k3s:v1.31.5-k3s1";
-
     [Fact]
     public async Task A_two_step_DAG_runs_on_k3s_and_hands_off_its_result()
     {
         var ct = TestContext.Current.CancellationToken;
-        if (!DockerReachable(out var reason))
-        {
-            Assert.Skip("No Docker engine reachable: " + reason);
-        }
-
-        K3sContainer k3s;
-        try
-        {
-            k3s = new K3sBuilder(K3sImage).Build();
-            await k3s.StartAsync(ct);
-        }
-        catch (DotNet.Testcontainers.Builders.DockerUnavailableException ex)
-        {
-            Assert.Skip("No Docker engine reachable: " + ex.Message);
-            throw;
-        }
-
-        await using var _ = k3s;
+        await using var k3s = await K3s.StartOrSkipAsync(ct);
         var dir = Directory.CreateTempSubdirectory("handoff-op-k3s-");
         try
         {
-            var kubeconfig = Path.Combine(dir.FullName, "kubeconfig");
-            await File.WriteAllTextAsync(kubeconfig, await k3s.GetKubeconfigAsync(), ct);
+            var kubeconfig = await k3s.WriteKubeconfigAsync(Path.Combine(dir.FullName, "kubeconfig"), ct);
             var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
             using var client = new Kubernetes(config);
 
-            foreach (var file in Directory.GetFiles(Support.SandboxCluster.CrdsDirectory(), "*.yaml"))
+            foreach (var file in Directory.GetFiles(RepoPaths.Crds, "*.yaml"))
             {
                 foreach (var crd in KubernetesYaml.LoadAllFromString(await File.ReadAllTextAsync(file, ct)).OfType<V1CustomResourceDefinition>())
                 {
@@ -118,36 +97,5 @@ public sealed class K3sEndToEndTests
         };
         await client.CustomObjects.CreateNamespacedCustomObjectAsync(
             f, HandoffApi.Group, HandoffApi.Version, ns, HandoffApi.FunctionPlural, cancellationToken: TestContext.Current.CancellationToken);
-    }
-
-    /// <summary>Whether a Docker engine answers where Testcontainers would look for one.</summary>
-    private static bool DockerReachable(out string reason)
-    {
-        var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
-        if (!string.IsNullOrEmpty(host) && !host.StartsWith("unix://", StringComparison.Ordinal))
-        {
-            reason = "";
-            return true;
-        }
-
-        var socket = string.IsNullOrEmpty(host) ? "/var/run/docker.sock" : host["unix://".Length..];
-        if (!File.Exists(socket))
-        {
-            reason = $"no Docker socket at {socket} and DOCKER_HOST is not set";
-            return false;
-        }
-
-        try
-        {
-            using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            s.Connect(new UnixDomainSocketEndPoint(socket));
-            reason = "";
-            return true;
-        }
-        catch (SocketException e)
-        {
-            reason = $"cannot connect to {socket}: {e.Message}";
-            return false;
-        }
     }
 }

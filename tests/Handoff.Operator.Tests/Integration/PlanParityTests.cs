@@ -4,6 +4,7 @@ using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Planning;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 
 namespace Handoff.Operator.Tests.Integration;
 
@@ -21,8 +22,7 @@ public sealed partial class PlanParityTests
     [InlineData("unschedulable")]
     public async Task The_operator_places_the_examples_exactly_as_the_planner_predicts(string example)
     {
-        var root = Path.GetDirectoryName(SandboxCluster.CrdsDirectory())!;
-        var docs = Directory.GetFiles(Path.Combine(root, "examples", example), "*.yaml").Order(StringComparer.Ordinal)
+        var docs = Directory.GetFiles(Path.Combine(RepoPaths.Examples, example), "*.yaml").Order(StringComparer.Ordinal)
             .SelectMany(f => HandoffYaml.Load(File.ReadAllText(f), f)).Select(d => d.Object).ToList();
         var nodes = docs.OfType<HandoffNode>().ToList();
         await using var cluster = await SandboxCluster.StartAsync(nodes.Select(n => HandoffMapper.KubernetesNodeName(n)));

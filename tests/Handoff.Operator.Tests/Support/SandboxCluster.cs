@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Handoff.Api.V1Alpha1;
 using Handoff.Sandbox;
+using Handoff.Testing;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -49,7 +50,7 @@ public sealed class SandboxCluster : IAsyncDisposable
             Ct);
         try
         {
-            await server.ApplyPathAsync(CrdsDirectory(), Ct);
+            await server.ApplyPathAsync(RepoPaths.Crds, Ct);
             var config = server.CreateClientConfiguration();
             var cluster = new SandboxCluster(server, config, ns ?? "t-" + Guid.NewGuid().ToString("N")[..10]);
             if (ns is null)
@@ -63,20 +64,6 @@ public sealed class SandboxCluster : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
-    }
-
-    public static string CrdsDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var crds = Path.Combine(dir.FullName, "crds");
-            if (File.Exists(Path.Combine(dir.FullName, "Handoff.sln")) && Directory.Exists(crds))
-            {
-                return crds;
-            }
-        }
-
-        throw new DirectoryNotFoundException("crds/ not found above " + AppContext.BaseDirectory);
     }
 
     public async Task<RunningOperator> StartOperatorAsync(
