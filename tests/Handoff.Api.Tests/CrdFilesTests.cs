@@ -1,5 +1,6 @@
 using Handoff.Api.Crds;
 using Handoff.Api.V1Alpha1;
+using Handoff.Testing;
 using k8s.Models;
 
 namespace Handoff.Api.Tests;

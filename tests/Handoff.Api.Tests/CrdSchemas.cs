@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Handoff.Api.Crds;
+using Handoff.Testing;
 using k8s;
 using k8s.Models;
 

@@ -1,3 +1,5 @@
+using Handoff.Testing;
+
 namespace Handoff.Api.Tests;
 
 /// <summary>Every HandoffNode and HandoffFunction in <c>examples/</c> is valid against the CRD schemas.</summary>

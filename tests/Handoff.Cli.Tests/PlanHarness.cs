@@ -1,28 +1,14 @@
 using System.CommandLine;
 using System.Text.Json;
 using Handoff.Cli.Commands;
+using Handoff.Testing;
 
 namespace Handoff.Cli.Tests;
 
 /// <summary>Runs <c>handoff plan</c> in-process and captures its output.</summary>
 internal static class PlanHarness
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
-
-    public static string Examples => Path.Combine(RepoRoot, "examples");
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Handoff.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Handoff.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Examples => RepoPaths.Examples;
 
     public static (int Exit, string Output, string Error) Run(params string[] args)
     {
