@@ -1,11 +1,10 @@
 using System.Text.Json.Nodes;
-using Handoff.Sandbox.Kubelet;
 using Handoff.Sandbox.Schema;
 using Handoff.Sandbox.Store;
 
 namespace Handoff.Sandbox.Tests;
 
-/// <summary>The emulator's building blocks: selectors, patches, JSONPath, durations, schema conversion.</summary>
+/// <summary>The emulator's building blocks: selectors, patches, JSONPath, schema conversion.</summary>
 public sealed class UnitTests
 {
     private static JsonObject Obj(string json) => JsonNode.Parse(json)!.AsObject();
@@ -79,26 +78,6 @@ public sealed class UnitTests
         var values = PrinterColumns.Evaluate(obj, path);
         Assert.Equal(expected, values.Count == 0 ? null : string.Join(",", values.Select(Jn.ScalarText)));
     }
-
-    [Theory]
-    [InlineData("0", 0)]
-    [InlineData("0s", 0)]
-    [InlineData("500ms", 500)]
-    [InlineData("1.5s", 1500)]
-    [InlineData("2m", 120_000)]
-    [InlineData("1h30m", 5_400_000)]
-    public void Go_durations_parse(string text, double milliseconds)
-    {
-        Assert.True(GoDuration.TryParse(text, out var d));
-        Assert.Equal(milliseconds, d.TotalMilliseconds);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("5")]
-    [InlineData("1d")]
-    [InlineData("abc")]
-    public void Bad_durations_do_not_parse(string text) => Assert.False(GoDuration.TryParse(text, out _));
 
     [Fact]
     public void CRD_schemas_handle_nullable_int_or_string_preserve_unknown_fields_and_defaults()

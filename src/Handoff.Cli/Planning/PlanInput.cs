@@ -3,6 +3,7 @@ using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Planning;
+using Handoff.Sandbox;
 
 namespace Handoff.Cli.Planning;
 

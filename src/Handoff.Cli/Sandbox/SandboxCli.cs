@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Handoff.Api.V1Alpha1;
-using Handoff.Cli.Planning;
 using Handoff.Operator;
 using Handoff.Sandbox;
 using Microsoft.Extensions.Logging;

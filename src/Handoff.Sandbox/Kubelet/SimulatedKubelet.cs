@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Handoff.Sandbox.Http;
-using Handoff.Sandbox.Kubelet;
 using Handoff.Sandbox.Store;
 
 namespace Handoff.Sandbox;
