@@ -73,36 +73,11 @@ public sealed partial class SandboxUntilDoneTests
     public async Task A_failing_function_and_its_dependent_end_Failed_and_the_exit_code_is_2()
     {
         using var manifests = new TempManifests();
-        var file = manifests.Write("failing.yaml", """
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffNode
-            metadata: {name: fail-node}
-            spec: {capacity: {cpu: "2"}}
-            ---
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffFunction
-            metadata:
-              name: breaks
-              namespace: default
-              annotations: {handoff.dev/sandbox-exit-code: "3"}
-            spec:
-              maxRetries: 0
-              cost: {cpu: "1"}
-              template: {spec: {containers: [{name: main, image: busybox, command: ["false"]}]}}
-            ---
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffFunction
-            metadata: {name: after-breaks, namespace: default}
-            spec:
-              args: [breaks]
-              template: {spec: {containers: [{name: main, image: busybox}]}}
-            ---
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffFunction
-            metadata: {name: fine, namespace: default}
-            spec:
-              template: {spec: {containers: [{name: main, image: busybox}]}}
-            """);
+        var file = manifests.Write("failing.yaml", Manifests(
+            Node("fail-node", cpu: 2),
+            Function("breaks", annotation: "handoff.dev/sandbox-exit-code: \"3\"", spec: ["maxRetries: 0", "cost: {cpu: \"1\"}"], command: "false"),
+            Function("after-breaks", spec: ["args: [breaks]"]),
+            Function("fine")));
 
         var (exit, output, error) = await SandboxRun.RunAsync("--apply", file, "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
 
@@ -118,21 +93,7 @@ public sealed partial class SandboxUntilDoneTests
     public async Task Timeout_gives_a_clear_error_and_exit_code_3()
     {
         using var manifests = new TempManifests();
-        var file = manifests.Write("slow.yaml", """
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffNode
-            metadata: {name: slow-node}
-            spec: {capacity: {cpu: "2"}}
-            ---
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffFunction
-            metadata:
-              name: slow
-              namespace: default
-              annotations: {handoff.dev/sandbox-duration: 1h}
-            spec:
-              template: {spec: {containers: [{name: main, image: busybox}]}}
-            """);
+        var file = manifests.Write("slow.yaml", SlowFunction);
 
         var (exit, output, error) = await SandboxRun.RunAsync("--apply", file, "--until-done", "--timeout", "1500ms");
 
@@ -145,24 +106,10 @@ public sealed partial class SandboxUntilDoneTests
     public async Task Strategy_flag_sets_the_operators_default_strategy()
     {
         using var manifests = new TempManifests();
-        var file = manifests.Write("strategy.yaml", """
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffNode
-            metadata: {name: a-big}
-            spec: {capacity: {cpu: "8"}}
-            ---
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffNode
-            metadata: {name: b-small}
-            spec: {capacity: {cpu: "2"}}
-            ---
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffFunction
-            metadata: {name: fits-both, namespace: default}
-            spec:
-              cost: {cpu: "2"}
-              template: {spec: {containers: [{name: main, image: busybox}]}}
-            """);
+        var file = manifests.Write("strategy.yaml", Manifests(
+            Node("a-big", cpu: 8),
+            Node("b-small", cpu: 2),
+            Function("fits-both", spec: ["cost: {cpu: \"2\"}"])));
 
         var firstAvailable = await SandboxRun.RunAsync("--apply", file, "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
         var bestFit = await SandboxRun.RunAsync("--apply", file, "--until-done", "--pod-duration", "50ms", "--timeout", "60s", "--strategy", "BestFit");
@@ -203,21 +150,7 @@ public sealed partial class SandboxUntilDoneTests
     public async Task Interrupting_until_done_prints_what_was_seen_and_exits_130()
     {
         using var manifests = new TempManifests();
-        var file = manifests.Write("slow.yaml", """
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffNode
-            metadata: {name: slow-node}
-            spec: {capacity: {cpu: "2"}}
-            ---
-            apiVersion: handoff.dev/v1alpha1
-            kind: HandoffFunction
-            metadata:
-              name: slow
-              namespace: default
-              annotations: {handoff.dev/sandbox-duration: 1h}
-            spec:
-              template: {spec: {containers: [{name: main, image: busybox}]}}
-            """);
+        var file = manifests.Write("slow.yaml", SlowFunction);
         await using var run = SandboxRun.Start("--apply", file, "--until-done");
         await run.Output.WaitForAsync("default/slow Running", TimeSpan.FromSeconds(30));
 
@@ -225,6 +158,32 @@ public sealed partial class SandboxUntilDoneTests
         Assert.True(exit == UntilDoneExitCodes.Interrupted, $"exit {exit}\n{run.Output.Text}\n{run.Error.Text}");
         Assert.Contains("interrupted before every function finished", run.Output.Text, StringComparison.Ordinal);
         Assert.Contains("default/slow: still Running", run.Output.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>One function that runs for an hour on its own node: still Running when a test stops the run.</summary>
+    private static readonly string SlowFunction = Manifests(
+        Node("slow-node", cpu: 2),
+        Function("slow", annotation: "handoff.dev/sandbox-duration: 1h"));
+
+    private static string Manifests(params string[] documents) => string.Join("---\n", documents);
+
+    private static string Node(string name, int cpu) =>
+        $"apiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {{name: {name}}}\nspec: {{capacity: {{cpu: \"{cpu}\"}}}}\n";
+
+    /// <summary>A function in the default namespace whose pod runs busybox; <paramref name="spec"/> lines come before its template.</summary>
+    private static string Function(string name, string? annotation = null, string[]? spec = null, string? command = null)
+    {
+        var container = command is null ? "{name: main, image: busybox}" : $"{{name: main, image: busybox, command: [\"{command}\"]}}";
+        List<string> lines = ["apiVersion: handoff.dev/v1alpha1", "kind: HandoffFunction", "metadata:", $"  name: {name}", "  namespace: default"];
+        if (annotation is not null)
+        {
+            lines.Add($"  annotations: {{{annotation}}}");
+        }
+
+        lines.Add("spec:");
+        lines.AddRange((spec ?? []).Select(line => "  " + line));
+        lines.Add($"  template: {{spec: {{containers: [{container}]}}}}");
+        return string.Join('\n', lines) + "\n";
     }
 
     [GeneratedRegex(@"makespan:  \d+\.\d\ds \(from the apply")]
