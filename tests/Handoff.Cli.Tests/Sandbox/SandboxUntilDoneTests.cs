@@ -9,10 +9,7 @@ public sealed partial class SandboxUntilDoneTests
     [Fact]
     public async Task Seed_example_runs_to_the_end_and_exits_0_with_every_function_Succeeded()
     {
-        var (exit, output, error) = await SandboxRun.RunAsync(
-            "--apply", SandboxRun.Examples("seed"), "--until-done", "--pod-duration", "100ms", "--timeout", "60s");
-
-        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
+        var output = await UntilDoneAsync(SandboxRun.Examples("seed"), expectedExit: 0, podDuration: "100ms");
         Assert.Contains("functions: 4 (Succeeded 4)", output, StringComparison.Ordinal);
         Assert.Contains("all 4 functions Succeeded", output, StringComparison.Ordinal);
         Assert.Matches(MakespanLine(), output);
@@ -42,10 +39,7 @@ public sealed partial class SandboxUntilDoneTests
     [Fact]
     public async Task Dag_example_hands_results_on_and_the_summary_shows_them()
     {
-        var (exit, output, error) = await SandboxRun.RunAsync(
-            "--apply", SandboxRun.Examples("dag"), "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
-
-        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
+        var output = await UntilDoneAsync(SandboxRun.Examples("dag"), expectedExit: 0);
         var summary = output[output.IndexOf("summary:", StringComparison.Ordinal)..];
         Assert.Matches(@"dag-source\s+Succeeded\s+dag-worker-\d\s+1\s+21", summary);
         Assert.Matches(@"dag-sum\s+Succeeded\s+dag-worker-\d\s+1\s+64", summary);
@@ -56,10 +50,7 @@ public sealed partial class SandboxUntilDoneTests
     [Fact]
     public async Task Unschedulable_example_reports_stuck_functions_and_exits_2()
     {
-        var (exit, output, error) = await SandboxRun.RunAsync(
-            "--apply", SandboxRun.Examples("unschedulable"), "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
-
-        Assert.True(exit == 2, $"exit {exit}\n{output}\n{error}");
+        var output = await UntilDoneAsync(SandboxRun.Examples("unschedulable"), expectedExit: 2);
         Assert.Contains("not done: 3 of 3 functions did not succeed", output, StringComparison.Ordinal);
         Assert.Contains("default/too-big: stuck in Pending", output, StringComparison.Ordinal);
         Assert.Contains("exceeds the total capacity of every eligible node", output, StringComparison.Ordinal);
@@ -79,9 +70,7 @@ public sealed partial class SandboxUntilDoneTests
             Function("after-breaks", spec: ["args: [breaks]"]),
             Function("fine")));
 
-        var (exit, output, error) = await SandboxRun.RunAsync("--apply", file, "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
-
-        Assert.True(exit == 2, $"exit {exit}\n{output}\n{error}");
+        var output = await UntilDoneAsync(file, expectedExit: 2);
         Assert.Contains("functions: 3 (Succeeded 1, Failed 2)", output, StringComparison.Ordinal);
         Assert.Contains("not done: 2 of 3 functions did not succeed", output, StringComparison.Ordinal);
         Assert.Matches(@"default/breaks: Failed: RetriesExhausted", output);
@@ -111,12 +100,11 @@ public sealed partial class SandboxUntilDoneTests
             Node("b-small", cpu: 2),
             Function("fits-both", spec: ["cost: {cpu: \"2\"}"])));
 
-        var firstAvailable = await SandboxRun.RunAsync("--apply", file, "--until-done", "--pod-duration", "50ms", "--timeout", "60s");
-        var bestFit = await SandboxRun.RunAsync("--apply", file, "--until-done", "--pod-duration", "50ms", "--timeout", "60s", "--strategy", "BestFit");
+        var firstAvailable = await UntilDoneAsync(file, expectedExit: 0);
+        var bestFit = await UntilDoneAsync(file, expectedExit: 0, more: ["--strategy", "BestFit"]);
 
-        Assert.True(firstAvailable.Exit == 0 && bestFit.Exit == 0, firstAvailable.Output + bestFit.Output);
-        Assert.Matches(@"fits-both\s+Succeeded\s+a-big", firstAvailable.Output);
-        Assert.Matches(@"fits-both\s+Succeeded\s+b-small", bestFit.Output);
+        Assert.Matches(@"fits-both\s+Succeeded\s+a-big", firstAvailable);
+        Assert.Matches(@"fits-both\s+Succeeded\s+b-small", bestFit);
     }
 
     [Fact]
@@ -158,6 +146,14 @@ public sealed partial class SandboxUntilDoneTests
         Assert.True(exit == UntilDoneExitCodes.Interrupted, $"exit {exit}\n{run.Output.Text}\n{run.Error.Text}");
         Assert.Contains("interrupted before every function finished", run.Output.Text, StringComparison.Ordinal);
         Assert.Contains("default/slow: still Running", run.Output.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>handoff sandbox --apply PATH --until-done</c> with short pods and a minute's timeout; the exit code must be <paramref name="expectedExit"/>.</summary>
+    private static async Task<string> UntilDoneAsync(string apply, int expectedExit, string podDuration = "50ms", string[]? more = null)
+    {
+        var (exit, output, error) = await SandboxRun.RunAsync(["--apply", apply, "--until-done", "--pod-duration", podDuration, "--timeout", "60s", .. more ?? []]);
+        Assert.True(exit == expectedExit, $"exit {exit}\n{output}\n{error}");
+        return output;
     }
 
     /// <summary>One function that runs for an hour on its own node: still Running when a test stops the run.</summary>
