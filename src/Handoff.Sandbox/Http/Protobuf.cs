@@ -15,6 +15,54 @@ internal static class Protobuf
 
     private readonly record struct Field(int Number, int WireType, ulong Varint, ReadOnlyMemory<byte> Bytes);
 
+    /// <summary>Where a field of a message goes in the JSON object: by field number.</summary>
+    private delegate void FieldReader(JsonObject target, Field field);
+
+    private static readonly Dictionary<int, FieldReader> TypeMetaFields = new()
+    {
+        [1] = AsText("apiVersion"),
+        [2] = AsText("kind"),
+    };
+
+    private static readonly Dictionary<int, FieldReader> ObjectMetaFields = new()
+    {
+        [1] = AsText("name"),
+        [2] = AsText("generateName"),
+        [3] = AsText("namespace"),
+        [11] = AsMap("labels", base64: false),
+        [12] = AsMap("annotations", base64: false),
+        [14] = (target, f) =>
+        {
+            var list = target["finalizers"] as JsonArray ?? [];
+            list.Add(Text(f));
+            target["finalizers"] = list;
+        },
+    };
+
+    private static readonly FieldReader Metadata = (target, f) => target["metadata"] = Read(f.Bytes, ObjectMetaFields, []);
+
+    /// <summary>The fields of each kind decoded, numbered as in k8s.io/api/core/v1/generated.proto.</summary>
+    private static readonly Dictionary<string, Dictionary<int, FieldReader>> V1Kinds = new(StringComparer.Ordinal)
+    {
+        ["Namespace"] = new() { [1] = Metadata },
+        ["ServiceAccount"] = new() { [1] = Metadata },
+        ["ConfigMap"] = new()
+        {
+            [1] = Metadata,
+            [2] = AsMap("data", base64: false),
+            [3] = AsMap("binaryData", base64: true),
+            [4] = AsBool("immutable"),
+        },
+        ["Secret"] = new()
+        {
+            [1] = Metadata,
+            [2] = AsMap("data", base64: true),
+            [3] = AsText("type"),
+            [4] = AsMap("stringData", base64: false),
+            [5] = AsBool("immutable"),
+        },
+    };
+
     public static JsonObject? TryDecode(ReadOnlyMemory<byte> body)
     {
         if (body.Length < 4 || !body.Span[..4].SequenceEqual(Magic))
@@ -22,26 +70,15 @@ internal static class Protobuf
             return null;
         }
 
-        string? apiVersion = null;
-        string? kind = null;
+        // The envelope (runtime.Unknown): 1 = TypeMeta, 2 = the object's bytes.
+        var obj = new JsonObject();
         ReadOnlyMemory<byte> raw = default;
         foreach (var f in Fields(body[4..]))
         {
             switch (f.Number)
             {
                 case 1:
-                    foreach (var t in Fields(f.Bytes))
-                    {
-                        if (t.Number == 1)
-                        {
-                            apiVersion = Text(t);
-                        }
-                        else if (t.Number == 2)
-                        {
-                            kind = Text(t);
-                        }
-                    }
-
+                    Read(f.Bytes, TypeMetaFields, obj);
                     break;
                 case 2:
                     raw = f.Bytes;
@@ -49,101 +86,29 @@ internal static class Protobuf
             }
         }
 
-        var obj = new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind };
-        switch ((apiVersion, kind))
-        {
-            case ("v1", "Namespace" or "ServiceAccount"):
-                foreach (var f in Fields(raw))
-                {
-                    if (f.Number == 1)
-                    {
-                        obj["metadata"] = Meta(f.Bytes);
-                    }
-                }
-
-                return obj;
-            case ("v1", "ConfigMap"):
-                foreach (var f in Fields(raw))
-                {
-                    switch (f.Number)
-                    {
-                        case 1:
-                            obj["metadata"] = Meta(f.Bytes);
-                            break;
-                        case 2:
-                            AddEntry(obj, "data", f.Bytes, base64: false);
-                            break;
-                        case 3:
-                            AddEntry(obj, "binaryData", f.Bytes, base64: true);
-                            break;
-                        case 4:
-                            obj["immutable"] = f.Varint != 0;
-                            break;
-                    }
-                }
-
-                return obj;
-            case ("v1", "Secret"):
-                foreach (var f in Fields(raw))
-                {
-                    switch (f.Number)
-                    {
-                        case 1:
-                            obj["metadata"] = Meta(f.Bytes);
-                            break;
-                        case 2:
-                            AddEntry(obj, "data", f.Bytes, base64: true);
-                            break;
-                        case 3:
-                            obj["type"] = Text(f);
-                            break;
-                        case 4:
-                            AddEntry(obj, "stringData", f.Bytes, base64: false);
-                            break;
-                        case 5:
-                            obj["immutable"] = f.Varint != 0;
-                            break;
-                    }
-                }
-
-                return obj;
-            default:
-                return null;
-        }
+        var apiVersion = obj["apiVersion"]?.GetValue<string>();
+        var kind = obj["kind"]?.GetValue<string>();
+        return apiVersion == "v1" && kind is not null && V1Kinds.TryGetValue(kind, out var fields) ? Read(raw, fields, obj) : null;
     }
 
-    private static JsonObject Meta(ReadOnlyMemory<byte> bytes)
+    private static JsonObject Read(ReadOnlyMemory<byte> message, Dictionary<int, FieldReader> readers, JsonObject target)
     {
-        var meta = new JsonObject();
-        foreach (var f in Fields(bytes))
+        foreach (var f in Fields(message))
         {
-            switch (f.Number)
+            if (readers.TryGetValue(f.Number, out var read))
             {
-                case 1:
-                    meta["name"] = Text(f);
-                    break;
-                case 2:
-                    meta["generateName"] = Text(f);
-                    break;
-                case 3:
-                    meta["namespace"] = Text(f);
-                    break;
-                case 11:
-                    AddEntry(meta, "labels", f.Bytes, base64: false);
-                    break;
-                case 12:
-                    AddEntry(meta, "annotations", f.Bytes, base64: false);
-                    break;
-                case 14:
-                    var list = meta["finalizers"] as JsonArray ?? [];
-                    list.Add(Text(f));
-                    meta["finalizers"] = list;
-                    break;
+                read(target, f);
             }
         }
 
-        return meta;
+        return target;
     }
+
+    private static FieldReader AsText(string property) => (target, f) => target[property] = Text(f);
+
+    private static FieldReader AsBool(string property) => (target, f) => target[property] = f.Varint != 0;
+
+    private static FieldReader AsMap(string property, bool base64) => (target, f) => AddEntry(target, property, f.Bytes, base64);
 
     private static void AddEntry(JsonObject target, string property, ReadOnlyMemory<byte> entry, bool base64)
     {
