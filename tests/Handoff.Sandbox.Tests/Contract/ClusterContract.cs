@@ -400,10 +400,12 @@ public abstract class ClusterContract<TFixture>(TFixture fixture)
         var ns = await NamespaceAsync();
         var cm = await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "target" } }, ns, cancellationToken: Ct);
         var now = DateTime.UtcNow;
+        // The same object, as the old (core/v1) and the new (events.k8s.io/v1) Event API name it.
+        var target = new V1ObjectReference { Kind = "ConfigMap", Name = "target", NamespaceProperty = ns, Uid = cm.Metadata.Uid, ApiVersion = "v1" };
         await Client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
         {
             Metadata = new V1ObjectMeta { GenerateName = "target." },
-            InvolvedObject = new V1ObjectReference { Kind = "ConfigMap", Name = "target", NamespaceProperty = ns, Uid = cm.Metadata.Uid, ApiVersion = "v1" },
+            InvolvedObject = target,
             Reason = "Scheduled",
             Message = "placed on node-1",
             Type = "Normal",
@@ -415,7 +417,7 @@ public abstract class ClusterContract<TFixture>(TFixture fixture)
         await Client.EventsV1.CreateNamespacedEventAsync(new Eventsv1Event
         {
             Metadata = new V1ObjectMeta { GenerateName = "target." },
-            Regarding = new V1ObjectReference { Kind = "ConfigMap", Name = "target", NamespaceProperty = ns, Uid = cm.Metadata.Uid, ApiVersion = "v1" },
+            Regarding = target,
             Reason = "Retrying",
             Note = "attempt 2",
             Type = "Warning",
