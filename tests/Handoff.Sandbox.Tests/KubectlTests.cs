@@ -5,51 +5,57 @@ using k8s;
 namespace Handoff.Sandbox.Tests;
 
 /// <summary>The real kubectl binary against the emulator: apply, get (tables), -o yaml, describe, patch, wait, delete, get -w.</summary>
-public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+/// <remarks>Each test has a kubectl of its own (skipped with the reason when there is none), a fresh namespace and the widget CRD.</remarks>
+public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>, IAsyncLifetime
 {
+    private readonly Kubectl _kubectl = new(fixture.KubeconfigPath);
+    private string _ns = "";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<(Kubectl Kubectl, string Namespace)> SetupAsync()
+    public async ValueTask InitializeAsync()
     {
-        var kubectl = new Kubectl(fixture.KubeconfigPath);
-        var ns = await fixture.NewNamespaceAsync();
-        await kubectl.MustAsync(["apply", "-f", "-"], Ct, stdin: TestData.WidgetCrd);
-        return (kubectl, ns);
+        _ns = await fixture.NewNamespaceAsync();
+        await _kubectl.MustAsync(["apply", "-f", "-"], Ct, stdin: TestData.WidgetCrd);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _kubectl.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary><c>kubectl apply -n NS -f -</c> of the widget <paramref name="name"/>.</summary>
-    private static Task<ProcessResult> ApplyWidgetAsync(Kubectl kubectl, string ns, string name, int size, string? extra = null) =>
-        kubectl.RunAsync(["apply", "-n", ns, "-f", "-"], Ct, stdin: TestData.Widget(name, size, extra));
+    private Task<ProcessResult> ApplyWidgetAsync(string name, int size, string? extra = null) =>
+        _kubectl.RunAsync(["apply", "-n", _ns, "-f", "-"], Ct, stdin: TestData.Widget(name, size, extra));
 
     [Fact]
     public async Task Apply_get_yaml_describe_and_reapply_a_custom_object()
     {
-        var (k, ns) = await SetupAsync();
-        using var _ = k;
-        var created = await ApplyWidgetAsync(k, ns, "w1", 3, "note: hello");
+        var created = await ApplyWidgetAsync("w1", 3, "note: hello");
         Assert.True(created.ExitCode == 0, created.ToString());
         Assert.Equal("widget.sandbox.test/w1 created", created.Stdout.Trim());
 
-        var table = await k.MustAsync(["get", "widgets", "-n", ns], Ct);
+        var table = await _kubectl.MustAsync(["get", "widgets", "-n", _ns], Ct);
         var lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^NAME\s+PHASE\s+SIZE\s+AGE$", lines[0]);
         Assert.Matches(@"^w1\s+3\s+\d+s$", lines[1]);
-        var wide = await k.MustAsync(["get", "wd", "-n", ns, "-o", "wide"], Ct);
+        var wide = await _kubectl.MustAsync(["get", "wd", "-n", _ns, "-o", "wide"], Ct);
         Assert.Matches(@"^NAME\s+PHASE\s+SIZE\s+NOTE\s+AGE", wide);
         Assert.Contains("hello", wide, StringComparison.Ordinal);
 
-        var yaml = await k.MustAsync(["get", "widget", "w1", "-n", ns, "-o", "yaml"], Ct);
+        var yaml = await _kubectl.MustAsync(["get", "widget", "w1", "-n", _ns, "-o", "yaml"], Ct);
         Assert.Contains("size: 3", yaml, StringComparison.Ordinal);
         Assert.Contains("color: red", yaml, StringComparison.Ordinal);
         Assert.Contains("kubectl.kubernetes.io/last-applied-configuration", yaml, StringComparison.Ordinal);
 
-        var describe = await k.MustAsync(["describe", "widget", "w1", "-n", ns], Ct);
+        var describe = await _kubectl.MustAsync(["describe", "widget", "w1", "-n", _ns], Ct);
         Assert.Contains("Kind:         Widget", describe, StringComparison.Ordinal);
         Assert.Contains("Size:", describe, StringComparison.Ordinal);
 
-        Assert.Equal("widget.sandbox.test/w1 unchanged", (await ApplyWidgetAsync(k, ns, "w1", 3, "note: hello")).Stdout.Trim());
-        Assert.Equal("widget.sandbox.test/w1 configured", (await ApplyWidgetAsync(k, ns, "w1", 4)).Stdout.Trim());
-        var after = await fixture.Client.GetWidgetAsync(ns, "w1");
+        Assert.Equal("widget.sandbox.test/w1 unchanged", (await ApplyWidgetAsync("w1", 3, "note: hello")).Stdout.Trim());
+        Assert.Equal("widget.sandbox.test/w1 configured", (await ApplyWidgetAsync("w1", 4)).Stdout.Trim());
+        var after = await fixture.Client.GetWidgetAsync(_ns, "w1");
         Assert.Equal(4, after.Spec!.Size);
         Assert.Null(after.Spec.Note);
         Assert.Equal(2, after.Metadata.Generation);
@@ -58,13 +64,11 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
     [Fact]
     public async Task Invalid_objects_and_unknown_fields_are_rejected_with_the_servers_message()
     {
-        var (k, ns) = await SetupAsync();
-        using var _ = k;
-        var invalid = await ApplyWidgetAsync(k, ns, "w1", 101);
+        var invalid = await ApplyWidgetAsync("w1", 101);
         Assert.NotEqual(0, invalid.ExitCode);
         Assert.Contains("spec.size: Invalid value: 101: spec.size in body should be less than or equal to 100", invalid.Stderr, StringComparison.Ordinal);
 
-        var unknown = await ApplyWidgetAsync(k, ns, "w2", 1, "bogus: 1");
+        var unknown = await ApplyWidgetAsync("w2", 1, "bogus: 1");
         Assert.NotEqual(0, unknown.ExitCode);
         Assert.Contains("unknown field \"spec.bogus\"", unknown.Stderr, StringComparison.Ordinal);
     }
@@ -72,25 +76,23 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
     [Fact]
     public async Task Patch_status_subresource_wait_for_jsonpath_and_delete()
     {
-        var (k, ns) = await SetupAsync();
-        using var _ = k;
-        Assert.Equal(0, (await ApplyWidgetAsync(k, ns, "w1", 1)).ExitCode);
+        Assert.Equal(0, (await ApplyWidgetAsync("w1", 1)).ExitCode);
 
-        using var wait = k.Start(["wait", "-n", ns, "--for=jsonpath={.status.phase}=Ready", "widget/w1", "--timeout=30s"]);
-        await k.MustAsync(["patch", "widget", "w1", "-n", ns, "--type=merge", "-p", """{"spec":{"size":9}}"""], Ct);
-        await k.MustAsync(["patch", "widget", "w1", "-n", ns, "--type=json", "-p", """[{"op":"replace","path":"/spec/color","value":"blue"}]"""], Ct);
-        await k.MustAsync(["patch", "widget", "w1", "-n", ns, "--subresource=status", "--type=merge", "-p", """{"status":{"phase":"Ready"}}"""], Ct);
+        using var wait = _kubectl.Start(["wait", "-n", _ns, "--for=jsonpath={.status.phase}=Ready", "widget/w1", "--timeout=30s"]);
+        await _kubectl.MustAsync(["patch", "widget", "w1", "-n", _ns, "--type=merge", "-p", """{"spec":{"size":9}}"""], Ct);
+        await _kubectl.MustAsync(["patch", "widget", "w1", "-n", _ns, "--type=json", "-p", """[{"op":"replace","path":"/spec/color","value":"blue"}]"""], Ct);
+        await _kubectl.MustAsync(["patch", "widget", "w1", "-n", _ns, "--subresource=status", "--type=merge", "-p", """{"status":{"phase":"Ready"}}"""], Ct);
         var waited = await wait.WaitAsync(Ct);
         Assert.True(waited.ExitCode == 0, waited.ToString());
         Assert.Contains("condition met", waited.Stdout, StringComparison.Ordinal);
 
-        var w = await fixture.Client.GetWidgetAsync(ns, "w1");
+        var w = await fixture.Client.GetWidgetAsync(_ns, "w1");
         Assert.Equal((9, "blue", "Ready"), (w.Spec!.Size, w.Spec.Color, w.Status!.Phase));
-        Assert.Matches(@"w1\s+Ready\s+9", await k.MustAsync(["get", "widgets", "-n", ns], Ct));
+        Assert.Matches(@"w1\s+Ready\s+9", await _kubectl.MustAsync(["get", "widgets", "-n", _ns], Ct));
 
-        var deleted = await k.MustAsync(["delete", "widget", "w1", "-n", ns], Ct);
+        var deleted = await _kubectl.MustAsync(["delete", "widget", "w1", "-n", _ns], Ct);
         Assert.Contains("widget.sandbox.test \"w1\" deleted", deleted, StringComparison.Ordinal);
-        var missing = await k.RunAsync(["get", "widget", "w1", "-n", ns], Ct);
+        var missing = await _kubectl.RunAsync(["get", "widget", "w1", "-n", _ns], Ct);
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("Error from server (NotFound): widgets.sandbox.test \"w1\" not found", missing.Stderr, StringComparison.Ordinal);
     }
@@ -98,13 +100,11 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
     [Fact]
     public async Task Get_watch_prints_rows_as_objects_change()
     {
-        var (k, ns) = await SetupAsync();
-        using var _ = k;
-        Assert.Equal(0, (await ApplyWidgetAsync(k, ns, "w1", 1)).ExitCode);
-        using var watch = k.Start(["get", "widgets", "-n", ns, "-w"]);
+        Assert.Equal(0, (await ApplyWidgetAsync("w1", 1)).ExitCode);
+        using var watch = _kubectl.Start(["get", "widgets", "-n", _ns, "-w"]);
         await Wait.UntilAsync(() => watch.Output.Contains("w1", StringComparison.Ordinal), what: "initial row");
-        await fixture.Client.PatchStatusAsync(ns, "w1", """{"status":{"phase":"Running"}}""");
-        await fixture.Client.CreateAsync(ns, Widgets.New("w2", 2));
+        await fixture.Client.PatchStatusAsync(_ns, "w1", """{"status":{"phase":"Running"}}""");
+        await fixture.Client.CreateAsync(_ns, Widgets.New("w2", 2));
         await Wait.UntilAsync(() => watch.Output.Contains("Running", StringComparison.Ordinal) && watch.Output.Contains("w2", StringComparison.Ordinal),
             what: "watched rows: " + watch.Output);
         Assert.StartsWith("NAME", watch.Output, StringComparison.Ordinal);
@@ -113,8 +113,6 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
     [Fact]
     public async Task Built_in_kinds_apply_with_strategic_merge_and_pods_show_nodes()
     {
-        var (k, ns) = await SetupAsync();
-        using var _ = k;
         string Deployment(string env) => """
             apiVersion: apps/v1
             kind: Deployment
@@ -136,38 +134,36 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
               restartPolicy: Never
               containers: [{name: main, image: busybox}]
             """.Replace("ENV", env, StringComparison.Ordinal);
-        var first = await k.RunAsync(["apply", "-n", ns, "-f", "-"], Ct, stdin: Deployment("1"));
+        var first = await _kubectl.RunAsync(["apply", "-n", _ns, "-f", "-"], Ct, stdin: Deployment("1"));
         Assert.True(first.ExitCode == 0, first.ToString());
-        var second = await k.RunAsync(["apply", "-n", ns, "-f", "-"], Ct, stdin: Deployment("2"));
+        var second = await _kubectl.RunAsync(["apply", "-n", _ns, "-f", "-"], Ct, stdin: Deployment("2"));
         Assert.Contains("deployment.apps/d1 configured", second.Stdout, StringComparison.Ordinal);
-        var d = await fixture.Client.AppsV1.ReadNamespacedDeploymentAsync("d1", ns, cancellationToken: Ct);
+        var d = await fixture.Client.AppsV1.ReadNamespacedDeploymentAsync("d1", _ns, cancellationToken: Ct);
         Assert.Equal("2", Assert.Single(d.Spec.Template.Spec.Containers[0].Env).Value);
 
-        await Wait.UntilAsync(async () => await k.MustAsync(["get", "pod", "p1", "-n", ns, "-o", "jsonpath={.status.phase}"], Ct), s => s == "Succeeded", what: "pod succeeded");
-        var pods = await k.MustAsync(["get", "pods", "-n", ns, "-o", "wide"], Ct);
+        await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pod", "p1", "-n", _ns, "-o", "jsonpath={.status.phase}"], Ct), s => s == "Succeeded", what: "pod succeeded");
+        var pods = await _kubectl.MustAsync(["get", "pods", "-n", _ns, "-o", "wide"], Ct);
         Assert.Matches(@"p1\s+0/1\s+Completed\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+gpu-1", pods);
-        var nodes = await k.MustAsync(["get", "nodes"], Ct);
+        var nodes = await _kubectl.MustAsync(["get", "nodes"], Ct);
         Assert.Matches(@"gpu-1\s+Ready\s+<none>", nodes);
-        var describe = await k.MustAsync(["describe", "pod", "p1", "-n", ns], Ct);
+        var describe = await _kubectl.MustAsync(["describe", "pod", "p1", "-n", _ns], Ct);
         Assert.Contains("Reason:       Completed", describe, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Imperative_create_of_namespaces_configmaps_secrets_and_serviceaccounts_works()
     {
-        var (k, _) = await SetupAsync();
-        using var __ = k;
         var ns = "imp-" + Guid.NewGuid().ToString("N")[..8];
-        Assert.Equal($"namespace/{ns} created", (await k.MustAsync(["create", "namespace", ns], Ct)).Trim());
-        await k.MustAsync(["create", "configmap", "c1", "-n", ns, "--from-literal=a=b"], Ct);
-        await k.MustAsync(["create", "secret", "generic", "s1", "-n", ns, "--from-literal=pw=hunter2"], Ct);
-        await k.MustAsync(["create", "serviceaccount", "sa1", "-n", ns], Ct);
-        await k.MustAsync(["label", "configmap", "c1", "-n", ns, "tier=web"], Ct);
+        Assert.Equal($"namespace/{ns} created", (await _kubectl.MustAsync(["create", "namespace", ns], Ct)).Trim());
+        await _kubectl.MustAsync(["create", "configmap", "c1", "-n", ns, "--from-literal=a=b"], Ct);
+        await _kubectl.MustAsync(["create", "secret", "generic", "s1", "-n", ns, "--from-literal=pw=hunter2"], Ct);
+        await _kubectl.MustAsync(["create", "serviceaccount", "sa1", "-n", ns], Ct);
+        await _kubectl.MustAsync(["label", "configmap", "c1", "-n", ns, "tier=web"], Ct);
         var secret = await fixture.Client.CoreV1.ReadNamespacedSecretAsync("s1", ns, cancellationToken: Ct);
         Assert.Equal("Opaque", secret.Type);
         Assert.Equal("hunter2", System.Text.Encoding.UTF8.GetString(secret.Data["pw"]));
         var cm = await fixture.Client.CoreV1.ReadNamespacedConfigMapAsync("c1", ns, cancellationToken: Ct);
         Assert.Equal(("b", "web"), (cm.Data["a"], cm.Metadata.Labels["tier"]));
-        Assert.Matches(@"sa1\s+0", await k.MustAsync(["get", "sa", "-n", ns], Ct));
+        Assert.Matches(@"sa1\s+0", await _kubectl.MustAsync(["get", "sa", "-n", ns], Ct));
     }
 }
