@@ -108,7 +108,6 @@ public sealed class SandboxApplyTests
         }
     }
 
-    // Namespaces are applied from YAML (JSON on the wire): `kubectl create namespace` sends protobuf, which the
-    // sandbox emulator does not speak.
+    // Namespaces are applied from YAML (JSON on the wire), as the chart's users write them.
     private static string NamespaceYaml(string name) => $"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n";
 }
