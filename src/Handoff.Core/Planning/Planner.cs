@@ -91,9 +91,15 @@ public sealed record PlanResult(IReadOnlyList<FunctionPlan> Functions, IReadOnly
 /// treated as Ready. Functions in a cycle fail with <c>DependencyCycle</c>; dependents of a failed function fail with
 /// <c>DependencyFailed</c>; functions with unknown args stay <c>Waiting</c>; a function that can never fit is
 /// <c>Unschedulable</c> (and its dependents stay <c>Waiting</c>).
+/// <para>Cost: the bookkeeping is O((functions + args) · log functions) over a whole run — attempts in progress sit
+/// in a priority queue by (end, queue position), the ready set is kept by counting each function's unfinished args,
+/// and a failure sweeps each dependent once. On top come the allocator decisions: one per ready, not running
+/// function per instant, so functions waiting for room are decided again at every instant.</para>
 /// </remarks>
 public static class Planner
 {
+    private static readonly SchedulingResult Nothing = new([], []);
+
     /// <summary>Runs the simulation. Throws <see cref="ArgumentException"/> on duplicate node or function ids.</summary>
     public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, CancellationToken cancellationToken = default) =>
         Run(nodes, functions, new PlannerOptions(), cancellationToken);
@@ -105,7 +111,7 @@ public static class Planner
     public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, PlannerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var nodeSet = new NodeSet(nodes.Select(n => n with { Ready = true }));
+        var nodeSet = new NodeSet(nodes.Select(node => node with { Ready = true }));
         var fns = functions.ToList();
         var graph = new FunctionGraph(fns.Select(f => new FunctionDependencies(f.Id, f.Args)));
         var tracker = options.TrackerFactory?.Invoke() ?? new SimpleResourceTracker();
@@ -114,51 +120,131 @@ public static class Planner
             tracker.SetNode(node.Name, node.Capacity);
         }
 
+        // Functions are numbered by queue position (the graph's order too); every per-function table is indexed by it.
+        var n = fns.Count;
         var scheduler = new FunctionScheduler(tracker, options.Allocators);
-        var byId = fns.ToDictionary(f => f.Id, StringComparer.Ordinal);
-        var position = fns.Select((f, i) => (f.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
-        var states = fns.ToDictionary(f => f.Id, _ => new State(), StringComparer.Ordinal);
-        var succeeded = new HashSet<string>(StringComparer.Ordinal);
-        var failed = new HashSet<string>(StringComparer.Ordinal);
-        var events = new List<PlanEvent>();
-        var peaks = nodeSet.ToDictionary(n => n.Name, n => ResourceList.FromMilli(n.Capacity.Select(kv => KeyValuePair.Create(kv.Key, 0L))), StringComparer.Ordinal);
-
-        void Fail(string id, string reason, string message)
+        var position = new Dictionary<string, int>(n, StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
         {
-            var s = states[id];
-            s.Status = Status.Failed;
+            position[fns[i].Id] = i;
+        }
+
+        // unfinishedArgs[i]: known args of i (without duplicates) that have not succeeded yet. The dependents of i
+        // (functions with i among their args) are dependents[dependentsStart[i] .. dependentsStart[i + 1]).
+        var states = new PlanState[n];
+        var knownArgs = new int[n][];
+        var unfinishedArgs = new int[n];
+        var dependentsStart = new int[n + 1];
+        for (var i = 0; i < n; i++)
+        {
+            states[i] = new PlanState();
+            knownArgs[i] = [.. graph.ArgsOf(fns[i].Id).Select(arg => position[arg])];
+            unfinishedArgs[i] = knownArgs[i].Length;
+            foreach (var arg in knownArgs[i])
+            {
+                dependentsStart[arg + 1]++;
+            }
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            dependentsStart[i + 1] += dependentsStart[i];
+        }
+
+        var dependents = new int[dependentsStart[n]];
+        var filled = dependentsStart[..n];
+        for (var i = 0; i < n; i++)
+        {
+            foreach (var arg in knownArgs[i])
+            {
+                dependents[filled[arg]++] = i;
+            }
+        }
+
+        ReadOnlySpan<int> DependentsOf(int i) => dependents.AsSpan(dependentsStart[i], dependentsStart[i + 1] - dependentsStart[i]);
+
+        var succeeded = new HashSet<string>(StringComparer.Ordinal);
+        var events = new List<PlanEvent>();
+        var peaks = nodeSet.ToDictionary(node => node.Name, node => ResourceList.FromMilli(node.Capacity.Select(kv => KeyValuePair.Create(kv.Key, 0L))), StringComparer.Ordinal);
+
+        // Once a failure has swept a function's transitive dependents, every one of them is Failed for good (none can
+        // run: each waits on the failed function), so a later sweep reaching it would mark nothing and stops there.
+        var swept = new bool[n];
+        var sweep = new Stack<int>();
+
+        void Fail(int i, string reason, string message)
+        {
+            var s = states[i];
+            s.Status = PlanStatus.Failed;
             s.Reason = reason;
             s.Message = message;
-            failed.Add(id);
-            foreach (var dependent in graph.TransitiveDependents(id))
+            if (swept[i])
             {
-                var d = states[dependent];
-                if (d.Status is Status.Idle)
+                return;
+            }
+
+            swept[i] = true;
+            var dependencyMessage = $"DependencyFailed: {fns[i].Id} {(reason == "DependencyCycle" ? "is in a dependency cycle" : "failed")}";
+            sweep.Push(i);
+            while (sweep.Count > 0)
+            {
+                foreach (var d in DependentsOf(sweep.Pop()))
                 {
-                    d.Status = Status.Failed;
-                    d.Reason = "DependencyFailed";
-                    d.Message = $"DependencyFailed: {id} {(reason == "DependencyCycle" ? "is in a dependency cycle" : "failed")}";
-                    failed.Add(dependent);
+                    if (swept[d])
+                    {
+                        continue;
+                    }
+
+                    swept[d] = true;
+                    sweep.Push(d);
+                    var ds = states[d];
+                    if (ds.Status is PlanStatus.Idle)
+                    {
+                        ds.Status = PlanStatus.Failed;
+                        ds.Reason = "DependencyFailed";
+                        ds.Message = dependencyMessage;
+                    }
                 }
             }
         }
 
-        var cycleMembers = graph.Ids.Where(graph.IsInCycle).ToList();
-        foreach (var id in cycleMembers)
+        var cycleMembers = new List<int>();
+        for (var i = 0; i < n; i++)
         {
-            var s = states[id];
-            s.Status = Status.Failed;
+            if (graph.IsInCycle(fns[i].Id))
+            {
+                cycleMembers.Add(i);
+            }
+        }
+
+        foreach (var i in cycleMembers)
+        {
+            var s = states[i];
+            s.Status = PlanStatus.Failed;
             s.Reason = "DependencyCycle";
-            s.Message = "DependencyCycle: " + FunctionGraph.FormatCycle(graph.CycleOf(id)!);
-            failed.Add(id);
+            s.Message = "DependencyCycle: " + FunctionGraph.FormatCycle(graph.CycleOf(fns[i].Id)!);
         }
 
-        foreach (var id in cycleMembers)
+        foreach (var i in cycleMembers)
         {
-            Fail(id, "DependencyCycle", states[id].Message!);
+            Fail(i, "DependencyCycle", states[i].Message!);
         }
 
-        var running = new List<(string Id, TimeSpan End)>();
+        // The ready set kept incrementally: Idle functions, not in a cycle, without unknown args, whose known args have
+        // all succeeded — FunctionGraph.Ready minus the running ones, in queue order.
+        var ready = new SortedSet<int>();
+        for (var i = 0; i < n; i++)
+        {
+            if (unfinishedArgs[i] == 0 && states[i].Status is PlanStatus.Idle && !graph.UnknownArgs.ContainsKey(fns[i].Id))
+            {
+                ready.Add(i);
+            }
+        }
+
+        // Attempts in progress, by (end, queue position): the order in which the ends of one instant are processed.
+        var running = new PriorityQueue<int, (TimeSpan End, int Position)>();
+        var requests = new List<SchedulingRequest>();
+        var assignedNodes = new HashSet<string>(StringComparer.Ordinal);
         var now = TimeSpan.Zero;
         var makespan = TimeSpan.Zero;
         while (true)
@@ -166,143 +252,127 @@ public static class Planner
             cancellationToken.ThrowIfCancellationRequested();
 
             // 1. Every attempt ending now ends and releases its capacity (queue order).
-            foreach (var (id, _) in running.Where(r => r.End == now).OrderBy(r => position[r.Id]).ToList())
+            while (running.TryPeek(out var i, out var key) && key.End == now)
             {
-                running.RemoveAll(r => r.Id == id);
-                tracker.Release(id);
-                var s = states[id];
-                var f = byId[id];
+                running.Dequeue();
+                var f = fns[i];
+                tracker.Release(f.Id);
+                var s = states[i];
                 if (f.Fails)
                 {
-                    events.Add(new PlanEvent(now, id, PlanEventKind.Failed, s.Node!, s.Attempts));
+                    events.Add(new PlanEvent(now, f.Id, PlanEventKind.Failed, s.Node!, s.Attempts));
                     if (s.Attempts <= f.MaxRetries)
                     {
-                        s.Status = Status.Idle;
+                        s.Status = PlanStatus.Idle;
                         s.Message = $"attempt {s.Attempts} failed; retrying";
+                        ready.Add(i);
                     }
                     else
                     {
-                        Fail(id, "RetriesExhausted", $"RetriesExhausted: all {s.Attempts} attempt(s) failed (maxRetries {f.MaxRetries})");
+                        Fail(i, "RetriesExhausted", $"RetriesExhausted: all {s.Attempts} attempt(s) failed (maxRetries {f.MaxRetries})");
                     }
                 }
                 else
                 {
-                    events.Add(new PlanEvent(now, id, PlanEventKind.Succeeded, s.Node!, s.Attempts));
-                    s.Status = Status.Succeeded;
+                    events.Add(new PlanEvent(now, f.Id, PlanEventKind.Succeeded, s.Node!, s.Attempts));
+                    s.Status = PlanStatus.Succeeded;
                     s.Reason = "Succeeded";
                     s.Message = $"Succeeded on {s.Node} (attempt {s.Attempts})";
-                    succeeded.Add(id);
+                    succeeded.Add(f.Id);
+                    foreach (var d in DependentsOf(i))
+                    {
+                        if (--unfinishedArgs[d] == 0 && states[d].Status is PlanStatus.Idle && !graph.UnknownArgs.ContainsKey(fns[d].Id))
+                        {
+                            ready.Add(d);
+                        }
+                    }
                 }
             }
 
             // 2. Every ready function not running is tried in queue order.
-            var ready = graph.Ready(succeeded, failed)
-                .Where(id => states[id].Status == Status.Idle)
-                .Select(id =>
+            requests.Clear();
+            foreach (var i in ready)
+            {
+                var request = fns[i].Request;
+                if (request.Placement.CollocateWith is { } target && request.Placement.CollocateNode is null
+                    && position.TryGetValue(target, out var t) && states[t].Node is { } targetNode)
                 {
-                    var request = byId[id].Request;
-                    if (request.Placement.CollocateWith is { } target && request.Placement.CollocateNode is null
-                        && states.TryGetValue(target, out var t) && t.Node is not null)
-                    {
-                        request = request with { Placement = request.Placement with { CollocateNode = t.Node } };
-                    }
+                    request = request with { Placement = request.Placement with { CollocateNode = targetNode } };
+                }
 
-                    return request;
-                })
-                .ToList();
-            var result = scheduler.Schedule(nodeSet, ready, cancellationToken);
+                requests.Add(request);
+            }
+
+            var result = requests.Count == 0 ? Nothing : scheduler.Schedule(nodeSet, requests, cancellationToken);
+            assignedNodes.Clear();
             foreach (var assignment in result.Assignments)
             {
-                var s = states[assignment.Id];
-                s.Status = Status.Running;
+                var i = position[assignment.Id];
+                var s = states[i];
+                s.Status = PlanStatus.Running;
                 s.Node = assignment.Node;
                 s.Attempts++;
                 s.Start = now;
-                s.End = now + byId[assignment.Id].Duration;
-                running.Add((assignment.Id, s.End.Value));
+                s.End = now + fns[i].Duration;
+                ready.Remove(i);
+                running.Enqueue(i, (s.End.Value, i));
+                assignedNodes.Add(assignment.Node);
                 makespan = s.End.Value > makespan ? s.End.Value : makespan;
                 events.Add(new PlanEvent(now, assignment.Id, PlanEventKind.Started, assignment.Node, s.Attempts));
             }
 
             foreach (var pending in result.Pending)
             {
-                var s = states[pending.Id];
+                var i = position[pending.Id];
+                var s = states[i];
                 s.Pending = pending; // its message is only built if the function ends up never placed
                 if (pending.Unschedulable)
                 {
-                    s.Status = Status.Unschedulable;
+                    s.Status = PlanStatus.Unschedulable;
                     s.Reason = "Unschedulable";
                     s.Message = pending.Message;
+                    ready.Remove(i);
                 }
             }
 
-            if (result.Assignments.Count > 0)
+            // Allocation only grows on nodes that got an assignment; elsewhere it only shrank, so their peaks stand.
+            foreach (var node in assignedNodes)
             {
-                foreach (var usage in tracker.Snapshot())
+                if (tracker.GetNode(node) is { } usage)
                 {
-                    peaks[usage.Node] = peaks[usage.Node].Max(usage.Allocated);
+                    peaks[node] = peaks[node].Max(usage.Allocated);
                 }
             }
 
-            if (running.Count == 0)
+            if (!running.TryPeek(out _, out var next))
             {
                 break;
             }
 
-            now = running.Min(r => r.End);
+            now = next.End;
         }
 
-        var plans = new List<FunctionPlan>(fns.Count);
-        foreach (var f in fns)
+        var plans = new List<FunctionPlan>(n);
+        for (var i = 0; i < n; i++)
         {
-            var s = states[f.Id];
+            var id = fns[i].Id;
+            var s = states[i];
             plans.Add(s.Status switch
             {
-                Status.Succeeded => Plan(f.Id, PlanPhase.Succeeded, s),
-                Status.Failed => Plan(f.Id, PlanPhase.Failed, s),
-                Status.Unschedulable => Plan(f.Id, PlanPhase.Unschedulable, s),
-                _ when graph.UnknownArgs.TryGetValue(f.Id, out var unknown) =>
-                    Plan(f.Id, PlanPhase.Waiting, s, "UnknownDependency", $"waiting for unknown args: {string.Join(", ", unknown)}"),
-                _ when graph.PendingArgs(f.Id, succeeded) is { Count: > 0 } waitingFor =>
-                    Plan(f.Id, PlanPhase.Waiting, s, "WaitingForDependencies", $"waiting for args that never succeed: {string.Join(", ", waitingFor)}"),
+                PlanStatus.Succeeded => s.ToPlan(id, PlanPhase.Succeeded),
+                PlanStatus.Failed => s.ToPlan(id, PlanPhase.Failed),
+                PlanStatus.Unschedulable => s.ToPlan(id, PlanPhase.Unschedulable),
+                _ when graph.UnknownArgs.TryGetValue(id, out var unknown) =>
+                    s.ToPlan(id, PlanPhase.Waiting, "UnknownDependency", $"waiting for unknown args: {string.Join(", ", unknown)}"),
+                _ when graph.PendingArgs(id, succeeded) is { Count: > 0 } waitingFor =>
+                    s.ToPlan(id, PlanPhase.Waiting, "WaitingForDependencies", $"waiting for args that never succeed: {string.Join(", ", waitingFor)}"),
 
                 // Ready but never placed: only possible when no eligible node ever had room (e.g. all cordoned).
-                _ => Plan(f.Id, PlanPhase.Unschedulable, s, "Unschedulable", s.Pending?.Message ?? s.Message ?? "never placed"),
+                _ => s.ToPlan(id, PlanPhase.Unschedulable, "Unschedulable", s.Pending?.Message ?? s.Message ?? "never placed"),
             });
         }
 
-        var nodePlans = nodeSet.Select(n => new NodePlan(n.Name, n.Capacity, peaks[n.Name])).ToList();
+        var nodePlans = nodeSet.Select(node => new NodePlan(node.Name, node.Capacity, peaks[node.Name])).ToList();
         return new PlanResult(plans, nodePlans, events, makespan);
-    }
-
-    private static FunctionPlan Plan(string id, PlanPhase phase, State s, string? reason = null, string? message = null) =>
-        new(id, phase, s.Node, s.Attempts, s.Start, s.End, reason ?? s.Reason ?? phase.ToString(), message ?? s.Message ?? "");
-
-    private enum Status
-    {
-        Idle,
-        Running,
-        Succeeded,
-        Failed,
-        Unschedulable,
-    }
-
-    private sealed class State
-    {
-        public Status Status { get; set; }
-
-        public string? Node { get; set; }
-
-        public int Attempts { get; set; }
-
-        public TimeSpan? Start { get; set; }
-
-        public TimeSpan? End { get; set; }
-
-        public string? Reason { get; set; }
-
-        public string? Message { get; set; }
-
-        public PendingPlacement? Pending { get; set; }
     }
 }
