@@ -1,4 +1,5 @@
 using Handoff.Core.Allocation;
+using Handoff.Core.Allocation.Indexing;
 using Handoff.Core.Dag;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
@@ -69,7 +70,10 @@ public sealed record PlanEvent(TimeSpan Time, string Id, PlanEventKind Kind, str
 /// <summary>Optional planner plumbing; the defaults are what <c>handoff plan</c> uses.</summary>
 public sealed record PlannerOptions
 {
-    /// <summary>Creates the (empty) tracker the simulation allocates in; default <see cref="SimpleResourceTracker"/>.</summary>
+    /// <summary>
+    /// Creates the (empty) tracker the simulation allocates in; default <see cref="IndexedResourceTracker"/>, which
+    /// decides exactly as <see cref="SimpleResourceTracker"/> but finds nodes without scanning them all.
+    /// </summary>
     public Func<IResourceTracker>? TrackerFactory { get; init; }
 
     /// <summary>Allocator per strategy; default <see cref="Allocation.Allocators.For"/>.</summary>
@@ -80,8 +84,8 @@ public sealed record PlannerOptions
 public sealed record PlanResult(IReadOnlyList<FunctionPlan> Functions, IReadOnlyList<NodePlan> Nodes, IReadOnlyList<PlanEvent> Events, TimeSpan Makespan);
 
 /// <summary>
-/// An event-driven simulation of Handoff's scheduling with the same tracker (<see cref="SimpleResourceTracker"/>),
-/// allocators and DAG (<see cref="FunctionGraph"/>) rules the operator uses, via <see cref="FunctionScheduler"/>.
+/// An event-driven simulation of Handoff's scheduling with the same tracker behaviour, allocators and DAG
+/// (<see cref="FunctionGraph"/>) rules the operator uses, via <see cref="FunctionScheduler"/>.
 /// </summary>
 /// <remarks>
 /// Rules: time starts at 0; the queue order is the order of <c>functions</c>; at each instant, first every attempt
@@ -114,7 +118,7 @@ public static class Planner
         var nodeSet = new NodeSet(nodes.Select(node => node with { Ready = true }));
         var fns = functions.ToList();
         var graph = new FunctionGraph(fns.Select(f => new FunctionDependencies(f.Id, f.Args)));
-        var tracker = options.TrackerFactory?.Invoke() ?? new SimpleResourceTracker();
+        var tracker = options.TrackerFactory?.Invoke() ?? new IndexedResourceTracker();
         foreach (var node in nodeSet)
         {
             tracker.SetNode(node.Name, node.Capacity);

@@ -8,12 +8,12 @@ using Handoff.Core.Tracking;
 namespace Handoff.Core.Tests.Planning;
 
 /// <summary>
-/// <see cref="Planner"/> (incremental ready set, priority queue of ends), with its default tracker and with the
-/// plain one, gives exactly the result of <see cref="ReferencePlanner"/> (the rules written out plainly, on the plain
-/// tracker): the same plan for every function,
-/// the same peaks, the same timeline in the same order and the same makespan — on random DAGs with cycles, unknown
-/// and duplicate args, failures and retries, zero durations, simultaneous ends, node selectors, pinned nodes,
-/// collocation and functions that wait for room or never fit.
+/// <see cref="Planner"/> (incremental ready set, priority queue of ends), with its default tracker
+/// (<see cref="Handoff.Core.Allocation.Indexing.IndexedResourceTracker"/>) and with the plain one, gives exactly the
+/// result of <see cref="ReferencePlanner"/> (the rules written out plainly, on the plain tracker): the same plan for
+/// every function, the same peaks, the same timeline in the same order and the same makespan — on random DAGs with
+/// cycles, unknown and duplicate args, failures and retries, zero durations, simultaneous ends, node selectors,
+/// pinned nodes, collocation and functions that wait for room or never fit.
 /// </summary>
 public sealed class PlannerEquivalencePropertyTests
 {
