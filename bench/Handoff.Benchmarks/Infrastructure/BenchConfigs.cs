@@ -29,7 +29,10 @@ public sealed class FastConfig : ManualConfig
     }
 }
 
-/// <summary>Monitoring runs (one invocation per iteration) for the benchmarks that take seconds per operation (the planner).</summary>
+/// <summary>
+/// Monitoring runs (one invocation per iteration, 1 warm-up and 3 measured) for the benchmarks that take
+/// milliseconds to seconds per operation: the scheduler cycle and the planner.
+/// </summary>
 public sealed class SlowConfig : ManualConfig
 {
     public SlowConfig()
@@ -41,26 +44,6 @@ public sealed class SlowConfig : ManualConfig
             .WithWarmupCount(1)
             .WithIterationCount(3)
             .WithId("Monitoring"));
-        AddDiagnoser(MemoryDiagnoser.Default);
-        AddExporter(JsonExporter.Full);
-    }
-}
-
-/// <summary>
-/// One measured run without warm-up, for operations that take minutes (the planner on 100k functions): the number
-/// includes JIT, which is negligible at that scale.
-/// </summary>
-public sealed class SingleShotConfig : ManualConfig
-{
-    public SingleShotConfig()
-    {
-        AddJob(Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
-            .WithStrategy(RunStrategy.Monitoring)
-            .WithLaunchCount(1)
-            .WithWarmupCount(0)
-            .WithIterationCount(1)
-            .WithId("SingleShot"));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddExporter(JsonExporter.Full);
     }
