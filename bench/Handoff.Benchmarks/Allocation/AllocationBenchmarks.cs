@@ -5,15 +5,46 @@ using Handoff.Core.Allocation;
 namespace Handoff.Benchmarks.Allocation;
 
 /// <summary>
-/// One allocation decision per strategy on a partly full cluster (see <see cref="Cluster"/>), with the
-/// <c>IndexedResourceTracker</c>, against the scan baseline: one pass over the same
-/// capacity table. Decisions do not change the tracker, so every invocation decides on the same state.
+/// The scan baseline and FirstAvailable on the <see cref="Cluster"/> a subclass builds in its setup
+/// (<see cref="Use"/>). Decisions do not change the tracker, so every invocation decides on the same state.
 /// </summary>
 [Config(typeof(FastConfig))]
-public class AllocationBenchmarks
+public abstract class DecisionBenchmarks
 {
-    private Cluster _cluster = null!;
+    // Fields, as in the benchmarks before they shared this class: a measured call reads them directly.
+    private protected Cluster _cluster = null!;
+    private int _resources;
 
+    [Benchmark(Baseline = true, Description = "ScanBaseline")]
+    public int ScanBaseline() => Cluster.ScanOnce(_cluster.AvailableTable, _resources, Cluster.RequestMilli);
+
+    [Benchmark]
+    public string? FirstAvailable() => Allocators.FirstAvailable.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
+
+    /// <summary>The cluster every benchmark of this class decides on.</summary>
+    protected void Use(Cluster cluster)
+    {
+        _cluster = cluster;
+        _resources = cluster.ResourceNames.Length;
+    }
+}
+
+/// <summary><see cref="DecisionBenchmarks"/> plus the scoring strategies, LoadBalanced and BestFit.</summary>
+public abstract class AllStrategiesBenchmarks : DecisionBenchmarks
+{
+    [Benchmark]
+    public string? LoadBalanced() => Allocators.LoadBalanced.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
+
+    [Benchmark]
+    public string? BestFit() => Allocators.BestFit.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
+}
+
+/// <summary>
+/// One allocation decision per strategy on a partly full cluster (see <see cref="Cluster"/>), with the
+/// <c>IndexedResourceTracker</c>, against the scan baseline: one pass over the same capacity table.
+/// </summary>
+public class AllocationBenchmarks : AllStrategiesBenchmarks
+{
     [Params(10, 100, 1_000, 5_000, 20_000)]
     public int Nodes { get; set; }
 
@@ -23,36 +54,20 @@ public class AllocationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _cluster = Cluster.Create(Nodes, Resources, indexed: true);
-        var expected = Cluster.ScanOnce(_cluster.AvailableTable, Resources, Cluster.RequestMilli);
-        if (expected != Nodes - (Nodes * 9 / 10) || FirstAvailable() != $"node-{Nodes * 9 / 10:D5}")
+        Use(Cluster.Create(Nodes, Resources, indexed: true));
+        if (ScanBaseline() != Nodes - (Nodes * 9 / 10) || FirstAvailable() != $"node-{Nodes * 9 / 10:D5}")
         {
             throw new InvalidOperationException("fixture: unexpected fitting nodes");
         }
     }
-
-    [Benchmark(Baseline = true, Description = "ScanBaseline")]
-    public int ScanBaseline() => Cluster.ScanOnce(_cluster.AvailableTable, Resources, Cluster.RequestMilli);
-
-    [Benchmark]
-    public string? FirstAvailable() => Allocators.FirstAvailable.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
-
-    [Benchmark]
-    public string? LoadBalanced() => Allocators.LoadBalanced.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
-
-    [Benchmark]
-    public string? BestFit() => Allocators.BestFit.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
 }
 
 /// <summary>
 /// The same decisions with the plain <c>SimpleResourceTracker</c> (no index: the allocators read each node's
 /// resource lists through the tracker), to show what the index buys. A smaller grid: these take milliseconds.
 /// </summary>
-[Config(typeof(FastConfig))]
-public class PlainTrackerAllocationBenchmarks
+public class PlainTrackerAllocationBenchmarks : AllStrategiesBenchmarks
 {
-    private Cluster _cluster = null!;
-
     [Params(1_000, 5_000)]
     public int Nodes { get; set; }
 
@@ -60,30 +75,15 @@ public class PlainTrackerAllocationBenchmarks
     public int Resources { get; set; }
 
     [GlobalSetup]
-    public void Setup() => _cluster = Cluster.Create(Nodes, Resources, indexed: false);
-
-    [Benchmark(Baseline = true, Description = "ScanBaseline")]
-    public int ScanBaseline() => Cluster.ScanOnce(_cluster.AvailableTable, Resources, Cluster.RequestMilli);
-
-    [Benchmark]
-    public string? FirstAvailable() => Allocators.FirstAvailable.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
-
-    [Benchmark]
-    public string? LoadBalanced() => Allocators.LoadBalanced.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
-
-    [Benchmark]
-    public string? BestFit() => Allocators.BestFit.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
+    public void Setup() => Use(Cluster.Create(Nodes, Resources, indexed: false));
 }
 
 /// <summary>
 /// FirstAvailable with the index when each packed node is short of a random resource: the case where the
 /// per-resource maxima of a subtree rarely exclude it, so the descent visits many more tree nodes.
 /// </summary>
-[Config(typeof(FastConfig))]
-public class RandomShortageAllocationBenchmarks
+public class RandomShortageAllocationBenchmarks : DecisionBenchmarks
 {
-    private Cluster _cluster = null!;
-
     [Params(1_000, 5_000, 20_000)]
     public int Nodes { get; set; }
 
@@ -91,11 +91,5 @@ public class RandomShortageAllocationBenchmarks
     public int Resources { get; set; }
 
     [GlobalSetup]
-    public void Setup() => _cluster = Cluster.Create(Nodes, Resources, indexed: true, Shortage.Random);
-
-    [Benchmark(Baseline = true, Description = "ScanBaseline")]
-    public int ScanBaseline() => Cluster.ScanOnce(_cluster.AvailableTable, Resources, Cluster.RequestMilli);
-
-    [Benchmark]
-    public string? FirstAvailable() => Allocators.FirstAvailable.Allocate(_cluster.Request, _cluster.Nodes, _cluster.Tracker).Node;
+    public void Setup() => Use(Cluster.Create(Nodes, Resources, indexed: true, Shortage.Random));
 }
