@@ -109,7 +109,7 @@ public static class Planner
         Run(nodes, functions, new PlannerOptions(), cancellationToken);
 
     /// <summary>
-    /// Runs the simulation with a caller-chosen tracker and allocators (e.g. an indexed tracker in benchmarks).
+    /// Runs the simulation with a caller-chosen tracker and allocators (e.g. the plain tracker, to compare).
     /// Throws <see cref="ArgumentException"/> on duplicate node or function ids.
     /// </summary>
     public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, PlannerOptions options, CancellationToken cancellationToken = default)
