@@ -97,13 +97,12 @@ public sealed record PlanResult(IReadOnlyList<FunctionPlan> Functions, IReadOnly
 /// <c>Unschedulable</c> (and its dependents stay <c>Waiting</c>).
 /// <para>Cost: the bookkeeping is O((functions + args) · log functions) over a whole run — attempts in progress sit
 /// in a priority queue by (end, queue position), the ready set is kept by counting each function's unfinished args,
-/// and a failure sweeps each dependent once. On top come the allocator decisions: one per ready, not running
-/// function per instant, so functions waiting for room are decided again at every instant.</para>
+/// and a failure sweeps each dependent once. On top come the allocator decisions for the ready, not running
+/// functions at every instant; a function waiting for room costs a dictionary lookup when one of the same shape
+/// (cost, constraints, strategy) already failed in that instant with nothing allocated since.</para>
 /// </remarks>
 public static class Planner
 {
-    private static readonly SchedulingResult Nothing = new([], []);
-
     /// <summary>Runs the simulation. Throws <see cref="ArgumentException"/> on duplicate node or function ids.</summary>
     public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, CancellationToken cancellationToken = default) =>
         Run(nodes, functions, new PlannerOptions(), cancellationToken);
@@ -247,7 +246,10 @@ public static class Planner
 
         // Attempts in progress, by (end, queue position): the order in which the ends of one instant are processed.
         var running = new PriorityQueue<int, (TimeSpan End, int Position)>();
-        var requests = new List<SchedulingRequest>();
+        var assignments = new List<Assignment>();
+        var pendings = new List<PendingPlacement>();
+        var failedShapes = new Dictionary<RequestShape, AllocationDecision>();
+        var reuseFailedDecisions = options.Allocators is null;
         var assignedNodes = new HashSet<string>(StringComparer.Ordinal);
         var now = TimeSpan.Zero;
         var makespan = TimeSpan.Zero;
@@ -293,10 +295,16 @@ public static class Planner
                 }
             }
 
-            // 2. Every ready function not running is tried in queue order.
-            requests.Clear();
+            // 2. Every ready function not running is tried in queue order. Within this loop the tracker only fills
+            // up, so once a request fails, a later request of the same shape fails with the same decision until
+            // something is allocated: it gets that decision without deciding again (built-in allocators only, which
+            // decide from the request, the nodes and the tracker alone). This keeps functions waiting for room cheap.
+            assignments.Clear();
+            pendings.Clear();
+            failedShapes.Clear();
             foreach (var i in ready)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var request = fns[i].Request;
                 if (request.Placement.CollocateWith is { } target && request.Placement.CollocateNode is null
                     && position.TryGetValue(target, out var t) && states[t].Node is { } targetNode)
@@ -304,12 +312,31 @@ public static class Planner
                     request = request with { Placement = request.Placement with { CollocateNode = targetNode } };
                 }
 
-                requests.Add(request);
+                var shape = new RequestShape(request);
+                if (failedShapes.TryGetValue(shape, out var decision))
+                {
+                    pendings.Add(new PendingPlacement(request.Id, decision));
+                    continue;
+                }
+
+                var (assignment, pending) = scheduler.ScheduleOne(nodeSet, request);
+                if (assignment is not null)
+                {
+                    assignments.Add(assignment);
+                    failedShapes.Clear();
+                }
+                else
+                {
+                    pendings.Add(pending!);
+                    if (reuseFailedDecisions)
+                    {
+                        failedShapes[shape] = pending!.Decision;
+                    }
+                }
             }
 
-            var result = requests.Count == 0 ? Nothing : scheduler.Schedule(nodeSet, requests, cancellationToken);
             assignedNodes.Clear();
-            foreach (var assignment in result.Assignments)
+            foreach (var assignment in assignments)
             {
                 var i = position[assignment.Id];
                 var s = states[i];
@@ -325,7 +352,7 @@ public static class Planner
                 events.Add(new PlanEvent(now, assignment.Id, PlanEventKind.Started, assignment.Node, s.Attempts));
             }
 
-            foreach (var pending in result.Pending)
+            foreach (var pending in pendings)
             {
                 var i = position[pending.Id];
                 var s = states[i];
@@ -378,5 +405,23 @@ public static class Planner
 
         var nodePlans = nodeSet.Select(node => new NodePlan(node.Name, node.Capacity, peaks[node.Name])).ToList();
         return new PlanResult(plans, nodePlans, events, makespan);
+    }
+
+    /// <summary>
+    /// Everything of a request a decision depends on besides its id: requests of one shape get the same decision on
+    /// the same nodes and tracker state. Node selectors compare by reference (equal copies just miss the shortcut).
+    /// </summary>
+    private readonly record struct RequestShape(
+        ResourceList Cost,
+        IReadOnlyDictionary<string, string>? NodeSelector,
+        string? Node,
+        string? CollocateWith,
+        string? CollocateNode,
+        AllocationStrategy Strategy)
+    {
+        public RequestShape(SchedulingRequest request)
+            : this(request.Placement.Cost, request.Placement.NodeSelector, request.Placement.Node, request.Placement.CollocateWith, request.Placement.CollocateNode, request.Strategy)
+        {
+        }
     }
 }

@@ -50,9 +50,24 @@ public sealed class PlannerEquivalencePropertyTests
     // Per function: cost; arg offsets (ones reaching before the first function are dropped; duplicates are kept);
     // duration in quarter seconds (0 = ends at the instant it starts); fails; maxRetries; strategy; constraint kind
     // and its target.
+    // Three costs shared by many functions (as the same instance or an equal copy), so that many requests have the
+    // same shape and the planner's shortcut for repeated failures is exercised; otherwise a random cost.
+    private static readonly ResourceList[] CommonCosts =
+        [ResourceList.Of(("cpu", "1")), ResourceList.Of(("cpu", "2"), ("memory", "4")), ResourceList.Of(("nvidia.com/gpu", "1"))];
+
+    private static readonly Gen<ResourceList> GenFunctionCost =
+        Gen.Select(Gen.Int[0, 6], TrackerPropertyTests.GenCost).Select((pick, cost) => pick switch
+        {
+            < 3 => CommonCosts[pick],
+            < 5 => ResourceList.FromMilli(CommonCosts[pick - 3]),
+            _ => cost,
+        });
+
+    private static readonly IReadOnlyDictionary<string, string> ZoneA = new Dictionary<string, string>(StringComparer.Ordinal) { ["zone"] = "a" };
+
     private static Gen<PlanFunction[]> GenFunctions(int maxCount) =>
         Gen.Select(
-                TrackerPropertyTests.GenCost,
+                GenFunctionCost,
                 GenArgOffset.Array[0, 3],
                 Gen.Int[0, 6],
                 Gen.Int[0, 7],
@@ -68,7 +83,8 @@ public sealed class PlannerEquivalencePropertyTests
         var placement = new PlacementRequest($"f{i}", t.Cost);
         placement = t.Constraint switch
         {
-            1 => placement with { NodeSelector = new Dictionary<string, string>(StringComparer.Ordinal) { ["zone"] = "a" } },
+            1 => placement with { NodeSelector = ZoneA },
+            5 => placement with { NodeSelector = new Dictionary<string, string>(StringComparer.Ordinal) { ["zone"] = "a" } },
             2 => placement with { Node = NodeName(Math.Abs(t.Target)) }, // may name no node
             3 => placement with { CollocateWith = $"f{i - t.Target}" }, // may be itself, a later function or unknown
             4 => placement with { CollocateWith = $"f{i - t.Target}", CollocateNode = NodeName(Math.Abs(t.Target)) },
