@@ -42,6 +42,7 @@ public static class EndToEndColumns
             result.Functions,
             createSeconds = result.CreateTime.TotalSeconds,
             bindSeconds = result.BindTime.TotalSeconds,
+            statusSeconds = result.StatusTime.TotalSeconds,
             result.BoundPerSecond,
             result.LatencyP50Ms,
             result.LatencyP99Ms,

@@ -18,6 +18,9 @@ public sealed record EndToEndResult
     /// <summary>From the first create sent to the last pod seen bound.</summary>
     public required TimeSpan BindTime { get; init; }
 
+    /// <summary>From the first create sent to the last function seen reported <c>Scheduled</c> in its status.</summary>
+    public required TimeSpan StatusTime { get; init; }
+
     public double BoundPerSecond => Functions / BindTime.TotalSeconds;
 
     /// <summary>Create answered → pod seen bound by a watch, per function (milliseconds, sorted).</summary>
@@ -62,15 +65,15 @@ public sealed record EndToEndResult
         var perFunction = string.Join(", ", OperatorRequests.OrderByDescending(r => r.Value).Select(r => r.Key + " " + (r.Value / (double)Functions).ToString("F2", CultureInfo.InvariantCulture)));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Functions} functions on {Nodes} nodes: created in {CreateTime.TotalSeconds:F2} s, all bound after {BindTime.TotalSeconds:F2} s = {BoundPerSecond:F0} functions/s; create->bound p50 {LatencyP50Ms:F0} ms, p99 {LatencyP99Ms:F0} ms, max {LatencyMaxMs:F0} ms; operator API requests per function {RequestsPerFunction:F2} (writes {WritesPerFunction:F2}: {perFunction}); {Passes} passes taking {PassTime.TotalSeconds:F1} s; operator CPU {OperatorCpu.TotalSeconds:F1} s ({OperatorCpuMsPerFunction:F2} ms per function); operator working set {Memory.WorkingSetBytes / 1048576.0:F0} MB (peak {Memory.PeakWorkingSetBytes / 1048576.0:F0} MB), GC heap {Memory.ManagedHeapBytes / 1048576.0:F0} MB (peak {PeakManagedHeapBytes / 1048576.0:F0} MB)");
+            $"{Functions} functions on {Nodes} nodes: created in {CreateTime.TotalSeconds:F2} s, all bound after {BindTime.TotalSeconds:F2} s = {BoundPerSecond:F0} functions/s, all reported Scheduled after {StatusTime.TotalSeconds:F2} s; create->bound p50 {LatencyP50Ms:F0} ms, p99 {LatencyP99Ms:F0} ms, max {LatencyMaxMs:F0} ms; operator API requests per function {RequestsPerFunction:F2} (writes {WritesPerFunction:F2}: {perFunction}); {Passes} passes taking {PassTime.TotalSeconds:F1} s; operator CPU {OperatorCpu.TotalSeconds:F1} s ({OperatorCpuMsPerFunction:F2} ms per function); operator working set {Memory.WorkingSetBytes / 1048576.0:F0} MB (peak {Memory.PeakWorkingSetBytes / 1048576.0:F0} MB), GC heap {Memory.ManagedHeapBytes / 1048576.0:F0} MB (peak {PeakManagedHeapBytes / 1048576.0:F0} MB)");
     }
 }
 
 /// <summary>
 /// One end-to-end run: N HandoffFunctions (1 cpu, 1000 memory each, no args) created at once in a fresh namespace
 /// by <see cref="EndToEndCluster"/>'s 16 unthrottled clients, as kube-scheduler's scheduler_perf creates pods; a
-/// watch on the functions' pods records when each is bound. Ends when every function is bound, reported
-/// <c>Scheduled</c>, and the operator is idle.
+/// watch on the functions' pods records when each is bound, one on the functions when each reports <c>Scheduled</c>.
+/// Ends when both are true of every function and the operator is idle.
 /// </summary>
 public static class EndToEndRun
 {
@@ -88,9 +91,12 @@ public static class EndToEndRun
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clock = Stopwatch.StartNew();
         var created = new double[functions];
-        var bound = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
-        var allBound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var watch = WatchBindingsAsync(cluster, ns, clock, bound, functions, allBound, stop.Token);
+        var rv = cluster.Server.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        var bound = new FirstSeen(functions, clock);
+        var scheduled = new FirstSeen(functions, clock);
+        var watches = Task.WhenAll(
+            WatchAsync(cluster, $"api/v1/namespaces/{ns}/pods?labelSelector=handoff.dev%2Ffunction&resourceVersion={rv}", BoundFunction, bound, stop.Token),
+            WatchAsync(cluster, $"apis/handoff.dev/v1alpha1/namespaces/{ns}/handofffunctions?resourceVersion={rv}", ScheduledFunction, scheduled, stop.Token));
         var heapPeak = SampleHeapAsync(cluster.Operator, stop.Token);
 
         var start = clock.Elapsed.TotalMilliseconds;
@@ -101,32 +107,34 @@ public static class EndToEndRun
         }, cancellationToken);
         var createdAll = clock.Elapsed.TotalMilliseconds;
 
-        var finished = await Task.WhenAny(allBound.Task, watch, Task.Delay(TimeSpan.FromMinutes(10), cancellationToken));
-        if (finished != allBound.Task)
+        // Done when every pod is bound and every function reports Scheduled; then the operator must fall idle.
+        var all = Task.WhenAll(bound.All, scheduled.All);
+        var finished = await Task.WhenAny(all, watches, Task.Delay(TimeSpan.FromMinutes(10), cancellationToken));
+        if (finished != all)
         {
             await stop.CancelAsync();
-            await watch;
-            throw new TimeoutException($"{bound.Count} of {functions} functions bound within 10 minutes: {cluster.Operator.LastLines}");
+            await watches;
+            throw new TimeoutException(
+                $"within 10 minutes {bound.Count} of {functions} functions were bound and {scheduled.Count} reported Scheduled: {cluster.Operator.LastLines}");
         }
 
-        var lastBound = bound.Values.Max();
         await cluster.WaitForOperatorIdleAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), cancellationToken);
-        await CheckAllScheduledAsync(cluster, ns, functions, cancellationToken);
         var after = cluster.OperatorRequests();
         var memory = await cluster.Operator.MemoryAsync(cancellationToken);
         var cpu = cluster.Operator.CpuTime() - cpuBefore;
         var passesAfter = await cluster.Operator.PassesAsync(cancellationToken);
         await stop.CancelAsync();
-        await watch;
+        await watches;
         var peak = await heapPeak;
 
-        var latencies = Enumerable.Range(0, functions).Select(i => bound[Name(i)] - created[i]).Order().ToArray();
+        var latencies = Enumerable.Range(0, functions).Select(i => bound.At(Name(i)) - created[i]).Order().ToArray();
         return new EndToEndResult
         {
             Nodes = cluster.NodeCount,
             Functions = functions,
             CreateTime = TimeSpan.FromMilliseconds(createdAll - start),
-            BindTime = TimeSpan.FromMilliseconds(lastBound - start),
+            BindTime = TimeSpan.FromMilliseconds(bound.Last - start),
+            StatusTime = TimeSpan.FromMilliseconds(scheduled.Last - start),
             LatenciesMs = latencies,
             OperatorRequests = after
                 .Select(r => (r.Key, Count: r.Value - before.GetValueOrDefault(r.Key)))
@@ -147,13 +155,23 @@ public static class EndToEndRun
         "\"},\"spec\":{\"cost\":{\"cpu\":\"1\",\"memory\":\"1000\"},\"template\":{\"spec\":{\"containers\":[" +
         "{\"name\":\"main\",\"image\":\"busybox:1.36\",\"command\":[\"sh\",\"-c\",\"echo 42 > /dev/termination-log\"]}]}}}}";
 
-    /// <summary>Watches the namespace's function pods from now and records when each function's pod is first seen bound.</summary>
-    private static async Task WatchBindingsAsync(
-        EndToEndCluster cluster, string ns, Stopwatch clock, ConcurrentDictionary<string, double> bound, int expected,
-        TaskCompletionSource allBound, CancellationToken cancellationToken)
+    /// <summary>The function a pod event shows bound, if it does.</summary>
+    private static string? BoundFunction(JsonElement pod) =>
+        pod.TryGetProperty("spec", out var spec) && spec.TryGetProperty("nodeName", out var node) && node.GetString() is { Length: > 0 }
+            ? pod.GetProperty("metadata").GetProperty("labels").GetProperty("handoff.dev/function").GetString()
+            : null;
+
+    /// <summary>The function a HandoffFunction event shows reported Scheduled, if it does.</summary>
+    private static string? ScheduledFunction(JsonElement function) =>
+        function.TryGetProperty("status", out var status) && status.TryGetProperty("phase", out var phase) && phase.GetString() == "Scheduled"
+            ? function.GetProperty("metadata").GetProperty("name").GetString()
+            : null;
+
+    /// <summary>Watches <paramref name="path"/> and records when each function is first seen reached (by <paramref name="reached"/>).</summary>
+    private static async Task WatchAsync(
+        EndToEndCluster cluster, string path, Func<JsonElement, string?> reached, FirstSeen seen, CancellationToken cancellationToken)
     {
-        var rv = cluster.Server.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-        var uri = new Uri($"api/v1/namespaces/{ns}/pods?watch=true&labelSelector=handoff.dev%2Ffunction&resourceVersion={rv}&timeoutSeconds=3600", UriKind.Relative);
+        var uri = new Uri(path + "&watch=true&timeoutSeconds=3600", UriKind.Relative);
         try
         {
             using var response = await cluster.Http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -162,22 +180,42 @@ public static class EndToEndRun
             while (await reader.ReadLineAsync(cancellationToken) is { } line)
             {
                 using var doc = JsonDocument.Parse(line);
-                var pod = doc.RootElement.GetProperty("object");
                 if (doc.RootElement.GetProperty("type").GetString() == "ERROR")
                 {
-                    throw new InvalidOperationException("the pod watch failed: " + line);
+                    throw new InvalidOperationException($"the watch of {path} failed: {line}");
                 }
 
-                if (pod.TryGetProperty("spec", out var spec) && spec.TryGetProperty("nodeName", out var node) && node.GetString() is { Length: > 0 }
-                    && pod.GetProperty("metadata").GetProperty("labels").GetProperty("handoff.dev/function").GetString() is { } function
-                    && bound.TryAdd(function, clock.Elapsed.TotalMilliseconds) && bound.Count == expected)
+                if (reached(doc.RootElement.GetProperty("object")) is { } function)
                 {
-                    allBound.TrySetResult();
+                    seen.Add(function);
                 }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>When each of <c>expected</c> functions was first seen reaching a state, on the run's clock.</summary>
+    private sealed class FirstSeen(int expected, Stopwatch clock)
+    {
+        private readonly ConcurrentDictionary<string, double> _at = new(StringComparer.Ordinal);
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task All => _all.Task;
+
+        public int Count => _at.Count;
+
+        public double Last => _at.Values.Max();
+
+        public double At(string function) => _at[function];
+
+        public void Add(string function)
+        {
+            if (_at.TryAdd(function, clock.Elapsed.TotalMilliseconds) && _at.Count == expected)
+            {
+                _all.TrySetResult();
+            }
         }
     }
 
@@ -195,21 +233,6 @@ public static class EndToEndRun
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return peak;
-        }
-    }
-
-    /// <summary>The run only counts if the operator also reported every function Scheduled.</summary>
-    private static async Task CheckAllScheduledAsync(EndToEndCluster cluster, string ns, int functions, CancellationToken cancellationToken)
-    {
-        var json = await cluster.Http.GetStringAsync(new Uri($"apis/handoff.dev/v1alpha1/namespaces/{ns}/handofffunctions", UriKind.Relative), cancellationToken);
-        using var doc = JsonDocument.Parse(json);
-        var phases = doc.RootElement.GetProperty("items").EnumerateArray()
-            .GroupBy(f => f.TryGetProperty("status", out var s) && s.TryGetProperty("phase", out var p) ? p.GetString() ?? "" : "(none)")
-            .ToDictionary(g => g.Key, g => g.Count());
-        if (phases.GetValueOrDefault("Scheduled") != functions)
-        {
-            throw new InvalidOperationException(
-                $"expected {functions} functions Scheduled, found " + string.Join(", ", phases.Select(p => $"{p.Key}: {p.Value}")));
         }
     }
 }
