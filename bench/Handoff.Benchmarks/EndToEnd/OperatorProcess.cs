@@ -47,10 +47,13 @@ public sealed partial class OperatorProcess : IAsyncDisposable
     /// <summary>Starts the operator against <paramref name="kubeconfigPath"/> and waits until <c>/readyz</c> says 200.</summary>
     public static async Task<OperatorProcess> StartAsync(string kubeconfigPath, CancellationToken cancellationToken)
     {
-        var binary = Path.Combine(AppContext.BaseDirectory, "Handoff.Operator.dll");
+        // HANDOFF_BENCH_OPERATOR picks another build of the operator, e.g. a ReadyToRun publish as the image ships.
+        var binary = Environment.GetEnvironmentVariable("HANDOFF_BENCH_OPERATOR") is { Length: > 0 } chosen
+            ? Path.GetFullPath(chosen)
+            : Path.Combine(AppContext.BaseDirectory, "Handoff.Operator.dll");
         if (!File.Exists(binary))
         {
-            throw new FileNotFoundException("the operator binary is built next to the benchmarks (project reference)", binary);
+            throw new FileNotFoundException("no operator binary (built next to the benchmarks, or named by HANDOFF_BENCH_OPERATOR)", binary);
         }
 
         var (metricsPort, probePort) = (FreePort(), FreePort());
