@@ -46,6 +46,8 @@ public sealed class Reconciler
     private readonly ConcurrentDictionary<string, Memo> _memo = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NodeStatusInputs> _nodeStatusChecked = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeUsage> _reportedUsage = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long? Generation, bool Ready, NodeInfo Info)> _nodeInfos = new(StringComparer.Ordinal);
+    private NodeSet? _nodeSet;
     private bool _recovered;
 
     public Reconciler(
@@ -209,25 +211,44 @@ public sealed class Reconciler
 
     // ---- nodes -------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// HandoffNodes → tracker capacities and the <see cref="NodeSet"/> to schedule on. A node is parsed and set again
+    /// only when its spec (generation), labels or readiness changed, and the NodeSet is reused while no node changed:
+    /// with thousands of nodes this was most of what a pass cost when few functions changed. Status writes (ours)
+    /// change the resourceVersion, not the generation, so they do not count as changes.
+    /// </summary>
     private NodeSet SyncNodes(List<HandoffNode> handoffNodes, out Dictionary<string, string> problems)
     {
         problems = new Dictionary<string, string>(StringComparer.Ordinal);
-        var infos = new List<NodeInfo>();
+        var infos = new List<NodeInfo>(handoffNodes.Count);
+        var changed = _nodeSet is null;
         foreach (var hn in handoffNodes)
         {
+            var name = hn.Metadata.Name;
+            var ready = NodeReadiness(hn).Ready;
+            if (_nodeInfos.TryGetValue(name, out var known) && known.Generation == hn.Metadata.Generation && known.Ready == ready &&
+                SameLabels(known.Info.Labels, hn.Metadata.Labels))
+            {
+                infos.Add(known.Info);
+                continue;
+            }
+
+            changed = true;
             NodeInfo info;
             try
             {
-                info = HandoffMapper.ToNodeInfo(hn, NodeReadiness(hn).Ready);
+                info = HandoffMapper.ToNodeInfo(hn, ready);
             }
             catch (ManifestValidationException ex)
             {
-                problems[hn.Metadata.Name] = ex.Message;
+                problems[name] = ex.Message;
+                _nodeInfos.Remove(name);
                 continue;
             }
 
             infos.Add(info);
-            _tracker.SetNode(hn.Metadata.Name, info.Capacity);
+            _tracker.SetNode(name, info.Capacity);
+            _nodeInfos[name] = (hn.Metadata.Generation, ready, info);
         }
 
         var names = infos.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
@@ -235,6 +256,7 @@ public sealed class Reconciler
         {
             if (!names.Contains(tracked))
             {
+                changed = true;
                 var dropped = _tracker.RemoveNode(tracked);
                 if (dropped.Count > 0)
                 {
@@ -243,8 +265,23 @@ public sealed class Reconciler
             }
         }
 
-        return new NodeSet(infos);
+        foreach (var gone in _nodeInfos.Keys.Where(n => !names.Contains(n)).ToList())
+        {
+            changed = true;
+            _nodeInfos.Remove(gone);
+        }
+
+        if (changed || _nodeSet!.Count != infos.Count)
+        {
+            _nodeSet = new NodeSet(infos);
+        }
+
+        return _nodeSet;
     }
+
+    private static bool SameLabels(IReadOnlyDictionary<string, string> known, IDictionary<string, string>? current) =>
+        (current?.Count ?? 0) == known.Count &&
+        (current is null || current.All(l => known.TryGetValue(l.Key, out var v) && string.Equals(v, l.Value, StringComparison.Ordinal)));
 
     private (bool Ready, string Reason, string Message) NodeReadiness(HandoffNode hn)
     {

@@ -1,5 +1,7 @@
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
+using k8s;
+using k8s.Models;
 
 namespace Handoff.Operator.Tests.Integration;
 
@@ -82,5 +84,35 @@ public sealed class PlacementTests
         cluster.Server.Kubelet.SetNodeReady("b-not-ready", true);
         Assert.Equal("b-not-ready", (await cluster.WaitForPhaseAsync("on-b", FunctionPhases.Scheduled)).Status.Node);
         Assert.All(await cluster.PodsAsync(), p => Assert.NotEqual("a-cordoned", p.Spec.NodeName));
+    }
+
+    [Fact]
+    public async Task A_HandoffNode_s_new_capacity_labels_and_cordon_are_used_by_the_next_pass()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["n1"]);
+        await cluster.CreateNodeAsync("n1", Cpu("2"));
+        await cluster.StartOperatorAsync();
+        async Task PatchNodeAsync(string json) => await cluster.Client.CustomObjects.PatchClusterCustomObjectAsync(
+            new V1Patch(json, V1Patch.PatchType.MergePatch), HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, "n1",
+            cancellationToken: SandboxCluster.Ct);
+
+        // Capacity (a spec change): a function larger than the node fits once the node grows.
+        await cluster.CreateFunctionAsync(With("needs-4", "4"));
+        await cluster.WaitForPhaseAsync("needs-4", FunctionPhases.Pending);
+        await PatchNodeAsync("""{"spec":{"capacity":{"cpu":"8"}}}""");
+        Assert.Equal("n1", (await cluster.WaitForPhaseAsync("needs-4", FunctionPhases.Scheduled)).Status.Node);
+
+        // Labels (metadata only: the generation does not move): a selector matches once the label is there.
+        await cluster.CreateFunctionAsync(With("in-zone-a", "1", selector: new Dictionary<string, string> { ["zone"] = "a" }));
+        await cluster.WaitForPhaseAsync("in-zone-a", FunctionPhases.Pending);
+        await PatchNodeAsync("""{"metadata":{"labels":{"zone":"a"}}}""");
+        Assert.Equal("n1", (await cluster.WaitForPhaseAsync("in-zone-a", FunctionPhases.Scheduled)).Status.Node);
+
+        // Cordon (a spec change): nothing new lands on the node.
+        await PatchNodeAsync("""{"spec":{"unschedulable":true}}""");
+        await Wait.UntilAsync(async () => (await cluster.GetNodeAsync("n1")).Metadata.Generation == 3, "the cordon is stored");
+        await cluster.CreateFunctionAsync(With("after-cordon", "1"));
+        var pending = await cluster.WaitForPhaseAsync("after-cordon", FunctionPhases.Pending);
+        Assert.Contains("unschedulable", pending.Status.Message, StringComparison.Ordinal);
     }
 }
