@@ -10,7 +10,10 @@ namespace Handoff.Sandbox;
 public sealed record SandboxRequestKind(string UserAgent, string Verb, string Resource)
 {
     /// <summary>True for the verbs that change stored state.</summary>
-    public bool IsWrite => Verb is "create" or "update" or "patch" or "delete" or "deletecollection";
+    public bool IsWrite => IsWriteVerb(Verb);
+
+    /// <summary>True for create, update, patch, delete and deletecollection.</summary>
+    public static bool IsWriteVerb(string verb) => verb is "create" or "update" or "patch" or "delete" or "deletecollection";
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Handoff.Sandbox;
 
 namespace Handoff.Benchmarks.EndToEnd;
 
@@ -35,7 +36,7 @@ public sealed record EndToEndResult
     /// <summary>The operator's API requests during the run by verb and resource, until it was idle again.</summary>
     public required IReadOnlyDictionary<string, long> OperatorRequests { get; init; }
 
-    public double WritesPerFunction => OperatorRequests.Where(r => IsWrite(r.Key)).Sum(r => r.Value) / (double)Functions;
+    public double WritesPerFunction => OperatorRequests.Where(r => SandboxRequestKind.IsWriteVerb(r.Key.Split(' ')[0])).Sum(r => r.Value) / (double)Functions;
 
     public double RequestsPerFunction => OperatorRequests.Values.Sum() / (double)Functions;
 
@@ -54,9 +55,6 @@ public sealed record EndToEndResult
 
     /// <summary>The highest GC heap the operator reported while the run went on (sampled every 250 ms).</summary>
     public required long PeakManagedHeapBytes { get; init; }
-
-    public static bool IsWrite(string verbAndResource) =>
-        verbAndResource.Split(' ')[0] is "create" or "update" or "patch" or "delete" or "deletecollection";
 
     private double Percentile(double p) => LatenciesMs[Math.Clamp((int)Math.Ceiling(p * LatenciesMs.Length) - 1, 0, LatenciesMs.Length - 1)];
 
