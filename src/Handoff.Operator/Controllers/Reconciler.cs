@@ -271,12 +271,13 @@ public sealed class Reconciler
             _nodeInfos.Remove(gone);
         }
 
-        if (changed || _nodeSet!.Count != infos.Count)
+        // Unchanged means every node was reused and none added or removed: the previous NodeSet is the same set.
+        if (changed)
         {
             _nodeSet = new NodeSet(infos);
         }
 
-        return _nodeSet;
+        return _nodeSet!;
     }
 
     private static bool SameLabels(IReadOnlyDictionary<string, string> known, IDictionary<string, string>? current) =>
