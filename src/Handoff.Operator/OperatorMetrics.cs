@@ -29,6 +29,8 @@ public sealed class OperatorMetrics
             "handoff_api_errors_total", "Errors returned by the Kubernetes API, by operation.",
             new CounterConfiguration { LabelNames = ["operation"] });
         IsLeader = factory.CreateGauge("handoff_leader", "1 while this replica is the leader.");
+        InvalidObjects = factory.CreateGauge(
+            "handoff_invalid_objects", "Objects the operator cannot decode (each reported by an Event and skipped).");
         ReconcileDuration = factory.CreateHistogram(
             "handoff_reconcile_duration_seconds", "Duration of one reconcile pass.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
@@ -49,6 +51,8 @@ public sealed class OperatorMetrics
     public Counter ApiErrors { get; }
 
     public Gauge IsLeader { get; }
+
+    public Gauge InvalidObjects { get; }
 
     public Histogram ReconcileDuration { get; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Allocation;
 
 namespace Handoff.Operator;
 
@@ -14,7 +15,7 @@ public sealed record OperatorOptions
 
     public string SchedulerName { get; init; } = HandoffApi.DefaultSchedulerName;
 
-    public string DefaultStrategy { get; init; } = Strategies.FirstAvailable;
+    public string DefaultStrategy { get; init; } = nameof(AllocationStrategy.FirstAvailable);
 
     public bool LeaderElect { get; init; }
 
@@ -68,10 +69,10 @@ public sealed record OperatorOptions
     /// <summary>Throws <see cref="OperatorOptionsException"/> with a clear message when a value is invalid.</summary>
     public void Validate()
     {
-        if (!Strategies.All.Contains(DefaultStrategy, StringComparer.Ordinal))
+        if (!Allocators.TryParseStrategy(DefaultStrategy, out _))
         {
             throw new OperatorOptionsException(
-                $"--default-strategy: '{DefaultStrategy}' is not one of {string.Join(", ", Strategies.All)}");
+                $"--default-strategy: '{DefaultStrategy}' is not one of {string.Join(", ", Allocators.StrategyNames)}");
         }
 
         if (string.IsNullOrWhiteSpace(SchedulerName))

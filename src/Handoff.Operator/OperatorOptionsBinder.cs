@@ -37,7 +37,9 @@ public static class OperatorOptionsBinder
         var options = new OperatorOptions
         {
             LeaseNamespace = NonEmpty(environment("POD_NAMESPACE")) ?? "default",
-            Identity = NonEmpty(environment("POD_NAME")) ?? NonEmpty(hostName) ?? Environment.MachineName,
+            // Unique per process, as client-go's examples make it: two replicas on one host (or a restarted one) never
+            // share an identity, so neither can renew the other's lease.
+            Identity = (NonEmpty(environment("POD_NAME")) ?? NonEmpty(hostName) ?? Environment.MachineName) + "_" + Guid.NewGuid().ToString("N")[..8],
         };
 
         foreach (var flag in Flags)

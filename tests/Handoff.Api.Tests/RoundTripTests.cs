@@ -1,3 +1,5 @@
+using Handoff.Core.Allocation;
+using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using k8s;
 using k8s.Models;
@@ -65,7 +67,7 @@ public sealed class RoundTripTests
         Assert.Equal(new Dictionary<string, string> { ["cpu"] = "2", ["memory"] = "4000", ["nvidia.com/gpu"] = "1" }, first.Spec.Cost);
         Assert.Equal(["source"], first.Spec.Args!);
         Assert.Equal(["2"], first.Spec.ExtraArgs!);
-        Assert.Equal(Strategies.LoadBalanced, first.Spec.Strategy);
+        Assert.Equal(nameof(AllocationStrategy.LoadBalanced), first.Spec.Strategy);
         Assert.Equal("a", first.Spec.NodeSelector!["zone"]);
         Assert.Equal("gpu-1", first.Spec.Node);
         Assert.Equal("source", first.Spec.CollocateWith);

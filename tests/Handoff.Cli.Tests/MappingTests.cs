@@ -48,18 +48,18 @@ public sealed class MappingTests
         Assert.Equal(["default/source", "default/other"], f.Args);
         Assert.Equal(["2"], f.ExtraArgs);
         Assert.Equal(3, f.MaxRetries);
-        Assert.Equal(AllocationStrategy.BestFit, f.Request.Strategy);
+        Assert.Equal(AllocationStrategy.BestFit, f.Strategy);
         Assert.Null(f.ExplicitStrategy);
-        Assert.Equal(500, f.Request.Placement.Cost["cpu"]);
-        Assert.Equal("gpu-1", f.Request.Placement.Node);
-        Assert.Equal("default/source", f.Request.Placement.CollocateWith);
-        Assert.Equal("a", f.Request.Placement.NodeSelector!["zone"]);
+        Assert.Equal(500, f.Placement.Cost["cpu"]);
+        Assert.Equal("gpu-1", f.Placement.Node);
+        Assert.Equal("default/source", f.Placement.CollocateWith);
+        Assert.Equal("a", f.Placement.NodeSelector!["zone"]);
 
         var explicitStrategy = HandoffMapper.ToFunction(Function("x", "team", new HandoffFunctionSpec { Strategy = "LoadBalanced", MaxRetries = 0 }));
         Assert.Equal(AllocationStrategy.LoadBalanced, explicitStrategy.ExplicitStrategy);
         Assert.Equal("team/x", explicitStrategy.Id);
         Assert.Equal(0, explicitStrategy.MaxRetries);
-        Assert.True(explicitStrategy.Request.Placement.Cost.IsZero);
+        Assert.True(explicitStrategy.Placement.Cost.IsZero);
     }
 
     [Theory]

@@ -79,7 +79,7 @@ public sealed class PlanBadInputTests
         Assert.Equal(1, exit);
         var f = Function(ParseJson(output), "consumer");
         Assert.Equal("Waiting", f.GetProperty("phase").GetString());
-        Assert.Equal("waiting for unknown args: default/ghost", f.GetProperty("message").GetString());
+        Assert.Equal("unknown args (no such HandoffFunction in this namespace): ghost", f.GetProperty("message").GetString());
         Assert.Equal("error: bad.yaml:6: HandoffFunction default/consumer: spec.args: unknown function(s) \"ghost\" in namespace \"default\"" + Environment.NewLine, error);
     }
 
@@ -91,7 +91,7 @@ public sealed class PlanBadInputTests
         Assert.Equal(1, exit);
         var a = Function(ParseJson(output), "a");
         Assert.Equal("Failed", a.GetProperty("phase").GetString());
-        Assert.Equal("DependencyCycle: default/a -> default/b -> default/c -> default/a", a.GetProperty("message").GetString());
+        Assert.Equal("dependency cycle: a -> b -> c -> a", a.GetProperty("message").GetString());
         Assert.Contains("spec.args: DependencyCycle: default/a -> default/b -> default/c -> default/a", error, StringComparison.Ordinal);
     }
 

@@ -61,14 +61,15 @@ public sealed class PlanExamplesTests
         Assert.Equal("", error);
         var plan = ParseJson(output);
         var tooBig = Function(plan, "too-big");
-        Assert.Equal(("Unschedulable", null, 0, null, null), Summary(tooBig));
+        Assert.Equal(("Pending", null, 0, null, null), Summary(tooBig));
+        Assert.Equal("Unschedulable", tooBig.GetProperty("reason").GetString());
         Assert.Equal(
             "0/1 nodes are available: 1 Insufficient cpu. Unschedulable: the cost (cpu=64, memory=1000) exceeds the total capacity of every eligible node.",
             tooBig.GetProperty("message").GetString());
         Assert.Equal(("Waiting", null, 0, null, null), Summary(Function(plan, "after-too-big")));
         Assert.Contains("too-big", Function(plan, "after-too-big").GetProperty("message").GetString(), StringComparison.Ordinal);
         var wrongZone = Function(plan, "wrong-zone");
-        Assert.Equal("Unschedulable", wrongZone.GetProperty("phase").GetString());
+        Assert.Equal(("Pending", "Unschedulable"), (wrongZone.GetProperty("phase").GetString(), wrongZone.GetProperty("reason").GetString()));
         Assert.Contains("1 node(s) didn't match Function's node selector", wrongZone.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(0.0, plan.GetProperty("makespan").GetDouble());
     }
@@ -79,11 +80,12 @@ public sealed class PlanExamplesTests
         var (exit, output, _) = Run("-f", Path.Combine(Examples, "retries"), "-o", "json");
         Assert.Equal(0, exit);
         var plan = ParseJson(output);
-        Assert.Equal(("Failed", "retry-node", 3, 2.0, 3.0), Summary(Function(plan, "flaky")));
-        Assert.StartsWith("RetriesExhausted", Function(plan, "flaky").GetProperty("message").GetString(), StringComparison.Ordinal);
+        // Attempts at 0, 11 (after 10 s of back-off) and 32 (after 20 s more), as the operator retries.
+        Assert.Equal(("Failed", "retry-node", 3, 32.0, 33.0), Summary(Function(plan, "flaky")));
+        Assert.Equal("RetriesExhausted", Function(plan, "flaky").GetProperty("reason").GetString());
         var after = Function(plan, "after-flaky");
         Assert.Equal(("Failed", null, 0, null, null), Summary(after));
-        Assert.Contains("DependencyFailed", after.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("DependencyFailed", "dependency flaky failed"), (after.GetProperty("reason").GetString(), after.GetProperty("message").GetString()));
     }
 
     [Fact]
@@ -125,7 +127,7 @@ public sealed class PlanExamplesTests
         var functions = Assert.IsType<List<object>>(yaml["functions"]);
         var first = Assert.IsType<Dictionary<object, object>>(functions[0]);
         Assert.Equal("too-big", first["name"]);
-        Assert.Equal("Unschedulable", first["phase"]);
+        Assert.Equal("Pending", first["phase"]);
         Assert.Contains("  node: null", output, StringComparison.Ordinal);
         Assert.Contains("makespan: 0", output, StringComparison.Ordinal);
     }

@@ -69,7 +69,7 @@ public sealed class AllocatorPropertyTests
             if (expected is null)
             {
                 Assert.Equal(nodes.Length, decision.Rejections.Count);
-                var neverFits = !nodes.Any(n => AllocatorBase.MatchesConstraints(request, n) && request.Cost.FitsIn(n.Capacity));
+                var neverFits = !nodes.Any(n => NodeEligibility.MatchesConstraints(request, n) && request.Cost.FitsIn(n.Capacity));
                 Assert.Equal(neverFits, decision.Unschedulable);
             }
         }, iter: 500);
@@ -102,7 +102,7 @@ public sealed class AllocatorPropertyTests
                 return;
             }
 
-            double Score(NodeInfo n) => AllocatorBase.FreeFractionAfter(request.Cost, n.Capacity, tracker.Available(n.Name)!).ToDouble();
+            double Score(NodeInfo n) => FreeFraction.After(request.Cost, n.Capacity, tracker.Available(n.Name)!).ToDouble();
             var lb = Allocators.LoadBalanced.Allocate(request, new NodeSet(nodes), tracker).Node!;
             var bf = Allocators.BestFit.Allocate(request, new NodeSet(nodes), tracker).Node!;
             Assert.Equal(fitting.Max(Score), Score(fitting.Single(n => n.Name == lb)), 12);

@@ -136,11 +136,11 @@ public sealed class AllocatorTests
         var request = Request(("cpu", "1")) with { CollocateWith = "default/source" };
         var waiting = Allocators.FirstAvailable.Allocate(request, nodes, tracker);
         Assert.True(waiting.WaitingForCollocation);
-        Assert.Equal("waiting for collocateWith function default/source to be placed", waiting.Message);
+        Assert.Equal("waiting for source to be placed (collocateWith)", waiting.Message);
         Assert.Equal("b", Allocators.LoadBalanced.Allocate(request with { CollocateNode = "b" }, nodes, tracker).Node);
         Assert.True(tracker.TryAllocate("b", ResourceList.Of(("cpu", "8")), "hog"));
         var full = Allocators.FirstAvailable.Allocate(request with { CollocateNode = "b" }, nodes, tracker);
-        Assert.Equal("0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match the node of collocateWith function default/source.", full.Message);
+        Assert.Equal("0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match the node of collocateWith function source.", full.Message);
     }
 
     [Fact]

@@ -12,9 +12,7 @@ public sealed class TrackerTests
     {
         var tracker = new SimpleResourceTracker();
         tracker.SetNode("n1", Capacity);
-        Assert.True(tracker.IsAvailable("n1", ResourceList.Of(("cpu", "8"))));
         Assert.True(tracker.TryAllocate("n1", ResourceList.Of(("cpu", "6"), ("gpu", "1")), "f1"));
-        Assert.False(tracker.IsAvailable("n1", ResourceList.Of(("cpu", "3"))));
         Assert.False(tracker.TryAllocate("n1", ResourceList.Of(("cpu", "3")), "f2"));
         Assert.True(tracker.TryAllocate("n1", ResourceList.Of(("cpu", "2"), ("gpu", "1")), "f2"));
         Assert.False(tracker.TryAllocate("n1", ResourceList.Of(("gpu", "1")), "f3"));
@@ -56,7 +54,6 @@ public sealed class TrackerTests
     public void Unknown_node_is_never_available()
     {
         var tracker = new SimpleResourceTracker();
-        Assert.False(tracker.IsAvailable("x", ResourceList.Empty));
         Assert.False(tracker.TryAllocate("x", ResourceList.Empty, "f"));
         Assert.Null(tracker.Available("x"));
         Assert.Null(tracker.GetNode("x"));

@@ -1,5 +1,5 @@
 using Handoff.Core.Allocation;
-using Handoff.Core.Allocation.Indexing;
+using Handoff.Core.Tracking.Indexing;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 

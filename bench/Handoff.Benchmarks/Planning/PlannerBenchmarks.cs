@@ -5,7 +5,6 @@ using Handoff.Benchmarks.Infrastructure;
 using Handoff.Core.Allocation;
 using Handoff.Core.Planning;
 using Handoff.Core.Resources;
-using Handoff.Core.Scheduling;
 
 namespace Handoff.Benchmarks.Planning;
 
@@ -54,7 +53,7 @@ public class PlannerBenchmarks
         var cost = ResourceList.Of(("cpu", "1"), ("memory", "1000"));
         _nodes = [.. Enumerable.Range(0, Nodes).Select(i => new NodeInfo($"node-{i:D5}", capacity))];
         _functions = [.. DagShapes.Create(DagShape.Wide, Functions)
-            .Select(f => new PlanFunction(new SchedulingRequest(new PlacementRequest(f.Id, cost)), f.Args))];
+            .Select(f => new PlanFunction(new PlacementRequest(f.Id, cost), f.Args))];
     }
 
     [Benchmark]

@@ -1,25 +1,25 @@
 using System.Text.RegularExpressions;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core;
 using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
-using Handoff.Core.Scheduling;
 
 namespace Handoff.Api.Mapping;
 
 /// <summary>
-/// A HandoffFunction converted to Handoff.Core inputs. <see cref="Id"/> is <c>namespace/name</c> (the tracker
-/// holder key and the DAG id); <see cref="Args"/> and <see cref="SchedulingRequest.Placement"/>'s
-/// <c>CollocateWith</c> are ids resolved in the function's namespace.
+/// A HandoffFunction converted to Handoff.Core inputs. <see cref="Id"/> is <c>namespace/name</c> (the DAG id);
+/// <see cref="Args"/> and <see cref="Placement"/>'s <c>CollocateWith</c> are ids resolved in the function's namespace.
 /// </summary>
 public sealed record MappedFunction(
     string Namespace,
     string Name,
-    SchedulingRequest Request,
+    PlacementRequest Placement,
+    AllocationStrategy Strategy,
     IReadOnlyList<string> Args,
     IReadOnlyList<string> ExtraArgs,
     int MaxRetries)
 {
-    public string Id => Request.Id;
+    public string Id => Placement.Id;
 
     /// <summary>The strategy named in the manifest; null when it names none (the default applies).</summary>
     public AllocationStrategy? ExplicitStrategy { get; init; }
@@ -36,7 +36,7 @@ public static partial class HandoffMapper
     public const string DefaultNamespace = "default";
 
     /// <summary>The id of a function: <c>namespace/name</c>.</summary>
-    public static string FunctionId(string @namespace, string name) => $"{@namespace}/{name}";
+    public static string FunctionId(string @namespace, string name) => ObjectKeys.Of(@namespace, name);
 
     /// <summary><c>HandoffNode gpu-1</c>.</summary>
     public static string Describe(HandoffNode node) => $"{HandoffApi.NodeKind} {NameOrPlaceholder(node.Metadata?.Name)}";
@@ -174,7 +174,7 @@ public static partial class HandoffMapper
             Node = spec.Node,
             CollocateWith = spec.CollocateWith is null ? null : FunctionId(ns, spec.CollocateWith),
         };
-        return new MappedFunction(ns, name!, new SchedulingRequest(placement, explicitStrategy ?? defaultStrategy), args, [.. spec.ExtraArgs ?? []], maxRetries)
+        return new MappedFunction(ns, name!, placement, explicitStrategy ?? defaultStrategy, args, [.. spec.ExtraArgs ?? []], maxRetries)
         {
             ExplicitStrategy = explicitStrategy,
         };

@@ -46,4 +46,13 @@ public static class HandoffApi
 
     public const int DefaultMaxRetries = 3;
     public const int MaxResultBytes = 4096;
+
+    /// <summary>
+    /// Annotation on a pod Handoff placed: the cost it holds (a JSON object of resource quantities), fixed when it is
+    /// placed, so a later edit of <c>spec.cost</c> only affects the next attempt.
+    /// </summary>
+    public const string CostAnnotation = "handoff.dev/cost";
+
+    /// <summary>The finalizers subresource of HandoffFunctions (pods block their owner's deletion, which needs update on it).</summary>
+    public const string FunctionFinalizersResource = FunctionPlural + "/finalizers";
 }

@@ -46,23 +46,3 @@ public static class ConditionTypes
     public const string Scheduled = "Scheduled";
     public const string Completed = "Completed";
 }
-
-/// <summary>Reasons used in conditions, status messages and Events.</summary>
-public static class Reasons
-{
-    public const string Scheduled = "Scheduled";
-    public const string FailedScheduling = "FailedScheduling";
-    public const string Unschedulable = "Unschedulable";
-    public const string Retrying = "Retrying";
-    public const string DependencyFailed = "DependencyFailed";
-    public const string DependencyCycle = "DependencyCycle";
-    public const string WaitingForDependencies = "WaitingForDependencies";
-    public const string UnknownDependency = "UnknownDependency";
-    public const string InvalidTemplate = "InvalidTemplate";
-    public const string Succeeded = "Succeeded";
-    public const string Failed = "Failed";
-    public const string RetriesExhausted = "RetriesExhausted";
-    public const string NodeReady = "NodeReady";
-    public const string NodeNotReady = "NodeNotReady";
-    public const string NodeNotFound = "NodeNotFound";
-}

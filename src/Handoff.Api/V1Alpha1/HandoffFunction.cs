@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using Handoff.Api.Crds;
+using Handoff.Core.Allocation;
+using Handoff.Core.Lifecycle;
 using k8s;
 using k8s.Models;
 
@@ -51,7 +53,7 @@ public sealed class HandoffFunctionSpec
     public IList<string>? ExtraArgs { get; set; }
 
     /// <summary>FirstAvailable (default), LoadBalanced or BestFit.</summary>
-    [CrdSchema(Description = "How a node is chosen: FirstAvailable (first fitting node in name order), LoadBalanced (leaves the most free) or BestFit (leaves the least). Default: the operator's --default-strategy (FirstAvailable).", Enum = [Strategies.FirstAvailable, Strategies.LoadBalanced, Strategies.BestFit])]
+    [CrdSchema(Description = "How a node is chosen: FirstAvailable (first fitting node in name order), LoadBalanced (leaves the most free) or BestFit (leaves the least). Default: the operator's --default-strategy (FirstAvailable).", Enum = [nameof(AllocationStrategy.FirstAvailable), nameof(AllocationStrategy.LoadBalanced), nameof(AllocationStrategy.BestFit)])]
     [JsonPropertyName("strategy")]
     public string? Strategy { get; set; }
 
@@ -125,27 +127,6 @@ public sealed class HandoffFunctionStatus
     [CrdSchema(Description = "The metadata.generation this status describes.", Minimum = 0)]
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }
-}
-
-public static class FunctionPhases
-{
-    public const string Waiting = "Waiting";
-    public const string Pending = "Pending";
-    public const string Scheduled = "Scheduled";
-    public const string Running = "Running";
-    public const string Succeeded = "Succeeded";
-    public const string Failed = "Failed";
-
-    public static bool IsTerminal(string? phase) => phase is Succeeded or Failed;
-}
-
-public static class Strategies
-{
-    public const string FirstAvailable = "FirstAvailable";
-    public const string LoadBalanced = "LoadBalanced";
-    public const string BestFit = "BestFit";
-
-    public static IReadOnlyList<string> All { get; } = [FirstAvailable, LoadBalanced, BestFit];
 }
 
 public sealed class HandoffFunctionList : IKubernetesObject<V1ListMeta>, IItems<HandoffFunction>

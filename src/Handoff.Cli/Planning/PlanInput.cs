@@ -1,5 +1,7 @@
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core;
+using Handoff.Core.Lifecycle;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Planning;
@@ -30,6 +32,8 @@ internal sealed record PlanInput(
         var locations = new Dictionary<string, ManifestDocument>(StringComparer.Ordinal);
         var functionLocations = new Dictionary<string, ManifestDocument>(StringComparer.Ordinal);
 
+        var planStart = documents.Select(d => d.Object).OfType<HandoffFunction>()
+            .Select(f => f.Metadata?.CreationTimestamp).OfType<DateTime>().DefaultIfEmpty(DateTime.MaxValue).Min();
         foreach (var doc in documents)
         {
             try
@@ -57,7 +61,7 @@ internal sealed record PlanInput(
 
                         functionLocations[f.Id] = doc;
                         mapped[f.Id] = f;
-                        functions.Add(ToPlanFunction(function, f));
+                        functions.Add(ToPlanFunction(function, f, planStart));
                         break;
                 }
             }
@@ -73,7 +77,7 @@ internal sealed record PlanInput(
         }
 
         var problems = new List<string>();
-        var graph = new FunctionGraph(functions.Select(f => new FunctionDependencies(f.Id, f.Args)));
+        var graph = new FunctionGraph(functions.Select(f => new FunctionDependencies(f.Id, f.Args) { CollocateWith = f.Placement.CollocateWith }));
         foreach (var f in functions)
         {
             var m = mapped[f.Id];
@@ -83,9 +87,9 @@ internal sealed record PlanInput(
                 problems.Add($"{where}: spec.args: unknown function(s) {string.Join(", ", unknown.Select(u => $"\"{u[(m.Namespace.Length + 1)..]}\""))} in namespace \"{m.Namespace}\"");
             }
 
-            if (f.Request.Placement.CollocateWith is { } target && !mapped.ContainsKey(target))
+            if (graph.UnknownCollocation.TryGetValue(f.Id, out var target))
             {
-                problems.Add($"{where}: spec.collocateWith: unknown function \"{target[(m.Namespace.Length + 1)..]}\" in namespace \"{m.Namespace}\"");
+                problems.Add($"{where}: spec.collocateWith: unknown function \"{ObjectKeys.NameOf(target)}\" in namespace \"{m.Namespace}\"");
             }
         }
 
@@ -97,7 +101,12 @@ internal sealed record PlanInput(
         return new PlanInput(nodes, functions, mapped, problems);
     }
 
-    private static PlanFunction ToPlanFunction(HandoffFunction function, MappedFunction f)
+    /// <summary>
+    /// The plan function of a manifest. A manifest read back from a cluster (<c>kubectl get -o yaml</c>) carries its
+    /// creationTimestamp: <paramref name="planStart"/> is the earliest of them, so the queue orders such functions by
+    /// creation as the operator does; the others are created when the plan starts.
+    /// </summary>
+    private static PlanFunction ToPlanFunction(HandoffFunction function, MappedFunction f, DateTime planStart)
     {
         var what = HandoffMapper.Describe(function);
         var annotations = function.Metadata.Annotations ?? new Dictionary<string, string>();
@@ -120,7 +129,14 @@ internal sealed record PlanInput(
             };
         }
 
-        return new PlanFunction(f.Request, f.Args) { Duration = duration, Fails = fails, MaxRetries = f.MaxRetries };
+        return new PlanFunction(f.Placement, f.Args)
+        {
+            Strategy = f.Strategy,
+            Duration = duration,
+            Fails = fails,
+            Retry = new RetryPolicy(f.MaxRetries),
+            Created = function.Metadata.CreationTimestamp is { } created && created > planStart ? created - planStart : TimeSpan.Zero,
+        };
     }
 }
 

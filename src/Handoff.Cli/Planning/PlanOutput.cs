@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Handoff.Core.Lifecycle;
 using Handoff.Core.Planning;
 
 namespace Handoff.Cli.Planning;
@@ -43,7 +44,7 @@ internal static class PlanOutput
         [.. plan.Functions.Select(f =>
         {
             var m = input.Mapped[f.Id];
-            return new FunctionEntry(m.Namespace, m.Name, f.Phase.ToString(), f.Node, f.Attempts, Seconds(f.Start), Seconds(f.End), f.Reason, f.Message, m.Request.Strategy.ToString());
+            return new FunctionEntry(m.Namespace, m.Name, f.Phase.Name(), f.Node, f.Attempts, Seconds(f.Start), Seconds(f.End), f.Reason, f.Message, m.Strategy.ToString());
         })],
         [.. plan.Nodes.Select(n => new NodeEntry(n.Name, n.Capacity.ToDictionary(), n.Peak.ToDictionary()))],
         plan.Makespan.TotalSeconds);
@@ -137,8 +138,8 @@ internal static class PlanOutput
         var sb = new StringBuilder();
         var functionRows = plan.Functions.Select(f => new[]
         {
-            f.Id, f.Phase.ToString(), f.Node ?? "-", f.Attempts.ToString(CultureInfo.InvariantCulture),
-            Time(f.Start), Time(f.End), input.Mapped[f.Id].Request.Strategy.ToString(), f.Message,
+            f.Id, f.Phase.Name(), f.Node ?? "-", f.Attempts.ToString(CultureInfo.InvariantCulture),
+            Time(f.Start), Time(f.End), input.Mapped[f.Id].Strategy.ToString(), f.Message,
         });
         Table(sb, ["FUNCTION", "PHASE", "NODE", "ATTEMPTS", "START", "END", "STRATEGY", "MESSAGE"], functionRows);
         sb.AppendLine();

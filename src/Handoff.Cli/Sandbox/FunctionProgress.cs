@@ -1,107 +1,82 @@
 using System.Globalization;
 using System.Text;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core;
+using Handoff.Core.Dag;
+using Handoff.Core.Lifecycle;
 
 namespace Handoff.Cli.Sandbox;
 
-/// <summary>Where a function stands for <c>--until-done</c>.</summary>
-internal enum FunctionOutcome
-{
-    /// <summary>Not terminal and may still progress.</summary>
-    InProgress,
-
-    Succeeded,
-
-    Failed,
-
-    /// <summary>
-    /// Never becomes terminal without a change to the cluster: Pending with reason <c>Unschedulable</c>, Waiting on
-    /// unknown args (<c>UnknownDependency</c>), or Waiting on an arg that is itself stuck.
-    /// </summary>
-    Stuck,
-}
-
-/// <summary>One function's classification and why.</summary>
-internal sealed record FunctionView(HandoffFunction Function, FunctionOutcome Outcome, string? Why)
+/// <summary>
+/// Where a function stands for <c>--until-done</c>: its phase, and whether it is stuck — never finishes without a
+/// change to the cluster (Pending with reason <c>Unschedulable</c>, Waiting on an unknown reference, or Waiting on an
+/// arg that is itself stuck, transitively).
+/// </summary>
+internal sealed record FunctionView(HandoffFunction Function, FunctionPhase? Phase, bool Stuck, string? Why)
 {
     public string Key => FunctionProgress.KeyOf(Function);
+
+    public bool Succeeded => Phase == FunctionPhase.Succeeded;
+
+    /// <summary>Terminal or stuck: it will not change by itself.</summary>
+    public bool Settled => Stuck || Phase is { } p && p.IsTerminal();
 }
 
 /// <summary>Classifies HandoffFunctions for <c>--until-done</c> and renders the progress table and the summary.</summary>
 internal static class FunctionProgress
 {
-    private static readonly string[] PhaseOrder =
-    [
-        FunctionPhases.Waiting, FunctionPhases.Pending, FunctionPhases.Scheduled, FunctionPhases.Running,
-        FunctionPhases.Succeeded, FunctionPhases.Failed,
-    ];
+    public static string KeyOf(HandoffFunction f) => ObjectKeys.Of(f.Metadata.NamespaceProperty, f.Metadata.Name);
 
-    public static string KeyOf(HandoffFunction f) => f.Metadata.NamespaceProperty + "/" + f.Metadata.Name;
-
-    /// <summary>Classifies every function; dependents of stuck functions are stuck too (transitively).</summary>
+    /// <summary>Classifies every function; dependents of stuck functions are stuck too (Core's failure propagation).</summary>
     public static IReadOnlyList<FunctionView> Classify(IEnumerable<HandoffFunction> functions)
     {
-        var byKey = functions
+        var list = functions
             .OrderBy(f => f.Metadata.NamespaceProperty, StringComparer.Ordinal)
             .ThenBy(f => f.Metadata.Name, StringComparer.Ordinal)
-            .ToDictionary(KeyOf, StringComparer.Ordinal);
-        var memo = new Dictionary<string, (FunctionOutcome, string?)>(StringComparer.Ordinal);
-        return [.. byKey.Values.Select(f =>
+            .ToList();
+        var graph = new FunctionGraph(list.Select(f => new FunctionDependencies(
+            KeyOf(f), [.. (f.Spec?.Args ?? []).Select(a => ObjectKeys.Of(f.Metadata.NamespaceProperty, a))])));
+        var why = new string?[list.Count];
+        var stuck = new bool[list.Count];
+        for (var i = 0; i < list.Count; i++)
         {
-            var (outcome, why) = Outcome(KeyOf(f), byKey, memo, []);
-            return new FunctionView(f, outcome, why);
-        })];
-    }
-
-    private static (FunctionOutcome Outcome, string? Why) Outcome(
-        string key, Dictionary<string, HandoffFunction> byKey, Dictionary<string, (FunctionOutcome, string?)> memo, HashSet<string> visiting)
-    {
-        if (memo.TryGetValue(key, out var known))
-        {
-            return known;
-        }
-
-        var f = byKey[key];
-        var status = f.Status;
-        (FunctionOutcome, string?) result;
-        if (status?.Phase == FunctionPhases.Succeeded)
-        {
-            result = (FunctionOutcome.Succeeded, null);
-        }
-        else if (status?.Phase == FunctionPhases.Failed)
-        {
-            result = (FunctionOutcome.Failed, Describe(ReasonOf(f, ConditionTypes.Completed), status.Message));
-        }
-        else if (status?.Phase == FunctionPhases.Pending && ReasonOf(f, ConditionTypes.Scheduled) == Reasons.Unschedulable)
-        {
-            result = (FunctionOutcome.Stuck, Describe(Reasons.Unschedulable, status.Message));
-        }
-        else if (status?.Phase == FunctionPhases.Waiting && ReasonOf(f, ConditionTypes.DependenciesReady) == Reasons.UnknownDependency)
-        {
-            result = (FunctionOutcome.Stuck, Describe(Reasons.UnknownDependency, status.Message));
-        }
-        else if (status?.Phase == FunctionPhases.Waiting && visiting.Add(key))
-        {
-            result = (FunctionOutcome.InProgress, null);
-            foreach (var arg in f.Spec.Args ?? [])
+            var f = list[i];
+            var phase = FunctionPhases.Parse(f.Status?.Phase);
+            if (phase == FunctionPhase.Failed)
             {
-                var argKey = f.Metadata.NamespaceProperty + "/" + arg;
-                if (byKey.ContainsKey(argKey) && Outcome(argKey, byKey, memo, visiting).Outcome == FunctionOutcome.Stuck)
-                {
-                    result = (FunctionOutcome.Stuck, $"waits for {arg}, which is stuck");
-                    break;
-                }
+                why[i] = Describe(ReasonOf(f, ConditionTypes.Completed), f.Status!.Message);
             }
-
-            visiting.Remove(key);
+            else if (phase == FunctionPhase.Pending && ReasonOf(f, ConditionTypes.Scheduled) == Reasons.Unschedulable)
+            {
+                (stuck[i], why[i]) = (true, Describe(Reasons.Unschedulable, f.Status!.Message));
+            }
+            else if (phase == FunctionPhase.Waiting && ReasonOf(f, ConditionTypes.DependenciesReady) == Reasons.UnknownDependency)
+            {
+                (stuck[i], why[i]) = (true, Describe(Reasons.UnknownDependency, f.Status!.Message));
+            }
         }
-        else
+
+        var swept = new bool[list.Count];
+        for (var i = 0; i < list.Count; i++)
         {
-            result = (FunctionOutcome.InProgress, null);
+            if (stuck[i])
+            {
+                DependencyResolver.PropagateFailure(graph, i, swept, dependent =>
+                {
+                    if (stuck[dependent] || FunctionPhases.Parse(list[dependent].Status?.Phase) != FunctionPhase.Waiting)
+                    {
+                        return false;
+                    }
+
+                    stuck[dependent] = true;
+                    var via = DependencyResolver.FirstFailedArg(graph, dependent, j => stuck[j]);
+                    why[dependent] = $"waits for {ObjectKeys.NameOf(graph.Ids[via])}, which is stuck";
+                    return true;
+                });
+            }
         }
 
-        memo[key] = result;
-        return result;
+        return [.. list.Select((f, i) => new FunctionView(f, FunctionPhases.Parse(f.Status?.Phase), stuck[i], why[i]))];
     }
 
     private static string? ReasonOf(HandoffFunction f, string conditionType) =>
@@ -117,7 +92,7 @@ internal static class FunctionProgress
         };
 
     /// <summary>True when no function can progress any more (every one Succeeded, Failed or stuck).</summary>
-    public static bool AllSettled(IReadOnlyList<FunctionView> views) => views.All(v => v.Outcome != FunctionOutcome.InProgress);
+    public static bool AllSettled(IReadOnlyList<FunctionView> views) => views.All(v => v.Settled);
 
     /// <summary>The live table: NAMESPACE, NAME, PHASE, NODE, ATTEMPTS, RESULT.</summary>
     public static IReadOnlyList<string> Table(IReadOnlyList<FunctionView> views)
@@ -127,7 +102,7 @@ internal static class FunctionProgress
         {
             var s = v.Function.Status;
             var phase = s?.Phase ?? "-";
-            if (v.Outcome == FunctionOutcome.Stuck)
+            if (v.Stuck)
             {
                 phase += " (stuck)";
             }
@@ -175,7 +150,7 @@ internal static class FunctionProgress
     public static IReadOnlyList<string> Summary(IReadOnlyList<FunctionView> views, TimeSpan? makespan)
     {
         var lines = new List<string> { "", "summary:" };
-        var counts = PhaseOrder
+        var counts = FunctionPhases.Names
             .Select(p => (Phase: p, Count: views.Count(v => v.Function.Status?.Phase == p)))
             .Where(c => c.Count > 0)
             .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Phase} {c.Count}"))
@@ -186,14 +161,14 @@ internal static class FunctionProgress
             counts.Add(string.Create(CultureInfo.InvariantCulture, $"no status yet {noStatus}"));
         }
 
-        var stuck = views.Count(v => v.Outcome == FunctionOutcome.Stuck);
+        var stuck = views.Count(v => v.Stuck);
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"  functions: {views.Count} ({(counts.Count == 0 ? "none" : string.Join(", ", counts))}){(stuck > 0 ? $"; stuck {stuck}" : "")}"));
         lines.Add(makespan is { } m
             ? $"  makespan:  {Seconds(m)} (from the apply to the last function reaching Succeeded or Failed)"
             : "  makespan:  n/a (no function reached Succeeded or Failed)");
         lines.AddRange(Table(views).Select(l => "  " + l));
-        var notSucceeded = views.Where(v => v.Outcome != FunctionOutcome.Succeeded).ToList();
+        var notSucceeded = views.Where(v => !v.Succeeded).ToList();
         if (views.Count == 0)
         {
             lines.Add("no HandoffFunctions were applied: nothing to wait for");
@@ -207,13 +182,10 @@ internal static class FunctionProgress
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"not done: {notSucceeded.Count} of {views.Count} functions did not succeed"));
             foreach (var v in notSucceeded)
             {
-                var what = v.Outcome switch
-                {
-                    FunctionOutcome.Failed => "Failed",
-                    FunctionOutcome.Stuck => $"stuck in {v.Function.Status?.Phase} (never finishes without a change to the cluster)",
-                    _ => $"still {v.Function.Status?.Phase ?? "without status"}",
-                };
-                lines.Add($"  {v.Key}: {what}{(v.Why is { } why ? ": " + why : v.Outcome == FunctionOutcome.InProgress && !string.IsNullOrEmpty(v.Function.Status?.Message) ? ": " + v.Function.Status!.Message : "")}");
+                var what = v.Phase == FunctionPhase.Failed ? "Failed"
+                    : v.Stuck ? $"stuck in {v.Function.Status?.Phase} (never finishes without a change to the cluster)"
+                    : $"still {v.Function.Status?.Phase ?? "without status"}";
+                lines.Add($"  {v.Key}: {what}{(v.Why is { } why ? ": " + why : !v.Settled && !string.IsNullOrEmpty(v.Function.Status?.Message) ? ": " + v.Function.Status!.Message : "")}");
             }
         }
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Handoff.Api.V1Alpha1;
+using Handoff.Core.Allocation;
 using Handoff.Operator;
 using Handoff.Sandbox;
 using Microsoft.Extensions.Logging;
@@ -76,7 +76,7 @@ internal static class SandboxCli
                     MetricsAddress = "",
                     ProbeAddress = "",
                     LogLevel = nameof(LogLevel.Warning),
-                    DefaultStrategy = options.Strategy ?? Strategies.FirstAvailable,
+                    DefaultStrategy = options.Strategy ?? nameof(AllocationStrategy.FirstAvailable),
                 },
                 new OperatorHostSettings { ConfigureLogging = logging => logging.AddProvider(new WriterLoggerProvider(error)) },
                 ct)));
@@ -190,9 +190,9 @@ internal static class SandboxCli
                 return await Fail("--strategy is the operator's default strategy; it cannot be used with --no-operator");
             }
 
-            if (!Strategies.All.Contains(strategy, StringComparer.Ordinal))
+            if (!Allocators.TryParseStrategy(strategy, out _))
             {
-                return await Fail($"--strategy: \"{strategy}\" is not one of {string.Join(", ", Strategies.All)}");
+                return await Fail($"--strategy: \"{strategy}\" is not one of {string.Join(", ", Allocators.StrategyNames)}");
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
 using Handoff.Operator.Infrastructure;
 using k8s;
 using k8s.Autorest;
@@ -123,13 +124,13 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
                 var views = FunctionProgress.Classify(_functions.Values);
                 if (_applied && FunctionProgress.AllSettled(views))
                 {
-                    var anyStuck = views.Any(v => v.Outcome == FunctionOutcome.Stuck) || views.Count == 0;
+                    var anyStuck = views.Any(v => v.Stuck) || views.Count == 0;
                     var quietFor = _time.GetElapsedTime(lastChange);
                     if (!anyStuck || quietFor >= _settle)
                     {
                         if (await ConfirmedByListAsync(cancellationToken))
                         {
-                            await FinishAsync(views, views.All(v => v.Outcome == FunctionOutcome.Succeeded)
+                            await FinishAsync(views, views.All(v => v.Succeeded)
                                 ? UntilDoneExitCodes.AllSucceeded
                                 : UntilDoneExitCodes.NotAllSucceeded);
                             return;
@@ -142,7 +143,7 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
                 {
                     ClearTable();
                     await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"error: timed out after {FunctionProgress.Duration(_timeout)} (--timeout) with {views.Count(v => v.Outcome == FunctionOutcome.InProgress)} of {views.Count} functions still in progress"));
+                        $"error: timed out after {FunctionProgress.Duration(_timeout)} (--timeout) with {views.Count(v => !v.Settled)} of {views.Count} functions still in progress"));
                     await FinishAsync(views, UntilDoneExitCodes.TimedOut);
                     return;
                 }
@@ -242,7 +243,7 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
 
         var views = FunctionProgress.Classify(_functions.Values);
         var lines = FunctionProgress.Table(views).ToList();
-        var done = views.Count(v => v.Outcome is FunctionOutcome.Succeeded or FunctionOutcome.Failed);
+        var done = views.Count(v => v.Phase is { } p && p.IsTerminal());
         lines.Add(string.Create(CultureInfo.InvariantCulture, $"{done}/{views.Count} finished, {FunctionProgress.Seconds(_time.GetElapsedTime(_started))}"));
         ClearTable();
         foreach (var line in lines)

@@ -24,6 +24,9 @@ public enum NodeRejectionReason
     /// <summary>The node is not registered in the tracker.</summary>
     NotTracked,
 
+    /// <summary>The node counts pods (its capacity comes from the Kubernetes Node) and has no pod slot left.</summary>
+    TooManyPods,
+
     /// <summary>Not enough of one or more resources available now (see <see cref="NodeRejection.InsufficientResources"/>).</summary>
     InsufficientResources,
 }
@@ -40,10 +43,11 @@ public sealed record NodeRejection(string Node, NodeRejectionReason Reason, IRea
     {
         NodeRejectionReason.Unschedulable => ["node(s) were unschedulable"],
         NodeRejectionReason.NodeNameMismatch => ["node(s) didn't match the requested node name"],
-        NodeRejectionReason.CollocationMismatch => [$"node(s) didn't match the node of collocateWith function {request.CollocateWith}"],
+        NodeRejectionReason.CollocationMismatch => [$"node(s) didn't match the node of collocateWith function {ObjectKeys.NameOf(request.CollocateWith ?? "")}"],
         NodeRejectionReason.NotReady => ["node(s) were not ready"],
         NodeRejectionReason.NodeSelectorMismatch => ["node(s) didn't match Function's node selector"],
         NodeRejectionReason.NotTracked => ["node(s) had no tracked capacity"],
+        NodeRejectionReason.TooManyPods => ["Too many pods"],
         NodeRejectionReason.InsufficientResources => InsufficientResources.Select(r => "Insufficient " + r),
         _ => [Reason.ToString()],
     };
@@ -101,7 +105,7 @@ public sealed record AllocationDecision
 
     /// <summary>The request must wait for its collocateWith function to be placed.</summary>
     public static AllocationDecision WaitForCollocation(PlacementRequest request) =>
-        new(null, false, true, [], $"waiting for collocateWith function {request.CollocateWith} to be placed");
+        new(null, false, true, [], Lifecycle.Messages.WaitingForCollocation(request.CollocateWith ?? ""));
 
     /// <summary>Builds the failed decision from per-node rejections; its message is built when first read.</summary>
     public static AllocationDecision Rejected(
@@ -152,7 +156,7 @@ public interface IAllocator
 
     /// <summary>
     /// Chooses an eligible node of <paramref name="nodes"/> whose currently available capacity (read from
-    /// <paramref name="tracker"/>) fits the request's cost, or explains why there is none.
+    /// <paramref name="capacity"/>) fits the request's cost, or explains why there is none.
     /// </summary>
-    AllocationDecision Allocate(PlacementRequest request, NodeSet nodes, IResourceTrackerView tracker);
+    AllocationDecision Allocate(PlacementRequest request, NodeSet nodes, ICapacityQuery capacity);
 }

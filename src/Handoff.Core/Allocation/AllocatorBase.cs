@@ -1,118 +1,64 @@
-using Handoff.Core.Allocation.Indexing;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 
 namespace Handoff.Core.Allocation;
 
 /// <summary>
-/// Shared eligibility rules and rejection reporting for the allocators. A node is eligible when it is not
-/// cordoned, is Ready, is the pinned <see cref="PlacementRequest.Node"/> (if any), is the
-/// <see cref="PlacementRequest.CollocateNode"/> (if any), matches the node selector, and is registered in the
-/// tracker. Subclasses only choose among the eligible nodes that fit.
+/// What every strategy shares: eligibility (<see cref="NodeEligibility"/>), pinned and collocated requests (one
+/// candidate), and the explanation when no node fits. Strategies only say how to choose among the eligible nodes that
+/// fit, by asking the tracker's <see cref="ICapacityQuery"/>.
 /// </summary>
 public abstract class AllocatorBase : IAllocator
 {
     public abstract AllocationStrategy Strategy { get; }
 
-    public AllocationDecision Allocate(PlacementRequest request, NodeSet nodes, IResourceTrackerView tracker)
+    public AllocationDecision Allocate(PlacementRequest request, NodeSet nodes, ICapacityQuery capacity)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(nodes);
-        ArgumentNullException.ThrowIfNull(tracker);
+        ArgumentNullException.ThrowIfNull(capacity);
         if (request.CollocateWith is not null && request.CollocateNode is null)
         {
             return AllocationDecision.WaitForCollocation(request);
         }
 
-        var chosen = tracker is IndexedResourceTracker indexed && request.Node is null && request.CollocateNode is null
-            && TryChooseIndexed(request, nodes, indexed, out var fromIndex)
-            ? fromIndex
-            : Choose(request, Candidates(request, nodes), tracker);
-        return chosen is not null ? AllocationDecision.Chosen(chosen) : Explain(request, nodes, tracker);
-    }
-
-    /// <summary>
-    /// Picks one of <paramref name="eligible"/> (ordinal name order, all filters but resources passed) whose
-    /// available capacity fits the cost, or null.
-    /// </summary>
-    protected abstract string? Choose(PlacementRequest request, IEnumerable<NodeInfo> eligible, IResourceTrackerView tracker);
-
-    /// <summary>
-    /// The same choice as <see cref="Choose"/>, made from an <see cref="IndexedResourceTracker"/>'s index for a
-    /// request not pinned to a node. Returns false when this allocator has no indexed path (then <see cref="Choose"/> runs).
-    /// </summary>
-    internal virtual bool TryChooseIndexed(PlacementRequest request, NodeSet nodes, IndexedResourceTracker tracker, out string? chosen)
-    {
-        chosen = null;
-        return false;
-    }
-
-    /// <summary>Whether <paramref name="node"/> passes every filter except capacity.</summary>
-    public static bool IsEligible(PlacementRequest request, NodeInfo node) =>
-        !node.Unschedulable && node.Ready && MatchesConstraints(request, node);
-
-    /// <summary>Whether <paramref name="node"/> passes the function's own constraints: pinned node, collocation node, node selector.</summary>
-    public static bool MatchesConstraints(PlacementRequest request, NodeInfo node) =>
-        (request.Node is null || string.Equals(request.Node, node.Name, StringComparison.Ordinal))
-        && (request.CollocateNode is null || string.Equals(request.CollocateNode, node.Name, StringComparison.Ordinal))
-        && MatchesSelector(request.NodeSelector, node);
-
-    private static bool MatchesSelector(IReadOnlyDictionary<string, string>? selector, NodeInfo node)
-    {
-        if (selector is null)
+        bool Eligible(NodeInfo node) => NodeEligibility.IsEligible(request, node) && NodeEligibility.HasPodSlot(node, capacity);
+        string? chosen;
+        if ((request.Node ?? request.CollocateNode) is { } pinned)
         {
-            return true;
+            chosen = nodes.Find(pinned) is { } node && Eligible(node) && capacity.TryGetCapacity(pinned, out _, out var available)
+                && request.Cost.FitsIn(available) ? pinned : null;
+        }
+        else
+        {
+            chosen = Choose(request.Cost, nodes, Eligible, capacity);
         }
 
-        foreach (var (key, value) in selector)
-        {
-            if (!node.Labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return chosen is not null ? AllocationDecision.Chosen(chosen) : Explain(request, nodes, capacity);
     }
 
-    private static IEnumerable<NodeInfo> Candidates(PlacementRequest request, NodeSet nodes)
-    {
-        var pinned = request.Node ?? request.CollocateNode;
-        if (pinned is not null)
-        {
-            var node = nodes.Find(pinned);
-            return node is not null && IsEligible(request, node) ? [node] : [];
-        }
+    /// <summary>One of the nodes that <paramref name="eligible"/> accepts and whose available capacity fits, or null.</summary>
+    protected abstract string? Choose(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible, ICapacityQuery capacity);
 
-        return nodes.Where(n => IsEligible(request, n));
-    }
-
-    private static AllocationDecision Explain(PlacementRequest request, NodeSet nodes, IResourceTrackerView tracker)
+    private static AllocationDecision Explain(PlacementRequest request, NodeSet nodes, ICapacityQuery capacity)
     {
         var rejections = new List<NodeRejection>(nodes.Count);
         var anyMatches = false;
         var canEverFit = false;
         foreach (var node in nodes)
         {
-            var tracked = tracker.TryGetCapacity(node.Name, out var capacity, out var available);
-            var matches = MatchesConstraints(request, node);
-            var exceeds = !tracked || !request.Cost.FitsIn(capacity);
+            var tracked = capacity.TryGetCapacity(node.Name, out var total, out var available);
+            var matches = NodeEligibility.MatchesConstraints(request, node);
+            var exceeds = !tracked || !request.Cost.FitsIn(total);
             if (matches)
             {
                 anyMatches = true;
                 canEverFit |= !exceeds;
             }
 
-            NodeRejectionReason? reason = node.Unschedulable ? NodeRejectionReason.Unschedulable
-                : request.Node is not null && !string.Equals(request.Node, node.Name, StringComparison.Ordinal) ? NodeRejectionReason.NodeNameMismatch
-                : request.CollocateNode is not null && !string.Equals(request.CollocateNode, node.Name, StringComparison.Ordinal) ? NodeRejectionReason.CollocationMismatch
-                : !node.Ready ? NodeRejectionReason.NotReady
-                : !MatchesSelector(request.NodeSelector, node) ? NodeRejectionReason.NodeSelectorMismatch
-                : !tracked ? NodeRejectionReason.NotTracked
-                : null;
-            if (reason is not null)
+            if (NodeEligibility.RejectionOf(request, node, capacity) is { } reason)
             {
-                rejections.Add(new NodeRejection(node.Name, reason.Value, [], exceeds));
+                rejections.Add(new NodeRejection(node.Name, reason, [], exceeds));
                 continue;
             }
 
@@ -122,72 +68,11 @@ public abstract class AllocatorBase : IAllocator
                 rejections.Add(new NodeRejection(node.Name, NodeRejectionReason.InsufficientResources, insufficient, exceeds));
             }
 
-            // else: the node fits now (capacity was released concurrently since Choose ran); it is not a rejection.
+            // else: the node fits now (capacity was released concurrently since the choice was made); it is not a rejection.
         }
 
         return AllocationDecision.Rejected(request, nodes.Count, rejections, unschedulable: !canEverFit, anyNodeMatchesConstraints: anyMatches);
     }
-
-    /// <summary>
-    /// The fraction of a node left free after placing <paramref name="cost"/>: the minimum over the cost's
-    /// resources (those with a positive amount) of (available − cost) / capacity. A cost with no positive amount
-    /// is scored over all of the node's resources with a positive capacity; a node with none scores 1.
-    /// </summary>
-    public static Fraction FreeFractionAfter(ResourceList cost, ResourceList capacity, ResourceList available)
-    {
-        Fraction? min = null;
-        foreach (var (name, amount) in cost)
-        {
-            if (amount <= 0)
-            {
-                continue;
-            }
-
-            var f = new Fraction(available[name] - amount, Math.Max(1, capacity[name]));
-            if (min is null || f.CompareTo(min.Value) < 0)
-            {
-                min = f;
-            }
-        }
-
-        if (min is not null)
-        {
-            return min.Value;
-        }
-
-        foreach (var (name, cap) in capacity)
-        {
-            if (cap <= 0)
-            {
-                continue;
-            }
-
-            var f = new Fraction(available[name], cap);
-            if (min is null || f.CompareTo(min.Value) < 0)
-            {
-                min = f;
-            }
-        }
-
-        return min ?? new Fraction(1, 1);
-    }
-}
-
-/// <summary>An exact fraction with a positive denominator, compared without rounding.</summary>
-public readonly record struct Fraction(long Numerator, long Denominator) : IComparable<Fraction>
-{
-    public int CompareTo(Fraction other) =>
-        ((Int128)Numerator * other.Denominator).CompareTo((Int128)other.Numerator * Denominator);
-
-    public static bool operator <(Fraction left, Fraction right) => left.CompareTo(right) < 0;
-
-    public static bool operator >(Fraction left, Fraction right) => left.CompareTo(right) > 0;
-
-    public static bool operator <=(Fraction left, Fraction right) => left.CompareTo(right) <= 0;
-
-    public static bool operator >=(Fraction left, Fraction right) => left.CompareTo(right) >= 0;
-
-    public double ToDouble() => (double)Numerator / Denominator;
 }
 
 /// <summary>
@@ -198,85 +83,24 @@ public sealed class FirstAvailableAllocator : AllocatorBase
 {
     public override AllocationStrategy Strategy => AllocationStrategy.FirstAvailable;
 
-    protected override string? Choose(PlacementRequest request, IEnumerable<NodeInfo> eligible, IResourceTrackerView tracker)
-    {
-        foreach (var node in eligible)
-        {
-            if (tracker.TryGetCapacity(node.Name, out _, out var available) && request.Cost.FitsIn(available))
-            {
-                return node.Name;
-            }
-        }
-
-        return null;
-    }
-
-    internal override bool TryChooseIndexed(PlacementRequest request, NodeSet nodes, IndexedResourceTracker tracker, out string? chosen)
-    {
-        chosen = tracker.FirstAvailable(request, nodes);
-        return true;
-    }
-}
-
-/// <summary>
-/// Chooses among the eligible nodes that fit by <see cref="AllocatorBase.FreeFractionAfter"/>; ties go to the
-/// first in ordinal name order.
-/// </summary>
-public abstract class ScoringAllocator : AllocatorBase
-{
-    /// <summary>True when <paramref name="candidate"/> should replace <paramref name="best"/>.</summary>
-    protected abstract bool IsBetter(Fraction candidate, Fraction best);
-
-    internal bool Prefers(Fraction candidate, Fraction best) => IsBetter(candidate, best);
-
-    /// <summary>+1 when <see cref="IsBetter"/> is "greater", -1 when "less", 0 when unknown (the index then asks <see cref="IsBetter"/>).</summary>
-    internal virtual int PreferenceSign => 0;
-
-    internal override bool TryChooseIndexed(PlacementRequest request, NodeSet nodes, IndexedResourceTracker tracker, out string? chosen)
-    {
-        chosen = tracker.BestScored(request, nodes, this);
-        return true;
-    }
-
-    protected override string? Choose(PlacementRequest request, IEnumerable<NodeInfo> eligible, IResourceTrackerView tracker)
-    {
-        string? bestNode = null;
-        var best = default(Fraction);
-        foreach (var node in eligible)
-        {
-            if (!tracker.TryGetCapacity(node.Name, out var capacity, out var available) || !request.Cost.FitsIn(available))
-            {
-                continue;
-            }
-
-            var score = FreeFractionAfter(request.Cost, capacity, available);
-            if (bestNode is null || IsBetter(score, best))
-            {
-                bestNode = node.Name;
-                best = score;
-            }
-        }
-
-        return bestNode;
-    }
+    protected override string? Choose(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible, ICapacityQuery capacity) =>
+        capacity.FirstFit(cost, nodes, eligible);
 }
 
 /// <summary>LoadBalanced: the eligible node that leaves the highest minimum free fraction across the function's resources.</summary>
-public sealed class LoadBalancedAllocator : ScoringAllocator
+public sealed class LoadBalancedAllocator : AllocatorBase
 {
     public override AllocationStrategy Strategy => AllocationStrategy.LoadBalanced;
 
-    protected override bool IsBetter(Fraction candidate, Fraction best) => candidate > best;
-
-    internal override int PreferenceSign => 1;
+    protected override string? Choose(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible, ICapacityQuery capacity) =>
+        capacity.BestFit(cost, nodes, eligible, FreeFractionPreference.Highest);
 }
 
 /// <summary>BestFit (bin-packing): the eligible node that leaves the lowest minimum free fraction across the function's resources.</summary>
-public sealed class BestFitAllocator : ScoringAllocator
+public sealed class BestFitAllocator : AllocatorBase
 {
     public override AllocationStrategy Strategy => AllocationStrategy.BestFit;
 
-    protected override bool IsBetter(Fraction candidate, Fraction best) => candidate < best;
-
-    internal override int PreferenceSign => -1;
+    protected override string? Choose(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible, ICapacityQuery capacity) =>
+        capacity.BestFit(cost, nodes, eligible, FreeFractionPreference.Lowest);
 }

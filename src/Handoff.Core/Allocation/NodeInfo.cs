@@ -17,4 +17,10 @@ public sealed record NodeInfo(string Name, ResourceList Capacity)
 
     /// <summary>False = the backing Kubernetes node is missing or not Ready: no new functions.</summary>
     public bool Ready { get; init; } = true;
+
+    /// <summary>
+    /// True when the capacity comes from the Kubernetes Node (<c>capacityFrom: Node</c>): every pod placed here also
+    /// takes one <c>pods</c> (<see cref="NodeEligibility.PodsResource"/>).
+    /// </summary>
+    public bool CountsPods { get; init; }
 }

@@ -1,7 +1,13 @@
 namespace Handoff.Core.Dag;
 
-/// <summary>A function and the ids of the functions whose results it takes (<c>args</c>), in order.</summary>
-public sealed record FunctionDependencies(string Id, IReadOnlyList<string> Args);
+/// <summary>
+/// A function and the ids of the functions whose results it takes (<c>args</c>), in order, and the function it must
+/// be collocated with (<see cref="CollocateWith"/>), which must exist but need not succeed first.
+/// </summary>
+public sealed record FunctionDependencies(string Id, IReadOnlyList<string> Args)
+{
+    public string? CollocateWith { get; init; }
+}
 
 /// <summary>
 /// The dependency graph of a set of functions, built from their <c>args</c>. Ids are opaque strings (the operator
@@ -9,7 +15,8 @@ public sealed record FunctionDependencies(string Id, IReadOnlyList<string> Args)
 /// The input order is the queue order: every list this type returns follows it.
 /// </summary>
 /// <remarks>
-/// Problems are reported, not thrown: <see cref="UnknownArgs"/> (args naming no function), <see cref="Cycles"/>
+/// Problems are reported, not thrown: <see cref="UnknownArgs"/> (args naming no function),
+/// <see cref="UnknownCollocation"/> (a collocation target that names no function), <see cref="Cycles"/>
 /// (each as a path <c>a -> b -> c -> a</c>, where <c>a -> b</c> means a has b in its args; a self-dependency is the
 /// cycle <c>a -> a</c>). A function in a cycle can never run; its dependents can never run either.
 /// </remarks>
@@ -18,10 +25,10 @@ public sealed class FunctionGraph
     private readonly Dictionary<string, int> _index;
     private readonly string[] _ids;
     private readonly string[][] _args;
+    private readonly int[][] _knownArgs;
     private readonly List<int>[] _dependents;
     private readonly Dictionary<string, int> _inCycle = new(StringComparer.Ordinal);
     private readonly List<HashSet<int>> _components = [];
-    private int[][] _known = [];
 
     /// <summary>Builds the graph. Throws <see cref="ArgumentException"/> on a duplicate id (callers validate names first).</summary>
     public FunctionGraph(IEnumerable<FunctionDependencies> functions)
@@ -40,6 +47,7 @@ public sealed class FunctionGraph
         _args = [.. list.Select(f => f.Args.ToArray())];
         _dependents = [.. _ids.Select(_ => new List<int>())];
         var unknown = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var unknownCollocation = new Dictionary<string, string>(StringComparer.Ordinal);
         var selfDependent = new List<string>();
         for (var i = 0; i < _ids.Length; i++)
         {
@@ -64,9 +72,16 @@ public sealed class FunctionGraph
             {
                 unknown[_ids[i]] = missing;
             }
+
+            if (list[i].CollocateWith is { } target && !_index.ContainsKey(target))
+            {
+                unknownCollocation[_ids[i]] = target;
+            }
         }
 
+        _knownArgs = [.. _args.Select(a => a.Where(_index.ContainsKey).Distinct(StringComparer.Ordinal).Select(x => _index[x]).ToArray())];
         UnknownArgs = unknown;
+        UnknownCollocation = unknownCollocation;
         SelfDependent = selfDependent;
         Cycles = FindCycles();
         for (var c = 0; c < _components.Count; c++)
@@ -76,8 +91,6 @@ public sealed class FunctionGraph
                 _inCycle[_ids[i]] = c;
             }
         }
-
-        TopologicalOrder = ComputeTopologicalOrder();
     }
 
     /// <summary>All function ids in queue (input) order.</summary>
@@ -86,8 +99,20 @@ public sealed class FunctionGraph
     /// <summary>Whether the graph has a function with this id.</summary>
     public bool Contains(string id) => _index.ContainsKey(id);
 
+    /// <summary>The number of functions.</summary>
+    public int Count => _ids.Length;
+
+    /// <summary>The queue position (input index) of <paramref name="id"/>, or -1.</summary>
+    public int IndexOf(string id) => _index.TryGetValue(id, out var i) ? i : -1;
+
     /// <summary>Function id → the args that name no function (in the function's args order).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> UnknownArgs { get; }
+
+    /// <summary>Function id → its collocation target, where that names no function.</summary>
+    public IReadOnlyDictionary<string, string> UnknownCollocation { get; }
+
+    /// <summary>Whether the function at <paramref name="index"/> names an arg or a collocation target that does not exist.</summary>
+    public bool HasUnknownReferences(int index) => UnknownArgs.ContainsKey(_ids[index]) || UnknownCollocation.ContainsKey(_ids[index]);
 
     /// <summary>Functions that name themselves in their args (queue order). Each is also a cycle <c>a -> a</c>.</summary>
     public IReadOnlyList<string> SelfDependent { get; }
@@ -103,20 +128,19 @@ public sealed class FunctionGraph
 
     /// <summary>A shortest cycle path through <paramref name="id"/> (starting and ending at it), or null when it is in no cycle.</summary>
     public IReadOnlyList<string>? CycleOf(string id) =>
-        _inCycle.TryGetValue(id, out var c) ? CyclePath(_components[c], _index[id], _known) : null;
+        _inCycle.TryGetValue(id, out var c) ? CyclePath(_components[c], _index[id], _knownArgs) : null;
 
     /// <summary>Whether the function is part of a dependency cycle (a member of a strongly connected component with a cycle).</summary>
     public bool IsInCycle(string id) => _inCycle.ContainsKey(id);
 
-    /// <summary>
-    /// Every function not in a cycle and not depending (transitively) on one, ordered so each comes after all its
-    /// args; among functions that could go next, the first in queue order goes first.
-    /// </summary>
-    public IReadOnlyList<string> TopologicalOrder { get; }
-
     /// <summary>The known args of <paramref name="id"/>, in args order, without duplicates.</summary>
-    public IReadOnlyList<string> ArgsOf(string id) =>
-        [.. _args[_index[id]].Where(_index.ContainsKey).Distinct(StringComparer.Ordinal)];
+    public IReadOnlyList<string> ArgsOf(string id) => [.. _knownArgs[_index[id]].Select(i => _ids[i])];
+
+    /// <summary>The queue positions of the known args of the function at <paramref name="index"/>, without duplicates.</summary>
+    public ReadOnlySpan<int> KnownArgsOf(int index) => _knownArgs[index];
+
+    /// <summary>The queue positions of the functions that have the function at <paramref name="index"/> among their args.</summary>
+    public IReadOnlyList<int> DependentsOf(int index) => _dependents[index];
 
     /// <summary>The functions that have <paramref name="id"/> in their args, in queue order.</summary>
     public IReadOnlyList<string> DependentsOf(string id) => [.. _dependents[_index[id]].Order().Select(i => _ids[i])];
@@ -145,31 +169,6 @@ public sealed class FunctionGraph
         return [.. seen.Order().Select(i => _ids[i])];
     }
 
-    /// <summary>
-    /// The functions ready to run, in queue order: not in <paramref name="succeeded"/> or <paramref name="failed"/>,
-    /// not in a cycle, without unknown args, and with every arg in <paramref name="succeeded"/>. Callers leave out
-    /// the ones already running.
-    /// </summary>
-    public IReadOnlyList<string> Ready(IReadOnlySet<string> succeeded, IReadOnlySet<string> failed)
-    {
-        var ready = new List<string>();
-        for (var i = 0; i < _ids.Length; i++)
-        {
-            var id = _ids[i];
-            if (succeeded.Contains(id) || failed.Contains(id) || _inCycle.ContainsKey(id) || UnknownArgs.ContainsKey(id))
-            {
-                continue;
-            }
-
-            if (_args[i].All(succeeded.Contains))
-            {
-                ready.Add(id);
-            }
-        }
-
-        return ready;
-    }
-
     /// <summary>The args of <paramref name="id"/> that have not succeeded yet (known or not), in args order.</summary>
     public IReadOnlyList<string> PendingArgs(string id, IReadOnlySet<string> succeeded) =>
         [.. _args[_index[id]].Where(a => !succeeded.Contains(a)).Distinct(StringComparer.Ordinal)];
@@ -185,7 +184,7 @@ public sealed class FunctionGraph
         var stack = new Stack<int>();
         var components = new List<List<int>>();
         var counter = 0;
-        var known = _known = _args.Select(a => a.Where(_index.ContainsKey).Select(x => _index[x]).Distinct().ToArray()).ToArray();
+        var known = _knownArgs;
         for (var root = 0; root < n; root++)
         {
             if (index[root] >= 0)
@@ -294,59 +293,5 @@ public sealed class FunctionGraph
         }
 
         throw new InvalidOperationException("unreachable: a strongly connected component always has a cycle through its members");
-    }
-
-    private List<string> ComputeTopologicalOrder()
-    {
-        var n = _ids.Length;
-        var blocked = new bool[n];
-        var stack = new Stack<int>();
-        foreach (var id in _inCycle.Keys)
-        {
-            blocked[_index[id]] = true;
-            stack.Push(_index[id]);
-        }
-
-        while (stack.Count > 0)
-        {
-            foreach (var d in _dependents[stack.Pop()])
-            {
-                if (!blocked[d])
-                {
-                    blocked[d] = true;
-                    stack.Push(d);
-                }
-            }
-        }
-
-        var remaining = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            remaining[i] = _args[i].Where(_index.ContainsKey).Distinct(StringComparer.Ordinal).Count();
-        }
-
-        var ready = new PriorityQueue<int, int>();
-        for (var i = 0; i < n; i++)
-        {
-            if (!blocked[i] && remaining[i] == 0)
-            {
-                ready.Enqueue(i, i);
-            }
-        }
-
-        var order = new List<string>(n);
-        while (ready.TryDequeue(out var v, out _))
-        {
-            order.Add(_ids[v]);
-            foreach (var d in _dependents[v])
-            {
-                if (!blocked[d] && --remaining[d] == 0)
-                {
-                    ready.Enqueue(d, d);
-                }
-            }
-        }
-
-        return order;
     }
 }

@@ -1,108 +1,33 @@
 using Handoff.Core.Allocation;
-using Handoff.Core.Allocation.Indexing;
 using Handoff.Core.Dag;
+using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
 using Handoff.Core.Tracking;
+using Handoff.Core.Tracking.Indexing;
 
 namespace Handoff.Core.Planning;
 
 /// <summary>
-/// A function as the planner sees it: its scheduling request (id, cost, constraints, strategy), the ids of its
-/// args, and how its simulated attempts go.
-/// </summary>
-public sealed record PlanFunction(SchedulingRequest Request, IReadOnlyList<string> Args)
-{
-    /// <summary>Default simulated run time of one attempt.</summary>
-    public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(1);
-
-    public string Id => Request.Id;
-
-    /// <summary>Failed attempts are retried up to this many times (so at most MaxRetries + 1 attempts).</summary>
-    public int MaxRetries { get; init; } = 3;
-
-    /// <summary>Simulated run time of each attempt.</summary>
-    public TimeSpan Duration { get; init; } = DefaultDuration;
-
-    /// <summary>True = every attempt fails.</summary>
-    public bool Fails { get; init; }
-}
-
-/// <summary>The planned outcome of a function.</summary>
-public enum PlanPhase
-{
-    /// <summary>Its last attempt succeeded.</summary>
-    Succeeded,
-
-    /// <summary>Retries exhausted, a dependency failed (<c>DependencyFailed</c>), or it is in a cycle (<c>DependencyCycle</c>).</summary>
-    Failed,
-
-    /// <summary>Never placed: the cost exceeds the total capacity of every eligible node, or no eligible node ever had room.</summary>
-    Unschedulable,
-
-    /// <summary>Never ready: an arg is unknown, or an arg never succeeded.</summary>
-    Waiting,
-}
-
-/// <summary>
-/// The plan for one function. <see cref="Start"/>/<see cref="End"/> are those of the last attempt (null when it
-/// never ran); <see cref="Node"/> is where the last attempt ran. <see cref="Reason"/> is a CamelCase reason such as
-/// <c>DependencyCycle</c>, <c>DependencyFailed</c>, <c>RetriesExhausted</c>, <c>Unschedulable</c>,
-/// <c>UnknownDependency</c>, <c>WaitingForDependencies</c> or <c>Succeeded</c>; <see cref="Message"/> starts with it
-/// for failures.
-/// </summary>
-public sealed record FunctionPlan(string Id, PlanPhase Phase, string? Node, int Attempts, TimeSpan? Start, TimeSpan? End, string Reason, string Message);
-
-/// <summary>A node's capacity and its peak allocation over the plan (every capacity resource listed, 0 if unused).</summary>
-public sealed record NodePlan(string Name, ResourceList Capacity, ResourceList Peak);
-
-/// <summary>What happened at an instant of the simulation.</summary>
-public enum PlanEventKind
-{
-    Started,
-    Succeeded,
-    Failed,
-}
-
-/// <summary>One timeline entry: an attempt started or ended.</summary>
-public sealed record PlanEvent(TimeSpan Time, string Id, PlanEventKind Kind, string Node, int Attempt);
-
-/// <summary>Optional planner plumbing; the defaults are what <c>handoff plan</c> uses.</summary>
-public sealed record PlannerOptions
-{
-    /// <summary>
-    /// Creates the (empty) tracker the simulation allocates in; default <see cref="IndexedResourceTracker"/>, which
-    /// decides exactly as <see cref="SimpleResourceTracker"/> but finds nodes without scanning them all.
-    /// </summary>
-    public Func<IResourceTracker>? TrackerFactory { get; init; }
-
-    /// <summary>Allocator per strategy; default <see cref="Allocation.Allocators.For"/>.</summary>
-    public Func<AllocationStrategy, IAllocator>? Allocators { get; init; }
-}
-
-/// <summary>The planner's result: functions in queue order, nodes in name order, the timeline and the makespan.</summary>
-public sealed record PlanResult(IReadOnlyList<FunctionPlan> Functions, IReadOnlyList<NodePlan> Nodes, IReadOnlyList<PlanEvent> Events, TimeSpan Makespan);
-
-/// <summary>
-/// An event-driven simulation of Handoff's scheduling with the same tracker behaviour, allocators and DAG
-/// (<see cref="FunctionGraph"/>) rules the operator uses, via <see cref="FunctionScheduler"/>.
+/// An event-driven simulation of what the operator does with the same functions and nodes: the same dependency
+/// resolution (<see cref="DependencyResolver"/>), the same retry rule (<see cref="RetryPolicy"/>, back-off included),
+/// and the same scheduling cycle (<see cref="SchedulingCycle"/>, queue order by ready time, creation, id).
 /// </summary>
 /// <remarks>
-/// Rules: time starts at 0; the queue order is the order of <c>functions</c>; at each instant, first every attempt
-/// that ends then ends and releases its capacity, then every function that is ready and not running is tried in
-/// queue order and starts at once where it fits; time jumps to the next end. A failed attempt is retried at once
-/// (no back-off) while attempts ≤ <see cref="PlanFunction.MaxRetries"/>, keeping its queue place. Nodes are all
-/// treated as Ready. Functions in a cycle fail with <c>DependencyCycle</c>; dependents of a failed function fail with
-/// <c>DependencyFailed</c>; functions with unknown args stay <c>Waiting</c>; a function that can never fit is
-/// <c>Unschedulable</c> (and its dependents stay <c>Waiting</c>).
-/// <para>Cost: the bookkeeping is O((functions + args) · log functions) over a whole run — attempts in progress sit
-/// in a priority queue by (end, queue position), the ready set is kept by counting each function's unfinished args,
-/// and a failure sweeps each dependent once. On top come the allocator decisions for the ready, not running
-/// functions at every instant; a function waiting for room costs a dictionary lookup when one of the same shape
-/// (cost, constraints, strategy) already failed in that instant with nothing allocated since.</para>
+/// Time starts at 0, when every function is created (unless it says otherwise). At each instant, first every attempt
+/// that ends then ends and releases its capacity, then every back-off that ends makes its function ready again, then
+/// one scheduling cycle runs over the ready functions and the ones it places start at once; time jumps to the next end
+/// or back-off. A function whose cost can never fit is Pending (<c>Unschedulable</c>) for good — nodes do not change
+/// in a plan. Nodes are all taken as Ready.
+/// <para>Cost: bookkeeping is O((functions + args) · log functions) over a whole run — attempts in progress and
+/// back-offs sit in priority queues, the ready set is kept by counting each function's unfinished args, and a failure
+/// sweeps each dependent once; on top come the cycle's decisions at every instant.</para>
 /// </remarks>
 public static class Planner
 {
+    /// <summary>The instant a plan starts at, for the queue order's clock (whole seconds, as the API records time).</summary>
+    public static readonly DateTimeOffset Start = DateTimeOffset.UnixEpoch;
+
     /// <summary>Runs the simulation. Throws <see cref="ArgumentException"/> on duplicate node or function ids.</summary>
     public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, CancellationToken cancellationToken = default) =>
         Run(nodes, functions, new PlannerOptions(), cancellationToken);
@@ -114,314 +39,326 @@ public static class Planner
     public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, PlannerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var nodeSet = new NodeSet(nodes.Select(node => node with { Ready = true }));
-        var fns = functions.ToList();
-        var graph = new FunctionGraph(fns.Select(f => new FunctionDependencies(f.Id, f.Args)));
-        var tracker = options.TrackerFactory?.Invoke() ?? new IndexedResourceTracker();
-        foreach (var node in nodeSet)
-        {
-            tracker.SetNode(node.Name, node.Capacity);
-        }
+        var simulation = new Simulation(new NodeSet(nodes.Select(node => node with { Ready = true })), [.. functions], options);
+        return simulation.Run(cancellationToken);
+    }
 
-        // Functions are numbered by queue position (the graph's order too); every per-function table is indexed by it.
-        var n = fns.Count;
-        var scheduler = new FunctionScheduler(tracker, options.Allocators);
-        var position = new Dictionary<string, int>(n, StringComparer.Ordinal);
-        for (var i = 0; i < n; i++)
-        {
-            position[fns[i].Id] = i;
-        }
+    private enum Status
+    {
+        Idle,
+        Ready,
+        Running,
+        BackingOff,
+        Succeeded,
+        Failed,
+        Unschedulable,
+    }
 
-        // unfinishedArgs[i]: known args of i (without duplicates) that have not succeeded yet. The dependents of i
-        // (functions with i among their args) are dependents[dependentsStart[i] .. dependentsStart[i + 1]).
-        var states = new PlanState[n];
-        var knownArgs = new int[n][];
-        var unfinishedArgs = new int[n];
-        var dependentsStart = new int[n + 1];
-        for (var i = 0; i < n; i++)
+    /// <summary>One function's state during the simulation.</summary>
+    private sealed class State
+    {
+        public Status Status;
+        public string? Node;
+        public int Attempts;
+        public TimeSpan? Start;
+        public TimeSpan? End;
+        public TimeSpan ReadySince;
+        public Workload? Workload;
+        public Unplaced? LastUnplaced;
+        public string? Reason;
+        public string? Message;
+    }
+
+    private sealed class Simulation
+    {
+        private readonly NodeSet _nodes;
+        private readonly List<PlanFunction> _functions;
+        private readonly PlannerOptions _options;
+        private readonly FunctionGraph _graph;
+        private readonly IResourceTracker _tracker;
+        private readonly State[] _states;
+        private readonly int[] _unfinishedArgs;
+        private readonly bool[] _swept;
+        private readonly SortedSet<(QueueOrderKey Key, int Index)> _ready = new();
+        private readonly PriorityQueue<int, (TimeSpan End, int Index)> _running = new();
+        private readonly PriorityQueue<int, (TimeSpan At, int Index)> _backingOff = new();
+        private readonly List<int> _failedNow = [];
+        private readonly Dictionary<string, string> _placements = new(StringComparer.Ordinal);
+        private readonly List<PlanEvent> _events = [];
+        private readonly Dictionary<string, ResourceList> _peaks;
+        private TimeSpan _now;
+        private TimeSpan _makespan;
+
+        public Simulation(NodeSet nodes, List<PlanFunction> functions, PlannerOptions options)
         {
-            states[i] = new PlanState();
-            knownArgs[i] = [.. graph.ArgsOf(fns[i].Id).Select(arg => position[arg])];
-            unfinishedArgs[i] = knownArgs[i].Length;
-            foreach (var arg in knownArgs[i])
+            _nodes = nodes;
+            _functions = functions;
+            _options = options;
+            _graph = new FunctionGraph(functions.Select(f => new FunctionDependencies(f.Id, f.Args) { CollocateWith = f.Placement.CollocateWith }));
+            _tracker = options.TrackerFactory?.Invoke() ?? new IndexedResourceTracker();
+            foreach (var node in nodes)
             {
-                dependentsStart[arg + 1]++;
+                _tracker.SetNode(node.Name, node.Capacity);
+            }
+
+            var n = functions.Count;
+            _states = new State[n];
+            _unfinishedArgs = new int[n];
+            _swept = new bool[n];
+            for (var i = 0; i < n; i++)
+            {
+                _states[i] = new State();
+                _unfinishedArgs[i] = _graph.KnownArgsOf(i).Length;
+            }
+
+            _peaks = nodes.ToDictionary(node => node.Name, node => ResourceList.FromMilli(node.Capacity.Select(kv => KeyValuePair.Create(kv.Key, 0L))), StringComparer.Ordinal);
+        }
+
+        public PlanResult Run(CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < _states.Length; i++)
+            {
+                if (_graph.IsInCycle(_functions[i].Id))
+                {
+                    Fail(i, Reasons.DependencyCycle, Messages.DependencyCycle(_graph.CycleOf(_functions[i].Id)!));
+                }
+            }
+
+            PropagateFailures();
+
+            for (var i = 0; i < _states.Length; i++)
+            {
+                MakeReadyIfOpen(i, _functions[i].Created);
+            }
+
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                EndAttempts();
+                PropagateFailures();
+                EndBackoffs();
+                ScheduleReady(cancellationToken);
+                var next = TimeSpan.MaxValue;
+                if (_running.TryPeek(out _, out var end))
+                {
+                    next = end.End;
+                }
+
+                if (_backingOff.TryPeek(out _, out var wake) && wake.At < next)
+                {
+                    next = wake.At;
+                }
+
+                if (next == TimeSpan.MaxValue)
+                {
+                    break;
+                }
+
+                _now = next;
+            }
+
+            return Result();
+        }
+
+        // 1. Every attempt ending now ends and releases its capacity.
+        private void EndAttempts()
+        {
+            while (_running.TryPeek(out var i, out var key) && key.End == _now)
+            {
+                _running.Dequeue();
+                var f = _functions[i];
+                var s = _states[i];
+                _tracker.Release(f.Id);
+                if (!f.Fails)
+                {
+                    _events.Add(new PlanEvent(_now, f.Id, PlanEventKind.Succeeded, s.Node!, s.Attempts));
+                    s.Status = Status.Succeeded;
+                    s.Reason = Reasons.Succeeded;
+                    s.Message = $"Succeeded on {s.Node} (attempt {s.Attempts})";
+                    foreach (var d in _graph.DependentsOf(i))
+                    {
+                        if (--_unfinishedArgs[d] == 0)
+                        {
+                            MakeReadyIfOpen(d, _now > _functions[d].Created ? _now : _functions[d].Created);
+                        }
+                    }
+
+                    continue;
+                }
+
+                _events.Add(new PlanEvent(_now, f.Id, PlanEventKind.Failed, s.Node!, s.Attempts));
+                var failure = Messages.AttemptFailed(PodName(f, s.Attempts), null);
+                if (!f.Retry.Retries(s.Attempts))
+                {
+                    Fail(i, Reasons.RetriesExhausted, Messages.RetriesExhausted(failure, s.Attempts, f.Retry.MaxRetries));
+                    continue;
+                }
+
+                var retryAfter = _now + f.Retry.Backoff(s.Attempts);
+                s.Status = Status.BackingOff;
+                s.Reason = Reasons.Retrying;
+                s.Message = Messages.Retrying(failure, s.Attempts, f.Retry.MaxRetries, Start + retryAfter);
+                _backingOff.Enqueue(i, (retryAfter, i));
             }
         }
 
-        for (var i = 0; i < n; i++)
+        // 2. Every back-off ending now makes its function ready again.
+        private void EndBackoffs()
         {
-            dependentsStart[i + 1] += dependentsStart[i];
-        }
-
-        var dependents = new int[dependentsStart[n]];
-        var filled = dependentsStart[..n];
-        for (var i = 0; i < n; i++)
-        {
-            foreach (var arg in knownArgs[i])
+            while (_backingOff.TryPeek(out var i, out var key) && key.At == _now)
             {
-                dependents[filled[arg]++] = i;
+                _backingOff.Dequeue();
+                AddReady(i, _now);
             }
         }
 
-        ReadOnlySpan<int> DependentsOf(int i) => dependents.AsSpan(dependentsStart[i], dependentsStart[i + 1] - dependentsStart[i]);
-
-        var succeeded = new HashSet<string>(StringComparer.Ordinal);
-        var events = new List<PlanEvent>();
-        var peaks = nodeSet.ToDictionary(node => node.Name, node => ResourceList.FromMilli(node.Capacity.Select(kv => KeyValuePair.Create(kv.Key, 0L))), StringComparer.Ordinal);
-
-        // Once a failure has swept a function's transitive dependents, every one of them is Failed for good (none can
-        // run: each waits on the failed function), so a later sweep reaching it would mark nothing and stops there.
-        var swept = new bool[n];
-        var sweep = new Stack<int>();
-
-        void Fail(int i, string reason, string message)
+        // 3. One scheduling cycle over the ready functions; the ones placed start now.
+        private void ScheduleReady(CancellationToken cancellationToken)
         {
-            var s = states[i];
-            s.Status = PlanStatus.Failed;
-            s.Reason = reason;
-            s.Message = message;
-            if (swept[i])
+            if (_ready.Count == 0)
             {
                 return;
             }
 
-            swept[i] = true;
-            var dependencyMessage = $"DependencyFailed: {fns[i].Id} {(reason == "DependencyCycle" ? "is in a dependency cycle" : "failed")}";
-            sweep.Push(i);
-            while (sweep.Count > 0)
+            var pending = new List<Workload>(_ready.Count);
+            foreach (var (_, i) in _ready)
             {
-                foreach (var d in DependentsOf(sweep.Pop()))
-                {
-                    if (swept[d])
-                    {
-                        continue;
-                    }
-
-                    swept[d] = true;
-                    sweep.Push(d);
-                    var ds = states[d];
-                    if (ds.Status is PlanStatus.Idle)
-                    {
-                        ds.Status = PlanStatus.Failed;
-                        ds.Reason = "DependencyFailed";
-                        ds.Message = dependencyMessage;
-                    }
-                }
-            }
-        }
-
-        var cycleMembers = new List<int>();
-        for (var i = 0; i < n; i++)
-        {
-            if (graph.IsInCycle(fns[i].Id))
-            {
-                cycleMembers.Add(i);
-            }
-        }
-
-        foreach (var i in cycleMembers)
-        {
-            var s = states[i];
-            s.Status = PlanStatus.Failed;
-            s.Reason = "DependencyCycle";
-            s.Message = "DependencyCycle: " + FunctionGraph.FormatCycle(graph.CycleOf(fns[i].Id)!);
-        }
-
-        foreach (var i in cycleMembers)
-        {
-            Fail(i, "DependencyCycle", states[i].Message!);
-        }
-
-        // The ready set kept incrementally: Idle functions, not in a cycle, without unknown args, whose known args have
-        // all succeeded — FunctionGraph.Ready minus the running ones, in queue order.
-        var ready = new SortedSet<int>();
-        for (var i = 0; i < n; i++)
-        {
-            if (unfinishedArgs[i] == 0 && states[i].Status is PlanStatus.Idle && !graph.UnknownArgs.ContainsKey(fns[i].Id))
-            {
-                ready.Add(i);
-            }
-        }
-
-        // Attempts in progress, by (end, queue position): the order in which the ends of one instant are processed.
-        var running = new PriorityQueue<int, (TimeSpan End, int Position)>();
-        var assignments = new List<Assignment>();
-        var pendings = new List<PendingPlacement>();
-        var failedShapes = new Dictionary<RequestShape, AllocationDecision>();
-        var reuseFailedDecisions = options.Allocators is null;
-        var assignedNodes = new HashSet<string>(StringComparer.Ordinal);
-        var now = TimeSpan.Zero;
-        var makespan = TimeSpan.Zero;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // 1. Every attempt ending now ends and releases its capacity (queue order).
-            while (running.TryPeek(out var i, out var key) && key.End == now)
-            {
-                running.Dequeue();
-                var f = fns[i];
-                tracker.Release(f.Id);
-                var s = states[i];
-                if (f.Fails)
-                {
-                    events.Add(new PlanEvent(now, f.Id, PlanEventKind.Failed, s.Node!, s.Attempts));
-                    if (s.Attempts <= f.MaxRetries)
-                    {
-                        s.Status = PlanStatus.Idle;
-                        s.Message = $"attempt {s.Attempts} failed; retrying";
-                        ready.Add(i);
-                    }
-                    else
-                    {
-                        Fail(i, "RetriesExhausted", $"RetriesExhausted: all {s.Attempts} attempt(s) failed (maxRetries {f.MaxRetries})");
-                    }
-                }
-                else
-                {
-                    events.Add(new PlanEvent(now, f.Id, PlanEventKind.Succeeded, s.Node!, s.Attempts));
-                    s.Status = PlanStatus.Succeeded;
-                    s.Reason = "Succeeded";
-                    s.Message = $"Succeeded on {s.Node} (attempt {s.Attempts})";
-                    succeeded.Add(f.Id);
-                    foreach (var d in DependentsOf(i))
-                    {
-                        if (--unfinishedArgs[d] == 0 && states[d].Status is PlanStatus.Idle && !graph.UnknownArgs.ContainsKey(fns[d].Id))
-                        {
-                            ready.Add(d);
-                        }
-                    }
-                }
+                pending.Add(_states[i].Workload!);
             }
 
-            // 2. Every ready function not running is tried in queue order. Within this loop the tracker only fills
-            // up, so once a request fails, a later request of the same shape fails with the same decision until
-            // something is allocated: it gets that decision without deciding again (built-in allocators only, which
-            // decide from the request, the nodes and the tracker alone). This keeps functions waiting for room cheap.
-            assignments.Clear();
-            pendings.Clear();
-            failedShapes.Clear();
-            foreach (var i in ready)
+            var result = SchedulingCycle.Run(
+                new CycleInput(_nodes, _tracker, pending) { KnownPlacements = _placements, Allocators = _options.Allocators },
+                cancellationToken);
+            foreach (var placement in result.Placed)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var request = fns[i].Request;
-                if (request.Placement.CollocateWith is { } target && request.Placement.CollocateNode is null
-                    && position.TryGetValue(target, out var t) && states[t].Node is { } targetNode)
-                {
-                    request = request with { Placement = request.Placement with { CollocateNode = targetNode } };
-                }
-
-                var shape = new RequestShape(request);
-                if (failedShapes.TryGetValue(shape, out var decision))
-                {
-                    pendings.Add(new PendingPlacement(request.Id, decision));
-                    continue;
-                }
-
-                var (assignment, pending) = scheduler.ScheduleOne(nodeSet, request);
-                if (assignment is not null)
-                {
-                    assignments.Add(assignment);
-                    failedShapes.Clear();
-                }
-                else
-                {
-                    pendings.Add(pending!);
-                    if (reuseFailedDecisions)
-                    {
-                        failedShapes[shape] = pending!.Decision;
-                    }
-                }
-            }
-
-            assignedNodes.Clear();
-            foreach (var assignment in assignments)
-            {
-                var i = position[assignment.Id];
-                var s = states[i];
-                s.Status = PlanStatus.Running;
-                s.Node = assignment.Node;
+                var i = _graph.IndexOf(placement.Workload.Id);
+                var s = _states[i];
+                _ready.Remove((s.Workload!.Order, i));
+                s.Status = Status.Running;
+                s.Node = placement.Node;
                 s.Attempts++;
-                s.Start = now;
-                s.End = now + fns[i].Duration;
-                ready.Remove(i);
-                running.Enqueue(i, (s.End.Value, i));
-                assignedNodes.Add(assignment.Node);
-                makespan = s.End.Value > makespan ? s.End.Value : makespan;
-                events.Add(new PlanEvent(now, assignment.Id, PlanEventKind.Started, assignment.Node, s.Attempts));
-            }
-
-            foreach (var pending in pendings)
-            {
-                var i = position[pending.Id];
-                var s = states[i];
-                s.Pending = pending; // its message is only built if the function ends up never placed
-                if (pending.Unschedulable)
+                s.Start = _now;
+                s.End = _now + _functions[i].Duration;
+                s.LastUnplaced = null;
+                _placements[placement.Workload.Id] = placement.Node;
+                _running.Enqueue(i, (s.End.Value, i));
+                _makespan = s.End.Value > _makespan ? s.End.Value : _makespan;
+                _events.Add(new PlanEvent(_now, placement.Workload.Id, PlanEventKind.Started, placement.Node, s.Attempts));
+                if (_tracker.GetNode(placement.Node) is { } usage)
                 {
-                    s.Status = PlanStatus.Unschedulable;
-                    s.Reason = "Unschedulable";
-                    s.Message = pending.Message;
-                    ready.Remove(i);
+                    _peaks[placement.Node] = _peaks[placement.Node].Max(usage.Allocated);
                 }
             }
 
-            // Allocation only grows on nodes that got an assignment; elsewhere it only shrank, so their peaks stand.
-            foreach (var node in assignedNodes)
+            foreach (var unplaced in result.Unplaced)
             {
-                if (tracker.GetNode(node) is { } usage)
+                var i = _graph.IndexOf(unplaced.Workload.Id);
+                var s = _states[i];
+                s.LastUnplaced = unplaced;
+                if (unplaced.Reason == Reasons.Unschedulable)
                 {
-                    peaks[node] = peaks[node].Max(usage.Allocated);
+                    // Nodes do not change in a plan: it never fits.
+                    _ready.Remove((s.Workload!.Order, i));
+                    s.Status = Status.Unschedulable;
                 }
             }
+        }
 
-            if (!running.TryPeek(out _, out var next))
+        private void MakeReadyIfOpen(int i, TimeSpan readySince)
+        {
+            if (_states[i].Status == Status.Idle && _unfinishedArgs[i] == 0 && !_graph.HasUnknownReferences(i))
             {
-                break;
+                AddReady(i, readySince);
+            }
+        }
+
+        private void AddReady(int i, TimeSpan readySince)
+        {
+            var f = _functions[i];
+            var s = _states[i];
+            s.Status = Status.Ready;
+            s.ReadySince = readySince;
+            s.Workload = new Workload(f.Placement, f.Strategy, new QueueOrderKey(Start + readySince, Start + f.Created, f.Id));
+            _ready.Add((s.Workload.Order, i));
+        }
+
+        private void Fail(int i, string reason, string message)
+        {
+            var s = _states[i];
+            s.Status = Status.Failed;
+            s.Reason = reason;
+            s.Message = message;
+            _failedNow.Add(i);
+        }
+
+        // The dependents of what failed at this instant fail too, each naming its first failed arg (as the operator's
+        // resolution of one snapshot names it).
+        private void PropagateFailures()
+        {
+            var reached = new List<int>();
+            foreach (var i in _failedNow)
+            {
+                DependencyResolver.PropagateFailure(_graph, i, _swept, dependent =>
+                {
+                    var ds = _states[dependent];
+                    if (ds.Status != Status.Idle)
+                    {
+                        return false;
+                    }
+
+                    ds.Status = Status.Failed;
+                    reached.Add(dependent);
+                    return true;
+                });
             }
 
-            now = next.End;
-        }
-
-        var plans = new List<FunctionPlan>(n);
-        for (var i = 0; i < n; i++)
-        {
-            var id = fns[i].Id;
-            var s = states[i];
-            plans.Add(s.Status switch
+            foreach (var d in reached)
             {
-                PlanStatus.Succeeded => s.ToPlan(id, PlanPhase.Succeeded),
-                PlanStatus.Failed => s.ToPlan(id, PlanPhase.Failed),
-                PlanStatus.Unschedulable => s.ToPlan(id, PlanPhase.Unschedulable),
-                _ when graph.UnknownArgs.TryGetValue(id, out var unknown) =>
-                    s.ToPlan(id, PlanPhase.Waiting, "UnknownDependency", $"waiting for unknown args: {string.Join(", ", unknown)}"),
-                _ when graph.PendingArgs(id, succeeded) is { Count: > 0 } waitingFor =>
-                    s.ToPlan(id, PlanPhase.Waiting, "WaitingForDependencies", $"waiting for args that never succeed: {string.Join(", ", waitingFor)}"),
+                var via = DependencyResolver.FirstFailedArg(_graph, d, j => _states[j].Status == Status.Failed);
+                (_states[d].Reason, _states[d].Message) = (Reasons.DependencyFailed, Messages.DependencyFailed(_functions[via].Id));
+            }
 
-                // Ready but never placed: only possible when no eligible node ever had room (e.g. all cordoned).
-                _ => s.ToPlan(id, PlanPhase.Unschedulable, "Unschedulable", s.Pending?.Message ?? s.Message ?? "never placed"),
-            });
+            _failedNow.Clear();
         }
 
-        var nodePlans = nodeSet.Select(node => new NodePlan(node.Name, node.Capacity, peaks[node.Name])).ToList();
-        return new PlanResult(plans, nodePlans, events, makespan);
-    }
-
-    /// <summary>
-    /// Everything of a request a decision depends on besides its id: requests of one shape get the same decision on
-    /// the same nodes and tracker state. Node selectors compare by reference (equal copies just miss the shortcut).
-    /// </summary>
-    private readonly record struct RequestShape(
-        ResourceList Cost,
-        IReadOnlyDictionary<string, string>? NodeSelector,
-        string? Node,
-        string? CollocateWith,
-        string? CollocateNode,
-        AllocationStrategy Strategy)
-    {
-        public RequestShape(SchedulingRequest request)
-            : this(request.Placement.Cost, request.Placement.NodeSelector, request.Placement.Node, request.Placement.CollocateWith, request.Placement.CollocateNode, request.Strategy)
+        private PlanResult Result()
         {
+            var n = _functions.Count;
+            var outcomes = new ArgOutcome[n];
+            for (var i = 0; i < n; i++)
+            {
+                outcomes[i] = _states[i].Status switch
+                {
+                    Status.Succeeded => ArgOutcome.Succeeded,
+                    Status.Failed => ArgOutcome.Failed,
+                    _ => ArgOutcome.Unfinished,
+                };
+            }
+
+            var dependencies = DependencyResolver.Resolve(_graph, outcomes);
+            var plans = new List<FunctionPlan>(n);
+            for (var i = 0; i < n; i++)
+            {
+                var s = _states[i];
+                var id = _functions[i].Id;
+                plans.Add(s.Status switch
+                {
+                    Status.Succeeded => Plan(id, s, FunctionPhase.Succeeded, s.Reason!, s.Message!),
+                    Status.Failed => Plan(id, s, FunctionPhase.Failed, s.Reason!, s.Message!),
+                    Status.Idle => Plan(id, s, FunctionPhase.Waiting, dependencies[i].Reason ?? Reasons.WaitingForDependencies, dependencies[i].Message ?? ""),
+
+                    // Ready (or back again after a failure) but never placed: the cycle's last word on it.
+                    _ => Plan(id, s, FunctionPhase.Pending, s.LastUnplaced?.Reason ?? Reasons.FailedScheduling, s.LastUnplaced?.Message ?? "never placed"),
+                });
+            }
+
+            var nodePlans = _nodes.Select(node => new NodePlan(node.Name, node.Capacity, _peaks[node.Name])).ToList();
+            return new PlanResult(plans, nodePlans, _events, _makespan);
         }
+
+        private static FunctionPlan Plan(string id, State s, FunctionPhase phase, string reason, string message) =>
+            new(id, phase, s.Node, s.Attempts, s.Start, s.End, reason, message);
+
+        private static string PodName(PlanFunction f, int attempt) => $"{ObjectKeys.NameOf(f.Id)}-{attempt}";
     }
 }

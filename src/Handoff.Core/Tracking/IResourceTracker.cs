@@ -12,7 +12,7 @@ namespace Handoff.Core.Tracking;
 /// nothing: the node's available amount becomes negative, so nothing new fits there until enough is released.
 /// <see cref="Adopt"/> likewise records an existing allocation without a capacity check (recovery from the cluster).
 /// </remarks>
-public interface IResourceTracker : IResourceTrackerView
+public interface IResourceTracker : ICapacityQuery
 {
     /// <summary>Registers a node, or updates the capacity of a registered one (its allocations are kept).</summary>
     void SetNode(string node, ResourceList capacity);
@@ -25,9 +25,6 @@ public interface IResourceTracker : IResourceTrackerView
 
     /// <summary>Registered node names in ordinal order.</summary>
     IReadOnlyList<string> Nodes { get; }
-
-    /// <summary>Whether <paramref name="cost"/> fits in what <paramref name="node"/> has available now. False for an unknown node.</summary>
-    bool IsAvailable(string node, ResourceList cost);
 
     /// <summary>
     /// Atomically checks that <paramref name="cost"/> fits on <paramref name="node"/> and records it as held by
@@ -57,22 +54,6 @@ public interface IResourceTracker : IResourceTrackerView
 
     /// <summary>A consistent snapshot of every allocation, in ordinal holder order.</summary>
     IReadOnlyList<TrackedAllocation> Allocations();
-}
-
-/// <summary>One node's capacity, what its holders hold, and what is left (possibly negative after a capacity cut).</summary>
-public sealed record NodeUsage(string Node, ResourceList Capacity, ResourceList Allocated, ResourceList Available, int Holders);
-
-/// <summary>One holder's allocation.</summary>
-public sealed record TrackedAllocation(string Holder, string Node, ResourceList Cost);
-
-/// <summary>The read side of a tracker that allocators need.</summary>
-public interface IResourceTrackerView
-{
-    /// <summary>
-    /// The node's registered capacity and what it has available now (capacity − allocated, possibly negative).
-    /// False for an unknown node.
-    /// </summary>
-    bool TryGetCapacity(string node, out ResourceList capacity, out ResourceList available);
 
     /// <summary>What <paramref name="node"/> has available now (possibly negative), or null for an unknown node.</summary>
     ResourceList? Available(string node);

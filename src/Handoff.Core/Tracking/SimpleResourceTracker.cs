@@ -1,3 +1,4 @@
+using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
 
 namespace Handoff.Core.Tracking;
@@ -57,14 +58,6 @@ public sealed class SimpleResourceTracker : IResourceTracker
             {
                 return [.. _nodes.Keys];
             }
-        }
-    }
-
-    public bool IsAvailable(string node, ResourceList cost)
-    {
-        lock (_lock)
-        {
-            return _nodes.TryGetValue(node, out var state) && cost.FitsIn(state.Available);
         }
     }
 
@@ -175,6 +168,47 @@ public sealed class SimpleResourceTracker : IResourceTracker
         capacity = ResourceList.Empty;
         available = ResourceList.Empty;
         return false;
+    }
+
+    public string? FirstFit(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible)
+    {
+        ArgumentNullException.ThrowIfNull(cost);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(eligible);
+        foreach (var node in nodes)
+        {
+            if (TryGetCapacity(node.Name, out _, out var available) && cost.FitsIn(available) && eligible(node))
+            {
+                return node.Name;
+            }
+        }
+
+        return null;
+    }
+
+    public string? BestFit(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible, FreeFractionPreference preference)
+    {
+        ArgumentNullException.ThrowIfNull(cost);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(eligible);
+        string? bestNode = null;
+        var best = default(Fraction);
+        foreach (var node in nodes)
+        {
+            if (!TryGetCapacity(node.Name, out var capacity, out var available) || !cost.FitsIn(available) || !eligible(node))
+            {
+                continue;
+            }
+
+            var score = FreeFraction.After(cost, capacity, available);
+            if (bestNode is null || preference.Prefers(score, best))
+            {
+                bestNode = node.Name;
+                best = score;
+            }
+        }
+
+        return bestNode;
     }
 
     public IReadOnlyList<NodeUsage> Snapshot()

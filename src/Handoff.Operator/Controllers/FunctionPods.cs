@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
+using Handoff.Core.Resources;
 using k8s;
 using k8s.Models;
 
@@ -17,6 +19,48 @@ public static class FunctionPods
     public static string PodName(string function, int attempt) =>
         string.Create(CultureInfo.InvariantCulture, $"{function}-{attempt}");
 
+    /// <summary>
+    /// The name of the next pod of <paramref name="function"/> for <paramref name="attempt"/>: <c>function-attempt</c>, or
+    /// <c>function-attempt-2</c>, <c>-3</c>… when that name is taken (a re-placement of the same attempt after a kubelet
+    /// rejection or a preemption, or an orphaned pod of an earlier function of the same name). Deterministic for one
+    /// view of the pods, so a create that already happened answers 409 AlreadyExists with our own pod.
+    /// </summary>
+    public static string NextPodName(string @namespace, string function, int attempt, IReadOnlySet<string> takenKeys)
+    {
+        var name = PodName(function, attempt);
+        for (var k = 2; takenKeys.Contains(Core.ObjectKeys.Of(@namespace, name)); k++)
+        {
+            name = string.Create(CultureInfo.InvariantCulture, $"{function}-{attempt}-{k}");
+        }
+
+        return name;
+    }
+
+    /// <summary>What the lifecycle needs of a function pod.</summary>
+    public static AttemptPod ToAttemptPod(V1Pod pod, string? handoffNode)
+    {
+        var terminated = FirstContainerTerminated(pod);
+        return new AttemptPod(pod.Metadata.Name, AttemptOf(pod))
+        {
+            Node = handoffNode ?? HandoffNodeOf(pod),
+            Bound = IsBound(pod),
+            Phase = pod.Status?.Phase switch
+            {
+                "Running" => PodPhase.Running,
+                "Succeeded" => PodPhase.Succeeded,
+                "Failed" => PodPhase.Failed,
+                "Unknown" => PodPhase.Unknown,
+                _ => PodPhase.Pending,
+            },
+            Terminating = pod.Metadata.DeletionTimestamp is not null,
+            Reason = pod.Status?.Reason,
+            Message = FailureDetail(pod, terminated),
+            Result = Result(pod),
+            Created = pod.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : DateTimeOffset.MinValue,
+            FinishedAt = terminated?.FinishedAt is { } finished ? new DateTimeOffset(DateTime.SpecifyKind(finished, DateTimeKind.Utc)) : null,
+        };
+    }
+
     /// <summary>The attempt number from the pod's label, or 0 when missing or malformed.</summary>
     public static int AttemptOf(V1Pod pod) =>
         pod.Metadata.Labels?.TryGetValue(HandoffApi.AttemptLabel, out var v) == true &&
@@ -31,12 +75,13 @@ public static class FunctionPods
         pod.Metadata.Annotations?.TryGetValue(HandoffApi.HandoffNodeAnnotation, out var n) == true ? n : null;
 
     /// <summary>
-    /// The pod for <paramref name="attempt"/> of <paramref name="function"/> on <paramref name="handoffNode"/>: the
-    /// template with Handoff's name, labels, annotation, controller reference, schedulerName, restartPolicy Never
-    /// and the HANDOFF_* environment in every container; nodeName is cleared (the pod is bound afterwards).
+    /// The pod <paramref name="podName"/> for <paramref name="attempt"/> of <paramref name="function"/> on
+    /// <paramref name="handoffNode"/>: the template with Handoff's labels, the node and cost annotations, controller
+    /// reference, schedulerName, restartPolicy Never and the HANDOFF_* environment in every container; nodeName is
+    /// cleared (the pod is bound afterwards).
     /// </summary>
     public static V1Pod Build(
-        HandoffFunction function, int attempt, string handoffNode, string schedulerName, IReadOnlyList<string> args)
+        HandoffFunction function, string podName, int attempt, string handoffNode, ResourceList cost, string schedulerName, IReadOnlyList<string> args)
     {
         var template = KubernetesJson.Deserialize<V1PodTemplateSpec>(KubernetesJson.Serialize(function.Spec.Template ?? new V1PodTemplateSpec()));
         var name = function.Metadata.Name;
@@ -49,6 +94,7 @@ public static class FunctionPods
         var annotations = new Dictionary<string, string>(meta.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             [HandoffApi.HandoffNodeAnnotation] = handoffNode,
+            [HandoffApi.CostAnnotation] = JsonSerializer.Serialize(cost.ToDictionary()),
         };
         foreach (var (key, value) in function.Metadata.Annotations ?? new Dictionary<string, string>())
         {
@@ -82,7 +128,7 @@ public static class FunctionPods
             Kind = "Pod",
             Metadata = new V1ObjectMeta
             {
-                Name = PodName(name, attempt),
+                Name = podName,
                 NamespaceProperty = function.Metadata.NamespaceProperty,
                 Labels = labels,
                 Annotations = annotations,
@@ -127,10 +173,9 @@ public static class FunctionPods
         return Encoding.UTF8.GetString(bytes, 0, length);
     }
 
-    /// <summary>Why a failed pod failed, for the function's message.</summary>
-    public static string FailureMessage(V1Pod pod)
+    /// <summary>Why a pod ended: <c>exit code 1, Error, the pod's status message</c>; null when nothing is known.</summary>
+    private static string? FailureDetail(V1Pod pod, V1ContainerStateTerminated? terminated)
     {
-        var terminated = FirstContainerTerminated(pod);
         var parts = new List<string>();
         if (terminated is not null)
         {
@@ -146,7 +191,7 @@ public static class FunctionPods
             parts.Add(pod.Status.Message);
         }
 
-        return $"pod {pod.Metadata.Name} failed" + (parts.Count > 0 ? ": " + string.Join(", ", parts) : "");
+        return parts.Count > 0 ? string.Join(", ", parts) : null;
     }
 
     public static DateTime? FinishedAt(V1Pod pod) => FirstContainerTerminated(pod)?.FinishedAt;

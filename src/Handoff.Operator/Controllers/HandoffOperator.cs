@@ -1,5 +1,7 @@
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Allocation;
 using Handoff.Operator.Infrastructure;
+using Handoff.Operator.Reconciliation;
 using k8s;
 using k8s.Models;
 
@@ -60,6 +62,10 @@ public sealed class HandoffOperator : BackgroundService
     /// <summary>The reconciler of the current leadership term (null while not leading).</summary>
     public Reconciler? Reconciler { get; private set; }
 
+    /// <summary>Objects the informers could not decode, across all of them.</summary>
+    public IReadOnlyList<InvalidObject> InvalidObjects =>
+        [.. HandoffNodes.Invalid, .. Functions.Invalid, .. Pods.Invalid, .. Nodes.Invalid];
+
     public bool IsLeader => _leadership.IsLeader;
 
     public bool IsHealthy => !_faulted;
@@ -86,7 +92,7 @@ public sealed class HandoffOperator : BackgroundService
         catch (Exception ex)
         {
             _faulted = true;
-            _logger.LogCritical(ex, "The operator loop failed");
+            Log.LoopFailed(_logger, ex);
             throw;
         }
         finally
@@ -113,11 +119,15 @@ public sealed class HandoffOperator : BackgroundService
             await Task.WhenAll(
                 HandoffNodes.WaitForSyncAsync(term), Functions.WaitForSyncAsync(term),
                 Pods.WaitForSyncAsync(term), Nodes.WaitForSyncAsync(term));
+            var state = new TermState(Allocators.TryParseStrategy(_options.DefaultStrategy, out var strategy) ? strategy : AllocationStrategy.FirstAvailable);
+            var api = new ApiCalls(_metrics);
             var reconciler = new Reconciler(
-                _client, _options, _time, _metrics, _events, HandoffNodes.Cache, Functions.Cache, Pods.Cache, Nodes.Cache,
-                _loggerFactory.CreateLogger<Reconciler>());
+                _options, _time, _metrics, state,
+                new Actuator(_client, api, _leadership, Pods.Cache, _loggerFactory.CreateLogger<Actuator>()),
+                new StatusWriter(_client, api, _leadership, Functions.Cache, HandoffNodes.Cache, _events, state, _time, _loggerFactory.CreateLogger<StatusWriter>()),
+                HandoffNodes.Cache, Functions.Cache, Pods.Cache, Nodes.Cache, () => InvalidObjects);
             Reconciler = reconciler;
-            _logger.LogInformation("Leading: rebuilding the tracker from the cluster");
+            Log.Leading(_logger);
             Queue.Add(SyncKey);
             while (!term.IsCancellationRequested)
             {
@@ -145,7 +155,7 @@ public sealed class HandoffOperator : BackgroundService
                 }
                 catch (Exception ex)
                 {
-                    _logger.LogWarning(ex, "Reconcile pass failed; retrying with back-off");
+                    Log.PassFailed(_logger, ex);
                     Queue.AddRateLimited(key);
                 }
                 finally

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Handoff.Api.V1Alpha1;
 using k8s;
@@ -37,35 +36,7 @@ public static class StatusPatches
     public static DateTime TruncateToSeconds(DateTime time) =>
         new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
-    /// <summary>The status as JSON with every known field present (null where unset), so a merge patch clears it.</summary>
-    public static JsonObject ToJson<TStatus>(TStatus status)
-    {
-        var node = JsonNode.Parse(KubernetesJson.Serialize(status))!.AsObject();
-        foreach (var name in JsonNames<TStatus>.All)
-        {
-            if (!node.ContainsKey(name))
-            {
-                node[name] = null;
-            }
-        }
-
-        return node;
-    }
-
-    /// <summary>The JSON names of a status type's properties, read once per type (reflection is slow per call).</summary>
-    private static class JsonNames<TStatus>
-    {
-        public static readonly string[] All = [.. typeof(TStatus).GetProperties()
-            .Select(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false)
-                .Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>().FirstOrDefault()?.Name)
-            .OfType<string>()];
-    }
-
-    /// <summary>Whether two statuses serialize to the same JSON (the write is skipped when they do).</summary>
-    public static bool SameJson<TStatus>(TStatus? a, TStatus? b) =>
-        JsonNode.DeepEquals(a is null ? null : ToJson(a), b is null ? null : ToJson(b));
-
-    /// <summary>The merge-patch body <c>{"status": {...}}</c>.</summary>
-    public static string MergePatch<TStatus>(TStatus status) =>
-        new JsonObject { ["status"] = ToJson(status) }.ToJsonString(JsonSerializerOptions.Default);
+    /// <summary>The status as JSON (nulls left out, as the API server stores it).</summary>
+    public static JsonNode? ToJson<TStatus>(TStatus? status) =>
+        status is null ? null : JsonNode.Parse(KubernetesJson.Serialize(status));
 }

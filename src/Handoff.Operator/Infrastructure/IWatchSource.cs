@@ -17,10 +17,23 @@ public interface IWatchSource<T>
     IAsyncEnumerable<ResourceWatchEvent<T>> WatchAsync(string resourceVersion, CancellationToken cancellationToken);
 }
 
-public sealed record ResourceListResult<T>(IReadOnlyList<T> Items, string ResourceVersion);
+/// <summary>A list: the objects decoded, and those that could not be (<see cref="Invalid"/>).</summary>
+public sealed record ResourceListResult<T>(IReadOnlyList<T> Items, string ResourceVersion)
+{
+    public IReadOnlyList<InvalidObject> Invalid { get; init; } = [];
+}
 
-/// <summary>A watch event; for <see cref="WatchEventType.Bookmark"/> only the object's resourceVersion is meaningful.</summary>
-public sealed record ResourceWatchEvent<T>(WatchEventType Type, T Object);
+/// <summary>
+/// A watch event; for <see cref="WatchEventType.Bookmark"/> only the object's resourceVersion is meaningful. When the
+/// object could not be decoded, <see cref="Object"/> is null and <see cref="Invalid"/> says which and why.
+/// </summary>
+public sealed record ResourceWatchEvent<T>(WatchEventType Type, T? Object)
+{
+    public InvalidObject? Invalid { get; init; }
+
+    /// <summary>The event's resourceVersion (of the object, or of the undecodable one).</summary>
+    public string? ResourceVersion { get; init; }
+}
 
 /// <summary>The API server answered 410 Gone: the resourceVersion is no longer in its history; re-list.</summary>
 public sealed class ResourceExpiredException(string message) : Exception(message);

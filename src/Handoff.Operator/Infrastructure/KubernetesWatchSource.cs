@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Handoff.Api.V1Alpha1;
 using k8s;
 using k8s.Autorest;
@@ -67,7 +68,7 @@ public sealed class KubernetesWatchSource<T, TList> : IWatchSource<T>
                 continue;
             }
 
-            yield return new ResourceWatchEvent<T>(type, item);
+            yield return new ResourceWatchEvent<T>(type, item) { ResourceVersion = item.Metadata?.ResourceVersion };
         }
 
         switch (streamError)
@@ -106,21 +107,21 @@ public static class WatchSources
             timeout);
 
     public static IWatchSource<HandoffNode> HandoffNodes(IKubernetes client, TimeSpan timeout) =>
-        new KubernetesWatchSource<HandoffNode, HandoffNodeList>(
-            HandoffApi.NodePlural,
-            (watch, rv, seconds, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<HandoffNodeList>(
+        new CustomResourceWatchSource<HandoffNode>(
+            HandoffApi.NodeKind, HandoffApi.NodePlural,
+            (watch, rv, seconds, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
                 HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, allowWatchBookmarks: watch ? true : null,
                 resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct),
             timeout);
 
     public static IWatchSource<HandoffFunction> HandoffFunctions(IKubernetes client, string watchNamespace, TimeSpan timeout) =>
-        new KubernetesWatchSource<HandoffFunction, HandoffFunctionList>(
-            HandoffApi.FunctionPlural,
+        new CustomResourceWatchSource<HandoffFunction>(
+            HandoffApi.FunctionKind, HandoffApi.FunctionPlural,
             (watch, rv, seconds, ct) => string.IsNullOrEmpty(watchNamespace)
-                ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<HandoffFunctionList>(
+                ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
                     HandoffApi.Group, HandoffApi.Version, HandoffApi.FunctionPlural, allowWatchBookmarks: watch ? true : null,
                     resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct)
-                : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<HandoffFunctionList>(
+                : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
                     HandoffApi.Group, HandoffApi.Version, watchNamespace, HandoffApi.FunctionPlural,
                     allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch,
                     cancellationToken: ct),

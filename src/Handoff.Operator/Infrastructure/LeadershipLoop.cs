@@ -5,15 +5,38 @@ using k8s.LeaderElection.ResourceLock;
 namespace Handoff.Operator.Infrastructure;
 
 /// <summary>
-/// Runs <c>lead</c> while this replica holds the Lease, with a token cancelled when leadership is lost, and
-/// campaigns again afterwards. Without leader election, <c>lead</c> simply runs until shutdown.
+/// Runs <c>lead</c> while this replica holds the Lease, with a token cancelled when leadership is lost, and campaigns
+/// again afterwards; without leader election, <c>lead</c> simply runs until shutdown. It is also the
+/// <see cref="ILeaseFence"/>: the lease is fresh while its last successful renewal (on the monotonic clock) is younger
+/// than the renew deadline — client-go's rule — so a replica that was paused past its lease stops writing before its
+/// elector even notices. On shutdown a leader releases the lease (client-go's <c>ReleaseOnCancel</c>), so a standby or
+/// the restarted replica takes over at once instead of after the lease expires.
 /// </summary>
-public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, ILogger<LeadershipLoop> logger)
+public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, TimeProvider time, ILogger<LeadershipLoop> logger) : ILeaseFence
 {
+
+    private long _lastRenewal = long.MinValue;
+
     public bool IsLeader { get; private set; }
 
-    /// <summary>Raised with the new leader's identity whenever the observed leader changes.</summary>
-    public event Action<string>? LeaderChanged;
+    private TimeProvider Clock => time;
+
+    private string Identity => options.Identity;
+
+    public bool IsFresh => !options.LeaderElect || (IsLeader && Volatile.Read(ref _lastRenewal) != long.MinValue
+        && time.GetElapsedTime(Volatile.Read(ref _lastRenewal)) < options.RenewDeadline);
+
+    public void ThrowIfStale()
+    {
+        if (!IsFresh)
+        {
+            var message = IsLeader
+                ? $"the last renewal of lease {options.LeaseNamespace}/{options.LeaseName} is older than the renew deadline ({options.RenewDeadline.TotalSeconds:0}s)"
+                : $"not the leader of lease {options.LeaseNamespace}/{options.LeaseName}";
+            Log.LeaseNotFresh(logger, message);
+            throw new LeaseLostException(message);
+        }
+    }
 
     public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken cancellationToken)
     {
@@ -34,7 +57,7 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
 
         while (!cancellationToken.IsCancellationRequested)
         {
-            var leaseLock = new LeaseLock(client, options.LeaseNamespace, options.LeaseName, options.Identity);
+            var leaseLock = new RenewalRecordingLock(new LeaseLock(client, options.LeaseNamespace, options.LeaseName, options.Identity), this);
             var config = new LeaderElectionConfig(leaseLock)
             {
                 LeaseDuration = options.LeaseDuration,
@@ -56,7 +79,6 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
                 logger.LogWarning("{Identity} lost leadership of lease {Namespace}/{Lease}", options.Identity, options.LeaseNamespace, options.LeaseName);
                 term.Cancel();
             };
-            elector.OnNewLeader += leader => LeaderChanged?.Invoke(leader);
             elector.OnError += ex => logger.LogWarning(ex, "Leader election error");
             try
             {
@@ -71,6 +93,7 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
             }
             finally
             {
+                var wasLeader = IsLeader;
                 IsLeader = false;
                 await term.CancelAsync();
                 if (leading is not null)
@@ -83,17 +106,88 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
                     {
                     }
                 }
+
+                if (wasLeader && cancellationToken.IsCancellationRequested)
+                {
+                    await ReleaseAsync(leaseLock);
+                }
             }
 
             if (!cancellationToken.IsCancellationRequested)
             {
                 try
                 {
-                    await Task.Delay(options.RetryPeriod, cancellationToken);
+                    await Task.Delay(options.RetryPeriod, time, cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
                 }
+            }
+        }
+    }
+
+    /// <summary>Gives the lease up on shutdown: holder cleared, duration 1 s, only if this replica still holds it.</summary>
+    private async Task ReleaseAsync(ILock leaseLock)
+    {
+        using var timeout = new CancellationTokenSource(options.RenewDeadline);
+        try
+        {
+            var current = await leaseLock.GetAsync(timeout.Token);
+            if (current.HolderIdentity != options.Identity)
+            {
+                return;
+            }
+
+            var released = new LeaderElectionRecord
+            {
+                HolderIdentity = "",
+                LeaseDurationSeconds = 1,
+                AcquireTime = current.AcquireTime,
+                RenewTime = time.GetUtcNow().UtcDateTime,
+                LeaderTransitions = current.LeaderTransitions,
+            };
+            if (await leaseLock.UpdateAsync(released, timeout.Token))
+            {
+                logger.LogInformation("{Identity} released lease {Namespace}/{Lease}", options.Identity, options.LeaseNamespace, options.LeaseName);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Could not release lease {Namespace}/{Lease}; it expires by itself", options.LeaseNamespace, options.LeaseName);
+        }
+    }
+
+    /// <summary>The lease lock, noting each successful acquisition or renewal by this replica (for <see cref="IsFresh"/>).</summary>
+    private sealed class RenewalRecordingLock(ILock inner, LeadershipLoop owner) : ILock
+    {
+        public string Identity => inner.Identity;
+
+        public Task<LeaderElectionRecord> GetAsync(CancellationToken cancellationToken = default) => inner.GetAsync(cancellationToken);
+
+        public async Task<bool> CreateAsync(LeaderElectionRecord record, CancellationToken cancellationToken = default)
+        {
+            var started = owner.Clock.GetTimestamp();
+            var ok = await inner.CreateAsync(record, cancellationToken);
+            Note(ok, record, started);
+            return ok;
+        }
+
+        public async Task<bool> UpdateAsync(LeaderElectionRecord record, CancellationToken cancellationToken = default)
+        {
+            var started = owner.Clock.GetTimestamp();
+            var ok = await inner.UpdateAsync(record, cancellationToken);
+            Note(ok, record, started);
+            return ok;
+        }
+
+        public string Describe() => inner.Describe();
+
+        // The renewal counts from when it was sent, not when it was answered: the lease may have been granted that early.
+        private void Note(bool ok, LeaderElectionRecord record, long started)
+        {
+            if (ok && record.HolderIdentity == owner.Identity)
+            {
+                Volatile.Write(ref owner._lastRenewal, started);
             }
         }
     }

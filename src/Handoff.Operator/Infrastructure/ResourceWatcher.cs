@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Handoff.Core;
 using k8s;
 using k8s.Models;
 
@@ -17,8 +19,8 @@ public sealed class ResourceWatcher<T>
     private readonly TimeSpan _resyncPeriod;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TimeSpan _minBackoff = TimeSpan.FromMilliseconds(100);
-    private readonly TimeSpan _maxBackoff = TimeSpan.FromSeconds(30);
+    private readonly ExponentialBackoff _backoff = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
+    private readonly ConcurrentDictionary<string, InvalidObject> _invalid = new(StringComparer.Ordinal);
 
     public ResourceWatcher(IWatchSource<T> source, TimeProvider time, TimeSpan resyncPeriod, ILogger logger, Func<T, T>? transform = null)
     {
@@ -38,7 +40,13 @@ public sealed class ResourceWatcher<T>
     /// <summary>Called on every error talking to the API server (for metrics).</summary>
     public event Action<Exception>? Error;
 
+    /// <summary>Called when the set of undecodable objects changed.</summary>
+    public event Action? InvalidChanged;
+
     public bool HasSynced => _synced.Task.IsCompleted;
+
+    /// <summary>The objects of this kind that could not be decoded (kept out of the cache) — reported, never fatal.</summary>
+    public IReadOnlyCollection<InvalidObject> Invalid => [.. _invalid.Values];
 
     /// <summary>Number of completed lists (1 after the first sync; more after 410 Gone or errors).</summary>
     public int ListCount { get; private set; }
@@ -62,6 +70,12 @@ public sealed class ResourceWatcher<T>
                     var list = await _source.ListAsync(cancellationToken);
                     resourceVersion = list.ResourceVersion;
                     Store(list.Items);
+                    _invalid.Clear();
+                    foreach (var invalid in list.Invalid)
+                    {
+                        NoteInvalid(invalid);
+                    }
+
                     ListCount++;
                     failures = 0;
                     _synced.TrySetResult();
@@ -108,12 +122,22 @@ public sealed class ResourceWatcher<T>
         }
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        var ms = _minBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 20));
-        return ms >= _maxBackoff.TotalMilliseconds ? _maxBackoff : TimeSpan.FromMilliseconds(ms);
-    }
+    private TimeSpan Backoff(int failures) => _backoff.For(failures + 1);
 
+    private void NoteInvalid(InvalidObject invalid)
+    {
+        var key = ResourceCache<T>.KeyOf(invalid.Namespace, invalid.Name);
+        _invalid[key] = invalid;
+
+        // The cache keeps no older version of it: what the API holds now is not what the cache would say.
+        if (Cache.Get(key) is { } stale && Cache.Remove(key))
+        {
+            Changed?.Invoke(WatchEventType.Deleted, stale);
+        }
+
+        Log.InvalidObject(_logger, invalid.Kind, key, invalid.Problem);
+        InvalidChanged?.Invoke();
+    }
     private void Store(IReadOnlyList<T> items)
     {
         var removed = new List<T>();
@@ -136,6 +160,31 @@ public sealed class ResourceWatcher<T>
 
     private string? Apply(ResourceWatchEvent<T> ev)
     {
+        if (ev.Invalid is { } invalid)
+        {
+            if (ev.Type == WatchEventType.Deleted)
+            {
+                _invalid.TryRemove(ResourceCache<T>.KeyOf(invalid.Namespace, invalid.Name), out _);
+                InvalidChanged?.Invoke();
+            }
+            else
+            {
+                NoteInvalid(invalid);
+            }
+
+            return string.IsNullOrEmpty(ev.ResourceVersion) ? null : ev.ResourceVersion;
+        }
+
+        if (ev.Object is null)
+        {
+            return ev.ResourceVersion;
+        }
+
+        if (ev.Type != WatchEventType.Bookmark && _invalid.TryRemove(ResourceCache<T>.KeyOf(ev.Object), out _))
+        {
+            InvalidChanged?.Invoke();
+        }
+
         var rv = ev.Object.Metadata?.ResourceVersion;
         switch (ev.Type)
         {

@@ -1,18 +1,18 @@
 using CsCheck;
 using Handoff.Core.Allocation;
+using Handoff.Core.Lifecycle;
 using Handoff.Core.Planning;
 using Handoff.Core.Resources;
-using Handoff.Core.Scheduling;
 using Handoff.Core.Tracking;
 
 namespace Handoff.Core.Tests.Planning;
 
 /// <summary>
-/// <see cref="Planner"/> (incremental ready set, priority queue of ends), with its default tracker
-/// (<see cref="Handoff.Core.Allocation.Indexing.IndexedResourceTracker"/>) and with the plain one, gives exactly the
+/// <see cref="Planner"/> (incremental ready set, priority queues of ends and back-offs), with its default tracker
+/// (<see cref="Handoff.Core.Tracking.Indexing.IndexedResourceTracker"/>) and with the plain one, gives exactly the
 /// result of <see cref="ReferencePlanner"/> (the rules written out plainly, on the plain tracker): the same plan for
 /// every function, the same peaks, the same timeline in the same order and the same makespan — on random DAGs with
-/// cycles, unknown and duplicate args, failures and retries, zero durations, simultaneous ends, node selectors,
+/// cycles, unknown and duplicate args, failures and retries with back-offs, creation times, zero durations, simultaneous ends, node selectors,
 /// pinned nodes, collocation and functions that wait for room or never fit.
 /// </summary>
 public sealed class PlannerEquivalencePropertyTests
@@ -90,11 +90,13 @@ public sealed class PlannerEquivalencePropertyTests
             4 => placement with { CollocateWith = $"f{i - t.Target}", CollocateNode = NodeName(Math.Abs(t.Target)) },
             _ => placement,
         };
-        return new PlanFunction(new SchedulingRequest(placement, (AllocationStrategy)t.Strategy), [.. t.Offsets.Where(offset => offset <= i || offset == UnknownOffset).Select(offset => $"f{i - offset}")])
+        return new PlanFunction(placement, [.. t.Offsets.Where(offset => offset <= i || offset == UnknownOffset).Select(offset => $"f{i - offset}")])
         {
+            Strategy = (AllocationStrategy)t.Strategy,
             Duration = TimeSpan.FromMilliseconds(250 * t.Quarters),
             Fails = t.Fails == 0,
-            MaxRetries = t.MaxRetries,
+            Retry = new RetryPolicy(t.MaxRetries) { InitialBackoff = TimeSpan.FromMilliseconds(500 * (1 + (i % 3))) },
+            Created = TimeSpan.FromSeconds(i % 4),
         };
     }
 

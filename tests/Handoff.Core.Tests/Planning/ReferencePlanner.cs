@@ -1,5 +1,6 @@
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
+using Handoff.Core.Lifecycle;
 using Handoff.Core.Planning;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
@@ -8,182 +9,172 @@ using Handoff.Core.Tracking;
 namespace Handoff.Core.Tests.Planning;
 
 /// <summary>
-/// The planner as it was first written, kept as the executable definition of <see cref="Planner"/>'s rules: it
-/// recomputes the ready set from the whole graph at every instant, scans a list of running attempts, and uses the
-/// plain <see cref="SimpleResourceTracker"/>. Quadratic, but plainly what the rules say; the optimized planner must
-/// produce exactly its result (<see cref="PlannerEquivalencePropertyTests"/>).
+/// <see cref="Planner"/>'s rules written out plainly, as the executable definition the optimized planner must match
+/// (<see cref="PlannerEquivalencePropertyTests"/>): at every instant it ends what ends, then recomputes everything from
+/// scratch — each function's dependency state with <see cref="DependencyResolver.Resolve"/> over the whole graph, the
+/// ready set and each ready function's queue key — and runs one <see cref="SchedulingCycle"/> on the plain tracker.
+/// Quadratic, but plainly what the rules say.
 /// </summary>
 internal static class ReferencePlanner
 {
+    private enum Status
+    {
+        Idle,
+        Running,
+        BackingOff,
+        Succeeded,
+        Failed,
+        Unschedulable,
+    }
+
+    private sealed class State
+    {
+        public Status Status;
+        public string? Node;
+        public int Attempts;
+        public TimeSpan? Start;
+        public TimeSpan? End;
+        public TimeSpan? RetryAt;
+        public TimeSpan ReadySince;
+        public Unplaced? LastUnplaced;
+        public string? Reason;
+        public string? Message;
+    }
+
     public static PlanResult Run(IEnumerable<NodeInfo> nodes, IEnumerable<PlanFunction> functions, CancellationToken cancellationToken)
     {
         var nodeSet = new NodeSet(nodes.Select(n => n with { Ready = true }));
         var fns = functions.ToList();
-        var graph = new FunctionGraph(fns.Select(f => new FunctionDependencies(f.Id, f.Args)));
+        var graph = new FunctionGraph(fns.Select(f => new FunctionDependencies(f.Id, f.Args) { CollocateWith = f.Placement.CollocateWith }));
         var tracker = new SimpleResourceTracker();
         foreach (var node in nodeSet)
         {
             tracker.SetNode(node.Name, node.Capacity);
         }
 
-        var scheduler = new FunctionScheduler(tracker);
-        var byId = fns.ToDictionary(f => f.Id, StringComparer.Ordinal);
-        var position = fns.Select((f, i) => (f.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
-        var states = fns.ToDictionary(f => f.Id, _ => new PlanState(), StringComparer.Ordinal);
-        var succeeded = new HashSet<string>(StringComparer.Ordinal);
-        var failed = new HashSet<string>(StringComparer.Ordinal);
+        var states = fns.Select(_ => new State()).ToArray();
         var events = new List<PlanEvent>();
+        var placements = new Dictionary<string, string>(StringComparer.Ordinal);
         var peaks = nodeSet.ToDictionary(n => n.Name, n => ResourceList.FromMilli(n.Capacity.Select(kv => KeyValuePair.Create(kv.Key, 0L))), StringComparer.Ordinal);
-
-        void Fail(string id, string reason, string message)
-        {
-            var s = states[id];
-            s.Status = PlanStatus.Failed;
-            s.Reason = reason;
-            s.Message = message;
-            failed.Add(id);
-            foreach (var dependent in graph.TransitiveDependents(id))
-            {
-                var d = states[dependent];
-                if (d.Status is PlanStatus.Idle)
-                {
-                    d.Status = PlanStatus.Failed;
-                    d.Reason = "DependencyFailed";
-                    d.Message = $"DependencyFailed: {id} {(reason == "DependencyCycle" ? "is in a dependency cycle" : "failed")}";
-                    failed.Add(dependent);
-                }
-            }
-        }
-
-        var cycleMembers = graph.Ids.Where(graph.IsInCycle).ToList();
-        foreach (var id in cycleMembers)
-        {
-            var s = states[id];
-            s.Status = PlanStatus.Failed;
-            s.Reason = "DependencyCycle";
-            s.Message = "DependencyCycle: " + FunctionGraph.FormatCycle(graph.CycleOf(id)!);
-            failed.Add(id);
-        }
-
-        foreach (var id in cycleMembers)
-        {
-            Fail(id, "DependencyCycle", states[id].Message!);
-        }
-
-        var running = new List<(string Id, TimeSpan End)>();
         var now = TimeSpan.Zero;
         var makespan = TimeSpan.Zero;
+
+        DependencyState[] Resolve() => DependencyResolver.Resolve(graph, [.. states.Select(s => s.Status switch
+        {
+            Status.Succeeded => ArgOutcome.Succeeded,
+            Status.Failed => ArgOutcome.Failed,
+            _ => ArgOutcome.Unfinished,
+        })]);
+
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
 
-            // 1. Every attempt ending now ends and releases its capacity (queue order).
-            foreach (var (id, _) in running.Where(r => r.End == now).OrderBy(r => position[r.Id]).ToList())
+            // Ends, in (end, queue position) order.
+            foreach (var i in Enumerable.Range(0, fns.Count).Where(i => states[i].Status == Status.Running && states[i].End == now))
             {
-                running.RemoveAll(r => r.Id == id);
-                tracker.Release(id);
-                var s = states[id];
-                var f = byId[id];
-                if (f.Fails)
+                var s = states[i];
+                tracker.Release(fns[i].Id);
+                if (!fns[i].Fails)
                 {
-                    events.Add(new PlanEvent(now, id, PlanEventKind.Failed, s.Node!, s.Attempts));
-                    if (s.Attempts <= f.MaxRetries)
-                    {
-                        s.Status = PlanStatus.Idle;
-                        s.Message = $"attempt {s.Attempts} failed; retrying";
-                    }
-                    else
-                    {
-                        Fail(id, "RetriesExhausted", $"RetriesExhausted: all {s.Attempts} attempt(s) failed (maxRetries {f.MaxRetries})");
-                    }
+                    events.Add(new PlanEvent(now, fns[i].Id, PlanEventKind.Succeeded, s.Node!, s.Attempts));
+                    (s.Status, s.Reason, s.Message) = (Status.Succeeded, Reasons.Succeeded, $"Succeeded on {s.Node} (attempt {s.Attempts})");
+                    continue;
+                }
+
+                events.Add(new PlanEvent(now, fns[i].Id, PlanEventKind.Failed, s.Node!, s.Attempts));
+                var failure = Messages.AttemptFailed($"{fns[i].Id}-{s.Attempts}", null);
+                if (fns[i].Retry.Retries(s.Attempts))
+                {
+                    s.RetryAt = now + fns[i].Retry.Backoff(s.Attempts);
+                    (s.Status, s.Reason, s.Message) = (Status.BackingOff, Reasons.Retrying, Messages.Retrying(failure, s.Attempts, fns[i].Retry.MaxRetries, Planner.Start + s.RetryAt.Value));
                 }
                 else
                 {
-                    events.Add(new PlanEvent(now, id, PlanEventKind.Succeeded, s.Node!, s.Attempts));
-                    s.Status = PlanStatus.Succeeded;
-                    s.Reason = "Succeeded";
-                    s.Message = $"Succeeded on {s.Node} (attempt {s.Attempts})";
-                    succeeded.Add(id);
+                    (s.Status, s.Reason, s.Message) = (Status.Failed, Reasons.RetriesExhausted, Messages.RetriesExhausted(failure, s.Attempts, fns[i].Retry.MaxRetries));
                 }
             }
 
-            // 2. Every ready function not running is tried in queue order.
-            var ready = graph.Ready(succeeded, failed)
-                .Where(id => states[id].Status == PlanStatus.Idle)
-                .Select(id =>
-                {
-                    var request = byId[id].Request;
-                    if (request.Placement.CollocateWith is { } target && request.Placement.CollocateNode is null
-                        && states.TryGetValue(target, out var t) && t.Node is not null)
-                    {
-                        request = request with { Placement = request.Placement with { CollocateNode = t.Node } };
-                    }
-
-                    return request;
-                })
-                .ToList();
-            var result = scheduler.Schedule(nodeSet, ready, cancellationToken);
-            foreach (var assignment in result.Assignments)
+            // Failures (cycles, failed args) from scratch.
+            var dependencies = Resolve();
+            for (var i = 0; i < fns.Count; i++)
             {
-                var s = states[assignment.Id];
-                s.Status = PlanStatus.Running;
-                s.Node = assignment.Node;
+                if (states[i].Status == Status.Idle && dependencies[i].FailsFunction)
+                {
+                    (states[i].Status, states[i].Reason, states[i].Message) = (Status.Failed, dependencies[i].Reason, dependencies[i].Message);
+                }
+            }
+
+            // Ready: idle with every dependency met (ready since the later of creation and the last arg's end), or back from a back-off.
+            var ready = new List<(Workload Workload, int Index)>();
+            for (var i = 0; i < fns.Count; i++)
+            {
+                var s = states[i];
+                if (s.Status == Status.BackingOff && s.RetryAt <= now)
+                {
+                    (s.Status, s.ReadySince) = (Status.Idle, s.RetryAt.Value);
+                }
+                else if (s.Status == Status.Idle && s.Attempts == 0 && dependencies[i].Status == DependencyStatus.Ready)
+                {
+                    var argsEnd = graph.ArgsOf(fns[i].Id).Select(a => states[graph.IndexOf(a)].End!.Value).DefaultIfEmpty(TimeSpan.Zero).Max();
+                    s.ReadySince = argsEnd > fns[i].Created ? argsEnd : fns[i].Created;
+                }
+
+                if (s.Status == Status.Idle && dependencies[i].Status == DependencyStatus.Ready)
+                {
+                    ready.Add((new Workload(fns[i].Placement, fns[i].Strategy, new QueueOrderKey(Planner.Start + s.ReadySince, Planner.Start + fns[i].Created, fns[i].Id)), i));
+                }
+            }
+
+            var result = SchedulingCycle.Run(new CycleInput(nodeSet, tracker, [.. ready.Select(r => r.Workload)]) { KnownPlacements = placements }, cancellationToken);
+            foreach (var placed in result.Placed)
+            {
+                var i = graph.IndexOf(placed.Workload.Id);
+                var s = states[i];
+                s.Status = Status.Running;
+                s.Node = placed.Node;
                 s.Attempts++;
-                s.Start = now;
-                s.End = now + byId[assignment.Id].Duration;
-                running.Add((assignment.Id, s.End.Value));
+                (s.Start, s.End, s.LastUnplaced) = (now, now + fns[i].Duration, null);
+                placements[placed.Workload.Id] = placed.Node;
                 makespan = s.End.Value > makespan ? s.End.Value : makespan;
-                events.Add(new PlanEvent(now, assignment.Id, PlanEventKind.Started, assignment.Node, s.Attempts));
+                events.Add(new PlanEvent(now, placed.Workload.Id, PlanEventKind.Started, placed.Node, s.Attempts));
+                peaks[placed.Node] = peaks[placed.Node].Max(tracker.GetNode(placed.Node)!.Allocated);
             }
 
-            foreach (var pending in result.Pending)
+            foreach (var unplaced in result.Unplaced)
             {
-                var s = states[pending.Id];
-                s.Pending = pending; // its message is only built if the function ends up never placed
-                if (pending.Unschedulable)
+                var s = states[graph.IndexOf(unplaced.Workload.Id)];
+                s.LastUnplaced = unplaced;
+                if (unplaced.Reason == Reasons.Unschedulable)
                 {
-                    s.Status = PlanStatus.Unschedulable;
-                    s.Reason = "Unschedulable";
-                    s.Message = pending.Message;
+                    s.Status = Status.Unschedulable;
                 }
             }
 
-            if (result.Assignments.Count > 0)
-            {
-                foreach (var usage in tracker.Snapshot())
-                {
-                    peaks[usage.Node] = peaks[usage.Node].Max(usage.Allocated);
-                }
-            }
-
-            if (running.Count == 0)
+            var next = states.Where(s => s.Status == Status.Running).Select(s => s.End!.Value)
+                .Concat(states.Where(s => s.Status == Status.BackingOff).Select(s => s.RetryAt!.Value))
+                .DefaultIfEmpty(TimeSpan.MaxValue).Min();
+            if (next == TimeSpan.MaxValue)
             {
                 break;
             }
 
-            now = running.Min(r => r.End);
+            now = next;
         }
 
-        var plans = new List<FunctionPlan>(fns.Count);
-        foreach (var f in fns)
+        var final = Resolve();
+        var plans = fns.Select((f, i) =>
         {
-            var s = states[f.Id];
-            plans.Add(s.Status switch
+            var s = states[i];
+            var (phase, reason, message) = s.Status switch
             {
-                PlanStatus.Succeeded => s.ToPlan(f.Id, PlanPhase.Succeeded),
-                PlanStatus.Failed => s.ToPlan(f.Id, PlanPhase.Failed),
-                PlanStatus.Unschedulable => s.ToPlan(f.Id, PlanPhase.Unschedulable),
-                _ when graph.UnknownArgs.TryGetValue(f.Id, out var unknown) =>
-                    s.ToPlan(f.Id, PlanPhase.Waiting, "UnknownDependency", $"waiting for unknown args: {string.Join(", ", unknown)}"),
-                _ when graph.PendingArgs(f.Id, succeeded) is { Count: > 0 } waitingFor =>
-                    s.ToPlan(f.Id, PlanPhase.Waiting, "WaitingForDependencies", $"waiting for args that never succeed: {string.Join(", ", waitingFor)}"),
-
-                // Ready but never placed: only possible when no eligible node ever had room (e.g. all cordoned).
-                _ => s.ToPlan(f.Id, PlanPhase.Unschedulable, "Unschedulable", s.Pending?.Message ?? s.Message ?? "never placed"),
-            });
-        }
-
-        var nodePlans = nodeSet.Select(n => new NodePlan(n.Name, n.Capacity, peaks[n.Name])).ToList();
-        return new PlanResult(plans, nodePlans, events, makespan);
+                Status.Succeeded => (FunctionPhase.Succeeded, s.Reason!, s.Message!),
+                Status.Failed => (FunctionPhase.Failed, s.Reason!, s.Message!),
+                Status.Idle when final[i].Status != DependencyStatus.Ready => (FunctionPhase.Waiting, final[i].Reason!, final[i].Message!),
+                _ => (FunctionPhase.Pending, s.LastUnplaced?.Reason ?? Reasons.FailedScheduling, s.LastUnplaced?.Message ?? "never placed"),
+            };
+            return new FunctionPlan(f.Id, phase, s.Node, s.Attempts, s.Start, s.End, reason, message);
+        }).ToList();
+        return new PlanResult(plans, [.. nodeSet.Select(n => new NodePlan(n.Name, n.Capacity, peaks[n.Name]))], events, makespan);
     }
 }

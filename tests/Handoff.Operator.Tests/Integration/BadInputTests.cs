@@ -1,3 +1,4 @@
+using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
 

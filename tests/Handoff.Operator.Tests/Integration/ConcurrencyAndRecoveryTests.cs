@@ -1,4 +1,5 @@
 using System.Globalization;
+using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
 using k8s;
@@ -165,7 +166,7 @@ public sealed class ConcurrencyAndRecoveryTests
 
         // Meanwhile someone else's bound pod takes the node (as if bound by an earlier operator).
         var other = await cluster.CreateFunctionAsync(SandboxCluster.Function("other", Cpu(2)));
-        var pod = Controllers.FunctionPods.Build(other, 1, "w1", "handoff", []);
+        var pod = Controllers.FunctionPods.Build(other, "other-1", 1, "w1", Core.Resources.ResourceList.Parse(other.Spec.Cost), "handoff", []);
         pod.Spec.NodeName = "w1";
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(pod, cluster.Namespace, cancellationToken: SandboxCluster.Ct);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Handoff.Core.Lifecycle;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;

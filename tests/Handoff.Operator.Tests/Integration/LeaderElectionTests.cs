@@ -1,4 +1,4 @@
-using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
 using k8s;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
 using k8s;

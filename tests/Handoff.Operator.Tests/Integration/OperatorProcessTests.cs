@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
 
 namespace Handoff.Operator.Tests.Integration;

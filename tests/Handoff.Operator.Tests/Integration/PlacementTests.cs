@@ -1,3 +1,5 @@
+using Handoff.Core.Allocation;
+using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
 using k8s;
@@ -25,7 +27,7 @@ public sealed class PlacementTests
         await cluster.CreateNodeAsync("n1", Cpu("8"));
         await cluster.CreateNodeAsync("n2", Cpu("8"));
         await cluster.CreateNodeAsync("n3", Cpu("8"));
-        await cluster.StartOperatorAsync(new OperatorOptions { DefaultStrategy = Strategies.BestFit });
+        await cluster.StartOperatorAsync(new OperatorOptions { DefaultStrategy = nameof(AllocationStrategy.BestFit) });
 
         // Load: n1 holds 6 of 8, n2 holds 3 of 8, n3 is empty (pinned so the set-up does not depend on a strategy).
         await cluster.CreateFunctionAsync(With("load-1", "6", node: "n1"));
@@ -33,9 +35,9 @@ public sealed class PlacementTests
         await cluster.WaitForPhaseAsync("load-1", FunctionPhases.Scheduled);
         await cluster.WaitForPhaseAsync("load-2", FunctionPhases.Scheduled);
 
-        await cluster.CreateFunctionAsync(With("first", "1", Strategies.FirstAvailable));
+        await cluster.CreateFunctionAsync(With("first", "1", nameof(AllocationStrategy.FirstAvailable)));
         Assert.Equal("n1", (await cluster.WaitForPhaseAsync("first", FunctionPhases.Scheduled)).Status.Node);
-        await cluster.CreateFunctionAsync(With("balanced", "1", Strategies.LoadBalanced));
+        await cluster.CreateFunctionAsync(With("balanced", "1", nameof(AllocationStrategy.LoadBalanced)));
         Assert.Equal("n3", (await cluster.WaitForPhaseAsync("balanced", FunctionPhases.Scheduled)).Status.Node);
         // n1 now has 1 free (BestFit would leave 0 there): the operator's default strategy is BestFit here.
         await cluster.CreateFunctionAsync(With("best", "1"));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Handoff.Core.Lifecycle;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Planning;
@@ -44,7 +45,7 @@ public sealed partial class PlanParityTests
             created.Select(f =>
             {
                 var mapped = HandoffMapper.ToFunction(f);
-                return new PlanFunction(mapped.Request, mapped.Args) { MaxRetries = mapped.MaxRetries, Duration = DurationOf(f) };
+                return new PlanFunction(mapped.Placement, mapped.Args) { Strategy = mapped.Strategy, Retry = new RetryPolicy(mapped.MaxRetries), Duration = DurationOf(f) };
             }),
             SandboxCluster.Ct);
 
@@ -87,10 +88,10 @@ public sealed partial class PlanParityTests
             var name = expected.Id.Split('/')[1];
             var (phase, check) = expected.Phase switch
             {
-                PlanPhase.Succeeded => (FunctionPhases.Succeeded, (Func<HandoffFunction, bool>)(_ => true)),
-                PlanPhase.Failed => (FunctionPhases.Failed, _ => true),
-                PlanPhase.Waiting => (FunctionPhases.Waiting, _ => true),
-                _ => (FunctionPhases.Pending, f => f.Status.Conditions?.Any(c => c.Reason == Reasons.Unschedulable) == true),
+                FunctionPhase.Succeeded => (FunctionPhases.Succeeded, (Func<HandoffFunction, bool>)(_ => true)),
+                FunctionPhase.Failed => (FunctionPhases.Failed, _ => true),
+                FunctionPhase.Waiting => (FunctionPhases.Waiting, _ => true),
+                _ => (FunctionPhases.Pending, f => f.Status.Conditions?.Any(c => c.Reason == expected.Reason) == true),
             };
             var f = await cluster.WaitForFunctionAsync(name, f => f.Status?.Phase == phase && check(f), $"is {expected.Phase} as planned");
             Assert.Equal(expected.Node, f.Status.Node);

@@ -1,4 +1,4 @@
-using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
 using k8s;
 
@@ -28,7 +28,7 @@ public sealed class RbacCoverageTests
         await cluster.StopOperatorAsync(first);
         cluster.Server.Faults.Reset();
         var other = await cluster.CreateFunctionAsync(SandboxCluster.Function("other", new Dictionary<string, string> { ["cpu"] = "2" }));
-        var pod = Controllers.FunctionPods.Build(other, 1, "w1", "handoff", []);
+        var pod = Controllers.FunctionPods.Build(other, "other-1", 1, "w1", Core.Resources.ResourceList.Parse(other.Spec.Cost), "handoff", []);
         pod.Spec.NodeName = "w1";
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(pod, cluster.Namespace, cancellationToken: SandboxCluster.Ct);
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
 using k8s;
 
@@ -63,7 +63,7 @@ public sealed class ResilienceTests
         await cluster.CreateNodeAsync("w1", Cpu(1));
         var f = await cluster.CreateFunctionAsync(SandboxCluster.Function("f"));
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(
-            Controllers.FunctionPods.Build(f, 1, "w1", "handoff", []), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
+            Controllers.FunctionPods.Build(f, "f-1", 1, "w1", Core.Resources.ResourceList.Empty, "handoff", []), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
         cluster.Server.Faults.ExpireWatchHistory();
         await Assert.ThrowsAsync<Infrastructure.ResourceExpiredException>(async () =>
         {

@@ -64,12 +64,12 @@ public sealed class CacheTransformsTests
                 ],
             },
         };
-        var before = (FunctionPods.Result(pod), FunctionPods.FailureMessage(pod), FunctionPods.FinishedAt(pod), FunctionPods.StartedAt(pod), FunctionPods.IsBound(pod), FunctionPods.IsTerminal(pod));
+        var before = (FunctionPods.ToAttemptPod(pod, null), FunctionPods.StartedAt(pod));
 
         var kept = CacheTransforms.Pod(pod);
 
         // Everything the reconciler derives from a pod is the same before and after.
-        Assert.Equal(before, (FunctionPods.Result(kept), FunctionPods.FailureMessage(kept), FunctionPods.FinishedAt(kept), FunctionPods.StartedAt(kept), FunctionPods.IsBound(kept), FunctionPods.IsTerminal(kept)));
+        Assert.Equal(before, (FunctionPods.ToAttemptPod(kept, null), FunctionPods.StartedAt(kept)));
         Assert.Equal(("ns", "f-1", "uid-f", "handoff"), (kept.Metadata.NamespaceProperty, kept.Metadata.Name, kept.Metadata.OwnerReferences.Single().Uid, kept.Spec.SchedulerName));
         Assert.Equal("hn-1", kept.Metadata.Annotations["handoff.dev/node"]);
         Assert.Equal("f", kept.Metadata.Labels[HandoffApi.FunctionLabel]);

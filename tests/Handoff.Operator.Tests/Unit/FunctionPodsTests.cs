@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Controllers;
 using k8s.Models;
@@ -40,13 +41,14 @@ public sealed class FunctionPodsTests
     public void Pod_has_name_labels_owner_scheduler_restart_policy_env_and_no_node()
     {
         var f = Function();
-        var pod = FunctionPods.Build(f, 2, "gpu-1", "handoff", ["42", "x y", "2"]);
+        var pod = FunctionPods.Build(f, "transform-2", 2, "gpu-1", Core.Resources.ResourceList.Parse(new Dictionary<string, string> { ["cpu"] = "2" }), "handoff", ["42", "x y", "2"]);
         Assert.Equal("transform-2", pod.Metadata.Name);
         Assert.Equal("ns", pod.Metadata.NamespaceProperty);
         Assert.Equal("transform", pod.Metadata.Labels[HandoffApi.FunctionLabel]);
         Assert.Equal("2", pod.Metadata.Labels[HandoffApi.AttemptLabel]);
         Assert.Equal("x", pod.Metadata.Labels["app"]);
         Assert.Equal("gpu-1", pod.Metadata.Annotations[HandoffApi.HandoffNodeAnnotation]);
+        Assert.Equal("{\"cpu\":\"2\"}", pod.Metadata.Annotations[HandoffApi.CostAnnotation]);
         var owner = Assert.Single(pod.Metadata.OwnerReferences);
         Assert.True(owner.Controller);
         Assert.Equal(("HandoffFunction", "transform", "uid-1", "handoff.dev/v1alpha1"), (owner.Kind, owner.Name, owner.Uid, owner.ApiVersion));
@@ -100,11 +102,12 @@ public sealed class FunctionPodsTests
     {
         var initial = TimeSpan.FromSeconds(10);
         var max = TimeSpan.FromMinutes(5);
-        Assert.Equal(TimeSpan.FromSeconds(10), Reconciler.RetryBackoff(1, initial, max));
-        Assert.Equal(TimeSpan.FromSeconds(20), Reconciler.RetryBackoff(2, initial, max));
-        Assert.Equal(TimeSpan.FromSeconds(160), Reconciler.RetryBackoff(5, initial, max));
-        Assert.Equal(TimeSpan.FromMinutes(5), Reconciler.RetryBackoff(6, initial, max));
-        Assert.Equal(TimeSpan.FromMinutes(5), Reconciler.RetryBackoff(1000, initial, max));
+        var retry = new RetryPolicy(3) { InitialBackoff = initial, MaxBackoff = max };
+        Assert.Equal(TimeSpan.FromSeconds(10), retry.Backoff(1));
+        Assert.Equal(TimeSpan.FromSeconds(20), retry.Backoff(2));
+        Assert.Equal(TimeSpan.FromSeconds(160), retry.Backoff(5));
+        Assert.Equal(TimeSpan.FromMinutes(5), retry.Backoff(6));
+        Assert.Equal(TimeSpan.FromMinutes(5), retry.Backoff(1000));
     }
 
     [Fact]
@@ -129,15 +132,28 @@ public sealed class FunctionPodsTests
     }
 
     [Fact]
-    public void Merge_patch_names_every_status_field_so_cleared_fields_are_removed()
+    public void Merge_patch_sends_only_changes_and_null_for_removed_fields_and_map_keys()
     {
-        var patch = StatusPatches.MergePatch(new HandoffFunctionStatus { Phase = "Running", Attempts = 1 });
-        using var doc = JsonDocument.Parse(patch);
+        var current = new HandoffNodeStatus
+        {
+            Allocated = new Dictionary<string, string> { ["cpu"] = "2", ["nvidia.com/gpu"] = "1" },
+            Available = new Dictionary<string, string> { ["cpu"] = "6", ["specialized_hardware"] = "1" },
+            Functions = 1,
+        };
+        var desired = new HandoffNodeStatus
+        {
+            Allocated = new Dictionary<string, string> { ["cpu"] = "2" },
+            Available = new Dictionary<string, string> { ["cpu"] = "6" },
+            Functions = 0,
+        };
+        var patch = MergePatches.Diff(StatusPatches.ToJson(current), StatusPatches.ToJson(desired))!;
+        using var doc = JsonDocument.Parse(MergePatches.StatusPatch(patch, "42"));
         var status = doc.RootElement.GetProperty("status");
-        Assert.Equal("Running", status.GetProperty("phase").GetString());
-        Assert.Equal(JsonValueKind.Null, status.GetProperty("retryAfter").ValueKind);
-        Assert.Equal(JsonValueKind.Null, status.GetProperty("result").ValueKind);
-        Assert.True(StatusPatches.SameJson(new HandoffFunctionStatus { Phase = "Running" }, new HandoffFunctionStatus { Phase = "Running" }));
-        Assert.False(StatusPatches.SameJson(new HandoffFunctionStatus { Phase = "Running" }, new HandoffFunctionStatus { Phase = "Pending" }));
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("allocated").GetProperty("nvidia.com/gpu").ValueKind);
+        Assert.False(status.GetProperty("allocated").TryGetProperty("cpu", out _));
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("available").GetProperty("specialized_hardware").ValueKind);
+        Assert.Equal(0, status.GetProperty("functions").GetInt32());
+        Assert.Equal("42", doc.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString());
+        Assert.Null(MergePatches.Diff(StatusPatches.ToJson(desired), StatusPatches.ToJson(desired)));
     }
 }

@@ -22,7 +22,9 @@ public sealed class OperatorOptionsTests
         Assert.Equal("0.0.0.0:8080", o.MetricsAddress);
         Assert.Equal("0.0.0.0:8081", o.ProbeAddress);
         Assert.Equal("Information", o.LogLevel);
-        Assert.Equal("host-1", o.Identity);
+        // Unique per process (client-go's examples add a UUID): two operators on one host never share a lease identity.
+        Assert.Matches("^host-1_[0-9a-f]{8}$", o.Identity);
+        Assert.NotEqual(o.Identity, OperatorOptionsBinder.Bind([], Env(("HOSTNAME", "host-1"))).Identity);
     }
 
     [Fact]
@@ -44,7 +46,7 @@ public sealed class OperatorOptionsTests
         Assert.Equal("127.0.0.1:9000", o.MetricsAddress);
         Assert.Equal("127.0.0.1:9001", o.ProbeAddress);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, o.ParsedLogLevel);
-        Assert.Equal("pod-7", o.Identity);
+        Assert.Matches("^pod-7_[0-9a-f]{8}$", o.Identity);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using CsCheck;
 using Handoff.Core.Allocation;
-using Handoff.Core.Allocation.Indexing;
+using Handoff.Core.Tracking.Indexing;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 

@@ -1,10 +1,10 @@
 using CsCheck;
 using Handoff.Core.Allocation;
+using Handoff.Core.Lifecycle;
 using Handoff.Core.Planning;
 using Handoff.Core.Resources;
-using Handoff.Core.Scheduling;
 
-namespace Handoff.Core.Tests;
+namespace Handoff.Core.Tests.Planning;
 
 public sealed class PlannerPropertyTests
 {
@@ -20,11 +20,12 @@ public sealed class PlannerPropertyTests
             .Select(items => items.Select(ToFunction).ToArray());
 
     private static PlanFunction ToFunction((ResourceList Cost, int[] Offsets, int Quarters, int Fails, int MaxRetries, int Strategy) t, int i) =>
-        new(new SchedulingRequest(new PlacementRequest($"f{i}", t.Cost), (AllocationStrategy)t.Strategy), [.. t.Offsets.Select(offset => $"f{i - offset}").Distinct()])
+        new(new PlacementRequest($"f{i}", t.Cost), [.. t.Offsets.Select(offset => $"f{i - offset}").Distinct()])
         {
+            Strategy = (AllocationStrategy)t.Strategy,
             Duration = TimeSpan.FromMilliseconds(250 * t.Quarters),
             Fails = t.Fails == 0,
-            MaxRetries = t.MaxRetries,
+            Retry = new RetryPolicy(t.MaxRetries),
         };
 
     [Fact]
@@ -54,7 +55,7 @@ public sealed class PlannerPropertyTests
             {
                 Assert.True(last is null || last <= e.Time, "events are in time order");
                 last = e.Time;
-                var cost = defs[e.Id].Request.Placement.Cost;
+                var cost = defs[e.Id].Placement.Cost;
                 if (e.Kind == PlanEventKind.Started)
                 {
                     used[e.Node] = used[e.Node].Add(cost);
@@ -80,36 +81,43 @@ public sealed class PlannerPropertyTests
                 var def = defs[f.Id];
                 var runs = attempts.Where(a => a.Id == f.Id).ToList();
                 Assert.Equal(f.Attempts, runs.Count);
-                Assert.True(f.Attempts <= def.MaxRetries + 1);
+                Assert.True(f.Attempts <= def.Retry.MaxRetries + 1);
                 if (f.Attempts > 0)
                 {
                     // Every attempt starts only after every arg succeeded.
                     foreach (var arg in def.Args)
                     {
-                        Assert.Equal(PlanPhase.Succeeded, byId[arg].Phase);
+                        Assert.Equal(FunctionPhase.Succeeded, byId[arg].Phase);
                         Assert.True(byId[arg].End <= runs.Min(r => r.Start));
                     }
                 }
 
                 switch (f.Phase)
                 {
-                    case PlanPhase.Succeeded:
+                    case FunctionPhase.Succeeded:
                         Assert.False(def.Fails);
                         Assert.Equal(1, f.Attempts);
                         break;
-                    case PlanPhase.Failed when f.Reason == "RetriesExhausted":
+                    case FunctionPhase.Failed when f.Reason == Reasons.RetriesExhausted:
                         Assert.True(def.Fails);
-                        Assert.Equal(def.MaxRetries + 1, f.Attempts);
+                        Assert.Equal(def.Retry.MaxRetries + 1, f.Attempts);
+
+                        // Each retry waits for its back-off after the failed attempt.
+                        for (var k = 1; k < runs.Count; k++)
+                        {
+                            Assert.True(runs[k].Start >= runs[k - 1].End + def.Retry.Backoff(k), $"{f.Id} attempt {k + 1} started before its back-off ended");
+                        }
+
                         break;
-                    case PlanPhase.Failed when f.Reason == "DependencyFailed":
+                    case FunctionPhase.Failed when f.Reason == Reasons.DependencyFailed:
                         Assert.Equal(0, f.Attempts);
                         break;
-                    case PlanPhase.Waiting:
-                        Assert.Contains(def.Args, a => !byId.TryGetValue(a, out var p) || p.Phase != PlanPhase.Succeeded);
+                    case FunctionPhase.Waiting:
+                        Assert.Contains(def.Args, a => !byId.TryGetValue(a, out var p) || p.Phase != FunctionPhase.Succeeded);
                         break;
-                    case PlanPhase.Unschedulable:
+                    case FunctionPhase.Pending:
                         Assert.Equal(0, f.Attempts);
-                        Assert.All(def.Args, a => Assert.Equal(PlanPhase.Succeeded, byId[a].Phase));
+                        Assert.All(def.Args, a => Assert.Equal(FunctionPhase.Succeeded, byId[a].Phase));
                         break;
                 }
             }

@@ -1,7 +1,7 @@
+using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
-using Handoff.Core.Tracking;
 
-namespace Handoff.Core.Allocation.Indexing;
+namespace Handoff.Core.Tracking.Indexing;
 
 /// <summary>
 /// A dense copy of a tracker's capacity table plus a segment tree of the maximum available amount of each resource,
@@ -33,7 +33,6 @@ internal sealed class CapacityIndex
     // Row → NodeInfo for the last NodeSet asked about (the operator and planner reuse one NodeSet for many decisions).
     private NodeSet? _cachedSet;
     private NodeInfo?[] _cachedRowNodes = [];
-    private bool[] _cachedUsable = [];
 
     /// <summary>True when the layout (rows or columns) must be rebuilt from the tracker before the next query.</summary>
     public bool Dirty { get; private set; } = true;
@@ -197,30 +196,21 @@ internal sealed class CapacityIndex
         return true;
     }
 
-    /// <summary>
-    /// NodeInfo per row for <paramref name="nodes"/> (null where the set has no such node), and per row whether that
-    /// node is in the set, not cordoned and Ready (a compact array, so scans need not touch the NodeInfo objects).
-    /// Cached per set.
-    /// </summary>
-    public NodeInfo?[] RowNodes(NodeSet nodes, out bool[] usable)
+    /// <summary>NodeInfo per row for <paramref name="nodes"/> (null where the set has no such node). Cached per set.</summary>
+    public NodeInfo?[] RowNodes(NodeSet nodes)
     {
         if (!ReferenceEquals(nodes, _cachedSet))
         {
             var rowNodes = new NodeInfo?[_rows.Length];
-            var rowUsable = new bool[_rows.Length];
             for (var row = 0; row < _rows.Length; row++)
             {
-                var node = nodes.Find(_rows[row]);
-                rowNodes[row] = node;
-                rowUsable[row] = node is { Unschedulable: false, Ready: true };
+                rowNodes[row] = nodes.Find(_rows[row]);
             }
 
             _cachedSet = nodes;
             _cachedRowNodes = rowNodes;
-            _cachedUsable = rowUsable;
         }
 
-        usable = _cachedUsable;
         return _cachedRowNodes;
     }
 
@@ -291,21 +281,17 @@ internal sealed class CapacityIndex
     }
 
     /// <summary>
-    /// The scoring strategies' choice in one pass over the table: among the rows that fit <paramref name="need"/>,
-    /// are <paramref name="usable"/> and (when the request has a node selector) match it, the row whose free fraction
-    /// <paramref name="allocator"/> prefers; ties keep the first in name order. -1 when none fits.
+    /// The scoring strategies' choice in one pass over the table: among the rows that fit <paramref name="need"/>, are in
+    /// the node set (<paramref name="rowNodes"/>) and that <paramref name="eligible"/> accepts, the row whose free
+    /// fraction <paramref name="preference"/> puts first; ties keep the first in name order. -1 when none fits.
     /// </summary>
-    public int BestScoredRow(
-        PlacementRequest request, NodeInfo?[] rowNodes, bool[] usable, ReadOnlySpan<(int Column, long Amount)> need, ScoringAllocator allocator)
+    public int BestScoredRow(NodeInfo?[] rowNodes, ReadOnlySpan<(int Column, long Amount)> need, Func<NodeInfo, bool> eligible, FreeFractionPreference preference)
     {
         var scan = new ScoreScan
         {
-            Request = request,
             RowNodes = rowNodes,
-            Usable = usable,
-            Allocator = allocator,
-            Sign = allocator.PreferenceSign,
-            CheckSelector = request.NodeSelector is { Count: > 0 },
+            Eligible = eligible,
+            Preference = preference,
             BestRow = -1,
             BestIndex = -1,
         };
@@ -354,14 +340,13 @@ internal sealed class CapacityIndex
         var (firstColumn, firstAmount) = need.Length > 0 ? need[0] : (0, long.MinValue);
         for (int row = from, start = from * width; row < to; row++, start += width)
         {
-            if ((need.Length > 0 && available[start + firstColumn] < firstAmount) || !scan.Usable[row]
-                || !TryScore(row, need, out var index, out var value)
-                || (scan.CheckSelector && !AllocatorBase.IsEligible(scan.Request, scan.RowNodes[row]!)))
+            if ((need.Length > 0 && available[start + firstColumn] < firstAmount) || scan.RowNodes[row] is not { } node
+                || !TryScore(row, need, out var index, out var value) || !scan.Eligible(node))
             {
                 continue;
             }
 
-            if (scan.BestRow < 0 || Prefers(scan.Allocator, scan.Sign, row, index, value, scan.BestRow, scan.BestIndex, scan.BestValue, need))
+            if (scan.BestRow < 0 || Prefers(scan.Preference, row, index, value, scan.BestRow, scan.BestIndex, scan.BestValue, need))
             {
                 scan.BestRow = row;
                 scan.BestIndex = index;
@@ -372,12 +357,9 @@ internal sealed class CapacityIndex
 
     private struct ScoreScan
     {
-        public PlacementRequest Request;
         public NodeInfo?[] RowNodes;
-        public bool[] Usable;
-        public ScoringAllocator Allocator;
-        public int Sign;
-        public bool CheckSelector;
+        public Func<NodeInfo, bool> Eligible;
+        public FreeFractionPreference Preference;
         public int BestRow;
         public int BestIndex;
         public double BestValue;
@@ -455,30 +437,27 @@ internal sealed class CapacityIndex
     private Fraction ScoreAt(int row, int minIndex, ReadOnlySpan<(int Column, long Amount)> need) =>
         minIndex < 0 ? FreeFractionAfter(row, need, out _) : ScoreOf(row * _width, need[minIndex]);
 
-    // For the built-in strategies the order is settled on doubles unless the two are a near-tie (then exactly).
+    // The order is settled on doubles unless the two are a near-tie (then exactly).
     private bool Prefers(
-        ScoringAllocator allocator, int sign, int row, int index, double value, int bestRow, int bestIndex, double bestValue,
+        FreeFractionPreference preference, int row, int index, double value, int bestRow, int bestIndex, double bestValue,
         ReadOnlySpan<(int Column, long Amount)> need)
     {
-        if (sign != 0)
+        var tolerance = Tolerance * Math.Max(Math.Abs(value), Math.Abs(bestValue));
+        if (value > bestValue + tolerance)
         {
-            var tolerance = Tolerance * Math.Max(Math.Abs(value), Math.Abs(bestValue));
-            if (value > bestValue + tolerance)
-            {
-                return sign > 0;
-            }
-
-            if (value < bestValue - tolerance)
-            {
-                return sign < 0;
-            }
+            return preference == FreeFractionPreference.Highest;
         }
 
-        return allocator.Prefers(ScoreAt(row, index, need), ScoreAt(bestRow, bestIndex, need));
+        if (value < bestValue - tolerance)
+        {
+            return preference == FreeFractionPreference.Lowest;
+        }
+
+        return preference.Prefers(ScoreAt(row, index, need), ScoreAt(bestRow, bestIndex, need));
     }
 
     /// <summary>
-    /// <see cref="AllocatorBase.FreeFractionAfter"/> computed from the dense row: the minimum over the needed
+    /// <see cref="FreeFraction.After"/> computed from the dense row: the minimum over the needed
     /// resources of (available − cost) / max(1, capacity); with no positive cost, the minimum over the resources
     /// with a positive capacity of available / capacity; 1 when there is none.
     /// </summary>

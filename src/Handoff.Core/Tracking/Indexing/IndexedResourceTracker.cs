@@ -1,14 +1,14 @@
+using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
-using Handoff.Core.Tracking;
 
-namespace Handoff.Core.Allocation.Indexing;
+namespace Handoff.Core.Tracking.Indexing;
 
 /// <summary>
 /// A thread-safe <see cref="IResourceTracker"/> with exactly <see cref="SimpleResourceTracker"/>'s behaviour (it
 /// delegates every operation to one) that also keeps a dense capacity table and a max-available segment tree over
-/// the nodes in name order. The built-in allocators detect it and decide from the index: FirstAvailable finds the
-/// first fitting node by a tree descent instead of reading every node before it, and LoadBalanced/BestFit score a
-/// dense table instead of per-node dictionaries. Decisions are the same as with <see cref="SimpleResourceTracker"/>.
+/// the nodes in name order, and answers the <see cref="ICapacityQuery"/> questions from it: the first fitting node by a
+/// tree descent instead of reading every node before it, and the best-scored one from a dense table instead of
+/// per-node dictionaries. The answers are the same as <see cref="SimpleResourceTracker"/>'s.
 /// </summary>
 /// <remarks>
 /// Allocate, adopt and release update one row and its tree path (O(resources × log nodes)). Adding or removing a
@@ -51,8 +51,6 @@ public sealed class IndexedResourceTracker : IResourceTracker
     }
 
     public IReadOnlyList<string> Nodes => _inner.Nodes;
-
-    public bool IsAvailable(string node, ResourceList cost) => _inner.IsAvailable(node, cost);
 
     public bool TryAllocate(string node, ResourceList cost, string holder)
     {
@@ -126,26 +124,25 @@ public sealed class IndexedResourceTracker : IResourceTracker
         }
     }
 
-    /// <summary>
-    /// FirstAvailable over the index: the first node in name order that is in <paramref name="nodes"/>, eligible for
-    /// <paramref name="request"/> and has its cost available. For requests that are not pinned to a node.
-    /// </summary>
-    internal string? FirstAvailable(PlacementRequest request, NodeSet nodes)
+    public string? FirstFit(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible)
     {
+        ArgumentNullException.ThrowIfNull(cost);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(eligible);
         lock (_lock)
         {
             EnsureIndex();
-            if (!_index.TryGetNeed(request.Cost, out var need))
+            if (!_index.TryGetNeed(cost, out var need))
             {
                 return null;
             }
 
-            var rowNodes = _index.RowNodes(nodes, out var usable);
+            var rowNodes = _index.RowNodes(nodes);
             for (var row = _index.FirstFit(need, 0); row >= 0; row = _index.FirstFit(need, row + 1))
             {
-                if (usable[row] && AllocatorBase.IsEligible(request, rowNodes[row]!))
+                if (rowNodes[row] is { } node && eligible(node))
                 {
-                    return rowNodes[row]!.Name;
+                    return node.Name;
                 }
             }
 
@@ -153,22 +150,20 @@ public sealed class IndexedResourceTracker : IResourceTracker
         }
     }
 
-    /// <summary>
-    /// The scoring strategies over the dense table: among the eligible nodes that fit, in name order, the one whose
-    /// <see cref="AllocatorBase.FreeFractionAfter"/> <paramref name="allocator"/> prefers (ties: the first).
-    /// </summary>
-    internal string? BestScored(PlacementRequest request, NodeSet nodes, ScoringAllocator allocator)
+    public string? BestFit(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible, FreeFractionPreference preference)
     {
+        ArgumentNullException.ThrowIfNull(cost);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(eligible);
         lock (_lock)
         {
             EnsureIndex();
-            if (!_index.TryGetNeed(request.Cost, out var need))
+            if (!_index.TryGetNeed(cost, out var need))
             {
                 return null;
             }
 
-            var rowNodes = _index.RowNodes(nodes, out var usable);
-            var bestRow = _index.BestScoredRow(request, rowNodes, usable, need, allocator);
+            var bestRow = _index.BestScoredRow(_index.RowNodes(nodes), need, eligible, preference);
             return bestRow < 0 ? null : _index.NameOf(bestRow);
         }
     }

@@ -1,0 +1,16 @@
+namespace Handoff.Core.Lifecycle;
+
+/// <summary>
+/// The pod failure reasons the kubelet sets when it refuses a pod at admission (pkg/kubelet/lifecycle): the pod never
+/// ran, so Handoff places it again without using up an attempt — at most <see cref="MaxInARow"/> times in a row.
+/// </summary>
+public static class KubeletRejections
+{
+    /// <summary>Re-placements after consecutive rejections of one attempt before the function fails with <c>NodeRejected</c>.</summary>
+    public const int MaxInARow = 5;
+
+    /// <summary><c>OutOfcpu</c>, <c>OutOfmemory</c>, <c>OutOf&lt;resource&gt;</c>, <c>OutOfpods</c>, <c>UnexpectedAdmissionError</c>, <c>NodeAffinity</c>, <c>Taint</c>.</summary>
+    public static bool IsRejection(string? podReason) =>
+        podReason is not null && (podReason.StartsWith("OutOf", StringComparison.Ordinal)
+            || podReason is "UnexpectedAdmissionError" or "NodeAffinity" or "Taint" or "NodeName" or "NodeSelectorMismatching");
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace Handoff.Core.Lifecycle;
+
+/// <summary>
+/// The human-readable messages of the lifecycle, written once for the operator's status, Events, the planner and the
+/// CLI. Function ids (<c>namespace/name</c>) are shown by name: everything a function refers to is in its namespace.
+/// </summary>
+public static class Messages
+{
+    public static string DependencyCycle(IReadOnlyList<string> cycleIds) =>
+        "dependency cycle: " + string.Join(" -> ", cycleIds.Select(ObjectKeys.NameOf));
+
+    public static string DependencyFailed(string failedArgId) => $"dependency {ObjectKeys.NameOf(failedArgId)} failed";
+
+    public static string WaitingForArgs(IEnumerable<string> argIds) =>
+        "waiting for args to succeed: " + string.Join(", ", argIds.Select(ObjectKeys.NameOf));
+
+    /// <summary>Unknown args and/or an unknown collocation target, in one message.</summary>
+    public static string UnknownReferences(IReadOnlyList<string> unknownArgIds, string? unknownCollocationId)
+    {
+        var parts = new List<string>(2);
+        if (unknownArgIds.Count > 0)
+        {
+            parts.Add("unknown args (no such HandoffFunction in this namespace): " + string.Join(", ", unknownArgIds.Select(ObjectKeys.NameOf)));
+        }
+
+        if (unknownCollocationId is not null)
+        {
+            parts.Add("unknown collocateWith (no such HandoffFunction in this namespace): " + ObjectKeys.NameOf(unknownCollocationId));
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    public static string NoArgs => "no args";
+
+    public static string AllArgsSucceeded => "all args succeeded";
+
+    public static string Bound(string pod, string node) => $"pod {pod} bound to {node}";
+
+    /// <summary>A failed attempt and when the next one may start.</summary>
+    public static string Retrying(string failure, int failedAttempt, int maxRetries, DateTimeOffset retryAfter) =>
+        $"{failure}; retry {failedAttempt} of {maxRetries} after {retryAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}";
+
+    public static string RetriesExhausted(string failure, int attempts, int maxRetries) =>
+        $"{failure}; {attempts} attempt(s) failed (maxRetries {maxRetries})";
+
+    public static string PodDeleted(string pod) => $"pod {pod} was deleted";
+
+    public static string PodTerminating(string pod) => $"pod {pod} is terminating; the next attempt starts once it is gone";
+
+    public static string WaitingForCollocation(string targetId) =>
+        $"waiting for {ObjectKeys.NameOf(targetId)} to be placed (collocateWith)";
+
+    /// <summary>A failed attempt: <c>pod f-1 failed: exit code 1, Error</c>.</summary>
+    public static string AttemptFailed(string pod, string? detail) =>
+        $"pod {pod} failed" + (string.IsNullOrEmpty(detail) ? "" : ": " + detail);
+
+    public static string NodeRejected(string pod, string? node, string reason, string? detail, int inARow) =>
+        $"pod {pod} was rejected by the kubelet{(node is null ? "" : " of " + node)}: {reason}" + (string.IsNullOrEmpty(detail) ? "" : ": " + detail)
+        + (inARow > 1 ? $" ({inARow} rejections in a row)" : "");
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Handoff.Operator.Infrastructure;
+
+/// <summary>
+/// An <see cref="IWatchSource{T}"/> for a custom resource that decodes every object on its own: one object the types
+/// cannot read (a value its schema let through, written before the schema was tightened) is reported as an
+/// <see cref="InvalidObject"/> and skipped — it never fails the list or the watch, so it cannot stop the operator.
+/// </summary>
+public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private readonly string _kind;
+    private readonly Func<bool, string?, int?, CancellationToken, Task<HttpOperationResponse<JsonElement>>> _call;
+    private readonly int _timeoutSeconds;
+
+    public CustomResourceWatchSource(
+        string kind, string name, Func<bool, string?, int?, CancellationToken, Task<HttpOperationResponse<JsonElement>>> call, TimeSpan watchTimeout)
+    {
+        _kind = kind;
+        Name = name;
+        _call = call;
+        _timeoutSeconds = Math.Max(1, (int)watchTimeout.TotalSeconds);
+    }
+
+    public string Name { get; }
+
+    public async Task<ResourceListResult<T>> ListAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _call(false, null, null, cancellationToken);
+        var body = response.Body;
+        var items = new List<T>();
+        var invalid = new List<InvalidObject>();
+        if (body.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var element in array.EnumerateArray())
+            {
+                if (Decode(element, out var item, out var problem))
+                {
+                    items.Add(item!);
+                }
+                else
+                {
+                    invalid.Add(problem!);
+                }
+            }
+        }
+
+        var rv = body.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var v) ? v.GetString() ?? "" : "";
+        return new ResourceListResult<T>(items, rv) { Invalid = invalid };
+    }
+
+    public async IAsyncEnumerable<ResourceWatchEvent<T>> WatchAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Exception? streamError = null;
+        Task<HttpOperationResponse<JsonElement>> request;
+        try
+        {
+            request = _call(true, resourceVersion, _timeoutSeconds, cancellationToken);
+            await request;
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)
+        {
+            throw new ResourceExpiredException(ex.Message);
+        }
+
+        // Each event's object arrives undecoded (JsonElement): decoding it is ours, one object at a time.
+#pragma warning disable CS0618
+        var events = request.WatchAsync<JsonElement, JsonElement>(ex => streamError ??= ex, cancellationToken);
+#pragma warning restore CS0618
+        await foreach (var (type, element) in events.WithCancellation(cancellationToken))
+        {
+            if (streamError is not null)
+            {
+                break;
+            }
+
+            if (type == WatchEventType.Error || element.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            var rv = element.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var v) ? v.GetString() : null;
+            if (type == WatchEventType.Bookmark)
+            {
+                yield return new ResourceWatchEvent<T>(WatchEventType.Bookmark, null) { ResourceVersion = rv };
+                continue;
+            }
+
+            yield return Decode(element, out var item, out var problem)
+                ? new ResourceWatchEvent<T>(type, item) { ResourceVersion = rv }
+                : new ResourceWatchEvent<T>(type, null) { Invalid = problem, ResourceVersion = rv };
+        }
+
+        switch (streamError)
+        {
+            case null:
+                yield break;
+            case KubernetesException { Status.Code: (int)HttpStatusCode.Gone } gone:
+                throw new ResourceExpiredException(gone.Status.Message ?? "410 Gone");
+            default:
+                throw new IOException($"watch of {Name} failed: {streamError.Message}", streamError);
+        }
+    }
+
+    private bool Decode(JsonElement element, out T? item, out InvalidObject? problem)
+    {
+        try
+        {
+            item = KubernetesJson.Deserialize<T>(element.GetRawText());
+            problem = null;
+            return item?.Metadata?.Name is not null;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or InvalidOperationException)
+        {
+            item = null;
+            var meta = element.TryGetProperty("metadata", out var m) ? m : default;
+            string? Field(string name) => meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty(name, out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+            problem = new InvalidObject(_kind, Field("namespace"), Field("name") ?? "<unnamed>", Field("uid"), Field("resourceVersion"), ex.Message);
+            return false;
+        }
+    }
+}

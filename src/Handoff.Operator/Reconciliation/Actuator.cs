@@ -1,0 +1,117 @@
+using System.Net;
+using Handoff.Operator.Controllers;
+using Handoff.Operator.Infrastructure;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Handoff.Operator.Reconciliation;
+
+/// <summary>
+/// The I/O of step 7: pods created, bound and deleted. Each call runs only while this replica holds a fresh lease, and
+/// returns what happened instead of changing the pass's decisions. Pod names are deterministic for one view of the
+/// cluster, so a 409 AlreadyExists with our own pod means "already done". The informer cache is told about the pods
+/// created and bound, so the next pass sees them even before their watch events arrive.
+/// </summary>
+public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence, ResourceCache<V1Pod> pods, ILogger<Actuator> logger)
+{
+    /// <summary>Creates <paramref name="pod"/> and binds it to <paramref name="kubernetesNode"/>.</summary>
+    public async Task<PlacementOutcome> PlaceAsync(V1Pod pod, string ownerUid, string kubernetesNode, CancellationToken cancellationToken)
+    {
+        fence.ThrowIfStale();
+        var ns = pod.Metadata.NamespaceProperty;
+        V1Pod? created;
+        try
+        {
+            (var result, created) = await api.RunAsync("create-pod", ct => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct), cancellationToken);
+            if (result == ApiCallResult.Conflict)
+            {
+                // AlreadyExists: ours (created before a restart, or by an earlier pass) is done; anyone else's takes the
+                // name — the cache learns of it, and the next pass picks the next name.
+                (_, created) = await api.RunAsync("read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, ns, cancellationToken: ct), cancellationToken);
+                if (created is not null)
+                {
+                    pods.Upsert(created);
+                }
+
+                if (created is null || created.Metadata.DeletionTimestamp is not null
+                    || created.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == ownerUid) != true)
+                {
+                    return new PlacementOutcome(PlacementResult.NotDone);
+                }
+            }
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest)
+        {
+            return new PlacementOutcome(PlacementResult.InvalidTemplate, "invalid pod template: " + ApiCalls.MessageOf(ex));
+        }
+
+        if (created is null)
+        {
+            return new PlacementOutcome(PlacementResult.NotDone);
+        }
+
+        pods.Upsert(created);
+        return await BindAsync(created, kubernetesNode, cancellationToken)
+            ? new PlacementOutcome(PlacementResult.Bound)
+            : new PlacementOutcome(PlacementResult.NotDone);
+    }
+
+    /// <summary>Binds a created pod; true when it is bound to <paramref name="kubernetesNode"/> afterwards.</summary>
+    public async Task<bool> BindAsync(V1Pod pod, string kubernetesNode, CancellationToken cancellationToken)
+    {
+        if (FunctionPods.IsBound(pod))
+        {
+            return pod.Spec.NodeName == kubernetesNode;
+        }
+
+        fence.ThrowIfStale();
+        var binding = new V1Binding
+        {
+            Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty },
+            Target = new V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = kubernetesNode },
+        };
+        var (result, _) = await api.RunAsync(
+            "bind-pod",
+            async ct =>
+            {
+                using var response = await client.CoreV1.CreateNamespacedPodBindingWithHttpMessagesAsync(
+                    binding, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct);
+                return binding;
+            },
+            cancellationToken);
+        if (result != ApiCallResult.Done)
+        {
+            // Already bound (by an earlier attempt of this call) or gone: read what is there.
+            var (_, current) = await api.RunAsync(
+                "read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct), cancellationToken);
+            if (current is null)
+            {
+                pods.Remove(ResourceCache<V1Pod>.KeyOf(pod));
+                return false;
+            }
+
+            pods.Upsert(current);
+            return current.Spec?.NodeName == kubernetesNode;
+        }
+
+        // The API answers a Binding with a Status: mark a trimmed copy bound for the cache.
+        var bound = CacheTransforms.Pod(pod);
+        bound.Spec.NodeName = kubernetesNode;
+        pods.Upsert(bound);
+        Log.PodBound(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, kubernetesNode);
+        return true;
+    }
+
+    /// <summary>Deletes a pod (this very one: the UID is a precondition), for the reason given.</summary>
+    public async Task DeletePodAsync(V1Pod pod, string reason, CancellationToken cancellationToken)
+    {
+        fence.ThrowIfStale();
+        var options = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } };
+        await api.RunAsync(
+            "delete-pod",
+            ct => client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, options, cancellationToken: ct),
+            cancellationToken);
+        Log.PodDeleted(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, reason);
+    }
+}

@@ -1,0 +1,35 @@
+using Handoff.Api.V1Alpha1;
+using Handoff.Operator.Infrastructure;
+using k8s.Models;
+
+namespace Handoff.Operator.Reconciliation;
+
+/// <summary>
+/// Step 1 of a pass: what the caches hold at its start, in a stable order. Every later step reads this, never the
+/// caches, so one pass decides over one consistent view.
+/// </summary>
+/// <param name="Now">The pass's clock reading.</param>
+/// <param name="HandoffNodes">Every HandoffNode, by name.</param>
+/// <param name="Nodes">Kubernetes Nodes by name.</param>
+/// <param name="Functions">Every HandoffFunction (being deleted ones too), by namespace/name.</param>
+/// <param name="Pods">The pods the operator watches (Handoff's), any order.</param>
+public sealed record ClusterSnapshot(
+    DateTimeOffset Now,
+    IReadOnlyList<HandoffNode> HandoffNodes,
+    IReadOnlyDictionary<string, V1Node> Nodes,
+    IReadOnlyList<HandoffFunction> Functions,
+    IReadOnlyList<V1Pod> Pods)
+{
+    /// <summary>Objects the informers could not decode (each is reported and skipped).</summary>
+    public IReadOnlyList<InvalidObject> Invalid { get; init; } = [];
+
+    public static ClusterSnapshot Take(
+        DateTimeOffset now, ResourceCache<HandoffNode> handoffNodes, ResourceCache<V1Node> nodes,
+        ResourceCache<HandoffFunction> functions, ResourceCache<V1Pod> pods) =>
+        new(
+            now,
+            [.. handoffNodes.List().OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)],
+            nodes.List().ToDictionary(n => n.Metadata.Name, StringComparer.Ordinal),
+            [.. functions.List().OrderBy(ResourceCache<HandoffFunction>.KeyOf, StringComparer.Ordinal)],
+            pods.List());
+}

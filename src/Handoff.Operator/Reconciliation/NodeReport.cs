@@ -1,0 +1,11 @@
+namespace Handoff.Operator.Reconciliation;
+
+/// <summary>The status a pass wants a HandoffNode to have — a value: equal reports mean nothing to write.</summary>
+public sealed record NodeReport(string Allocated, string Available, int Functions, ConditionReport Ready, ConditionReport Overcommitted)
+{
+    /// <summary>Allocated per resource (quantities), in resource-name order.</summary>
+    public required IReadOnlyDictionary<string, string> AllocatedMap { get; init; }
+
+    /// <summary>Available per resource (quantities, never below 0), in resource-name order.</summary>
+    public required IReadOnlyDictionary<string, string> AvailableMap { get; init; }
+}

@@ -1,0 +1,90 @@
+using Handoff.Api.Mapping;
+using Handoff.Api.V1Alpha1;
+using Handoff.Core.Allocation;
+using Handoff.Core.Lifecycle;
+using k8s.Models;
+
+namespace Handoff.Operator.Reconciliation;
+
+/// <summary>
+/// Step 2 of a pass (pure): HandoffNodes and Kubernetes Nodes → what may be scheduled on. One Node, one HandoffNode:
+/// when several HandoffNodes name the same Kubernetes Node, the oldest (then the first by name) is used and the others
+/// are reported <c>Ready=False</c> with reason <c>DuplicateNode</c> — counting one Node's capacity twice would
+/// over-commit it. A HandoffNode is Ready when its Node exists and is Ready; a cordoned HandoffNode or Node is
+/// unschedulable.
+/// </summary>
+public sealed record NodeView(IReadOnlyList<HandoffNodeState> States, NodeSet Nodes)
+{
+    private readonly Dictionary<string, string> _byKubernetesNode = States
+        .Where(s => s.Info is not null).ToDictionary(s => s.KubernetesNode, s => s.Name, StringComparer.Ordinal);
+
+    private readonly Dictionary<string, HandoffNodeState> _byName = States.ToDictionary(s => s.Name, StringComparer.Ordinal);
+
+    /// <summary>The HandoffNode in use for a Kubernetes Node, or null.</summary>
+    public string? HandoffNodeOf(string kubernetesNode) => _byKubernetesNode.GetValueOrDefault(kubernetesNode);
+
+    /// <summary>The state of a HandoffNode by name, or null.</summary>
+    public HandoffNodeState? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Builds the view. <paramref name="parse"/> converts a HandoffNode that is not a duplicate (the term's cache
+    /// passes a memoized <see cref="HandoffMapper.ToNodeInfo"/>).
+    /// </summary>
+    public static NodeView Build(ClusterSnapshot snapshot, Func<HandoffNode, bool, bool, NodeInfo> parse)
+    {
+        var claimedBy = snapshot.HandoffNodes
+            .GroupBy(HandoffMapper.KubernetesNodeName, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => g.OrderBy(n => n.Metadata.CreationTimestamp ?? DateTime.MinValue).ThenBy(n => n.Metadata.Name, StringComparer.Ordinal).First().Metadata.Name,
+                StringComparer.Ordinal);
+        var states = new List<HandoffNodeState>(snapshot.HandoffNodes.Count);
+        foreach (var hn in snapshot.HandoffNodes)
+        {
+            var kubernetesNode = HandoffMapper.KubernetesNodeName(hn);
+            var winner = claimedBy[kubernetesNode];
+            if (winner != hn.Metadata.Name)
+            {
+                states.Add(new HandoffNodeState(hn, kubernetesNode)
+                {
+                    ReadyReason = Reasons.DuplicateNode,
+                    ReadyMessage = $"Kubernetes node {kubernetesNode} is already claimed by HandoffNode {winner} (the older one); this one is not used",
+                });
+                continue;
+            }
+
+            var node = snapshot.Nodes.GetValueOrDefault(kubernetesNode);
+            var (ready, reason, message) = Readiness(kubernetesNode, node);
+            var cordoned = node?.Spec?.Unschedulable == true;
+            try
+            {
+                states.Add(new HandoffNodeState(hn, kubernetesNode)
+                {
+                    Info = parse(hn, ready, cordoned),
+                    Ready = ready,
+                    ReadyReason = reason,
+                    ReadyMessage = message,
+                });
+            }
+            catch (ManifestValidationException ex)
+            {
+                states.Add(new HandoffNodeState(hn, kubernetesNode) { ReadyReason = Reasons.InvalidSpec, ReadyMessage = ex.Message });
+            }
+        }
+
+        return new NodeView(states, new NodeSet(states.Where(s => s.Info is not null).Select(s => s.Info!)));
+    }
+
+    private static (bool Ready, string Reason, string Message) Readiness(string name, V1Node? node)
+    {
+        if (node is null)
+        {
+            return (false, Reasons.NodeNotFound, $"Kubernetes node {name} does not exist");
+        }
+
+        var ready = node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+        return ready?.Status == "True"
+            ? (true, Reasons.NodeReady, $"Kubernetes node {name} is Ready")
+            : (false, Reasons.NodeNotReady, $"Kubernetes node {name} is not Ready" + (ready?.Message is { Length: > 0 } m ? ": " + m : ""));
+    }
+}

@@ -1,0 +1,27 @@
+using Handoff.Core.Lifecycle;
+using Handoff.Core.Resources;
+using k8s.Models;
+
+namespace Handoff.Operator.Reconciliation;
+
+/// <summary>
+/// A pod Handoff placed (it carries <c>handoff.dev/function</c>), as one pass sees it: the attempt it is, the function
+/// that owns it (by UID; null for an orphan), the HandoffNode it holds capacity on and the cost it was placed with.
+/// </summary>
+public sealed record ObservedPod(V1Pod Pod, AttemptPod Attempt)
+{
+    /// <summary><c>namespace/name</c>: the tracker holder key of its placement.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>The UID of the function that controls it; null when orphaned.</summary>
+    public string? OwnerUid { get; init; }
+
+    /// <summary>The HandoffNode it holds capacity on; null when none in use matches it.</summary>
+    public string? HandoffNode { get; init; }
+
+    /// <summary>The cost it was placed with (its <c>handoff.dev/cost</c> annotation); null when unknown.</summary>
+    public ResourceList? Cost { get; init; }
+
+    /// <summary>Live: not terminal. A live pod holds its capacity, terminating or not.</summary>
+    public bool Live => !Attempt.IsTerminal;
+}

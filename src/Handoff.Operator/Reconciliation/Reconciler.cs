@@ -1,0 +1,294 @@
+using System.Collections.Concurrent;
+using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
+using Handoff.Core.Resources;
+using Handoff.Core.Tracking;
+using Handoff.Operator.Controllers;
+using Handoff.Operator.Infrastructure;
+using k8s.Models;
+
+namespace Handoff.Operator.Reconciliation;
+
+/// <summary>
+/// One leadership term's reconciler: each <see cref="ReconcileAsync"/> is a level-based pass over the cached cluster,
+/// in numbered steps — pure ones that decide, and I/O ones that act and report (docs/architecture.md has the picture):
+/// <list type="number">
+/// <item>snapshot the caches;</item>
+/// <item>HandoffNodes and Nodes → what may be scheduled on (<see cref="NodeView"/>);</item>
+/// <item>pods → each function's attempts and what the live pods hold; the tracker is made to hold exactly that
+/// (<see cref="PodView"/>, <see cref="TermState.SyncHoldings"/>);</item>
+/// <item>each function's attempt state (<see cref="FunctionLifecycleStep"/>);</item>
+/// <item>dependencies (<see cref="DependencyStep"/>);</item>
+/// <item>one scheduling cycle over the ready functions (<see cref="SchedulingStep"/>);</item>
+/// <item>act: pods created and bound (each function's status written right after its binding), unbound pods bound or
+/// deleted (<see cref="Actuator"/>);</item>
+/// <item>report: the desired statuses (<see cref="StatusReportStep"/>, <see cref="NodeStatusStep"/>);</item>
+/// <item>write what changed, and the Events of states that lasted (<see cref="StatusWriter"/>).</item>
+/// </list>
+/// Nothing is decided from memory: the tracker is rebuilt from the pods on every pass, and the memos of
+/// <see cref="TermState"/> only save work.
+/// </summary>
+public sealed class Reconciler(
+    OperatorOptions options, TimeProvider time, OperatorMetrics metrics, TermState term, Actuator actuator, StatusWriter writer,
+    ResourceCache<HandoffNode> handoffNodes, ResourceCache<HandoffFunction> functions, ResourceCache<V1Pod> pods, ResourceCache<V1Node> nodes,
+    Func<IReadOnlyList<InvalidObject>> invalidObjects)
+{
+    private const int IoParallelism = 16;
+    private static readonly TimeSpan EventConfirmationDelay = TimeSpan.FromSeconds(1);
+    private readonly RetryPolicy _retry = new(HandoffApi.DefaultMaxRetries) { InitialBackoff = options.RetryBackoffInitial, MaxBackoff = options.RetryBackoffMax };
+
+    /// <summary>The term's tracker (read-only use outside the reconciler).</summary>
+    public IResourceTracker Tracker => term.Tracker;
+
+    /// <summary>Runs one pass; returns when the next pass is due without any event (a back-off ends), or null.</summary>
+    public async Task<TimeSpan?> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        // 1.
+        var snapshot = ClusterSnapshot.Take(time.GetUtcNow(), handoffNodes, nodes, functions, pods) with { Invalid = invalidObjects() };
+
+        // 2.
+        var nodeView = NodeView.Build(snapshot, term.ParseNode);
+        term.SyncNodes(nodeView);
+
+        // 3.
+        var podView = PodView.Build(snapshot, nodeView);
+        var byUid = snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
+        var holdings = term.SyncHoldings(podView, nodeView, pod => FallbackCost(pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
+
+        // 4.
+        var views = FunctionLifecycleStep.Build(snapshot, podView, term.MapFunction, _retry);
+        var byKey = views.ToDictionary(f => f.Key, StringComparer.Ordinal);
+
+        // 5.
+        var dependencies = DependencyStep.Resolve(views);
+
+        // 6.
+        var scheduling = SchedulingStep.Run(views, dependencies, podView, nodeView, term.Tracker, cancellationToken);
+
+        foreach (var unplaced in scheduling.Cycle.Unplaced)
+        {
+            metrics.SchedulingAttempts.WithLabels(unplaced.Reason == Reasons.Unschedulable ? "unschedulable" : "unavailable").Inc();
+        }
+
+        // 7. + pipelined 8/9 for the functions placed or bound now.
+        var errors = new ConcurrentBag<Exception>();
+        var placedNow = new ConcurrentDictionary<string, FunctionReport?>(StringComparer.Ordinal);
+        var phases = new ConcurrentBag<FunctionPhase?>();
+        var stale = 0;
+        var index = views.Select((f, i) => (f.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
+        var actions = new List<Func<CancellationToken, Task>>();
+        foreach (var placement in scheduling.Cycle.Placed)
+        {
+            var offer = scheduling.Offered[placement.Workload.Id];
+            var f = offer.Function;
+            var target = nodeView.Find(placement.Node)!;
+            var pod = FunctionPods.Build(f.Object, offer.PodName, offer.Attempt, placement.Node, f.Mapped!.Placement.Cost, options.SchedulerName, ArgsFor(f, byKey));
+            actions.Add(async ct =>
+            {
+                var outcome = await actuator.PlaceAsync(pod, f.Object.Metadata.Uid, target.KubernetesNode, ct);
+                if (outcome.Result == PlacementResult.Bound)
+                {
+                    metrics.SchedulingAttempts.WithLabels("scheduled").Inc();
+                    metrics.SchedulingLatency.Observe(Math.Max(0, (time.GetUtcNow() - placement.Workload.Order.ReadySince).TotalSeconds));
+                }
+
+                var report = StatusReportStep.For(f, dependencies[index[f.Key]], placement, offer.PodName, offer.Attempt, null, outcome, false, snapshot.Now, options.ScheduledEvents);
+                placedNow[f.Key] = report;
+                if (report is not null && await writer.WriteFunctionAsync(f, report, ct) == WriteResult.Stale)
+                {
+                    Interlocked.Increment(ref stale);
+                }
+            });
+        }
+
+        var boundNow = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var (pod, handoffNode) in holdings.ToBind)
+        {
+            var kubernetesNode = nodeView.Find(handoffNode)!.KubernetesNode;
+            actions.Add(async ct =>
+            {
+                if (await actuator.BindAsync(pod.Pod, kubernetesNode, ct) && pod.OwnerUid is { } uid)
+                {
+                    boundNow[uid] = true;
+                }
+            });
+        }
+
+        foreach (var pod in holdings.ToDelete)
+        {
+            actions.Add(ct => actuator.DeletePodAsync(pod.Pod, "created but not bound, and its capacity is no longer available", ct));
+        }
+
+        await RunAsync(actions, errors, cancellationToken);
+
+        // 8. + 9. for everything else.
+        var confirmEvents = 0;
+        var writes = new List<Func<CancellationToken, Task>>();
+        for (var i = 0; i < views.Count; i++)
+        {
+            var f = views[i];
+            var deps = dependencies[i];
+            writes.Add(async ct =>
+            {
+                if (!placedNow.TryGetValue(f.Key, out var report))
+                {
+                    var offered = scheduling.Offered.GetValueOrDefault(f.Key);
+                    report = StatusReportStep.For(f, deps, null, offered?.PodName, offered?.Attempt ?? 0, scheduling.UnplacedOf(f.Key), null,
+                        f.Object.Metadata.Uid is { } uid && boundNow.ContainsKey(uid), snapshot.Now, options.ScheduledEvents);
+                    if (report is not null && await writer.WriteFunctionAsync(f, report, ct) == WriteResult.Stale)
+                    {
+                        Interlocked.Increment(ref stale);
+                    }
+                }
+
+                phases.Add(report?.Phase ?? f.Record.Phase);
+                if (report is not null && await writer.RecordEventIfLastingAsync(f, report, ct))
+                {
+                    Interlocked.Increment(ref confirmEvents);
+                }
+            });
+        }
+
+        foreach (var node in nodeView.States)
+        {
+            var report = NodeStatusStep.For(node, node.Info is null ? null : term.Tracker.GetNode(node.Name));
+            writes.Add(async ct =>
+            {
+                if (await writer.WriteNodeAsync(node, report, ct) == WriteResult.Stale)
+                {
+                    Interlocked.Increment(ref stale);
+                }
+            });
+        }
+
+        await RunAsync(writes, errors, cancellationToken);
+        term.Forget(
+            views.Select(f => f.Key).ToHashSet(StringComparer.Ordinal),
+            snapshot.Functions.Select(f => f.Metadata.Uid ?? f.Metadata.Name).ToHashSet(StringComparer.Ordinal),
+            nodeView.States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal));
+        UpdateMetrics(phases, snapshot);
+        if (errors.OfType<LeaseLostException>().FirstOrDefault() is { } lost)
+        {
+            throw lost;
+        }
+
+        if (!errors.IsEmpty)
+        {
+            throw new AggregateException($"{errors.Count} API call(s) of this pass failed; the pass is retried", errors);
+        }
+
+        return NextPass(views, snapshot.Now, stale > 0, confirmEvents > 0);
+    }
+
+    private static TimeSpan? NextPass(IReadOnlyList<FunctionView> views, DateTimeOffset now, bool stale, bool confirmEvents)
+    {
+        TimeSpan? wake = stale ? TimeSpan.Zero : confirmEvents ? EventConfirmationDelay : null;
+        foreach (var f in views)
+        {
+            if (f.State is BackingOff b)
+            {
+                var delay = b.RetryAfter - now;
+                wake = wake is null || delay < wake ? delay : wake;
+            }
+        }
+
+        return wake is { } w && w < TimeSpan.Zero ? TimeSpan.Zero : wake;
+    }
+
+    /// <summary>The cost of a pod placed before pods recorded theirs: its function's current cost, if it can be read.</summary>
+    private ResourceList FallbackCost(HandoffFunction? owner)
+    {
+        try
+        {
+            return owner is null ? ResourceList.Empty : term.MapFunction(owner).Placement.Cost;
+        }
+        catch (Api.Mapping.ManifestValidationException)
+        {
+            return ResourceList.Empty;
+        }
+    }
+
+    private static List<string> ArgsFor(FunctionView f, Dictionary<string, FunctionView> byKey)
+    {
+        var args = new List<string>();
+        foreach (var arg in f.Mapped!.Args)
+        {
+            args.Add(byKey.GetValueOrDefault(arg)?.State is Succeeded s ? s.Result ?? "" : "");
+        }
+
+        args.AddRange(f.Mapped.ExtraArgs);
+        return args;
+    }
+
+    private static async Task RunAsync(List<Func<CancellationToken, Task>> actions, ConcurrentBag<Exception> errors, CancellationToken cancellationToken)
+    {
+        if (actions.Count == 0)
+        {
+            return;
+        }
+
+        await Parallel.ForEachAsync(
+            actions, new ParallelOptions { MaxDegreeOfParallelism = IoParallelism, CancellationToken = cancellationToken },
+            async (action, ct) =>
+            {
+                try
+                {
+                    await action(ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    errors.Add(ex);
+                }
+            });
+    }
+
+    private void UpdateMetrics(IEnumerable<FunctionPhase?> functionPhases, ClusterSnapshot snapshot)
+    {
+        var phases = functionPhases.OfType<FunctionPhase>().GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var phase in FunctionPhases.All)
+        {
+            metrics.FunctionsByPhase.WithLabels(phase.Name()).Set(phases.GetValueOrDefault(phase));
+        }
+
+        metrics.InvalidObjects.Set(snapshot.Invalid.Count);
+
+        // Only what changed: 5,000 nodes × resources are too many gauges to set on every pass.
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var usage in term.Tracker.Snapshot())
+        {
+            present.Add(usage.Node);
+            if (term.ReportedUsage.TryGetValue(usage.Node, out var reported) && reported == usage)
+            {
+                continue;
+            }
+
+            if (reported is not null)
+            {
+                RemoveNodeSeries(usage.Node, reported.Capacity.Select(r => r.Key).Except(usage.Capacity.Select(r => r.Key), StringComparer.Ordinal));
+            }
+
+            foreach (var (resource, milli) in usage.Capacity)
+            {
+                metrics.NodeCapacity.WithLabels(usage.Node, resource).Set(milli / 1000.0);
+                metrics.NodeAllocated.WithLabels(usage.Node, resource).Set(usage.Allocated[resource] / 1000.0);
+            }
+
+            term.ReportedUsage[usage.Node] = usage;
+        }
+
+        foreach (var gone in term.ReportedUsage.Keys.Where(n => !present.Contains(n)).ToList())
+        {
+            RemoveNodeSeries(gone, term.ReportedUsage[gone].Capacity.Select(r => r.Key));
+            term.ReportedUsage.Remove(gone);
+        }
+    }
+
+    private void RemoveNodeSeries(string node, IEnumerable<string> resources)
+    {
+        foreach (var resource in resources)
+        {
+            metrics.NodeCapacity.RemoveLabelled(node, resource);
+            metrics.NodeAllocated.RemoveLabelled(node, resource);
+        }
+    }
+}

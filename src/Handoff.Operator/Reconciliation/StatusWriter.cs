@@ -1,0 +1,169 @@
+using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
+using Handoff.Operator.Controllers;
+using Handoff.Operator.Infrastructure;
+using k8s;
+using k8s.Models;
+
+namespace Handoff.Operator.Reconciliation;
+
+/// <summary>What writing one status did.</summary>
+public enum WriteResult
+{
+    /// <summary>The status already said that: nothing was sent.</summary>
+    Unchanged,
+
+    Written,
+
+    /// <summary>The object changed since the pass read it (409 on the resourceVersion precondition), or is gone: the next pass reads it again.</summary>
+    Stale,
+}
+
+/// <summary>
+/// The I/O of step 9: statuses written as merge patches of what changed, each carrying the resourceVersion it was
+/// computed from (a stale view never overwrites a newer status), only while this replica holds a fresh lease; Events for
+/// states that lasted beyond the pass that first saw them.
+/// </summary>
+public sealed class StatusWriter(
+    IKubernetes client, ApiCalls api, ILeaseFence fence, ResourceCache<HandoffFunction> functions, ResourceCache<HandoffNode> handoffNodes,
+    EventRecorder events, TermState term, TimeProvider time, ILogger<StatusWriter> logger)
+{
+    public async Task<WriteResult> WriteFunctionAsync(FunctionView f, FunctionReport report, CancellationToken cancellationToken)
+    {
+        var rv = f.Object.Metadata.ResourceVersion;
+        if (term.FunctionStatusChecked.TryGetValue(f.Key, out var checkedAt) && checkedAt.ResourceVersion == rv && checkedAt.Report == report)
+        {
+            return WriteResult.Unchanged;
+        }
+
+        var current = f.Object.Status;
+        var desired = ToStatus(report, current, f.Object.Metadata.Generation, time.GetUtcNow().UtcDateTime);
+        var patch = MergePatches.Diff(StatusPatches.ToJson(current), StatusPatches.ToJson(desired));
+        if (patch is null)
+        {
+            term.FunctionStatusChecked[f.Key] = (rv, report);
+            return WriteResult.Unchanged;
+        }
+
+        fence.ThrowIfStale();
+        var (result, updated) = await api.RunAsync(
+            "patch-function-status",
+            ct => client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<HandoffFunction>(
+                new V1Patch(MergePatches.StatusPatch(patch, rv), V1Patch.PatchType.MergePatch),
+                HandoffApi.Group, HandoffApi.Version, f.Namespace, HandoffApi.FunctionPlural, f.Name, cancellationToken: ct),
+            cancellationToken);
+        if (updated is null)
+        {
+            Log.StatusStale(logger, f.Key, result.ToString());
+            return WriteResult.Stale;
+        }
+
+        functions.Upsert(updated);
+        term.FunctionStatusChecked[f.Key] = (updated.Metadata.ResourceVersion, report);
+        Log.FunctionState(logger, f.Key, report.Phase.Name(), report.Reason ?? "", report.Node ?? "", report.Message ?? "");
+        return WriteResult.Written;
+    }
+
+    /// <summary>
+    /// Records the report's Event if the state already stood in the status before this pass (it lasted beyond the
+    /// pass that first saw it) and the same Event was not recorded yet. Returns true when the Event is still to come
+    /// (the state is new): the caller asks for another pass to confirm it.
+    /// </summary>
+    public async Task<bool> RecordEventIfLastingAsync(FunctionView f, FunctionReport report, CancellationToken cancellationToken)
+    {
+        if (report.Event is not { } ev || (term.EventsRecorded.TryGetValue(f.Key, out var last) && last == ev))
+        {
+            return false;
+        }
+
+        var status = f.Object.Status;
+        var lasting = status?.Phase == report.Phase.Name() && StateReasonOf(status) == (report.Reason ?? Reasons.Scheduled);
+        if (!lasting)
+        {
+            return true;
+        }
+
+        term.EventsRecorded[f.Key] = ev;
+        await events.RecordAsync(f.Object, ev.Type, ev.Reason, ev.Message, cancellationToken);
+        return false;
+    }
+
+    public async Task<WriteResult> WriteNodeAsync(HandoffNodeState node, NodeReport report, CancellationToken cancellationToken)
+    {
+        var hn = node.Object;
+        var rv = hn.Metadata.ResourceVersion;
+        if (term.NodeStatusChecked.TryGetValue(node.Name, out var checkedAt) && checkedAt.ResourceVersion == rv && checkedAt.Report == report)
+        {
+            return WriteResult.Unchanged;
+        }
+
+        var current = hn.Status;
+        var now = time.GetUtcNow().UtcDateTime;
+        var desired = new HandoffNodeStatus
+        {
+            Allocated = new Dictionary<string, string>(report.AllocatedMap),
+            Available = new Dictionary<string, string>(report.AvailableMap),
+            Functions = report.Functions,
+            ObservedGeneration = hn.Metadata.Generation,
+            Conditions = StatusPatches.MergeConditions(current?.Conditions, [Condition(report.Ready), Condition(report.Overcommitted)], now, hn.Metadata.Generation),
+        };
+        var patch = MergePatches.Diff(StatusPatches.ToJson(current), StatusPatches.ToJson(desired));
+        if (patch is null)
+        {
+            term.NodeStatusChecked[node.Name] = (rv, report);
+            return WriteResult.Unchanged;
+        }
+
+        fence.ThrowIfStale();
+        var (_, updated) = await api.RunAsync(
+            "patch-node-status",
+            ct => client.CustomObjects.PatchClusterCustomObjectStatusAsync<HandoffNode>(
+                new V1Patch(MergePatches.StatusPatch(patch, rv), V1Patch.PatchType.MergePatch),
+                HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, node.Name, cancellationToken: ct),
+            cancellationToken);
+        if (updated is null)
+        {
+            return WriteResult.Stale;
+        }
+
+        handoffNodes.Upsert(updated);
+        term.NodeStatusChecked[node.Name] = (updated.Metadata.ResourceVersion, report);
+        return WriteResult.Written;
+    }
+
+    /// <summary>The API status a report stands for; conditions keep their lastTransitionTime unless their status changed.</summary>
+    public static HandoffFunctionStatus ToStatus(FunctionReport r, HandoffFunctionStatus? current, long? generation, DateTime now) => new()
+    {
+        Phase = r.Phase.Name(),
+        Node = r.Node,
+        PodName = r.PodName,
+        Attempts = r.Attempts,
+        Result = r.Result,
+        Message = r.Message,
+        RetryAfter = r.RetryAfter?.UtcDateTime,
+        StartTime = r.StartTime?.UtcDateTime,
+        CompletionTime = r.CompletionTime?.UtcDateTime,
+        ObservedGeneration = generation,
+        Conditions = StatusPatches.MergeConditions(current?.Conditions, [Condition(r.DependenciesReady), Condition(r.Scheduled), Condition(r.Completed)], now, generation),
+    };
+
+    /// <summary>The reason of the state a status shows: its Completed reason when terminal, else the reason its phase is explained by.</summary>
+    public static string? StateReasonOf(HandoffFunctionStatus status)
+    {
+        string? ReasonOf(string type) => status.Conditions?.FirstOrDefault(c => c.Type == type)?.Reason;
+        return FunctionPhases.Parse(status.Phase) switch
+        {
+            FunctionPhase.Succeeded or FunctionPhase.Failed => ReasonOf(ConditionTypes.Completed),
+            FunctionPhase.Waiting => ReasonOf(ConditionTypes.DependenciesReady),
+            _ => ReasonOf(ConditionTypes.Scheduled),
+        };
+    }
+
+    private static HandoffCondition Condition(ConditionReport c) => new()
+    {
+        Type = c.Type,
+        Status = c.Status ? ConditionStatus.True : ConditionStatus.False,
+        Reason = c.Reason,
+        Message = c.Message,
+    };
+}
