@@ -78,8 +78,10 @@ public static class ComputeResources
     /// Kubernetes lets a pod request more than the limit (overcommit) only for native, non-hugepages names;
     /// extended resources and hugepages need <c>limits</c> equal to <c>requests</c> (IsOvercommitAllowed).
     /// </summary>
-    public static bool IsOvercommitAllowed(string name) =>
-        IsNativeResource(name) && !name.StartsWith(HugePagesPrefix, StringComparison.Ordinal);
+    public static bool IsOvercommitAllowed(string name) => IsNativeResource(name) && !HasHugePagesPrefix(name);
+
+    // Kubernetes' IsHugePageResourceName: the prefix alone, whatever follows.
+    internal static bool HasHugePagesPrefix(string name) => name.StartsWith(HugePagesPrefix, StringComparison.Ordinal);
 
     private static bool IsHandoffDomain(string name)
     {

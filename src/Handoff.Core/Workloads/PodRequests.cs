@@ -77,11 +77,11 @@ public static class PodRequests
             }
         }
 
-        if (pod.Containers.Concat(pod.InitContainers).Any(static c => c.Limits.Names.Any(IsHugePagesName)))
+        if (pod.Containers.Concat(pod.InitContainers).Any(static c => c.Limits.Names.Any(ComputeResources.HasHugePagesPrefix)))
         {
             foreach (var (name, amount) in Aggregate(pod, static c => c.Limits))
             {
-                if (IsHugePagesName(name))
+                if (ComputeResources.HasHugePagesPrefix(name))
                 {
                     result.TryAdd(name, amount);
                 }
@@ -93,9 +93,7 @@ public static class PodRequests
 
     /// <summary>Names that pod-level <c>resources</c> may set: cpu, memory and hugepages-* (IsSupportedPodLevelResource).</summary>
     public static bool IsPodLevelResource(string name) =>
-        name is ComputeResources.Cpu or ComputeResources.Memory || IsHugePagesName(name);
-
-    private static bool IsHugePagesName(string name) => name.StartsWith(ComputeResources.HugePagesPrefix, StringComparison.Ordinal);
+        name is ComputeResources.Cpu or ComputeResources.Memory || ComputeResources.HasHugePagesPrefix(name);
 
     internal static ResourceList Aggregate(PodResources pod, Func<ContainerResources, ResourceList> select)
     {
