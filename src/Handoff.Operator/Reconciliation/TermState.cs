@@ -98,62 +98,25 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     }
 
     /// <summary>
-    /// Makes the tracker hold exactly what the live pods hold: each bound live pod its cost (adopted without a capacity
-    /// check: the cluster is the truth, even above a lowered capacity); each created, unbound pod its cost if it still
-    /// fits (in creation order), else it is to be deleted; nothing else. <paramref name="fallbackCost"/> gives the cost
-    /// of a pod placed before pods recorded it (its function's current cost).
+    /// Makes the tracker hold exactly what the live pods hold (<see cref="TrackerSync"/>, Core's one rule): each pod the
+    /// cost it was placed with (plus one pod where the node counts pods). <paramref name="fallbackCost"/> gives the cost of
+    /// a pod placed before pods recorded theirs (its function's current cost).
     /// </summary>
     public HoldingsSync SyncHoldings(PodView pods, NodeView nodes, Func<ObservedPod, ResourceList> fallbackCost)
     {
-        var bound = new Dictionary<string, (string Node, ResourceList Cost)>(StringComparer.Ordinal);
-        var unbound = new Dictionary<string, (ObservedPod Pod, string Node, ResourceList Cost)>(StringComparer.Ordinal);
+        var byHolder = new Dictionary<string, ObservedPod>(pods.Live.Count, StringComparer.Ordinal);
+        var live = new List<LivePlacement>(pods.Live.Count);
         foreach (var pod in pods.Live)
         {
             var node = nodes.Find(pod.HandoffNode!)!.Info!;
-            var cost = NodeEligibility.CostOn(pod.Cost ?? fallbackCost(pod), node);
-            if (pod.Attempt.Bound)
-            {
-                bound[pod.Key] = (node.Name, cost);
-            }
-            else
-            {
-                unbound[pod.Key] = (pod, node.Name, cost);
-            }
+            byHolder[pod.Key] = pod;
+            live.Add(new LivePlacement(pod.Key, node.Name, NodeEligibility.CostOn(pod.Cost ?? fallbackCost(pod), node), pod.Attempt.Bound, pod.Attempt.Created));
         }
 
-        foreach (var held in Tracker.Allocations())
-        {
-            var keep = (bound.TryGetValue(held.Holder, out var b) && b.Node == held.Node && b.Cost == held.Cost)
-                || (unbound.TryGetValue(held.Holder, out var u) && u.Node == held.Node && u.Cost == held.Cost);
-            if (!keep)
-            {
-                Tracker.Release(held.Holder);
-            }
-        }
-
-        foreach (var (key, (node, cost)) in bound)
-        {
-            if (Tracker.NodeOf(key) is null)
-            {
-                Tracker.Adopt(node, cost, key);
-            }
-        }
-
-        var toBind = new List<(ObservedPod, string)>();
-        var toDelete = new List<ObservedPod>();
-        foreach (var (pod, node, cost) in unbound.Values.OrderBy(u => u.Pod.Attempt.Created).ThenBy(u => u.Pod.Key, StringComparer.Ordinal))
-        {
-            if (Tracker.NodeOf(pod.Key) is not null || Tracker.TryAllocate(node, cost, pod.Key))
-            {
-                toBind.Add((pod, node));
-            }
-            else
-            {
-                toDelete.Add(pod);
-            }
-        }
-
-        return new HoldingsSync(toBind, toDelete);
+        var result = TrackerSync.Apply(Tracker, live);
+        return new HoldingsSync(
+            [.. result.ToBind.Select(p => (byHolder[p.Holder], p.Node))],
+            [.. result.ToDelete.Select(p => byHolder[p.Holder])]);
     }
 
     /// <summary>Drops the memos of objects that are gone (explicit invalidation; the tracker is synced separately).</summary>

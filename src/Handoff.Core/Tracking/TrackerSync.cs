@@ -1,0 +1,62 @@
+namespace Handoff.Core.Tracking;
+
+/// <summary>What syncing a tracker with the live placements found: placements to bind (their capacity is held) and to delete (it is gone).</summary>
+public sealed record TrackerSyncResult(IReadOnlyList<LivePlacement> ToBind, IReadOnlyList<LivePlacement> ToDelete);
+
+/// <summary>
+/// The one rule of what a node holds: exactly what its live placements hold. Applied at every reconcile pass (and so
+/// after a crash, whose recovery is the same pass), and by anything that simulates one.
+/// </summary>
+public static class TrackerSync
+{
+    /// <summary>
+    /// Makes <paramref name="tracker"/> hold exactly <paramref name="live"/>: each bound placement its cost, adopted
+    /// without a capacity check (the cluster is the truth, even above a lowered capacity); each placement not bound yet
+    /// its cost if it fits now, taken again in creation order — else it is to be deleted, never leaked; nothing else
+    /// (holders whose pods ended are released). Placements on nodes the tracker does not know hold nothing.
+    /// </summary>
+    public static TrackerSyncResult Apply(IResourceTracker tracker, IReadOnlyList<LivePlacement> live)
+    {
+        ArgumentNullException.ThrowIfNull(tracker);
+        ArgumentNullException.ThrowIfNull(live);
+        var wanted = new Dictionary<string, LivePlacement>(live.Count, StringComparer.Ordinal);
+        foreach (var placement in live)
+        {
+            wanted[placement.Holder] = placement;
+        }
+
+        // Held placements not bound yet are let go too, and taken again below: whatever they were decided on, they are
+        // bound only where they fit now.
+        foreach (var held in tracker.Allocations())
+        {
+            if (!wanted.TryGetValue(held.Holder, out var p) || !p.Bound || p.Node != held.Node || p.Cost != held.Cost)
+            {
+                tracker.Release(held.Holder);
+            }
+        }
+
+        foreach (var placement in live)
+        {
+            if (placement.Bound && tracker.NodeOf(placement.Holder) is null)
+            {
+                tracker.Adopt(placement.Node, placement.Cost, placement.Holder);
+            }
+        }
+
+        var toBind = new List<LivePlacement>();
+        var toDelete = new List<LivePlacement>();
+        foreach (var placement in live.Where(p => !p.Bound).OrderBy(p => p.Created).ThenBy(p => p.Holder, StringComparer.Ordinal))
+        {
+            if (tracker.TryAllocate(placement.Node, placement.Cost, placement.Holder))
+            {
+                toBind.Add(placement);
+            }
+            else
+            {
+                toDelete.Add(placement);
+            }
+        }
+
+        return new TrackerSyncResult(toBind, toDelete);
+    }
+}
