@@ -9,22 +9,29 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time, Operato
 {
     public const string Component = "handoff-operator";
 
-    public async Task RecordAsync(
-        HandoffFunction function, string type, string reason, string message, CancellationToken cancellationToken)
+    public Task RecordAsync(HandoffFunction function, string type, string reason, string message, CancellationToken cancellationToken) =>
+        RecordAsync(HandoffApi.FunctionKind, function.Metadata, type, reason, message, cancellationToken);
+
+    /// <summary>An Event about a cluster-scoped object (a HandoffNode) goes to the <c>default</c> namespace, as the API server does for Nodes.</summary>
+    public Task RecordAsync(HandoffNode node, string type, string reason, string message, CancellationToken cancellationToken) =>
+        RecordAsync(HandoffApi.NodeKind, node.Metadata, type, reason, message, cancellationToken);
+
+    /// <summary>An Event about any Handoff object, by kind and metadata (for objects that could not even be decoded).</summary>
+    public async Task RecordAsync(string kind, V1ObjectMeta meta, string type, string reason, string message, CancellationToken cancellationToken)
     {
-        var ns = function.Metadata.NamespaceProperty ?? "default";
+        var ns = string.IsNullOrEmpty(meta.NamespaceProperty) ? "default" : meta.NamespaceProperty;
         var now = time.GetUtcNow().UtcDateTime;
         var ev = new Corev1Event
         {
-            Metadata = new V1ObjectMeta { GenerateName = function.Metadata.Name + ".", NamespaceProperty = ns },
+            Metadata = new V1ObjectMeta { GenerateName = meta.Name + ".", NamespaceProperty = ns },
             InvolvedObject = new V1ObjectReference
             {
                 ApiVersion = HandoffApi.ApiVersion,
-                Kind = HandoffApi.FunctionKind,
-                Name = function.Metadata.Name,
-                NamespaceProperty = ns,
-                Uid = function.Metadata.Uid,
-                ResourceVersion = function.Metadata.ResourceVersion,
+                Kind = kind,
+                Name = meta.Name,
+                NamespaceProperty = meta.NamespaceProperty,
+                Uid = meta.Uid,
+                ResourceVersion = meta.ResourceVersion,
             },
             Reason = reason,
             Message = message.Length > 1024 ? message[..1024] : message,
@@ -43,7 +50,7 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time, Operato
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             metrics.ApiErrors.WithLabels("create-event").Inc();
-            logger.LogWarning(ex, "Could not record event {Reason} for {Namespace}/{Name}", reason, ns, function.Metadata.Name);
+            logger.LogWarning(ex, "Could not record event {Reason} for {Kind} {Name}", reason, kind, meta.Name);
         }
     }
 }

@@ -121,7 +121,10 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
             item = null;
             var meta = element.TryGetProperty("metadata", out var m) ? m : default;
             string? Field(string name) => meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty(name, out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
-            problem = new InvalidObject(_kind, Field("namespace"), Field("name") ?? "<unnamed>", Field("uid"), Field("resourceVersion"), ex.Message);
+            problem = new InvalidObject(_kind, Field("namespace"), Field("name") ?? "<unnamed>", Field("uid"), Field("resourceVersion"), ex.Message)
+            {
+                Generation = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("generation", out var g) && g.TryGetInt64(out var n) ? n : null,
+            };
             return false;
         }
     }

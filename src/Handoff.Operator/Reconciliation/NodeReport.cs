@@ -8,4 +8,7 @@ public sealed record NodeReport(string Allocated, string Available, int Function
 
     /// <summary>Available per resource (quantities, never below 0), in resource-name order.</summary>
     public required IReadOnlyDictionary<string, string> AvailableMap { get; init; }
+
+    /// <summary>The Warning Event this state deserves (a duplicate, an unusable spec, over-commitment); null for none.</summary>
+    public EventReport? Event { get; init; }
 }

@@ -29,6 +29,9 @@ public static class NodeStatusStep
         {
             AllocatedMap = allocatedMap,
             AvailableMap = availableMap,
+            Event = node.ReadyReason is Reasons.DuplicateNode or Reasons.InvalidSpec ? new EventReport("Warning", node.ReadyReason, node.ReadyMessage)
+                : overcommitted.Status ? new EventReport("Warning", Reasons.Overcommitted, overcommitted.Message!)
+                : null,
         };
     }
 

@@ -158,7 +158,14 @@ public sealed class Reconciler(
                 {
                     Interlocked.Increment(ref stale);
                 }
+
+                await writer.RecordNodeEventAsync(node, report, ct);
             });
+        }
+
+        foreach (var invalid in snapshot.Invalid)
+        {
+            writes.Add(ct => writer.ReportInvalidAsync(invalid, ct));
         }
 
         await RunAsync(writes, errors, cancellationToken);

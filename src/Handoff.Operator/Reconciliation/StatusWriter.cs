@@ -131,6 +131,57 @@ public sealed class StatusWriter(
         return WriteResult.Written;
     }
 
+    /// <summary>Records a node's Warning Event once per reason and message (nodes' states last; no confirmation pass).</summary>
+    public async Task RecordNodeEventAsync(HandoffNodeState node, NodeReport report, CancellationToken cancellationToken)
+    {
+        if (report.Event is not { } ev || (term.NodeEventsRecorded.TryGetValue(node.Name, out var last) && last == ev))
+        {
+            return;
+        }
+
+        term.NodeEventsRecorded[node.Name] = ev;
+        await events.RecordAsync(node.Object, ev.Type, ev.Reason, ev.Message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reports an object the informers could not decode, once per UID and generation: a Warning Event, and a status that
+    /// says so — written whole (JSON patch <c>replace /status</c>), so a value written by hand into the status that made
+    /// the object undecodable is gone with it. A function becomes Failed (<c>InvalidObject</c>); a HandoffNode Ready=False.
+    /// </summary>
+    public async Task ReportInvalidAsync(InvalidObject invalid, CancellationToken cancellationToken)
+    {
+        var key = $"{invalid.Kind}/{invalid.Namespace}/{invalid.Name}/{invalid.Uid}/{invalid.Generation}";
+        if (!term.InvalidReported.Add(key))
+        {
+            return;
+        }
+
+        var message = $"the operator cannot read this object: {invalid.Problem}";
+        var meta = new V1ObjectMeta { Name = invalid.Name, NamespaceProperty = invalid.Namespace, Uid = invalid.Uid, ResourceVersion = invalid.ResourceVersion };
+        await events.RecordAsync(invalid.Kind, meta, "Warning", Reasons.InvalidObject, message, cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        var condition = new HandoffCondition
+        {
+            Type = invalid.Kind == HandoffApi.NodeKind ? ConditionTypes.Ready : ConditionTypes.Completed,
+            Status = invalid.Kind == HandoffApi.NodeKind ? ConditionStatus.False : ConditionStatus.True,
+            Reason = Reasons.InvalidObject,
+            Message = message,
+            LastTransitionTime = StatusPatches.TruncateToSeconds(now),
+        };
+        object status = invalid.Kind == HandoffApi.NodeKind
+            ? new HandoffNodeStatus { Conditions = [condition] }
+            : new HandoffFunctionStatus { Phase = FunctionPhases.Failed, Message = message, Conditions = [condition] };
+        var patch = new V1Patch(
+            $$"""[{"op":"add","path":"/status","value":{{KubernetesJson.Serialize(status)}}}]""", V1Patch.PatchType.JsonPatch);
+        fence.ThrowIfStale();
+        await api.RunAsync(
+            "patch-invalid-status",
+            ct => invalid.Kind == HandoffApi.NodeKind
+                ? client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, invalid.Name, cancellationToken: ct)
+                : client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, HandoffApi.Group, HandoffApi.Version, invalid.Namespace, HandoffApi.FunctionPlural, invalid.Name, cancellationToken: ct),
+            cancellationToken);
+    }
+
     /// <summary>The API status a report stands for; conditions keep their lastTransitionTime unless their status changed.</summary>
     public static HandoffFunctionStatus ToStatus(FunctionReport r, HandoffFunctionStatus? current, long? generation, DateTime now) => new()
     {

@@ -30,6 +30,12 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>Per function key: the last Event recorded (reason and message), so a lasting state is recorded once.</summary>
     public Dictionary<string, EventReport> EventsRecorded { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Per HandoffNode: the last Event recorded.</summary>
+    public Dictionary<string, EventReport> NodeEventsRecorded { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Undecodable objects already reported, by kind, key, UID and generation.</summary>
+    public HashSet<string> InvalidReported { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Per HandoffNode: the usage last exported as metrics.</summary>
     public Dictionary<string, NodeUsage> ReportedUsage { get; } = new(StringComparer.Ordinal);
 
@@ -126,6 +132,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         Prune(EventsRecorded, functionKeys);
         Prune(_specs, functionUids);
         Prune(NodeStatusChecked, handoffNodes);
+        Prune(NodeEventsRecorded, handoffNodes);
         Prune(_nodes, handoffNodes);
     }
 

@@ -6,13 +6,15 @@ using k8s.Models;
 namespace Handoff.Operator.Tests.Support;
 
 /// <summary>
-/// Watches the namespace's function pods (independently of the operator) and checks, at every observed event,
-/// that no Kubernetes node holds bound, unfinished pods whose function costs exceed its capacity, and that no
-/// function ever has two unfinished pods.
+/// Watches the namespace's function pods (independently of the operator) and checks, at every observed event, that no
+/// Kubernetes node holds bound, unfinished pods — terminating and orphaned ones included: they still run — whose costs
+/// exceed its capacity, and that no function (by UID) ever has two unfinished pods. A pod's cost is the one it was
+/// placed with (its <c>handoff.dev/cost</c> annotation), else its function's.
 /// </summary>
 public sealed class BindingAuditor : IAsyncDisposable
 {
     private readonly SandboxCluster _cluster;
+    private readonly string _resource;
     private readonly IReadOnlyDictionary<string, long> _capacityMilli;
     private readonly Func<string, long> _costMilli;
     private readonly Dictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
@@ -20,9 +22,11 @@ public sealed class BindingAuditor : IAsyncDisposable
     private readonly Task _loop;
 
     /// <param name="capacityMilli">Kubernetes node name → capacity of the audited resource (milli-units).</param>
-    /// <param name="costMilli">function name → cost of the audited resource (milli-units).</param>
-    public BindingAuditor(SandboxCluster cluster, IReadOnlyDictionary<string, long> capacityMilli, Func<string, long> costMilli)
+    /// <param name="costMilli">function name → cost of the audited resource (milli-units), for pods that do not record theirs.</param>
+    /// <param name="resource">The audited resource.</param>
+    public BindingAuditor(SandboxCluster cluster, IReadOnlyDictionary<string, long> capacityMilli, Func<string, long> costMilli, string resource = "cpu")
     {
+        _resource = resource;
         _cluster = cluster;
         _capacityMilli = capacityMilli;
         _costMilli = costMilli;
@@ -92,7 +96,7 @@ public sealed class BindingAuditor : IAsyncDisposable
         var live = _pods.Values.Where(p => p.Status?.Phase is not ("Succeeded" or "Failed")).ToList();
         foreach (var group in live.Where(p => !string.IsNullOrEmpty(p.Spec.NodeName)).GroupBy(p => p.Spec.NodeName))
         {
-            var used = group.Sum(p => _costMilli(p.Metadata.Labels[HandoffApi.FunctionLabel]));
+            var used = group.Sum(CostMilli);
             Peak.AddOrUpdate(group.Key, used, (_, old) => Math.Max(old, used));
             if (used > _capacityMilli.GetValueOrDefault(group.Key))
             {
@@ -101,10 +105,21 @@ public sealed class BindingAuditor : IAsyncDisposable
             }
         }
 
-        foreach (var dup in live.GroupBy(p => p.Metadata.Labels[HandoffApi.FunctionLabel]).Where(g => g.Count() > 1))
+        foreach (var dup in live.GroupBy(p => p.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Uid ?? "orphan " + p.Metadata.Name).Where(g => g.Count() > 1))
         {
-            Violations.Add($"after {after}: function {dup.Key} has {dup.Count()} unfinished pods: {string.Join(", ", dup.Select(p => p.Metadata.Name))}");
+            Violations.Add($"after {after}: function {dup.First().Metadata.Labels[HandoffApi.FunctionLabel]} (uid {dup.Key}) has {dup.Count()} unfinished pods: {string.Join(", ", dup.Select(p => p.Metadata.Name))}");
         }
+    }
+
+    private long CostMilli(V1Pod pod)
+    {
+        if (pod.Metadata.Annotations?.TryGetValue(HandoffApi.CostAnnotation, out var json) == true &&
+            System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json) is { } cost)
+        {
+            return Core.Resources.ResourceList.Parse(cost)[_resource];
+        }
+
+        return _costMilli(pod.Metadata.Labels[HandoffApi.FunctionLabel]);
     }
 
     public async ValueTask DisposeAsync()
