@@ -27,6 +27,7 @@ public sealed class HandoffOperator : BackgroundService
     private readonly ILogger _logger;
     private volatile bool _faulted;
     private int _passes;
+    private int _passesStarted;
 
     public HandoffOperator(
         IKubernetes client, OperatorOptions options, TimeProvider time, OperatorMetrics metrics, LeadershipLoop leadership,
@@ -74,6 +75,9 @@ public sealed class HandoffOperator : BackgroundService
 
     /// <summary>Completed reconcile passes (all terms).</summary>
     public int Passes => Volatile.Read(ref _passes);
+
+    /// <summary>Reconcile passes started (all terms), whether they completed or failed.</summary>
+    public int PassesStarted => Volatile.Read(ref _passesStarted);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -140,6 +144,7 @@ public sealed class HandoffOperator : BackgroundService
                 try
                 {
                     var started = _time.GetTimestamp();
+                    Interlocked.Increment(ref _passesStarted);
                     var next = await reconciler.ReconcileAsync(term);
                     _metrics.ReconcileDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
                     Interlocked.Increment(ref _passes);

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
+using k8s.Models;
 
 namespace Handoff.Operator.Infrastructure;
 
@@ -67,9 +68,10 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
             using var elector = new LeaderElector(config);
             using var term = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task? leading = null;
+            var led = false;
             elector.OnStartedLeading += () =>
             {
-                IsLeader = true;
+                IsLeader = led = true;
                 logger.LogInformation("{Identity} became leader of lease {Namespace}/{Lease}", options.Identity, options.LeaseNamespace, options.LeaseName);
                 leading = Task.Run(() => lead(term.Token), CancellationToken.None);
             };
@@ -93,7 +95,6 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
             }
             finally
             {
-                var wasLeader = IsLeader;
                 IsLeader = false;
                 await term.CancelAsync();
                 if (leading is not null)
@@ -107,9 +108,9 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
                     }
                 }
 
-                if (wasLeader && cancellationToken.IsCancellationRequested)
+                if (led && cancellationToken.IsCancellationRequested)
                 {
-                    await ReleaseAsync(leaseLock);
+                    await ReleaseAsync();
                 }
             }
 
@@ -126,30 +127,28 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
         }
     }
 
-    /// <summary>Gives the lease up on shutdown: holder cleared, duration 1 s, only if this replica still holds it.</summary>
-    private async Task ReleaseAsync(ILock leaseLock)
+    /// <summary>
+    /// Gives the lease up on shutdown, only if this replica still holds it. client-go clears the holder; this client's
+    /// elector treats a Lease without a holder as one to create, so the Lease is deleted instead (with its
+    /// resourceVersion as a precondition, so a lease another replica took meanwhile is left alone): the next candidate
+    /// creates it at once.
+    /// </summary>
+    private async Task ReleaseAsync()
     {
         using var timeout = new CancellationTokenSource(options.RenewDeadline);
         try
         {
-            var current = await leaseLock.GetAsync(timeout.Token);
-            if (current.HolderIdentity != options.Identity)
+            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token);
+            if (lease.Spec?.HolderIdentity != options.Identity)
             {
                 return;
             }
 
-            var released = new LeaderElectionRecord
-            {
-                HolderIdentity = "",
-                LeaseDurationSeconds = 1,
-                AcquireTime = current.AcquireTime,
-                RenewTime = time.GetUtcNow().UtcDateTime,
-                LeaderTransitions = current.LeaderTransitions,
-            };
-            if (await leaseLock.UpdateAsync(released, timeout.Token))
-            {
-                logger.LogInformation("{Identity} released lease {Namespace}/{Lease}", options.Identity, options.LeaseNamespace, options.LeaseName);
-            }
+            await client.CoordinationV1.DeleteNamespacedLeaseAsync(
+                options.LeaseName, options.LeaseNamespace,
+                new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = lease.Metadata.ResourceVersion } },
+                cancellationToken: timeout.Token);
+            logger.LogInformation("{Identity} released lease {Namespace}/{Lease}", options.Identity, options.LeaseNamespace, options.LeaseName);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

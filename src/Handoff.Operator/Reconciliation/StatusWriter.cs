@@ -83,6 +83,7 @@ public sealed class StatusWriter(
             return true;
         }
 
+        fence.ThrowIfStale();
         term.EventsRecorded[f.Key] = ev;
         await events.RecordAsync(f.Object, ev.Type, ev.Reason, ev.Message, cancellationToken);
         return false;
@@ -139,6 +140,7 @@ public sealed class StatusWriter(
             return;
         }
 
+        fence.ThrowIfStale();
         term.NodeEventsRecorded[node.Name] = ev;
         await events.RecordAsync(node.Object, ev.Type, ev.Reason, ev.Message, cancellationToken);
     }
@@ -151,11 +153,13 @@ public sealed class StatusWriter(
     public async Task ReportInvalidAsync(InvalidObject invalid, CancellationToken cancellationToken)
     {
         var key = $"{invalid.Kind}/{invalid.Namespace}/{invalid.Name}/{invalid.Uid}/{invalid.Generation}";
-        if (!term.InvalidReported.Add(key))
+        if (term.InvalidReported.Contains(key))
         {
             return;
         }
 
+        fence.ThrowIfStale();
+        term.InvalidReported.Add(key);
         var message = $"the operator cannot read this object: {invalid.Problem}";
         var meta = new V1ObjectMeta { Name = invalid.Name, NamespaceProperty = invalid.Namespace, Uid = invalid.Uid, ResourceVersion = invalid.ResourceVersion };
         await events.RecordAsync(invalid.Kind, meta, "Warning", Reasons.InvalidObject, message, cancellationToken);
@@ -173,7 +177,6 @@ public sealed class StatusWriter(
             : new HandoffFunctionStatus { Phase = FunctionPhases.Failed, Message = message, Conditions = [condition] };
         var patch = new V1Patch(
             $$"""[{"op":"add","path":"/status","value":{{KubernetesJson.Serialize(status)}}}]""", V1Patch.PatchType.JsonPatch);
-        fence.ThrowIfStale();
         await api.RunAsync(
             "patch-invalid-status",
             ct => invalid.Kind == HandoffApi.NodeKind
