@@ -1,9 +1,9 @@
+using Handoff.Api;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Planning;
-using Handoff.Sandbox;
 
 namespace Handoff.Cli.Planning;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Handoff.Api;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator;
 using Handoff.Sandbox;
