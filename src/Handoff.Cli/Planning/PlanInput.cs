@@ -1,4 +1,5 @@
 using Handoff.Api;
+using Handoff.Api.Manifests;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
