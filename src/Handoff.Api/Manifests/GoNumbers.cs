@@ -102,33 +102,28 @@ internal static partial class GoNumbers
     }
 
     /// <summary>
-    /// A map key that go-yaml resolved to a float, as sigs.k8s.io/yaml writes it: Go's <c>%g</c>-style shortest text of
-    /// the value as a float32 (<c>1.5</c>, <c>1000</c>, <c>1e+06</c>).
+    /// A map key that go-yaml resolved to a float, as sigs.k8s.io/yaml writes it: <see cref="FormatG"/> of the value as a
+    /// float32 (<c>1.5</c>, <c>1000</c>, <c>1e+06</c>).
     /// </summary>
     public static string FormatFloatKey(double value)
     {
         var f = (float)value;
-        if (float.IsPositiveInfinity(f))
+        return float.IsPositiveInfinity(f) ? ".inf" : float.IsNegativeInfinity(f) ? "-.inf" : FormatShortest(f, f.ToString("R", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Go's <c>strconv.FormatFloat(v, 'g', -1, 64)</c> (and <c>%v</c>): the exponent form below 1e-4 and from 1e6 on.</summary>
+    public static string FormatG(double value) => FormatShortest(value, Math.Abs(value).ToString("R", CultureInfo.InvariantCulture));
+
+    private static string FormatShortest(double value, string roundTrip)
+    {
+        if (value == 0)
         {
-            return ".inf";
+            return double.IsNegative(value) ? "-0" : "0";
         }
 
-        if (float.IsNegativeInfinity(f))
-        {
-            return "-.inf";
-        }
-
-        if (f == 0)
-        {
-            return float.IsNegative(f) ? "-0" : "0";
-        }
-
-        var abs = Math.Abs(f);
-        var text = abs.ToString("R", CultureInfo.InvariantCulture);
-        var (digits, point) = Split(text);
-        var sign = f < 0 ? "-" : "";
+        var (digits, point) = Split(roundTrip.TrimStart('-'));
+        var sign = value < 0 ? "-" : "";
         var exponent = point - 1;
-        // strconv.FormatFloat(f, 'g', -1, 32): the exponent form below 1e-4 and from 1e6 on.
         if (exponent < -4 || exponent >= 6)
         {
             var mantissa = digits.Length == 1 ? digits : digits[..1] + "." + digits[1..];
