@@ -57,7 +57,7 @@ public sealed class CelProgram
             JsonValueKind.True => true,
             JsonValueKind.False => false,
             JsonValueKind.Number => long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
-                ? l
+                ? (object)l
                 : double.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture),
             _ => null,
         },
@@ -75,7 +75,7 @@ public sealed class CelProgram
         CelUnary { Operator: "!" } not => !Bool(Eval(not.Operand, scope)),
         CelUnary negate => Eval(negate.Operand, scope) switch
         {
-            long l => checked(-l),
+            long l => (object)checked(-l),
             double d => -d,
             var other => throw NoOverload("-", other),
         },
