@@ -52,7 +52,7 @@ public sealed class PlanBadInputTests
     {
         var (exit, _, error) = PlanText(Node + "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: transform, namespace: default}\nspec: {cost: {cpu: abc}}\n");
         Assert.Equal(1, exit);
-        Assert.StartsWith("error: bad.yaml:6: HandoffFunction default/transform: spec.cost[cpu]: invalid quantity \"abc\"", error, StringComparison.Ordinal);
+        Assert.StartsWith("error: bad.yaml:9: HandoffFunction default/transform: spec.cost.cpu: Invalid value: \"abc\": spec.cost.cpu in body should match '^", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class PlanBadInputTests
     {
         var (exit, _, error) = PlanText(Node + "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: neg}\nspec: {cost: {memory: \"-100\"}}\n");
         Assert.Equal(1, exit);
-        Assert.Contains("HandoffFunction default/neg: spec.cost[memory]: quantity \"-100\" must not be negative", error, StringComparison.Ordinal);
+        Assert.Contains("HandoffFunction default/neg: spec.cost.memory: Invalid value: \"-100\": spec.cost.memory in body should match '^", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,8 +68,8 @@ public sealed class PlanBadInputTests
     {
         var (exit, _, error) = PlanText("apiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {name: n1}\nspec: {capacity: {\"bad name\": \"1\"}}\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {name: n2}\nspec: {capacity: {}}\n");
         Assert.Equal(1, exit);
-        Assert.Contains("bad.yaml:1: HandoffNode n1: spec.capacity[bad name]: invalid resource name \"bad name\"", error, StringComparison.Ordinal);
-        Assert.Contains("bad.yaml:6: HandoffNode n2: spec.capacity: Required value: at least one resource", error, StringComparison.Ordinal);
+        Assert.Contains("bad.yaml:4: HandoffNode n1: spec.capacity: Invalid value: resource names are an optional DNS-subdomain prefix", error, StringComparison.Ordinal);
+        Assert.Contains("bad.yaml:9: HandoffNode n2: spec.capacity: Invalid value: 0: spec.capacity in body should have at least 1 properties", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class PlanBadInputTests
     [Fact]
     public void Duplicate_names_are_errors_naming_both_places()
     {
-        var fn = "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: twin}\n";
+        var fn = "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: twin}\nspec: {}\n";
         var (exit, output, error) = PlanText(Node + "\n---\n" + Node + fn + fn);
         Assert.Equal(1, exit);
         Assert.Equal("", output);
@@ -109,7 +109,7 @@ public sealed class PlanBadInputTests
     [Fact]
     public void Same_name_in_different_namespaces_is_fine()
     {
-        var (exit, _, error) = PlanText(Node + "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: f, namespace: a}\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: f, namespace: b}\n");
+        var (exit, _, error) = PlanText(Node + "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: f, namespace: a}\nspec: {}\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: f, namespace: b}\nspec: {}\n");
         Assert.Equal(0, exit);
         Assert.Equal("", error);
     }
@@ -129,19 +129,19 @@ public sealed class PlanBadInputTests
         Assert.Equal(1, exit);
         Assert.Contains("bad.yaml:", error, StringComparison.Ordinal);
         Assert.Contains("HandoffFunction default/f", error, StringComparison.Ordinal);
-        Assert.Contains("lots", error, StringComparison.Ordinal);
+        Assert.Contains("spec.maxRetries: Invalid value: \"string\": spec.maxRetries in body must be of type integer: \"string\"", error, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("spec: {strategy: Fastest}", "spec.strategy: Unsupported value: \"Fastest\": supported values: \"FirstAvailable\", \"LoadBalanced\", \"BestFit\"")]
-    [InlineData("spec: {maxRetries: -1}", "spec.maxRetries: Invalid value: -1: must be greater than or equal to 0")]
+    [InlineData("spec: {maxRetries: -1}", "spec.maxRetries: Invalid value: -1: spec.maxRetries in body should be greater than or equal to 0")]
     [InlineData("spec: {args: [Bad_Name]}", "spec.args[0]: Invalid value: \"Bad_Name\"")]
     [InlineData("metadata: {annotations: {handoff.dev/duration: soon}}", "metadata.annotations[handoff.dev/duration]: invalid duration \"soon\"")]
     [InlineData("metadata: {annotations: {handoff.dev/outcome: Maybe}}", "metadata.annotations[handoff.dev/outcome]: Unsupported value: \"Maybe\"")]
     public void Invalid_function_fields_are_errors(string extra, string expected)
     {
         var doc = "apiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\n" + (extra.StartsWith("metadata", StringComparison.Ordinal)
-            ? extra.Replace("metadata: {", "metadata: {name: f, ", StringComparison.Ordinal)
+            ? extra.Replace("metadata: {", "metadata: {name: f, ", StringComparison.Ordinal) + "\nspec: {}"
             : "metadata: {name: f}\n" + extra) + "\n";
         var (exit, output, error) = PlanText(Node + "\n---\n" + doc);
         Assert.Equal(1, exit);
@@ -176,7 +176,7 @@ public sealed class PlanBadInputTests
         var (exit, _, error) = Run("-f", dir.Root);
         Assert.Equal(1, exit);
         Assert.Contains("a.yaml:1: unknown kind \"ConfigMap\"", error, StringComparison.Ordinal);
-        Assert.Contains("c.yml:1: HandoffNode n1: spec.capacity[cpu]: invalid quantity \"x\"", error, StringComparison.Ordinal);
+        Assert.Contains("c.yml:4: HandoffNode n1: spec.capacity.cpu: Invalid value: \"x\": spec.capacity.cpu in body should match", error, StringComparison.Ordinal);
     }
 
     [Theory]

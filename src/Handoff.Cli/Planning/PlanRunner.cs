@@ -1,3 +1,4 @@
+using Handoff.Api.Crds.Validation;
 using Handoff.Api.Manifests;
 using Handoff.Core.Allocation;
 using Handoff.Core.Planning;
@@ -72,7 +73,8 @@ internal static class PlanRunner
 
     /// <summary>
     /// Reads every object of the <c>-f</c> arguments with the one manifest reader (as <c>kubectl apply -R -f</c> would
-    /// read them) into the typed models <c>plan</c> knows. Returns null documents when nothing can be planned (no path,
+    /// read them), validates Handoff's objects against the CRD schemas (<see cref="CrdValidator"/>) and deserializes them
+    /// into the typed models <c>plan</c> knows. Returns null documents when nothing can be planned (no path,
     /// no file); otherwise every problem found is in the list, each naming file, line, object and field.
     /// </summary>
     private static (List<ManifestDocument>? Documents, List<string> Errors) Load(IReadOnlyList<string> paths, TextReader standardInput, CancellationToken cancellationToken)
@@ -112,9 +114,23 @@ internal static class PlanRunner
 
             foreach (var obj in objects)
             {
+                var read = obj;
+                if (CrdValidator.IsHandoffKind(obj))
+                {
+                    // The schema the API server uses decides, with its words; plan then reads the object as stored (defaulted).
+                    var validation = CrdValidator.Validate(obj);
+                    if (validation.Defaulted is null)
+                    {
+                        errors.AddRange(validation.Errors.Select(e => e.ToString()));
+                        continue;
+                    }
+
+                    read = validation.Defaulted;
+                }
+
                 try
                 {
-                    documents.Add(ManifestReader.ToTyped(obj));
+                    documents.Add(ManifestReader.ToTyped(read));
                 }
                 catch (ManifestException e)
                 {
