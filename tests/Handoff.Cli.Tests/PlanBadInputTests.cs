@@ -69,7 +69,7 @@ public sealed class PlanBadInputTests
         var (exit, _, error) = PlanText("apiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {name: n1}\nspec: {capacity: {\"bad name\": \"1\"}}\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {name: n2}\nspec: {capacity: {}}\n");
         Assert.Equal(1, exit);
         Assert.Contains("bad.yaml:4: HandoffNode n1: spec.capacity: Invalid value: resource names are an optional DNS-subdomain prefix", error, StringComparison.Ordinal);
-        Assert.Contains("bad.yaml:9: HandoffNode n2: spec.capacity: Invalid value: 0: spec.capacity in body should have at least 1 properties", error, StringComparison.Ordinal);
+        Assert.Contains("bad.yaml:9: HandoffNode n2: spec: Invalid value: capacity needs at least one resource unless capacityFrom is Node", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -211,5 +211,29 @@ public sealed class PlanBadInputTests
         var (exit, output, _) = PlanText("apiVersion: handoff.dev/v1alpha1\nkind: HandoffNodeList\nitems:\n- apiVersion: handoff.dev/v1alpha1\n  kind: HandoffNode\n  metadata: {name: l1}\n  spec: {capacity: {cpu: \"1\"}}\n");
         Assert.Equal(0, exit);
         Assert.Equal("l1", ParseJson(output).GetProperty("nodes")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public void Unquoted_quantities_are_read_as_kubectl_sends_them_and_accepted_by_the_same_schema()
+    {
+        var (exit, output, error) = PlanText("apiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {name: n1}\nspec: {capacity: {cpu: 8, memory: 16Gi}}\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: f}\nspec: {cost: {cpu: 8}}\n");
+        Assert.True(exit == 0, error);
+        Assert.Equal("n1", Function(ParseJson(output), "f").GetProperty("node").GetString());
+
+        // A fraction must be quoted, as in a CRD of core Kubernetes quantities: the number 0.5 is not an integer.
+        (exit, _, error) = PlanText(Node + "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: f}\nspec: {cost: {cpu: 0.5}}\n");
+        Assert.Equal(1, exit);
+        Assert.Contains("bad.yaml:9: HandoffFunction default/f: spec.cost.cpu: Invalid value: \"number\": spec.cost.cpu in body must be of type integer,string: \"number\"", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("spec: {maxRetries: 3000000000}", "bad.yaml:9: HandoffFunction default/f: spec.maxRetries: Invalid value: 3000000000: spec.maxRetries in body should be less than or equal to 2147483647")]
+    [InlineData("spec: {template: {spec: {containers: x}}}", "bad.yaml:9: HandoffFunction default/f: spec.template.spec.containers: Invalid value: \"string\": spec.template.spec.containers in body must be of type array: \"string\"")]
+    [InlineData("spec: {gang: {name: g, minMembers: 0}}", "bad.yaml:9: HandoffFunction default/f: spec.gang.minMembers: Invalid value: 0: spec.gang.minMembers in body should be greater than or equal to 1")]
+    public void Values_the_cluster_would_refuse_are_refused_by_plan(string spec, string expected)
+    {
+        var (exit, _, error) = PlanText(Node + "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: f}\n" + spec + "\n");
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 }

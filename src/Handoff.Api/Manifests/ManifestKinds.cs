@@ -28,6 +28,7 @@ public static class ManifestKinds
     [
         new(HandoffApi.ApiVersion, HandoffApi.NodeKind, typeof(HandoffNode), Namespaced: false),
         new(HandoffApi.ApiVersion, HandoffApi.FunctionKind, typeof(HandoffFunction), Namespaced: true),
+        new(HandoffApi.ApiVersion, HandoffApi.QueueKind, typeof(HandoffQueue), Namespaced: false),
         new("v1", "Node", typeof(V1Node), Namespaced: false),
         new("v1", "Pod", typeof(V1Pod), Namespaced: true),
         new("v1", "Namespace", typeof(V1Namespace), Namespaced: false),

@@ -146,7 +146,7 @@ public sealed class ManifestReaderTests
         var error = Assert.Throws<ManifestException>(() => ManifestReader.ToTyped(obj));
         Assert.Equal(
             "c.yaml:2: unknown kind \"ConfigMap\" (apiVersion \"v1\"): expected one of handoff.dev/v1alpha1 HandoffNode, handoff.dev/v1alpha1 HandoffFunction, "
-            + "v1 Node, v1 Pod, v1 Namespace, batch/v1 Job, scheduling.k8s.io/v1 PriorityClass",
+            + "handoff.dev/v1alpha1 HandoffQueue, v1 Node, v1 Pod, v1 Namespace, batch/v1 Job, scheduling.k8s.io/v1 PriorityClass",
             error.Message);
     }
 
