@@ -48,6 +48,7 @@ public static class CrdShapes
         {
             ["metadata"] = new JsonObject
             {
+                ["description"] = "Metadata of the function's pods: their labels and annotations.",
                 ["type"] = "object",
                 ["x-kubernetes-preserve-unknown-fields"] = true,
                 ["properties"] = new JsonObject
