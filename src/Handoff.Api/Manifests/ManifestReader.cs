@@ -60,6 +60,18 @@ public static partial class ManifestReader
         return objects;
     }
 
+    /// <summary>
+    /// The documents of a YAML or JSON text converted as kubectl converts them, whatever they hold (request bodies,
+    /// configuration files): no apiVersion or kind needed, lists not expanded, documents without content skipped.
+    /// </summary>
+    /// <exception cref="ManifestException">malformed YAML or JSON.</exception>
+    public static IReadOnlyList<JsonNode> ReadDocuments(string text, string source)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(source);
+        return [.. ManifestText.Documents(text, source).Select(d => d.Root)];
+    }
+
     /// <summary>Reads a manifest text and deserializes every object (<see cref="ToTyped"/>).</summary>
     public static IReadOnlyList<ManifestDocument> ReadTyped(string text, string source) => [.. Read(text, source).Select(ToTyped)];
 
