@@ -57,6 +57,7 @@ public abstract partial class SchemaContract<TFixture>(TFixture fixture)
                       count: {type: integer, format: int32, minimum: 0, maximum: 2147483647}
                       mode: {type: string, enum: [Manual, Auto], default: Manual}
                       note: {type: string, maxLength: 20}
+                      tags: {type: array, minItems: 1, items: {type: string}}
                       amounts:
                         type: object
                         maxProperties: 2
@@ -133,6 +134,7 @@ public abstract partial class SchemaContract<TFixture>(TFixture fixture)
         { "negative integer", new Dictionary<string, object> { ["count"] = -1, ["mode"] = "Auto" }, "Gadget.schema.sandbox.test \"g\" is invalid: spec.count: Invalid value: -1: spec.count in body should be greater than or equal to 0" },
         { "negative quantity", Amounts(("cpu", -1)), "Gadget.schema.sandbox.test \"g\" is invalid: spec.amounts.cpu: Invalid value: -1: spec.amounts.cpu in body should be greater than or equal to 0" },
         { "signed quantity string", Amounts(("cpu", "-1")), "Gadget.schema.sandbox.test \"g\" is invalid: spec.amounts.cpu: Invalid value: \"-1\": spec.amounts.cpu in body should match '^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'" },
+        { "too few items", new Dictionary<string, object> { ["mode"] = "Auto", ["tags"] = Array.Empty<string>() }, "Gadget.schema.sandbox.test \"g\" is invalid: spec.tags: Invalid value: 0: spec.tags in body should have at least 1 items" },
         { "duplicate list map key", new Dictionary<string, object> { ["mode"] = "Auto", ["conditions"] = new[] { new Dictionary<string, object> { ["type"] = "Ready" }, new Dictionary<string, object> { ["type"] = "Ready", ["status"] = "x" } } }, "Gadget.schema.sandbox.test \"g\" is invalid: spec.conditions[1]: Duplicate value: {\"type\":\"Ready\"}" },
     };
 
@@ -154,6 +156,10 @@ public abstract partial class SchemaContract<TFixture>(TFixture fixture)
         var type = await RefusedAsync(ns, "g", new Dictionary<string, object> { ["count"] = "many" });
         Assert.Equal($"Gadget.schema.sandbox.test \"g\" is invalid: [spec.count: Invalid value: \"string\": spec.count in body must be of type integer: \"string\", {Blocked}]", type.Message);
         Assert.Equal("FieldValueTypeInvalid", type.Details.Causes[0].Reason);
+
+        var item = await RefusedAsync(ns, "g", new Dictionary<string, object> { ["mode"] = "Auto", ["tags"] = new object[] { "a", true } });
+        Assert.Equal($"Gadget.schema.sandbox.test \"g\" is invalid: [spec.tags[1]: Invalid value: \"boolean\": spec.tags[1] in body must be of type string: \"boolean\", {Blocked}]", item.Message);
+        Assert.Equal("spec.tags[1]", item.Details.Causes[0].Field);
 
         var fraction = await RefusedAsync(ns, "g", Amounts(("cpu", 0.5)));
         Assert.Equal($"Gadget.schema.sandbox.test \"g\" is invalid: [spec.amounts.cpu: Invalid value: \"number\": spec.amounts.cpu in body must be of type integer,string: \"number\", {Blocked}]", fraction.Message);
