@@ -22,7 +22,7 @@ public sealed record ManifestKind(string ApiVersion, string Kind, Type Type, boo
 public static class ManifestKinds
 {
     /// <summary>The namespace of a namespaced object whose manifest names none (as <c>kubectl apply</c> in the default context).</summary>
-    public const string DefaultNamespace = "default";
+    public const string DefaultNamespace = Mapping.HandoffMapper.DefaultNamespace;
 
     public static IReadOnlyList<ManifestKind> All { get; } =
     [
