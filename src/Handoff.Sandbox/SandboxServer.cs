@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Handoff.Api.Manifests;
 using Handoff.Sandbox.Http;
 using Handoff.Sandbox.Store;
 using k8s;
@@ -188,27 +189,36 @@ public sealed class SandboxServer : IAsyncDisposable
         return Task.FromResult<IReadOnlyList<string>>(lines);
     }
 
-    /// <summary>Applies a file, or every <c>.yaml</c>/<c>.yml</c>/<c>.json</c> file of a directory in name order.</summary>
+    /// <summary>
+    /// Applies a file, or a directory's <c>.yaml</c>/<c>.yml</c>/<c>.json</c> files recursively in kubectl's order
+    /// (<see cref="ManifestPaths"/>, the expansion <c>handoff plan -f</c> uses).
+    /// </summary>
     public async Task<IReadOnlyList<string>> ApplyPathAsync(string path, CancellationToken cancellationToken = default)
     {
-        var files = Directory.Exists(path)
-            ? Directory.GetFiles(path).Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
-                f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList()
-            : [path];
+        IReadOnlyList<ManifestFile> files;
+        try
+        {
+            files = ManifestPaths.Expand([path]);
+        }
+        catch (ManifestException e)
+        {
+            throw new SandboxException(e.Message, e);
+        }
+
         var lines = new List<string>();
         foreach (var file in files)
         {
             string text;
             try
             {
-                text = await File.ReadAllTextAsync(file, cancellationToken);
+                text = await File.ReadAllTextAsync(file.Path, cancellationToken);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new SandboxException($"error reading {file}: {e.Message}", e);
             }
 
-            lines.AddRange(await ApplyAsync(text, file, cancellationToken));
+            lines.AddRange(await ApplyAsync(text, file.DisplayName, cancellationToken));
         }
 
         return lines;

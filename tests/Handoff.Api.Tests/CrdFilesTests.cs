@@ -68,6 +68,23 @@ public sealed class CrdFilesTests
         Assert.Equal([("Message", "string", ".status.message")], Columns(crd, priority: 1));
     }
 
+    [Fact]
+    public void HandoffQueue_crd_has_the_contracts_names_scope_and_columns()
+    {
+        var crd = CrdSchemas.Load(CrdSchemas.QueueFile);
+        Assert.Equal("handoffqueues.handoff.dev", crd.Metadata.Name);
+        AssertNames(crd, "HandoffQueue", "handoffqueues", "handoffqueue", "hq", "Cluster");
+        Assert.Equal(
+            [
+                ("Weight", "string", ".spec.weight"),
+                ("Pending", "integer", ".status.pending"),
+                ("Admitted", "integer", ".status.admitted"),
+                ("Cohort", "string", ".spec.cohort"),
+                ("Age", "date", ".metadata.creationTimestamp"),
+            ],
+            Columns(crd, priority: 0));
+    }
+
     private static void AssertNames(V1CustomResourceDefinition crd, string kind, string plural, string singular, string shortName, string scope)
     {
         Assert.Equal("apiextensions.k8s.io/v1", crd.ApiVersion);

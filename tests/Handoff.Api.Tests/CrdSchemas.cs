@@ -17,6 +17,7 @@ internal static class CrdSchemas
 
     public const string NodeFile = "handoffnodes.handoff.dev.yaml";
     public const string FunctionFile = "handofffunctions.handoff.dev.yaml";
+    public const string QueueFile = "handoffqueues.handoff.dev.yaml";
 
     private static readonly Lazy<bool> s_updated = new(UpdateIfAsked, LazyThreadSafetyMode.ExecutionAndPublication);
 

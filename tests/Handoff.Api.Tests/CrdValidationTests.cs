@@ -5,9 +5,11 @@ using Json.Schema;
 namespace Handoff.Api.Tests;
 
 /// <summary>
-/// Objects validated with JsonSchema.Net against the <c>openAPIV3Schema</c> in the CRD files. CEL rules cannot run
-/// here: the one rule shape the generator emits (map keys must match a pattern) is emulated as
-/// <c>propertyNames</c> by <see cref="CelKeyRule"/>; the API server runs the real rule.
+/// Objects validated with JsonSchema.Net, an implementation independent of Handoff's own validator, against the
+/// <c>openAPIV3Schema</c> in the CRD files (int-or-string as <c>anyOf</c> integer/string). JSON Schema has no CEL:
+/// the map-key rule is emulated as <c>propertyNames</c> by <see cref="CelKeyRule"/>; the other rules (required
+/// capacity, the function name length, borrowing needs a cohort) are checked with the CEL evaluator in
+/// <c>Validation/HandoffRulesTests</c>.
 /// </summary>
 public sealed class CrdValidationTests
 {
@@ -56,6 +58,27 @@ public sealed class CrdValidationTests
 
     internal static readonly Lazy<JsonSchema> s_nodeSchema = new(() => Build(CrdSchemas.NodeFile));
     internal static readonly Lazy<JsonSchema> s_functionSchema = new(() => Build(CrdSchemas.FunctionFile));
+    internal static readonly Lazy<JsonSchema> s_queueSchema = new(() => Build(CrdSchemas.QueueFile));
+
+    private const string GoodQueue = """
+        {
+          "apiVersion": "handoff.dev/v1alpha1", "kind": "HandoffQueue",
+          "metadata": { "name": "team-a" },
+          "spec": {
+            "quota": { "cpu": 16, "nvidia.com/gpu": "2" },
+            "weight": "0.5",
+            "cohort": "research",
+            "borrowingLimit": { "cpu": "8" },
+            "queueingStrategy": "StrictFIFO",
+            "namespaceSelector": { "matchLabels": { "team": "a" }, "matchExpressions": [ { "key": "tier", "operator": "In", "values": ["gold"] } ] }
+          },
+          "status": {
+            "pending": 12, "admitted": 4, "usage": { "cpu": "14" }, "borrowed": { "cpu": 0 },
+            "conditions": [ { "type": "Active", "status": "True", "reason": "Ready" } ],
+            "observedGeneration": 1
+          }
+        }
+        """;
 
     [Fact]
     public void Contract_example_node_is_valid() => AssertValid(s_nodeSchema.Value, GoodNode);
@@ -70,24 +93,39 @@ public sealed class CrdValidationTests
         AssertValid(s_functionSchema.Value, """{"apiVersion":"handoff.dev/v1alpha1","kind":"HandoffFunction","metadata":{"name":"f"},"spec":{"template":{}}}""");
     }
 
+    [Fact]
+    public void Contract_example_queue_is_valid() => AssertValid(s_queueSchema.Value, GoodQueue);
+
+    // Quantities are integers or quantity strings, as in core Kubernetes.
+    [Theory]
+    [InlineData("""{"cpu":8}""")]
+    [InlineData("""{"cpu":"8","memory":16000,"nvidia.com/gpu":0}""")]
+    [InlineData("""{"cpu":"0.5","x":"1e3","y":"500m","z":"16Gi"}""")]
+    public void Integer_and_string_quantities_are_valid(string capacity) =>
+        AssertValid(s_nodeSchema.Value, With(GoodNode, "spec.capacity", capacity));
+
     // Bad map keys are reported at the key's own location (propertyNames, standing in for the CEL rule).
     public static TheoryData<string, string, string> BadNodes => new()
     {
         { "spec", "", "/" },
-        { "spec.capacity", "", "/spec" },
-        { "spec.capacity", "{}", "/spec/capacity" },
         { "spec.capacity", """{"cpu":"lots"}""", "/spec/capacity/cpu" },
         { "spec.capacity", """{"cpu":"-1"}""", "/spec/capacity/cpu" },
+        { "spec.capacity", """{"cpu":-1}""", "/spec/capacity/cpu" },
+        { "spec.capacity", """{"cpu":0.5}""", "/spec/capacity/cpu" },
+        { "spec.capacity", """{"cpu":true}""", "/spec/capacity/cpu" },
         { "spec.capacity", """{"cpu":"8 cores"}""", "/spec/capacity/cpu" },
-        { "spec.capacity", """{"cpu":8}""", "/spec/capacity/cpu" },
         { "spec.capacity", """{"bad name!":"1"}""", "/spec/capacity/bad name!" },
         { "spec.capacity", """{"Example.COM/gpu":"1"}""", "/spec/capacity/Example.COM~1gpu" },
         { "spec.capacity", """{"gpu-":"1"}""", "/spec/capacity/gpu-" },
         { "spec.capacity", """{"a/b/c":"1"}""", "/spec/capacity/a~1b~1c" },
         { "spec.capacity", "{\"" + new string('r', 64) + "\":\"1\"}", "/spec/capacity/" + new string('r', 64) },
+        { "spec.capacityFrom", "\"Cluster\"", "/spec/capacityFrom" },
         { "spec.nodeName", "\"Not_A_Node\"", "/spec/nodeName" },
         { "spec.unschedulable", "\"yes\"", "/spec/unschedulable" },
         { "status.functions", "-1", "/status/functions" },
+        { "status.functions", "3000000000", "/status/functions" },
+        { "status.external", """{"cpu":"-1"}""", "/status/external/cpu" },
+        { "status.capacity", """{"cpu":"x"}""", "/status/capacity/cpu" },
         { "status.conditions", """[{"status":"True"}]""", "/status/conditions/0" },
         { "status.conditions", """[{"type":"Ready","status":"Maybe"}]""", "/status/conditions/0/status" },
     };
@@ -103,6 +141,26 @@ public sealed class CrdValidationTests
         { "spec.maxRetries", "-1", "/spec/maxRetries" },
         { "spec.maxRetries", "\"3\"", "/spec/maxRetries" },
         { "spec.maxRetries", "1.5", "/spec/maxRetries" },
+        { "spec.maxRetries", "3000000000", "/spec/maxRetries" },
+        { "spec.priority", "2147483648", "/spec/priority" },
+        { "spec.priority", "-2147483649", "/spec/priority" },
+        { "spec.priorityClassName", "\"High\"", "/spec/priorityClassName" },
+        { "spec.queue", "\"Team A\"", "/spec/queue" },
+        { "spec.gang", """{"name":"g","minMembers":0}""", "/spec/gang/minMembers" },
+        { "spec.gang", """{"minMembers":2}""", "/spec/gang" },
+        { "spec.gang", """{"name":"a.b","minMembers":2}""", "/spec/gang/name" },
+        { "spec.preemptionPolicy", "\"Always\"", "/spec/preemptionPolicy" },
+        { "spec.ttlSecondsAfterFinished", "-1", "/spec/ttlSecondsAfterFinished" },
+        { "spec.podGC", "\"OnFailure\"", "/spec/podGC" },
+        { "spec.template", """{"spec":{"containers":"x"}}""", "/spec/template/spec/containers" },
+        { "spec.template", """{"spec":{"containers":[]}}""", "/spec/template/spec/containers" },
+        { "spec.template", """{"spec":{}}""", "/spec/template/spec" },
+        { "spec.template", """{"spec":{"containers":[{"name":"main"}]}}""", "/spec/template/spec/containers/0" },
+        { "spec.template", """{"spec":{"containers":[{"name":"Main","image":"busybox"}]}}""", "/spec/template/spec/containers/0/name" },
+        { "spec.template", """{"spec":{"containers":["busybox"]}}""", "/spec/template/spec/containers/0" },
+        { "spec.template", """{"metadata":{"labels":{"a":1}},"spec":{"containers":[{"name":"m","image":"i"}]}}""", "/spec/template/metadata/labels/a" },
+        { "status.queuePosition", "0", "/status/queuePosition" },
+        { "status.nominatedNode", "\"Node 1\"", "/status/nominatedNode" },
         { "spec.strategy", "\"Random\"", "/spec/strategy" },
         { "spec.strategy", "\"firstavailable\"", "/spec/strategy" },
         { "spec.cost", """{"cpu":"two"}""", "/spec/cost/cpu" },
@@ -124,6 +182,38 @@ public sealed class CrdValidationTests
     [MemberData(nameof(BadFunctions))]
     public void Bad_function_is_rejected(string field, string json, string location) =>
         AssertInvalid(s_functionSchema.Value, With(GoodFunction, field, json), location);
+
+    public static TheoryData<string, string, string> BadQueues => new()
+    {
+        { "spec", "", "/" },
+        { "spec.weight", "0", "/spec/weight" },
+        { "spec.weight", "\"0\"", "/spec/weight" },
+        { "spec.weight", "\"0.0\"", "/spec/weight" },
+        { "spec.weight", "-1", "/spec/weight" },
+        { "spec.weight", "0.5", "/spec/weight" },
+        { "spec.quota", """{"cpu":"many"}""", "/spec/quota/cpu" },
+        { "spec.cohort", "\"Research Team\"", "/spec/cohort" },
+        { "spec.queueingStrategy", "\"FIFO\"", "/spec/queueingStrategy" },
+        { "spec.namespaceSelector", """{"matchExpressions":[{"key":"tier","operator":"Near"}]}""", "/spec/namespaceSelector/matchExpressions/0/operator" },
+        { "spec.namespaceSelector", """{"matchExpressions":[{"operator":"Exists"}]}""", "/spec/namespaceSelector/matchExpressions/0" },
+        { "spec.namespaceSelector", """{"matchLabels":{"team":"a b"}}""", "/spec/namespaceSelector/matchLabels/team" },
+        { "status.pending", "-1", "/status/pending" },
+        { "status.admitted", "2147483648", "/status/admitted" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadQueues))]
+    public void Bad_queue_is_rejected(string field, string json, string location) =>
+        AssertInvalid(s_queueSchema.Value, With(GoodQueue, field, json), location);
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("3")]
+    [InlineData("\"0.5\"")]
+    [InlineData("\"250m\"")]
+    [InlineData("\"1e3\"")]
+    public void Positive_weights_are_valid(string weight) =>
+        AssertValid(s_queueSchema.Value, With(GoodQueue, "spec.weight", weight));
 
     [Fact]
     public void Too_many_resources_are_rejected()
@@ -190,26 +280,32 @@ public sealed class CrdValidationTests
     private static JsonSchema Build(string file)
     {
         var schema = CrdSchemas.OpenApiSchema(file);
-        EmulateCel(schema);
+        ToJsonSchema(schema);
         // Draft 2020-12 (what the API server's OpenAPI v3 subset maps onto) with unknown keywords allowed: the
         // x-kubernetes-* extensions are the API server's business, not JSON Schema's.
         return JsonSchema.FromText(schema.ToJsonString(), new BuildOptions { Dialect = Dialect.Draft202012 });
     }
 
-    private static void EmulateCel(JsonObject node)
+    /// <summary>What JSON Schema can say of the CRD extensions: int-or-string as anyOf, the map-key rule as propertyNames.</summary>
+    private static void ToJsonSchema(JsonObject node)
     {
-        if (node["x-kubernetes-validations"] is JsonArray rules)
+        foreach (var rule in node["x-kubernetes-validations"] as JsonArray ?? [])
         {
-            foreach (var rule in rules)
+            if (CelKeyRule.TryParse(rule!["rule"]!.GetValue<string>(), out var pattern))
             {
-                node["propertyNames"] = new JsonObject { ["pattern"] = CelKeyRule.Parse(rule!["rule"]!.GetValue<string>()) };
+                node["propertyNames"] = new JsonObject { ["pattern"] = pattern };
             }
+        }
+
+        if (node["x-kubernetes-int-or-string"]?.GetValue<bool>() == true)
+        {
+            node["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer" }, new JsonObject { ["type"] = "string" });
         }
 
         foreach (var child in new[] { node["items"], node["additionalProperties"] }.OfType<JsonObject>()
             .Concat((node["properties"] as JsonObject ?? []).Select(p => p.Value).OfType<JsonObject>()))
         {
-            EmulateCel(child);
+            ToJsonSchema(child);
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Handoff.Api.Tests;
 /// <summary>The CRD schemas obey the API server's structural-schema rules, and the checker catches what it forbids.</summary>
 public sealed class StructuralSchemaTests
 {
-    public static TheoryData<string> Files => [CrdSchemas.NodeFile, CrdSchemas.FunctionFile];
+    public static TheoryData<string> Files => [CrdSchemas.NodeFile, CrdSchemas.FunctionFile, CrdSchemas.QueueFile];
 
     [Theory]
     [MemberData(nameof(Files))]
@@ -24,7 +24,14 @@ public sealed class StructuralSchemaTests
             }
 
             var preserve = node["x-kubernetes-preserve-unknown-fields"]?.GetValue<bool>() == true;
-            Assert.True(preserve || node["type"] is JsonValue, $"{path} has no single type: {node.ToJsonString()}");
+            var intOrString = node["x-kubernetes-int-or-string"]?.GetValue<bool>() == true;
+            Assert.True(preserve || intOrString || node["type"] is JsonValue, $"{path} has no single type: {node.ToJsonString()}");
+            if (node["type"]?.GetValue<string>() == "integer")
+            {
+                // Every integer is bounded by what the typed models hold (no poison pills).
+                Assert.True(node["minimum"] is not null, $"{path}: an integer without a minimum");
+                Assert.True(node["format"]?.GetValue<string>() == "int64" || node["maximum"] is not null, $"{path}: an int32 without a maximum");
+            }
         }
     }
 
@@ -34,27 +41,48 @@ public sealed class StructuralSchemaTests
     {
         var schema = CrdSchemas.OpenApiSchema(file);
         Assert.Equal(["spec"], schema["required"]!.AsArray().Select(n => n!.GetValue<string>()));
-        Assert.Equal("""{"type":"object"}""", schema["properties"]!["metadata"]!.ToJsonString());
+        var metadata = schema["properties"]!["metadata"]!.ToJsonString();
+        Assert.Equal(file == CrdSchemas.FunctionFile ? """{"properties":{"name":{"type":"string"}},"type":"object"}""" : """{"type":"object"}""", metadata);
     }
 
     [Fact]
-    public void Pod_template_is_preserved_not_inlined()
+    public void Function_names_are_limited_to_63_characters_by_a_rule_on_metadata_name()
+    {
+        var rule = Assert.Single(CrdSchemas.OpenApiSchema(CrdSchemas.FunctionFile)["x-kubernetes-validations"]!.AsArray())!;
+        Assert.Equal("self.metadata.name.size() <= 63", rule["rule"]!.GetValue<string>());
+        Assert.Equal(".metadata.name", rule["fieldPath"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Pod_template_is_checked_as_far_as_a_structural_schema_allows()
     {
         var template = CrdSchemas.OpenApiSchema(CrdSchemas.FunctionFile)["properties"]!["spec"]!["properties"]!["template"]!.AsObject();
         Assert.Equal("object", template["type"]!.GetValue<string>());
-        Assert.True(template["x-kubernetes-preserve-unknown-fields"]!.GetValue<bool>());
-        Assert.False(template.ContainsKey("properties"));
+        var spec = template["properties"]!["spec"]!.AsObject();
+        Assert.True(spec["x-kubernetes-preserve-unknown-fields"]!.GetValue<bool>());
+        Assert.Equal(["containers"], spec["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var containers = spec["properties"]!["containers"]!.AsObject();
+        Assert.Equal(1, containers["minItems"]!.GetValue<int>());
+        Assert.Equal(["name", "image"], containers["items"]!["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.True(containers["items"]!["x-kubernetes-preserve-unknown-fields"]!.GetValue<bool>());
     }
 
-    [Fact]
-    public void Resource_maps_validate_keys_with_a_cel_rule_and_values_with_the_quantity_pattern()
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Resource_maps_take_integers_or_quantity_strings_and_check_names_with_a_cel_rule(string file)
     {
-        var capacity = CrdSchemas.OpenApiSchema(CrdSchemas.NodeFile)["properties"]!["spec"]!["properties"]!["capacity"]!.AsObject();
-        var rule = Assert.Single(capacity["x-kubernetes-validations"]!.AsArray())!["rule"]!.GetValue<string>();
-        Assert.Equal(CrdPatterns.ResourceName, CelKeyRule.Parse(rule));
-        Assert.Equal(CrdPatterns.Quantity, capacity["additionalProperties"]!["pattern"]!.GetValue<string>());
-        Assert.Equal(1, capacity["minProperties"]!.GetValue<long>());
-        Assert.NotNull(capacity["maxProperties"]);
+        var maps = Walk(CrdSchemas.OpenApiSchema(file), "$").Where(n => n.Node["additionalProperties"]?["x-kubernetes-int-or-string"] is not null).ToList();
+        Assert.NotEmpty(maps);
+        foreach (var (path, map) in maps)
+        {
+            var rule = Assert.Single(map["x-kubernetes-validations"]!.AsArray())!["rule"]!.GetValue<string>();
+            Assert.Equal(CrdPatterns.ResourceName, CelKeyRule.Parse(rule));
+            var values = map["additionalProperties"]!;
+            Assert.True(values["x-kubernetes-int-or-string"]!.GetValue<bool>(), path);
+            Assert.Equal(CrdPatterns.Quantity, values["pattern"]!.GetValue<string>());
+            Assert.Equal(0, values["minimum"]!.GetValue<double>());
+            Assert.Equal(CrdPatterns.MaxResources, map["maxProperties"]!.GetValue<int>());
+        }
     }
 
     public static TheoryData<string, string> NonStructural => new()
@@ -64,7 +92,8 @@ public sealed class StructuralSchemaTests
         { """{"type":"object","properties":{"spec":{"properties":{}}}}""", "no type" },
         { """{"type":"object","properties":{"m":{"type":"object","propertyNames":{"pattern":"^a$"},"additionalProperties":{"type":"string"}}}}""", "'propertyNames'" },
         { """{"type":"object","properties":{"m":{"type":"object","properties":{},"additionalProperties":{"type":"string"}}}}""", "mutually exclusive" },
-        { """{"type":"object","properties":{"metadata":{"type":"object","properties":{"name":{"type":"string"}}}}}""", "metadata" },
+        { """{"type":"object","properties":{"metadata":{"type":"object","properties":{"labels":{"type":"object"}}}}}""", "metadata" },
+        { """{"type":"object","properties":{"metadata":{"type":"object","description":"x"}}}""", "metadata" },
         { """{"type":"object","properties":{"c":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["type"],"items":{"type":"object","properties":{"type":{"type":"string"}}}}}}""", "list-map key" },
         { """{"type":"object","properties":{"a":{"type":"array"}}}""", "needs items" },
         { """{"type":"object","properties":{"x":{"anyOf":[{"type":"integer"},{"type":"string"}]}}}""", "'anyOf'" },

@@ -76,6 +76,7 @@ public sealed class ChartLintTests
             {
                 "handoff/Chart.yaml", "handoff/values.yaml", "handoff/values.schema.json", "handoff/templates/NOTES.txt",
                 "handoff/templates/deployment.yaml", "handoff/crds/handoffnodes.handoff.dev.yaml", "handoff/crds/handofffunctions.handoff.dev.yaml",
+                "handoff/crds/handoffqueues.handoff.dev.yaml",
             })
             {
                 Assert.Contains(expected, entries);

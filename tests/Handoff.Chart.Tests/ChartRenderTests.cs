@@ -27,7 +27,7 @@ public sealed class ChartRenderTests
             Assert.Equal(obj.Kind, ((k8s.IKubernetesObject)model).Kind);
         }
 
-        Assert.Equal(2, objects.Count(o => o.Kind == "CustomResourceDefinition"));
+        Assert.Equal(3, objects.Count(o => o.Kind == "CustomResourceDefinition"));
         Assert.Single(objects, o => o.Kind == "Deployment");
     }
 

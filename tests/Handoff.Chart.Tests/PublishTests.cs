@@ -88,7 +88,7 @@ public sealed partial class PublishTests
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Nodes = [] }, ct);
         var crds = await sandbox.InstallCrdsAsync(RepoPaths.ChartCrds, ct);
-        Assert.Equal(2, crds);
+        Assert.Equal(3, crds);
         var kubeconfig = sandbox.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"handoff-publish-{Guid.NewGuid():N}.kubeconfig"));
         var (metricsPort, probePort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo("dotnet")

@@ -79,7 +79,7 @@ public sealed class SandboxApplyTests
         { "kind: HandoffFunction\nmetadata: {name: f, namespace: default}\nspec: {cost: {cpu: lots}}", "spec.cost.cpu" },
         { "kind: HandoffFunction\nmetadata: {name: f, namespace: default}\nspec: {args: [Not_A_Name]}", "spec.args[0]" },
         { "kind: HandoffNode\nmetadata: {name: node-x}\nspec: {capacity: {\"bad name!\": \"1\"}}", "spec.capacity" },
-        { "kind: HandoffNode\nmetadata: {name: node-x}\nspec: {nodeName: node-x}", "spec.capacity" },
+        { "kind: HandoffNode\nmetadata: {name: node-x}\nspec: {nodeName: node-x}", "capacity needs at least one resource unless capacityFrom is Node" },
     };
 
     [Theory]

@@ -1,8 +1,8 @@
+using Handoff.Api.Manifests;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
-using k8s;
 using k8s.Models;
 
 namespace Handoff.Cli.Tests;
@@ -89,10 +89,10 @@ public sealed class MappingTests
     }
 
     [Fact]
-    public void TypeMap_loads_the_examples_with_KubernetesYaml()
+    public void The_manifest_reader_loads_the_examples()
     {
         var text = File.ReadAllText(Path.Combine(PlanHarness.Examples, "dag", "dag.yaml"));
-        var objects = KubernetesYaml.LoadAllFromString(text, HandoffYaml.TypeMap);
+        var objects = ManifestReader.ReadTyped(text, "dag.yaml").Select(d => d.Object).ToList();
         Assert.Equal(2, objects.OfType<HandoffNode>().Count());
         Assert.Equal(["dag-source", "dag-double", "dag-increment", "dag-sum"], objects.OfType<HandoffFunction>().Select(f => f.Metadata.Name));
         var sum = objects.OfType<HandoffFunction>().Last();
@@ -103,8 +103,8 @@ public sealed class MappingTests
     [Fact]
     public void Loader_reports_documents_with_their_lines()
     {
-        var docs = HandoffYaml.Load(File.ReadAllText(Path.Combine(PlanHarness.Examples, "seed", "nodes.yaml")), "nodes.yaml");
-        Assert.Equal([("seed-node-a", 1, 3), ("seed-node-b", 2, 15)], docs.Select(d => (d.Object.Metadata.Name, d.Document, d.Line)));
-        Assert.Equal("nodes.yaml:15", docs[1].Location);
+        var docs = ManifestReader.ReadTyped(File.ReadAllText(Path.Combine(PlanHarness.Examples, "seed", "nodes.yaml")), "nodes.yaml");
+        Assert.Equal([("seed-node-a", 3), ("seed-node-b", 15)], docs.Select(d => (d.Object.Metadata.Name, d.Location.Line)));
+        Assert.Equal("nodes.yaml:15", docs[1].Location.ToString());
     }
 }

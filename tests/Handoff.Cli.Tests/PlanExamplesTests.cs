@@ -194,9 +194,9 @@ public sealed class PlanExamplesTests
         Assert.Equal(0, exit);
         Assert.Equal("seed-node-a", Function(ParseJson(output.ToString()), "piped").GetProperty("node").GetString());
 
-        using var bad = new StringReader("apiVersion: v1\nkind: Pod\n");
+        using var bad = new StringReader("apiVersion: v1\nkind: ConfigMap\n");
         exit = Planning.PlanRunner.Run(["-"], Core.Allocation.AllocationStrategy.FirstAvailable, "json", bad, output, error, TestContext.Current.CancellationToken);
         Assert.Equal(1, exit);
-        Assert.StartsWith("error: <stdin>:1: unknown kind \"Pod\"", error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("error: <stdin>:1: unknown kind \"ConfigMap\"", error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -18,7 +18,7 @@ namespace Handoff.Api.Crds;
 public static class CrdGenerator
 {
     /// <summary>The root types, in the order their CRDs are written.</summary>
-    public static IReadOnlyList<Type> ResourceTypes { get; } = [typeof(HandoffNode), typeof(HandoffFunction)];
+    public static IReadOnlyList<Type> ResourceTypes { get; } = [typeof(HandoffNode), typeof(HandoffFunction), typeof(HandoffQueue)];
 
     private static readonly JsonSerializerOptions s_modelOptions = new(JsonSerializerDefaults.General)
     {
@@ -132,9 +132,23 @@ public static class CrdGenerator
             throw new InvalidOperationException($"The schema of {resourceType.Name} is not an object.");
         }
 
-        if (resourceType.GetCustomAttribute<CrdResourceAttribute>()?.Description is { } description)
+        if (XmlDocs.Summary(resourceType) is { } description)
         {
             root.Insert(0, "description", description);
+        }
+
+        if (resourceType.GetCustomAttribute<CrdResourceAttribute>() is { MaxNameLength: > 0 } resource)
+        {
+            // The only part of metadata a CRD may constrain is the name; the rule reports on metadata.name, so the schema declares it.
+            root["properties"]!["metadata"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["name"] = new JsonObject { ["type"] = "string" } } };
+            var rules = root["x-kubernetes-validations"] as JsonArray ?? [];
+            rules.Insert(0, new JsonObject
+            {
+                ["rule"] = $"self.metadata.name.size() <= {resource.MaxNameLength}",
+                ["message"] = resource.NameMessage ?? $"metadata.name must be no more than {resource.MaxNameLength} characters",
+                ["fieldPath"] = ".metadata.name",
+            });
+            root["x-kubernetes-validations"] = rules;
         }
 
         var problems = StructuralSchema.Check(root);
@@ -149,17 +163,17 @@ public static class CrdGenerator
 
     private static JsonNode Transform(JsonSchemaExporterContext context, JsonNode schema)
     {
-        var attribute = context.PropertyInfo?.AttributeProvider?
-            .GetCustomAttributes(typeof(CrdSchemaAttribute), inherit: true)
-            .OfType<CrdSchemaAttribute>()
-            .FirstOrDefault();
+        var property = context.PropertyInfo?.AttributeProvider as PropertyInfo;
+        var attribute = property?.GetCustomAttribute<CrdSchemaAttribute>(inherit: true);
         var type = context.TypeInfo.Type;
+        var description = property is null ? null : XmlDocs.Summary(property);
 
-        if (attribute?.PreserveUnknownFields == true)
+        if (attribute is { Shape: not CrdShape.None })
         {
-            var preserved = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
-            AddDescription(preserved, attribute);
-            return preserved;
+            var shaped = CrdShapes.Of(attribute.Shape);
+            Apply(shaped, attribute);
+            AddDescription(shaped, description);
+            return shaped;
         }
 
         if (type == typeof(V1ObjectMeta) || type == typeof(V1ListMeta))
@@ -180,7 +194,10 @@ public static class CrdGenerator
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         if (underlying == typeof(int))
         {
+            // Every integer is bounded: a value the typed models cannot hold never gets into the cluster.
             obj["format"] = "int32";
+            obj["minimum"] = attribute is { Minimum: not CrdSchemaAttribute.Unset } ? attribute.Minimum : int.MinValue;
+            obj["maximum"] = attribute is { Maximum: not CrdSchemaAttribute.Unset } ? attribute.Maximum : int.MaxValue;
         }
         else if (underlying == typeof(long))
         {
@@ -199,6 +216,28 @@ public static class CrdGenerator
             {
                 obj["required"] = new JsonArray(required);
             }
+
+            var rules = underlying.GetCustomAttributes<CrdRuleAttribute>()
+                .Select(r =>
+                {
+                    var rule = new JsonObject { ["rule"] = r.Rule };
+                    if (r.Message is not null)
+                    {
+                        rule["message"] = r.Message;
+                    }
+
+                    if (r.FieldPath is not null)
+                    {
+                        rule["fieldPath"] = r.FieldPath;
+                    }
+
+                    return (JsonNode)rule;
+                })
+                .ToArray();
+            if (rules.Length > 0)
+            {
+                obj["x-kubernetes-validations"] = new JsonArray(rules);
+            }
         }
 
         if (attribute is not null)
@@ -206,6 +245,7 @@ public static class CrdGenerator
             Apply(obj, attribute);
         }
 
+        AddDescription(obj, description);
         return obj;
     }
 
@@ -231,16 +271,26 @@ public static class CrdGenerator
 
     private static void Apply(JsonObject obj, CrdSchemaAttribute a)
     {
-        AddDescription(obj, a);
         SetString(obj, "pattern", a.Pattern);
         SetLong(obj, "minLength", a.MinLength);
         SetLong(obj, "maxLength", a.MaxLength);
         SetLong(obj, "minimum", a.Minimum);
         SetLong(obj, "maximum", a.Maximum);
-        SetLong(obj, "default", a.Default);
         SetLong(obj, "minProperties", a.MinProperties);
         SetLong(obj, "maxProperties", a.MaxProperties);
         SetLong(obj, "maxItems", a.MaxItems);
+        obj["default"] = a.Default switch
+        {
+            null => obj["default"]?.DeepClone(),
+            string text => text,
+            int or long => Convert.ToInt64(a.Default, System.Globalization.CultureInfo.InvariantCulture),
+            _ => throw new InvalidOperationException($"Unsupported default {a.Default} ({a.Default.GetType().Name})."),
+        };
+        if (obj["default"] is null)
+        {
+            obj.Remove("default");
+        }
+
         if (a.Enum is { Length: > 0 })
         {
             obj["enum"] = new JsonArray([.. a.Enum.Select(v => (JsonNode)JsonValue.Create(v))]);
@@ -267,35 +317,14 @@ public static class CrdGenerator
             obj["x-kubernetes-list-type"] = "map";
             obj["x-kubernetes-list-map-keys"] = new JsonArray(a.ListMapKey);
         }
-
-        if (a.KeyPattern is not null)
-        {
-            if (obj["additionalProperties"] is null)
-            {
-                throw new InvalidOperationException("KeyPattern is for map properties.");
-            }
-
-            if (a.KeyPattern.Contains('\'', StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException("A KeyPattern cannot contain a single quote.");
-            }
-
-            // CEL string literal: a single-quoted string in which backslashes are escapes.
-            var literal = a.KeyPattern.Replace("\\", "\\\\", StringComparison.Ordinal);
-            obj["x-kubernetes-validations"] = new JsonArray(new JsonObject
-            {
-                ["rule"] = $"self.all(k, k.matches('{literal}'))",
-                ["message"] = a.KeyMessage ?? $"every key must match {a.KeyPattern}",
-            });
-        }
     }
 
-    private static void AddDescription(JsonObject obj, CrdSchemaAttribute a)
+    private static void AddDescription(JsonObject obj, string? description)
     {
-        if (a.Description is not null)
+        if (description is not null)
         {
             obj.Remove("description");
-            obj.Insert(0, "description", a.Description);
+            obj.Insert(0, "description", description);
         }
     }
 

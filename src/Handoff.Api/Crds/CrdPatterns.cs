@@ -28,6 +28,17 @@ public static class CrdPatterns
     public const string Quantity =
         "^\\+?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
 
+    /// <summary>
+    /// A Kubernetes quantity greater than zero: <see cref="Quantity"/> with a non-zero digit in the number
+    /// (<c>1</c>, <c>0.5</c>, <c>250m</c>; not <c>0</c>, <c>0.0</c>, <c>0m</c>).
+    /// </summary>
+    public const string PositiveQuantity =
+        "^\\+?(([0-9]*[1-9][0-9]*(\\.[0-9]*)?)|([0-9]*\\.[0-9]*[1-9][0-9]*))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+
+    /// <summary>The message of the CEL rule that checks the names of a resource map.</summary>
+    public const string ResourceNameMessage =
+        "resource names are an optional DNS-subdomain prefix and '/', then letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. cpu, nvidia.com/gpu, specialized_hardware)";
+
     /// <summary>A label value (max 63 characters, may be empty).</summary>
     public const string LabelValue = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
 
@@ -43,7 +54,9 @@ public static class CrdPatterns
     /// <summary>Longest quantity string.</summary>
     public const int MaxQuantityLength = 64;
 
-    /// <summary>Most entries a nodeSelector may hold.</summary>
+    /// <summary>Most entries a nodeSelector (or a label selector's matchLabels) may hold.</summary>
     public const int MaxSelectorEntries = 32;
 
+    /// <summary>The longest label key or condition type (a 253-character prefix, '/', a 63-character name).</summary>
+    public const int MaxQualifiedNameLength = 316;
 }

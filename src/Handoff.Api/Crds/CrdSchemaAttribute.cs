@@ -1,17 +1,15 @@
 namespace Handoff.Api.Crds;
 
 /// <summary>
-/// Validation and documentation for one property of a custom resource type, read by <see cref="CrdGenerator"/>
-/// when it turns the C# model into the CRD's OpenAPI v3 schema. Unset members add nothing.
+/// Validation for one property of a custom resource type, read by <see cref="CrdGenerator"/> when it turns the C#
+/// model into the CRD's OpenAPI v3 schema. Unset members add nothing. The property's documentation is its XML doc
+/// comment (<c>&lt;summary&gt;</c>), which becomes the schema's <c>description</c> and the field's entry in docs/api.md.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = true)]
 public sealed class CrdSchemaAttribute : Attribute
 {
     /// <summary>Marker for "not set" on integer members.</summary>
     public const long Unset = long.MinValue;
-
-    /// <summary>Text shown by <c>kubectl explain</c>.</summary>
-    public string? Description { get; set; }
 
     /// <summary>The property must be present (added to the parent's <c>required</c>).</summary>
     public bool Required { get; set; }
@@ -30,23 +28,14 @@ public sealed class CrdSchemaAttribute : Attribute
     /// <summary>The allowed values of a string.</summary>
     public string[]? Enum { get; set; }
 
-    /// <summary>Default applied by the API server when the property is absent (integer properties only).</summary>
-    public long Default { get; set; } = Unset;
+    /// <summary>Default applied by the API server when the property is absent (a string or an integer).</summary>
+    public object? Default { get; set; }
 
     /// <summary>Maps: minimum number of entries.</summary>
     public long MinProperties { get; set; } = Unset;
 
-    /// <summary>Maps: maximum number of entries (also bounds the CEL cost of <see cref="KeyPattern"/>).</summary>
+    /// <summary>Maps: maximum number of entries (also bounds the API server's CEL cost estimate of rules over the keys).</summary>
     public long MaxProperties { get; set; } = Unset;
-
-    /// <summary>
-    /// Maps: regular expression every key must match. Structural schemas forbid <c>propertyNames</c>, so this becomes
-    /// a CEL rule <c>self.all(k, k.matches('...'))</c> in <c>x-kubernetes-validations</c>.
-    /// </summary>
-    public string? KeyPattern { get; set; }
-
-    /// <summary>Maps: the message of the CEL key rule.</summary>
-    public string? KeyMessage { get; set; }
 
     /// <summary>Maps: regular expression for every value.</summary>
     public string? ValuePattern { get; set; }
@@ -66,12 +55,41 @@ public sealed class CrdSchemaAttribute : Attribute
     /// <summary>Lists of objects: <c>x-kubernetes-list-type: map</c> keyed by this item property.</summary>
     public string? ListMapKey { get; set; }
 
-    /// <summary>
-    /// The value is kept as the user wrote it: the schema becomes
-    /// <c>{type: object, x-kubernetes-preserve-unknown-fields: true}</c> and the C# type is not expanded
-    /// (used for the pod template, whose full schema is huge and validated by the API server when the pod is created).
-    /// </summary>
-    public bool PreserveUnknownFields { get; set; }
+    /// <summary>A schema written by hand for the property instead of the one of its C# type (<see cref="CrdShapes"/>).</summary>
+    public CrdShape Shape { get; set; }
+}
+
+/// <summary>Schemas <see cref="CrdGenerator"/> writes by hand instead of deriving them from the C# type.</summary>
+public enum CrdShape
+{
+    /// <summary>Derived from the C# type.</summary>
+    None,
+
+    /// <summary>Resource name to quantity: keys checked by a CEL rule, values integers or quantity strings, at most 16 entries.</summary>
+    QuantityMap,
+
+    /// <summary>A quantity greater than zero, as an integer or a string.</summary>
+    PositiveQuantity,
+
+    /// <summary>A PodTemplateSpec, checked as far as a structural schema can (containers with name and image) and otherwise kept.</summary>
+    PodTemplate,
+
+    /// <summary>A metav1.LabelSelector: matchLabels and matchExpressions.</summary>
+    LabelSelector,
+}
+
+/// <summary>An <c>x-kubernetes-validations</c> rule on the schema of the class it marks (a spec type, or the resource root).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class CrdRuleAttribute(string rule) : Attribute
+{
+    /// <summary>The CEL expression; <c>self</c> is the object.</summary>
+    public string Rule { get; } = rule;
+
+    /// <summary>What the API server says when the rule fails.</summary>
+    public string? Message { get; set; }
+
+    /// <summary>The field the error is reported on, relative to the object (<c>.metadata.name</c>).</summary>
+    public string? FieldPath { get; set; }
 }
 
 /// <summary>A column shown by <c>kubectl get</c> (<c>additionalPrinterColumns</c>).</summary>
@@ -109,6 +127,12 @@ public sealed class CrdResourceAttribute(string plural, string singular, string 
 
     public string[] Categories { get; set; } = [];
 
-    /// <summary>Description of the whole resource.</summary>
-    public string? Description { get; set; }
+    /// <summary>
+    /// When set, <c>metadata.name</c> is declared in the schema and limited to this many characters by a CEL rule
+    /// reported on <c>metadata.name</c> with <see cref="NameMessage"/> (e.g. names that become label values).
+    /// </summary>
+    public int MaxNameLength { get; set; }
+
+    /// <summary>The message of the <see cref="MaxNameLength"/> rule.</summary>
+    public string? NameMessage { get; set; }
 }

@@ -7,7 +7,8 @@ namespace Handoff.Api.Crds;
 /// every node has a single <c>type</c> unless it preserves unknown fields; no <c>$ref</c>, <c>definitions</c>,
 /// <c>propertyNames</c> or other keywords apiextensions/v1 does not have; no logical junctors (this generator never
 /// needs them, so they are refused outright rather than checked against the finer rules); <c>properties</c> and
-/// <c>additionalProperties</c> never together; <c>metadata</c> only <c>{type: object}</c>; list-map keys required.
+/// <c>additionalProperties</c> never together; <c>metadata</c> only <c>{type: object}</c> (with at most name and
+/// generateName restricted); list-map keys required.
 /// </summary>
 public static class StructuralSchema
 {
@@ -40,14 +41,20 @@ public static class StructuralSchema
         }
 
         CheckNode(obj, "$", problems);
-        if (obj["properties"]?["metadata"] is JsonObject metadata
-            && (metadata.Count != 1 || metadata["type"]?.GetValue<string>() != "object"))
+        if (obj["properties"]?["metadata"] is JsonObject metadata && !IsAllowedMetadata(metadata))
         {
-            problems.Add("$.properties.metadata: must be exactly {type: object}; the API server validates metadata");
+            problems.Add("$.properties.metadata: must be {type: object}, with at most name and generateName restricted; the API server validates metadata");
         }
 
         return problems;
     }
+
+    /// <summary>The root's metadata: <c>{type: object}</c>, optionally with value validations of name and generateName only.</summary>
+    private static bool IsAllowedMetadata(JsonObject metadata) =>
+        metadata["type"]?.GetValue<string>() == "object"
+        && metadata.All(kv => kv.Key is "type" || (kv.Key == "properties" && kv.Value is JsonObject properties
+            && properties.All(p => p.Key is "name" or "generateName" && p.Value is JsonObject v
+                && v.All(k => k.Key is "type" or "pattern" or "maxLength" or "minLength") && v["type"]?.GetValue<string>() == "string")));
 
     private static void CheckNode(JsonNode? node, string path, List<string> problems)
     {

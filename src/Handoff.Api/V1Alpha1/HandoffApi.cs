@@ -18,6 +18,11 @@ public static class HandoffApi
     public const string FunctionSingular = "handofffunction";
     public const string FunctionShortName = "hf";
 
+    public const string QueueKind = "HandoffQueue";
+    public const string QueuePlural = "handoffqueues";
+    public const string QueueSingular = "handoffqueue";
+    public const string QueueShortName = "hq";
+
     public const string DefaultSchedulerName = "handoff";
 
     /// <summary>Label on every function pod: the function's name.</summary>

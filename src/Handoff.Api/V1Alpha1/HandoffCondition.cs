@@ -6,7 +6,8 @@ namespace Handoff.Api.V1Alpha1;
 /// <summary>A status condition, shaped like metav1.Condition.</summary>
 public sealed class HandoffCondition
 {
-    [CrdSchema(Required = true, Description = "Type of the condition (CamelCase, or a qualified name).", Pattern = CrdPatterns.QualifiedName, MaxLength = 316)]
+    /// <summary>Type of the condition (CamelCase, or a qualified name).</summary>
+    [CrdSchema(Required = true, Pattern = CrdPatterns.QualifiedName, MaxLength = CrdPatterns.MaxQualifiedNameLength)]
     [JsonPropertyName("type")]
     public string Type { get; set; } = "";
 
@@ -15,19 +16,22 @@ public sealed class HandoffCondition
     [JsonPropertyName("status")]
     public string Status { get; set; } = ConditionStatus.Unknown;
 
-    [CrdSchema(Description = "One CamelCase word.", MaxLength = 1024)]
+    /// <summary>Why the condition is as it is, in one CamelCase word.</summary>
+    [CrdSchema(MaxLength = 1024)]
     [JsonPropertyName("reason")]
     public string? Reason { get; set; }
 
-    [CrdSchema(Description = "Human-readable details.", MaxLength = 32768)]
+    /// <summary>Human-readable details.</summary>
+    [CrdSchema(MaxLength = 32768)]
     [JsonPropertyName("message")]
     public string? Message { get; set; }
 
+    /// <summary>The <c>metadata.generation</c> the condition was set for.</summary>
     [CrdSchema(Minimum = 0)]
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }
 
-    [CrdSchema(Description = "When the status last changed.")]
+    /// <summary>When the status last changed.</summary>
     [JsonPropertyName("lastTransitionTime")]
     public DateTime? LastTransitionTime { get; set; }
 }

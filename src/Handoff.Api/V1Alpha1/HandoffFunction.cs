@@ -7,8 +7,12 @@ using k8s.Models;
 
 namespace Handoff.Api.V1Alpha1;
 
-/// <summary>A workload: a pod template with a resource cost and dependencies. Namespaced.</summary>
-[CrdResource(HandoffApi.FunctionPlural, HandoffApi.FunctionSingular, "Namespaced", ShortNames = [HandoffApi.FunctionShortName], Categories = [HandoffApi.Category], Description = "HandoffFunction: a pod template with a resource cost and dependencies; Handoff runs it once its args have Succeeded, on a HandoffNode with enough capacity, and hands it their results.")]
+/// <summary>
+/// HandoffFunction: a pod template with a resource cost and dependencies; Handoff runs it once its args have
+/// Succeeded, on a HandoffNode with enough capacity, and hands it their results. Namespaced.
+/// </summary>
+[CrdResource(HandoffApi.FunctionPlural, HandoffApi.FunctionSingular, "Namespaced", ShortNames = [HandoffApi.FunctionShortName], Categories = [HandoffApi.Category],
+    MaxNameLength = 63, NameMessage = "must be no more than 63 characters: a HandoffFunction's name is the value of the handoff.dev/function label of its pods")]
 [CrdPrinterColumn("Phase", "string", ".status.phase", Order = 1, Description = "Waiting, Pending, Scheduled, Running, Succeeded or Failed.")]
 [CrdPrinterColumn("Node", "string", ".status.node", Order = 2, Description = "The HandoffNode holding the function's cost.")]
 [CrdPrinterColumn("Attempts", "integer", ".status.attempts", Order = 3, Description = "Pods started so far.")]
@@ -17,114 +21,202 @@ namespace Handoff.Api.V1Alpha1;
 [CrdPrinterColumn("Message", "string", ".status.message", Order = 6, Priority = 1, Description = "Why the function waits or failed.")]
 public sealed class HandoffFunction : IKubernetesObject<V1ObjectMeta>, ISpec<HandoffFunctionSpec>, IStatus<HandoffFunctionStatus>
 {
+    /// <summary>handoff.dev/v1alpha1.</summary>
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = HandoffApi.ApiVersion;
 
+    /// <summary>HandoffFunction.</summary>
     [JsonPropertyName("kind")]
     public string Kind { get; set; } = HandoffApi.FunctionKind;
 
     [JsonPropertyName("metadata")]
     public V1ObjectMeta Metadata { get; set; } = new();
 
-    [CrdSchema(Required = true, Description = "What to run, what it costs and what it depends on.")]
+    /// <summary>What to run, what it costs and what it depends on.</summary>
+    [CrdSchema(Required = true)]
     [JsonPropertyName("spec")]
     public HandoffFunctionSpec Spec { get; set; } = new();
 
-    [CrdSchema(Description = "Written by the operator.")]
+    /// <summary>Written by the operator.</summary>
     [JsonPropertyName("status")]
     public HandoffFunctionStatus Status { get; set; } = new();
 }
 
+/// <summary>What a HandoffFunction runs, what it costs, what it depends on and how it is scheduled.</summary>
 public sealed class HandoffFunctionSpec
 {
-    /// <summary>Resource name to quantity; empty costs nothing.</summary>
-    [CrdSchema(Description = "Resource name to quantity held on the node while the function runs; empty = costs nothing.", KeyPattern = CrdPatterns.ResourceName, KeyMessage = "resource names are an optional DNS-subdomain prefix and '/', then letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. cpu, nvidia.com/gpu, specialized_hardware)", ValuePattern = CrdPatterns.Quantity, ValueMaxLength = CrdPatterns.MaxQuantityLength, MaxProperties = CrdPatterns.MaxResources)]
+    /// <summary>
+    /// Resource name to quantity held on the node while the function runs; empty costs nothing. Kubernetes compute
+    /// resources the template requests but <c>cost</c> does not name are added (the larger counts where both do).
+    /// </summary>
+    [CrdSchema(Shape = CrdShape.QuantityMap)]
+    [JsonConverter(typeof(QuantityMapConverter))]
     [JsonPropertyName("cost")]
     public IDictionary<string, string>? Cost { get; set; }
 
-    /// <summary>Names of HandoffFunctions in the same namespace whose results this one takes, in order.</summary>
-    [CrdSchema(Description = "Names of HandoffFunctions in the same namespace; this one starts after all of them Succeeded and receives their results, in this order.", ItemPattern = CrdPatterns.Dns1123Label, ItemMaxLength = 63)]
+    /// <summary>
+    /// Names of HandoffFunctions in the same namespace; this one starts after all of them Succeeded and receives their
+    /// results, in this order.
+    /// </summary>
+    [CrdSchema(ItemPattern = CrdPatterns.Dns1123Label, ItemMaxLength = 63)]
     [JsonPropertyName("args")]
     public IList<string>? Args { get; set; }
 
-    /// <summary>Strings handed to the function after the results of <see cref="Args"/>.</summary>
-    [CrdSchema(Description = "Strings handed to the function after the results of args.")]
+    /// <summary>Strings handed to the function after the results of <c>args</c>.</summary>
     [JsonPropertyName("extraArgs")]
     public IList<string>? ExtraArgs { get; set; }
 
-    /// <summary>FirstAvailable (default), LoadBalanced or BestFit.</summary>
-    [CrdSchema(Description = "How a node is chosen: FirstAvailable (first fitting node in name order), LoadBalanced (leaves the most free) or BestFit (leaves the least). Default: the operator's --default-strategy (FirstAvailable).", Enum = [nameof(AllocationStrategy.FirstAvailable), nameof(AllocationStrategy.LoadBalanced), nameof(AllocationStrategy.BestFit)])]
+    /// <summary>
+    /// How a node is chosen: <c>FirstAvailable</c> (the first fitting node in name order), <c>LoadBalanced</c> (the one
+    /// left with the most free) or <c>BestFit</c> (the one left with the least). Default: the operator's
+    /// <c>--default-strategy</c> (FirstAvailable).
+    /// </summary>
+    [CrdSchema(Enum = [nameof(AllocationStrategy.FirstAvailable), nameof(AllocationStrategy.LoadBalanced), nameof(AllocationStrategy.BestFit)])]
     [JsonPropertyName("strategy")]
     public string? Strategy { get; set; }
 
-    [CrdSchema(Description = "Only HandoffNodes whose labels match all of these are eligible.", ValuePattern = CrdPatterns.LabelValue, ValueMaxLength = 63, MaxProperties = CrdPatterns.MaxSelectorEntries)]
+    /// <summary>Only HandoffNodes whose labels match all of these are eligible.</summary>
+    [CrdSchema(ValuePattern = CrdPatterns.LabelValue, ValueMaxLength = 63, MaxProperties = CrdPatterns.MaxSelectorEntries)]
     [JsonPropertyName("nodeSelector")]
     public IDictionary<string, string>? NodeSelector { get; set; }
 
-    /// <summary>Pinned HandoffNode (still capacity-checked).</summary>
-    [CrdSchema(Description = "Pin the function to this HandoffNode (still capacity-checked).", Pattern = CrdPatterns.Dns1123Subdomain, MaxLength = 253)]
+    /// <summary>Pins the function to this HandoffNode (still capacity-checked).</summary>
+    [CrdSchema(Pattern = CrdPatterns.Dns1123Subdomain, MaxLength = 253)]
     [JsonPropertyName("node")]
     public string? Node { get; set; }
 
-    /// <summary>A function in the same namespace whose node this one must run on.</summary>
-    [CrdSchema(Description = "A HandoffFunction in the same namespace; this one runs on the node that one was placed on.", Pattern = CrdPatterns.Dns1123Label, MaxLength = 63)]
+    /// <summary>A HandoffFunction in the same namespace; this one runs on the node that one was placed on.</summary>
+    [CrdSchema(Pattern = CrdPatterns.Dns1123Label, MaxLength = 63)]
     [JsonPropertyName("collocateWith")]
     public string? CollocateWith { get; set; }
 
-    /// <summary>Failed attempts are retried up to this many times; default 3.</summary>
-    [CrdSchema(Description = "Failed attempts are retried up to this many times, with back-off (10s doubling, capped at 5m).", Minimum = 0, Default = HandoffApi.DefaultMaxRetries)]
+    /// <summary>Failed attempts are retried up to this many times, with back-off (10s doubling, capped at 5m).</summary>
+    [CrdSchema(Minimum = 0, Default = HandoffApi.DefaultMaxRetries)]
     [JsonPropertyName("maxRetries")]
     public int? MaxRetries { get; set; }
 
-    [CrdSchema(Description = "A PodTemplateSpec: the function's code. Validated by the API server when the operator creates the pod; nodeName, schedulerName and restartPolicy are set by Handoff.", PreserveUnknownFields = true)]
+    /// <summary>
+    /// The HandoffQueue whose quota this function's cost counts against; none: no quota (and the implicit queue of
+    /// weight 1 for fair sharing).
+    /// </summary>
+    [CrdSchema(Pattern = CrdPatterns.Dns1123Subdomain, MaxLength = 253)]
+    [JsonPropertyName("queue")]
+    public string? Queue { get; set; }
+
+    /// <summary>Higher first. Default: the value of <c>priorityClassName</c>, else 0.</summary>
+    [JsonPropertyName("priority")]
+    public int? Priority { get; set; }
+
+    /// <summary>
+    /// A Kubernetes PriorityClass (scheduling.k8s.io/v1) whose value is the priority when <c>priority</c> is not set;
+    /// an unknown class keeps the function Pending with a message naming it.
+    /// </summary>
+    [CrdSchema(Pattern = CrdPatterns.Dns1123Subdomain, MaxLength = 253)]
+    [JsonPropertyName("priorityClassName")]
+    public string? PriorityClassName { get; set; }
+
+    /// <summary>Functions of one gang (same namespace, same name) are placed all together or not at all.</summary>
+    [JsonPropertyName("gang")]
+    public HandoffGang? Gang { get; set; }
+
+    /// <summary>
+    /// <c>PreemptLowerPriority</c>: when it fits nowhere, the function may evict functions and Handoff-placed pods of
+    /// strictly lower priority. <c>Never</c>: it waits.
+    /// </summary>
+    [CrdSchema(Enum = [PreemptionPolicies.PreemptLowerPriority, PreemptionPolicies.Never], Default = PreemptionPolicies.PreemptLowerPriority)]
+    [JsonPropertyName("preemptionPolicy")]
+    public string? PreemptionPolicy { get; set; }
+
+    /// <summary>
+    /// The function (and with it its pods) is deleted this many seconds after it Succeeded or Failed; default: kept.
+    /// Its result and message stay in its status until then.
+    /// </summary>
+    [CrdSchema(Minimum = 0)]
+    [JsonPropertyName("ttlSecondsAfterFinished")]
+    public int? TtlSecondsAfterFinished { get; set; }
+
+    /// <summary>
+    /// When the function's pod is deleted once the function has its outcome: <c>Never</c>, <c>OnSuccess</c> (after
+    /// Succeeded) or <c>OnCompletion</c> (after Succeeded or Failed). The result stays in the function's status.
+    /// </summary>
+    [CrdSchema(Enum = [PodGCPolicies.Never, PodGCPolicies.OnSuccess, PodGCPolicies.OnCompletion], Default = PodGCPolicies.Never)]
+    [JsonPropertyName("podGC")]
+    public string? PodGC { get; set; }
+
+    /// <summary>
+    /// A PodTemplateSpec: the function's code. <c>spec.containers</c> needs at least one container with a name and an
+    /// image; the rest is checked by the API server when the operator creates the pod (an invalid template fails the
+    /// function with its message). <c>nodeName</c>, <c>schedulerName</c> and <c>restartPolicy</c> are set by Handoff.
+    /// </summary>
+    [CrdSchema(Shape = CrdShape.PodTemplate)]
     [JsonPropertyName("template")]
     public V1PodTemplateSpec Template { get; set; } = new();
 }
 
+/// <summary>What the operator last saw of a HandoffFunction.</summary>
 public sealed class HandoffFunctionStatus
 {
-    [CrdSchema(Description = "Waiting, Pending, Scheduled, Running, Succeeded or Failed.", Enum = [FunctionPhases.Waiting, FunctionPhases.Pending, FunctionPhases.Scheduled, FunctionPhases.Running, FunctionPhases.Succeeded, FunctionPhases.Failed])]
+    /// <summary>Waiting, Pending, Scheduled, Running, Succeeded or Failed.</summary>
+    [CrdSchema(Enum = [FunctionPhases.Waiting, FunctionPhases.Pending, FunctionPhases.Scheduled, FunctionPhases.Running, FunctionPhases.Succeeded, FunctionPhases.Failed])]
     [JsonPropertyName("phase")]
     public string? Phase { get; set; }
 
-    [CrdSchema(Description = "The HandoffNode holding the function's cost.")]
+    /// <summary>The HandoffNode holding the function's cost.</summary>
+    [CrdSchema(Pattern = CrdPatterns.Dns1123Subdomain, MaxLength = 253)]
     [JsonPropertyName("node")]
     public string? Node { get; set; }
 
-    [CrdSchema(Description = "The pod of the current attempt.")]
+    /// <summary>
+    /// The HandoffNode a preempting function waits for: its victims are being evicted there, and it is placed there
+    /// once they are gone.
+    /// </summary>
+    [CrdSchema(Pattern = CrdPatterns.Dns1123Subdomain, MaxLength = 253)]
+    [JsonPropertyName("nominatedNode")]
+    public string? NominatedNode { get; set; }
+
+    /// <summary>The pod of the current attempt.</summary>
+    [CrdSchema(MaxLength = 253)]
     [JsonPropertyName("podName")]
     public string? PodName { get; set; }
 
-    [CrdSchema(Description = "Pods started so far.", Minimum = 0)]
+    /// <summary>Pods started so far.</summary>
+    [CrdSchema(Minimum = 0)]
     [JsonPropertyName("attempts")]
     public int Attempts { get; set; }
 
-    [CrdSchema(Description = "The first container's termination message (at most 4096 bytes).")]
+    /// <summary>Position in its queue while Pending (1 = next).</summary>
+    [CrdSchema(Minimum = 1)]
+    [JsonPropertyName("queuePosition")]
+    public int? QueuePosition { get; set; }
+
+    /// <summary>The first container's termination message (at most 4096 bytes).</summary>
+    [CrdSchema(MaxLength = HandoffApi.MaxResultBytes)]
     [JsonPropertyName("result")]
     public string? Result { get; set; }
 
-    [CrdSchema(Description = "Why the function waits, is pending or failed.")]
+    /// <summary>Why the function waits, is pending or failed.</summary>
     [JsonPropertyName("message")]
     public string? Message { get; set; }
 
-    /// <summary>When a failed attempt may be retried (back-off); null otherwise.</summary>
-    [CrdSchema(Description = "When a failed attempt may be retried (back-off).")]
+    /// <summary>When a failed attempt may be retried (back-off).</summary>
     [JsonPropertyName("retryAfter")]
     public DateTime? RetryAfter { get; set; }
 
-    [CrdSchema(Description = "When the first attempt's pod was bound.")]
+    /// <summary>When the first attempt's pod was bound.</summary>
     [JsonPropertyName("startTime")]
     public DateTime? StartTime { get; set; }
 
-    [CrdSchema(Description = "When the function became Succeeded or Failed.")]
+    /// <summary>When the function became Succeeded or Failed.</summary>
     [JsonPropertyName("completionTime")]
     public DateTime? CompletionTime { get; set; }
 
-    [CrdSchema(Description = "DependenciesReady, Scheduled, Completed.", ListMapKey = "type")]
+    /// <summary>DependenciesReady, Scheduled, Completed.</summary>
+    [CrdSchema(ListMapKey = "type")]
     [JsonPropertyName("conditions")]
     public IList<HandoffCondition>? Conditions { get; set; }
 
-    [CrdSchema(Description = "The metadata.generation this status describes.", Minimum = 0)]
+    /// <summary>The <c>metadata.generation</c> this status describes.</summary>
+    [CrdSchema(Minimum = 0)]
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }
 }

@@ -5,69 +5,116 @@ using k8s.Models;
 
 namespace Handoff.Api.V1Alpha1;
 
-/// <summary>The capacities of one Kubernetes node, as Handoff schedules against them. Cluster-scoped.</summary>
-[CrdResource(HandoffApi.NodePlural, HandoffApi.NodeSingular, "Cluster", ShortNames = [HandoffApi.NodeShortName], Categories = [HandoffApi.Category], Description = "HandoffNode: the capacities of one Kubernetes node, as Handoff schedules functions against them.")]
+/// <summary>
+/// HandoffNode: the capacities of one Kubernetes node, as Handoff schedules functions against them. Cluster-scoped.
+/// </summary>
+[CrdResource(HandoffApi.NodePlural, HandoffApi.NodeSingular, "Cluster", ShortNames = [HandoffApi.NodeShortName], Categories = [HandoffApi.Category])]
 [CrdPrinterColumn("Node", "string", ".spec.nodeName", Order = 1, Description = "The Kubernetes Node that function pods are bound to.")]
 [CrdPrinterColumn("Functions", "integer", ".status.functions", Order = 2, Description = "Functions holding capacity on this node.")]
 [CrdPrinterColumn("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", Order = 3, Description = "Whether the Kubernetes Node exists and is Ready.")]
 [CrdPrinterColumn("Age", "date", ".metadata.creationTimestamp", Order = 4)]
 public sealed class HandoffNode : IKubernetesObject<V1ObjectMeta>, ISpec<HandoffNodeSpec>, IStatus<HandoffNodeStatus>
 {
+    /// <summary>handoff.dev/v1alpha1.</summary>
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = HandoffApi.ApiVersion;
 
+    /// <summary>HandoffNode.</summary>
     [JsonPropertyName("kind")]
     public string Kind { get; set; } = HandoffApi.NodeKind;
 
     [JsonPropertyName("metadata")]
     public V1ObjectMeta Metadata { get; set; } = new();
 
-    [CrdSchema(Required = true, Description = "The node's capacities and scheduling switch.")]
+    /// <summary>The node's capacities and scheduling switch.</summary>
+    [CrdSchema(Required = true)]
     [JsonPropertyName("spec")]
     public HandoffNodeSpec Spec { get; set; } = new();
 
-    [CrdSchema(Description = "Written by the operator.")]
+    /// <summary>Written by the operator.</summary>
     [JsonPropertyName("status")]
     public HandoffNodeStatus Status { get; set; } = new();
 }
 
+/// <summary>What a HandoffNode offers.</summary>
+[CrdRule(
+    "has(self.capacityFrom) && self.capacityFrom == 'Node' || has(self.capacity) && size(self.capacity) > 0",
+    Message = "capacity needs at least one resource unless capacityFrom is Node")]
 public sealed class HandoffNodeSpec
 {
-    /// <summary>The Kubernetes Node that function pods are bound to; defaults to metadata.name.</summary>
-    [CrdSchema(Description = "The Kubernetes Node that function pods are bound to; default: metadata.name.", Pattern = CrdPatterns.Dns1123Subdomain, MaxLength = 253)]
+    /// <summary>The Kubernetes Node that function pods are bound to; default: <c>metadata.name</c>.</summary>
+    [CrdSchema(Pattern = CrdPatterns.Dns1123Subdomain, MaxLength = 253)]
     [JsonPropertyName("nodeName")]
     public string? NodeName { get; set; }
 
-    /// <summary>Resource name to quantity; at least one entry.</summary>
-    [CrdSchema(Description = "Resource name to quantity (e.g. cpu: 8, memory: 16000, nvidia.com/gpu: 2); at least one entry. Units are the user's: a cost is compared with the capacity of the same name.", KeyPattern = CrdPatterns.ResourceName, KeyMessage = "resource names are an optional DNS-subdomain prefix and '/', then letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. cpu, nvidia.com/gpu, specialized_hardware)", ValuePattern = CrdPatterns.Quantity, ValueMaxLength = CrdPatterns.MaxQuantityLength, MaxProperties = CrdPatterns.MaxResources, Required = true, MinProperties = 1)]
+    /// <summary>
+    /// Where the capacity comes from. <c>None</c>: only <c>capacity</c>, a slice of the node handed to Handoff, and
+    /// nothing else is subtracted. <c>Node</c>: the Node's <c>status.allocatable</c> (every resource it reports), with
+    /// <c>capacity</c> added on top (an entry of the same name replaces the discovered one); pods Handoff did not place
+    /// count as <c>status.external</c>, and each pod Handoff places also counts 1 <c>pods</c>.
+    /// </summary>
+    [CrdSchema(Enum = [CapacitySources.None, CapacitySources.Node], Default = CapacitySources.None)]
+    [JsonPropertyName("capacityFrom")]
+    public string? CapacityFrom { get; set; }
+
+    /// <summary>
+    /// Resource name to quantity (e.g. <c>cpu: 8</c>, <c>memory: 16000</c>, <c>nvidia.com/gpu: 2</c>). Units are the
+    /// user's: a cost is compared with the capacity of the same name. At least one entry unless <c>capacityFrom</c> is
+    /// <c>Node</c>.
+    /// </summary>
+    [CrdSchema(Shape = CrdShape.QuantityMap)]
+    [JsonConverter(typeof(QuantityMapConverter))]
     [JsonPropertyName("capacity")]
     public IDictionary<string, string> Capacity { get; set; } = new Dictionary<string, string>();
 
-    /// <summary>True = cordoned: no new functions, running ones finish.</summary>
-    [CrdSchema(Description = "True = cordoned: no new functions are placed here; running ones finish.")]
+    /// <summary>True = cordoned: no new functions are placed here; running ones finish.</summary>
     [JsonPropertyName("unschedulable")]
     public bool Unschedulable { get; set; }
 }
 
+/// <summary>What the operator last saw of a HandoffNode.</summary>
 public sealed class HandoffNodeStatus
 {
-    [CrdSchema(Description = "Sum of the costs of the functions holding this node.", KeyPattern = CrdPatterns.ResourceName, KeyMessage = "resource names are an optional DNS-subdomain prefix and '/', then letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. cpu, nvidia.com/gpu, specialized_hardware)", ValuePattern = CrdPatterns.Quantity, ValueMaxLength = CrdPatterns.MaxQuantityLength, MaxProperties = CrdPatterns.MaxResources)]
+    /// <summary>The effective capacity: <c>spec.capacity</c>, on top of the Node's allocatable with <c>capacityFrom: Node</c>.</summary>
+    [CrdSchema(Shape = CrdShape.QuantityMap)]
+    [JsonConverter(typeof(QuantityMapConverter))]
+    [JsonPropertyName("capacity")]
+    public IDictionary<string, string>? Capacity { get; set; }
+
+    /// <summary>Requests of the bound, unfinished pods on the Node that Handoff did not place (only with <c>capacityFrom: Node</c>).</summary>
+    [CrdSchema(Shape = CrdShape.QuantityMap)]
+    [JsonConverter(typeof(QuantityMapConverter))]
+    [JsonPropertyName("external")]
+    public IDictionary<string, string>? External { get; set; }
+
+    /// <summary>Sum of the costs of the functions (and pods) Handoff placed that hold this node.</summary>
+    [CrdSchema(Shape = CrdShape.QuantityMap)]
+    [JsonConverter(typeof(QuantityMapConverter))]
     [JsonPropertyName("allocated")]
     public IDictionary<string, string>? Allocated { get; set; }
 
-    [CrdSchema(Description = "Capacity minus allocated, per resource.", KeyPattern = CrdPatterns.ResourceName, KeyMessage = "resource names are an optional DNS-subdomain prefix and '/', then letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. cpu, nvidia.com/gpu, specialized_hardware)", ValuePattern = CrdPatterns.Quantity, ValueMaxLength = CrdPatterns.MaxQuantityLength, MaxProperties = CrdPatterns.MaxResources)]
+    /// <summary>Capacity minus external minus allocated, per resource.</summary>
+    [CrdSchema(Shape = CrdShape.QuantityMap)]
+    [JsonConverter(typeof(QuantityMapConverter))]
     [JsonPropertyName("available")]
     public IDictionary<string, string>? Available { get; set; }
 
-    [CrdSchema(Description = "Number of functions holding capacity here.", Minimum = 0)]
+    /// <summary>Number of functions holding capacity here.</summary>
+    [CrdSchema(Minimum = 0)]
     [JsonPropertyName("functions")]
     public int Functions { get; set; }
 
-    [CrdSchema(Description = "Ready: the Kubernetes Node exists and is Ready.", ListMapKey = "type")]
+    /// <summary>
+    /// <c>Ready</c>: the Kubernetes Node exists and is Ready (<c>False</c> with reason <c>DuplicateNode</c> when another
+    /// HandoffNode already stands for the same Node). <c>Overcommitted</c>: more is held than the capacity now offers
+    /// (e.g. the Node's allocatable shrank); nothing new is placed until it is not.
+    /// </summary>
+    [CrdSchema(ListMapKey = "type")]
     [JsonPropertyName("conditions")]
     public IList<HandoffCondition>? Conditions { get; set; }
 
-    [CrdSchema(Description = "The metadata.generation this status describes.", Minimum = 0)]
+    /// <summary>The <c>metadata.generation</c> this status describes.</summary>
+    [CrdSchema(Minimum = 0)]
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }
 }

@@ -1,3 +1,5 @@
+using Handoff.Api;
+using Handoff.Api.Manifests;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core;
@@ -5,7 +7,6 @@ using Handoff.Core.Lifecycle;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Planning;
-using Handoff.Sandbox;
 
 namespace Handoff.Cli.Planning;
 

@@ -1,4 +1,5 @@
-using Handoff.Api.Mapping;
+using Handoff.Api.Crds.Validation;
+using Handoff.Api.Manifests;
 using Handoff.Core.Allocation;
 using Handoff.Core.Planning;
 
@@ -22,46 +23,15 @@ internal static class PlanRunner
     public static int Run(
         IReadOnlyList<string> paths, AllocationStrategy defaultStrategy, string format, TextReader standardInput, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var documents = new List<ManifestDocument>();
-        var errors = new List<string>();
-        IReadOnlyList<string> files;
-        try
+        var (documents, errors) = Load(paths, standardInput, cancellationToken);
+        if (documents is null)
         {
-            files = ManifestFiles.Expand(paths);
-        }
-        catch (FileNotFoundException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return ExitInvalidInput;
-        }
+            foreach (var e in errors)
+            {
+                error.WriteLine($"error: {e}");
+            }
 
-        if (files.Count == 0)
-        {
-            error.WriteLine($"error: no *.yaml or *.yml files in {string.Join(", ", paths)}");
             return ExitInvalidInput;
-        }
-
-        foreach (var file in files)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                documents.AddRange(file == ManifestFiles.StandardInput
-                    ? HandoffYaml.Load(standardInput.ReadToEnd(), "<stdin>")
-                    : HandoffYaml.Load(File.ReadAllText(file), file));
-            }
-            catch (ManifestLoadException e)
-            {
-                errors.Add(e.Message);
-            }
-            catch (IOException e)
-            {
-                errors.Add($"{file}: {e.Message}");
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                errors.Add($"{file}: {e.Message}");
-            }
         }
 
         PlanInput? input = null;
@@ -99,5 +69,76 @@ internal static class PlanRunner
         }
 
         return input.Problems.Count > 0 ? ExitInvalidInput : ExitOk;
+    }
+
+    /// <summary>
+    /// Reads every object of the <c>-f</c> arguments with the one manifest reader (as <c>kubectl apply -R -f</c> would
+    /// read them), validates Handoff's objects against the CRD schemas (<see cref="CrdValidator"/>) and deserializes them
+    /// into the typed models <c>plan</c> knows. Returns null documents when nothing can be planned (no path,
+    /// no file); otherwise every problem found is in the list, each naming file, line, object and field.
+    /// </summary>
+    private static (List<ManifestDocument>? Documents, List<string> Errors) Load(IReadOnlyList<string> paths, TextReader standardInput, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        IReadOnlyList<ManifestFile> files;
+        try
+        {
+            files = ManifestPaths.Expand(paths);
+        }
+        catch (ManifestException e)
+        {
+            errors.Add(e.Message);
+            return (null, errors);
+        }
+
+        if (files.Count == 0)
+        {
+            errors.Add($"no .yaml, .yml or .json files in {string.Join(", ", paths)}");
+            return (null, errors);
+        }
+
+        var documents = new List<ManifestDocument>();
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            IReadOnlyList<ManifestObject> objects;
+            try
+            {
+                objects = ManifestReader.Read(file, standardInput);
+            }
+            catch (ManifestException e)
+            {
+                errors.Add(e.Message);
+                continue;
+            }
+
+            foreach (var obj in objects)
+            {
+                var read = obj;
+                if (CrdValidator.IsHandoffKind(obj))
+                {
+                    // The schema the API server uses decides, with its words; plan then reads the object as stored (defaulted).
+                    var validation = CrdValidator.Validate(obj);
+                    if (validation.Defaulted is null)
+                    {
+                        errors.AddRange(validation.Errors.Select(e => e.ToString()));
+                        continue;
+                    }
+
+                    read = validation.Defaulted;
+                }
+
+                try
+                {
+                    documents.Add(ManifestReader.ToTyped(read));
+                }
+                catch (ManifestException e)
+                {
+                    errors.Add(e.Message);
+                }
+            }
+        }
+
+        return (documents, errors);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Handoff.Api.Manifests;
 using Handoff.Api.V1Alpha1;
 using Handoff.Sandbox;
 using k8s;
@@ -6,7 +7,7 @@ using k8s;
 namespace Handoff.Cli.Sandbox;
 
 /// <summary>
-/// <c>--apply</c>: like <c>kubectl apply -R -f</c>. With the operator running, HandoffNodes go first (each with a
+/// <c>--apply</c>: like <c>kubectl apply -R -f</c>, reading what <c>handoff plan -f</c> reads. With the operator running, HandoffNodes go first (each with a
 /// simulated Kubernetes node when none exists) and the rest follows once the operator reports them Ready, so functions
 /// are placed on the complete set of nodes, as <c>handoff plan</c> places them.
 /// </summary>
@@ -14,58 +15,24 @@ internal static class SandboxApply
 {
     private static readonly TimeSpan NodesReadyWait = TimeSpan.FromSeconds(5);
 
-    /// <summary>A file; or a directory's <c>.yaml</c>/<c>.yml</c>/<c>.json</c> files in name order, then its subdirectories (recursively, in name order).</summary>
-    public static IEnumerable<string> Files(string path)
-    {
-        if (!Directory.Exists(path))
-        {
-            yield return path;
-            yield break;
-        }
-
-        foreach (var file in Directory.GetFiles(path)
-                     .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
-                                 f.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-                     .Order(StringComparer.Ordinal))
-        {
-            yield return file;
-        }
-
-        foreach (var sub in Directory.GetDirectories(path).Order(StringComparer.Ordinal))
-        {
-            foreach (var nested in Files(sub))
-            {
-                yield return nested;
-            }
-        }
-    }
-
     /// <param name="beforeWorkload">Called just before the objects other than HandoffNodes are applied.</param>
     public static async Task ApplyAsync(
         SandboxServer server, IEnumerable<string> paths, NodeMirror? mirror, TextWriter output, Action beforeWorkload,
         CancellationToken cancellationToken)
     {
+        // The one manifest reader: the same objects `handoff plan -f` reads, of whatever kind, sent as they are.
         var documents = new List<(string File, JsonObject Object)>();
-        foreach (var file in paths.SelectMany(Files))
+        try
         {
-            string text;
-            try
+            foreach (var file in ManifestPaths.Expand(paths))
             {
-                text = await File.ReadAllTextAsync(file, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                documents.AddRange(ManifestReader.Read(file, Console.In).Select(o => (o.Source, o.Json)));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new SandboxException($"error reading {file}: {e.Message}", e);
-            }
-
-            try
-            {
-                documents.AddRange(Manifests.ParseYaml(text).Select(o => (file, o)));
-            }
-            catch (FormatException e)
-            {
-                throw new SandboxException($"error parsing {file}: {e.Message}", e);
-            }
+        }
+        catch (ManifestException e)
+        {
+            throw new SandboxException(e.Message, e);
         }
 
         var nodes = mirror is null ? [] : documents.Where(d => IsHandoffNode(d.Object)).ToList();

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Handoff.Core.Allocation;
+using Handoff.Api;
 using Handoff.Operator;
 using Handoff.Sandbox;
 using Microsoft.Extensions.Logging;

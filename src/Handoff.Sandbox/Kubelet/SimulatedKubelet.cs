@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Handoff.Api;
 using Handoff.Sandbox.Http;
 using Handoff.Sandbox.Store;
 

@@ -22,7 +22,8 @@ public sealed class BadInputTests
         await cluster.CreateFunctionAsync(SandboxCluster.Function("cyc-dependent", null, "cyc-a"));
         await cluster.CreateFunctionAsync(SandboxCluster.Function("too-big", new Dictionary<string, string> { ["cpu"] = "5" }));
         var badTemplate = SandboxCluster.Function("bad-template");
-        badTemplate.Spec.Template.Spec.Containers[0].Image = null;
+        // The CRD refuses a container without an image; two containers of one name only the pod validation does.
+        badTemplate.Spec.Template.Spec.Containers.Add(new k8s.Models.V1Container { Name = badTemplate.Spec.Template.Spec.Containers[0].Name, Image = "busybox" });
         await cluster.CreateFunctionAsync(badTemplate);
         await cluster.CreateFunctionAsync(SandboxCluster.Function("hold", new Dictionary<string, string> { ["cpu"] = "1" }));
         await cluster.CreateFunctionAsync(SandboxCluster.Function("good", new Dictionary<string, string> { ["cpu"] = "1" }));
@@ -46,7 +47,7 @@ public sealed class BadInputTests
 
         var bad = await cluster.WaitForPhaseAsync("bad-template", FunctionPhases.Failed);
         Assert.Contains(bad.Status.Conditions!, c => c.Type == ConditionTypes.Completed && c.Reason == Reasons.InvalidTemplate);
-        Assert.Contains("spec.containers[0].image: Required value", bad.Status.Message, StringComparison.Ordinal);
+        Assert.Contains("spec.containers[1].name: Duplicate value", bad.Status.Message, StringComparison.Ordinal);
 
         Assert.Equal("done", (await cluster.WaitForPhaseAsync("good", FunctionPhases.Succeeded)).Status.Result);
         await cluster.WaitForPhaseAsync("hold", FunctionPhases.Scheduled);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Handoff.Api.Manifests;
 using Handoff.Core.Lifecycle;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
@@ -16,7 +17,7 @@ public sealed class DagTests
     [Fact]
     public async Task Results_are_handed_off_along_the_example_DAG_and_the_final_number_is_right()
     {
-        var docs = HandoffYaml.Load(await File.ReadAllTextAsync(ExamplesFile("dag/dag.yaml"), SandboxCluster.Ct), "dag.yaml");
+        var docs = ManifestReader.ReadTyped(await File.ReadAllTextAsync(ExamplesFile("dag/dag.yaml"), SandboxCluster.Ct), "dag.yaml");
         var nodes = docs.Select(d => d.Object).OfType<HandoffNode>().ToList();
         await using var cluster = await SandboxCluster.StartAsync(nodes.Select(n => HandoffMapper.KubernetesNodeName(n)));
         foreach (var node in nodes)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Handoff.Api.Manifests;
 using Handoff.Core.Lifecycle;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
@@ -23,8 +24,8 @@ public sealed partial class PlanParityTests
     [InlineData("unschedulable")]
     public async Task The_operator_places_the_examples_exactly_as_the_planner_predicts(string example)
     {
-        var docs = Directory.GetFiles(Path.Combine(RepoPaths.Examples, example), "*.yaml").Order(StringComparer.Ordinal)
-            .SelectMany(f => HandoffYaml.Load(File.ReadAllText(f), f)).Select(d => d.Object).ToList();
+        var docs = ManifestPaths.Expand([Path.Combine(RepoPaths.Examples, example)])
+            .SelectMany(f => ManifestReader.Read(f, TextReader.Null)).Select(o => ManifestReader.ToTyped(o).Object).ToList();
         var nodes = docs.OfType<HandoffNode>().ToList();
         await using var cluster = await SandboxCluster.StartAsync(nodes.Select(n => HandoffMapper.KubernetesNodeName(n)));
         foreach (var n in nodes)

@@ -37,7 +37,8 @@ public sealed class RbacCoverageTests
         await Wait.UntilAsync(async () => (await cluster.PodsAsync("late")).Count == 0, "the unbound pod is deleted");
         await using var kubelet = new TestKubelet(cluster, p => new PodOutcome("ok"));
         var bad = SandboxCluster.Function("bad-template");
-        bad.Spec.Template.Spec.Containers[0].Image = null;
+        // The CRD refuses a container without an image; two containers of one name only the pod validation does.
+        bad.Spec.Template.Spec.Containers.Add(new k8s.Models.V1Container { Name = bad.Spec.Template.Spec.Containers[0].Name, Image = "busybox" });
         await cluster.CreateFunctionAsync(bad);
         await cluster.CreateFunctionAsync(SandboxCluster.Function("cycle", null, "cycle"));
         await cluster.CreateFunctionAsync(SandboxCluster.Function("too-big", new Dictionary<string, string> { ["cpu"] = "3" }));

@@ -31,25 +31,30 @@ internal static class ClusterSetup
         return name;
     }
 
-    public static async Task EnsureWidgetCrdAsync(this IClusterFixture fixture)
+    public static Task EnsureWidgetCrdAsync(this IClusterFixture fixture) =>
+        fixture.EnsureCrdAsync(TestData.WidgetCrd, TestData.Group, TestData.Version, TestData.Plural);
+
+    /// <summary>Creates a CRD unless it exists, and waits until it is Established and its resource is served.</summary>
+    public static async Task EnsureCrdAsync(this IClusterFixture fixture, string crdYaml, string group, string version, string plural)
     {
         var ct = TestContext.Current.CancellationToken;
+        var name = $"{plural}.{group}";
         await CrdLock.WaitAsync(ct);
         try
         {
             var client = fixture.Client;
             try
             {
-                await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("widgets.sandbox.test", cancellationToken: ct);
+                await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(name, cancellationToken: ct);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
-                var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(TestData.WidgetCrd);
+                var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(crdYaml);
                 await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd, cancellationToken: ct);
             }
 
             await Wait.UntilAsync(
-                async () => await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("widgets.sandbox.test", cancellationToken: ct),
+                async () => await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(name, cancellationToken: ct),
                 c => c.Status?.Conditions?.Any(x => x.Type == "Established" && x.Status == "True") == true,
                 TimeSpan.FromSeconds(60), "CRD established");
 
@@ -58,14 +63,14 @@ internal static class ClusterSetup
             {
                 try
                 {
-                    await client.CustomObjects.ListClusterCustomObjectAsync("sandbox.test", "v1", "widgets", cancellationToken: ct);
+                    await client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, cancellationToken: ct);
                     return true;
                 }
                 catch (HttpOperationException)
                 {
                     return false;
                 }
-            }, ok => ok, TimeSpan.FromSeconds(60), "widgets served");
+            }, ok => ok, TimeSpan.FromSeconds(60), $"{plural} served");
         }
         finally
         {

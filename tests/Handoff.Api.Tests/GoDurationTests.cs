@@ -1,4 +1,4 @@
-namespace Handoff.Sandbox.Tests;
+namespace Handoff.Api.Tests;
 
 /// <summary>The one Go duration parser: the sandbox kubelet's annotation, <c>handoff</c>'s flags and the planner's annotation.</summary>
 public sealed class GoDurationTests

@@ -1,13 +1,13 @@
 using System.Globalization;
 
-namespace Handoff.Sandbox;
+namespace Handoff.Api;
 
 /// <summary>
 /// Parses durations as Go (and Kubernetes) write them: one or more decimal numbers with a unit — <c>ns</c>,
 /// <c>us</c>/<c>µs</c>, <c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c> — e.g. <c>30s</c>, <c>1.5s</c>, <c>2m</c>, <c>1h30m</c>.
 /// Exact to the tick (100 ns); negative durations are rejected.
 /// Read by the sandbox kubelet (<c>handoff.dev/sandbox-duration</c>) and by <c>handoff</c>'s flags and planner
-/// (<c>handoff.dev/duration</c>); it lives here because the sandbox depends on no other Handoff project.
+/// (<c>handoff.dev/duration</c>).
 /// </summary>
 public static class GoDuration
 {
