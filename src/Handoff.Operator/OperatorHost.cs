@@ -166,13 +166,10 @@ public static class OperatorHost
         {
             kestrel.ListenAnyIP(address.Port, Tag);
         }
-        else if (IPAddress.TryParse(address.Host, out var ip))
-        {
-            kestrel.Listen(ip, address.Port, Tag);
-        }
         else
         {
-            throw new OperatorOptionsException($"'{address.Host}' is not an IP address or localhost");
+            // OperatorOptions.ParseAddress accepted only an IP address here.
+            kestrel.Listen(IPAddress.Parse(address.Host), address.Port, Tag);
         }
     }
 
