@@ -43,7 +43,7 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time, Operato
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             metrics.ApiErrors.WithLabels("create-event").Inc();
-            logger.LogWarning(ex, "Could not record event {Reason} for {Namespace}/{Name}", reason, ns, function.Metadata.Name);
+            Log.EventNotRecorded(logger, ex, reason, ns, function.Metadata.Name);
         }
     }
 }
