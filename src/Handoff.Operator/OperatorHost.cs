@@ -25,6 +25,13 @@ public static class OperatorHost
 {
     private const string ListenerItem = "handoff.listener";
 
+    /// <summary>
+    /// RFC 3339 in UTC with milliseconds. The JSON formatter writes the format's output verbatim as the "Timestamp"
+    /// value: nothing may follow the 'Z' (the simple console formatter's habit of a trailing space separating the time
+    /// from the level ended up in every timestamp once).
+    /// </summary>
+    internal const string LogTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
     /// <summary>The kubeconfig from --kubeconfig/KUBECONFIG, else in-cluster, else ~/.kube/config.</summary>
     public static KubernetesClientConfiguration LoadKubeConfig(OperatorOptions options)
     {
@@ -89,7 +96,7 @@ public static class OperatorHost
                     logging.AddJsonConsole(o =>
                     {
                         o.UseUtcTimestamp = true;
-                        o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                        o.TimestampFormat = LogTimestampFormat;
                     });
                 }
 

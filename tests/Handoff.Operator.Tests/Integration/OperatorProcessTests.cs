@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -90,6 +91,7 @@ public sealed class OperatorProcessTests
             var json = lines.Where(l => l.StartsWith('{')).ToList();
             Assert.NotEmpty(json);
             Assert.All(json, l => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(l).RootElement.ValueKind));
+            Assert.All(json, AssertRfc3339Timestamp);
             Assert.Contains(json, l => l.Contains("Bound", StringComparison.Ordinal) && l.Contains("f-1", StringComparison.Ordinal));
             Assert.DoesNotContain(lines, l => l.StartsWith("stderr:", StringComparison.Ordinal));
         }
@@ -102,6 +104,15 @@ public sealed class OperatorProcessTests
 
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The line's "Timestamp" is RFC 3339 in UTC (nothing before or after it), and about now.</summary>
+    private static void AssertRfc3339Timestamp(string line)
+    {
+        var timestamp = JsonDocument.Parse(line).RootElement.GetProperty("Timestamp").GetString()!;
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", timestamp);
+        var parsed = DateTimeOffset.ParseExact(timestamp, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        Assert.InRange(parsed, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1));
     }
 
     [Fact]
