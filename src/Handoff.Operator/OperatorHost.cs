@@ -27,8 +27,8 @@ public static class OperatorHost
 
     /// <summary>
     /// RFC 3339 in UTC with milliseconds. The JSON formatter writes the format's output verbatim as the "Timestamp"
-    /// value: nothing may follow the 'Z' (the simple console formatter's habit of a trailing space separating the time
-    /// from the level ended up in every timestamp once).
+    /// value, so nothing may follow the 'Z' (a trailing space — the simple console formatter's separator before the
+    /// level — once ended every timestamp).
     /// </summary>
     internal const string LogTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using Handoff.Core.Allocation;
 
@@ -171,7 +172,7 @@ public static class OperatorOptionsBinder
         {
             foreach (var flag in Flags)
             {
-                if (parsed.GetResult(flag.Name) is System.CommandLine.Parsing.OptionResult given)
+                if (parsed.GetResult(flag.Name) is OptionResult given)
                 {
                     options = flag.Apply(options, given.Tokens.Count == 0 ? "true" : given.Tokens[0].Value);
                 }

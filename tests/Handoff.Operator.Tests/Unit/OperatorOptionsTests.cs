@@ -170,9 +170,10 @@ public sealed class OperatorOptionsTests
     [InlineData("--bogus=1", "Unrecognized command or argument '--bogus=1'")]
     [InlineData("--namespace", "Required argument missing for option: '--namespace'")]
     [InlineData("@args.txt", "Unrecognized command or argument '@args.txt'")]
+    [InlineData("--namespace=a --namespace=b", "Option '--namespace' expects a single argument but 2 were provided")]
     public void Bad_flags_are_clear_errors(string arg, string expected)
     {
-        var ex = Assert.Throws<OperatorOptionsException>(() => OperatorOptionsBinder.Bind([arg], Env()));
+        var ex = Assert.Throws<OperatorOptionsException>(() => OperatorOptionsBinder.Bind(arg.Split(' '), Env()));
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
