@@ -60,7 +60,7 @@ public sealed class LogTests
     }
 
     [Fact]
-    public void Debug_lines_are_not_formatted_when_Debug_is_off()
+    public void Debug_lines_are_dropped_at_level_Information()
     {
         var log = new LogRecorder(LogLevel.Information);
         Log.FunctionState(log, "ns/f", FunctionPhases.Pending, Reasons.FailedScheduling, "", "0/3 nodes are available");

@@ -4,9 +4,9 @@ using Handoff.Testing;
 namespace Handoff.Operator.Tests.Unit;
 
 /// <summary>
-/// docs/operator.md "Running it": the flag table and the log event table are generated from the binder's flags (the
-/// ones --help prints) and from <see cref="Log"/>, so they cannot drift. With <c>HANDOFF_UPDATE_DOCS=1</c> the test
-/// rewrites them instead of failing.
+/// docs/operator.md "Running it": the flag table and the log event table are generated from the binder's flags (whose
+/// text --help prints: checked here, in OperatorOptionsTests and on the real binary) and from <see cref="Log"/>, so they
+/// cannot drift. With <c>HANDOFF_UPDATE_DOCS=1</c> the test rewrites them instead of failing.
 /// </summary>
 public sealed class OperatorDocsTests
 {
