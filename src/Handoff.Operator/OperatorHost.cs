@@ -25,6 +25,13 @@ public static class OperatorHost
 {
     private const string ListenerItem = "handoff.listener";
 
+    /// <summary>
+    /// RFC 3339 in UTC with milliseconds. The JSON formatter writes the format's output verbatim as the "Timestamp"
+    /// value, so nothing may follow the 'Z' (a trailing space — the simple console formatter's separator before the
+    /// level — once ended every timestamp).
+    /// </summary>
+    internal const string LogTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
     /// <summary>The kubeconfig from --kubeconfig/KUBECONFIG, else in-cluster, else ~/.kube/config.</summary>
     public static KubernetesClientConfiguration LoadKubeConfig(OperatorOptions options)
     {
@@ -89,7 +96,7 @@ public static class OperatorHost
                     logging.AddJsonConsole(o =>
                     {
                         o.UseUtcTimestamp = true;
-                        o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                        o.TimestampFormat = LogTimestampFormat;
                     });
                 }
 
@@ -166,13 +173,10 @@ public static class OperatorHost
         {
             kestrel.ListenAnyIP(address.Port, Tag);
         }
-        else if (IPAddress.TryParse(address.Host, out var ip))
-        {
-            kestrel.Listen(ip, address.Port, Tag);
-        }
         else
         {
-            throw new OperatorOptionsException($"'{address.Host}' is not an IP address or localhost");
+            // OperatorOptions.ParseAddress accepted only an IP address here.
+            kestrel.Listen(IPAddress.Parse(address.Host), address.Port, Tag);
         }
     }
 

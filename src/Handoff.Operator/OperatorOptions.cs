@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
 
@@ -72,31 +73,42 @@ public sealed record OperatorOptions
         if (!Allocators.TryParseStrategy(DefaultStrategy, out _))
         {
             throw new OperatorOptionsException(
-                $"--default-strategy: '{DefaultStrategy}' is not one of {string.Join(", ", Allocators.StrategyNames)}");
+                $"--default-strategy: '{DefaultStrategy}' is not one of {string.Join(", ", Allocators.StrategyNames)}", "--default-strategy");
         }
 
         if (string.IsNullOrWhiteSpace(SchedulerName))
         {
-            throw new OperatorOptionsException("--scheduler-name must not be empty");
+            throw new OperatorOptionsException("--scheduler-name must not be empty", "--scheduler-name");
         }
 
-        if (LeaderElect && (string.IsNullOrWhiteSpace(LeaseName) || string.IsNullOrWhiteSpace(LeaseNamespace)))
+        if (LeaderElect && string.IsNullOrWhiteSpace(LeaseName))
         {
-            throw new OperatorOptionsException("--lease-name and --lease-namespace must not be empty with --leader-elect");
+            throw new OperatorOptionsException("--lease-name must not be empty with --leader-elect", "--lease-name");
+        }
+
+        if (LeaderElect && string.IsNullOrWhiteSpace(LeaseNamespace))
+        {
+            throw new OperatorOptionsException("--lease-namespace must not be empty with --leader-elect", "--lease-namespace");
         }
 
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, ignoreCase: true, out _) ||
             int.TryParse(LogLevel, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
         {
             throw new OperatorOptionsException(
-                $"--log-level: '{LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");
+                $"--log-level: '{LogLevel}' is not one of {string.Join(", ", LogLevelNames)}", "--log-level");
         }
 
         ParseAddress(MetricsAddress, "--metrics-address");
         ParseAddress(ProbeAddress, "--probe-address");
     }
 
-    /// <summary>Parses HOST:PORT ("0.0.0.0:8080", "[::]:8080", "localhost:0"); empty = disabled (null).</summary>
+    /// <summary>The names <see cref="LogLevel"/> accepts (case-insensitive).</summary>
+    public static IReadOnlyList<string> LogLevelNames { get; } = Enum.GetNames<Microsoft.Extensions.Logging.LogLevel>();
+
+    /// <summary>
+    /// Parses HOST:PORT ("0.0.0.0:8080", "[::]:8080", "localhost:0"; host "", "*" or "+" = every address); empty =
+    /// disabled (null). The host must be an IP address or localhost: Kestrel binds addresses, not names.
+    /// </summary>
     public static (string Host, int Port)? ParseAddress(string address, string flag)
     {
         if (string.IsNullOrEmpty(address))
@@ -109,7 +121,7 @@ public sealed record OperatorOptions
             !int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ||
             port > 65535)
         {
-            throw new OperatorOptionsException($"{flag}: '{address}' is not HOST:PORT");
+            throw new OperatorOptionsException($"{flag}: '{address}' is not HOST:PORT", flag);
         }
 
         var host = address[..colon];
@@ -118,8 +130,11 @@ public sealed record OperatorOptions
             host = host[1..^1];
         }
 
+        if (host is not ("" or "*" or "+" or "localhost") && !IPAddress.TryParse(host, out _))
+        {
+            throw new OperatorOptionsException($"{flag}: '{host}' in '{address}' is not an IP address or localhost", flag);
+        }
+
         return (host, port);
     }
 }
-
-public sealed class OperatorOptionsException(string message) : Exception(message);

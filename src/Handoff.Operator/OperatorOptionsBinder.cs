@@ -1,104 +1,235 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Globalization;
+using Handoff.Core.Allocation;
 
 namespace Handoff.Operator;
 
-/// <summary>Binds <see cref="OperatorOptions"/> from command-line flags, then environment variables, then defaults.</summary>
+/// <summary>
+/// Binds <see cref="OperatorOptions"/> from command-line flags (System.CommandLine), then environment variables, then
+/// defaults: a flag wins over its variable, a variable over the default.
+/// </summary>
 public static class OperatorOptionsBinder
 {
-    private sealed record Flag(string Name, string Env, Func<OperatorOptions, string, OperatorOptions> Apply)
-    {
-        /// <summary>A boolean flag: given bare (<c>--leader-elect</c>) it means true.</summary>
-        public bool IsSwitch { get; init; }
-    }
+    private static readonly OperatorOptions Defaults = new();
 
-    private static readonly Flag[] Flags =
+    private static readonly ParserConfiguration Parser = new()
+    {
+        // "@file" arguments are not expanded: the operator's arguments come from a manifest, never from files.
+        ResponseFileTokenReplacer = null,
+    };
+
+    private static readonly Lazy<string> HelpText = new(() =>
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        CreateCommand().Parse(["--help"], Parser).Invoke(new InvocationConfiguration { Output = writer });
+        return writer.ToString();
+    });
+
+    /// <summary>Every flag, in the order of <c>--help</c>.</summary>
+    public static IReadOnlyList<OperatorOptionsFlag> Flags { get; } =
     [
-        new("--kubeconfig", "KUBECONFIG", (o, v) => o with { Kubeconfig = v.Length == 0 ? null : v }),
-        new("--namespace", "HANDOFF_NAMESPACE", (o, v) => o with { Namespace = v }),
-        new("--scheduler-name", "HANDOFF_SCHEDULER_NAME", (o, v) => o with { SchedulerName = v }),
-        new("--default-strategy", "HANDOFF_DEFAULT_STRATEGY", (o, v) => o with { DefaultStrategy = v }),
-        new("--leader-elect", "HANDOFF_LEADER_ELECT", (o, v) => o with { LeaderElect = ParseBool(v, "--leader-elect") }) { IsSwitch = true },
-        new("--lease-name", "HANDOFF_LEASE_NAME", (o, v) => o with { LeaseName = v }),
-        new("--lease-namespace", "HANDOFF_LEASE_NAMESPACE", (o, v) => o with { LeaseNamespace = v }),
-        new("--metrics-address", "HANDOFF_METRICS_ADDRESS", (o, v) => o with { MetricsAddress = v }),
-        new("--probe-address", "HANDOFF_PROBE_ADDRESS", (o, v) => o with { ProbeAddress = v }),
-        new("--log-level", "HANDOFF_LOG_LEVEL", (o, v) => o with { LogLevel = v }),
-        new("--scheduled-events", "HANDOFF_SCHEDULED_EVENTS", (o, v) => o with { ScheduledEvents = ParseBool(v, "--scheduled-events") }) { IsSwitch = true },
+        new()
+        {
+            Name = "--kubeconfig", ValueName = "PATH", EnvironmentVariables = ["KUBECONFIG"],
+            Description = "Path of the kubeconfig file to reach the API server with.",
+            Default = "in-cluster config, else ~/.kube/config",
+            Apply = (o, v) => o with { Kubeconfig = v.Length == 0 ? null : v },
+        },
+        new()
+        {
+            Name = "--namespace", ValueName = "NAMESPACE", EnvironmentVariables = ["HANDOFF_NAMESPACE"],
+            Description = "Namespace whose HandoffFunctions and pods are watched; empty = all namespaces.",
+            Default = Show(Defaults.Namespace),
+            Apply = (o, v) => o with { Namespace = v },
+        },
+        new()
+        {
+            Name = "--scheduler-name", ValueName = "NAME", EnvironmentVariables = ["HANDOFF_SCHEDULER_NAME"],
+            Description = "schedulerName of the pods the operator creates and binds.",
+            Default = Show(Defaults.SchedulerName),
+            Apply = (o, v) => o with { SchedulerName = v },
+        },
+        new()
+        {
+            Name = "--default-strategy", ValueName = string.Join('|', Allocators.StrategyNames), EnvironmentVariables = ["HANDOFF_DEFAULT_STRATEGY"],
+            Description = "Allocation strategy of the functions that name none.",
+            Default = Show(Defaults.DefaultStrategy),
+            Apply = (o, v) => o with { DefaultStrategy = v },
+        },
+        new()
+        {
+            Name = "--leader-elect", ValueName = "true|false", EnvironmentVariables = ["HANDOFF_LEADER_ELECT"], IsSwitch = true,
+            Description = "Schedule only while holding the Lease, so that one of several replicas acts; bare, it means true.",
+            Default = Show(Defaults.LeaderElect),
+            Apply = (o, v) => o with { LeaderElect = ParseBool(v, "--leader-elect") },
+        },
+        new()
+        {
+            Name = "--lease-name", ValueName = "NAME", EnvironmentVariables = ["HANDOFF_LEASE_NAME"],
+            Description = "Name of the leader-election Lease.",
+            Default = Show(Defaults.LeaseName),
+            Apply = (o, v) => o with { LeaseName = v },
+        },
+        new()
+        {
+            Name = "--lease-namespace", ValueName = "NAMESPACE", EnvironmentVariables = ["HANDOFF_LEASE_NAMESPACE", "POD_NAMESPACE"],
+            Description = "Namespace of the leader-election Lease.",
+            Default = Show(Defaults.LeaseNamespace),
+            Apply = (o, v) => o with { LeaseNamespace = v },
+        },
+        new()
+        {
+            Name = "--metrics-address", ValueName = "HOST:PORT", EnvironmentVariables = ["HANDOFF_METRICS_ADDRESS"],
+            Description = "Address serving /metrics (host: an IP address or localhost); empty = not served.",
+            Default = Show(Defaults.MetricsAddress),
+            Apply = (o, v) => o with { MetricsAddress = v },
+        },
+        new()
+        {
+            Name = "--probe-address", ValueName = "HOST:PORT", EnvironmentVariables = ["HANDOFF_PROBE_ADDRESS"],
+            Description = "Address serving /healthz and /readyz (host: an IP address or localhost); empty = not served.",
+            Default = Show(Defaults.ProbeAddress),
+            Apply = (o, v) => o with { ProbeAddress = v },
+        },
+        new()
+        {
+            Name = "--log-level", ValueName = "LEVEL", EnvironmentVariables = ["HANDOFF_LOG_LEVEL"],
+            Description = $"Lowest level of the JSON log lines written to stdout: {string.Join(", ", OperatorOptions.LogLevelNames)}.",
+            Default = Show(Defaults.LogLevel),
+            Apply = (o, v) => o with { LogLevel = v },
+        },
+        new()
+        {
+            Name = "--scheduled-events", ValueName = "true|false", EnvironmentVariables = ["HANDOFF_SCHEDULED_EVENTS"], IsSwitch = true,
+            Description = "Record a Normal Scheduled Event for every bound function (a fourth API write per function); bare, it means true.",
+            Default = Show(Defaults.ScheduledEvents),
+            Apply = (o, v) => o with { ScheduledEvents = ParseBool(v, "--scheduled-events") },
+        },
     ];
 
-    /// <summary>The usage text printed for --help and on errors.</summary>
-    public static string Usage { get; } =
-        "Usage: Handoff.Operator [flags]\n" + string.Concat(Flags.Select(f => $"  {f.Name,-20} (env {f.Env})\n"));
+    /// <summary>The usage, exactly as <c>--help</c> prints it (also printed after an error).</summary>
+    public static string Usage => HelpText.Value;
 
-    /// <summary>Flags win over environment variables, which win over defaults. Throws <see cref="OperatorOptionsException"/>.</summary>
-    public static OperatorOptions Bind(IReadOnlyList<string> args, Func<string, string?> environment)
+    /// <summary>The operator's command line: one System.CommandLine option per flag, plus --help and --version.</summary>
+    public static Command CreateCommand()
     {
-        var hostName = environment("HOSTNAME");
-        var options = new OperatorOptions
+        // Named here rather than after the running executable (RootCommand's way), so the usage is the same in tests.
+        var command = new Command(
+            "Handoff.Operator",
+            "The Handoff operator: places HandoffFunctions on HandoffNodes and binds their pods. Each flag can also be " +
+            "set by its environment variable; a flag wins over its variable, a variable over the default. The Lease " +
+            "holder identity is POD_NAME (else the host name) with a random suffix, unique per process.")
         {
-            LeaseNamespace = NonEmpty(environment("POD_NAMESPACE")) ?? "default",
-            // Unique per process, as client-go's examples make it: two replicas on one host (or a restarted one) never
-            // share an identity, so neither can renew the other's lease.
-            Identity = (NonEmpty(environment("POD_NAME")) ?? NonEmpty(hostName) ?? Environment.MachineName) + "_" + Guid.NewGuid().ToString("N")[..8],
+            new HelpOption(),
+            new VersionOption(),
         };
-
         foreach (var flag in Flags)
         {
-            var value = environment(flag.Env);
-            if (value is not null)
+            command.Options.Add(new Option<string>(flag.Name)
             {
-                options = flag.Apply(options, value);
-            }
+                Description = flag.HelpText,
+                HelpName = flag.ValueName,
+                Arity = flag.IsSwitch ? ArgumentArity.ZeroOrOne : ArgumentArity.ExactlyOne,
+            });
         }
 
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            string name;
-            string? value = null;
-            var eq = arg.IndexOf('=', StringComparison.Ordinal);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
-            {
-                name = arg[..eq];
-                value = arg[(eq + 1)..];
-            }
-            else
-            {
-                name = arg;
-            }
-
-            var flag = Flags.FirstOrDefault(f => f.Name == name)
-                ?? throw new OperatorOptionsException($"unknown flag '{arg}'\n{Usage}");
-            if (value is null)
-            {
-                if (flag.IsSwitch && (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
-                {
-                    value = "true";
-                }
-                else if (i + 1 < args.Count)
-                {
-                    value = args[++i];
-                }
-                else
-                {
-                    throw new OperatorOptionsException($"flag {flag.Name} needs a value\n{Usage}");
-                }
-            }
-
-            options = flag.Apply(options, value);
-        }
-
-        options.Validate();
-        return options;
+        return command;
     }
 
+    /// <summary>
+    /// Parses <paramref name="args"/>. The result's <see cref="ParseResult.Action"/> is set for --help and --version
+    /// (invoke it: it prints and returns 0); pass the result to <see cref="Bind(ParseResult, Func{string, string?})"/>
+    /// otherwise.
+    /// </summary>
+    public static ParseResult Parse(IReadOnlyList<string> args) => CreateCommand().Parse(SplitEmptyValues(args), Parser);
+
+    /// <summary>
+    /// Flags win over environment variables, which win over defaults. Throws <see cref="OperatorOptionsException"/>
+    /// naming the flag or variable at fault.
+    /// </summary>
+    public static OperatorOptions Bind(IReadOnlyList<string> args, Func<string, string?> environment) =>
+        Bind(Parse(args), environment);
+
+    /// <inheritdoc cref="Bind(IReadOnlyList{string}, Func{string, string?})"/>
+    public static OperatorOptions Bind(ParseResult parsed, Func<string, string?> environment)
+    {
+        if (parsed.Errors.Count > 0)
+        {
+            throw new OperatorOptionsException(string.Join('\n', parsed.Errors.Select(e => e.Message)));
+        }
+
+        var options = new OperatorOptions
+        {
+            // Unique per process, as client-go's examples make it: two replicas on one host (or a restarted one) never
+            // share an identity, so neither can renew the other's lease.
+            Identity = (NonEmpty(environment("POD_NAME")) ?? NonEmpty(environment("HOSTNAME")) ?? Environment.MachineName)
+                + "_" + Guid.NewGuid().ToString("N")[..8],
+        };
+        var fromVariable = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var flag in Flags)
+            {
+                if (parsed.GetResult(flag.Name) is OptionResult given)
+                {
+                    options = flag.Apply(options, given.Tokens.Count == 0 ? "true" : given.Tokens[0].Value);
+                }
+                else if (FromEnvironment(flag, environment) is var (variable, value))
+                {
+                    fromVariable[flag.Name] = variable;
+                    options = flag.Apply(options, value);
+                }
+            }
+
+            options.Validate();
+            return options;
+        }
+        catch (OperatorOptionsException ex) when (ex.Flag is { } flag && fromVariable.TryGetValue(flag, out var variable))
+        {
+            throw new OperatorOptionsException($"{ex.Message} (set by the environment variable {variable})", flag);
+        }
+    }
+
+    /// <summary>
+    /// The flag's own variable counts when set, even to "" (<c>HANDOFF_METRICS_ADDRESS=</c> serves no metrics); a
+    /// fallback after it (<c>POD_NAMESPACE</c>, from the downward API) only when not empty.
+    /// </summary>
+    private static (string Variable, string Value)? FromEnvironment(OperatorOptionsFlag flag, Func<string, string?> environment)
+    {
+        for (var i = 0; i < flag.EnvironmentVariables.Count; i++)
+        {
+            var variable = flag.EnvironmentVariables[i];
+            if (environment(variable) is { } value && (i == 0 || value.Length > 0))
+            {
+                return (variable, value);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// System.CommandLine reads <c>--flag=</c> as a flag without its value; the chart renders exactly that for an
+    /// empty value (<c>--namespace=</c>: all namespaces), so it is passed on as <c>--flag ""</c>.
+    /// </summary>
+    private static string[] SplitEmptyValues(IReadOnlyList<string> args) =>
+        [.. args.SelectMany(a => a.EndsWith('=') && Flags.Any(f => a.Length == f.Name.Length + 1 && a.StartsWith(f.Name, StringComparison.Ordinal))
+            ? new[] { a[..^1], "" }
+            : [a])];
+
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string Show(string value) => value.Length == 0 ? "\"\"" : value;
+
+    private static string Show(bool value) => value ? "true" : "false";
 
     private static bool ParseBool(string value, string flag) =>
         value.ToLower(CultureInfo.InvariantCulture) switch
         {
             "true" or "1" or "yes" => true,
             "false" or "0" or "no" or "" => false,
-            _ => throw new OperatorOptionsException($"{flag}: '{value}' is not true or false"),
+            _ => throw new OperatorOptionsException($"{flag}: '{value}' is not true or false", flag),
         };
 }

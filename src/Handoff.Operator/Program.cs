@@ -1,21 +1,25 @@
+using System.CommandLine.Invocation;
 using Handoff.Operator;
 
-if (args is ["--help"] or ["-h"])
+var parsed = OperatorOptionsBinder.Parse(args);
+if (parsed.Action is not (null or ParseErrorAction))
 {
-    Console.WriteLine(OperatorOptionsBinder.Usage);
-    return 0;
+    // --help or --version: printed to stdout, exit 0.
+    return await parsed.InvokeAsync();
 }
 
 try
 {
-    var options = OperatorOptionsBinder.Bind(args, Environment.GetEnvironmentVariable);
+    var options = OperatorOptionsBinder.Bind(parsed, Environment.GetEnvironmentVariable);
     await using var host = await OperatorHost.StartAsync(options, OperatorHost.LoadKubeConfig(options));
     await host.WaitForShutdownAsync();
     return 0;
 }
 catch (OperatorOptionsException ex)
 {
-    await Console.Error.WriteLineAsync("error: " + ex.Message);
+    await Console.Error.WriteLineAsync("error: " + ex.Message.Replace("\n", "\nerror: ", StringComparison.Ordinal));
+    await Console.Error.WriteLineAsync();
+    await Console.Error.WriteAsync(OperatorOptionsBinder.Usage);
     return 2;
 }
 catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or IOException)

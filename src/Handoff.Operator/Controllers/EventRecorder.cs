@@ -50,7 +50,7 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time, Operato
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             metrics.ApiErrors.WithLabels("create-event").Inc();
-            logger.LogWarning(ex, "Could not record event {Reason} for {Kind} {Name}", reason, kind, meta.Name);
+            Log.EventNotRecorded(logger, ex, reason, kind, meta.Name);
         }
     }
 }

@@ -72,16 +72,16 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
             elector.OnStartedLeading += () =>
             {
                 IsLeader = led = true;
-                logger.LogInformation("{Identity} became leader of lease {Namespace}/{Lease}", options.Identity, options.LeaseNamespace, options.LeaseName);
+                Log.BecameLeader(logger, options.Identity, options.LeaseNamespace, options.LeaseName);
                 leading = Task.Run(() => lead(term.Token), CancellationToken.None);
             };
             elector.OnStoppedLeading += () =>
             {
                 IsLeader = false;
-                logger.LogWarning("{Identity} lost leadership of lease {Namespace}/{Lease}", options.Identity, options.LeaseNamespace, options.LeaseName);
+                Log.LostLeadership(logger, options.Identity, options.LeaseNamespace, options.LeaseName);
                 term.Cancel();
             };
-            elector.OnError += ex => logger.LogWarning(ex, "Leader election error");
+            elector.OnError += ex => Log.LeaderElectionError(logger, ex);
             try
             {
                 await elector.RunUntilLeadershipLostAsync(cancellationToken);
@@ -91,7 +91,7 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
             }
             catch (Exception ex)
             {
-                logger.LogWarning(ex, "Leader election failed; campaigning again");
+                Log.LeaderElectionFailed(logger, ex);
             }
             finally
             {
@@ -148,11 +148,11 @@ public sealed class LeadershipLoop(IKubernetes client, OperatorOptions options, 
                 options.LeaseName, options.LeaseNamespace,
                 new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = lease.Metadata.ResourceVersion } },
                 cancellationToken: timeout.Token);
-            logger.LogInformation("{Identity} released lease {Namespace}/{Lease}", options.Identity, options.LeaseNamespace, options.LeaseName);
+            Log.LeaseReleased(logger, options.Identity, options.LeaseNamespace, options.LeaseName);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            logger.LogWarning(ex, "Could not release lease {Namespace}/{Lease}; it expires by itself", options.LeaseNamespace, options.LeaseName);
+            Log.LeaseNotReleased(logger, ex, options.LeaseNamespace, options.LeaseName);
         }
     }
 

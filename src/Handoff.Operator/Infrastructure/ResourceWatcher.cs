@@ -96,14 +96,14 @@ public sealed class ResourceWatcher<T>
             }
             catch (ResourceExpiredException ex)
             {
-                _logger.LogInformation("Watch of {Resource} expired ({Message}); re-listing", _source.Name, ex.Message);
+                Log.WatchExpired(_logger, _source.Name, ex.Message);
                 resourceVersion = null;
             }
             catch (Exception ex)
             {
                 Error?.Invoke(ex);
                 var delay = Backoff(failures++);
-                _logger.LogWarning(ex, "Watch of {Resource} failed; retrying in {Delay}", _source.Name, delay);
+                Log.WatchFailed(_logger, ex, _source.Name, delay);
                 if (failures > 3)
                 {
                     // Persistent trouble: start over from a fresh list once the API is back.

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 
 namespace Handoff.Operator.Tests.Integration;
 
@@ -89,6 +91,7 @@ public sealed class OperatorProcessTests
             var json = lines.Where(l => l.StartsWith('{')).ToList();
             Assert.NotEmpty(json);
             Assert.All(json, l => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(l).RootElement.ValueKind));
+            Assert.All(json, AssertRfc3339Timestamp);
             Assert.Contains(json, l => l.Contains("Bound", StringComparison.Ordinal) && l.Contains("f-1", StringComparison.Ordinal));
             Assert.DoesNotContain(lines, l => l.StartsWith("stderr:", StringComparison.Ordinal));
         }
@@ -101,6 +104,62 @@ public sealed class OperatorProcessTests
 
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The line's "Timestamp" is RFC 3339 in UTC (nothing before or after it), and about now.</summary>
+    private static void AssertRfc3339Timestamp(string line)
+    {
+        var timestamp = JsonDocument.Parse(line).RootElement.GetProperty("Timestamp").GetString()!;
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", timestamp);
+        var parsed = DateTimeOffset.ParseExact(timestamp, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        Assert.InRange(parsed, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1));
+    }
+
+    [Fact]
+    public async Task The_binary_prints_its_help_with_every_flag_and_exits_0()
+    {
+        var run = await RunBinaryAsync(["--help"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("", run.Stderr);
+        var help = Unit.OperatorOptionsTests.Normalize(run.Stdout);
+        Assert.All(OperatorOptionsBinder.Flags, flag =>
+        {
+            Assert.Contains($"{flag.Name} <{flag.ValueName}> {flag.HelpText}", help, StringComparison.Ordinal);
+            Assert.Contains($"[default: {flag.Default}]", flag.HelpText, StringComparison.Ordinal);
+            Assert.All(flag.EnvironmentVariables, variable => Assert.Contains(variable, flag.HelpText, StringComparison.Ordinal));
+        });
+        Assert.Equal(OperatorOptionsBinder.Usage, run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--no-such-flag", null, "error: Unrecognized command or argument '--no-such-flag'.")]
+    [InlineData("--default-strategy=Random", null, "error: --default-strategy: 'Random' is not one of FirstAvailable, LoadBalanced, BestFit")]
+    [InlineData("--namespace", null, "error: Required argument missing for option: '--namespace'.")]
+    [InlineData(null, "maybe", "error: --leader-elect: 'maybe' is not true or false (set by the environment variable HANDOFF_LEADER_ELECT)")]
+    public async Task The_binary_reports_a_bad_flag_or_variable_with_the_usage_and_exits_2(string? arg, string? leaderElect, string expected)
+    {
+        var run = await RunBinaryAsync(arg is null ? [] : [arg], new Dictionary<string, string?> { ["HANDOFF_LEADER_ELECT"] = leaderElect });
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith(expected, run.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith(OperatorOptionsBinder.Usage, run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", run.Stdout);
+    }
+
+    private static Task<ProcessResult> RunBinaryAsync(string[] args, IReadOnlyDictionary<string, string?>? environment = null) =>
+        Processes.RunAsync(
+            "dotnet", [Path.Combine(AppContext.BaseDirectory, "Handoff.Operator.dll"), .. args], TimeSpan.FromSeconds(60),
+            TestContext.Current.CancellationToken, environment: OperatorVariablesCleared(environment));
+
+    /// <summary>No HANDOFF_* variable of the test's own environment leaks into the binary: only those given.</summary>
+    private static Dictionary<string, string?> OperatorVariablesCleared(IReadOnlyDictionary<string, string?>? environment)
+    {
+        var variables = OperatorOptionsBinder.Flags.SelectMany(f => f.EnvironmentVariables).ToDictionary(v => v, _ => (string?)null, StringComparer.Ordinal);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[name] = value;
+        }
+
+        return variables;
     }
 
     [Fact]
