@@ -30,7 +30,7 @@ public static class Manifests
             {
                 case null:
                     continue;
-                case JsonObject obj when Jn.GetString(obj, "kind") is { } kind && kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray items:
+                case JsonObject obj when JsonNodes.GetString(obj, "kind") is { } kind && kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray items:
                     result.AddRange(items.OfType<JsonObject>().Select(i => (JsonObject)i.DeepClone()));
                     break;
                 case JsonObject obj:

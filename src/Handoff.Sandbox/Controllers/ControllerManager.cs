@@ -1,0 +1,39 @@
+using Handoff.Sandbox.Store;
+
+namespace Handoff.Sandbox.Controllers;
+
+/// <summary>The emulator's kube-controller-manager (and the apiextensions controllers): starts and stops the controllers.</summary>
+internal sealed class ControllerManager : IAsyncDisposable
+{
+    private readonly CrdController _crds;
+    private readonly ServiceAccountController _serviceAccounts;
+    private readonly List<QueueController> _controllers;
+
+    public ControllerManager(ApiEngine engine)
+    {
+        _crds = new CrdController(engine);
+        _serviceAccounts = new ServiceAccountController(engine);
+        _controllers = [new NamespaceController(engine), new GarbageCollector(engine), new NodeLifecycleController(engine), new PodGarbageCollector(engine)];
+    }
+
+    public void Start()
+    {
+        _crds.Start();
+        _serviceAccounts.Start();
+        foreach (var c in _controllers)
+        {
+            c.Start();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _controllers)
+        {
+            await c.DisposeAsync();
+        }
+
+        _serviceAccounts.Dispose();
+        _crds.Dispose();
+    }
+}
