@@ -14,6 +14,7 @@ internal sealed class ApiHandler
 {
     private readonly ApiEngine _engine;
     private readonly PodBinding _binding;
+    private readonly PodEviction _eviction;
     private readonly SandboxFaults _faults;
     private readonly SandboxRequestLog _requests;
     private readonly string _instanceHash;
@@ -23,6 +24,7 @@ internal sealed class ApiHandler
     {
         _engine = engine;
         _binding = new PodBinding(engine);
+        _eviction = new PodEviction(engine);
         _faults = faults;
         _requests = requests;
         _watches = new WatchStream(engine, bookmarkInterval);
@@ -138,7 +140,7 @@ internal sealed class ApiHandler
         }
 
         var sub = rest.Length == 3 ? rest[2] : null;
-        if (sub is not null && !((sub == "status" && type.HasStatus) || (sub == "binding" && type.HasBinding)))
+        if (sub is not null && !((sub == "status" && type.HasStatus) || (sub is "binding" or "eviction" && type.HasBinding)))
         {
             throw ApiException.ResourceNotFound();
         }
@@ -186,6 +188,10 @@ internal sealed class ApiHandler
                 _binding.Bind(target.Namespace!, target.Name!, await RequestReader.ReadObjectAsync(ctx, ct));
                 await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 }, ct, 201);
                 return;
+            case "create" when target.Subresource == "eviction":
+                _eviction.Evict(target.Namespace!, target.Name!, await RequestReader.ReadObjectAsync(ctx, ct), query["dryRun"].ToString() == "All");
+                await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 }, ct, 201);
+                return;
             case "create" when target.Name is null:
                 {
                     var created = _engine.Create(t, target.Namespace, await RequestReader.ReadObjectAsync(ctx, ct), RequestReader.WriteOptions(query), warnings);
@@ -195,7 +201,7 @@ internal sealed class ApiHandler
                     return;
                 }
 
-            case "update" when target.Name is not null && target.Subresource != "binding":
+            case "update" when target.Name is not null && target.Subresource is not ("binding" or "eviction"):
                 {
                     var updated = _engine.Update(t, target.Namespace, target.Name, await RequestReader.ReadObjectAsync(ctx, ct), target.Subresource, RequestReader.WriteOptions(query), warnings);
                     ResponseWriter.AddWarnings(ctx, warnings);
@@ -203,7 +209,7 @@ internal sealed class ApiHandler
                     return;
                 }
 
-            case "patch" when target.Name is not null && target.Subresource != "binding":
+            case "patch" when target.Name is not null && target.Subresource is not ("binding" or "eviction"):
                 {
                     var contentType = (ctx.Request.ContentType ?? "").Split(';')[0].Trim();
                     var patch = await RequestReader.ReadBodyAsync(ctx, ct);

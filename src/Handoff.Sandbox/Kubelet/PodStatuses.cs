@@ -105,7 +105,7 @@ internal sealed class PodStatuses(ApiEngine engine)
                 }
 
                 var unknown = Terminated(KilledExitCode, "The container could not be located when the pod was terminated", null, now);
-                unknown["reason"] = "ContainerStatusUnknown";
+                ((JsonObject)unknown["terminated"]!)["reason"] = "ContainerStatusUnknown";
                 return unknown;
             }, ready: false);
             return true;

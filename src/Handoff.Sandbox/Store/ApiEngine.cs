@@ -172,11 +172,19 @@ internal sealed partial class ApiEngine
                 throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
             }
 
-            var patchedRv = JsonNodes.GetString(meta, "resourceVersion");
-            var explicitPrecondition = patchedRv != current.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-            if (explicitPrecondition)
+            // Optimistic concurrency: a resourceVersion the patch leaves in the object (its own, or the current one it
+            // did not touch) must be the current one; a patch that removes it updates unconditionally, as the API
+            // server allows for these kinds. Retries re-apply the patch, so a stale version stays stale.
+            if (JsonNodes.GetString(meta, "resourceVersion") is { Length: > 0 } patchedRv)
             {
-                throw ApiException.StaleConflict(t.GroupResource, t.Group, t.Plural, name);
+                if (patchedRv != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
+                {
+                    throw ApiException.StaleConflict(t.GroupResource, t.Group, t.Plural, name);
+                }
+            }
+            else
+            {
+                meta["resourceVersion"] = current.ResourceVersion.ToString(CultureInfo.InvariantCulture);
             }
 
             if (subresource is null && attempt == 0)

@@ -5,7 +5,7 @@ namespace Handoff.Sandbox.Store;
 /// <summary>Status conditions (pods, nodes, CRDs, Jobs), one per type, as their controllers keep them.</summary>
 internal static class StatusConditions
 {
-    /// <summary>Sets a condition; <c>lastTransitionTime</c> moves only when the status changes.</summary>
+    /// <summary>Sets a condition (a null reason or message clears it); <c>lastTransitionTime</c> moves only when the status changes.</summary>
     public static void Set(JsonObject status, string type, string value, string? reason, string? message, string now)
     {
         var conditions = status["conditions"] as JsonArray ?? [];
@@ -24,14 +24,19 @@ internal static class StatusConditions
 
         existing["status"] = value;
         existing["lastProbeTime"] = null;
-        if (reason is not null)
-        {
-            existing["reason"] = reason;
-        }
+        SetOrRemove(existing, "reason", reason);
+        SetOrRemove(existing, "message", message);
+    }
 
-        if (message is not null)
+    private static void SetOrRemove(JsonObject condition, string key, string? value)
+    {
+        if (value is null)
         {
-            existing["message"] = message;
+            condition.Remove(key);
+        }
+        else
+        {
+            condition[key] = value;
         }
     }
 

@@ -51,4 +51,55 @@ public abstract class ContractTest<TFixture>(TFixture fixture)
             Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["true"] }],
         },
     };
+
+    /// <summary>The first node of the cluster (the emulator's <c>gpu-1</c>, k3s' only node).</summary>
+    protected async Task<string> FirstNodeAsync() => (await Client.CoreV1.ListNodeAsync(cancellationToken: Ct)).Items.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).First().Metadata.Name;
+
+    /// <summary>
+    /// A pod bound to <paramref name="node"/> that runs until it is stopped: on a real kubelet a shell that exits on
+    /// SIGTERM; on the emulator the same pod with an hour's simulated duration.
+    /// </summary>
+    protected static V1Pod RunningPod(string name, string node, IList<string>? finalizers = null, long? gracePeriodSeconds = null) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            Finalizers = finalizers,
+            Annotations = new Dictionary<string, string> { ["handoff.dev/sandbox-duration"] = "1h" },
+        },
+        Spec = new V1PodSpec
+        {
+            NodeName = node,
+            RestartPolicy = "Never",
+            TerminationGracePeriodSeconds = gracePeriodSeconds,
+            Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"] }],
+        },
+    };
+
+    protected async Task<V1Pod> StartedPodAsync(string ns, V1Pod pod)
+    {
+        await Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: Ct);
+        return await PodAsync(ns, pod.Metadata.Name, p => p.Status?.Phase == "Running", "running", TimeSpan.FromMinutes(2));
+    }
+
+    protected async Task<V1Pod> PodAsync(string ns, string name, Func<V1Pod, bool> done, string what, TimeSpan? timeout = null) =>
+        await Wait.UntilAsync(() => Client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: Ct), done, timeout ?? TimeSpan.FromSeconds(60), $"pod {name} {what}");
+
+    protected async Task GoneAsync(Func<Task> read, string what, TimeSpan? timeout = null) =>
+        await Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                await read();
+                return false;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return true;
+            }
+        }, gone => gone, timeout ?? TimeSpan.FromSeconds(60), what + " gone");
+
+    /// <summary>Removes the finalizers an object was held with (a merge patch).</summary>
+    protected Task ReleasePodAsync(string ns, string name) =>
+        Client.CoreV1.PatchNamespacedPodAsync(new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), name, ns, cancellationToken: Ct);
 }

@@ -165,6 +165,35 @@ public abstract class ObjectsContract<TFixture>(TFixture fixture) : ContractTest
         Assert.Equal(["test/one"], smp.Metadata.Finalizers);
         await Client.CoreV1.PatchNamespacedPodAsync(new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), "p1", ns, cancellationToken: Ct);
     }
+
+    [Fact]
+    public async Task A_patch_carrying_a_stale_resourceVersion_is_409_Conflict_for_the_object_and_its_status()
+    {
+        var ns = await NamespaceAsync(withCrd: true);
+        var created = await Client.CreateAsync(ns, Widgets.New("w1", 1));
+        var stale = created.Metadata.ResourceVersion;
+        var current = await Client.PatchAsync(ns, "w1", """{"spec":{"size":2}}""");
+        const string Message = "Operation cannot be fulfilled on widgets.sandbox.test \"w1\": the object has been modified; please apply your changes to the latest version and try again";
+
+        var merge = await FailsWith(HttpStatusCode.Conflict, () => Client.PatchAsync(ns, "w1", $$$"""{"metadata":{"resourceVersion":"{{{stale}}}"},"spec":{"size":3}}"""));
+        Assert.Equal(("Conflict", Message), (merge.Reason, merge.Message));
+        var json = await FailsWith(HttpStatusCode.Conflict, () => Client.PatchAsync(ns, "w1", $$$"""[{"op":"replace","path":"/metadata/resourceVersion","value":"{{{stale}}}"},{"op":"replace","path":"/spec/size","value":3}]""", V1Patch.PatchType.JsonPatch));
+        Assert.Equal(Message, json.Message);
+        var status = await FailsWith(HttpStatusCode.Conflict, () => Client.PatchStatusAsync(ns, "w1", $$$"""{"metadata":{"resourceVersion":"{{{stale}}}"},"status":{"phase":"Stale"}}"""));
+        Assert.Equal(Message, status.Message);
+
+        // With the current version, or none, the patch applies.
+        var applied = await Client.PatchAsync(ns, "w1", $$$"""{"metadata":{"resourceVersion":"{{{current.Metadata.ResourceVersion}}}"},"spec":{"size":4}}""");
+        Assert.Equal(4, applied.Spec!.Size);
+        Assert.Equal("Ready", (await Client.PatchStatusAsync(ns, "w1", $$$"""{"metadata":{"resourceVersion":"{{{applied.Metadata.ResourceVersion}}}"},"status":{"phase":"Ready"}}""")).Status!.Phase);
+
+        // Strategic merge patches of built-in kinds too.
+        var cm = await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c1" } }, ns, cancellationToken: Ct);
+        await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"data":{"a":"1"}}""", V1Patch.PatchType.StrategicMergePatch), "c1", ns, cancellationToken: Ct);
+        var smp = await FailsWith(HttpStatusCode.Conflict, () => Client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch($$$"""{"metadata":{"resourceVersion":"{{{cm.Metadata.ResourceVersion}}}"},"data":{"a":"2"}}""", V1Patch.PatchType.StrategicMergePatch), "c1", ns, cancellationToken: Ct));
+        Assert.Equal("Operation cannot be fulfilled on configmaps \"c1\": the object has been modified; please apply your changes to the latest version and try again", smp.Message);
+    }
 }
 
 /// <summary>Against the emulator.</summary>

@@ -44,6 +44,6 @@ public abstract class EmulatorTest : IAsyncLifetime
         await Wait.UntilAsync(() => (client ?? Client).CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: Ct), p => p.Status?.Phase == phase, what: $"pod {name} {phase}");
 
     /// <summary>Waits until the pod is gone (404).</summary>
-    protected async Task PodGoneAsync(string name, string ns = "default") =>
-        await Wait.UntilAsync(async () => (await Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "metadata.name=" + name, cancellationToken: Ct)).Items.Count, n => n == 0, what: $"pod {name} gone");
+    protected async Task PodGoneAsync(string name, Kubernetes? client = null, string ns = "default") =>
+        await Wait.UntilAsync(async () => (await (client ?? Client).CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "metadata.name=" + name, cancellationToken: Ct)).Items.Count, n => n == 0, what: $"pod {name} gone");
 }
