@@ -166,4 +166,30 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
         Assert.Equal(("b", "web"), (cm.Data["a"], cm.Metadata.Labels["tier"]));
         Assert.Matches(@"sa1\s+0", await _kubectl.MustAsync(["get", "sa", "-n", ns], Ct));
     }
+
+    [Fact]
+    public async Task Run_schedules_a_pod_and_cordon_and_drain_empty_its_node()
+    {
+        await _kubectl.MustAsync(["run", "web", "-n", _ns, "--image=nginx:1.27", "--restart=Never", "--annotations=handoff.dev/sandbox-duration=1h,handoff.dev/sandbox-termination=200ms"], Ct);
+        var node = await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pod", "web", "-n", _ns, "-o", "jsonpath={.spec.nodeName}"], Ct), n => n.Length > 0, what: "web scheduled");
+        await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pod", "web", "-n", _ns, "-o", "jsonpath={.status.phase}"], Ct), p => p == "Running", what: "web running");
+        Assert.Contains("Successfully assigned " + _ns + "/web to " + node, await _kubectl.MustAsync(["describe", "pod", "web", "-n", _ns], Ct), StringComparison.Ordinal);
+        try
+        {
+            Assert.Contains($"node/{node} cordoned", await _kubectl.MustAsync(["cordon", node], Ct), StringComparison.Ordinal);
+            Assert.Matches(node + @"\s+Ready,SchedulingDisabled", await _kubectl.MustAsync(["get", "nodes"], Ct));
+            var drained = await _kubectl.RunAsync(["drain", node, "--ignore-daemonsets", "--force", "--timeout=60s"], Ct);
+            Assert.True(drained.ExitCode == 0, drained.ToString());
+            Assert.Contains($"pod/web evicted", drained.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"node/{node} drained", drained.Stdout, StringComparison.Ordinal);
+            var left = await _kubectl.MustAsync(["get", "pods", "-n", _ns, "-o", "name"], Ct);
+            Assert.DoesNotContain("pod/web", left, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await _kubectl.MustAsync(["uncordon", node], Ct);
+        }
+
+        await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "node", node, "-o", "jsonpath={.spec.taints}"], Ct), t => !t.Contains("unschedulable", StringComparison.Ordinal), what: "taint gone");
+    }
 }

@@ -25,4 +25,18 @@ public sealed class SandboxNodeTests
         Assert.Contains("invalid YAML", Assert.Throws<FormatException>(() => SandboxNode.ParseYaml("nodes: [a: b: c")).Message, StringComparison.Ordinal);
         Assert.Contains("cannot read nodes file", Assert.Throws<FormatException>(() => SandboxNode.LoadFile("/nonexistent/nodes.yaml")).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Nodes_register_with_the_taints_of_the_nodes_file()
+    {
+        var nodes = SandboxNode.ParseYaml("""
+            nodes:
+            - name: gpu-a
+              taints: [{key: nvidia.com/gpu, value: "true", effect: NoSchedule}, {key: maintenance, effect: NoExecute}]
+            """);
+        Assert.Equal([new SandboxTaint("nvidia.com/gpu", "true", "NoSchedule"), new SandboxTaint("maintenance", null, "NoExecute")], nodes[0].Taints);
+        Assert.Contains("nodes[0].taints[0].effect: must be NoSchedule, PreferNoSchedule or NoExecute, got \"Sometimes\"",
+            Assert.Throws<FormatException>(() => SandboxNode.ParseYaml("nodes: [{name: a, taints: [{key: k, effect: Sometimes}]}]")).Message, StringComparison.Ordinal);
+        Assert.Contains("nodes[0].taints[0].key: required", Assert.Throws<FormatException>(() => SandboxNode.ParseYaml("nodes: [{name: a, taints: [{effect: NoSchedule}]}]")).Message, StringComparison.Ordinal);
+    }
 }

@@ -63,7 +63,7 @@ public sealed class SandboxServerTests : EmulatorTest
         using var http = new HttpClient { BaseAddress = Server.BaseAddress };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("counting-test/1.0");
         Server.Requests.Clear();
-        using var body = new StringContent("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"counted"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""", Encoding.UTF8, "application/json");
+        using var body = new StringContent("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"counted"},"spec":{"schedulerName":"sandbox-test","containers":[{"name":"c","image":"busybox"}]}}""", Encoding.UTF8, "application/json");
         (await http.PostAsync(new Uri("api/v1/namespaces/default/pods", UriKind.Relative), body, Ct)).EnsureSuccessStatusCode();
         using var binding = new StringContent("""{"apiVersion":"v1","kind":"Binding","metadata":{"name":"counted"},"target":{"kind":"Node","name":"node-1"}}""", Encoding.UTF8, "application/json");
         (await http.PostAsync(new Uri("api/v1/namespaces/default/pods/counted/binding", UriKind.Relative), binding, Ct)).EnsureSuccessStatusCode();

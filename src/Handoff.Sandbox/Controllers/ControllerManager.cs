@@ -1,8 +1,9 @@
+using Handoff.Sandbox.Scheduling;
 using Handoff.Sandbox.Store;
 
 namespace Handoff.Sandbox.Controllers;
 
-/// <summary>The emulator's kube-controller-manager (and the apiextensions controllers): starts and stops the controllers.</summary>
+/// <summary>The emulator's control plane besides the API: kube-controller-manager's controllers, the apiextensions controllers and the default scheduler.</summary>
 internal sealed class ControllerManager : IAsyncDisposable
 {
     private readonly CrdController _crds;
@@ -13,7 +14,7 @@ internal sealed class ControllerManager : IAsyncDisposable
     {
         _crds = new CrdController(engine);
         _serviceAccounts = new ServiceAccountController(engine);
-        _controllers = [new NamespaceController(engine), new GarbageCollector(engine), new NodeLifecycleController(engine), new PodGarbageCollector(engine)];
+        _controllers = [new NamespaceController(engine), new GarbageCollector(engine), new NodeLifecycleController(engine), new PodGarbageCollector(engine), new DefaultScheduler(engine)];
     }
 
     public void Start()

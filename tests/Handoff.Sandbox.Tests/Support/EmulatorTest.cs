@@ -28,13 +28,17 @@ public abstract class EmulatorTest : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>A pod that runs to completion (<c>restartPolicy: Never</c>), bound to <paramref name="node"/> when given.</summary>
+    /// <summary>
+    /// A pod that runs to completion (<c>restartPolicy: Never</c>), bound to <paramref name="node"/> when given; else it
+    /// names a scheduler nobody runs, so the test binds it itself (the default scheduler would place it otherwise).
+    /// </summary>
     protected static V1Pod Pod(string name, string? node = null, Dictionary<string, string>? annotations = null, int containers = 1) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Annotations = annotations },
         Spec = new V1PodSpec
         {
             NodeName = node,
+            SchedulerName = node is null ? "sandbox-test" : null,
             RestartPolicy = "Never",
             Containers = [.. Enumerable.Range(0, containers).Select(i => new V1Container { Name = $"c{i}", Image = "busybox" })],
         },
