@@ -24,6 +24,9 @@ public sealed record SandboxOptions
     /// </summary>
     public TimeSpan DefaultTerminationDuration { get; init; } = TimeSpan.Zero;
 
+    /// <summary>The Job controller's back-off after a failed pod, doubled per failure up to 6 minutes (10 s, as kube-controller-manager).</summary>
+    public TimeSpan JobBackoffBase { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Watch events kept per resource; a watch from an older resourceVersion gets 410 Gone.</summary>
     public int WatchHistoryLimit { get; init; } = 10_000;
 

@@ -63,7 +63,7 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         options ??= new SandboxOptions();
         var engine = new ApiEngine(options.TimeProvider, options.WatchHistoryLimit);
-        var controllers = new ControllerManager(engine);
+        var controllers = new ControllerManager(engine, options);
         controllers.Start();
         var faults = new SandboxFaults(engine.Store);
         var requests = new SandboxRequestLog();

@@ -192,4 +192,22 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
 
         await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "node", node, "-o", "jsonpath={.spec.taints}"], Ct), t => !t.Contains("unschedulable", StringComparison.Ordinal), what: "taint gone");
     }
+
+    [Fact]
+    public async Task Create_job_runs_to_completion_and_get_jobs_prints_its_status()
+    {
+        Assert.Equal("job.batch/hello created", (await _kubectl.MustAsync(["create", "job", "hello", "-n", _ns, "--image=busybox:1.36", "--", "echo", "hi"], Ct)).Trim());
+        var waited = await _kubectl.RunAsync(["wait", "-n", _ns, "--for=condition=Complete", "job/hello", "--timeout=60s"], Ct);
+        Assert.True(waited.ExitCode == 0, waited.ToString());
+        var table = (await _kubectl.MustAsync(["get", "jobs", "-n", _ns], Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE$", table[0]);
+        Assert.Matches(@"^hello\s+Complete\s+1/1\s+\d+s\s+\d+s$", table[1]);
+        Assert.Matches(@"hello\s+Complete\s+1/1\s+\S+\s+\S+\s+hello\s+busybox:1.36\s+batch.kubernetes.io/controller-uid=", await _kubectl.MustAsync(["get", "jobs", "-n", _ns, "-o", "wide"], Ct));
+        var pod = await _kubectl.MustAsync(["get", "pods", "-n", _ns, "-l", "job-name=hello", "-o", "jsonpath={.items[0].spec.containers[0].command}"], Ct);
+        Assert.Equal("""["echo","hi"]""", pod);
+        Assert.Contains("job.batch/hello", await _kubectl.MustAsync(["get", "all", "-n", _ns, "-o", "name"], Ct), StringComparison.Ordinal);
+
+        Assert.Contains("job.batch \"hello\" deleted", await _kubectl.MustAsync(["delete", "job", "hello", "-n", _ns], Ct), StringComparison.Ordinal);
+        await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pods", "-n", _ns, "-l", "job-name=hello", "-o", "name"], Ct), p => p.Length == 0, what: "job pods collected");
+    }
 }

@@ -10,11 +10,12 @@ internal sealed class ControllerManager : IAsyncDisposable
     private readonly ServiceAccountController _serviceAccounts;
     private readonly List<QueueController> _controllers;
 
-    public ControllerManager(ApiEngine engine)
+    public ControllerManager(ApiEngine engine, SandboxOptions options)
     {
         _crds = new CrdController(engine);
         _serviceAccounts = new ServiceAccountController(engine);
-        _controllers = [new NamespaceController(engine), new GarbageCollector(engine), new NodeLifecycleController(engine), new PodGarbageCollector(engine), new DefaultScheduler(engine)];
+        _controllers = [new NamespaceController(engine), new GarbageCollector(engine), new NodeLifecycleController(engine), new PodGarbageCollector(engine), new DefaultScheduler(engine),
+            new JobController(engine, options.JobBackoffBase)];
     }
 
     public void Start()

@@ -4,9 +4,10 @@ using Handoff.Sandbox.Store;
 namespace Handoff.Sandbox.Controllers;
 
 /// <summary>
-/// The pod garbage collector's orphan rule: a pod bound to a node that does not exist (after 40 s of quarantine, as
-/// kube-controller-manager waits) is made Failed with condition <c>DisruptionTarget</c> (reason <c>DeletionByPodGC</c>)
-/// and deleted with grace period 0, since no kubelet will ever run or stop it.
+/// The pod garbage collector, for pods no kubelet will ever stop: a pod bound to a node that does not exist (after
+/// 40 s of quarantine, as kube-controller-manager waits) is made Failed with condition <c>DisruptionTarget</c>
+/// (reason <c>DeletionByPodGC</c>) and deleted with grace period 0; an unscheduled pod that is being deleted (its
+/// finalizers keep it) is made Failed and deleted with grace period 0 at once.
 /// </summary>
 internal sealed class PodGarbageCollector(ApiEngine engine) : QueueController(engine)
 {
@@ -18,7 +19,11 @@ internal sealed class PodGarbageCollector(ApiEngine engine) : QueueController(en
 
     protected override void OnChanged(StoreChange change)
     {
-        if (change.Collection.GroupResource == "pods" && change.Type != WatchEventType.Deleted &&
+        if (change.Collection.GroupResource == "pods" && change.Type != WatchEventType.Deleted && IsUnscheduledTerminating(change.Object.Node))
+        {
+            Queue.Add(change.Object.Namespace + "/" + change.Object.Name);
+        }
+        else if (change.Collection.GroupResource == "pods" && change.Type != WatchEventType.Deleted &&
             NodeOf(change.Object.Node) is { Length: > 0 } node && Engine.TryGet(_nodes, null, node) is null)
         {
             Queue.AddAfter(change.Object.Namespace + "/" + change.Object.Name, Quarantine);
@@ -34,10 +39,20 @@ internal sealed class PodGarbageCollector(ApiEngine engine) : QueueController(en
 
     private static string? NodeOf(JsonObject pod) => JsonNodes.GetString(pod["spec"], "nodeName");
 
+    private static bool IsUnscheduledTerminating(JsonObject pod) =>
+        string.IsNullOrEmpty(NodeOf(pod)) && JsonNodes.At(pod, "metadata", "deletionTimestamp") is not null &&
+        JsonNodes.GetString(pod["status"], "phase") is not ("Succeeded" or "Failed");
+
     protected override void Reconcile(string key)
     {
         var (ns, name) = (key[..key.IndexOf('/', StringComparison.Ordinal)], key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..]);
-        if (Engine.TryGet(_pods, ns, name) is not { } pod || NodeOf(pod.Node) is not { Length: > 0 } node || Engine.TryGet(_nodes, null, node) is not null)
+        if (Engine.TryGet(_pods, ns, name) is not { } pod)
+        {
+            return;
+        }
+
+        var unscheduled = IsUnscheduledTerminating(pod.Node);
+        if (!unscheduled && (NodeOf(pod.Node) is not { Length: > 0 } node || Engine.TryGet(_nodes, null, node) is not null))
         {
             return;
         }
@@ -57,7 +72,11 @@ internal sealed class PodGarbageCollector(ApiEngine engine) : QueueController(en
                 status["phase"] = "Failed";
             }
 
-            StatusConditions.Set(status, "DisruptionTarget", "True", "DeletionByPodGC", "PodGC: node no longer exists", now);
+            if (!unscheduled)
+            {
+                StatusConditions.Set(status, "DisruptionTarget", "True", "DeletionByPodGC", "PodGC: node no longer exists", now);
+            }
+
             return true;
         }, subresource: "status");
         try

@@ -75,7 +75,7 @@ internal sealed partial class ApiEngine
         meta.Remove("deletionGracePeriodSeconds");
         meta.Remove("managedFields");
         meta.Remove("selfLink");
-        if (t.IsCustom || t.GroupResource is "deployments.apps" or "customresourcedefinitions.apiextensions.k8s.io" or "poddisruptionbudgets.policy")
+        if (t.IsCustom || t.GroupResource is "deployments.apps" or "customresourcedefinitions.apiextensions.k8s.io" or "poddisruptionbudgets.policy" or "jobs.batch")
         {
             meta["generation"] = 1;
         }

@@ -160,6 +160,18 @@ internal static class BuiltinTypes
             },
             new()
             {
+                Group = "batch", Version = "v1", Plural = "jobs", Singular = "job", Kind = "Job", Namespaced = true,
+                Categories = ["all"], HasStatus = true, ModelType = typeof(V1Job), FieldLabels = new HashSet<string> { "status.successful" },
+                Columns =
+                [
+                    name, Col("Status", (o, _) => JobStatus(o)), Col("Completions", (o, _) => JobCompletions(o)),
+                    Col("Duration", (o, now) => JobDuration(o, now)), age,
+                    Col("Containers", (o, _) => ContainerField(o, "name"), 1), Col("Images", (o, _) => ContainerField(o, "image"), 1),
+                    Col("Selector", (o, _) => Selector(Jn(o, "spec", "selector", "matchLabels")), 1),
+                ],
+            },
+            new()
+            {
                 Group = "coordination.k8s.io", Version = "v1", Plural = "leases", Singular = "lease", Kind = "Lease", Namespaced = true,
                 ModelType = typeof(V1Lease),
                 Columns = [name, Col("Holder", (o, _) => Text(o, "spec", "holderIdentity")), age],
@@ -204,6 +216,44 @@ internal static class BuiltinTypes
             },
         ];
     }
+
+    private static JsonNode? Jn(JsonObject o, params string[] path) => JsonNodes.At(o, path);
+
+    private static bool HasCondition(JsonObject o, string type) => StatusConditions.Status(o, type) == "True";
+
+    /// <summary>The STATUS column of <c>kubectl get jobs</c> (printJob).</summary>
+    private static string JobStatus(JsonObject o) =>
+        HasCondition(o, "Complete") ? "Complete"
+        : HasCondition(o, "Failed") ? "Failed"
+        : Jn(o, "metadata", "deletionTimestamp") is not null ? "Terminating"
+        : HasCondition(o, "Suspended") ? "Suspended"
+        : HasCondition(o, "FailureTarget") ? "FailureTarget"
+        : "Running";
+
+    private static string JobCompletions(JsonObject o)
+    {
+        var succeeded = IntOrZero(Jn(o, "status", "succeeded"));
+        if (Jn(o, "spec", "completions") is not null)
+        {
+            return $"{succeeded}/{Text(o, "spec", "completions")}";
+        }
+
+        var parallelism = IntOrZero(Jn(o, "spec", "parallelism"));
+        return parallelism > 1 ? $"{succeeded}/1 of {parallelism}" : $"{succeeded}/1";
+    }
+
+    private static string JobDuration(JsonObject o, DateTimeOffset now)
+    {
+        if (KubeTime.ParseTime(Jn(o, "status", "startTime")) is not { } start)
+        {
+            return "";
+        }
+
+        return KubeTime.HumanDuration((KubeTime.ParseTime(Jn(o, "status", "completionTime")) ?? now) - start);
+    }
+
+    private static string ContainerField(JsonObject o, string field) =>
+        string.Join(",", (Jn(o, "spec", "template", "spec", "containers") as JsonArray ?? []).Select(c => JsonNodes.GetString(c, field) ?? ""));
 
     private static string Replicas(JsonObject o) => JsonNodes.At(o, "spec", "replicas") is { } r ? JsonNodes.ScalarText(r) : "1";
 

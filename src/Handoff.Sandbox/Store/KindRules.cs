@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Handoff.Sandbox.Jobs;
 using Handoff.Sandbox.Pods;
 
 namespace Handoff.Sandbox.Store;
@@ -9,6 +10,8 @@ internal static class KindRules
     public static bool IsPod(ResourceType t) => t.Group.Length == 0 && t.Plural == "pods";
 
     public static bool IsNamespace(ResourceType t) => t.Group.Length == 0 && t.Plural == "namespaces";
+
+    public static bool IsJob(ResourceType t) => t.Group == "batch" && t.Plural == "jobs";
 
     public static bool IsCrd(ResourceType t) => t.Group == "apiextensions.k8s.io" && t.Plural == "customresourcedefinitions";
 
@@ -73,6 +76,9 @@ internal static class KindRules
             case "customresourcedefinitions.apiextensions.k8s.io":
                 obj.Remove("status");
                 break;
+            case "jobs.batch":
+                JobRules.PrepareForCreate(obj);
+                break;
         }
 
         _ = now;
@@ -113,6 +119,11 @@ internal static class KindRules
                 causes.Add(FieldCause.Forbidden("spec",
                     "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"));
             }
+        }
+
+        if (IsJob(t))
+        {
+            JobRules.Validate(obj, old, causes);
         }
 
         return causes;
