@@ -210,4 +210,32 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
         Assert.Contains("job.batch \"hello\" deleted", await _kubectl.MustAsync(["delete", "job", "hello", "-n", _ns], Ct), StringComparison.Ordinal);
         await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pods", "-n", _ns, "-l", "job-name=hello", "-o", "name"], Ct), p => p.Length == 0, what: "job pods collected");
     }
+
+    [Fact]
+    public async Task Apply_of_a_List_validates_each_item_and_applies_them_all()
+    {
+        var list = """
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: v1
+              kind: ConfigMap
+              metadata: {name: from-list}
+              data: {a: b}
+            - apiVersion: sandbox.test/v1
+              kind: Widget
+              metadata: {name: listed}
+              spec: {size: 2}
+            """;
+        var applied = await _kubectl.RunAsync(["apply", "-n", _ns, "-f", "-"], Ct, stdin: list);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Contains("configmap/from-list created", applied.Stdout, StringComparison.Ordinal);
+        Assert.Contains("widget.sandbox.test/listed created", applied.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, (await fixture.Client.GetWidgetAsync(_ns, "listed")).Spec!.Size);
+
+        // The server still validates each item.
+        var invalid = await _kubectl.RunAsync(["apply", "-n", _ns, "-f", "-"], Ct, stdin: list.Replace("size: 2", "size: 2, bogus: 1", StringComparison.Ordinal));
+        Assert.NotEqual(0, invalid.ExitCode);
+        Assert.Contains("unknown field \"spec.bogus\"", invalid.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -72,7 +72,7 @@ internal sealed class ApiHandler
         switch (segments)
         {
             case []:
-                await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version") }, ct);
+                await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version") }, ct);
                 return;
             case ["version"]:
                 await ResponseWriter.WriteJsonAsync(ctx, Discovery.Version(), ct);
@@ -95,6 +95,16 @@ internal sealed class ApiHandler
                 return;
             case ["apis", var g, var v]:
                 await ResponseWriter.WriteJsonAsync(ctx, Discovery.Resources(registry, g, v) ?? throw ApiException.ResourceNotFound(), ct);
+                return;
+            case ["openapi", "v2"]:
+                if (ctx.Request.Headers.Accept.ToString().Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+                {
+                    ctx.Response.ContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+                    await ctx.Response.Body.WriteAsync(OpenApiV2.Protobuf(), ct);
+                    return;
+                }
+
+                await ResponseWriter.WriteJsonAsync(ctx, OpenApiV2.Json(), ct);
                 return;
             case ["openapi", "v3"]:
                 await ResponseWriter.WriteJsonAsync(ctx, OpenApi.Root(registry, _instanceHash), ct);

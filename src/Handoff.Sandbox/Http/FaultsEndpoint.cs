@@ -20,8 +20,8 @@ internal static class FaultsEndpoint
                 await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["expired"] = true }, ct);
                 return;
             case ("POST", ["fail"]):
-                var count = body?["count"] is JsonValue c && c.TryGetValue<int>(out var ci) ? ci : 1;
-                var status = body?["status"] is JsonValue s && s.TryGetValue<int>(out var si) ? si : 500;
+                var count = (int)(JsonNodes.Int64(body?["count"]) ?? 1);
+                var status = (int)(JsonNodes.Int64(body?["status"]) ?? 500);
                 try
                 {
                     faults.FailNext(count, status, JsonNodes.GetString(body, "verb"), JsonNodes.GetString(body, "resource"), JsonNodes.GetString(body, "namespace"));
@@ -34,7 +34,7 @@ internal static class FaultsEndpoint
                 await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["pending"] = faults.PendingFailures }, ct);
                 return;
             case ("PUT" or "POST", ["latency"]):
-                var ms = body?["milliseconds"] is JsonValue m && m.TryGetValue<int>(out var mi) ? mi : 0;
+                var ms = (int)(JsonNodes.Int64(body?["milliseconds"]) ?? 0);
                 faults.Latency = TimeSpan.FromMilliseconds(ms);
                 await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["milliseconds"] = ms }, ct);
                 return;
