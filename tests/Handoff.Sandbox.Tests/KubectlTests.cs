@@ -170,7 +170,7 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
     [Fact]
     public async Task Run_schedules_a_pod_and_cordon_and_drain_empty_its_node()
     {
-        await _kubectl.MustAsync(["run", "web", "-n", _ns, "--image=nginx:1.27", "--restart=Never", "--annotations=handoff.dev/sandbox-duration=1h,handoff.dev/sandbox-termination=200ms"], Ct);
+        await _kubectl.MustAsync(["run", "web", "-n", _ns, "--image=nginx:1.27", "--restart=Never", "--annotations=handoff.dev/sandbox-duration=1h", "--annotations=handoff.dev/sandbox-termination=200ms"], Ct);
         var node = await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pod", "web", "-n", _ns, "-o", "jsonpath={.spec.nodeName}"], Ct), n => n.Length > 0, what: "web scheduled");
         await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pod", "web", "-n", _ns, "-o", "jsonpath={.status.phase}"], Ct), p => p == "Running", what: "web running");
         Assert.Contains("Successfully assigned " + _ns + "/web to " + node, await _kubectl.MustAsync(["describe", "pod", "web", "-n", _ns], Ct), StringComparison.Ordinal);

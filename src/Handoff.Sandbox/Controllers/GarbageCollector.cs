@@ -19,7 +19,7 @@ internal sealed class GarbageCollector(ApiEngine engine) : QueueController(engin
     protected override void OnChanged(StoreChange change)
     {
         var obj = change.Object;
-        var owners = ObjectStore.OwnerUids(obj.Node).ToList();
+        var owners = ObjectMeta.OwnerUids(obj.Node).ToList();
         if (change.Type == WatchEventType.Deleted)
         {
             // Its dependents may now be dangling; a foreground-deleting owner may now be unblocked.
@@ -28,17 +28,17 @@ internal sealed class GarbageCollector(ApiEngine engine) : QueueController(engin
             return;
         }
 
-        var previousOwners = change.Previous is null ? [] : ObjectStore.OwnerUids(change.Previous.Node).ToList();
+        var previousOwners = change.Previous is null ? [] : ObjectMeta.OwnerUids(change.Previous.Node).ToList();
         if (owners.Count > 0 && !JsonNode.DeepEquals(JsonNodes.At(obj.Node, "metadata", "ownerReferences"), JsonNodes.At(change.Previous?.Node, "metadata", "ownerReferences")))
         {
             Queue.Add(obj.Uid);
             owners.Union(previousOwners).ToList().ForEach(Queue.Add);
         }
 
-        if (HasFinalizer(obj.Node, ApiEngine.OrphanFinalizer) || HasFinalizer(obj.Node, ApiEngine.ForegroundFinalizer))
+        if (ObjectMeta.HasFinalizer(obj.Node, ApiEngine.OrphanFinalizer) || ObjectMeta.HasFinalizer(obj.Node, ApiEngine.ForegroundFinalizer))
         {
             var finalizersChanged = !JsonNode.DeepEquals(JsonNodes.At(obj.Node, "metadata", "finalizers"), JsonNodes.At(change.Previous?.Node, "metadata", "finalizers"));
-            if (IsDeleting(obj.Node) && (finalizersChanged || change.Previous is null || !IsDeleting(change.Previous.Node)))
+            if (ObjectMeta.IsDeleting(obj.Node) && (finalizersChanged || change.Previous is null || !ObjectMeta.IsDeleting(change.Previous.Node)))
             {
                 Queue.Add(obj.Uid);
             }
@@ -58,7 +58,7 @@ internal sealed class GarbageCollector(ApiEngine engine) : QueueController(engin
         }
 
         var (collection, obj) = found;
-        if (IsDeleting(obj.Node) && HasFinalizer(obj.Node, ApiEngine.OrphanFinalizer))
+        if (ObjectMeta.IsDeleting(obj.Node) && ObjectMeta.HasFinalizer(obj.Node, ApiEngine.OrphanFinalizer))
         {
             foreach (var dependent in Dependents(uid))
             {
@@ -67,7 +67,7 @@ internal sealed class GarbageCollector(ApiEngine engine) : QueueController(engin
 
             RemoveFinalizer(collection, obj, ApiEngine.OrphanFinalizer);
         }
-        else if (IsDeleting(obj.Node) && HasFinalizer(obj.Node, ApiEngine.ForegroundFinalizer))
+        else if (ObjectMeta.IsDeleting(obj.Node) && ObjectMeta.HasFinalizer(obj.Node, ApiEngine.ForegroundFinalizer))
         {
             var dependents = Dependents(uid);
             foreach (var dependent in dependents)
@@ -88,15 +88,15 @@ internal sealed class GarbageCollector(ApiEngine engine) : QueueController(engin
     private List<(ResourceCollection Collection, StoredObject Object)> Dependents(string ownerUid) =>
         [.. Engine.Store.Dependents(ownerUid)
             .Select(d => (d.Collection, Object: d.Collection.Get(d.Key)))
-            .Where(d => d.Object is not null && ObjectStore.OwnerUids(d.Object.Node).Contains(ownerUid))
+            .Where(d => d.Object is not null && ObjectMeta.OwnerUids(d.Object.Node).Contains(ownerUid))
             .Select(d => (d.Collection, d.Object!))];
 
     /// <summary>Deletes a dependent whose owners are gone or being deleted in the foreground; drops references to gone owners otherwise.</summary>
     private void AttemptToDelete((ResourceCollection Collection, StoredObject Object) dependent)
     {
         var (collection, obj) = dependent;
-        var owners = ObjectStore.OwnerUids(obj.Node).ToList();
-        if (owners.Count == 0 || IsDeleting(obj.Node) || Engine.TypeOf(collection) is not { } t)
+        var owners = ObjectMeta.OwnerUids(obj.Node).ToList();
+        if (owners.Count == 0 || ObjectMeta.IsDeleting(obj.Node) || Engine.TypeOf(collection) is not { } t)
         {
             return;
         }
@@ -111,7 +111,7 @@ internal sealed class GarbageCollector(ApiEngine engine) : QueueController(engin
                 case null:
                     dangling.Add(owner);
                     break;
-                case { } o when IsDeleting(o.Node) && HasFinalizer(o.Node, ApiEngine.ForegroundFinalizer):
+                case { } o when ObjectMeta.IsDeleting(o.Node) && ObjectMeta.HasFinalizer(o.Node, ApiEngine.ForegroundFinalizer):
                     waiting.Add(owner);
                     break;
                 default:
@@ -130,8 +130,8 @@ internal sealed class GarbageCollector(ApiEngine engine) : QueueController(engin
             return;
         }
 
-        var policy = HasFinalizer(obj.Node, ApiEngine.OrphanFinalizer) ? "Orphan"
-            : (waiting.Count > 0 && Engine.Store.Dependents(obj.Uid).Count > 0) || HasFinalizer(obj.Node, ApiEngine.ForegroundFinalizer) ? "Foreground"
+        var policy = ObjectMeta.HasFinalizer(obj.Node, ApiEngine.OrphanFinalizer) ? "Orphan"
+            : (waiting.Count > 0 && Engine.Store.Dependents(obj.Uid).Count > 0) || ObjectMeta.HasFinalizer(obj.Node, ApiEngine.ForegroundFinalizer) ? "Foreground"
             : "Background";
         try
         {
@@ -143,77 +143,19 @@ internal sealed class GarbageCollector(ApiEngine engine) : QueueController(engin
         }
     }
 
-    private void RemoveOwnerReferences((ResourceCollection Collection, StoredObject Object) dependent, IReadOnlyCollection<string> ownerUids)
+    private void RemoveOwnerReferences((ResourceCollection Collection, StoredObject Object) dependent, IReadOnlyCollection<string> ownerUids) =>
+        Edit(dependent.Collection, dependent.Object, doc => ObjectMeta.RemoveOwnerReferences(doc, ownerUids));
+
+    private void RemoveFinalizer(ResourceCollection collection, StoredObject obj, string finalizer) =>
+        Edit(collection, obj, doc => ObjectMeta.RemoveFinalizer(doc, finalizer));
+
+    private void Edit(ResourceCollection collection, StoredObject obj, Func<JsonObject, bool> edit)
     {
-        var (collection, obj) = dependent;
-        if (Engine.TypeOf(collection) is not { } t)
+        if (Engine.TypeOf(collection) is { } t)
         {
-            return;
+            Engine.Mutate(t, obj.Namespace.Length > 0 ? obj.Namespace : null, obj.Name, edit, uid: obj.Uid);
         }
-
-        Engine.Mutate(t, obj.Namespace.Length > 0 ? obj.Namespace : null, obj.Name, doc =>
-        {
-            if (JsonNodes.ScalarText(JsonNodes.At(doc, "metadata", "uid")) != obj.Uid || JsonNodes.At(doc, "metadata", "ownerReferences") is not JsonArray refs)
-            {
-                return false;
-            }
-
-            var kept = refs.Where(r => !ownerUids.Contains(JsonNodes.GetString(r, "uid") ?? "")).Select(r => r?.DeepClone()).ToArray();
-            if (kept.Length == refs.Count)
-            {
-                return false;
-            }
-
-            if (kept.Length == 0)
-            {
-                JsonNodes.Metadata(doc).Remove("ownerReferences");
-            }
-            else
-            {
-                JsonNodes.Metadata(doc)["ownerReferences"] = new JsonArray(kept);
-            }
-
-            return true;
-        });
     }
-
-    private void RemoveFinalizer(ResourceCollection collection, StoredObject obj, string finalizer)
-    {
-        if (Engine.TypeOf(collection) is not { } t)
-        {
-            return;
-        }
-
-        Engine.Mutate(t, obj.Namespace.Length > 0 ? obj.Namespace : null, obj.Name, doc =>
-        {
-            if (JsonNodes.ScalarText(JsonNodes.At(doc, "metadata", "uid")) != obj.Uid || JsonNodes.At(doc, "metadata", "finalizers") is not JsonArray finalizers)
-            {
-                return false;
-            }
-
-            var kept = finalizers.Where(f => JsonNodes.ScalarText(f) != finalizer).Select(f => f?.DeepClone()).ToArray();
-            if (kept.Length == finalizers.Count)
-            {
-                return false;
-            }
-
-            if (kept.Length == 0)
-            {
-                JsonNodes.Metadata(doc).Remove("finalizers");
-            }
-            else
-            {
-                JsonNodes.Metadata(doc)["finalizers"] = new JsonArray(kept);
-            }
-
-            return true;
-        });
-    }
-
-    private static bool IsDeleting(JsonObject obj) => JsonNodes.At(obj, "metadata", "deletionTimestamp") is not null;
-
-    private static bool HasFinalizer(JsonObject obj, string finalizer) =>
-        JsonNodes.At(obj, "metadata", "finalizers") is JsonArray finalizers && finalizers.Any(f => JsonNodes.ScalarText(f) == finalizer);
 
     private static bool BlocksOwnerDeletion(JsonObject dependent, string ownerUid) =>
         JsonNodes.At(dependent, "metadata", "ownerReferences") is JsonArray refs &&

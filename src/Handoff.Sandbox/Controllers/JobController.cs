@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Handoff.Sandbox.Jobs;
+using Handoff.Sandbox.Pods;
 using Handoff.Sandbox.Store;
 
 namespace Handoff.Sandbox.Controllers;
@@ -48,7 +49,7 @@ internal sealed class JobController : QueueController
         else if (change.Collection.GroupResource == "pods" && OwningJob(obj.Node) is { } owner)
         {
             var job = Engine.TryGet(_jobs, obj.Namespace, owner.Name);
-            if (job is not null && job.Uid == owner.Uid && JsonNodes.At(job.Node, "metadata", "deletionTimestamp") is null)
+            if (job is not null && job.Uid == owner.Uid && !ObjectMeta.IsDeleting(job.Node))
             {
                 Queue.Add("job:" + obj.Namespace + "/" + owner.Name);
             }
@@ -73,12 +74,7 @@ internal sealed class JobController : QueueController
             .Select(r => ((string Name, string Uid)?)(JsonNodes.GetString(r, "name") ?? "", JsonNodes.GetString(r, "uid") ?? ""))
             .FirstOrDefault();
 
-    private static bool HasTrackingFinalizer(JsonObject pod) =>
-        JsonNodes.At(pod, "metadata", "finalizers") is JsonArray f && f.Any(x => JsonNodes.ScalarText(x) == TrackingFinalizer);
-
-    private static bool IsTerminal(JsonObject pod) => JsonNodes.GetString(pod["status"], "phase") is "Succeeded" or "Failed";
-
-    private static bool IsDeleting(JsonObject obj) => JsonNodes.At(obj, "metadata", "deletionTimestamp") is not null;
+    private static bool HasTrackingFinalizer(JsonObject pod) => ObjectMeta.HasFinalizer(pod, TrackingFinalizer);
 
     protected override void Reconcile(string key)
     {
@@ -106,26 +102,26 @@ internal sealed class JobController : QueueController
         var key = "job:" + job.Namespace + "/" + job.Name;
         var pods = Engine.CollectionOf(_pods).List(new Query(job.Namespace, LabelSelector.Everything, FieldSelector.Everything)).Items
             .Where(p => OwningJob(p.Node) is { } owner && owner.Uid == job.Uid).ToList();
-        if (IsDeleting(job.Node))
+        if (ObjectMeta.IsDeleting(job.Node))
         {
-            pods.Where(p => HasTrackingFinalizer(p.Node) && (IsTerminal(p.Node) || IsDeleting(p.Node))).ToList().ForEach(ReleasePod);
+            pods.Where(p => HasTrackingFinalizer(p.Node) && (PodPhase.IsTerminal(p.Node) || ObjectMeta.IsDeleting(p.Node))).ToList().ForEach(ReleasePod);
             return;
         }
 
         var spec = job.Node["spec"];
         var now = Engine.Time.GetUtcNow();
         var status = job.Node["status"] as JsonObject ?? [];
-        var uncounted = pods.Where(p => IsTerminal(p.Node) && HasTrackingFinalizer(p.Node)).ToList();
-        var succeeded = (JsonNodes.Int64(status["succeeded"]) ?? 0) + uncounted.Count(p => JsonNodes.GetString(p.Node["status"], "phase") == "Succeeded");
-        var newFailures = uncounted.Count(p => JsonNodes.GetString(p.Node["status"], "phase") == "Failed");
+        var uncounted = pods.Where(p => PodPhase.IsTerminal(p.Node) && HasTrackingFinalizer(p.Node)).ToList();
+        var succeeded = (JsonNodes.Int64(status["succeeded"]) ?? 0) + uncounted.Count(p => PodPhase.Of(p.Node) == "Succeeded");
+        var newFailures = uncounted.Count(p => PodPhase.Of(p.Node) == "Failed");
         var failed = (JsonNodes.Int64(status["failed"]) ?? 0) + newFailures;
         if (newFailures > 0)
         {
             _lastFailure[job.Uid] = now;
         }
 
-        var active = pods.Where(p => !IsTerminal(p.Node) && !IsDeleting(p.Node)).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
-        var terminating = pods.Count(p => !IsTerminal(p.Node) && IsDeleting(p.Node));
+        var active = pods.Where(p => !PodPhase.IsTerminal(p.Node) && !ObjectMeta.IsDeleting(p.Node)).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var terminating = pods.Count(p => !PodPhase.IsTerminal(p.Node) && ObjectMeta.IsDeleting(p.Node));
         var finished = StatusConditions.Status(job.Node, "Complete") == "True" || StatusConditions.Status(job.Node, "Failed") == "True";
         var conditions = new JobConditions(job.Node, KubeTime.Timestamp(now));
         var startTime = KubeTime.ParseTime(status["startTime"]) ?? now;
@@ -278,30 +274,7 @@ internal sealed class JobController : QueueController
     }
 
     private void ReleasePod(StoredObject pod) =>
-        Engine.Mutate(_pods, pod.Namespace, pod.Name, doc =>
-        {
-            if (JsonNodes.ScalarText(JsonNodes.At(doc, "metadata", "uid")) != pod.Uid || JsonNodes.At(doc, "metadata", "finalizers") is not JsonArray finalizers)
-            {
-                return false;
-            }
-
-            var kept = finalizers.Where(f => JsonNodes.ScalarText(f) != TrackingFinalizer).Select(f => f?.DeepClone()).ToArray();
-            if (kept.Length == finalizers.Count)
-            {
-                return false;
-            }
-
-            if (kept.Length == 0)
-            {
-                JsonNodes.Metadata(doc).Remove("finalizers");
-            }
-            else
-            {
-                JsonNodes.Metadata(doc)["finalizers"] = new JsonArray(kept);
-            }
-
-            return true;
-        });
+        Engine.Mutate(_pods, pod.Namespace, pod.Name, doc => ObjectMeta.RemoveFinalizer(doc, TrackingFinalizer), uid: pod.Uid);
 
     private void WriteStatus(StoredObject job, JsonObject previous, JobConditions conditions, DateTimeOffset startTime, int active, int ready, int terminating, long succeeded, long failed)
     {
@@ -334,14 +307,9 @@ internal sealed class JobController : QueueController
 
         Engine.Mutate(_jobs, job.Namespace, job.Name, doc =>
         {
-            if (JsonNodes.ScalarText(JsonNodes.At(doc, "metadata", "uid")) != job.Uid)
-            {
-                return false;
-            }
-
             doc["status"] = status.DeepClone();
             return true;
-        }, subresource: "status");
+        }, subresource: "status", uid: job.Uid);
     }
 
     /// <summary>The TTL-after-finished controller: the Job (and, by the garbage collector, its pods) goes this long after it finished.</summary>

@@ -24,7 +24,7 @@ internal sealed class NamespaceController : QueueController
         var obj = change.Object;
         if (change.Collection.GroupResource == "namespaces")
         {
-            if (change.Type != WatchEventType.Deleted && JsonNodes.At(obj.Node, "metadata", "deletionTimestamp") is not null)
+            if (change.Type != WatchEventType.Deleted && ObjectMeta.IsDeleting(obj.Node))
             {
                 Queue.Add(obj.Name);
             }
@@ -36,7 +36,7 @@ internal sealed class NamespaceController : QueueController
     }
 
     private bool IsTerminating(string ns) =>
-        Engine.TryGet(_namespaces, null, ns) is { } found && JsonNodes.At(found.Node, "metadata", "deletionTimestamp") is not null;
+        Engine.TryGet(_namespaces, null, ns) is { } found && ObjectMeta.IsDeleting(found.Node);
 
     protected override void Reconcile(string ns)
     {
@@ -51,7 +51,7 @@ internal sealed class NamespaceController : QueueController
             foreach (var obj in Engine.CollectionOf(t).List(new Query(ns, LabelSelector.Everything, FieldSelector.Everything)).Items)
             {
                 remaining++;
-                if (JsonNodes.At(obj.Node, "metadata", "deletionTimestamp") is not null)
+                if (ObjectMeta.IsDeleting(obj.Node))
                 {
                     continue;
                 }
@@ -98,7 +98,7 @@ internal sealed class NamespaceController : QueueController
     {
         foreach (var ns in Engine.CollectionOf(_namespaces).Snapshot())
         {
-            if (JsonNodes.At(ns.Node, "metadata", "deletionTimestamp") is not null)
+            if (ObjectMeta.IsDeleting(ns.Node))
             {
                 Queue.Add(ns.Name);
             }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Handoff.Sandbox.Pods;
 using Handoff.Sandbox.Store;
 
 namespace Handoff.Sandbox.Controllers;
@@ -40,8 +41,8 @@ internal sealed class PodGarbageCollector(ApiEngine engine) : QueueController(en
     private static string? NodeOf(JsonObject pod) => JsonNodes.GetString(pod["spec"], "nodeName");
 
     private static bool IsUnscheduledTerminating(JsonObject pod) =>
-        string.IsNullOrEmpty(NodeOf(pod)) && JsonNodes.At(pod, "metadata", "deletionTimestamp") is not null &&
-        JsonNodes.GetString(pod["status"], "phase") is not ("Succeeded" or "Failed");
+        string.IsNullOrEmpty(NodeOf(pod)) && ObjectMeta.IsDeleting(pod) &&
+        !PodPhase.IsTerminal(pod);
 
     protected override void Reconcile(string key)
     {
@@ -60,14 +61,9 @@ internal sealed class PodGarbageCollector(ApiEngine engine) : QueueController(en
         var now = Engine.Now();
         Engine.Mutate(_pods, ns, name, doc =>
         {
-            if (JsonNodes.ScalarText(JsonNodes.At(doc, "metadata", "uid")) != pod.Uid)
-            {
-                return false;
-            }
-
             var status = doc["status"] as JsonObject ?? [];
             doc["status"] = status;
-            if (JsonNodes.GetString(status, "phase") is not ("Succeeded" or "Failed"))
+            if (!PodPhase.IsTerminal(doc))
             {
                 status["phase"] = "Failed";
             }
@@ -78,7 +74,7 @@ internal sealed class PodGarbageCollector(ApiEngine engine) : QueueController(en
             }
 
             return true;
-        }, subresource: "status");
+        }, subresource: "status", uid: pod.Uid);
         try
         {
             Engine.Delete(_pods, ns, name, new DeleteOptions(PreconditionUid: pod.Uid, GracePeriodSeconds: 0));

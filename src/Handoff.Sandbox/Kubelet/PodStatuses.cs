@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
+using Handoff.Sandbox.Pods;
 using Handoff.Sandbox.Store;
 
 namespace Handoff.Sandbox.Kubelet;
@@ -64,7 +65,7 @@ internal sealed class PodStatuses(ApiEngine engine)
 
         Write(ns, name, uid, (doc, status) =>
         {
-            if (JsonNodes.GetString(status, "phase") is "Succeeded" or "Failed")
+            if (PodPhase.IsTerminal(doc))
             {
                 return false;
             }
@@ -88,7 +89,7 @@ internal sealed class PodStatuses(ApiEngine engine)
         var now = Now();
         Write(ns, name, uid, (doc, status) =>
         {
-            if (JsonNodes.GetString(status, "phase") is "Succeeded" or "Failed")
+            if (PodPhase.IsTerminal(doc))
             {
                 return false;
             }
@@ -117,7 +118,7 @@ internal sealed class PodStatuses(ApiEngine engine)
     {
         Write(ns, name, uid, (doc, status) =>
         {
-            if (JsonNodes.GetString(status, "phase") is "Succeeded" or "Failed")
+            if (PodPhase.IsTerminal(doc))
             {
                 return false;
             }
@@ -206,15 +207,10 @@ internal sealed class PodStatuses(ApiEngine engine)
     {
         var result = engine.Mutate(_pods, ns, name, doc =>
         {
-            if (uid is not null && JsonNodes.ScalarText(JsonNodes.At(doc, "metadata", "uid")) != uid)
-            {
-                return false;
-            }
-
             var status = doc["status"] as JsonObject ?? [];
             doc["status"] = status;
             return change(doc, status);
-        }, subresource: "status");
+        }, subresource: "status", uid: uid);
         if (result is null)
         {
             throw ApiException.NotFound("pods", "", "pods", name);

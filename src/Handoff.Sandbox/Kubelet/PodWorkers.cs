@@ -84,8 +84,8 @@ internal sealed class PodWorkers : IDisposable
         }
 
         var phase = JsonNodes.GetString(pod.Node["status"], "phase");
-        var terminal = phase is "Succeeded" or "Failed";
-        var deleting = JsonNodes.At(pod.Node, "metadata", "deletionTimestamp") is not null;
+        var terminal = PodPhase.IsTerminal(pod.Node);
+        var deleting = ObjectMeta.IsDeleting(pod.Node);
         var node = NodeObject(nodeName);
         AdmissionResult? rejected = null;
         string? devices = null;
@@ -178,17 +178,12 @@ internal sealed class PodWorkers : IDisposable
     private void RecordDevices(StoredObject pod, string devices) =>
         _engine.Mutate(_podType, pod.Namespace, pod.Name, doc =>
         {
-            if (JsonNodes.ScalarText(JsonNodes.At(doc, "metadata", "uid")) != pod.Uid)
-            {
-                return false;
-            }
-
             var meta = JsonNodes.Metadata(doc);
             var annotations = meta["annotations"] as JsonObject ?? [];
             meta["annotations"] = annotations;
             annotations[SimulatedKubelet.DevicesAnnotation] = devices;
             return true;
-        });
+        }, uid: pod.Uid);
 
     private async Task RunPodAsync(StoredObject pod, string nodeName, CancellationToken ct)
     {

@@ -38,8 +38,8 @@ internal sealed class DefaultScheduler : QueueController
     private static bool Wants(JsonObject pod) =>
         string.IsNullOrEmpty(JsonNodes.GetString(pod["spec"], "nodeName")) &&
         JsonNodes.GetString(pod["spec"], "schedulerName") is null or "" or Name &&
-        JsonNodes.At(pod, "metadata", "deletionTimestamp") is null &&
-        JsonNodes.GetString(pod["status"], "phase") is not ("Succeeded" or "Failed");
+        !ObjectMeta.IsDeleting(pod) &&
+        !PodPhase.IsTerminal(pod);
 
     protected override void OnChanged(StoreChange change)
     {
@@ -68,8 +68,7 @@ internal sealed class DefaultScheduler : QueueController
 
             // Capacity only frees up when a bound pod goes or ends.
             var freed = change.Type == WatchEventType.Deleted ||
-                (JsonNodes.GetString(change.Object.Node["status"], "phase") is "Succeeded" or "Failed" &&
-                 JsonNodes.GetString(change.Previous?.Node["status"], "phase") is not ("Succeeded" or "Failed"));
+                (PodPhase.IsTerminal(change.Object.Node) && !PodPhase.IsTerminal(change.Previous?.Node));
             if (anyPending && freed)
             {
                 Queue.Add(PassKey);
@@ -110,7 +109,7 @@ internal sealed class DefaultScheduler : QueueController
         foreach (var pod in pods)
         {
             if (JsonNodes.GetString(pod.Node["spec"], "nodeName") is { Length: > 0 } node && usage.TryGetValue(node, out var u) &&
-                JsonNodes.GetString(pod.Node["status"], "phase") is not ("Succeeded" or "Failed"))
+                !PodPhase.IsTerminal(pod.Node))
             {
                 u.Used.Add(PodRequests.Effective(pod.Node["spec"]));
                 usage[node] = (u.Used, u.Pods + 1);
@@ -188,7 +187,7 @@ internal sealed class DefaultScheduler : QueueController
         var now = Engine.Now();
         var updated = Engine.Mutate(_pods, pod.Namespace, pod.Name, doc =>
         {
-            if (JsonNodes.ScalarText(JsonNodes.At(doc, "metadata", "uid")) != pod.Uid || !Wants(doc))
+            if (!Wants(doc))
             {
                 return false;
             }
@@ -197,7 +196,7 @@ internal sealed class DefaultScheduler : QueueController
             doc["status"] = status;
             StatusConditions.Set(status, "PodScheduled", "False", reason, message, now);
             return true;
-        }, subresource: "status");
+        }, subresource: "status", uid: pod.Uid);
         if (recordEvent && updated is not null)
         {
             _events.Record(updated, "v1", "Pod", "Warning", "FailedScheduling", message);

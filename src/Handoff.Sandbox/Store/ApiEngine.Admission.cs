@@ -55,7 +55,7 @@ internal sealed partial class ApiEngine
 
         var nsType = Registry.Find("", "v1", "namespaces")!;
         var nsObj = TryGet(nsType, null, ns) ?? throw ApiException.NotFound("namespaces", "", "namespaces", ns);
-        if (JsonNodes.At(nsObj.Node, "metadata", "deletionTimestamp") is not null)
+        if (ObjectMeta.IsDeleting(nsObj.Node))
         {
             throw ApiException.Forbidden($"{t.GroupResource} \"{JsonNodes.GetString(meta, "name") ?? JsonNodes.GetString(meta, "generateName")}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
                 new JsonObject { ["name"] = JsonNodes.GetString(meta, "name"), ["group"] = t.Group, ["kind"] = t.Plural, ["causes"] = new JsonArray(new JsonObject { ["reason"] = "NamespaceTerminating", ["message"] = $"namespace {ns} is being terminated", ["field"] = "metadata.namespace" }) });

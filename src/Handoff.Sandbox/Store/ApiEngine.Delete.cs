@@ -30,7 +30,7 @@ internal sealed partial class ApiEngine
                 return (current, false);
             }
 
-            var result = KindRules.IsNamespace(t) && JsonNodes.At(current.Node, "metadata", "deletionTimestamp") is null
+            var result = KindRules.IsNamespace(t) && !ObjectMeta.IsDeleting(current.Node)
                 ? StartNamespaceTermination(t, current, options)
                 : KindRules.IsNamespace(t) && JsonNodes.At(current.Node, "spec", "finalizers") is JsonArray { Count: > 0 }
                     ? (current, false)

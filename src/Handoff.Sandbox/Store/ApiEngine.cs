@@ -214,10 +214,11 @@ internal sealed partial class ApiEngine
     }
 
     /// <summary>
-    /// Internal read-modify-write used by the kubelet, the binding subresource and the GC: <paramref name="mutate"/>
-    /// returns false to leave the object alone. Returns null when the object is gone.
+    /// Internal read-modify-write used by the controllers, the kubelet and the subresources: <paramref name="mutate"/>
+    /// returns false to leave the object alone; with <paramref name="uid"/>, an object of that name but another uid (a
+    /// new one) is left alone too. Returns null when the object is gone.
     /// </summary>
-    public StoredObject? Mutate(ResourceType t, string? ns, string name, Func<JsonObject, bool> mutate, string? subresource = null, bool validate = false)
+    public StoredObject? Mutate(ResourceType t, string? ns, string name, Func<JsonObject, bool> mutate, string? subresource = null, bool validate = false, string? uid = null)
     {
         for (var attempt = 0; attempt < 1000; attempt++)
         {
@@ -225,6 +226,11 @@ internal sealed partial class ApiEngine
             if (current is null)
             {
                 return null;
+            }
+
+            if (uid is not null && current.Uid != uid)
+            {
+                return current;
             }
 
             var doc = current.CloneNode();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Handoff.Sandbox.Pods;
 
 namespace Handoff.Sandbox.Store;
 
@@ -58,7 +59,7 @@ internal static class GracefulDeletion
 
         var spec = obj["spec"] as JsonObject;
         var grace = requestedGrace ?? JsonNodes.Int64(spec?["terminationGracePeriodSeconds"]) ?? 0;
-        if (string.IsNullOrEmpty(JsonNodes.GetString(spec, "nodeName")) || JsonNodes.GetString(obj["status"], "phase") is "Succeeded" or "Failed")
+        if (string.IsNullOrEmpty(JsonNodes.GetString(spec, "nodeName")) || PodPhase.IsTerminal(obj))
         {
             grace = 0;
         }

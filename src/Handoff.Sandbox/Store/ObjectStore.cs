@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 
 namespace Handoff.Sandbox.Store;
 
@@ -56,7 +55,7 @@ internal sealed class ObjectStore
     {
         if (before is not null)
         {
-            foreach (var owner in OwnerUids(before.Node))
+            foreach (var owner in ObjectMeta.OwnerUids(before.Node))
             {
                 if (_dependents.TryGetValue(owner, out var set))
                 {
@@ -73,23 +72,9 @@ internal sealed class ObjectStore
         if (after is not null)
         {
             _byUid[after.Uid] = (collection, after.Key);
-            foreach (var owner in OwnerUids(after.Node))
+            foreach (var owner in ObjectMeta.OwnerUids(after.Node))
             {
                 _dependents.GetOrAdd(owner, static _ => new()).TryAdd((collection, after.Key), 0);
-            }
-        }
-    }
-
-    public static IEnumerable<string> OwnerUids(JsonObject node)
-    {
-        if (JsonNodes.At(node, "metadata", "ownerReferences") is JsonArray refs)
-        {
-            foreach (var r in refs)
-            {
-                if (JsonNodes.GetString(r, "uid") is { Length: > 0 } uid)
-                {
-                    yield return uid;
-                }
             }
         }
     }

@@ -87,6 +87,23 @@ public abstract class DiscoveryContract<TFixture>(TFixture fixture) : ContractTe
         var modern = await Client.EventsV1.ListNamespacedEventAsync(ns, fieldSelector: "regarding.name=target,reason=Retrying", cancellationToken: Ct);
         Assert.Equal("attempt 2", Assert.Single(modern.Items).Note);
     }
+
+    [Fact]
+    public async Task Discovery_lists_the_eviction_subresource_in_the_policy_group_and_jobs_in_batch()
+    {
+        Fixture.SkipIfUnavailable();
+        var core = await Client.GetAPIResourcesAsync("", "v1", Ct);
+        var eviction = Assert.Single(core.Resources, r => r.Name == "pods/eviction");
+        Assert.Equal(("policy", "v1", "Eviction"), (eviction.Group, eviction.Version, eviction.Kind));
+        Assert.Equal(["create"], eviction.Verbs);
+        Assert.Contains(core.Resources, r => r.Name == "pods/binding" && r.Kind == "Binding");
+
+        var batch = await Client.GetAPIResourcesAsync("batch", "v1", Ct);
+        var jobs = Assert.Single(batch.Resources, r => r.Name == "jobs");
+        Assert.True(jobs.Namespaced);
+        Assert.Contains("all", jobs.Categories);
+        Assert.Contains(batch.Resources, r => r.Name == "jobs/status");
+    }
 }
 
 /// <summary>Against the emulator.</summary>
