@@ -134,7 +134,7 @@ internal sealed class PodWorkers : IDisposable
             }
         }
 
-        if (terminal && !deleting)
+        if (terminal)
         {
             _devices.Release(pod.Uid);
         }
