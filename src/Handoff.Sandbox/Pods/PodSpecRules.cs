@@ -122,7 +122,12 @@ internal static class PodSpecRules
             {
                 var text = JsonNodes.ScalarText(value);
                 var field = $"{path}.{list}[{name}]";
-                if (!ResourceAmounts.TryParse(text, out var amount))
+                if (!name.Contains('/', StringComparison.Ordinal) && name is not ("cpu" or "memory" or "ephemeral-storage") && !name.StartsWith("hugepages-", StringComparison.Ordinal))
+                {
+                    // Names without a domain are Kubernetes' own (Handoff-only names such as gpu never belong in a pod).
+                    causes.Add(FieldCause.Invalid(field, FieldCause.Quote(name), "must be a standard resource for containers"));
+                }
+                else if (!ResourceAmounts.TryParse(text, out var amount))
                 {
                     causes.Add(FieldCause.Invalid(field, FieldCause.Quote(text), "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
                 }

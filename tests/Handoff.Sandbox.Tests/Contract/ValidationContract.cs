@@ -45,6 +45,9 @@ public abstract class ValidationContract<TFixture>(TFixture fixture) : ContractT
             Assert.Equal("Pod \"cpu\" is invalid: spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1", cpu.Message);
         }
 
+        var notKubernetes = await InvalidAsync(ns, WithResources("handoff-only", new() { ["gpu"] = "1" }, null));
+        Assert.Contains("spec.containers[0].resources.requests[gpu]: Invalid value: \"gpu\": must be a standard resource for containers", notKubernetes.Message, StringComparison.Ordinal);
+
         var limitOnly = await Client.CoreV1.CreateNamespacedPodAsync(WithResources("limit-only", null, new() { ["nvidia.com/gpu"] = "1", ["cpu"] = "1" }), ns, cancellationToken: Ct);
         Assert.Equal(("1", "1"), (limitOnly.Spec.Containers[0].Resources.Requests["nvidia.com/gpu"].ToString(), limitOnly.Spec.Containers[0].Resources.Requests["cpu"].ToString()));
     }
