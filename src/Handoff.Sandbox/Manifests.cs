@@ -28,7 +28,9 @@ public static class Manifests
         {
             switch (node)
             {
-                case JsonObject obj when Jn.GetString(obj, "kind") is { } kind && kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray items:
+                case null:
+                    continue;
+                case JsonObject obj when JsonNodes.GetString(obj, "kind") is { } kind && kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray items:
                     result.AddRange(items.OfType<JsonObject>().Select(i => (JsonObject)i.DeepClone()));
                     break;
                 case JsonObject obj:

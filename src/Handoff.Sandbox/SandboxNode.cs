@@ -23,6 +23,9 @@ public sealed record SandboxNode(string Name)
 
     public bool Unschedulable { get; init; }
 
+    /// <summary>Taints the node registers with (as the kubelet's <c>--register-with-taints</c>).</summary>
+    public IReadOnlyList<SandboxTaint> Taints { get; init; } = [];
+
     /// <summary>The default cluster: <c>node-1</c>, <c>node-2</c> (8 CPU, 16Gi) and <c>gpu-1</c> (8 CPU, 32Gi, 2 <c>nvidia.com/gpu</c>).</summary>
     public static IReadOnlyList<SandboxNode> Defaults { get; } =
     [
@@ -37,7 +40,8 @@ public sealed record SandboxNode(string Name)
 
     /// <summary>
     /// Reads nodes from YAML: either a list or <c>nodes:</c> holding a list of
-    /// <c>{name, labels, allocatable, ready, unschedulable}</c>. Throws <see cref="FormatException"/> with the reason.
+    /// <c>{name, labels, allocatable, ready, unschedulable, taints: [{key, value, effect}]}</c>. Throws
+    /// <see cref="FormatException"/> with the reason.
     /// </summary>
     public static IReadOnlyList<SandboxNode> ParseYaml(string yaml)
     {
@@ -60,7 +64,7 @@ public sealed record SandboxNode(string Name)
                 throw new FormatException($"nodes[{i}]: expected a mapping");
             }
 
-            var name = Jn.GetString(n, "name");
+            var name = JsonNodes.GetString(n, "name");
             if (string.IsNullOrWhiteSpace(name))
             {
                 throw new FormatException($"nodes[{i}].name: required");
@@ -68,9 +72,9 @@ public sealed record SandboxNode(string Name)
 
             foreach (var key in n.Select(kv => kv.Key))
             {
-                if (key is not ("name" or "labels" or "allocatable" or "capacity" or "ready" or "unschedulable"))
+                if (key is not ("name" or "labels" or "allocatable" or "capacity" or "ready" or "unschedulable" or "taints"))
                 {
-                    throw new FormatException($"nodes[{i}]: unknown field \"{key}\" (known: name, labels, allocatable, ready, unschedulable)");
+                    throw new FormatException($"nodes[{i}]: unknown field \"{key}\" (known: name, labels, allocatable, ready, unschedulable, taints)");
                 }
             }
 
@@ -80,6 +84,7 @@ public sealed record SandboxNode(string Name)
                 Allocatable = Map(n["allocatable"] ?? n["capacity"], $"nodes[{i}].allocatable"),
                 Ready = Bool(n["ready"], true, $"nodes[{i}].ready"),
                 Unschedulable = Bool(n["unschedulable"], false, $"nodes[{i}].unschedulable"),
+                Taints = TaintList(n["taints"], $"nodes[{i}].taints"),
             });
         }
 
@@ -129,9 +134,55 @@ public sealed record SandboxNode(string Name)
     private static Dictionary<string, string> Map(JsonNode? node, string field) => node switch
     {
         null => [],
-        JsonObject o => o.ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue ? Jn.ScalarText(kv.Value) : throw new FormatException($"{field}.{kv.Key}: expected a scalar")),
+        JsonObject o => o.ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue ? JsonNodes.ScalarText(kv.Value) : throw new FormatException($"{field}.{kv.Key}: expected a scalar")),
         _ => throw new FormatException($"{field}: expected a mapping"),
     };
+
+    private static List<SandboxTaint> TaintList(JsonNode? node, string field)
+    {
+        if (node is null)
+        {
+            return [];
+        }
+
+        if (node is not JsonArray list)
+        {
+            throw new FormatException($"{field}: expected a list of {{key, value, effect}}");
+        }
+
+        var taints = new List<SandboxTaint>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not JsonObject t)
+            {
+                throw new FormatException($"{field}[{i}]: expected a mapping {{key, value, effect}}");
+            }
+
+            foreach (var key in t.Select(kv => kv.Key))
+            {
+                if (key is not ("key" or "value" or "effect"))
+                {
+                    throw new FormatException($"{field}[{i}]: unknown field \"{key}\" (known: key, value, effect)");
+                }
+            }
+
+            var taintKey = JsonNodes.GetString(t, "key");
+            if (string.IsNullOrEmpty(taintKey))
+            {
+                throw new FormatException($"{field}[{i}].key: required");
+            }
+
+            var effect = JsonNodes.GetString(t, "effect");
+            if (effect is not ("NoSchedule" or "PreferNoSchedule" or "NoExecute"))
+            {
+                throw new FormatException($"{field}[{i}].effect: must be NoSchedule, PreferNoSchedule or NoExecute, got \"{effect}\"");
+            }
+
+            taints.Add(new SandboxTaint(taintKey, t["value"] is null ? null : JsonNodes.ScalarText(t["value"]), effect));
+        }
+
+        return taints;
+    }
 
     private static bool Bool(JsonNode? node, bool fallback, string field) => node switch
     {

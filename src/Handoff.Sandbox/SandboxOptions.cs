@@ -18,6 +18,15 @@ public sealed record SandboxOptions
     /// <summary>How long a pod runs when it has no <c>handoff.dev/sandbox-duration</c> annotation.</summary>
     public TimeSpan DefaultPodDuration { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a deleted pod takes to stop when it has no <c>handoff.dev/sandbox-termination</c> annotation (never
+    /// more than its grace period); 0 = as soon as the kubelet sees the deletion.
+    /// </summary>
+    public TimeSpan DefaultTerminationDuration { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The Job controller's back-off after a failed pod, doubled per failure up to 6 minutes (10 s, as kube-controller-manager).</summary>
+    public TimeSpan JobBackoffBase { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Watch events kept per resource; a watch from an older resourceVersion gets 410 Gone.</summary>
     public int WatchHistoryLimit { get; init; } = 10_000;
 

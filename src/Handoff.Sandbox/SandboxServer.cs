@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Handoff.Api.Manifests;
+using Handoff.Sandbox.Controllers;
 using Handoff.Sandbox.Http;
 using Handoff.Sandbox.Store;
 using k8s;
@@ -23,12 +24,14 @@ public sealed class SandboxServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ApiEngine _engine;
+    private readonly ControllerManager _controllers;
     private int _disposed;
 
-    private SandboxServer(WebApplication app, ApiEngine engine, SandboxFaults faults, SandboxRequestLog requests, SimulatedKubelet kubelet, Uri baseAddress)
+    private SandboxServer(WebApplication app, ApiEngine engine, ControllerManager controllers, SandboxFaults faults, SandboxRequestLog requests, SimulatedKubelet kubelet, Uri baseAddress)
     {
         _app = app;
         _engine = engine;
+        _controllers = controllers;
         Faults = faults;
         Requests = requests;
         Kubelet = kubelet;
@@ -61,6 +64,8 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         options ??= new SandboxOptions();
         var engine = new ApiEngine(options.TimeProvider, options.WatchHistoryLimit);
+        var controllers = new ControllerManager(engine, options);
+        controllers.Start();
         var faults = new SandboxFaults(engine.Store);
         var requests = new SandboxRequestLog();
         var handler = new ApiHandler(engine, faults, requests, options.BookmarkInterval);
@@ -89,7 +94,7 @@ public sealed class SandboxServer : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
-            await engine.DisposeAsync();
+            await controllers.DisposeAsync();
             throw;
         }
 
@@ -97,7 +102,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var port = new Uri(address).Port;
         var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
         var kubelet = new SimulatedKubelet(engine, options);
-        var server = new SandboxServer(app, engine, faults, requests, kubelet, baseAddress);
+        var server = new SandboxServer(app, engine, controllers, faults, requests, kubelet, baseAddress);
         server.CreateDefaultNamespaces();
         kubelet.Start();
         return server;
@@ -226,12 +231,12 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private string ApplyOne(JsonObject obj, string source)
     {
-        var apiVersion = Jn.GetString(obj, "apiVersion") ?? "";
-        var kind = Jn.GetString(obj, "kind") ?? "";
-        var name = Jn.ScalarText(Jn.At(obj, "metadata", "name"));
+        var apiVersion = JsonNodes.GetString(obj, "apiVersion") ?? "";
+        var kind = JsonNodes.GetString(obj, "kind") ?? "";
+        var name = JsonNodes.ScalarText(JsonNodes.At(obj, "metadata", "name"));
         var type = _engine.Registry.FindByKind(apiVersion, kind)
             ?? throw new SandboxException($"resource mapping not found for name: \"{name}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{apiVersion}\"");
-        var ns = type.Namespaced ? Jn.ScalarText(Jn.At(obj, "metadata", "namespace")) is { Length: > 0 } n ? n : "default" : null;
+        var ns = type.Namespaced ? JsonNodes.ScalarText(JsonNodes.At(obj, "metadata", "namespace")) is { Length: > 0 } n ? n : "default" : null;
         var label = $"{(type.Group.Length == 0 ? type.Singular : type.Singular + "." + type.Group)}/{name}";
         try
         {
@@ -276,7 +281,7 @@ public sealed class SandboxServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync();
-        await _engine.DisposeAsync();
+        await _controllers.DisposeAsync();
     }
 
     private sealed class NoConsoleLifetime : IHostLifetime

@@ -166,4 +166,76 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
         Assert.Equal(("b", "web"), (cm.Data["a"], cm.Metadata.Labels["tier"]));
         Assert.Matches(@"sa1\s+0", await _kubectl.MustAsync(["get", "sa", "-n", ns], Ct));
     }
+
+    [Fact]
+    public async Task Run_schedules_a_pod_and_cordon_and_drain_empty_its_node()
+    {
+        await _kubectl.MustAsync(["run", "web", "-n", _ns, "--image=nginx:1.27", "--restart=Never", "--annotations=handoff.dev/sandbox-duration=1h", "--annotations=handoff.dev/sandbox-termination=200ms"], Ct);
+        var node = await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pod", "web", "-n", _ns, "-o", "jsonpath={.spec.nodeName}"], Ct), n => n.Length > 0, what: "web scheduled");
+        await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pod", "web", "-n", _ns, "-o", "jsonpath={.status.phase}"], Ct), p => p == "Running", what: "web running");
+        Assert.Contains("Successfully assigned " + _ns + "/web to " + node, await _kubectl.MustAsync(["describe", "pod", "web", "-n", _ns], Ct), StringComparison.Ordinal);
+        try
+        {
+            Assert.Contains($"node/{node} cordoned", await _kubectl.MustAsync(["cordon", node], Ct), StringComparison.Ordinal);
+            Assert.Matches(node + @"\s+Ready,SchedulingDisabled", await _kubectl.MustAsync(["get", "nodes"], Ct));
+            var drained = await _kubectl.RunAsync(["drain", node, "--ignore-daemonsets", "--force", "--timeout=60s"], Ct);
+            Assert.True(drained.ExitCode == 0, drained.ToString());
+            Assert.Contains($"pod/web evicted", drained.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"node/{node} drained", drained.Stdout, StringComparison.Ordinal);
+            var left = await _kubectl.MustAsync(["get", "pods", "-n", _ns, "-o", "name"], Ct);
+            Assert.DoesNotContain("pod/web", left, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await _kubectl.MustAsync(["uncordon", node], Ct);
+        }
+
+        await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "node", node, "-o", "jsonpath={.spec.taints}"], Ct), t => !t.Contains("unschedulable", StringComparison.Ordinal), what: "taint gone");
+    }
+
+    [Fact]
+    public async Task Create_job_runs_to_completion_and_get_jobs_prints_its_status()
+    {
+        Assert.Equal("job.batch/hello created", (await _kubectl.MustAsync(["create", "job", "hello", "-n", _ns, "--image=busybox:1.36", "--", "echo", "hi"], Ct)).Trim());
+        var waited = await _kubectl.RunAsync(["wait", "-n", _ns, "--for=condition=Complete", "job/hello", "--timeout=60s"], Ct);
+        Assert.True(waited.ExitCode == 0, waited.ToString());
+        var table = (await _kubectl.MustAsync(["get", "jobs", "-n", _ns], Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE$", table[0]);
+        Assert.Matches(@"^hello\s+Complete\s+1/1\s+\d+s\s+\d+s$", table[1]);
+        Assert.Matches(@"hello\s+Complete\s+1/1\s+\S+\s+\S+\s+hello\s+busybox:1.36\s+batch.kubernetes.io/controller-uid=", await _kubectl.MustAsync(["get", "jobs", "-n", _ns, "-o", "wide"], Ct));
+        var pod = await _kubectl.MustAsync(["get", "pods", "-n", _ns, "-l", "job-name=hello", "-o", "jsonpath={.items[0].spec.containers[0].command}"], Ct);
+        Assert.Equal("""["echo","hi"]""", pod);
+        Assert.Contains("job.batch/hello", await _kubectl.MustAsync(["get", "all", "-n", _ns, "-o", "name"], Ct), StringComparison.Ordinal);
+
+        Assert.Contains("job.batch \"hello\" deleted", await _kubectl.MustAsync(["delete", "job", "hello", "-n", _ns], Ct), StringComparison.Ordinal);
+        await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pods", "-n", _ns, "-l", "job-name=hello", "-o", "name"], Ct), p => p.Length == 0, what: "job pods collected");
+    }
+
+    [Fact]
+    public async Task Apply_of_a_List_validates_each_item_and_applies_them_all()
+    {
+        var list = """
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: v1
+              kind: ConfigMap
+              metadata: {name: from-list}
+              data: {a: b}
+            - apiVersion: sandbox.test/v1
+              kind: Widget
+              metadata: {name: listed}
+              spec: {size: 2}
+            """;
+        var applied = await _kubectl.RunAsync(["apply", "-n", _ns, "-f", "-"], Ct, stdin: list);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Contains("configmap/from-list created", applied.Stdout, StringComparison.Ordinal);
+        Assert.Contains("widget.sandbox.test/listed created", applied.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, (await fixture.Client.GetWidgetAsync(_ns, "listed")).Spec!.Size);
+
+        // The server still validates each item.
+        var invalid = await _kubectl.RunAsync(["apply", "-n", _ns, "-f", "-"], Ct, stdin: list.Replace("size: 2", "size: 2, bogus: 1", StringComparison.Ordinal));
+        Assert.NotEqual(0, invalid.ExitCode);
+        Assert.Contains("unknown field \"spec.bogus\"", invalid.Stderr, StringComparison.Ordinal);
+    }
 }

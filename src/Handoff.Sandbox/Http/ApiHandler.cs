@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Handoff.Sandbox.Pods;
 using Handoff.Sandbox.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -11,27 +12,24 @@ namespace Handoff.Sandbox.Http;
 /// <summary>Maps Kubernetes REST paths and verbs onto the <see cref="ApiEngine"/>.</summary>
 internal sealed class ApiHandler
 {
-    private static readonly byte[] Newline = "\n"u8.ToArray();
-    private static readonly byte[] EventSuffix = "}\n"u8.ToArray();
-    private static readonly byte[] AddedPrefix = "{\"type\":\"ADDED\",\"object\":"u8.ToArray();
-    private static readonly byte[] ModifiedPrefix = "{\"type\":\"MODIFIED\",\"object\":"u8.ToArray();
-    private static readonly byte[] DeletedPrefix = "{\"type\":\"DELETED\",\"object\":"u8.ToArray();
     private readonly ApiEngine _engine;
+    private readonly PodBinding _binding;
+    private readonly PodEviction _eviction;
     private readonly SandboxFaults _faults;
     private readonly SandboxRequestLog _requests;
     private readonly string _instanceHash;
-    private readonly TimeSpan _bookmarkInterval;
+    private readonly WatchStream _watches;
 
     public ApiHandler(ApiEngine engine, SandboxFaults faults, SandboxRequestLog requests, TimeSpan bookmarkInterval)
     {
         _engine = engine;
+        _binding = new PodBinding(engine);
+        _eviction = new PodEviction(engine);
         _faults = faults;
         _requests = requests;
-        _bookmarkInterval = bookmarkInterval;
+        _watches = new WatchStream(engine, bookmarkInterval);
         _instanceHash = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
     }
-
-    private sealed record Target(ResourceType Type, string? Namespace, string? Name, string? Subresource);
 
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -48,11 +46,11 @@ internal sealed class ApiHandler
         }
         catch (ApiException e)
         {
-            await WriteErrorAsync(ctx, e, ct);
+            await ResponseWriter.WriteErrorAsync(ctx, e, ct);
         }
         catch (JsonException e)
         {
-            await WriteErrorAsync(ctx, ApiException.BadRequest($"the object provided is unrecognized or malformed: {e.Message}"), ct);
+            await ResponseWriter.WriteErrorAsync(ctx, ApiException.BadRequest($"the object provided is unrecognized or malformed: {e.Message}"), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -61,35 +59,8 @@ internal sealed class ApiHandler
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A bug in the emulator: answer like the API server does for internal errors, with the cause.
-            await WriteErrorAsync(ctx, new ApiException(500, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}"), ct);
+            await ResponseWriter.WriteErrorAsync(ctx, new ApiException(500, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}"), ct);
         }
-    }
-
-    private static async Task WriteErrorAsync(HttpContext ctx, ApiException e, CancellationToken ct)
-    {
-        if (ctx.Response.HasStarted)
-        {
-            return;
-        }
-
-        ctx.Response.StatusCode = e.Code;
-        foreach (var (k, v) in e.Headers)
-        {
-            ctx.Response.Headers[k] = v;
-        }
-
-        await WriteJsonAsync(ctx, e.ToStatus(), ct);
-    }
-
-    private static async Task WriteJsonAsync(HttpContext ctx, JsonNode node, CancellationToken ct, int status = 0)
-    {
-        if (status != 0)
-        {
-            ctx.Response.StatusCode = status;
-        }
-
-        ctx.Response.ContentType = "application/json";
-        await ctx.Response.Body.WriteAsync(Jn.ToBytes(node), ct);
     }
 
     private async Task DispatchAsync(HttpContext ctx, CancellationToken ct)
@@ -101,41 +72,51 @@ internal sealed class ApiHandler
         switch (segments)
         {
             case []:
-                await WriteJsonAsync(ctx, new JsonObject { ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version") }, ct);
+                await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version") }, ct);
                 return;
             case ["version"]:
-                await WriteJsonAsync(ctx, Discovery.Version(), ct);
+                await ResponseWriter.WriteJsonAsync(ctx, Discovery.Version(), ct);
                 return;
             case ["healthz" or "readyz" or "livez", ..]:
                 ctx.Response.ContentType = "text/plain";
                 await ctx.Response.WriteAsync("ok", ct);
                 return;
             case ["api"]:
-                await WriteJsonAsync(ctx, Discovery.CoreVersions(ctx.Request.Host.Value ?? "127.0.0.1"), ct);
+                await ResponseWriter.WriteJsonAsync(ctx, Discovery.CoreVersions(ctx.Request.Host.Value ?? "127.0.0.1"), ct);
                 return;
             case ["api", var v]:
-                await WriteJsonAsync(ctx, Discovery.Resources(registry, "", v) ?? throw ApiException.ResourceNotFound(), ct);
+                await ResponseWriter.WriteJsonAsync(ctx, Discovery.Resources(registry, "", v) ?? throw ApiException.ResourceNotFound(), ct);
                 return;
             case ["apis"]:
-                await WriteJsonAsync(ctx, Discovery.Groups(registry), ct);
+                await ResponseWriter.WriteJsonAsync(ctx, Discovery.Groups(registry), ct);
                 return;
             case ["apis", var g]:
-                await WriteJsonAsync(ctx, Discovery.Group(registry, g) ?? throw ApiException.ResourceNotFound(), ct);
+                await ResponseWriter.WriteJsonAsync(ctx, Discovery.Group(registry, g) ?? throw ApiException.ResourceNotFound(), ct);
                 return;
             case ["apis", var g, var v]:
-                await WriteJsonAsync(ctx, Discovery.Resources(registry, g, v) ?? throw ApiException.ResourceNotFound(), ct);
+                await ResponseWriter.WriteJsonAsync(ctx, Discovery.Resources(registry, g, v) ?? throw ApiException.ResourceNotFound(), ct);
+                return;
+            case ["openapi", "v2"]:
+                if (ctx.Request.Headers.Accept.ToString().Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+                {
+                    ctx.Response.ContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+                    await ctx.Response.Body.WriteAsync(OpenApiV2.Protobuf(), ct);
+                    return;
+                }
+
+                await ResponseWriter.WriteJsonAsync(ctx, OpenApiV2.Json(), ct);
                 return;
             case ["openapi", "v3"]:
-                await WriteJsonAsync(ctx, OpenApi.Root(registry, _instanceHash), ct);
+                await ResponseWriter.WriteJsonAsync(ctx, OpenApi.Root(registry, _instanceHash), ct);
                 return;
             case ["openapi", "v3", "api", var v]:
-                await WriteJsonAsync(ctx, OpenApi.GroupVersion(registry, "", v) ?? throw ApiException.ResourceNotFound(), ct);
+                await ResponseWriter.WriteJsonAsync(ctx, OpenApi.GroupVersion(registry, "", v) ?? throw ApiException.ResourceNotFound(), ct);
                 return;
             case ["openapi", "v3", "apis", var g, var v]:
-                await WriteJsonAsync(ctx, OpenApi.GroupVersion(registry, g, v) ?? throw ApiException.ResourceNotFound(), ct);
+                await ResponseWriter.WriteJsonAsync(ctx, OpenApi.GroupVersion(registry, g, v) ?? throw ApiException.ResourceNotFound(), ct);
                 return;
             case ["sandbox", "faults", .. var rest]:
-                await FaultsAsync(ctx, method, rest, ct);
+                await FaultsEndpoint.HandleAsync(ctx, _faults, method, rest, ct);
                 return;
             case ["api", var v, .. var rest]:
                 await ResourceAsync(ctx, method, Resolve("", v, rest), ct);
@@ -148,7 +129,7 @@ internal sealed class ApiHandler
         }
     }
 
-    private Target Resolve(string group, string version, string[] rest)
+    private RequestTarget Resolve(string group, string version, string[] rest)
     {
         string? ns = null;
         if (rest.Length >= 3 && rest[0] == "namespaces" && rest[2] is not ("status" or "finalize"))
@@ -169,17 +150,17 @@ internal sealed class ApiHandler
         }
 
         var sub = rest.Length == 3 ? rest[2] : null;
-        if (sub is not null && !((sub == "status" && type.HasStatus) || (sub == "binding" && type.HasBinding)))
+        if (sub is not null && !((sub == "status" && type.HasStatus) || (sub is "binding" or "eviction" && type.HasBinding)))
         {
             throw ApiException.ResourceNotFound();
         }
 
-        return new Target(type, ns, rest.Length > 1 ? rest[1] : null, sub);
+        return new RequestTarget(type, ns, rest.Length > 1 ? rest[1] : null, sub);
     }
 
-    private static string Verb(string method, Target target, IQueryCollection query) => method switch
+    private static string Verb(string method, RequestTarget target, IQueryCollection query) => method switch
     {
-        "GET" when target.Name is null => IsTrue(query["watch"]) ? "watch" : "list",
+        "GET" when target.Name is null => RequestReader.IsTrue(query["watch"]) ? "watch" : "list",
         "GET" => "get",
         "POST" => "create",
         "PUT" => "update",
@@ -189,74 +170,7 @@ internal sealed class ApiHandler
         _ => method.ToLowerInvariant(),
     };
 
-    private static bool IsTrue(string? value) => value is "true" or "1";
-
-    private static FieldValidation ParseValidation(string? value) => value switch
-    {
-        null or "" or "Warn" => FieldValidation.Warn,
-        "Strict" => FieldValidation.Strict,
-        "Ignore" => FieldValidation.Ignore,
-        _ => throw ApiException.BadRequest($"fieldValidation must be one of Ignore, Warn, Strict, got \"{value}\""),
-    };
-
-    private static WriteOptions Options(IQueryCollection query) =>
-        new(ParseValidation(query["fieldValidation"]), query["dryRun"].ToString() == "All");
-
-    private static async Task<JsonNode?> ReadBodyAsync(HttpContext ctx, CancellationToken ct)
-    {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        var body = ctx.Request.Body;
-        while (true)
-        {
-            var memory = buffer.GetMemory(8192);
-            var n = await body.ReadAsync(memory, ct);
-            if (n == 0)
-            {
-                break;
-            }
-
-            buffer.Advance(n);
-        }
-
-        if (buffer.WrittenCount == 0)
-        {
-            return null;
-        }
-
-        var contentType = ctx.Request.ContentType ?? "";
-        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) && Protobuf.TryDecode(buffer.WrittenMemory) is { } decoded)
-        {
-            return decoded;
-        }
-
-        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) || contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase))
-        {
-            // Like an API server without that serializer: clients (client-go) fall back to JSON on 415.
-            throw new ApiException(415, "UnsupportedMediaType",
-                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {contentType})");
-        }
-
-        if (contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase))
-        {
-            return Manifests.ParseYaml(Encoding.UTF8.GetString(buffer.WrittenSpan)).FirstOrDefault();
-        }
-
-        var reader = new Utf8JsonReader(buffer.WrittenSpan);
-        return JsonNode.Parse(ref reader);
-    }
-
-    private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx, CancellationToken ct) =>
-        await ReadBodyAsync(ctx, ct) as JsonObject ?? throw ApiException.BadRequest("the body of the request must be a JSON object");
-
-    private static void AddWarnings(HttpContext ctx, List<string> warnings)
-    {
-        foreach (var w in warnings)
-        {
-            ctx.Response.Headers.Append("Warning", "299 - " + JsonSerializer.Serialize(w, Jn.SerializerOptions));
-        }
-    }
-
-    private async Task ResourceAsync(HttpContext ctx, string method, Target target, CancellationToken ct)
+    private async Task ResourceAsync(HttpContext ctx, string method, RequestTarget target, CancellationToken ct)
     {
         var query = ctx.Request.Query;
         var verb = Verb(method, target, query);
@@ -278,42 +192,46 @@ internal sealed class ApiHandler
                 await ListAsync(ctx, target, ct);
                 return;
             case "watch":
-                await WatchAsync(ctx, target, ct);
+                await _watches.ServeAsync(ctx, target, ct);
                 return;
             case "create" when target.Subresource == "binding":
-                _engine.Bind(target.Namespace!, target.Name!, await ReadObjectAsync(ctx, ct));
-                await WriteJsonAsync(ctx, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 }, ct, 201);
+                _binding.Bind(target.Namespace!, target.Name!, await RequestReader.ReadObjectAsync(ctx, ct));
+                await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 }, ct, 201);
+                return;
+            case "create" when target.Subresource == "eviction":
+                _eviction.Evict(target.Namespace!, target.Name!, await RequestReader.ReadObjectAsync(ctx, ct), query["dryRun"].ToString() == "All");
+                await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 }, ct, 201);
                 return;
             case "create" when target.Name is null:
                 {
-                    var created = _engine.Create(t, target.Namespace, await ReadObjectAsync(ctx, ct), Options(query), warnings);
-                    AddWarnings(ctx, warnings);
+                    var created = _engine.Create(t, target.Namespace, await RequestReader.ReadObjectAsync(ctx, ct), RequestReader.WriteOptions(query), warnings);
+                    ResponseWriter.AddWarnings(ctx, warnings);
                     ctx.Response.StatusCode = 201;
                     await WriteObjectAsync(ctx, t, created, ct);
                     return;
                 }
 
-            case "update" when target.Name is not null && target.Subresource != "binding":
+            case "update" when target.Name is not null && target.Subresource is not ("binding" or "eviction"):
                 {
-                    var updated = _engine.Update(t, target.Namespace, target.Name, await ReadObjectAsync(ctx, ct), target.Subresource, Options(query), warnings);
-                    AddWarnings(ctx, warnings);
+                    var updated = _engine.Update(t, target.Namespace, target.Name, await RequestReader.ReadObjectAsync(ctx, ct), target.Subresource, RequestReader.WriteOptions(query), warnings);
+                    ResponseWriter.AddWarnings(ctx, warnings);
                     await WriteObjectAsync(ctx, t, updated, ct);
                     return;
                 }
 
-            case "patch" when target.Name is not null && target.Subresource != "binding":
+            case "patch" when target.Name is not null && target.Subresource is not ("binding" or "eviction"):
                 {
                     var contentType = (ctx.Request.ContentType ?? "").Split(';')[0].Trim();
-                    var patch = await ReadBodyAsync(ctx, ct);
-                    var patched = _engine.Patch(t, target.Namespace, target.Name, contentType, patch, target.Subresource, Options(query), warnings);
-                    AddWarnings(ctx, warnings);
+                    var patch = await RequestReader.ReadBodyAsync(ctx, ct);
+                    var patched = _engine.Patch(t, target.Namespace, target.Name, contentType, patch, target.Subresource, RequestReader.WriteOptions(query), warnings);
+                    ResponseWriter.AddWarnings(ctx, warnings);
                     await WriteObjectAsync(ctx, t, patched, ct);
                     return;
                 }
 
             case "delete" when target.Subresource is null:
                 {
-                    var options = await DeleteOptionsAsync(ctx, ct);
+                    var options = await RequestReader.DeleteOptionsAsync(ctx, ct);
                     var (obj, _) = _engine.Delete(t, target.Namespace, target.Name!, options);
                     await WriteObjectAsync(ctx, t, obj, ct);
                     return;
@@ -327,81 +245,39 @@ internal sealed class ApiHandler
         }
     }
 
-    private static async Task<DeleteOptions> DeleteOptionsAsync(HttpContext ctx, CancellationToken ct)
-    {
-        var query = ctx.Request.Query;
-        var body = await ReadBodyAsync(ctx, ct) as JsonObject;
-        var policy = Jn.GetString(body, "propagationPolicy") ?? query["propagationPolicy"].ToString();
-        if (policy.Length > 0 && policy is not ("Background" or "Foreground" or "Orphan"))
-        {
-            throw ApiException.BadRequest($"DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"");
-        }
-
-        if (body?["orphanDependents"] is JsonValue od && od.TryGetValue<bool>(out var orphan) && orphan)
-        {
-            policy = "Orphan";
-        }
-
-        var dryRun = query["dryRun"].ToString() == "All" || (body?["dryRun"] is JsonArray d && d.Any(x => Jn.ScalarText(x) == "All"));
-        return new DeleteOptions(policy.Length == 0 ? null : policy, Jn.GetString(body?["preconditions"], "uid"), Jn.GetString(body?["preconditions"], "resourceVersion"), dryRun);
-    }
-
-    private static bool WantsTable(HttpContext ctx) =>
-        ctx.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
-
-    private static byte[] BytesFor(ResourceType t, StoredObject obj)
-    {
-        if (!t.IsCustom || Jn.GetString(obj.Node, "apiVersion") == t.ApiVersion)
-        {
-            return obj.Json;
-        }
-
-        var copy = obj.CloneNode();
-        copy["apiVersion"] = t.ApiVersion;
-        return Jn.ToBytes(copy);
-    }
-
     private async Task WriteObjectAsync(HttpContext ctx, ResourceType t, StoredObject obj, CancellationToken ct)
     {
         ctx.Response.ContentType = "application/json";
-        if (WantsTable(ctx) && ctx.Request.Method == "GET")
+        if (RequestReader.WantsTable(ctx) && ctx.Request.Method == "GET")
         {
-            var table = Tables.Table(t, [obj.Node], _engine.Time.GetUtcNow(), IncludeObject(ctx), obj.ResourceVersion.ToString(CultureInfo.InvariantCulture), null);
-            await ctx.Response.Body.WriteAsync(Jn.ToBytes(table), ct);
+            var table = Tables.Table(t, [obj.Node], _engine.Time.GetUtcNow(), RequestReader.IncludeObject(ctx), obj.ResourceVersion.ToString(CultureInfo.InvariantCulture), null);
+            await ctx.Response.Body.WriteAsync(JsonNodes.ToBytes(table), ct);
             return;
         }
 
-        await ctx.Response.Body.WriteAsync(BytesFor(t, obj), ct);
+        await ctx.Response.Body.WriteAsync(ResponseWriter.BytesFor(t, obj), ct);
     }
 
-    private static string IncludeObject(HttpContext ctx) => ctx.Request.Query["includeObject"].ToString() is { Length: > 0 } v ? v : "Metadata";
-
-    private static Query ParseQuery(Target target, IQueryCollection query)
-    {
-        var fields = FieldSelector.Parse(query["fieldSelector"], target.Type);
-        return new Query(target.Namespace, LabelSelector.Parse(query["labelSelector"]), fields);
-    }
-
-    private async Task ListAsync(HttpContext ctx, Target target, CancellationToken ct)
+    private async Task ListAsync(HttpContext ctx, RequestTarget target, CancellationToken ct)
     {
         var query = ctx.Request.Query;
         var t = target.Type;
-        var q = ParseQuery(target, query);
+        var q = RequestReader.ParseQuery(target, query);
         var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : 0;
-        var startAfter = query["continue"].ToString() is { Length: > 0 } token ? ObjectStore.DecodeContinue(token) : null;
+        var startAfter = query["continue"].ToString() is { Length: > 0 } token ? ContinueToken.Decode(token) : null;
         var (items, rv, lastKey, remaining) = _engine.CollectionOf(t).List(q, startAfter, limit);
         var rvText = rv.ToString(CultureInfo.InvariantCulture);
-        var continueToken = lastKey is null ? null : ObjectStore.EncodeContinue(rv, lastKey);
+        var continueToken = lastKey is null ? null : ContinueToken.Encode(rv, lastKey);
         ctx.Response.ContentType = "application/json";
-        if (WantsTable(ctx))
+        if (RequestReader.WantsTable(ctx))
         {
-            var table = Tables.Table(t, items.Select(i => i.Node), _engine.Time.GetUtcNow(), IncludeObject(ctx), rvText, continueToken);
+            var table = Tables.Table(t, items.Select(i => i.Node), _engine.Time.GetUtcNow(), RequestReader.IncludeObject(ctx), rvText, continueToken);
             if (remaining > 0)
             {
                 ((JsonObject)table["metadata"]!)["remainingItemCount"] = remaining;
             }
 
-            await ctx.Response.Body.WriteAsync(Jn.ToBytes(table), ct);
+            await ctx.Response.Body.WriteAsync(JsonNodes.ToBytes(table), ct);
             return;
         }
 
@@ -416,18 +292,18 @@ internal sealed class ApiHandler
                 buffer.Write(","u8);
             }
 
-            buffer.Write(BytesFor(t, items[i]));
+            buffer.Write(ResponseWriter.BytesFor(t, items[i]));
         }
 
         buffer.Write("]}"u8);
         await ctx.Response.Body.WriteAsync(buffer.WrittenMemory, ct);
     }
 
-    private async Task DeleteCollectionAsync(HttpContext ctx, Target target, CancellationToken ct)
+    private async Task DeleteCollectionAsync(HttpContext ctx, RequestTarget target, CancellationToken ct)
     {
         var t = target.Type;
-        var options = await DeleteOptionsAsync(ctx, ct);
-        var q = ParseQuery(target, ctx.Request.Query);
+        var options = await RequestReader.DeleteOptionsAsync(ctx, ct);
+        var q = RequestReader.ParseQuery(target, ctx.Request.Query);
         var deleted = new List<StoredObject>();
         foreach (var obj in _engine.CollectionOf(t).List(q).Items)
         {
@@ -448,193 +324,7 @@ internal sealed class ApiHandler
             ["metadata"] = new JsonObject { ["resourceVersion"] = _engine.Store.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture) },
             ["items"] = new JsonArray([.. deleted.Select(d => (JsonNode)d.CloneNode())]),
         };
-        await WriteJsonAsync(ctx, list, ct);
+        await ResponseWriter.WriteJsonAsync(ctx, list, ct);
     }
 
-    private async Task WatchAsync(HttpContext ctx, Target target, CancellationToken ct)
-    {
-        var query = ctx.Request.Query;
-        var t = target.Type;
-        var q = ParseQuery(target, query);
-        if (target.Name is not null)
-        {
-            q = q with { Fields = FieldSelector.Parse($"metadata.name={target.Name}", t) };
-        }
-
-        long? fromRv = null;
-        if (query["resourceVersion"].ToString() is { Length: > 0 } rvText && rvText != "0")
-        {
-            fromRv = long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out var rv)
-                ? rv
-                : throw ApiException.BadRequest($"invalid resource version: {rvText}");
-        }
-
-        var sendInitial = IsTrue(query["sendInitialEvents"]);
-        var bookmarks = IsTrue(query["allowWatchBookmarks"]);
-        var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var ts) && ts > 0
-            ? TimeSpan.FromSeconds(ts)
-            : TimeSpan.FromMinutes(30);
-        var table = WantsTable(ctx);
-        var includeObject = IncludeObject(ctx);
-
-        using var watcher = _engine.CollectionOf(t).Watch(q, fromRv, sendInitial);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        ctx.Response.StatusCode = 200;
-        ctx.Response.ContentType = "application/json";
-        ctx.Response.Headers.CacheControl = "no-cache, private";
-        await ctx.Response.StartAsync(ct);
-        await ctx.Response.Body.FlushAsync(ct);
-
-        using var bookmarkTimer = bookmarks ? new PeriodicTimer(_bookmarkInterval, _engine.Time) : null;
-        var bookmarkTask = bookmarkTimer is null ? Task.CompletedTask : BookmarkLoopAsync(bookmarkTimer, watcher, cts.Token);
-        var first = true;
-        try
-        {
-            var reader = watcher.Reader;
-            while (await reader.WaitToReadAsync(cts.Token))
-            {
-                while (reader.TryRead(out var item))
-                {
-                    if (item.Type == WatchEventType.Bookmark && !bookmarks && !item.InitialEventsEnd)
-                    {
-                        continue;
-                    }
-
-                    if (!table && item.Object is { } obj && item.Type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted)
-                    {
-                        // The common case writes the stored bytes between a fixed prefix and suffix, without copying.
-                        await ctx.Response.Body.WriteAsync(EventPrefix(item.Type), cts.Token);
-                        await ctx.Response.Body.WriteAsync(BytesFor(t, obj), cts.Token);
-                        await ctx.Response.Body.WriteAsync(EventSuffix, cts.Token);
-                    }
-                    else
-                    {
-                        await ctx.Response.Body.WriteAsync(EventLine(t, item, table, includeObject, first), cts.Token);
-                    }
-
-                    first = false;
-                    if (item.Type == WatchEventType.Error)
-                    {
-                        return;
-                    }
-                }
-
-                await ctx.Response.Body.FlushAsync(cts.Token);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Timeout or client gone: the stream simply ends.
-        }
-        finally
-        {
-            await cts.CancelAsync();
-            await bookmarkTask;
-        }
-    }
-
-    private static byte[] EventPrefix(WatchEventType type) => type switch
-    {
-        WatchEventType.Added => AddedPrefix,
-        WatchEventType.Modified => ModifiedPrefix,
-        _ => DeletedPrefix,
-    };
-
-    private static async Task BookmarkLoopAsync(PeriodicTimer timer, Watcher watcher, CancellationToken ct)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                watcher.Bookmark();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private byte[] EventLine(ResourceType t, WatchItem item, bool table, string includeObject, bool first)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        buffer.Write("{\"type\":\""u8);
-        buffer.Write(Encoding.UTF8.GetBytes(WatchItem.TypeName(item.Type)));
-        buffer.Write("\",\"object\":"u8);
-        switch (item.Type)
-        {
-            case WatchEventType.Error:
-                buffer.Write(Jn.ToBytes(item.Error!.ToStatus()));
-                break;
-            case WatchEventType.Bookmark:
-                var meta = new JsonObject { ["resourceVersion"] = item.ResourceVersion.ToString(CultureInfo.InvariantCulture) };
-                if (item.InitialEventsEnd)
-                {
-                    meta["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
-                }
-
-                buffer.Write(Jn.ToBytes(new JsonObject { ["kind"] = t.Kind, ["apiVersion"] = t.ApiVersion, ["metadata"] = meta }));
-                break;
-            default:
-                if (table)
-                {
-                    var tableObj = Tables.Table(t, [item.Object!.Node], _engine.Time.GetUtcNow(), includeObject,
-                        item.Object.ResourceVersion.ToString(CultureInfo.InvariantCulture), null, withColumns: first);
-                    buffer.Write(Jn.ToBytes(tableObj));
-                }
-                else
-                {
-                    buffer.Write(BytesFor(t, item.Object!));
-                }
-
-                break;
-        }
-
-        buffer.Write("}"u8);
-        buffer.Write(Newline);
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private async Task FaultsAsync(HttpContext ctx, string method, string[] rest, CancellationToken ct)
-    {
-        var body = method is "POST" or "PUT" ? await ReadBodyAsync(ctx, ct) as JsonObject : null;
-        switch (method, rest)
-        {
-            case ("POST", ["close-watches"]):
-                await WriteJsonAsync(ctx, new JsonObject { ["closed"] = _faults.CloseAllWatches() }, ct);
-                return;
-            case ("POST", ["expire-history"]):
-                _faults.ExpireWatchHistory();
-                await WriteJsonAsync(ctx, new JsonObject { ["expired"] = true }, ct);
-                return;
-            case ("POST", ["fail"]):
-                var count = body?["count"] is JsonValue c && c.TryGetValue<int>(out var ci) ? ci : 1;
-                var status = body?["status"] is JsonValue s && s.TryGetValue<int>(out var si) ? si : 500;
-                try
-                {
-                    _faults.FailNext(count, status, Jn.GetString(body, "verb"), Jn.GetString(body, "resource"), Jn.GetString(body, "namespace"));
-                }
-                catch (ArgumentOutOfRangeException e)
-                {
-                    throw ApiException.BadRequest(e.Message);
-                }
-
-                await WriteJsonAsync(ctx, new JsonObject { ["pending"] = _faults.PendingFailures }, ct);
-                return;
-            case ("PUT" or "POST", ["latency"]):
-                var ms = body?["milliseconds"] is JsonValue m && m.TryGetValue<int>(out var mi) ? mi : 0;
-                _faults.Latency = TimeSpan.FromMilliseconds(ms);
-                await WriteJsonAsync(ctx, new JsonObject { ["milliseconds"] = ms }, ct);
-                return;
-            case ("DELETE", []):
-                _faults.Reset();
-                await WriteJsonAsync(ctx, new JsonObject { ["reset"] = true }, ct);
-                return;
-            case ("GET", []):
-                await WriteJsonAsync(ctx, new JsonObject { ["pending"] = _faults.PendingFailures, ["latencyMilliseconds"] = _faults.Latency.TotalMilliseconds }, ct);
-                return;
-            default:
-                throw ApiException.ResourceNotFound();
-        }
-    }
 }

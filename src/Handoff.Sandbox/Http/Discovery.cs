@@ -112,6 +112,16 @@ internal static class Discovery
                     ["kind"] = "Binding",
                     ["verbs"] = new JsonArray("create"),
                 });
+                resources.Add(new JsonObject
+                {
+                    ["name"] = t.Plural + "/eviction",
+                    ["singularName"] = "",
+                    ["namespaced"] = t.Namespaced,
+                    ["group"] = "policy",
+                    ["version"] = "v1",
+                    ["kind"] = "Eviction",
+                    ["verbs"] = new JsonArray("create"),
+                });
             }
         }
 

@@ -5,62 +5,162 @@ using Handoff.Sandbox.Store;
 namespace Handoff.Sandbox.Http;
 
 /// <summary>
-/// Decodes the Kubernetes protobuf envelope for the few simple kinds that kubectl's imperative generators send as
-/// protobuf (<c>kubectl create namespace|configmap|secret|serviceaccount</c>): ObjectMeta name, generateName,
-/// namespace, labels, annotations, finalizers and the kind's data fields. Anything else answers 415.
+/// Decodes the Kubernetes protobuf envelope for the kinds kubectl sends as protobuf to this emulator: the imperative
+/// generators (<c>kubectl create namespace|configmap|secret|serviceaccount|job</c>) and <c>kubectl drain</c>'s
+/// Evictions. Messages are described by field number (k8s.io/api generated.proto) and decoded to the JSON the API
+/// server would have received; fields not described here are dropped, other kinds answer 415.
 /// </summary>
+/// <remarks>
+/// Go's protobuf writes every non-pointer field, even empty; JSON leaves most of them out (<c>omitempty</c>). So empty
+/// strings and the zero of non-pointer numbers and booleans are dropped, and pointer fields (<c>Spec.Keep</c>) are kept.
+/// </remarks>
 internal static class Protobuf
 {
     private static readonly byte[] Magic = [0x6b, 0x38, 0x73, 0x00];
 
     private readonly record struct Field(int Number, int WireType, ulong Varint, ReadOnlyMemory<byte> Bytes);
 
-    /// <summary>Where a field of a message goes in the JSON object: by field number.</summary>
-    private delegate void FieldReader(JsonObject target, Field field);
-
-    private static readonly Dictionary<int, FieldReader> TypeMetaFields = new()
+    private enum Kind
     {
-        [1] = AsText("apiVersion"),
-        [2] = AsText("kind"),
+        Text,
+        Integer,
+        Boolean,
+        Message,
+        TextMap,
+        Base64Map,
+        QuantityMap,
+    }
+
+    /// <summary>How one field maps to JSON.</summary>
+    private sealed record Spec(string Name, Kind Kind, Dictionary<int, Spec>? Message = null, bool Repeated = false, bool Keep = false);
+
+    private static Spec Text(string name) => new(name, Kind.Text);
+
+    private static Spec Texts(string name) => new(name, Kind.Text, Repeated: true);
+
+    /// <summary>A number; <paramref name="pointer"/> keeps 0 (an <c>*int32</c> set to 0), else 0 is left out.</summary>
+    private static Spec Number(string name, bool pointer = true) => new(name, Kind.Integer, Keep: pointer);
+
+    private static Spec Flag(string name, bool pointer = true) => new(name, Kind.Boolean, Keep: pointer);
+
+    private static Spec Object(string name, Dictionary<int, Spec> message) => new(name, Kind.Message, message);
+
+    private static Spec Objects(string name, Dictionary<int, Spec> message) => new(name, Kind.Message, message, Repeated: true);
+
+    private static readonly Dictionary<int, Spec> TypeMeta = new() { [1] = Text("apiVersion"), [2] = Text("kind") };
+
+    private static readonly Dictionary<int, Spec> ObjectMeta = new()
+    {
+        [1] = Text("name"),
+        [2] = Text("generateName"),
+        [3] = Text("namespace"),
+        [11] = new("labels", Kind.TextMap),
+        [12] = new("annotations", Kind.TextMap),
+        [14] = Texts("finalizers"),
     };
 
-    private static readonly Dictionary<int, FieldReader> ObjectMetaFields = new()
+    private static readonly Dictionary<int, Spec> Requirement = new() { [1] = Text("key"), [2] = Text("operator"), [3] = Texts("values") };
+
+    private static readonly Dictionary<int, Spec> Container = new()
     {
-        [1] = AsText("name"),
-        [2] = AsText("generateName"),
-        [3] = AsText("namespace"),
-        [11] = AsMap("labels", base64: false),
-        [12] = AsMap("annotations", base64: false),
-        [14] = (target, f) =>
-        {
-            var list = target["finalizers"] as JsonArray ?? [];
-            list.Add(Text(f));
-            target["finalizers"] = list;
-        },
+        [1] = Text("name"),
+        [2] = Text("image"),
+        [3] = Texts("command"),
+        [4] = Texts("args"),
+        [5] = Text("workingDir"),
+        [6] = Objects("ports", new() { [1] = Text("name"), [2] = Number("hostPort", pointer: false), [3] = Number("containerPort", pointer: false), [4] = Text("protocol"), [5] = Text("hostIP") }),
+        [7] = Objects("env", new() { [1] = Text("name"), [2] = Text("value") }),
+        [8] = Object("resources", new() { [1] = new("limits", Kind.QuantityMap), [2] = new("requests", Kind.QuantityMap) }),
+        [13] = Text("terminationMessagePath"),
+        [14] = Text("imagePullPolicy"),
+        [16] = Flag("stdin", pointer: false),
+        [17] = Flag("stdinOnce", pointer: false),
+        [18] = Flag("tty", pointer: false),
+        [20] = Text("terminationMessagePolicy"),
+        [24] = Text("restartPolicy"),
     };
 
-    private static readonly FieldReader Metadata = (target, f) => target["metadata"] = Read(f.Bytes, ObjectMetaFields, []);
-
-    /// <summary>The fields of each kind decoded, numbered as in k8s.io/api/core/v1/generated.proto.</summary>
-    private static readonly Dictionary<string, Dictionary<int, FieldReader>> V1Kinds = new(StringComparer.Ordinal)
+    private static readonly Dictionary<int, Spec> PodSpec = new()
     {
-        ["Namespace"] = new() { [1] = Metadata },
-        ["ServiceAccount"] = new() { [1] = Metadata },
-        ["ConfigMap"] = new()
+        [2] = Objects("containers", Container),
+        [3] = Text("restartPolicy"),
+        [4] = Number("terminationGracePeriodSeconds"),
+        [5] = Number("activeDeadlineSeconds"),
+        [6] = Text("dnsPolicy"),
+        [7] = new("nodeSelector", Kind.TextMap),
+        [8] = Text("serviceAccountName"),
+        [10] = Text("nodeName"),
+        [11] = Flag("hostNetwork", pointer: false),
+        [18] = Object("affinity", new()
         {
-            [1] = Metadata,
-            [2] = AsMap("data", base64: false),
-            [3] = AsMap("binaryData", base64: true),
-            [4] = AsBool("immutable"),
-        },
-        ["Secret"] = new()
+            [1] = Object("nodeAffinity", new()
+            {
+                [1] = Object("requiredDuringSchedulingIgnoredDuringExecution", new()
+                {
+                    [1] = Objects("nodeSelectorTerms", new() { [1] = Objects("matchExpressions", Requirement), [2] = Objects("matchFields", Requirement) }),
+                }),
+            }),
+        }),
+        [19] = Text("schedulerName"),
+        [20] = Objects("initContainers", Container),
+        [22] = Objects("tolerations", new() { [1] = Text("key"), [2] = Text("operator"), [3] = Text("value"), [4] = Text("effect"), [5] = Number("tolerationSeconds") }),
+        [24] = Text("priorityClassName"),
+        [25] = Number("priority"),
+        [30] = Flag("enableServiceLinks"),
+        [31] = Text("preemptionPolicy"),
+        [32] = new("overhead", Kind.QuantityMap),
+        [38] = Objects("schedulingGates", new() { [1] = Text("name") }),
+    };
+
+    private static readonly Dictionary<int, Spec> JobSpec = new()
+    {
+        [1] = Number("parallelism"),
+        [2] = Number("completions"),
+        [3] = Number("activeDeadlineSeconds"),
+        [4] = Object("selector", new() { [1] = new("matchLabels", Kind.TextMap), [2] = Objects("matchExpressions", Requirement) }),
+        [5] = Flag("manualSelector"),
+        [6] = Object("template", new() { [1] = Object("metadata", ObjectMeta), [2] = Object("spec", PodSpec) }),
+        [7] = Number("backoffLimit"),
+        [8] = Number("ttlSecondsAfterFinished"),
+        [9] = Text("completionMode"),
+        [10] = Flag("suspend"),
+        [12] = Number("backoffLimitPerIndex"),
+        [13] = Number("maxFailedIndexes"),
+        [14] = Text("podReplacementPolicy"),
+        [15] = Text("managedBy"),
+    };
+
+    private static readonly Dictionary<int, Spec> DeleteOptions = new()
+    {
+        [1] = Number("gracePeriodSeconds"),
+        [2] = Object("preconditions", new() { [1] = Text("uid"), [2] = Text("resourceVersion") }),
+        [3] = Flag("orphanDependents"),
+        [4] = Text("propagationPolicy"),
+        [5] = Texts("dryRun"),
+    };
+
+    /// <summary>The kinds decoded, by apiVersion and kind.</summary>
+    private static readonly Dictionary<(string ApiVersion, string Kind), Dictionary<int, Spec>> Kinds = new()
+    {
+        [("v1", "Namespace")] = new() { [1] = Object("metadata", ObjectMeta) },
+        [("v1", "ServiceAccount")] = new() { [1] = Object("metadata", ObjectMeta) },
+        [("v1", "ConfigMap")] = new()
         {
-            [1] = Metadata,
-            [2] = AsMap("data", base64: true),
-            [3] = AsText("type"),
-            [4] = AsMap("stringData", base64: false),
-            [5] = AsBool("immutable"),
+            [1] = Object("metadata", ObjectMeta),
+            [2] = new("data", Kind.TextMap),
+            [3] = new("binaryData", Kind.Base64Map),
+            [4] = Flag("immutable"),
         },
+        [("v1", "Secret")] = new()
+        {
+            [1] = Object("metadata", ObjectMeta),
+            [2] = new("data", Kind.Base64Map),
+            [3] = Text("type"),
+            [4] = new("stringData", Kind.TextMap),
+            [5] = Flag("immutable"),
+        },
+        [("batch/v1", "Job")] = new() { [1] = Object("metadata", ObjectMeta), [2] = Object("spec", JobSpec) },
+        [("policy/v1", "Eviction")] = new() { [1] = Object("metadata", ObjectMeta), [2] = Object("deleteOptions", DeleteOptions) },
     };
 
     public static JsonObject? TryDecode(ReadOnlyMemory<byte> body)
@@ -78,7 +178,7 @@ internal static class Protobuf
             switch (f.Number)
             {
                 case 1:
-                    Read(f.Bytes, TypeMetaFields, obj);
+                    Read(f.Bytes, TypeMeta, obj);
                     break;
                 case 2:
                     raw = f.Bytes;
@@ -86,31 +186,70 @@ internal static class Protobuf
             }
         }
 
-        var apiVersion = obj["apiVersion"]?.GetValue<string>();
-        var kind = obj["kind"]?.GetValue<string>();
-        return apiVersion == "v1" && kind is not null && V1Kinds.TryGetValue(kind, out var fields) ? Read(raw, fields, obj) : null;
+        var apiVersion = obj["apiVersion"]?.GetValue<string>() ?? "";
+        var kind = obj["kind"]?.GetValue<string>() ?? "";
+        return Kinds.TryGetValue((apiVersion, kind), out var message) ? Read(raw, message, obj) : null;
     }
 
-    private static JsonObject Read(ReadOnlyMemory<byte> message, Dictionary<int, FieldReader> readers, JsonObject target)
+    private static JsonObject Read(ReadOnlyMemory<byte> bytes, Dictionary<int, Spec> message, JsonObject target)
     {
-        foreach (var f in Fields(message))
+        foreach (var f in Fields(bytes))
         {
-            if (readers.TryGetValue(f.Number, out var read))
+            if (message.TryGetValue(f.Number, out var spec) && Value(spec, f) is { } value)
             {
-                read(target, f);
+                Set(target, spec, value);
             }
         }
 
         return target;
     }
 
-    private static FieldReader AsText(string property) => (target, f) => target[property] = Text(f);
+    /// <summary>The JSON value of one field occurrence; null when JSON would leave it out.</summary>
+    private static JsonNode? Value(Spec spec, Field f)
+    {
+        switch (spec.Kind)
+        {
+            case Kind.Text:
+                var text = Encoding.UTF8.GetString(f.Bytes.Span);
+                return text.Length > 0 || spec.Repeated ? text : null;
+            case Kind.Integer:
+                var number = (long)f.Varint;
+                return number != 0 || spec.Keep ? number : null;
+            case Kind.Boolean:
+                return f.Varint != 0 || spec.Keep ? f.Varint != 0 : null;
+            case Kind.Message:
+                return Read(f.Bytes, spec.Message!, []);
+            default:
+                return Entry(spec.Kind, f.Bytes);
+        }
+    }
 
-    private static FieldReader AsBool(string property) => (target, f) => target[property] = f.Varint != 0;
+    private static void Set(JsonObject target, Spec spec, JsonNode value)
+    {
+        if (spec.Repeated)
+        {
+            var list = target[spec.Name] as JsonArray ?? [];
+            list.Add(value);
+            target[spec.Name] = list;
+        }
+        else if (spec.Kind is Kind.TextMap or Kind.Base64Map or Kind.QuantityMap)
+        {
+            // A map is repeated entries {1: key, 2: value}.
+            var map = target[spec.Name] as JsonObject ?? [];
+            foreach (var (key, v) in (JsonObject)value)
+            {
+                map[key] = v?.DeepClone();
+            }
 
-    private static FieldReader AsMap(string property, bool base64) => (target, f) => AddEntry(target, property, f.Bytes, base64);
+            target[spec.Name] = map;
+        }
+        else
+        {
+            target[spec.Name] = value;
+        }
+    }
 
-    private static void AddEntry(JsonObject target, string property, ReadOnlyMemory<byte> entry, bool base64)
+    private static JsonObject? Entry(Kind kind, ReadOnlyMemory<byte> entry)
     {
         string? key = null;
         JsonNode? value = "";
@@ -118,25 +257,22 @@ internal static class Protobuf
         {
             if (f.Number == 1)
             {
-                key = Text(f);
+                key = Encoding.UTF8.GetString(f.Bytes.Span);
             }
             else if (f.Number == 2)
             {
-                value = base64 ? Convert.ToBase64String(f.Bytes.Span) : Text(f);
+                value = kind switch
+                {
+                    Kind.Base64Map => Convert.ToBase64String(f.Bytes.Span),
+                    // resource.Quantity is a message whose field 1 is its string form.
+                    Kind.QuantityMap => Fields(f.Bytes).Where(q => q.Number == 1).Select(q => Encoding.UTF8.GetString(q.Bytes.Span)).FirstOrDefault() ?? "0",
+                    _ => Encoding.UTF8.GetString(f.Bytes.Span),
+                };
             }
         }
 
-        if (key is null)
-        {
-            return;
-        }
-
-        var map = target[property] as JsonObject ?? [];
-        map[key] = value;
-        target[property] = map;
+        return key is null ? null : new JsonObject { [key] = value };
     }
-
-    private static string Text(Field f) => Encoding.UTF8.GetString(f.Bytes.Span);
 
     private static List<Field> Fields(ReadOnlyMemory<byte> data)
     {

@@ -1,20 +1,19 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
-using Handoff.Api;
-using Handoff.Sandbox.Http;
+using Handoff.Sandbox.Kubelet;
 using Handoff.Sandbox.Store;
 
 namespace Handoff.Sandbox;
 
 /// <summary>
-/// The simulated nodes and their kubelet. Each pod bound to a simulated node goes Pending → Running →
-/// Succeeded/Failed after a duration, with container statuses like the real kubelet's. Annotations on the pod:
-/// <c>handoff.dev/sandbox-duration</c> (Go duration, default <see cref="SandboxOptions.DefaultPodDuration"/>),
-/// <c>handoff.dev/sandbox-exit-code</c> (default 0) and <c>handoff.dev/sandbox-result</c> (the first container's
-/// termination message). With <see cref="SandboxOptions.SimulateKubelet"/> off, pods stay as they are and tests drive
-/// them with <see cref="StartPod"/> and <see cref="FinishPod"/>.
+/// The simulated nodes and their kubelet. A pod bound to a simulated node is first admitted (it must fit in what
+/// the node has left, match its affinity, tolerate its NoExecute taints; else it fails with the kubelet's reason),
+/// gets its devices, then goes Running and Succeeded/Failed after a duration, with container statuses like the real
+/// kubelet's. A deleted pod is stopped after its termination time (at most its grace period), made Failed, then
+/// removed. Annotations on the pod: <see cref="DurationAnnotation"/>, <see cref="ExitCodeAnnotation"/>,
+/// <see cref="ResultAnnotation"/>, <see cref="TerminationAnnotation"/>; the kubelet writes <see cref="DevicesAnnotation"/>.
+/// With <see cref="SandboxOptions.SimulateKubelet"/> off, pods stay as they are and tests drive them with
+/// <see cref="StartPod"/> and <see cref="FinishPod"/> (and remove deleted ones themselves, with grace period 0).
 /// </summary>
 public sealed class SimulatedKubelet : IAsyncDisposable
 {
@@ -27,27 +26,32 @@ public sealed class SimulatedKubelet : IAsyncDisposable
     /// <summary>The termination message of the first container.</summary>
     public const string ResultAnnotation = "handoff.dev/sandbox-result";
 
+    /// <summary>How long the pod takes to stop once deleted (Go duration), never more than its grace period.</summary>
+    public const string TerminationAnnotation = "handoff.dev/sandbox-termination";
+
+    /// <summary>Written by the kubelet: the devices allocated to the pod, <c>nvidia.com/gpu=GPU-gpu-1-0,GPU-gpu-1-1</c> (resources joined by <c>;</c>).</summary>
+    public const string DevicesAnnotation = "handoff.dev/sandbox-devices";
+
     /// <summary>Annotation on every simulated node.</summary>
     public const string SimulatedNodeAnnotation = "handoff.dev/sandbox-node";
 
-    private const int MaxTerminationMessageBytes = 4096;
     private readonly ApiEngine _engine;
     private readonly SandboxOptions _options;
     private readonly ConcurrentDictionary<string, int> _nodes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ResourceType _podType;
     private readonly ResourceType _nodeType;
+    private readonly PodWorkers _workers;
     private Task _loop = Task.CompletedTask;
     private int _nodeIndex;
-    private int _ipCounter;
 
     internal SimulatedKubelet(ApiEngine engine, SandboxOptions options)
     {
         _engine = engine;
         _options = options;
-        _podType = engine.Registry.Find("", "v1", "pods")!;
-        _nodeType = engine.Registry.Find("", "v1", "nodes")!;
+        _podType = engine.Builtin("", "pods");
+        _nodeType = engine.Builtin("", "nodes");
+        _workers = new PodWorkers(engine, options, _nodes);
     }
 
     /// <summary>Whether pods are moved through their phases automatically.</summary>
@@ -69,82 +73,12 @@ public sealed class SimulatedKubelet : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds a node (a Node object with Ready condition, capacity and allocatable).</summary>
+    /// <summary>Registers a node (a Node object with its conditions, capacity, allocatable and taints).</summary>
     public void AddNode(SandboxNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
         var index = Interlocked.Increment(ref _nodeIndex);
-        var allocatable = node.EffectiveAllocatable();
-        var labels = new JsonObject
-        {
-            ["kubernetes.io/hostname"] = node.Name,
-            ["kubernetes.io/os"] = "linux",
-            ["kubernetes.io/arch"] = "amd64",
-            ["beta.kubernetes.io/os"] = "linux",
-            ["beta.kubernetes.io/arch"] = "amd64",
-        };
-        foreach (var (k, v) in node.Labels)
-        {
-            labels[k] = v;
-        }
-
-        var resources = new JsonObject();
-        foreach (var (k, v) in allocatable)
-        {
-            resources[k] = v;
-        }
-
-        var now = Jn.Timestamp(_engine.Time.GetUtcNow());
-        var obj = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Node",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = node.Name,
-                ["labels"] = labels,
-                ["annotations"] = new JsonObject { [SimulatedNodeAnnotation] = "true", ["node.alpha.kubernetes.io/ttl"] = "0" },
-            },
-            ["spec"] = new JsonObject { ["podCIDR"] = $"10.244.{index.ToString(CultureInfo.InvariantCulture)}.0/24" },
-            ["status"] = new JsonObject
-            {
-                ["capacity"] = resources.DeepClone(),
-                ["allocatable"] = resources,
-                ["conditions"] = new JsonArray(
-                    Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),
-                    Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
-                    Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
-                    ReadyCondition(node.Ready, now)),
-                ["addresses"] = new JsonArray(
-                    new JsonObject { ["type"] = "InternalIP", ["address"] = $"10.0.0.{(index + 10).ToString(CultureInfo.InvariantCulture)}" },
-                    new JsonObject { ["type"] = "Hostname", ["address"] = node.Name }),
-                ["daemonEndpoints"] = new JsonObject { ["kubeletEndpoint"] = new JsonObject { ["Port"] = 10250 } },
-                ["nodeInfo"] = new JsonObject
-                {
-                    ["machineID"] = Guid.NewGuid().ToString("N"),
-                    ["systemUUID"] = Guid.NewGuid().ToString(),
-                    ["bootID"] = Guid.NewGuid().ToString(),
-                    ["kernelVersion"] = "6.8.0-sandbox",
-                    ["osImage"] = "Handoff Sandbox (simulated node)",
-                    ["containerRuntimeVersion"] = "sandbox://1.0.0",
-                    ["kubeletVersion"] = Discovery.KubeletVersion,
-                    ["kubeProxyVersion"] = Discovery.KubeletVersion,
-                    ["operatingSystem"] = "linux",
-                    ["architecture"] = "amd64",
-                },
-            },
-        };
-        if (node.Unschedulable)
-        {
-            ((JsonObject)obj["spec"]!)["unschedulable"] = true;
-        }
-
-        if (!node.Ready)
-        {
-            ((JsonObject)obj["spec"]!)["taints"] = NotReadyTaints(now);
-        }
-
-        _engine.Create(_nodeType, null, obj, WriteOptions.Internal, []);
+        _engine.Create(_nodeType, null, NodeObjects.Build(node, index, _engine.Now()), WriteOptions.Internal, []);
         _nodes[node.Name] = index;
         if (Enabled)
         {
@@ -152,24 +86,7 @@ public sealed class SimulatedKubelet : IAsyncDisposable
         }
     }
 
-    private static JsonArray NotReadyTaints(string now) =>
-        new(new JsonObject { ["key"] = "node.kubernetes.io/not-ready", ["effect"] = "NoSchedule", ["timeAdded"] = now });
-
-    private static JsonObject Condition(string type, string status, string reason, string message, string now) => new()
-    {
-        ["type"] = type,
-        ["status"] = status,
-        ["lastHeartbeatTime"] = now,
-        ["lastTransitionTime"] = now,
-        ["reason"] = reason,
-        ["message"] = message,
-    };
-
-    private static JsonObject ReadyCondition(bool ready, string now) => ready
-        ? Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now)
-        : Condition("Ready", "False", "KubeletNotReady", "simulated: node marked not ready", now);
-
-    /// <summary>Removes a node; pods bound to it are deleted (as the pod garbage collector does for vanished nodes).</summary>
+    /// <summary>Removes a node; pods bound to it are deleted at once (what the pod garbage collector does for vanished nodes).</summary>
     public void RemoveNode(string name)
     {
         if (!_nodes.TryRemove(name, out _))
@@ -190,9 +107,9 @@ public sealed class SimulatedKubelet : IAsyncDisposable
         {
             try
             {
-                _engine.Delete(_podType, pod.Namespace, pod.Name, new DeleteOptions());
+                _engine.Delete(_podType, pod.Namespace, pod.Name, new DeleteOptions(PreconditionUid: pod.Uid, GracePeriodSeconds: 0));
             }
-            catch (ApiException e) when (e.Code == 404)
+            catch (ApiException e) when (e.Code is 404 or 409)
             {
             }
         }
@@ -201,18 +118,18 @@ public sealed class SimulatedKubelet : IAsyncDisposable
     private List<StoredObject> PodsOn(string node) =>
         _engine.CollectionOf(_podType).List(new Query(null, LabelSelector.Everything, FieldSelector.Parse($"spec.nodeName={node}", _podType))).Items;
 
-    /// <summary>Flips the node's Ready condition (and the not-ready taint). Pods on a NotReady node do not start.</summary>
+    /// <summary>Flips the node's Ready condition (the node lifecycle controller sets the not-ready taint). Pods on a NotReady node do not start.</summary>
     public void SetNodeReady(string name, bool ready)
     {
-        var now = Jn.Timestamp(_engine.Time.GetUtcNow());
-        var result = _engine.Mutate(_nodeType, null, name, doc =>
+        var now = _engine.Now();
+        _ = _engine.Mutate(_nodeType, null, name, doc =>
         {
             var status = doc["status"] as JsonObject ?? [];
             doc["status"] = status;
             var conditions = status["conditions"] as JsonArray ?? [];
             status["conditions"] = conditions;
-            var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => Jn.GetString(c, "type") == "Ready");
-            if (existing is not null && (Jn.GetString(existing, "status") == "True") == ready)
+            var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => JsonNodes.GetString(c, "type") == "Ready");
+            if (existing is not null && (JsonNodes.GetString(existing, "status") == "True") == ready)
             {
                 return false;
             }
@@ -222,45 +139,20 @@ public sealed class SimulatedKubelet : IAsyncDisposable
                 conditions.Remove(existing);
             }
 
-            conditions.Add(ReadyCondition(ready, now));
-            var spec = doc["spec"] as JsonObject ?? [];
-            doc["spec"] = spec;
-            var taints = (spec["taints"] as JsonArray)?.Where(t => Jn.GetString(t, "key") != "node.kubernetes.io/not-ready").Select(t => t?.DeepClone()).ToList() ?? [];
-            if (!ready)
-            {
-                taints.AddRange(NotReadyTaints(now).Select(t => t?.DeepClone()));
-            }
-
-            if (taints.Count == 0)
-            {
-                spec.Remove("taints");
-            }
-            else
-            {
-                spec["taints"] = new JsonArray([.. taints]);
-            }
-
+            conditions.Add(NodeObjects.ReadyCondition(ready, now));
             return true;
         }) ?? throw new ArgumentException($"no node named \"{name}\"", nameof(name));
-        _ = result;
         if (ready && Enabled)
         {
             Rescan();
         }
     }
 
-    private bool NodeReady(string name)
-    {
-        var node = _engine.TryGet(_nodeType, null, name);
-        return node is not null && Jn.At(node.Node, "status", "conditions") is JsonArray conditions &&
-            conditions.Any(c => Jn.GetString(c, "type") == "Ready" && Jn.GetString(c, "status") == "True");
-    }
-
     private void Rescan()
     {
         foreach (var pod in _engine.CollectionOf(_podType).Snapshot())
         {
-            Consider(pod);
+            _workers.Consider(pod);
         }
     }
 
@@ -276,17 +168,11 @@ public sealed class SimulatedKubelet : IAsyncDisposable
                 {
                     if (item.Type == WatchEventType.Deleted)
                     {
-                        if (_running.TryRemove(PodKey(item.Object!), out var cts))
-                        {
-                            await cts.CancelAsync();
-                        }
-
-                        continue;
+                        _workers.Forget(item.Object!);
                     }
-
-                    if (item.Object is { } pod)
+                    else if (item.Object is { } pod)
                     {
-                        Consider(pod);
+                        _workers.Consider(pod);
                     }
                 }
             }
@@ -297,235 +183,19 @@ public sealed class SimulatedKubelet : IAsyncDisposable
         }
     }
 
-    private static string PodKey(StoredObject pod) => pod.Namespace + "/" + pod.Name + "/" + pod.Uid;
-
-    private void Consider(StoredObject pod)
-    {
-        var node = Jn.GetString(pod.Node["spec"], "nodeName");
-        if (string.IsNullOrEmpty(node) || !_nodes.ContainsKey(node))
-        {
-            return;
-        }
-
-        var phase = Jn.GetString(pod.Node["status"], "phase");
-        if (phase is "Succeeded" or "Failed" || Jn.At(pod.Node, "metadata", "deletionTimestamp") is not null || !NodeReady(node))
-        {
-            return;
-        }
-
-        var key = PodKey(pod);
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        if (!_running.TryAdd(key, cts))
-        {
-            cts.Dispose();
-            return;
-        }
-
-        _ = Task.Run(() => RunPodAsync(pod, key, cts.Token));
-    }
-
-    private async Task RunPodAsync(StoredObject pod, string key, CancellationToken ct)
-    {
-        try
-        {
-            var annotations = Jn.At(pod.Node, "metadata", "annotations") as JsonObject;
-            var durationText = Jn.GetString(annotations, DurationAnnotation);
-            var hasDuration = GoDuration.TryParse(durationText, out var duration);
-            if (!hasDuration)
-            {
-                duration = _options.DefaultPodDuration;
-            }
-
-            var exitCode = int.TryParse(Jn.GetString(annotations, ExitCodeAnnotation), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var code) ? code : 0;
-            var message = Jn.GetString(annotations, ResultAnnotation);
-            var runsForever = !hasDuration && Jn.GetString(pod.Node["spec"], "restartPolicy") == "Always";
-            if (Jn.GetString(pod.Node["status"], "phase") != "Running")
-            {
-                StartPodCore(pod.Namespace, pod.Name, pod.Uid);
-            }
-
-            if (runsForever)
-            {
-                return;
-            }
-
-            if (duration > TimeSpan.Zero)
-            {
-                await Task.Delay(duration, _engine.Time, ct);
-            }
-
-            FinishPodCore(pod.Namespace, pod.Name, exitCode, message, pod.Uid);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (ApiException)
-        {
-            // The pod went away or changed in a way the kubelet cannot follow; nothing to do.
-        }
-        finally
-        {
-            if (_running.TryRemove(key, out var cts))
-            {
-                cts.Dispose();
-            }
-        }
-    }
-
     /// <summary>Moves a pod to Running (container statuses running, Ready). For tests that drive pods themselves.</summary>
-    public void StartPod(string @namespace, string name) => StartPodCore(@namespace, name, null);
-
-    private void StartPodCore(string ns, string name, string? uid)
+    public void StartPod(string @namespace, string name)
     {
-        var now = Jn.Timestamp(_engine.Time.GetUtcNow());
-        var result = _engine.Mutate(_podType, ns, name, doc =>
-        {
-            if (uid is not null && Jn.ScalarText(Jn.At(doc, "metadata", "uid")) != uid)
-            {
-                return false;
-            }
-
-            var status = doc["status"] as JsonObject ?? [];
-            doc["status"] = status;
-            var phase = Jn.GetString(status, "phase");
-            if (phase is "Running" or "Succeeded" or "Failed")
-            {
-                return false;
-            }
-
-            var nodeName = Jn.GetString(doc["spec"], "nodeName") ?? "";
-            status["phase"] = "Running";
-            status["hostIP"] = HostIp(nodeName);
-            status["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = HostIp(nodeName) });
-            var podIp = PodIp(nodeName);
-            status["podIP"] = podIp;
-            status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp });
-            status["startTime"] = now;
-            ApiEngine.SetCondition(status, "PodReadyToStartContainers", "True", null, null, now);
-            ApiEngine.SetCondition(status, "Initialized", "True", null, null, now);
-            ApiEngine.SetCondition(status, "Ready", "True", null, null, now);
-            ApiEngine.SetCondition(status, "ContainersReady", "True", null, null, now);
-            ApiEngine.SetCondition(status, "PodScheduled", "True", null, null, now);
-            var statuses = new JsonArray();
-            foreach (var c in (Jn.At(doc, "spec", "containers") as JsonArray ?? []).OfType<JsonObject>())
-            {
-                var cname = Jn.GetString(c, "name") ?? "";
-                var image = Jn.GetString(c, "image") ?? "";
-                statuses.Add(new JsonObject
-                {
-                    ["name"] = cname,
-                    ["image"] = image,
-                    ["imageID"] = "sandbox://" + image,
-                    ["containerID"] = ContainerId(doc, cname),
-                    ["ready"] = true,
-                    ["started"] = true,
-                    ["restartCount"] = 0,
-                    ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
-                    ["lastState"] = new JsonObject(),
-                });
-            }
-
-            status["containerStatuses"] = statuses;
-            return true;
-        }, subresource: "status");
-        if (result is null)
-        {
-            throw ApiException.NotFound("pods", "", "pods", name);
-        }
+        var node = JsonNodes.GetString(_engine.Get(_podType, @namespace, name).Node["spec"], "nodeName") ?? "";
+        _workers.Statuses.Start(@namespace, name, null, _workers.HostIp(node), _workers.PodIp(node));
     }
 
     /// <summary>
     /// Ends a pod: its first container exits with <paramref name="exitCode"/> and <paramref name="message"/> as the
     /// termination message (truncated to 4096 bytes, like the kubelet); Succeeded when 0, else Failed.
     /// </summary>
-    public void FinishPod(string @namespace, string name, int exitCode = 0, string? message = null) => FinishPodCore(@namespace, name, exitCode, message, null);
-
-    private void FinishPodCore(string ns, string name, int exitCode, string? message, string? uid)
-    {
-        var now = Jn.Timestamp(_engine.Time.GetUtcNow());
-        if (message is not null && Encoding.UTF8.GetByteCount(message) > MaxTerminationMessageBytes)
-        {
-            var bytes = Encoding.UTF8.GetBytes(message);
-            message = Encoding.UTF8.GetString(bytes, 0, MaxTerminationMessageBytes);
-        }
-
-        var result = _engine.Mutate(_podType, ns, name, doc =>
-        {
-            if (uid is not null && Jn.ScalarText(Jn.At(doc, "metadata", "uid")) != uid)
-            {
-                return false;
-            }
-
-            var status = doc["status"] as JsonObject ?? [];
-            doc["status"] = status;
-            if (Jn.GetString(status, "phase") is "Succeeded" or "Failed")
-            {
-                return false;
-            }
-
-            var started = Jn.GetString(status, "startTime") ?? now;
-            var failed = exitCode != 0;
-            status["phase"] = failed ? "Failed" : "Succeeded";
-            status["startTime"] = started;
-            var reason = failed ? "PodFailed" : "PodCompleted";
-            ApiEngine.SetCondition(status, "PodReadyToStartContainers", "False", null, null, now);
-            ApiEngine.SetCondition(status, "Initialized", "True", reason, null, now);
-            ApiEngine.SetCondition(status, "Ready", "False", reason, null, now);
-            ApiEngine.SetCondition(status, "ContainersReady", "False", reason, null, now);
-            var statuses = new JsonArray();
-            var first = true;
-            foreach (var c in (Jn.At(doc, "spec", "containers") as JsonArray ?? []).OfType<JsonObject>())
-            {
-                var cname = Jn.GetString(c, "name") ?? "";
-                var image = Jn.GetString(c, "image") ?? "";
-                var code = first ? exitCode : 0;
-                var terminated = new JsonObject
-                {
-                    ["exitCode"] = code,
-                    ["reason"] = code == 0 ? "Completed" : "Error",
-                    ["startedAt"] = started,
-                    ["finishedAt"] = now,
-                    ["containerID"] = ContainerId(doc, cname),
-                };
-                if (first && !string.IsNullOrEmpty(message))
-                {
-                    terminated["message"] = message;
-                }
-
-                statuses.Add(new JsonObject
-                {
-                    ["name"] = cname,
-                    ["image"] = image,
-                    ["imageID"] = "sandbox://" + image,
-                    ["containerID"] = ContainerId(doc, cname),
-                    ["ready"] = false,
-                    ["started"] = false,
-                    ["restartCount"] = 0,
-                    ["state"] = new JsonObject { ["terminated"] = terminated },
-                    ["lastState"] = new JsonObject(),
-                });
-                first = false;
-            }
-
-            status["containerStatuses"] = statuses;
-            return true;
-        }, subresource: "status");
-        if (result is null)
-        {
-            throw ApiException.NotFound("pods", "", "pods", name);
-        }
-    }
-
-    private static string ContainerId(JsonObject pod, string container) =>
-        $"sandbox://{Jn.ScalarText(Jn.At(pod, "metadata", "uid"))[..Math.Min(8, Jn.ScalarText(Jn.At(pod, "metadata", "uid")).Length)]}-{container}";
-
-    private string HostIp(string node) => $"10.0.0.{(_nodes.GetValueOrDefault(node) + 10).ToString(CultureInfo.InvariantCulture)}";
-
-    private string PodIp(string node)
-    {
-        var n = Interlocked.Increment(ref _ipCounter);
-        return $"10.244.{_nodes.GetValueOrDefault(node).ToString(CultureInfo.InvariantCulture)}.{(n % 250 + 2).ToString(CultureInfo.InvariantCulture)}";
-    }
+    public void FinishPod(string @namespace, string name, int exitCode = 0, string? message = null) =>
+        _workers.Statuses.Finish(@namespace, name, null, exitCode, message);
 
     public async ValueTask DisposeAsync()
     {
@@ -538,11 +208,7 @@ public sealed class SimulatedKubelet : IAsyncDisposable
         {
         }
 
-        foreach (var cts in _running.Values)
-        {
-            await cts.CancelAsync();
-        }
-
+        _workers.Dispose();
         _stopping.Dispose();
     }
 }

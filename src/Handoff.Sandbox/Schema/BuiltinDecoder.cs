@@ -70,7 +70,7 @@ internal static class BuiltinDecoder
     private static JsonNode? Clean(JsonNode? node) => node switch
     {
         JsonObject o => new JsonObject(o.Where(kv => !kv.Key.StartsWith('$') && kv.Value is not null).Select(kv => KeyValuePair.Create(kv.Key, Clean(kv.Value)))),
-        JsonArray a => new JsonArray([.. a.Where(v => v is not JsonObject jo || Jn.GetString(jo, "$patch") != "delete").Select(Clean)]),
+        JsonArray a => new JsonArray([.. a.Where(v => v is not JsonObject jo || JsonNodes.GetString(jo, "$patch") != "delete").Select(Clean)]),
         _ => node?.DeepClone(),
     };
 

@@ -28,7 +28,7 @@ internal sealed class CrdSchema(JsonObject openApiV3Schema)
     private static JsonObject Materialized(JsonObject schema)
     {
         var copy = (JsonObject)schema.DeepClone();
-        Jn.Materialize(copy);
+        JsonNodes.Materialize(copy);
         return copy;
     }
 }

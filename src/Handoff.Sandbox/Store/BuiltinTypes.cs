@@ -12,21 +12,21 @@ internal static class BuiltinTypes
     public static IReadOnlyList<ResourceType> All { get; } = Create();
 
     private static TableColumn NameColumn() =>
-        new("Name", "string", "name", 0, "Name must be unique within a namespace.", (o, _) => Jn.At(o, "metadata", "name")?.DeepClone());
+        new("Name", "string", "name", 0, "Name must be unique within a namespace.", (o, _) => JsonNodes.At(o, "metadata", "name")?.DeepClone());
 
     public static TableColumn AgeColumn() =>
         new("Age", "string", "", 0, "CreationTimestamp is a timestamp representing the server time when this object was created.", (o, now) => Age(o, now));
 
     private static TableColumn CreatedAtColumn() =>
-        new("Created At", "date", "", 0, "CreationTimestamp is a timestamp representing the server time when this object was created.", (o, _) => Jn.At(o, "metadata", "creationTimestamp")?.DeepClone());
+        new("Created At", "date", "", 0, "CreationTimestamp is a timestamp representing the server time when this object was created.", (o, _) => JsonNodes.At(o, "metadata", "creationTimestamp")?.DeepClone());
 
     private static TableColumn Col(string name, Func<JsonObject, DateTimeOffset, JsonNode?> cell, int priority = 0, string type = "string") =>
         new(name, type, "", priority, name, cell);
 
     public static JsonNode Age(JsonObject o, DateTimeOffset now) =>
-        Jn.ParseTime(Jn.At(o, "metadata", "creationTimestamp")) is { } created ? Jn.HumanDuration(now - created) : "<unknown>";
+        KubeTime.ParseTime(JsonNodes.At(o, "metadata", "creationTimestamp")) is { } created ? KubeTime.HumanDuration(now - created) : "<unknown>";
 
-    private static string Text(JsonObject o, params string[] path) => Jn.ScalarText(Jn.At(o, path));
+    private static string Text(JsonObject o, params string[] path) => JsonNodes.ScalarText(JsonNodes.At(o, path));
 
     private static string OrNone(string s) => s.Length == 0 ? None : s;
 
@@ -152,10 +152,22 @@ internal static class BuiltinTypes
                 Columns =
                 [
                     name,
-                    Col("Ready", (o, _) => $"{Jn.ScalarText(Jn.At(o, "status", "readyReplicas")).PadLeft(1, '0')}/{Replicas(o)}"),
-                    Col("Up-to-date", (o, _) => IntOrZero(Jn.At(o, "status", "updatedReplicas")), type: "integer"),
-                    Col("Available", (o, _) => IntOrZero(Jn.At(o, "status", "availableReplicas")), type: "integer"),
+                    Col("Ready", (o, _) => $"{JsonNodes.ScalarText(JsonNodes.At(o, "status", "readyReplicas")).PadLeft(1, '0')}/{Replicas(o)}"),
+                    Col("Up-to-date", (o, _) => IntOrZero(JsonNodes.At(o, "status", "updatedReplicas")), type: "integer"),
+                    Col("Available", (o, _) => IntOrZero(JsonNodes.At(o, "status", "availableReplicas")), type: "integer"),
                     age,
+                ],
+            },
+            new()
+            {
+                Group = "batch", Version = "v1", Plural = "jobs", Singular = "job", Kind = "Job", Namespaced = true,
+                Categories = ["all"], HasStatus = true, ModelType = typeof(V1Job), FieldLabels = new HashSet<string> { "status.successful" },
+                Columns =
+                [
+                    name, Col("Status", (o, _) => JobStatus(o)), Col("Completions", (o, _) => JobCompletions(o)),
+                    Col("Duration", (o, now) => JobDuration(o, now)), age,
+                    Col("Containers", (o, _) => ContainerField(o, "name"), 1), Col("Images", (o, _) => ContainerField(o, "image"), 1),
+                    Col("Selector", (o, _) => Selector(Jn(o, "spec", "selector", "matchLabels")), 1),
                 ],
             },
             new()
@@ -205,21 +217,59 @@ internal static class BuiltinTypes
         ];
     }
 
-    private static string Replicas(JsonObject o) => Jn.At(o, "spec", "replicas") is { } r ? Jn.ScalarText(r) : "1";
+    private static JsonNode? Jn(JsonObject o, params string[] path) => JsonNodes.At(o, path);
+
+    private static bool HasCondition(JsonObject o, string type) => StatusConditions.Status(o, type) == "True";
+
+    /// <summary>The STATUS column of <c>kubectl get jobs</c> (printJob).</summary>
+    private static string JobStatus(JsonObject o) =>
+        HasCondition(o, "Complete") ? "Complete"
+        : HasCondition(o, "Failed") ? "Failed"
+        : Jn(o, "metadata", "deletionTimestamp") is not null ? "Terminating"
+        : HasCondition(o, "Suspended") ? "Suspended"
+        : HasCondition(o, "FailureTarget") ? "FailureTarget"
+        : "Running";
+
+    private static string JobCompletions(JsonObject o)
+    {
+        var succeeded = IntOrZero(Jn(o, "status", "succeeded"));
+        if (Jn(o, "spec", "completions") is not null)
+        {
+            return $"{succeeded}/{Text(o, "spec", "completions")}";
+        }
+
+        var parallelism = IntOrZero(Jn(o, "spec", "parallelism"));
+        return parallelism > 1 ? $"{succeeded}/1 of {parallelism}" : $"{succeeded}/1";
+    }
+
+    private static string JobDuration(JsonObject o, DateTimeOffset now)
+    {
+        if (KubeTime.ParseTime(Jn(o, "status", "startTime")) is not { } start)
+        {
+            return "";
+        }
+
+        return KubeTime.HumanDuration((KubeTime.ParseTime(Jn(o, "status", "completionTime")) ?? now) - start);
+    }
+
+    private static string ContainerField(JsonObject o, string field) =>
+        string.Join(",", (Jn(o, "spec", "template", "spec", "containers") as JsonArray ?? []).Select(c => JsonNodes.GetString(c, field) ?? ""));
+
+    private static string Replicas(JsonObject o) => JsonNodes.At(o, "spec", "replicas") is { } r ? JsonNodes.ScalarText(r) : "1";
 
     private static int IntOrZero(JsonNode? node) =>
-        int.TryParse(Jn.ScalarText(node), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        int.TryParse(JsonNodes.ScalarText(node), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
 
     private static string NodeStatus(JsonObject o)
     {
         var status = "Unknown";
-        if (Jn.At(o, "status", "conditions") is JsonArray conditions)
+        if (JsonNodes.At(o, "status", "conditions") is JsonArray conditions)
         {
             foreach (var c in conditions)
             {
-                if (Jn.GetString(c, "type") == "Ready")
+                if (JsonNodes.GetString(c, "type") == "Ready")
                 {
-                    status = Jn.GetString(c, "status") switch
+                    status = JsonNodes.GetString(c, "status") switch
                     {
                         "True" => "Ready",
                         "False" => "NotReady",
@@ -229,7 +279,7 @@ internal static class BuiltinTypes
             }
         }
 
-        if (Jn.At(o, "spec", "unschedulable") is JsonValue v && v.TryGetValue<bool>(out var u) && u)
+        if (JsonNodes.At(o, "spec", "unschedulable") is JsonValue v && v.TryGetValue<bool>(out var u) && u)
         {
             status += ",SchedulingDisabled";
         }
@@ -240,19 +290,19 @@ internal static class BuiltinTypes
     private static string NodeRoles(JsonObject o)
     {
         const string Prefix = "node-role.kubernetes.io/";
-        var roles = Jn.Labels(o)?.Select(kv => kv.Key).Where(k => k.StartsWith(Prefix, StringComparison.Ordinal)).Select(k => k[Prefix.Length..]).ToList();
+        var roles = JsonNodes.Labels(o)?.Select(kv => kv.Key).Where(k => k.StartsWith(Prefix, StringComparison.Ordinal)).Select(k => k[Prefix.Length..]).ToList();
         return roles is { Count: > 0 } ? string.Join(",", roles) : None;
     }
 
     private static string NodeAddress(JsonObject o, string type)
     {
-        if (Jn.At(o, "status", "addresses") is JsonArray addresses)
+        if (JsonNodes.At(o, "status", "addresses") is JsonArray addresses)
         {
             foreach (var a in addresses)
             {
-                if (Jn.GetString(a, "type") == type)
+                if (JsonNodes.GetString(a, "type") == type)
                 {
-                    return Jn.GetString(a, "address") ?? "";
+                    return JsonNodes.GetString(a, "address") ?? "";
                 }
             }
         }
@@ -262,9 +312,9 @@ internal static class BuiltinTypes
 
     private static string PodReady(JsonObject o)
     {
-        var total = Count(Jn.At(o, "spec", "containers"));
+        var total = Count(JsonNodes.At(o, "spec", "containers"));
         var ready = 0;
-        if (Jn.At(o, "status", "containerStatuses") is JsonArray statuses)
+        if (JsonNodes.At(o, "status", "containerStatuses") is JsonArray statuses)
         {
             ready = statuses.Count(s => s?["ready"] is JsonValue v && v.TryGetValue<bool>(out var b) && b);
         }
@@ -273,7 +323,7 @@ internal static class BuiltinTypes
     }
 
     private static int PodRestarts(JsonObject o) =>
-        Jn.At(o, "status", "containerStatuses") is JsonArray statuses ? statuses.Sum(s => IntOrZero(s?["restartCount"])) : 0;
+        JsonNodes.At(o, "status", "containerStatuses") is JsonArray statuses ? statuses.Sum(s => IntOrZero(s?["restartCount"])) : 0;
 
     /// <summary>The STATUS column of <c>kubectl get pods</c>, following the kubelet's printer rules closely enough.</summary>
     private static string PodStatus(JsonObject o)
@@ -284,23 +334,23 @@ internal static class BuiltinTypes
             reason = Text(o, "status", "phase");
         }
 
-        if (Jn.At(o, "status", "containerStatuses") is JsonArray statuses)
+        if (JsonNodes.At(o, "status", "containerStatuses") is JsonArray statuses)
         {
             foreach (var s in statuses)
             {
-                if (Jn.At(s, "state", "waiting", "reason") is { } waiting && Jn.ScalarText(waiting).Length > 0)
+                if (JsonNodes.At(s, "state", "waiting", "reason") is { } waiting && JsonNodes.ScalarText(waiting).Length > 0)
                 {
-                    reason = Jn.ScalarText(waiting);
+                    reason = JsonNodes.ScalarText(waiting);
                 }
-                else if (Jn.At(s, "state", "terminated") is JsonObject terminated)
+                else if (JsonNodes.At(s, "state", "terminated") is JsonObject terminated)
                 {
-                    var r = Jn.ScalarText(terminated["reason"]);
-                    reason = r.Length > 0 ? r : $"ExitCode:{Jn.ScalarText(terminated["exitCode"])}";
+                    var r = JsonNodes.ScalarText(terminated["reason"]);
+                    reason = r.Length > 0 ? r : $"ExitCode:{JsonNodes.ScalarText(terminated["exitCode"])}";
                 }
             }
         }
 
-        if (Jn.At(o, "metadata", "deletionTimestamp") is not null)
+        if (JsonNodes.At(o, "metadata", "deletionTimestamp") is not null)
         {
             reason = "Terminating";
         }
@@ -310,30 +360,30 @@ internal static class BuiltinTypes
 
     private static string EventLastSeen(JsonObject o, DateTimeOffset now)
     {
-        var t = Jn.ParseTime(o["lastTimestamp"]) ?? Jn.ParseTime(o["eventTime"]) ?? Jn.ParseTime(Jn.At(o, "series", "lastObservedTime")) ??
-            Jn.ParseTime(Jn.At(o, "metadata", "creationTimestamp"));
-        return t is { } time ? Jn.HumanDuration(now - time) : "<unknown>";
+        var t = KubeTime.ParseTime(o["lastTimestamp"]) ?? KubeTime.ParseTime(o["eventTime"]) ?? KubeTime.ParseTime(JsonNodes.At(o, "series", "lastObservedTime")) ??
+            KubeTime.ParseTime(JsonNodes.At(o, "metadata", "creationTimestamp"));
+        return t is { } time ? KubeTime.HumanDuration(now - time) : "<unknown>";
     }
 
     private static string EventObject(JsonObject o, string field) =>
-        $"{Jn.ScalarText(Jn.At(o, field, "kind")).ToLowerInvariant()}/{Jn.ScalarText(Jn.At(o, field, "name"))}";
+        $"{JsonNodes.ScalarText(JsonNodes.At(o, field, "kind")).ToLowerInvariant()}/{JsonNodes.ScalarText(JsonNodes.At(o, field, "name"))}";
 
     private static string ServicePorts(JsonObject o)
     {
-        if (Jn.At(o, "spec", "ports") is not JsonArray ports || ports.Count == 0)
+        if (JsonNodes.At(o, "spec", "ports") is not JsonArray ports || ports.Count == 0)
         {
             return None;
         }
 
         return string.Join(",", ports.Select(p =>
         {
-            var port = Jn.ScalarText(p?["port"]);
-            var nodePort = Jn.ScalarText(p?["nodePort"]);
-            var protocol = Jn.ScalarText(p?["protocol"]);
+            var port = JsonNodes.ScalarText(p?["port"]);
+            var nodePort = JsonNodes.ScalarText(p?["nodePort"]);
+            var protocol = JsonNodes.ScalarText(p?["protocol"]);
             return (nodePort.Length > 0 ? $"{port}:{nodePort}" : port) + "/" + (protocol.Length > 0 ? protocol : "TCP");
         }));
     }
 
     private static string Selector(JsonNode? node) =>
-        node is JsonObject obj && obj.Count > 0 ? string.Join(",", obj.Select(kv => $"{kv.Key}={Jn.ScalarText(kv.Value)}")) : None;
+        node is JsonObject obj && obj.Count > 0 ? string.Join(",", obj.Select(kv => $"{kv.Key}={JsonNodes.ScalarText(kv.Value)}")) : None;
 }

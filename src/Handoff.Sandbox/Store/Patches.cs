@@ -65,7 +65,7 @@ internal static class Patches
             return patch?.DeepClone();
         }
 
-        if (Jn.GetString(patchObj, "$patch") is { } directive)
+        if (JsonNodes.GetString(patchObj, "$patch") is { } directive)
         {
             if (directive == "replace")
             {
@@ -86,7 +86,7 @@ internal static class Patches
         {
             if (key == "$retainKeys" && value is JsonArray keep)
             {
-                retainKeys = [.. keep.Select(Jn.ScalarText)];
+                retainKeys = [.. keep.Select(JsonNodes.ScalarText)];
                 continue;
             }
 
@@ -139,7 +139,7 @@ internal static class Patches
 
     private static JsonArray MergeList(JsonArray? current, JsonArray patch, string field)
     {
-        if (patch.Count == 1 && patch[0] is JsonObject only && Jn.GetString(only, "$patch") == "replace")
+        if (patch.Count == 1 && patch[0] is JsonObject only && JsonNodes.GetString(only, "$patch") == "replace")
         {
             return [];
         }
@@ -169,7 +169,7 @@ internal static class Patches
         {
             var keyValue = item[mergeKey]?.ToJsonString();
             var index = merged.FindIndex(m => m is JsonObject mo && mo[mergeKey]?.ToJsonString() == keyValue);
-            var directive = Jn.GetString(item, "$patch");
+            var directive = JsonNodes.GetString(item, "$patch");
             if (directive == "delete")
             {
                 if (index >= 0)
@@ -206,8 +206,8 @@ internal static class Patches
                 throw ApiException.BadRequest("the server rejected our request due to an error in our request: json patch operation must be an object");
             }
 
-            var name = Jn.GetString(op, "op");
-            var path = Jn.GetString(op, "path") ?? throw ApiException.BadRequest("json patch: missing path");
+            var name = JsonNodes.GetString(op, "op");
+            var path = JsonNodes.GetString(op, "path") ?? throw ApiException.BadRequest("json patch: missing path");
             switch (name)
             {
                 case "add":
@@ -222,7 +222,7 @@ internal static class Patches
                     break;
                 case "move":
                     {
-                        var from = Jn.GetString(op, "from") ?? throw ApiException.BadRequest("json patch: missing from");
+                        var from = JsonNodes.GetString(op, "from") ?? throw ApiException.BadRequest("json patch: missing from");
                         var value = Get(root, from)?.DeepClone();
                         Remove(root, from);
                         Add(root, path, value);
@@ -231,7 +231,7 @@ internal static class Patches
 
                 case "copy":
                     {
-                        var from = Jn.GetString(op, "from") ?? throw ApiException.BadRequest("json patch: missing from");
+                        var from = JsonNodes.GetString(op, "from") ?? throw ApiException.BadRequest("json patch: missing from");
                         Add(root, path, Get(root, from)?.DeepClone());
                         break;
                     }

@@ -9,7 +9,7 @@ internal static class PrinterColumns
 {
     public static IReadOnlyList<TableColumn> For(JsonObject version)
     {
-        var name = new TableColumn("Name", "string", "name", 0, "Name must be unique within a namespace.", (o, _) => Jn.At(o, "metadata", "name")?.DeepClone());
+        var name = new TableColumn("Name", "string", "name", 0, "Name must be unique within a namespace.", (o, _) => JsonNodes.At(o, "metadata", "name")?.DeepClone());
         if (version["additionalPrinterColumns"] is not JsonArray columns || columns.Count == 0)
         {
             return [name, BuiltinTypes.AgeColumn()];
@@ -18,15 +18,15 @@ internal static class PrinterColumns
         var result = new List<TableColumn> { name };
         foreach (var c in columns.OfType<JsonObject>())
         {
-            var path = Jn.GetString(c, "jsonPath") ?? "";
-            var type = Jn.GetString(c, "type") ?? "string";
-            var priority = c["priority"] is JsonValue p && p.TryGetValue<int>(out var pr) ? pr : 0;
+            var path = JsonNodes.GetString(c, "jsonPath") ?? "";
+            var type = JsonNodes.GetString(c, "type") ?? "string";
+            var priority = (int)(JsonNodes.Int64(c["priority"]) ?? 0);
             result.Add(new TableColumn(
-                Jn.GetString(c, "name") ?? path,
+                JsonNodes.GetString(c, "name") ?? path,
                 type,
-                Jn.GetString(c, "format") ?? "",
+                JsonNodes.GetString(c, "format") ?? "",
                 priority,
-                Jn.GetString(c, "description") ?? "",
+                JsonNodes.GetString(c, "description") ?? "",
                 (o, now) => Cell(o, path, type, now)));
         }
 
@@ -43,22 +43,22 @@ internal static class PrinterColumns
 
         if (values.Count > 1)
         {
-            return string.Join(",", values.Select(v => v is JsonValue ? Jn.ScalarText(v) : v?.ToJsonString()));
+            return string.Join(",", values.Select(v => v is JsonValue ? JsonNodes.ScalarText(v) : v?.ToJsonString()));
         }
 
         var value = values[0];
         switch (type)
         {
             case "date":
-                return Jn.ParseTime(value) is { } t ? Jn.HumanDuration(now - t) : null;
-            case "integer" when value is JsonValue iv && long.TryParse(Jn.ScalarText(iv), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l):
+                return KubeTime.ParseTime(value) is { } t ? KubeTime.HumanDuration(now - t) : null;
+            case "integer" when value is JsonValue iv && long.TryParse(JsonNodes.ScalarText(iv), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l):
                 return l;
-            case "number" when value is JsonValue nv && double.TryParse(Jn.ScalarText(nv), NumberStyles.Float, CultureInfo.InvariantCulture, out var d):
+            case "number" when value is JsonValue nv && double.TryParse(JsonNodes.ScalarText(nv), NumberStyles.Float, CultureInfo.InvariantCulture, out var d):
                 return d;
             case "boolean" when value is JsonValue bv && bv.GetValueKind() is JsonValueKind.True or JsonValueKind.False:
                 return bv.GetValueKind() == JsonValueKind.True;
             default:
-                return value is JsonValue ? Jn.ScalarText(value) : value?.ToJsonString();
+                return value is JsonValue ? JsonNodes.ScalarText(value) : value?.ToJsonString();
         }
     }
 
@@ -174,7 +174,7 @@ internal static class PrinterColumns
                 foreach (var item in a)
                 {
                     var values = Evaluate(item, left.StartsWith('@') ? left[1..] : left);
-                    var actual = values.Count > 0 ? Jn.ScalarText(values[0]) : null;
+                    var actual = values.Count > 0 ? JsonNodes.ScalarText(values[0]) : null;
                     var match = right is null ? values.Count > 0 : (op == "==" ? actual == right : actual != right);
                     if (match)
                     {

@@ -24,6 +24,10 @@ internal sealed class ResourceRegistry
 
     public ResourceType? Find(string group, string version, string plural) => _types.GetValueOrDefault((group, version, plural));
 
+    /// <summary>A served type of the group/resource, its preferred version first (null when it is not served).</summary>
+    public ResourceType? ByGroupResource(string groupResource) =>
+        _types.Values.Where(t => t.GroupResource == groupResource).OrderByDescending(t => VersionPriority(t.Version)).FirstOrDefault();
+
     public ResourceType? FindByKind(string apiVersion, string kind) =>
         _types.Values.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
 
@@ -50,14 +54,14 @@ internal sealed class ResourceRegistry
     /// <summary>Builds the resource types of a CRD; throws 422 if it is not acceptable.</summary>
     public static List<ResourceType> TypesOf(JsonObject crd)
     {
-        var name = Jn.ScalarText(Jn.At(crd, "metadata", "name"));
+        var name = JsonNodes.ScalarText(JsonNodes.At(crd, "metadata", "name"));
         var spec = crd["spec"] as JsonObject;
         var causes = new List<FieldCause>();
-        var group = Jn.GetString(spec, "group") ?? "";
+        var group = JsonNodes.GetString(spec, "group") ?? "";
         var names = spec?["names"] as JsonObject;
-        var plural = Jn.GetString(names, "plural") ?? "";
-        var kind = Jn.GetString(names, "kind") ?? "";
-        var scope = Jn.GetString(spec, "scope") ?? "";
+        var plural = JsonNodes.GetString(names, "plural") ?? "";
+        var kind = JsonNodes.GetString(names, "kind") ?? "";
+        var scope = JsonNodes.GetString(spec, "scope") ?? "";
         if (group.Length == 0)
         {
             causes.Add(FieldCause.Required("spec.group"));
@@ -103,13 +107,13 @@ internal sealed class ResourceRegistry
                     continue;
                 }
 
-                var versionName = Jn.GetString(v, "name") ?? "";
+                var versionName = JsonNodes.GetString(v, "name") ?? "";
                 if (v["served"] is JsonValue served && served.TryGetValue<bool>(out var isServed) && !isServed)
                 {
                     continue;
                 }
 
-                if (Jn.At(v, "schema", "openAPIV3Schema") is not JsonObject schemaNode)
+                if (JsonNodes.At(v, "schema", "openAPIV3Schema") is not JsonObject schemaNode)
                 {
                     causes.Add(FieldCause.Required($"spec.versions[{i}].schema.openAPIV3Schema", "schemas are required"));
                     continue;
@@ -131,16 +135,16 @@ internal sealed class ResourceRegistry
                     Group = group,
                     Version = versionName,
                     Plural = plural,
-                    Singular = Jn.GetString(names, "singular") ?? kind.ToLowerInvariant(),
+                    Singular = JsonNodes.GetString(names, "singular") ?? kind.ToLowerInvariant(),
                     Kind = kind,
                     Namespaced = scope == "Namespaced",
-                    ShortNames = [.. (names?["shortNames"] as JsonArray ?? []).Select(Jn.ScalarText)],
-                    Categories = [.. (names?["categories"] as JsonArray ?? []).Select(Jn.ScalarText)],
-                    HasStatus = Jn.At(v, "subresources", "status") is JsonObject,
+                    ShortNames = [.. (names?["shortNames"] as JsonArray ?? []).Select(JsonNodes.ScalarText)],
+                    Categories = [.. (names?["categories"] as JsonArray ?? []).Select(JsonNodes.ScalarText)],
+                    HasStatus = JsonNodes.At(v, "subresources", "status") is JsonObject,
                     Schema = schema,
                     CrdName = name,
                     Columns = PrinterColumns.For(v),
-                    FieldLabels = new HashSet<string>((v["selectableFields"] as JsonArray ?? []).Select(f => Jn.GetString(f, "jsonPath")?.TrimStart('.') ?? "")),
+                    FieldLabels = new HashSet<string>((v["selectableFields"] as JsonArray ?? []).Select(f => JsonNodes.GetString(f, "jsonPath")?.TrimStart('.') ?? "")),
                 });
             }
         }

@@ -28,7 +28,7 @@ internal sealed record ResourceType
     /// <summary>True when <c>/status</c> is a subresource: the main resource then ignores status changes.</summary>
     public bool HasStatus { get; init; }
 
-    /// <summary>True for <c>pods/binding</c>.</summary>
+    /// <summary>True for pods: the <c>binding</c> and <c>eviction</c> subresources.</summary>
     public bool HasBinding { get; init; }
 
     /// <summary>The KubernetesClient model used for strict decoding of built-in kinds.</summary>

@@ -88,7 +88,8 @@ public sealed class CapacityHeldByLivePodsTests
         await cluster.CreateFunctionAsync(SandboxCluster.Function("four", Cpu("4")));
         await cluster.CreateFunctionAsync(SandboxCluster.Function("two", Cpu("2")));
         await cluster.WaitForPhaseAsync("two", FunctionPhases.Scheduled);
-        Assert.Equal(FunctionPhases.Pending, (await cluster.GetFunctionAsync("four")).Status.Phase);
+        await cluster.WaitForPhaseAsync("four", FunctionPhases.Pending);
+        Assert.Empty(await cluster.PodsAsync("four"));
         await Wait.UntilAsync(async () => (await cluster.GetNodeAsync("n1")).Status.Allocated?.TryGetValue("cpu", out var cpu) == true && cpu == "4", "the node reports 2 + 2 allocated");
         Assert.Empty(auditor.Violations);
     }

@@ -70,6 +70,9 @@ public sealed class QueueOrderAndNoiseTests
         await cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(
             HandoffApi.Group, HandoffApi.Version, cluster.Namespace, HandoffApi.FunctionPlural, "doomed",
             new V1DeleteOptions { PropagationPolicy = "Background" }, cancellationToken: SandboxCluster.Ct);
+        // The garbage collector deletes the pod gracefully; the test, as the kubelet, ends it.
+        await Wait.UntilAsync(async () => (await cluster.PodsAsync("doomed")).All(p => p.Metadata.DeletionTimestamp is not null), "doomed's pod is terminating");
+        await cluster.Client.CoreV1.DeleteNamespacedPodAsync(doomed.Metadata.Name, cluster.Namespace, new V1DeleteOptions { GracePeriodSeconds = 0 }, cancellationToken: SandboxCluster.Ct);
         await Wait.UntilAsync(async () => (await cluster.PodsAsync("doomed")).Count == 0, "doomed's pod is gone");
 
         // Consistently, for longer than the operator's Event confirmation delay (1 s): no Retrying, no UnknownDependency.

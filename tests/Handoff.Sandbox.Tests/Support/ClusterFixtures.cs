@@ -126,6 +126,16 @@ public sealed class EmulatorFixture : IClusterFixture, IAsyncLifetime
     }
 }
 
+/// <summary>
+/// The one k3s the contract classes share (started once for all of them; they run one after another, so tests that
+/// cordon or taint its node do not disturb the others).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class K3sCluster : ICollectionFixture<K3sFixture>
+{
+    public const string Name = "k3s cluster";
+}
+
 /// <summary>k3s in Docker via Testcontainers; unavailable (tests skip with the reason) when no Docker engine is reachable.</summary>
 public sealed class K3sFixture : IClusterFixture, IAsyncLifetime
 {

@@ -6,8 +6,8 @@ using System.Text.Json.Nodes;
 
 namespace Handoff.Sandbox.Store;
 
-/// <summary>Small helpers over <see cref="JsonNode"/> used everywhere in the emulator.</summary>
-internal static class Jn
+/// <summary>Reading, writing and navigating <see cref="JsonNode"/> trees: the emulator stores every object as one.</summary>
+internal static class JsonNodes
 {
     public static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -77,6 +77,14 @@ internal static class Jn
     public static string? AsString(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
 
+    /// <summary>
+    /// An integer, whatever backs the value: a parsed document holds a <see cref="JsonElement"/>, YAML manifests and
+    /// the emulator's own writes hold <see cref="long"/> or <see cref="int"/> (<c>TryGetValue&lt;int&gt;</c> sees only one of them).
+    /// </summary>
+    public static long? Int64(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number &&
+        long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
+
     /// <summary>Renders a scalar as the API server would in a field selector or table cell.</summary>
     public static string ScalarText(JsonNode? node)
     {
@@ -127,15 +135,6 @@ internal static class Jn
 
     public static JsonObject? Labels(JsonObject obj) => At(obj, "metadata", "labels") as JsonObject;
 
-    public static string Timestamp(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    public static string MicroTimestamp(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-
-    public static DateTimeOffset? ParseTime(JsonNode? node) =>
-        AsString(node) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
-
     public static bool DeepEqualsIgnoring(JsonObject a, JsonObject b, params string[] ignoredTopLevel)
     {
         foreach (var (key, value) in a)
@@ -160,63 +159,5 @@ internal static class Jn
         }
 
         return true;
-    }
-
-    /// <summary>A human duration like kubectl's AGE column (5s, 3m20s, 4h, 2d3h, 400d).</summary>
-    public static string HumanDuration(TimeSpan d)
-    {
-        if (d < TimeSpan.Zero)
-        {
-            d = TimeSpan.Zero;
-        }
-
-        var seconds = (long)d.TotalSeconds;
-        if (seconds < 120)
-        {
-            return $"{seconds}s";
-        }
-
-        var minutes = (long)d.TotalMinutes;
-        if (minutes < 10)
-        {
-            var s = seconds % 60;
-            return s == 0 ? $"{minutes}m" : $"{minutes}m{s}s";
-        }
-
-        if (minutes < 180)
-        {
-            return $"{minutes}m";
-        }
-
-        var hours = (long)d.TotalHours;
-        if (hours < 8)
-        {
-            var m = minutes % 60;
-            return m == 0 ? $"{hours}h" : $"{hours}h{m}m";
-        }
-
-        if (hours < 48)
-        {
-            return $"{hours}h";
-        }
-
-        if (hours < 192)
-        {
-            var h = hours % 24;
-            return h == 0 ? $"{hours / 24}d" : $"{hours / 24}d{h}h";
-        }
-
-        if (hours < 24 * 365 * 2)
-        {
-            return $"{hours / 24}d";
-        }
-
-        if (hours < 24 * 365 * 8)
-        {
-            var dy = hours / 24 % 365;
-            return dy == 0 ? $"{hours / 24 / 365}y" : $"{hours / 24 / 365}y{dy}d";
-        }
-
-        return $"{hours / 24 / 365}y";
     }
 }
