@@ -3,6 +3,7 @@ using Handoff.Api.V1Alpha1;
 using Handoff.Core;
 using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
+using k8s.Models;
 
 namespace Handoff.Api.Mapping;
 
@@ -85,18 +86,29 @@ public static partial class HandoffMapper
     }
 
     /// <summary>
-    /// Converts a HandoffNode. <paramref name="ready"/> is whether its Kubernetes node is Ready (the planner passes true).
+    /// Converts a HandoffNode, given its Kubernetes Node when known. With <c>capacityFrom: Node</c> the capacity is the
+    /// Node's allocatable, each <c>spec.capacity</c> entry adding to it or replacing the discovered one, every pod placed
+    /// there takes one <c>pods</c>, and the Node's taints apply; with <c>None</c> (the default) the capacity is
+    /// <c>spec.capacity</c> alone. A cordon of either object makes the node unschedulable. <paramref name="ready"/> is
+    /// whether the Node is Ready (the planner passes true).
     /// </summary>
-    public static NodeInfo ToNodeInfo(HandoffNode node, bool ready = true)
+    public static NodeInfo ToNodeInfo(HandoffNode node, V1Node? kubernetesNode = null, bool ready = true)
     {
         ArgumentNullException.ThrowIfNull(node);
         var what = Describe(node);
         var name = node.Metadata?.Name;
         ValidateName(what, "metadata.name", name, subdomain: true);
         var spec = node.Spec ?? throw new ManifestValidationException(what, "spec", "Required value");
-        if (spec.Capacity is null || spec.Capacity.Count == 0)
+        var fromNode = spec.CapacityFrom == CapacitySources.Node;
+        if (!fromNode && (spec.Capacity is null || spec.Capacity.Count == 0))
         {
-            throw new ManifestValidationException(what, "spec.capacity", "Required value: at least one resource");
+            throw new ManifestValidationException(what, "spec.capacity", "Required value: at least one resource (or capacityFrom: Node)");
+        }
+
+        if (spec.CapacityFrom is not null and not CapacitySources.None and not CapacitySources.Node)
+        {
+            throw new ManifestValidationException(what, "spec.capacityFrom",
+                $"Unsupported value: \"{spec.CapacityFrom}\": supported values: \"{CapacitySources.None}\", \"{CapacitySources.Node}\"");
         }
 
         if (spec.NodeName is not null)
@@ -104,13 +116,20 @@ public static partial class HandoffMapper
             ValidateName(what, "spec.nodeName", spec.NodeName, subdomain: true);
         }
 
-        return new NodeInfo(name!, ParseResources(what, "spec.capacity", spec.Capacity))
+        var declared = ParseResources(what, "spec.capacity", spec.Capacity);
+        var capacity = fromNode && kubernetesNode is not null
+            ? KubernetesMapper.AllocatableOf(kubernetesNode).SetEntries(declared)
+            : declared;
+        return new NodeInfo(name!, capacity)
         {
             Labels = node.Metadata!.Labels is { } labels
                 ? new Dictionary<string, string>(labels, StringComparer.Ordinal)
                 : new Dictionary<string, string>(StringComparer.Ordinal),
-            Unschedulable = spec.Unschedulable,
+            Unschedulable = spec.Unschedulable || kubernetesNode?.Spec?.Unschedulable == true,
             Ready = ready,
+            CountsPods = fromNode,
+            Taints = KubernetesMapper.TaintsOf(kubernetesNode),
+            KubernetesNode = kubernetesNode is null ? null : KubernetesMapper.LabeledNodeOf(kubernetesNode),
         };
     }
 

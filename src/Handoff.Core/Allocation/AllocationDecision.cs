@@ -21,6 +21,12 @@ public enum NodeRejectionReason
     /// <summary>The node's labels do not match the function's node selector.</summary>
     NodeSelectorMismatch,
 
+    /// <summary>The Kubernetes Node does not match the pod's own nodeSelector or required node affinity.</summary>
+    NodeAffinityMismatch,
+
+    /// <summary>The node has a NoSchedule/NoExecute taint the pod does not tolerate (see <see cref="NodeRejection.Taint"/>).</summary>
+    UntoleratedTaint,
+
     /// <summary>The node is not registered in the tracker.</summary>
     NotTracked,
 
@@ -38,6 +44,9 @@ public enum NodeRejectionReason
 /// </summary>
 public sealed record NodeRejection(string Node, NodeRejectionReason Reason, IReadOnlyList<string> InsufficientResources, bool ExceedsCapacity)
 {
+    /// <summary>The untolerated taint, for <see cref="NodeRejectionReason.UntoleratedTaint"/>.</summary>
+    public Nodes.Taint? Taint { get; init; }
+
     /// <summary>The kube-scheduler-style reason strings this rejection counts towards (one per insufficient resource).</summary>
     public IEnumerable<string> ReasonStrings(PlacementRequest request) => Reason switch
     {
@@ -45,7 +54,9 @@ public sealed record NodeRejection(string Node, NodeRejectionReason Reason, IRea
         NodeRejectionReason.NodeNameMismatch => ["node(s) didn't match the requested node name"],
         NodeRejectionReason.CollocationMismatch => [$"node(s) didn't match the node of collocateWith function {ObjectKeys.NameOf(request.CollocateWith ?? "")}"],
         NodeRejectionReason.NotReady => ["node(s) were not ready"],
-        NodeRejectionReason.NodeSelectorMismatch => ["node(s) didn't match Function's node selector"],
+        NodeRejectionReason.NodeSelectorMismatch => [$"node(s) didn't match {request.Subject}'s node selector"],
+        NodeRejectionReason.NodeAffinityMismatch => [Nodes.RequiredNodeAffinity.MismatchReason],
+        NodeRejectionReason.UntoleratedTaint => [Taint is { } t ? Nodes.TaintToleration.Reason(t) : Nodes.TaintToleration.RedactedReason],
         NodeRejectionReason.NotTracked => ["node(s) had no tracked capacity"],
         NodeRejectionReason.TooManyPods => ["Too many pods"],
         NodeRejectionReason.InsufficientResources => InsufficientResources.Select(r => "Insufficient " + r),

@@ -58,7 +58,10 @@ public abstract class AllocatorBase : IAllocator
 
             if (NodeEligibility.RejectionOf(request, node, capacity) is { } reason)
             {
-                rejections.Add(new NodeRejection(node.Name, reason, [], exceeds));
+                rejections.Add(new NodeRejection(node.Name, reason, [], exceeds)
+                {
+                    Taint = reason == NodeRejectionReason.UntoleratedTaint ? NodeEligibility.UntoleratedTaint(request, node) : null,
+                });
                 continue;
             }
 

@@ -1,3 +1,4 @@
+using Handoff.Core.Nodes;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 
@@ -6,7 +7,8 @@ namespace Handoff.Core.Allocation;
 /// <summary>
 /// Whether a node may take a request, apart from its resources: the one place the eligibility rules live. A node is
 /// eligible when it is not cordoned, is Ready, is the pinned node (if any), is the collocation node (if any), matches
-/// the node selector, and — where it counts pods — has a pod slot left.
+/// the node selector and the pod's own node affinity, has no NoSchedule/NoExecute taint the pod does not tolerate (as
+/// kube-scheduler's filters), and — where it counts pods — has a pod slot left.
 /// </summary>
 public static class NodeEligibility
 {
@@ -17,13 +19,18 @@ public static class NodeEligibility
 
     /// <summary>Whether <paramref name="node"/> passes every filter except its resources.</summary>
     public static bool IsEligible(PlacementRequest request, NodeInfo node) =>
-        !node.Unschedulable && node.Ready && MatchesConstraints(request, node);
+        !node.Unschedulable && node.Ready && MatchesConstraints(request, node) && UntoleratedTaint(request, node) is null;
 
-    /// <summary>Whether <paramref name="node"/> passes the request's own constraints: pinned node, collocation node, node selector.</summary>
+    /// <summary>The first NoSchedule/NoExecute taint of the node the request does not tolerate, or null.</summary>
+    public static Taint? UntoleratedTaint(PlacementRequest request, NodeInfo node) =>
+        node.Taints.Count == 0 ? null : TaintToleration.FindUntoleratedForScheduling(node.Taints, request.Tolerations as IReadOnlyCollection<Toleration> ?? [.. request.Tolerations]);
+
+    /// <summary>Whether <paramref name="node"/> passes the request's own constraints: pinned node, collocation node, node selector, node affinity.</summary>
     public static bool MatchesConstraints(PlacementRequest request, NodeInfo node) =>
         (request.Node is null || string.Equals(request.Node, node.Name, StringComparison.Ordinal))
         && (request.CollocateNode is null || string.Equals(request.CollocateNode, node.Name, StringComparison.Ordinal))
-        && MatchesSelector(request.NodeSelector, node);
+        && MatchesSelector(request.NodeSelector, node)
+        && (request.Affinity?.Matches(node.AffinityTarget) ?? true);
 
     /// <summary>What a placement on <paramref name="node"/> holds: the cost, plus one pod where the node counts pods.</summary>
     public static ResourceList CostOn(ResourceList cost, NodeInfo node) => node.CountsPods ? cost.Add(OnePod) : cost;
@@ -39,6 +46,8 @@ public static class NodeEligibility
         : request.CollocateNode is not null && !string.Equals(request.CollocateNode, node.Name, StringComparison.Ordinal) ? NodeRejectionReason.CollocationMismatch
         : !node.Ready ? NodeRejectionReason.NotReady
         : !MatchesSelector(request.NodeSelector, node) ? NodeRejectionReason.NodeSelectorMismatch
+        : !(request.Affinity?.Matches(node.AffinityTarget) ?? true) ? NodeRejectionReason.NodeAffinityMismatch
+        : UntoleratedTaint(request, node) is not null ? NodeRejectionReason.UntoleratedTaint
         : !capacity.TryGetCapacity(node.Name, out _, out _) ? NodeRejectionReason.NotTracked
         : !HasPodSlot(node, capacity) ? NodeRejectionReason.TooManyPods
         : null;

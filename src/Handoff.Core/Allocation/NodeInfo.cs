@@ -1,3 +1,4 @@
+using Handoff.Core.Nodes;
 using Handoff.Core.Resources;
 
 namespace Handoff.Core.Allocation;
@@ -23,4 +24,16 @@ public sealed record NodeInfo(string Name, ResourceList Capacity)
     /// takes one <c>pods</c> (<see cref="NodeEligibility.PodsResource"/>).
     /// </summary>
     public bool CountsPods { get; init; }
+
+    /// <summary>The Kubernetes Node's taints (only NoSchedule and NoExecute keep pods off).</summary>
+    public IReadOnlyList<Taint> Taints { get; init; } = [];
+
+    /// <summary>
+    /// The Kubernetes Node as node affinity and a pod's own <c>nodeSelector</c> see it (its name and labels); null = the
+    /// HandoffNode's name and labels stand for it.
+    /// </summary>
+    public LabeledNode? KubernetesNode { get; init; }
+
+    /// <summary>What affinity is matched against.</summary>
+    public LabeledNode AffinityTarget => KubernetesNode ?? new LabeledNode(Name, Labels);
 }

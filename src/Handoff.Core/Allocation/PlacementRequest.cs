@@ -1,3 +1,4 @@
+using Handoff.Core.Nodes;
 using Handoff.Core.Resources;
 
 namespace Handoff.Core.Allocation;
@@ -22,4 +23,13 @@ public sealed record PlacementRequest(string Id, ResourceList Cost)
     /// <see cref="CollocateWith"/> is set, the request waits (Pending) and no node is chosen.
     /// </summary>
     public string? CollocateNode { get; init; }
+
+    /// <summary>The pod's tolerations: every NoSchedule/NoExecute taint of a node must be tolerated.</summary>
+    public IReadOnlyList<Toleration> Tolerations { get; init; } = [];
+
+    /// <summary>The pod's own nodeSelector and required node affinity, matched against the Kubernetes Node; null = none.</summary>
+    public RequiredNodeAffinity? Affinity { get; init; }
+
+    /// <summary>What asks: "Function" or "Pod" (kube-scheduler's messages name the pod).</summary>
+    public string Subject { get; init; } = "Function";
 }

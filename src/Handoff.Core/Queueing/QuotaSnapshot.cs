@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Handoff.Core.Resources;
-using Handoff.Core.Workloads;
 
 namespace Handoff.Core.Queueing;
 

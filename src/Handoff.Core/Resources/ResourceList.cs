@@ -337,6 +337,21 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
     /// <summary>Difference per resource (union of names); may be negative.</summary>
     public ResourceList Subtract(ResourceList other) => Combine(other, static (a, b) => checked(a - b));
 
+    /// <summary>The entries whose name and amount satisfy <paramref name="predicate"/>.</summary>
+    public ResourceList Filter(Func<string, long, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        var kept = this.Where(e => predicate(e.Key, e.Value)).ToList();
+        return kept.Count == Count ? this : FromMilli(kept);
+    }
+
+    /// <summary>This list with each entry of <paramref name="entries"/> set (added, or replacing the entry of the same name).</summary>
+    public ResourceList SetEntries(ResourceList entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return entries.Count == 0 ? this : FromMilli(this.Where(e => !entries.Contains(e.Key)).Concat(entries));
+    }
+
     /// <summary>Per-resource maximum (union of names), e.g. for peak usage.</summary>
     public ResourceList Max(ResourceList other) => Combine(other, Math.Max);
 

@@ -125,10 +125,12 @@ public static class SchedulingCycle
         string? Node,
         string? CollocateWith,
         string? CollocateNode,
+        object Tolerations,
+        Nodes.RequiredNodeAffinity? Affinity,
         AllocationStrategy Strategy)
     {
         public RequestShape(PlacementRequest request, AllocationStrategy strategy)
-            : this(request.Cost, request.NodeSelector, request.Node, request.CollocateWith, request.CollocateNode, strategy)
+            : this(request.Cost, request.NodeSelector, request.Node, request.CollocateWith, request.CollocateNode, request.Tolerations, request.Affinity, strategy)
         {
         }
     }

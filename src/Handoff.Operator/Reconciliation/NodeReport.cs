@@ -11,4 +11,11 @@ public sealed record NodeReport(string Allocated, string Available, int Function
 
     /// <summary>The Warning Event this state deserves (a duplicate, an unusable spec, over-commitment); null for none.</summary>
     public EventReport? Event { get; init; }
+
+    /// <summary>Equal reports mean nothing to write: the maps are compared through their text (<see cref="Allocated"/>, <see cref="Available"/>).</summary>
+    public bool Equals(NodeReport? other) =>
+        other is not null && Allocated == other.Allocated && Available == other.Available && Functions == other.Functions &&
+        Ready == other.Ready && Overcommitted == other.Overcommitted && Event == other.Event;
+
+    public override int GetHashCode() => HashCode.Combine(Allocated, Available, Functions, Ready, Overcommitted, Event);
 }

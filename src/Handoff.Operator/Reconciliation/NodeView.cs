@@ -27,10 +27,10 @@ public sealed record NodeView(IReadOnlyList<HandoffNodeState> States, NodeSet No
     public HandoffNodeState? Find(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>
-    /// Builds the view. <paramref name="parse"/> converts a HandoffNode that is not a duplicate (the term's cache
-    /// passes a memoized <see cref="HandoffMapper.ToNodeInfo"/>).
+    /// Builds the view. <paramref name="parse"/> converts a HandoffNode that is not a duplicate, with its Node (the
+    /// term's cache passes a memoized <see cref="HandoffMapper.ToNodeInfo"/>).
     /// </summary>
-    public static NodeView Build(ClusterSnapshot snapshot, Func<HandoffNode, bool, bool, NodeInfo> parse)
+    public static NodeView Build(ClusterSnapshot snapshot, Func<HandoffNode, V1Node?, bool, NodeInfo> parse)
     {
         var claimedBy = snapshot.HandoffNodes
             .GroupBy(HandoffMapper.KubernetesNodeName, StringComparer.Ordinal)
@@ -55,12 +55,11 @@ public sealed record NodeView(IReadOnlyList<HandoffNodeState> States, NodeSet No
 
             var node = snapshot.Nodes.GetValueOrDefault(kubernetesNode);
             var (ready, reason, message) = Readiness(kubernetesNode, node);
-            var cordoned = node?.Spec?.Unschedulable == true;
             try
             {
                 states.Add(new HandoffNodeState(hn, kubernetesNode)
                 {
-                    Info = parse(hn, ready, cordoned),
+                    Info = parse(hn, node, ready),
                     Ready = ready,
                     ReadyReason = reason,
                     ReadyMessage = message,

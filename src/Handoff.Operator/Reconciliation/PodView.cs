@@ -15,8 +15,6 @@ namespace Handoff.Operator.Reconciliation;
 /// </summary>
 public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedPod>> ByFunctionUid, IReadOnlyList<ObservedPod> Live)
 {
-    private readonly HashSet<string> _keys = [.. Live.Select(p => p.Key)];
-
     /// <summary>The function's pods (by its UID), empty when it has none.</summary>
     public IReadOnlyList<ObservedPod> Of(string? functionUid) =>
         functionUid is not null && ByFunctionUid.TryGetValue(functionUid, out var pods) ? pods : [];
@@ -24,10 +22,14 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
     /// <summary>Pod keys (<c>namespace/name</c>) in use by any pod the snapshot holds.</summary>
     public required IReadOnlySet<string> Names { get; init; }
 
+    /// <summary>Live pods created but not bound whose HandoffNode is gone: to be deleted (never leaked).</summary>
+    public IReadOnlyList<ObservedPod> Stranded { get; init; } = [];
+
     public static PodView Build(ClusterSnapshot snapshot, NodeView nodes)
     {
         var byFunction = new Dictionary<string, List<ObservedPod>>(StringComparer.Ordinal);
         var live = new List<ObservedPod>();
+        var stranded = new List<ObservedPod>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pod in snapshot.Pods)
         {
@@ -53,11 +55,17 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
             {
                 live.Add(observed);
             }
+            else if (observed.Live && !observed.Attempt.Bound)
+            {
+                // Created for a HandoffNode that is gone (or not usable): its capacity can never be taken again.
+                stranded.Add(observed);
+            }
         }
 
         return new PodView(byFunction.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<ObservedPod>)kv.Value, StringComparer.Ordinal), live)
         {
             Names = names,
+            Stranded = stranded,
         };
     }
 

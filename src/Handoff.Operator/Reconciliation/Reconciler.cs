@@ -85,6 +85,8 @@ public sealed class Reconciler(
             var pod = FunctionPods.Build(f.Object, offer.PodName, offer.Attempt, placement.Node, f.Mapped!.Placement.Cost, options.SchedulerName, ArgsFor(f, byKey));
             actions.Add(async ct =>
             {
+                // Until the I/O says otherwise (it may throw), the status stays as it is.
+                placedNow[f.Key] = null;
                 var outcome = await actuator.PlaceAsync(pod, f.Object.Metadata.Uid, target.KubernetesNode, ct);
                 if (outcome.Result == PlacementResult.Bound)
                 {

@@ -4,6 +4,7 @@ using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 using Handoff.Core.Tracking.Indexing;
+using k8s.Models;
 
 namespace Handoff.Operator.Reconciliation;
 
@@ -15,7 +16,7 @@ namespace Handoff.Operator.Reconciliation;
 /// </summary>
 public sealed class TermState(AllocationStrategy defaultStrategy)
 {
-    private readonly Dictionary<string, (long? Generation, bool Ready, bool Cordoned, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long? Generation, bool Ready, string? NodeVersion, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Generation, MappedFunction? Mapped, ManifestValidationException? Problem)> _specs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
 
@@ -39,19 +40,22 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>Per HandoffNode: the usage last exported as metrics.</summary>
     public Dictionary<string, NodeUsage> ReportedUsage { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>A HandoffNode → NodeInfo, parsed again only when its spec, labels, readiness or cordon changed.</summary>
-    public NodeInfo ParseNode(HandoffNode node, bool ready, bool cordoned)
+    /// <summary>
+    /// A HandoffNode (with its Kubernetes Node) → NodeInfo, parsed again only when its spec, its labels, its readiness or
+    /// the Node (allocatable, taints, cordon, labels: any new resourceVersion) changed.
+    /// </summary>
+    public NodeInfo ParseNode(HandoffNode node, V1Node? kubernetesNode, bool ready)
     {
         var name = node.Metadata.Name;
+        var nodeVersion = kubernetesNode?.Metadata?.ResourceVersion;
         if (_nodes.TryGetValue(name, out var known) && known.Generation == node.Metadata.Generation && known.Ready == ready &&
-            known.Cordoned == cordoned && ReferenceEquals(known.Labels, node.Metadata.Labels))
+            known.NodeVersion == nodeVersion && ReferenceEquals(known.Labels, node.Metadata.Labels))
         {
             return known.Info;
         }
 
-        var info = HandoffMapper.ToNodeInfo(node, ready);
-        info = cordoned ? info with { Unschedulable = true } : info;
-        _nodes[name] = (node.Metadata.Generation, ready, cordoned, node.Metadata.Labels, info);
+        var info = HandoffMapper.ToNodeInfo(node, kubernetesNode, ready);
+        _nodes[name] = (node.Metadata.Generation, ready, nodeVersion, node.Metadata.Labels, info);
         return info;
     }
 
@@ -122,7 +126,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         var result = TrackerSync.Apply(Tracker, live);
         return new HoldingsSync(
             [.. result.ToBind.Select(p => (byHolder[p.Holder], p.Node))],
-            [.. result.ToDelete.Select(p => byHolder[p.Holder])]);
+            [.. result.ToDelete.Select(p => byHolder[p.Holder]), .. pods.Stranded]);
     }
 
     /// <summary>Drops the memos of objects that are gone (explicit invalidation; the tracker is synced separately).</summary>
