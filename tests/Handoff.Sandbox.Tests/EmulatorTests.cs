@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Handoff.Sandbox.Tests.Support;
+using Handoff.Testing;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -42,7 +43,7 @@ public sealed class EmulatorTests : IAsyncLifetime
     };
 
     private async Task<V1Pod> PodPhaseAsync(string name, string phase, Kubernetes? client = null) =>
-        await Wait.UntilAsync(() => (client ?? _client).CoreV1.ReadNamespacedPodAsync(name, "default", cancellationToken: Ct), p => p.Status?.Phase == phase, what: $"pod {name} {phase}");
+        await Wait.ForAsync(() => (client ?? _client).CoreV1.ReadNamespacedPodAsync(name, "default", cancellationToken: Ct), p => p.Status?.Phase == phase, $"pod {name} {phase}");
 
     [Fact]
     public async Task Default_nodes_are_three_ready_nodes_one_with_two_GPUs()
@@ -94,11 +95,11 @@ public sealed class EmulatorTests : IAsyncLifetime
         Assert.True(running.Status.ContainerStatuses[0].Ready);
         Assert.Equal(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), running.Status.StartTime);
 
-        var finished = await Wait.UntilAsync(async () =>
+        var finished = await Wait.ForAsync(async () =>
         {
             clock.Advance(TimeSpan.FromSeconds(5));
             return await client.CoreV1.ReadNamespacedPodAsync("slow", "default", cancellationToken: Ct);
-        }, p => p.Status.Phase == "Succeeded", what: "pod finished on the fake clock");
+        }, p => p.Status.Phase == "Succeeded", "pod finished on the fake clock");
         var terminated = finished.Status.ContainerStatuses[0].State.Terminated;
         Assert.True(terminated.FinishedAt - terminated.StartedAt >= TimeSpan.FromSeconds(30));
     }
@@ -361,8 +362,8 @@ public sealed class EmulatorTests : IAsyncLifetime
         Assert.Equal("replica-a", lease.Spec.HolderIdentity);
 
         // Renewals replace the lease with resourceVersion preconditions.
-        var renewed = await Wait.UntilAsync(() => _client.CoordinationV1.ReadNamespacedLeaseAsync("handoff-leader", "default", cancellationToken: Ct),
-            l => l.Spec.RenewTime > lease.Spec.RenewTime, what: "lease renewed");
+        var renewed = await Wait.ForAsync(() => _client.CoordinationV1.ReadNamespacedLeaseAsync("handoff-leader", "default", cancellationToken: Ct),
+            l => l.Spec.RenewTime > lease.Spec.RenewTime, "lease renewed");
         Assert.Equal("replica-a", renewed.Spec.HolderIdentity);
         await stop.CancelAsync();
         try

@@ -102,11 +102,11 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
     {
         Assert.Equal(0, (await ApplyWidgetAsync("w1", 1)).ExitCode);
         using var watch = _kubectl.Start(["get", "widgets", "-n", _ns, "-w"]);
-        await Wait.UntilAsync(() => watch.Output.Contains("w1", StringComparison.Ordinal), what: "initial row");
+        await Wait.UntilAsync(() => watch.Output.Contains("w1", StringComparison.Ordinal), "initial row");
         await fixture.Client.PatchStatusAsync(_ns, "w1", """{"status":{"phase":"Running"}}""");
         await fixture.Client.CreateAsync(_ns, Widgets.New("w2", 2));
         await Wait.UntilAsync(() => watch.Output.Contains("Running", StringComparison.Ordinal) && watch.Output.Contains("w2", StringComparison.Ordinal),
-            what: "watched rows: " + watch.Output);
+            "watched rows: " + watch.Output);
         Assert.StartsWith("NAME", watch.Output, StringComparison.Ordinal);
     }
 
@@ -141,7 +141,7 @@ public sealed class KubectlTests(EmulatorFixture fixture) : IClassFixture<Emulat
         var d = await fixture.Client.AppsV1.ReadNamespacedDeploymentAsync("d1", _ns, cancellationToken: Ct);
         Assert.Equal("2", Assert.Single(d.Spec.Template.Spec.Containers[0].Env).Value);
 
-        await Wait.UntilAsync(async () => await _kubectl.MustAsync(["get", "pod", "p1", "-n", _ns, "-o", "jsonpath={.status.phase}"], Ct), s => s == "Succeeded", what: "pod succeeded");
+        await Wait.ForAsync(async () => await _kubectl.MustAsync(["get", "pod", "p1", "-n", _ns, "-o", "jsonpath={.status.phase}"], Ct), s => s == "Succeeded", "pod succeeded");
         var pods = await _kubectl.MustAsync(["get", "pods", "-n", _ns, "-o", "wide"], Ct);
         Assert.Matches(@"p1\s+0/1\s+Completed\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+gpu-1", pods);
         var nodes = await _kubectl.MustAsync(["get", "nodes"], Ct);

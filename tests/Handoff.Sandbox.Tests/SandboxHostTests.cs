@@ -60,7 +60,7 @@ public sealed class SandboxHostTests : IDisposable
             return Task.FromResult<IAsyncDisposable?>(null);
         };
         var run = SandboxHost.RunAsync(Options("w.yaml"), output, error, [companion], stop.Token);
-        await Wait.UntilAsync(() => output.ToString().Contains(SandboxHost.ReadyLine + Environment.NewLine, StringComparison.Ordinal) || run.IsCompleted, what: "ready line");
+        await Wait.UntilAsync(() => output.ToString().Contains(SandboxHost.ReadyLine + Environment.NewLine, StringComparison.Ordinal) || run.IsCompleted, "ready line");
         Assert.False(run.IsCompleted, $"host exited early: {output}\n{error}");
         var text = output.ToString();
         var kubeconfig = Path.Combine(_dir, "out", "sandbox.kubeconfig");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 using k8s;
 
 namespace Handoff.Operator.Tests.Integration;

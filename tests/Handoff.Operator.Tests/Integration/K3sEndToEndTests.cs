@@ -34,7 +34,7 @@ public sealed class K3sEndToEndTests
                 }
             }
 
-            await Support.Wait.UntilAsync(
+            await Wait.UntilAsync(
                 async () => (await client.ApiextensionsV1.ListCustomResourceDefinitionAsync(cancellationToken: ct)).Items
                     .Count(c => c.Spec.Group == HandoffApi.Group && c.Status?.Conditions?.Any(x => x.Type == "Established" && x.Status == "True") == true) == 2,
                 "the CRDs are established", TimeSpan.FromMinutes(1));
@@ -58,7 +58,7 @@ public sealed class K3sEndToEndTests
             await CreateAsync(client, ns, "double", ["produce"], "echo $((HANDOFF_ARG_0 * 2)) > /dev/termination-log");
 
             HandoffFunction? last = null;
-            await Support.Wait.UntilAsync(
+            await Wait.UntilAsync(
                 async () =>
                 {
                     last = await client.CustomObjects.GetNamespacedCustomObjectAsync<HandoffFunction>(

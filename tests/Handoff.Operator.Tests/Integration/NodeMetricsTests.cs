@@ -2,6 +2,7 @@ using System.Text;
 using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,22 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 
 namespace Handoff.Operator.Tests.Integration;
 
 /// <summary>The real binary (<c>dotnet Handoff.Operator.dll</c> with flags), as the container image runs it.</summary>
 public sealed class OperatorProcessTests
 {
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task The_binary_takes_its_flags_serves_probes_and_metrics_logs_JSON_schedules_and_stops_on_SIGTERM()
@@ -25,7 +19,7 @@ public sealed class OperatorProcessTests
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
         await cluster.CreateNodeAsync("w1", new Dictionary<string, string> { ["cpu"] = "1" });
         var dir = Directory.CreateTempSubdirectory("handoff-op-proc-");
-        var (metricsPort, probePort) = (FreePort(), FreePort());
+        var (metricsPort, probePort) = (FreePort.Next(), FreePort.Next());
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[]
         {

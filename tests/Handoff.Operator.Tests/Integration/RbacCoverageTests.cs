@@ -1,5 +1,6 @@
 using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 using k8s;
 
 namespace Handoff.Operator.Tests.Integration;

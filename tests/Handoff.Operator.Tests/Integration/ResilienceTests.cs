@@ -1,6 +1,7 @@
 using System.Globalization;
 using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 using k8s;
 
 namespace Handoff.Operator.Tests.Integration;

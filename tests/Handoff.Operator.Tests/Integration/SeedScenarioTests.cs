@@ -1,6 +1,7 @@
 using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Handoff.Operator.Tests.Integration;

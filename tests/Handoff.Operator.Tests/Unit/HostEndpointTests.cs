@@ -1,24 +1,18 @@
 using System.Net;
-using System.Net.Sockets;
+using Handoff.Testing;
 using k8s;
 
 namespace Handoff.Operator.Tests.Unit;
 
 public sealed class HostEndpointTests
 {
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task Metrics_and_probes_are_served_on_their_own_addresses_and_the_host_stops_cleanly()
     {
         var ct = TestContext.Current.CancellationToken;
-        var metricsPort = FreePort();
-        var probePort = FreePort();
+        var metricsPort = FreePort.Next();
+        var probePort = FreePort.Next();
         var options = new OperatorOptions
         {
             MetricsAddress = $"127.0.0.1:{metricsPort}",
@@ -27,7 +21,7 @@ public sealed class HostEndpointTests
         };
 
         // An API server that refuses connections: the operator runs but its caches never sync.
-        var config = new KubernetesClientConfiguration { Host = $"http://127.0.0.1:{FreePort()}" };
+        var config = new KubernetesClientConfiguration { Host = $"http://127.0.0.1:{FreePort.Next()}" };
         var host = await OperatorHost.StartAsync(options, config, new OperatorHostSettings { ConfigureLogging = _ => { } }, ct);
         try
         {

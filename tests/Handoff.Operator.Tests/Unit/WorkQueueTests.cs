@@ -1,5 +1,5 @@
 using Handoff.Operator.Infrastructure;
-using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Handoff.Operator.Tests.Unit;

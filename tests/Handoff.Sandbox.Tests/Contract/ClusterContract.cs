@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Handoff.Sandbox.Tests.Support;
+using Handoff.Testing;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -180,8 +181,8 @@ public abstract class ClusterContract<TFixture>(TFixture fixture)
         Assert.StartsWith("namespaces \"no-such-namespace-", missing.Message, StringComparison.Ordinal);
 
         var ns = await NamespaceAsync();
-        await Wait.UntilAsync(async () => (await Client.CoreV1.ListNamespacedServiceAccountAsync(ns, cancellationToken: Ct)).Items.Select(a => a.Metadata.Name).ToList(),
-            names => names.Contains("default"), TimeSpan.FromSeconds(30), "default service account");
+        await Wait.ForAsync(async () => (await Client.CoreV1.ListNamespacedServiceAccountAsync(ns, cancellationToken: Ct)).Items.Select(a => a.Metadata.Name).ToList(),
+            names => names.Contains("default"), "default service account", TimeSpan.FromSeconds(30));
         var generated = await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { GenerateName = "gen-" } }, ns, cancellationToken: Ct);
         Assert.Matches("^gen-[a-z0-9]{5}$", generated.Metadata.Name);
     }
@@ -328,9 +329,9 @@ public abstract class ClusterContract<TFixture>(TFixture fixture)
         await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "bystander" } }, ns, cancellationToken: Ct);
 
         await Client.CoreV1.DeleteNamespacedConfigMapAsync("owner", ns, propagationPolicy: "Background", cancellationToken: Ct);
-        await Wait.UntilAsync(
+        await Wait.ForAsync(
             async () => (await Client.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: Ct)).Items.Select(c => c.Metadata.Name).ToList(),
-            names => !names.Contains("dependent"), TimeSpan.FromSeconds(60), "dependent collected");
+            names => !names.Contains("dependent"), "dependent collected", TimeSpan.FromSeconds(60));
         await Client.CoreV1.ReadNamespacedConfigMapAsync("bystander", ns, cancellationToken: Ct);
     }
 
@@ -389,7 +390,7 @@ public abstract class ClusterContract<TFixture>(TFixture fixture)
             {
                 return true;
             }
-        }, gone => gone, TimeSpan.FromSeconds(90), "namespace deleted");
+        }, "namespace deleted", TimeSpan.FromSeconds(90));
         var left = await Client.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: Ct);
         Assert.DoesNotContain(left.Items, c => c.Metadata.Name == "c");
     }

@@ -48,10 +48,10 @@ internal static class ClusterSetup
                 await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd, cancellationToken: ct);
             }
 
-            await Wait.UntilAsync(
+            await Wait.ForAsync(
                 async () => await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("widgets.sandbox.test", cancellationToken: ct),
                 c => c.Status?.Conditions?.Any(x => x.Type == "Established" && x.Status == "True") == true,
-                TimeSpan.FromSeconds(60), "CRD established");
+                "CRD established", TimeSpan.FromSeconds(60));
 
             // The real API server serves a new CRD a moment after Established.
             await Wait.UntilAsync(async () =>
@@ -65,7 +65,7 @@ internal static class ClusterSetup
                 {
                     return false;
                 }
-            }, ok => ok, TimeSpan.FromSeconds(60), "widgets served");
+            }, "widgets served", TimeSpan.FromSeconds(60));
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Handoff.Testing;
 using k8s;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -53,7 +54,7 @@ internal sealed class WatchCollector<T> : IDisposable
 
     public async Task<List<(WatchEventType Type, T Object)>> WaitForAsync(Func<List<(WatchEventType Type, T Object)>, bool> condition, TimeSpan? timeout = null)
     {
-        await Wait.UntilAsync(() => condition(Snapshot()), timeout ?? TimeSpan.FromSeconds(20), "watch events");
+        await Wait.UntilAsync(() => condition(Snapshot()), "watch events", timeout);
         return Snapshot();
     }
 
