@@ -37,6 +37,8 @@ public sealed class PurePass
 
     public static RetryPolicy Retry { get; } = new(3);
 
+    public static PurePass Run(SnapshotBuilder snapshot, TermState? term = null) => Run(snapshot.Build(), term);
+
     /// <summary>Runs steps 2–6 over <paramref name="snapshot"/>, in <paramref name="term"/> (a new one by default).</summary>
     public static PurePass Run(ClusterSnapshot snapshot, TermState? term = null)
     {
