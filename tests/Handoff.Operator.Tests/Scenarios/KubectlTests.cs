@@ -2,7 +2,7 @@ using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Scenarios;
 
 /// <summary>The user's path: the real kubectl applies an example to the sandbox (a fresh cluster) and waits for it.</summary>
 public sealed class KubectlTests

@@ -7,7 +7,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Handoff.Operator.Tests.Unit;
+namespace Handoff.Operator.Tests.Infrastructure;
 
 public sealed class ResourceWatcherTests
 {

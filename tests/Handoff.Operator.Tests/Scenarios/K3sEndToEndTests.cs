@@ -5,7 +5,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Scenarios;
 
 /// <summary>
 /// The operator in-process against a real k3s API server and kubelet: CRDs applied, a HandoffNode for the k3s node,

@@ -3,7 +3,7 @@ using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
 using k8s;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Scenarios;
 
 public sealed class LeaderElectionTests
 {

@@ -1,4 +1,4 @@
-namespace Handoff.Operator.Tests.Unit;
+namespace Handoff.Operator.Tests.Rbac;
 
 public sealed class RbacFileTests
 {

@@ -3,7 +3,7 @@ using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Scenarios;
 
 public sealed class RetryTests
 {

@@ -4,7 +4,7 @@ using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Scenarios;
 
 /// <summary>The Elixir library's seed scenario, against the sandbox over HTTP with the real KubernetesClient.</summary>
 public sealed class SeedScenarioTests

@@ -6,7 +6,7 @@ using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests;
 
 /// <summary>The real binary (<c>dotnet Handoff.Operator.dll</c> with flags), as the container image runs it.</summary>
 public sealed class OperatorProcessTests

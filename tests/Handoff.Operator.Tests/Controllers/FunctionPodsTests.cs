@@ -5,7 +5,7 @@ using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Controllers;
 using k8s.Models;
 
-namespace Handoff.Operator.Tests.Unit;
+namespace Handoff.Operator.Tests.Controllers;
 
 public sealed class FunctionPodsTests
 {

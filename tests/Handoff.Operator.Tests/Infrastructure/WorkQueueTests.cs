@@ -2,7 +2,7 @@ using Handoff.Operator.Infrastructure;
 using Handoff.Testing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Handoff.Operator.Tests.Unit;
+namespace Handoff.Operator.Tests.Infrastructure;
 
 public sealed class WorkQueueTests
 {

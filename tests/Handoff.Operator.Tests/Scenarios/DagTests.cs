@@ -6,7 +6,7 @@ using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
 using k8s.Models;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Scenarios;
 
 public sealed class DagTests
 {

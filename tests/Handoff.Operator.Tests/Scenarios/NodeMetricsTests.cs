@@ -6,7 +6,7 @@ using Handoff.Testing;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Scenarios;
 
 /// <summary>Per-node gauges are set only when a node's usage changes, and their series go with the node.</summary>
 public sealed class NodeMetricsTests

@@ -7,7 +7,7 @@ using Handoff.Core.Planning;
 using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Scenarios;
 
 /// <summary>
 /// <c>handoff plan</c>'s prediction (Core's planner) equals what the operator does on the examples. The test replays the

@@ -1,6 +1,6 @@
 using Handoff.Operator.Tests.Support;
 
-namespace Handoff.Operator.Tests.Unit;
+namespace Handoff.Operator.Tests.Infrastructure;
 
 public sealed class ApiCallTests
 {

@@ -1,4 +1,4 @@
-namespace Handoff.Operator.Tests.Unit;
+namespace Handoff.Operator.Tests;
 
 public sealed class OperatorOptionsTests
 {

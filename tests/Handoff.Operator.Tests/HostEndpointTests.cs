@@ -2,7 +2,7 @@ using System.Net;
 using Handoff.Testing;
 using k8s;
 
-namespace Handoff.Operator.Tests.Unit;
+namespace Handoff.Operator.Tests;
 
 public sealed class HostEndpointTests
 {

@@ -1,9 +1,10 @@
 using Handoff.Core.Lifecycle;
+using Handoff.Operator.Tests.Scenarios;
 using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
 using k8s;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Rbac;
 
 /// <summary>
 /// Records every API request the operator makes in an end-to-end run that exercises all its paths (leader election,
@@ -29,7 +30,7 @@ public sealed class RbacCoverageTests
         await cluster.StopOperatorAsync(first);
         cluster.Server.Faults.Reset();
         var other = await cluster.CreateFunctionAsync(SandboxCluster.Function("other", new Dictionary<string, string> { ["cpu"] = "2" }));
-        var pod = Controllers.FunctionPods.Build(other, "other-1", 1, "w1", Core.Resources.ResourceList.Parse(other.Spec.Cost), "handoff", []);
+        var pod = Operator.Controllers.FunctionPods.Build(other, "other-1", 1, "w1", Core.Resources.ResourceList.Parse(other.Spec.Cost), "handoff", []);
         pod.Spec.NodeName = "w1";
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(pod, cluster.Namespace, cancellationToken: SandboxCluster.Ct);
 

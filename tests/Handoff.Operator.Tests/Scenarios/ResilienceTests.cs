@@ -4,7 +4,7 @@ using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
 using k8s;
 
-namespace Handoff.Operator.Tests.Integration;
+namespace Handoff.Operator.Tests.Scenarios;
 
 public sealed class ResilienceTests
 {
@@ -59,14 +59,14 @@ public sealed class ResilienceTests
     public async Task A_watch_from_a_version_older_than_the_kept_history_is_reported_as_expired()
     {
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
-        var source = Infrastructure.WatchSources.Pods(cluster.Client, cluster.Namespace, TimeSpan.FromSeconds(30));
+        var source = Operator.Infrastructure.WatchSources.Pods(cluster.Client, cluster.Namespace, TimeSpan.FromSeconds(30));
         var list = await source.ListAsync(SandboxCluster.Ct);
         await cluster.CreateNodeAsync("w1", Cpu(1));
         var f = await cluster.CreateFunctionAsync(SandboxCluster.Function("f"));
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(
-            Controllers.FunctionPods.Build(f, "f-1", 1, "w1", Core.Resources.ResourceList.Empty, "handoff", []), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
+            Operator.Controllers.FunctionPods.Build(f, "f-1", 1, "w1", Core.Resources.ResourceList.Empty, "handoff", []), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
         cluster.Server.Faults.ExpireWatchHistory();
-        await Assert.ThrowsAsync<Infrastructure.ResourceExpiredException>(async () =>
+        await Assert.ThrowsAsync<Operator.Infrastructure.ResourceExpiredException>(async () =>
         {
             await foreach (var ev in source.WatchAsync(list.ResourceVersion, SandboxCluster.Ct))
             {
