@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Controllers;
 using k8s.Models;
@@ -95,65 +94,5 @@ public sealed class FunctionPodsTests
         Assert.True(Encoding.UTF8.GetByteCount(cut) <= 4096);
         Assert.Equal(new string('a', 4095), cut);
         Assert.Null(FunctionPods.Result(new V1Pod { Metadata = new V1ObjectMeta { Name = "p" } }));
-    }
-
-    [Fact]
-    public void Retry_backoff_is_10s_doubling_capped_at_5_minutes()
-    {
-        var initial = TimeSpan.FromSeconds(10);
-        var max = TimeSpan.FromMinutes(5);
-        var retry = new RetryPolicy(3) { InitialBackoff = initial, MaxBackoff = max };
-        Assert.Equal(TimeSpan.FromSeconds(10), retry.Backoff(1));
-        Assert.Equal(TimeSpan.FromSeconds(20), retry.Backoff(2));
-        Assert.Equal(TimeSpan.FromSeconds(160), retry.Backoff(5));
-        Assert.Equal(TimeSpan.FromMinutes(5), retry.Backoff(6));
-        Assert.Equal(TimeSpan.FromMinutes(5), retry.Backoff(1000));
-    }
-
-    [Fact]
-    public void Conditions_keep_lastTransitionTime_unless_their_status_changes()
-    {
-        var t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        var t1 = t0.AddMinutes(5);
-        var current = new List<HandoffCondition>
-        {
-            new() { Type = "Scheduled", Status = "False", Reason = "FailedScheduling", Message = "a", LastTransitionTime = t0 },
-            new() { Type = "Completed", Status = "False", Reason = "Pending", LastTransitionTime = t0 },
-        };
-        var merged = StatusPatches.MergeConditions(current,
-        [
-            new HandoffCondition { Type = "Scheduled", Status = "False", Reason = "FailedScheduling", Message = "b" },
-            new HandoffCondition { Type = "Completed", Status = "True", Reason = "Succeeded" },
-        ], t1, 3);
-        Assert.Equal(t0, merged[0].LastTransitionTime);
-        Assert.Equal("b", merged[0].Message);
-        Assert.Equal(t1, merged[1].LastTransitionTime);
-        Assert.All(merged, c => Assert.Equal(3, c.ObservedGeneration));
-    }
-
-    [Fact]
-    public void Merge_patch_sends_only_changes_and_null_for_removed_fields_and_map_keys()
-    {
-        var current = new HandoffNodeStatus
-        {
-            Allocated = new Dictionary<string, string> { ["cpu"] = "2", ["nvidia.com/gpu"] = "1" },
-            Available = new Dictionary<string, string> { ["cpu"] = "6", ["specialized_hardware"] = "1" },
-            Functions = 1,
-        };
-        var desired = new HandoffNodeStatus
-        {
-            Allocated = new Dictionary<string, string> { ["cpu"] = "2" },
-            Available = new Dictionary<string, string> { ["cpu"] = "6" },
-            Functions = 0,
-        };
-        var patch = MergePatches.Diff(StatusPatches.ToJson(current), StatusPatches.ToJson(desired))!;
-        using var doc = JsonDocument.Parse(MergePatches.StatusPatch(patch, "42"));
-        var status = doc.RootElement.GetProperty("status");
-        Assert.Equal(JsonValueKind.Null, status.GetProperty("allocated").GetProperty("nvidia.com/gpu").ValueKind);
-        Assert.False(status.GetProperty("allocated").TryGetProperty("cpu", out _));
-        Assert.Equal(JsonValueKind.Null, status.GetProperty("available").GetProperty("specialized_hardware").ValueKind);
-        Assert.Equal(0, status.GetProperty("functions").GetInt32());
-        Assert.Equal("42", doc.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString());
-        Assert.Null(MergePatches.Diff(StatusPatches.ToJson(desired), StatusPatches.ToJson(desired)));
     }
 }
