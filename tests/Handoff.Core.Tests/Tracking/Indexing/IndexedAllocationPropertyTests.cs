@@ -4,7 +4,7 @@ using Handoff.Core.Tracking.Indexing;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 
-namespace Handoff.Core.Tests.Allocation.Indexing;
+namespace Handoff.Core.Tests.Tracking.Indexing;
 
 /// <summary>
 /// The indexed allocation path (<see cref="IndexedResourceTracker"/>) must decide exactly as the plain one: the

@@ -2,7 +2,7 @@ using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 
-namespace Handoff.Core.Tests;
+namespace Handoff.Core.Tests.Allocation;
 
 public sealed class AllocatorTests
 {

@@ -2,7 +2,7 @@ using CsCheck;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 
-namespace Handoff.Core.Tests;
+namespace Handoff.Core.Tests.Tracking;
 
 public sealed class TrackerPropertyTests
 {

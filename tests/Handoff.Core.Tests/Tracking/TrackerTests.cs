@@ -1,7 +1,7 @@
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 
-namespace Handoff.Core.Tests;
+namespace Handoff.Core.Tests.Tracking;
 
 public sealed class TrackerTests
 {

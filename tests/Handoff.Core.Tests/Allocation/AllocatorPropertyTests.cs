@@ -1,9 +1,10 @@
 using CsCheck;
 using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
+using Handoff.Core.Tests.Tracking;
 using Handoff.Core.Tracking;
 
-namespace Handoff.Core.Tests;
+namespace Handoff.Core.Tests.Allocation;
 
 public sealed class AllocatorPropertyTests
 {

@@ -1,6 +1,6 @@
 using Handoff.Core.Resources;
 
-namespace Handoff.Core.Tests;
+namespace Handoff.Core.Tests.Resources;
 
 public sealed class ResourceListTests
 {
