@@ -1,7 +1,7 @@
 using System.Text.Json;
-using static Handoff.Cli.Tests.PlanHarness;
+using static Handoff.Cli.Tests.Planning.PlanHarness;
 
-namespace Handoff.Cli.Tests;
+namespace Handoff.Cli.Tests.Planning;
 
 public sealed class PlanExamplesTests
 {
@@ -190,12 +190,12 @@ public sealed class PlanExamplesTests
         using var input = new StringReader(File.ReadAllText(Path.Combine(Examples, "seed", "nodes.yaml")) + "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: piped}\nspec: {cost: {gpu: \"2\"}}\n");
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = Planning.PlanRunner.Run(["-"], Core.Allocation.AllocationStrategy.FirstAvailable, "json", input, output, error, TestContext.Current.CancellationToken);
+        var exit = Cli.Planning.PlanRunner.Run(["-"], Core.Allocation.AllocationStrategy.FirstAvailable, "json", input, output, error, TestContext.Current.CancellationToken);
         Assert.Equal(0, exit);
         Assert.Equal("seed-node-a", Function(ParseJson(output.ToString()), "piped").GetProperty("node").GetString());
 
         using var bad = new StringReader("apiVersion: v1\nkind: Pod\n");
-        exit = Planning.PlanRunner.Run(["-"], Core.Allocation.AllocationStrategy.FirstAvailable, "json", bad, output, error, TestContext.Current.CancellationToken);
+        exit = Cli.Planning.PlanRunner.Run(["-"], Core.Allocation.AllocationStrategy.FirstAvailable, "json", bad, output, error, TestContext.Current.CancellationToken);
         Assert.Equal(1, exit);
         Assert.StartsWith("error: <stdin>:1: unknown kind \"Pod\"", error.ToString(), StringComparison.Ordinal);
     }

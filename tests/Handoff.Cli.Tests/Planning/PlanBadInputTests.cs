@@ -1,6 +1,6 @@
-using static Handoff.Cli.Tests.PlanHarness;
+using static Handoff.Cli.Tests.Planning.PlanHarness;
 
-namespace Handoff.Cli.Tests;
+namespace Handoff.Cli.Tests.Planning;
 
 public sealed class PlanBadInputTests
 {

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Handoff.Cli.Commands;
 using Handoff.Testing;
 
-namespace Handoff.Cli.Tests;
+namespace Handoff.Cli.Tests.Planning;
 
 /// <summary>Runs <c>handoff plan</c> in-process and captures its output.</summary>
 internal static class PlanHarness
@@ -27,25 +27,4 @@ internal static class PlanHarness
 
     public static JsonElement Node(JsonElement plan, string name) =>
         plan.GetProperty("nodes").EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
-}
-
-/// <summary>A temporary directory of manifest files, deleted on dispose.</summary>
-internal sealed class TempManifests : IDisposable
-{
-    public TempManifests()
-    {
-        Directory.CreateDirectory(Root);
-    }
-
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), "handoff-plan-" + Guid.NewGuid().ToString("N"));
-
-    public string Write(string name, string content)
-    {
-        var path = Path.Combine(Root, name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
-        return path;
-    }
-
-    public void Dispose() => Directory.Delete(Root, recursive: true);
 }

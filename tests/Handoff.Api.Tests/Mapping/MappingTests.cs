@@ -2,10 +2,11 @@ using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
+using Handoff.Testing;
 using k8s;
 using k8s.Models;
 
-namespace Handoff.Cli.Tests;
+namespace Handoff.Api.Tests.Mapping;
 
 public sealed class MappingTests
 {
@@ -91,7 +92,7 @@ public sealed class MappingTests
     [Fact]
     public void TypeMap_loads_the_examples_with_KubernetesYaml()
     {
-        var text = File.ReadAllText(Path.Combine(PlanHarness.Examples, "dag", "dag.yaml"));
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Examples, "dag", "dag.yaml"));
         var objects = KubernetesYaml.LoadAllFromString(text, HandoffYaml.TypeMap);
         Assert.Equal(2, objects.OfType<HandoffNode>().Count());
         Assert.Equal(["dag-source", "dag-double", "dag-increment", "dag-sum"], objects.OfType<HandoffFunction>().Select(f => f.Metadata.Name));
@@ -103,7 +104,7 @@ public sealed class MappingTests
     [Fact]
     public void Loader_reports_documents_with_their_lines()
     {
-        var docs = HandoffYaml.Load(File.ReadAllText(Path.Combine(PlanHarness.Examples, "seed", "nodes.yaml")), "nodes.yaml");
+        var docs = HandoffYaml.Load(File.ReadAllText(Path.Combine(RepoPaths.Examples, "seed", "nodes.yaml")), "nodes.yaml");
         Assert.Equal([("seed-node-a", 1, 3), ("seed-node-b", 2, 15)], docs.Select(d => (d.Object.Metadata.Name, d.Document, d.Line)));
         Assert.Equal("nodes.yaml:15", docs[1].Location);
     }
