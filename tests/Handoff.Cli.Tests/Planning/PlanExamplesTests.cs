@@ -12,80 +12,125 @@ public sealed class PlanExamplesTests
         f.GetProperty("start").ValueKind == JsonValueKind.Null ? null : f.GetProperty("start").GetDouble(),
         f.GetProperty("end").ValueKind == JsonValueKind.Null ? null : f.GetProperty("end").GetDouble());
 
-    [Fact]
-    public void Seed_places_each_task_where_its_resources_are()
+    private static JsonElement PlanOf(string example)
     {
-        var (exit, output, error) = Run("-f", Path.Combine(Examples, "seed"), "-o", "json");
-        Assert.Equal(0, exit);
+        var (exit, output, error) = Run("-f", Path.Combine(Examples, example), "-o", "json");
+        Assert.True(exit == 0, $"plan of examples/{example} exited {exit}: {error}");
         Assert.Equal("", error);
-        var plan = ParseJson(output);
-        Assert.Equal(["seed-cpu-task", "seed-gpu-task", "seed-custom-task", "seed-second-gpu-task"],
-            plan.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
-        Assert.Equal(("Succeeded", "seed-node-a", 1, 0.0, 2.0), Summary(Function(plan, "seed-cpu-task")));
-        Assert.Equal(("Succeeded", "seed-node-a", 1, 0.0, 3.0), Summary(Function(plan, "seed-gpu-task")));
-        Assert.Equal(("Succeeded", "seed-node-b", 1, 0.0, 1.0), Summary(Function(plan, "seed-custom-task")));
+        return ParseJson(output);
+    }
+
+    /// <summary>Every folder of examples/, so that a new example is planned too.</summary>
+    public static TheoryData<string> ExampleFolders => [.. Directory.GetDirectories(Examples).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal)];
+
+    /// <summary>What the plan of each example says of each of its functions: phase, node, attempts, start and end (s).</summary>
+    public static TheoryData<string, string, string, string?, int, double?, double?> Outcomes => new()
+    {
         // seed-node-b has no gpu; on seed-node-a the gpu task holds 8000 memory until t=3, so 10000 more fits only then
         // (the cpu task's 4000 released at t=2 is not enough).
-        Assert.Equal(("Succeeded", "seed-node-a", 1, 3.0, 4.0), Summary(Function(plan, "seed-second-gpu-task")));
-        Assert.Equal("default", Function(plan, "seed-cpu-task").GetProperty("namespace").GetString());
+        { "seed", "seed-cpu-task", "Succeeded", "seed-node-a", 1, 0.0, 2.0 },
+        { "seed", "seed-gpu-task", "Succeeded", "seed-node-a", 1, 0.0, 3.0 },
+        { "seed", "seed-custom-task", "Succeeded", "seed-node-b", 1, 0.0, 1.0 },
+        { "seed", "seed-second-gpu-task", "Succeeded", "seed-node-a", 1, 3.0, 4.0 },
+
+        // Source, then both branches (LoadBalanced spreads them over both workers), then the join collocated with the source.
+        { "dag", "dag-source", "Succeeded", "dag-worker-1", 1, 0.0, 1.0 },
+        { "dag", "dag-double", "Succeeded", "dag-worker-1", 1, 1.0, 3.0 },
+        { "dag", "dag-increment", "Succeeded", "dag-worker-2", 1, 1.0, 2.5 },
+        { "dag", "dag-sum", "Succeeded", "dag-worker-1", 1, 3.0, 4.0 },
+
+        // Too big for any node, its dependent waits; no node in the zone asked for.
+        { "unschedulable", "too-big", "Pending", null, 0, null, null },
+        { "unschedulable", "after-too-big", "Waiting", null, 0, null, null },
+        { "unschedulable", "wrong-zone", "Pending", null, 0, null, null },
+
+        // Attempts at 0, 11 (after 10 s of back-off) and 32 (after 20 s more), as the operator retries; then its
+        // dependent fails.
+        { "retries", "flaky", "Failed", "retry-node", 3, 32.0, 33.0 },
+        { "retries", "after-flaky", "Failed", null, 0, null, null },
+    };
+
+    /// <summary>Why a function of an example ended as it did: its reason and (the start of) its message.</summary>
+    public static TheoryData<string, string, string, string> Reasons => new()
+    {
+        { "seed", "seed-cpu-task", "Succeeded", "Succeeded on seed-node-a (attempt 1)" },
+        { "dag", "dag-sum", "Succeeded", "Succeeded on dag-worker-1 (attempt 1)" },
+        {
+            "unschedulable", "too-big", "Unschedulable",
+            "0/1 nodes are available: 1 Insufficient cpu. Unschedulable: the cost (cpu=64, memory=1000) exceeds the total capacity of every eligible node."
+        },
+        { "unschedulable", "after-too-big", "WaitingForDependencies", "waiting for args to succeed: too-big" },
+        { "unschedulable", "wrong-zone", "Unschedulable", "0/1 nodes are available: 1 node(s) didn't match Function's node selector." },
+        { "retries", "flaky", "RetriesExhausted", "pod flaky-3 failed" },
+        { "retries", "after-flaky", "DependencyFailed", "dependency flaky failed" },
+    };
+
+    public static TheoryData<string, double> Makespans => new()
+    {
+        { "seed", 4.0 },
+        { "dag", 4.0 },
+        { "unschedulable", 0.0 },
+        { "retries", 33.0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ExampleFolders))]
+    public void Every_example_plans_cleanly_and_every_function_in_it_is_in_the_table(string example)
+    {
+        var plan = PlanOf(example);
+
+        var names = plan.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToList();
+        Assert.NotEmpty(names);
+        Assert.Equal(
+            Outcomes.Select(row => row.Data).Where(row => row.Item1 == example).Select(row => row.Item2).Order(StringComparer.Ordinal),
+            names.Order(StringComparer.Ordinal));
+        Assert.All(plan.GetProperty("functions").EnumerateArray(), f => Assert.Equal("default", f.GetProperty("namespace").GetString()));
+        Assert.NotEqual(0, plan.GetProperty("nodes").GetArrayLength());
+    }
+
+    [Theory]
+    [MemberData(nameof(Outcomes))]
+    public void Each_function_of_an_example_is_placed_as_expected(string example, string function, string phase, string? node, int attempts, double? start, double? end) =>
+        Assert.Equal((phase, node, attempts, start, end), Summary(Function(PlanOf(example), function)));
+
+    [Theory]
+    [MemberData(nameof(Reasons))]
+    public void Each_outcome_says_why(string example, string function, string reason, string message)
+    {
+        var f = Function(PlanOf(example), function);
+
+        Assert.Equal(reason, f.GetProperty("reason").GetString());
+        Assert.StartsWith(message, f.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Makespans))]
+    public void Each_example_takes_its_makespan(string example, double makespan) =>
+        Assert.Equal(makespan, PlanOf(example).GetProperty("makespan").GetDouble());
+
+    [Fact]
+    public void Seed_node_peaks_are_what_its_tasks_held_at_once()
+    {
+        var plan = PlanOf("seed");
+
         var nodeA = Node(plan, "seed-node-a").GetProperty("peak");
         Assert.Equal("6", nodeA.GetProperty("cpu").GetString());
         Assert.Equal("12000", nodeA.GetProperty("memory").GetString());
         Assert.Equal("1", nodeA.GetProperty("gpu").GetString());
         Assert.Equal("1", Node(plan, "seed-node-b").GetProperty("peak").GetProperty("specialized_hardware").GetString());
-        Assert.Equal(4.0, plan.GetProperty("makespan").GetDouble());
+        Assert.Equal(["seed-cpu-task", "seed-gpu-task", "seed-custom-task", "seed-second-gpu-task"],
+            plan.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
     }
 
     [Fact]
-    public void Dag_runs_source_then_both_branches_then_the_join_on_the_source_node()
+    public void Dag_shows_strategies_and_capacities_as_written()
     {
         var (exit, output, _) = Run("-f", Path.Combine(Examples, "dag", "dag.yaml"), "--output", "json");
         Assert.Equal(0, exit);
         var plan = ParseJson(output);
-        Assert.Equal(("Succeeded", "dag-worker-1", 1, 0.0, 1.0), Summary(Function(plan, "dag-source")));
-        // LoadBalanced spreads the branches over both workers.
-        Assert.Equal(("Succeeded", "dag-worker-1", 1, 1.0, 3.0), Summary(Function(plan, "dag-double")));
-        Assert.Equal(("Succeeded", "dag-worker-2", 1, 1.0, 2.5), Summary(Function(plan, "dag-increment")));
-        // collocateWith dag-source.
-        Assert.Equal(("Succeeded", "dag-worker-1", 1, 3.0, 4.0), Summary(Function(plan, "dag-sum")));
+
         Assert.Equal("LoadBalanced", Function(plan, "dag-double").GetProperty("strategy").GetString());
         Assert.Equal("8Gi", Node(plan, "dag-worker-1").GetProperty("capacity").GetProperty("memory").GetString());
-        Assert.Equal(4.0, plan.GetProperty("makespan").GetDouble());
-    }
-
-    [Fact]
-    public void Unschedulable_functions_say_why_and_their_dependents_wait()
-    {
-        var (exit, output, error) = Run("-f", Path.Combine(Examples, "unschedulable"), "-o", "json");
-        Assert.Equal(0, exit);
-        Assert.Equal("", error);
-        var plan = ParseJson(output);
-        var tooBig = Function(plan, "too-big");
-        Assert.Equal(("Pending", null, 0, null, null), Summary(tooBig));
-        Assert.Equal("Unschedulable", tooBig.GetProperty("reason").GetString());
-        Assert.Equal(
-            "0/1 nodes are available: 1 Insufficient cpu. Unschedulable: the cost (cpu=64, memory=1000) exceeds the total capacity of every eligible node.",
-            tooBig.GetProperty("message").GetString());
-        Assert.Equal(("Waiting", null, 0, null, null), Summary(Function(plan, "after-too-big")));
-        Assert.Contains("too-big", Function(plan, "after-too-big").GetProperty("message").GetString(), StringComparison.Ordinal);
-        var wrongZone = Function(plan, "wrong-zone");
-        Assert.Equal(("Pending", "Unschedulable"), (wrongZone.GetProperty("phase").GetString(), wrongZone.GetProperty("reason").GetString()));
-        Assert.Contains("1 node(s) didn't match Function's node selector", wrongZone.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal(0.0, plan.GetProperty("makespan").GetDouble());
-    }
-
-    [Fact]
-    public void Retries_keep_going_until_maxRetries_then_dependents_fail()
-    {
-        var (exit, output, _) = Run("-f", Path.Combine(Examples, "retries"), "-o", "json");
-        Assert.Equal(0, exit);
-        var plan = ParseJson(output);
-        // Attempts at 0, 11 (after 10 s of back-off) and 32 (after 20 s more), as the operator retries.
-        Assert.Equal(("Failed", "retry-node", 3, 32.0, 33.0), Summary(Function(plan, "flaky")));
-        Assert.Equal("RetriesExhausted", Function(plan, "flaky").GetProperty("reason").GetString());
-        var after = Function(plan, "after-flaky");
-        Assert.Equal(("Failed", null, 0, null, null), Summary(after));
-        Assert.Equal(("DependencyFailed", "dependency flaky failed"), (after.GetProperty("reason").GetString(), after.GetProperty("message").GetString()));
     }
 
     [Fact]
