@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Handoff.Sandbox.Http;
 
-namespace Handoff.Sandbox.Tests;
+namespace Handoff.Sandbox.Tests.Http;
 
 /// <summary>
 /// The protobuf bodies of <c>kubectl create namespace|configmap|secret|serviceaccount</c>, written here field by field
