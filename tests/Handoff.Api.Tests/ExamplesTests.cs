@@ -1,3 +1,4 @@
+using Handoff.Api.Tests.Crds;
 using Handoff.Testing;
 
 namespace Handoff.Api.Tests;

@@ -3,7 +3,7 @@ using Handoff.Api.V1Alpha1;
 using Handoff.Testing;
 using k8s.Models;
 
-namespace Handoff.Api.Tests;
+namespace Handoff.Api.Tests.Crds;
 
 /// <summary>The files in <c>crds/</c> are exactly the generator's output, and describe the contract's resources.</summary>
 public sealed class CrdFilesTests

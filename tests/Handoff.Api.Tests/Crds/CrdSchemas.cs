@@ -4,7 +4,7 @@ using Handoff.Testing;
 using k8s;
 using k8s.Models;
 
-namespace Handoff.Api.Tests;
+namespace Handoff.Api.Tests.Crds;
 
 /// <summary>
 /// Reads the CRDs from the files in <c>crds/</c>, as a user's kubectl would. With <c>HANDOFF_UPDATE_CRDS=1</c> the

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Handoff.Api.Crds;
 
-namespace Handoff.Api.Tests;
+namespace Handoff.Api.Tests.Crds;
 
 /// <summary>The CRD schemas obey the API server's structural-schema rules, and the checker catches what it forbids.</summary>
 public sealed class StructuralSchemaTests

@@ -4,7 +4,7 @@ using Handoff.Api.V1Alpha1;
 using k8s;
 using k8s.Models;
 
-namespace Handoff.Api.Tests;
+namespace Handoff.Api.Tests.V1Alpha1;
 
 /// <summary>HandoffFunction YAML → KubernetesYaml → C# object → YAML keeps every field.</summary>
 public sealed class RoundTripTests

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Handoff.Api.Tests;
+namespace Handoff.Api.Tests.Crds;
 
 /// <summary>
 /// There is no CEL interpreter here, so the tests understand exactly one rule shape, the one the generator writes

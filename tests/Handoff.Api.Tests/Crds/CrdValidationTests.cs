@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 
-namespace Handoff.Api.Tests;
+namespace Handoff.Api.Tests.Crds;
 
 /// <summary>
 /// Objects validated with JsonSchema.Net against the <c>openAPIV3Schema</c> in the CRD files. CEL rules cannot run
