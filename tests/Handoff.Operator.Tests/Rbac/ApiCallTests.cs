@@ -1,6 +1,6 @@
 using Handoff.Operator.Tests.Support;
 
-namespace Handoff.Operator.Tests.Infrastructure;
+namespace Handoff.Operator.Tests.Rbac;
 
 public sealed class ApiCallTests
 {
