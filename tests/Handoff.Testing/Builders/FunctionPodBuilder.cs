@@ -24,7 +24,7 @@ public sealed class FunctionPodBuilder
     private string _phase = "Pending";
     private string? _reason;
     private string? _message;
-    private V1ContainerStateTerminated? _terminated;
+    private (int ExitCode, string Reason, string? Message, DateTimeOffset? FinishedAt)? _terminated;
     private bool _running;
     private DateTimeOffset _created = TestObjects.Epoch;
     private DateTimeOffset? _deleting;
@@ -158,6 +158,16 @@ public sealed class FunctionPodBuilder
 
     public V1Pod Build()
     {
+        var terminated = _terminated is { } t
+            ? new V1ContainerStateTerminated
+            {
+                ExitCode = t.ExitCode,
+                Reason = t.Reason,
+                Message = t.Message,
+                StartedAt = _created.UtcDateTime,
+                FinishedAt = (t.FinishedAt ?? _created).UtcDateTime,
+            }
+            : null;
         var annotations = new Dictionary<string, string>(_annotations, StringComparer.Ordinal);
         if (_cost.Count > 0)
         {
@@ -204,7 +214,7 @@ public sealed class FunctionPodBuilder
                 Phase = _phase,
                 Reason = _reason,
                 Message = _message,
-                ContainerStatuses = _terminated is null && !_running
+                ContainerStatuses = terminated is null && !_running
                     ? null
                     :
                     [
@@ -215,8 +225,8 @@ public sealed class FunctionPodBuilder
                             ImageID = "",
                             Ready = _running,
                             RestartCount = 0,
-                            State = _terminated is not null
-                                ? new V1ContainerState { Terminated = _terminated }
+                            State = terminated is not null
+                                ? new V1ContainerState { Terminated = terminated }
                                 : new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = _created.UtcDateTime } },
                         },
                     ],
@@ -228,14 +238,7 @@ public sealed class FunctionPodBuilder
     {
         _phase = phase;
         _running = false;
-        _terminated = new V1ContainerStateTerminated
-        {
-            ExitCode = exitCode,
-            Reason = reason,
-            Message = message,
-            StartedAt = _created.UtcDateTime,
-            FinishedAt = (finishedAt ?? _created).UtcDateTime,
-        };
+        _terminated = (exitCode, reason, message, finishedAt);
         return this;
     }
 }
