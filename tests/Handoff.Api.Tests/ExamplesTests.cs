@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Handoff.Api.Manifests;
+using Handoff.Api.Tests.Crds;
 using Handoff.Testing;
 
 namespace Handoff.Api.Tests;

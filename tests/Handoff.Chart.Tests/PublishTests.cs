@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Handoff.Sandbox;
@@ -90,7 +89,7 @@ public sealed partial class PublishTests
         var crds = await sandbox.InstallCrdsAsync(RepoPaths.ChartCrds, ct);
         Assert.Equal(3, crds);
         var kubeconfig = sandbox.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"handoff-publish-{Guid.NewGuid():N}.kubeconfig"));
-        var (metricsPort, probePort) = (FreePort(), FreePort());
+        var (metricsPort, probePort) = (FreePort.Next(), FreePort.Next());
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -119,24 +118,30 @@ public sealed partial class PublishTests
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             HttpStatusCode? ready = null;
-            while (ready != HttpStatusCode.OK && DateTime.UtcNow < deadline && !process.HasExited)
+            try
             {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{probePort}/readyz"), ct);
-                    ready = response.StatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    ready = null; // not listening yet
-                }
+                await Wait.UntilAsync(
+                    async () =>
+                    {
+                        try
+                        {
+                            using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{probePort}/readyz"), ct);
+                            ready = response.StatusCode;
+                        }
+                        catch (HttpRequestException)
+                        {
+                            ready = null; // not listening yet
+                        }
 
-                if (ready != HttpStatusCode.OK)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
-                }
+                        return ready == HttpStatusCode.OK || process.HasExited;
+                    },
+                    "the published operator is ready or has exited",
+                    TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                // Reported below with the process's output.
             }
 
             if (ready != HttpStatusCode.OK)
@@ -168,12 +173,6 @@ public sealed partial class PublishTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>The ENV of the Dockerfile's last stage (KEY=VALUE pairs, quotes removed).</summary>
     internal static IReadOnlyDictionary<string, string> DockerfileEnv(string dockerfile)

@@ -2,6 +2,8 @@ using Handoff.Sandbox.Tests.Support;
 using Handoff.Testing;
 using k8s;
 
+using Wait = Handoff.Sandbox.Tests.Support.Wait;
+
 namespace Handoff.Sandbox.Tests;
 
 /// <summary>The real kubectl binary against the emulator: apply, get (tables), -o yaml, describe, patch, wait, delete, get -w.</summary>

@@ -4,6 +4,8 @@ using Handoff.Sandbox.Tests.Support;
 using Handoff.Testing;
 using k8s;
 
+using Wait = Handoff.Sandbox.Tests.Support.Wait;
+
 namespace Handoff.Sandbox.Tests;
 
 /// <summary><c>handoff sandbox</c>'s body: ready line, kubeconfig, CRDs, --apply, clean stop, and clear errors.</summary>

@@ -16,7 +16,7 @@ namespace Handoff.Operator.Reconciliation;
 /// </summary>
 public sealed class TermState(AllocationStrategy defaultStrategy)
 {
-    private readonly Dictionary<string, (long? Generation, bool Ready, string? NodeVersion, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long? Generation, bool Ready, V1Node? Node, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Generation, MappedFunction? Mapped, ManifestValidationException? Problem)> _specs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
 
@@ -42,20 +42,19 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     /// <summary>
     /// A HandoffNode (with its Kubernetes Node) → NodeInfo, parsed again only when its spec, its labels, its readiness or
-    /// the Node (allocatable, taints, cordon, labels: any new resourceVersion) changed.
+    /// the Node (allocatable, taints, cordon, labels: the informer stores a new object for every change of it) changed.
     /// </summary>
     public NodeInfo ParseNode(HandoffNode node, V1Node? kubernetesNode, bool ready)
     {
         var name = node.Metadata.Name;
-        var nodeVersion = kubernetesNode?.Metadata?.ResourceVersion;
         if (_nodes.TryGetValue(name, out var known) && known.Generation == node.Metadata.Generation && known.Ready == ready &&
-            known.NodeVersion == nodeVersion && ReferenceEquals(known.Labels, node.Metadata.Labels))
+            ReferenceEquals(known.Node, kubernetesNode) && ReferenceEquals(known.Labels, node.Metadata.Labels))
         {
             return known.Info;
         }
 
         var info = HandoffMapper.ToNodeInfo(node, kubernetesNode, ready);
-        _nodes[name] = (node.Metadata.Generation, ready, nodeVersion, node.Metadata.Labels, info);
+        _nodes[name] = (node.Metadata.Generation, ready, kubernetesNode, node.Metadata.Labels, info);
         return info;
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Handoff.Api.Crds;
+using Handoff.Api.Tests.Crds;
 using k8s;
 
 namespace Handoff.Api.Tests.Docs;

@@ -14,7 +14,7 @@ public sealed partial class ApiReferenceTests
     private static readonly Lazy<string> s_written = new(() =>
     {
         var text = ApiReference.Render();
-        if (CrdSchemas.UpdateRequested)
+        if (Crds.CrdSchemas.UpdateRequested)
         {
             File.WriteAllText(s_path, text);
         }
@@ -26,22 +26,22 @@ public sealed partial class ApiReferenceTests
     public void Docs_api_md_is_not_stale()
     {
         var expected = s_written.Value;
-        Assert.True(File.Exists(s_path), $"docs/api.md is missing. {CrdSchemas.RegenerateHint}");
+        Assert.True(File.Exists(s_path), $"docs/api.md is missing. {Crds.CrdSchemas.RegenerateHint}");
         var actual = File.ReadAllText(s_path).Replace("\r\n", "\n", StringComparison.Ordinal);
         if (actual != expected)
         {
             var line = expected.Split('\n').Zip(actual.Split('\n')).Select((p, i) => (p, i)).FirstOrDefault(x => x.p.First != x.p.Second);
-            Assert.Fail($"docs/api.md is stale at line {line.i + 1}: '{line.p.Second}' but the generator writes '{line.p.First}'. {CrdSchemas.RegenerateHint}");
+            Assert.Fail($"docs/api.md is stale at line {line.i + 1}: '{line.p.Second}' but the generator writes '{line.p.First}'. {Crds.CrdSchemas.RegenerateHint}");
         }
     }
 
     [Theory]
-    [InlineData(CrdSchemas.NodeFile)]
-    [InlineData(CrdSchemas.FunctionFile)]
-    [InlineData(CrdSchemas.QueueFile)]
+    [InlineData(Crds.CrdSchemas.NodeFile)]
+    [InlineData(Crds.CrdSchemas.FunctionFile)]
+    [InlineData(Crds.CrdSchemas.QueueFile)]
     public void Every_field_of_the_crd_files_is_documented(string file)
     {
-        var schema = CrdSchemas.OpenApiSchema(file);
+        var schema = Crds.CrdSchemas.OpenApiSchema(file);
         var doc = s_written.Value;
         var missing = new List<string>();
         foreach (var part in new[] { "spec", "status" })

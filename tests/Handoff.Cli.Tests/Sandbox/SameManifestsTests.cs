@@ -1,7 +1,7 @@
 using Handoff.Api.V1Alpha1;
 using Handoff.Sandbox;
 using k8s;
-using static Handoff.Cli.Tests.PlanHarness;
+using static Handoff.Cli.Tests.Planning.PlanHarness;
 
 namespace Handoff.Cli.Tests.Sandbox;
 

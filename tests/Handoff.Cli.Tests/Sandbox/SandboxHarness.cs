@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Handoff.Cli.Commands;
+using Handoff.Testing;
 
 namespace Handoff.Cli.Tests.Sandbox;
 
@@ -60,7 +61,7 @@ internal sealed class SandboxRun : IAsyncDisposable
         _dir.Delete(recursive: true);
     }
 
-    public static string Examples(string name) => Path.Combine(PlanHarness.Examples, name);
+    public static string Examples(string name) => Path.Combine(RepoPaths.Examples, name);
 }
 
 /// <summary>A thread-safe writer whose text can be awaited.</summary>

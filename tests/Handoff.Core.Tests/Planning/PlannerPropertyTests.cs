@@ -3,6 +3,7 @@ using Handoff.Core.Allocation;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Planning;
 using Handoff.Core.Resources;
+using Handoff.Core.Tests.Tracking;
 
 namespace Handoff.Core.Tests.Planning;
 

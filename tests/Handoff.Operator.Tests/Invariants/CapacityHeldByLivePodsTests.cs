@@ -1,6 +1,7 @@
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 using k8s;
 using k8s.Models;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 
 namespace Handoff.Operator.Tests.Scenarios;
 

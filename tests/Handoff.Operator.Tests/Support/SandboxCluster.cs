@@ -3,6 +3,7 @@ using System.Text.Json;
 using Handoff.Api.V1Alpha1;
 using Handoff.Sandbox;
 using Handoff.Testing;
+using Handoff.Testing.Builders;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -122,28 +123,30 @@ public sealed class SandboxCluster : IAsyncDisposable
         string name, IDictionary<string, string> capacity, IDictionary<string, string>? labels = null, bool unschedulable = false,
         string? nodeName = null)
     {
-        var node = new HandoffNode
+        var builder = TestObjects.HandoffNode(name).Cordoned(unschedulable);
+        foreach (var (resource, quantity) in capacity)
         {
-            Metadata = new V1ObjectMeta { Name = name, Labels = labels },
-            Spec = new HandoffNodeSpec { Capacity = capacity, Unschedulable = unschedulable, NodeName = nodeName },
-        };
+            builder.Capacity(resource, quantity);
+        }
+
+        foreach (var (key, value) in labels ?? new Dictionary<string, string>())
+        {
+            builder.Label(key, value);
+        }
+
+        if (nodeName is not null)
+        {
+            builder.NodeName(nodeName);
+        }
+
+        var node = builder.BuildForCreate();
         return await Client.CustomObjects.CreateClusterCustomObjectAsync<HandoffNode>(
             node, HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, cancellationToken: Ct);
     }
 
-    public static HandoffFunction Function(string name, IDictionary<string, string>? cost = null, params string[] args) => new()
-    {
-        Metadata = new V1ObjectMeta { Name = name },
-        Spec = new HandoffFunctionSpec
-        {
-            Cost = cost,
-            Args = args.Length == 0 ? null : args,
-            Template = new V1PodTemplateSpec
-            {
-                Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "busybox:1.36" }] },
-            },
-        },
-    };
+    /// <summary>A function to create: one busybox container, the cost and args given (see <see cref="TestObjects.Function"/> for more).</summary>
+    public static HandoffFunction Function(string name, IDictionary<string, string>? cost = null, params string[] args) =>
+        TestObjects.Function(name).Cost(cost).Args(args).BuildForCreate();
 
     public async Task<HandoffFunction> CreateFunctionAsync(HandoffFunction function)
     {

@@ -1,0 +1,243 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Handoff.Operator.Infrastructure;
+using Handoff.Testing;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Handoff.Operator.Tests.Infrastructure;
+
+public sealed class ResourceWatcherTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static V1Pod Pod(string name, int rv, string uid = "") => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = "ns",
+            ResourceVersion = rv.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Uid = uid.Length == 0 ? name : uid,
+        },
+    };
+
+    /// <summary>A scripted API: each list returns the current objects; each watch reads from a channel the test feeds.</summary>
+    private sealed class FakeSource : IWatchSource<V1Pod>
+    {
+        public List<V1Pod> Objects { get; } = [];
+
+        public string ListVersion { get; set; } = "1";
+
+        public int Lists { get; private set; }
+
+        public List<string> WatchedFrom { get; } = [];
+
+        public Channel<Func<ResourceWatchEvent<V1Pod>>> Events { get; private set; } = Channel.CreateUnbounded<Func<ResourceWatchEvent<V1Pod>>>();
+
+        public int FailNextLists { get; set; }
+
+        public string Name => "fake";
+
+        public Task<ResourceListResult<V1Pod>> ListAsync(CancellationToken cancellationToken)
+        {
+            if (FailNextLists > 0)
+            {
+                FailNextLists--;
+                throw new HttpRequestException("connection refused");
+            }
+
+            Lists++;
+            return Task.FromResult(new ResourceListResult<V1Pod>([.. Objects], ListVersion));
+        }
+
+        public async IAsyncEnumerable<ResourceWatchEvent<V1Pod>> WatchAsync(
+            string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            lock (WatchedFrom)
+            {
+                WatchedFrom.Add(resourceVersion);
+            }
+
+            var channel = Events;
+            await foreach (var next in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return next();
+            }
+        }
+
+        /// <summary>Ends the current watch normally (like a server-side timeout or a closed connection).</summary>
+        public void EndWatch()
+        {
+            var old = Events;
+            Events = Channel.CreateUnbounded<Func<ResourceWatchEvent<V1Pod>>>();
+            old.Writer.Complete();
+        }
+
+        public void Send(WatchEventType type, V1Pod pod) => Events.Writer.TryWrite(() => new(type, pod));
+
+        public void Throw(Exception ex) => Events.Writer.TryWrite(() => throw ex);
+    }
+
+    private static (ResourceWatcher<V1Pod> Watcher, List<(WatchEventType, string)> Seen) Create(FakeSource source, TimeProvider time, TimeSpan resync)
+    {
+        var watcher = new ResourceWatcher<V1Pod>(source, time, resync, NullLogger.Instance);
+        var seen = new List<(WatchEventType, string)>();
+        watcher.Changed += (t, p) =>
+        {
+            lock (seen)
+            {
+                seen.Add((t, p.Metadata.Name));
+            }
+        };
+        return (watcher, seen);
+    }
+
+    [Fact]
+    public async Task Lists_then_watches_from_the_list_version_and_keeps_the_cache()
+    {
+        var source = new FakeSource { ListVersion = "10" };
+        source.Objects.Add(Pod("a", 5));
+        var (watcher, seen) = Create(source, TimeProvider.System, TimeSpan.Zero);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = watcher.RunAsync(cts.Token);
+        await watcher.WaitForSyncAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.NotNull(watcher.Cache.Get("ns", "a"));
+        await Wait.UntilAsync(() => source.WatchedFrom.Contains("10"), "the watch starts at the list's version");
+
+        source.Send(WatchEventType.Added, Pod("b", 11));
+        source.Send(WatchEventType.Modified, Pod("a", 12));
+        source.Send(WatchEventType.Deleted, Pod("b", 13));
+        await Wait.UntilAsync(() => watcher.Cache.Get("ns", "b") is null && watcher.Cache.Get("ns", "a")?.Metadata.ResourceVersion == "12", "events are applied");
+        lock (seen)
+        {
+            Assert.Contains((WatchEventType.Deleted, "b"), seen);
+        }
+
+        // A closed watch is renewed from the last version seen, without a re-list.
+        source.EndWatch();
+        await Wait.UntilAsync(() => source.WatchedFrom.Contains("13"), "the watch is renewed from rv 13");
+        Assert.Equal(1, source.Lists);
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
+    public async Task Gone_relists_and_reports_objects_deleted_meanwhile()
+    {
+        var source = new FakeSource { ListVersion = "10" };
+        source.Objects.Add(Pod("a", 5));
+        source.Objects.Add(Pod("b", 6));
+        var (watcher, seen) = Create(source, TimeProvider.System, TimeSpan.Zero);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = watcher.RunAsync(cts.Token);
+        await watcher.WaitForSyncAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await Wait.UntilAsync(() => source.WatchedFrom.Count == 1, "watching");
+
+        source.Objects.RemoveAt(1);
+        source.Objects.Add(Pod("c", 20));
+        source.ListVersion = "21";
+        source.Throw(new ResourceExpiredException("too old resource version"));
+        await Wait.UntilAsync(() => source.Lists == 2 && source.WatchedFrom.Contains("21"), "a re-list and a watch from 21");
+        Assert.Null(watcher.Cache.Get("ns", "b"));
+        Assert.NotNull(watcher.Cache.Get("ns", "c"));
+        lock (seen)
+        {
+            Assert.Contains((WatchEventType.Deleted, "b"), seen);
+        }
+
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
+    public async Task Errors_back_off_on_the_clock_and_recover()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeSource { FailNextLists = 2 };
+        source.Objects.Add(Pod("a", 1));
+        var (watcher, _) = Create(source, time, TimeSpan.Zero);
+        var errors = 0;
+        watcher.Error += _ => Interlocked.Increment(ref errors);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = watcher.RunAsync(cts.Token);
+        await Wait.UntilAsync(() => Volatile.Read(ref errors) == 1, "the first list fails");
+        Assert.False(watcher.HasSynced);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        await Wait.UntilAsync(() => Volatile.Read(ref errors) == 2, "the second list fails after 100 ms");
+        time.Advance(TimeSpan.FromMilliseconds(199));
+        Assert.False(watcher.HasSynced);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await watcher.WaitForSyncAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.NotNull(watcher.Cache.Get("ns", "a"));
+
+        // A broken watch stream backs off, then resumes from the last version (no re-list).
+        await Wait.UntilAsync(() => source.WatchedFrom.Count == 1, "watching");
+        source.Throw(new IOException("connection reset"));
+        await Wait.UntilAsync(() => Volatile.Read(ref errors) == 3, "the watch error is reported");
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        await Wait.UntilAsync(() => source.WatchedFrom.Count == 2, "the watch resumes");
+        Assert.Equal(1, source.Lists);
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
+    public async Task Resync_hands_every_cached_object_to_the_handlers_again()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeSource();
+        source.Objects.Add(Pod("a", 1));
+        source.Objects.Add(Pod("b", 2));
+        var (watcher, seen) = Create(source, time, TimeSpan.FromMinutes(5));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = watcher.RunAsync(cts.Token);
+        await watcher.WaitForSyncAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        int Count()
+        {
+            lock (seen)
+            {
+                return seen.Count;
+            }
+        }
+
+        Assert.Equal(2, Count());
+        time.Advance(TimeSpan.FromMinutes(5));
+        await Wait.UntilAsync(() => Count() == 4, "a resync");
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
+    public void Cache_never_goes_back_to_an_older_version_of_the_same_object()
+    {
+        var cache = new ResourceCache<V1Pod>();
+        Assert.True(cache.Upsert(Pod("a", 5)));
+        Assert.False(cache.Upsert(Pod("a", 4)));
+        Assert.Equal("5", cache.Get("ns/a")!.Metadata.ResourceVersion);
+        Assert.True(cache.Upsert(Pod("a", 6)));
+        // A re-created object (new uid) replaces the old one whatever its version.
+        Assert.True(cache.Upsert(Pod("a", 2, uid: "other")));
+        Assert.Equal("other", cache.Get("ns", "a")!.Metadata.Uid);
+        Assert.True(cache.Remove("ns/a"));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void Cache_stores_what_its_transform_returns_on_upsert_and_on_replace()
+    {
+        var cache = new ResourceCache<V1Pod>(p => new V1Pod { Metadata = p.Metadata, Spec = new V1PodSpec { NodeName = "trimmed" } });
+        var pod = Pod("a", 5);
+        pod.Spec = new V1PodSpec { NodeName = "n1", Containers = [new V1Container { Name = "c" }] };
+        Assert.True(cache.Upsert(pod));
+        Assert.Equal("trimmed", cache.Get("ns/a")!.Spec.NodeName);
+        Assert.Null(cache.Get("ns/a")!.Spec.Containers);
+        // The version guard compares the trimmed objects: an older one is still refused.
+        Assert.False(cache.Upsert(Pod("a", 4)));
+        cache.Replace([Pod("b", 7)]);
+        Assert.Equal("trimmed", cache.Get("ns/b")!.Spec.NodeName);
+        Assert.Null(cache.Get("ns/a"));
+    }
+}

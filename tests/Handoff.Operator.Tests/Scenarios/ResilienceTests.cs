@@ -1,0 +1,77 @@
+using System.Globalization;
+using Handoff.Core.Lifecycle;
+using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
+using k8s;
+
+namespace Handoff.Operator.Tests.Scenarios;
+
+public sealed class ResilienceTests
+{
+    private static Dictionary<string, string> Cpu(long cpu) => new() { ["cpu"] = cpu.ToString(CultureInfo.InvariantCulture) };
+
+    [Fact]
+    public async Task Watch_disconnects_expired_history_and_injected_409_500_429_errors_are_recovered_from()
+    {
+        var nodes = new[] { "w1", "w2" };
+        await using var cluster = await SandboxCluster.StartAsync(nodes);
+        foreach (var n in nodes)
+        {
+            await cluster.CreateNodeAsync(n, Cpu(2));
+        }
+
+        await using var auditor = new BindingAuditor(cluster, nodes.ToDictionary(n => n, _ => 2000L), _ => 1000);
+        var op = await cluster.StartOperatorAsync();
+        await using var kubelet = new TestKubelet(cluster, pod => new PodOutcome(string.Join("+", SandboxCluster.ArgsOf(pod).Prepend("1"))));
+        var faults = cluster.Server.Faults;
+        faults.FailNext(4, 500, "patch", "handofffunctions");
+        faults.FailNext(3, 409, "patch", "handoffnodes");
+        faults.FailNext(4, 429, "create", "pods");
+        faults.FailNext(2, 500, "create", "pods/binding");
+        for (var i = 0; i < 30; i++)
+        {
+            var f = SandboxCluster.Function($"f-{i:00}", Cpu(1), i >= 10 ? [$"f-{i - 10:00}"] : []);
+            await cluster.CreateFunctionAsync(f);
+            if (i == 10)
+            {
+                Assert.True(faults.CloseAllWatches() > 0, "watches were open");
+            }
+
+            if (i == 20)
+            {
+                faults.ExpireWatchHistory();
+                faults.CloseAllWatches();
+                faults.FailNext(2, 500, "list");
+            }
+        }
+
+        await Wait.UntilAsync(
+            async () => (await cluster.ListFunctionsAsync()).All(f => f.Status?.Phase == FunctionPhases.Succeeded),
+            "all functions succeed", TimeSpan.FromSeconds(60));
+        Assert.Equal(0, faults.PendingFailures);
+        Assert.True(op.Operator.IsReady);
+        Assert.Equal("1+1+1", (await cluster.GetFunctionAsync("f-29")).Status.Result);
+        Assert.Equal(30, (await cluster.PodsAsync()).Count);
+        Assert.Empty(auditor.Violations);
+    }
+
+    [Fact]
+    public async Task A_watch_from_a_version_older_than_the_kept_history_is_reported_as_expired()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["w1"]);
+        var source = Operator.Infrastructure.WatchSources.Pods(cluster.Client, cluster.Namespace, TimeSpan.FromSeconds(30));
+        var list = await source.ListAsync(SandboxCluster.Ct);
+        await cluster.CreateNodeAsync("w1", Cpu(1));
+        var f = await cluster.CreateFunctionAsync(SandboxCluster.Function("f"));
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(
+            Operator.Controllers.FunctionPods.Build(f, "f-1", 1, "w1", Core.Resources.ResourceList.Empty, "handoff", []), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
+        cluster.Server.Faults.ExpireWatchHistory();
+        await Assert.ThrowsAsync<Operator.Infrastructure.ResourceExpiredException>(async () =>
+        {
+            await foreach (var ev in source.WatchAsync(list.ResourceVersion, SandboxCluster.Ct))
+            {
+                Assert.Fail("no event expected, got " + ev.Type);
+            }
+        });
+    }
+}

@@ -1,0 +1,81 @@
+using Handoff.Api.Mapping;
+using Handoff.Core.Allocation;
+using Handoff.Core.Dag;
+using Handoff.Core.Lifecycle;
+using Handoff.Core.Resources;
+using Handoff.Operator.Reconciliation;
+
+namespace Handoff.Operator.Tests.Support;
+
+/// <summary>
+/// The pure steps of a reconcile pass (2 to 6), run as <see cref="Reconciler"/> runs them, without its I/O: for the
+/// tests of one step that need the steps before it to have run.
+/// </summary>
+public sealed class PurePass
+{
+    private PurePass(ClusterSnapshot snapshot, TermState term)
+    {
+        Snapshot = snapshot;
+        Term = term;
+    }
+
+    public ClusterSnapshot Snapshot { get; }
+
+    public TermState Term { get; }
+
+    public NodeView Nodes { get; private init; } = null!;
+
+    public PodView Pods { get; private init; } = null!;
+
+    public HoldingsSync Holdings { get; private init; } = null!;
+
+    public IReadOnlyList<FunctionView> Functions { get; private init; } = [];
+
+    public DependencyState[] Dependencies { get; private init; } = [];
+
+    public SchedulingOutcome Scheduling { get; private init; } = null!;
+
+    public static RetryPolicy Retry { get; } = new(3);
+
+    public static PurePass Run(SnapshotBuilder snapshot, TermState? term = null) => Run(snapshot.Build(), term);
+
+    /// <summary>Runs steps 2–6 over <paramref name="snapshot"/>, in <paramref name="term"/> (a new one by default).</summary>
+    public static PurePass Run(ClusterSnapshot snapshot, TermState? term = null)
+    {
+        term ??= new TermState(AllocationStrategy.FirstAvailable);
+        var nodes = NodeView.Build(snapshot, term.ParseNode);
+        term.SyncNodes(nodes);
+        var pods = PodView.Build(snapshot, nodes);
+        var byUid = snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
+        var holdings = term.SyncHoldings(pods, nodes, pod => FallbackCost(term, pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
+        var functions = FunctionLifecycleStep.Build(snapshot, pods, term.MapFunction, Retry);
+        var dependencies = DependencyStep.Resolve(functions);
+        var scheduling = SchedulingStep.Run(functions, dependencies, pods, nodes, term.Tracker, CancellationToken.None);
+        return new PurePass(snapshot, term)
+        {
+            Nodes = nodes,
+            Pods = pods,
+            Holdings = holdings,
+            Functions = functions,
+            Dependencies = dependencies,
+            Scheduling = scheduling,
+        };
+    }
+
+    public FunctionView Function(string name) => Functions.Single(f => f.Name == name);
+
+    public DependencyState DependenciesOf(string name) => Dependencies[Functions.ToList().FindIndex(f => f.Name == name)];
+
+    // As the reconciler does: a pod without a cost annotation holds its function's current cost.
+    private static ResourceList FallbackCost(TermState term, Api.V1Alpha1.HandoffFunction? owner)
+    {
+        try
+        {
+            return owner is null ? ResourceList.Empty : term.MapFunction(owner).Placement.Cost;
+        }
+        catch (ManifestValidationException)
+        {
+            return ResourceList.Empty;
+        }
+    }
+}
