@@ -3,6 +3,7 @@ using Handoff.Api.V1Alpha1;
 using Handoff.Core;
 using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
+using Handoff.Core.Workloads;
 using k8s.Models;
 
 namespace Handoff.Api.Mapping;
@@ -24,6 +25,12 @@ public sealed record MappedFunction(
 
     /// <summary>The strategy named in the manifest; null when it names none (the default applies).</summary>
     public AllocationStrategy? ExplicitStrategy { get; init; }
+
+    /// <summary>The <c>spec.cost</c> as written; <see cref="Placement"/>'s cost is the effective cost (cost completed by the template's requests).</summary>
+    public ResourceList DeclaredCost { get; init; } = ResourceList.Empty;
+
+    /// <summary>What the pod template requests and limits (the pod is raised to the effective cost from this).</summary>
+    public PodResources PodResources { get; init; } = new() { Containers = [] };
 }
 
 /// <summary>
@@ -149,7 +156,10 @@ public static partial class HandoffMapper
         var ns = NamespaceOf(function);
         ValidateName(what, "metadata.namespace", ns, subdomain: false);
         var spec = function.Spec ?? new HandoffFunctionSpec();
-        var cost = ParseResources(what, "spec.cost", spec.Cost);
+        var declared = ParseResources(what, "spec.cost", spec.Cost);
+        var podSpec = spec.Template?.Spec;
+        var podResources = KubernetesMapper.ResourcesOf(what, "spec.template.spec", podSpec);
+        var cost = podResources.Containers.Count == 0 ? declared : EffectiveCost.Of(declared, podResources);
 
         var args = new List<string>();
         for (var i = 0; i < (spec.Args?.Count ?? 0); i++)
@@ -192,10 +202,14 @@ public static partial class HandoffMapper
             NodeSelector = spec.NodeSelector is { Count: > 0 } selector ? new Dictionary<string, string>(selector, StringComparer.Ordinal) : null,
             Node = spec.Node,
             CollocateWith = spec.CollocateWith is null ? null : FunctionId(ns, spec.CollocateWith),
+            Tolerations = KubernetesMapper.TolerationsOf(podSpec),
+            Affinity = KubernetesMapper.AffinityOf(podSpec),
         };
         return new MappedFunction(ns, name!, placement, explicitStrategy ?? defaultStrategy, args, [.. spec.ExtraArgs ?? []], maxRetries)
         {
             ExplicitStrategy = explicitStrategy,
+            DeclaredCost = declared,
+            PodResources = podResources,
         };
     }
 

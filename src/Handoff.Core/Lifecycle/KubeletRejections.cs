@@ -9,8 +9,12 @@ public static class KubeletRejections
     /// <summary>Re-placements after consecutive rejections of one attempt before the function fails with <c>NodeRejected</c>.</summary>
     public const int MaxInARow = 5;
 
-    /// <summary><c>OutOfcpu</c>, <c>OutOfmemory</c>, <c>OutOf&lt;resource&gt;</c>, <c>OutOfpods</c>, <c>UnexpectedAdmissionError</c>, <c>NodeAffinity</c>, <c>Taint</c>.</summary>
+    /// <summary>
+    /// <c>OutOfcpu</c>, <c>OutOfmemory</c>, <c>OutOf&lt;resource&gt;</c>, <c>OutOfpods</c>, <c>UnexpectedAdmissionError</c>,
+    /// <c>NodeAffinity</c>, and an untolerated taint: the kubelet says <c>TaintToleration</c> (the contract's <c>Taint</c>
+    /// is accepted too), plus the older <c>NodeName</c> / <c>NodeSelectorMismatching</c>.
+    /// </summary>
     public static bool IsRejection(string? podReason) =>
         podReason is not null && (podReason.StartsWith("OutOf", StringComparison.Ordinal)
-            || podReason is "UnexpectedAdmissionError" or "NodeAffinity" or "Taint" or "NodeName" or "NodeSelectorMismatching");
+            || podReason is "UnexpectedAdmissionError" or "NodeAffinity" or "TaintToleration" or "Taint" or "NodeName" or "NodeSelectorMismatching");
 }

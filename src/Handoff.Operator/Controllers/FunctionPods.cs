@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Lifecycle;
+using Handoff.Api.Mapping;
 using Handoff.Core.Resources;
+using Handoff.Core.Workloads;
 using k8s;
 using k8s.Models;
 
@@ -78,11 +80,14 @@ public static class FunctionPods
     /// The pod <paramref name="podName"/> for <paramref name="attempt"/> of <paramref name="function"/> on
     /// <paramref name="handoffNode"/>: the template with Handoff's labels, the node and cost annotations, controller
     /// reference, schedulerName, restartPolicy Never and the HANDOFF_* environment in every container; nodeName is
-    /// cleared (the pod is bound afterwards).
+    /// cleared (the pod is bound afterwards). The pod claims what it costs: its first container's requests are raised
+    /// to the effective cost for every Kubernetes compute resource, with limits equal to requests for extended
+    /// resources (<see cref="PodResourcePatch"/>); Handoff-only resource names never reach the pod.
     /// </summary>
     public static V1Pod Build(
-        HandoffFunction function, string podName, int attempt, string handoffNode, ResourceList cost, string schedulerName, IReadOnlyList<string> args)
+        HandoffFunction function, MappedFunction mapped, string podName, int attempt, string handoffNode, string schedulerName, IReadOnlyList<string> args)
     {
+        var cost = mapped.Placement.Cost;
         var template = KubernetesJson.Deserialize<V1PodTemplateSpec>(KubernetesJson.Serialize(function.Spec.Template ?? new V1PodTemplateSpec()));
         var name = function.Metadata.Name;
         var meta = template.Metadata ?? new V1ObjectMeta();
@@ -107,6 +112,11 @@ public static class FunctionPods
 
         var spec = template.Spec ?? new V1PodSpec();
         spec.Containers ??= [];
+        if (spec.Containers.Count > 0 && mapped.PodResources.Containers.Count > 0)
+        {
+            Claim(spec, PodResourcePatch.For(cost, mapped.PodResources));
+        }
+
         spec.NodeName = null;
         spec.SchedulerName = schedulerName;
         spec.RestartPolicy = "Never";
@@ -147,6 +157,42 @@ public static class FunctionPods
             },
             Spec = spec,
         };
+    }
+
+    /// <summary>Sets the patch's entries on the pod spec (the first container, and pod-level resources).</summary>
+    private static void Claim(V1PodSpec spec, PodResourcePatch patch)
+    {
+        if (patch.IsEmpty)
+        {
+            return;
+        }
+
+        var first = spec.Containers[0];
+        first.Resources ??= new V1ResourceRequirements();
+        first.Resources.Requests = Set(first.Resources.Requests, patch.FirstContainerRequests);
+        first.Resources.Limits = Set(first.Resources.Limits, patch.FirstContainerLimits);
+        if (patch.PodLevelRequests.Count > 0 || patch.PodLevelLimits.Count > 0)
+        {
+            spec.Resources ??= new V1ResourceRequirements();
+            spec.Resources.Requests = Set(spec.Resources.Requests, patch.PodLevelRequests);
+            spec.Resources.Limits = Set(spec.Resources.Limits, patch.PodLevelLimits);
+        }
+    }
+
+    private static IDictionary<string, ResourceQuantity>? Set(IDictionary<string, ResourceQuantity>? current, ResourceList entries)
+    {
+        if (entries.Count == 0)
+        {
+            return current;
+        }
+
+        var result = new Dictionary<string, ResourceQuantity>(current ?? new Dictionary<string, ResourceQuantity>(), StringComparer.Ordinal);
+        foreach (var (name, quantity) in entries.ToDictionary())
+        {
+            result[name] = new ResourceQuantity(quantity);
+        }
+
+        return result;
     }
 
     /// <summary>The first container's termination message, cut to at most 4096 bytes of UTF-8; null when absent.</summary>

@@ -82,7 +82,7 @@ public sealed class Reconciler(
             var offer = scheduling.Offered[placement.Workload.Id];
             var f = offer.Function;
             var target = nodeView.Find(placement.Node)!;
-            var pod = FunctionPods.Build(f.Object, offer.PodName, offer.Attempt, placement.Node, f.Mapped!.Placement.Cost, options.SchedulerName, ArgsFor(f, byKey));
+            var pod = FunctionPods.Build(f.Object, f.Mapped!, offer.PodName, offer.Attempt, placement.Node, options.SchedulerName, ArgsFor(f, byKey));
             actions.Add(async ct =>
             {
                 // Until the I/O says otherwise (it may throw), the status stays as it is.

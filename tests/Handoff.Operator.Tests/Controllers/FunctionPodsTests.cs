@@ -37,17 +37,43 @@ public sealed class FunctionPodsTests
     };
 
     [Fact]
+    public void The_pod_claims_what_the_function_costs_in_its_first_container_and_never_a_Handoff_only_name()
+    {
+        var f = Function();
+        f.Spec.Cost = new Dictionary<string, string> { ["cpu"] = "2", ["nvidia.com/gpu"] = "1", ["gpu"] = "1", ["memory"] = "1Gi" };
+        f.Spec.Template.Spec.Containers[0].Resources = new V1ResourceRequirements
+        {
+            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("500m"), ["memory"] = new("2Gi") },
+            Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("1") },
+        };
+        var mapped = Api.Mapping.HandoffMapper.ToFunction(f);
+        var pod = FunctionPods.Build(f, mapped, "transform-1", 1, "gpu-1", "handoff", []);
+        var main = pod.Spec.Containers[0].Resources;
+
+        // cpu raised to the cost (and its limit with it), memory kept (the template asks more), the GPU requested and
+        // limited (the device plugin attaches it only then), "gpu" is Handoff's bookkeeping.
+        Assert.Equal(("2", "2Gi", "1"), (main.Requests["cpu"].ToString(), main.Requests["memory"].ToString(), main.Requests["nvidia.com/gpu"].ToString()));
+        Assert.Equal(("2", "1"), (main.Limits["cpu"].ToString(), main.Limits["nvidia.com/gpu"].ToString()));
+        Assert.False(main.Requests.ContainsKey("gpu"));
+        Assert.Null(pod.Spec.Containers[1].Resources);
+        Assert.Equal(
+            """{"cpu":"2","gpu":"1","memory":"2Gi","nvidia.com/gpu":"1"}""",
+            pod.Metadata.Annotations[HandoffApi.CostAnnotation]);
+        Assert.Equal(Core.Resources.ResourceList.Parse(new Dictionary<string, string> { ["cpu"] = "2", ["gpu"] = "1", ["memory"] = "2Gi", ["nvidia.com/gpu"] = "1" }), mapped.Placement.Cost);
+    }
+
+    [Fact]
     public void Pod_has_name_labels_owner_scheduler_restart_policy_env_and_no_node()
     {
         var f = Function();
-        var pod = FunctionPods.Build(f, "transform-2", 2, "gpu-1", Core.Resources.ResourceList.Parse(new Dictionary<string, string> { ["cpu"] = "2" }), "handoff", ["42", "x y", "2"]);
+        var pod = FunctionPods.Build(f, Api.Mapping.HandoffMapper.ToFunction(f), "transform-2", 2, "gpu-1", "handoff", ["42", "x y", "2"]);
         Assert.Equal("transform-2", pod.Metadata.Name);
         Assert.Equal("ns", pod.Metadata.NamespaceProperty);
         Assert.Equal("transform", pod.Metadata.Labels[HandoffApi.FunctionLabel]);
         Assert.Equal("2", pod.Metadata.Labels[HandoffApi.AttemptLabel]);
         Assert.Equal("x", pod.Metadata.Labels["app"]);
         Assert.Equal("gpu-1", pod.Metadata.Annotations[HandoffApi.HandoffNodeAnnotation]);
-        Assert.Equal("{\"cpu\":\"2\"}", pod.Metadata.Annotations[HandoffApi.CostAnnotation]);
+        Assert.Equal("{}", pod.Metadata.Annotations[HandoffApi.CostAnnotation]);
         var owner = Assert.Single(pod.Metadata.OwnerReferences);
         Assert.True(owner.Controller);
         Assert.Equal(("HandoffFunction", "transform", "uid-1", "handoff.dev/v1alpha1"), (owner.Kind, owner.Name, owner.Uid, owner.ApiVersion));

@@ -30,7 +30,7 @@ public sealed class RbacCoverageTests
         await cluster.StopOperatorAsync(first);
         cluster.Server.Faults.Reset();
         var other = await cluster.CreateFunctionAsync(SandboxCluster.Function("other", new Dictionary<string, string> { ["cpu"] = "2" }));
-        var pod = Operator.Controllers.FunctionPods.Build(other, "other-1", 1, "w1", Core.Resources.ResourceList.Parse(other.Spec.Cost), "handoff", []);
+        var pod = Operator.Controllers.FunctionPods.Build(other, Api.Mapping.HandoffMapper.ToFunction(other), "other-1", 1, "w1", "handoff", []);
         pod.Spec.NodeName = "w1";
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(pod, cluster.Namespace, cancellationToken: SandboxCluster.Ct);
 

@@ -167,7 +167,7 @@ public sealed class ConcurrencyAndRecoveryTests
 
         // Meanwhile someone else's bound pod takes the node (as if bound by an earlier operator).
         var other = await cluster.CreateFunctionAsync(SandboxCluster.Function("other", Cpu(2)));
-        var pod = Operator.Controllers.FunctionPods.Build(other, "other-1", 1, "w1", Core.Resources.ResourceList.Parse(other.Spec.Cost), "handoff", []);
+        var pod = Operator.Controllers.FunctionPods.Build(other, Api.Mapping.HandoffMapper.ToFunction(other), "other-1", 1, "w1", "handoff", []);
         pod.Spec.NodeName = "w1";
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(pod, cluster.Namespace, cancellationToken: SandboxCluster.Ct);
 

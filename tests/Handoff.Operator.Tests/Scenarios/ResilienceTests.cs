@@ -64,7 +64,7 @@ public sealed class ResilienceTests
         await cluster.CreateNodeAsync("w1", Cpu(1));
         var f = await cluster.CreateFunctionAsync(SandboxCluster.Function("f"));
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(
-            Operator.Controllers.FunctionPods.Build(f, "f-1", 1, "w1", Core.Resources.ResourceList.Empty, "handoff", []), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
+            Operator.Controllers.FunctionPods.Build(f, Api.Mapping.HandoffMapper.ToFunction(f), "f-1", 1, "w1", "handoff", []), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
         cluster.Server.Faults.ExpireWatchHistory();
         await Assert.ThrowsAsync<Operator.Infrastructure.ResourceExpiredException>(async () =>
         {
