@@ -60,4 +60,10 @@ public static class HandoffApi
 
     /// <summary>The finalizers subresource of HandoffFunctions (pods block their owner's deletion, which needs update on it).</summary>
     public const string FunctionFinalizersResource = FunctionPlural + "/finalizers";
+
+    /// <summary>Annotation on a plain pod Handoff schedules: its strategy (FirstAvailable, LoadBalanced or BestFit).</summary>
+    public const string StrategyAnnotation = "handoff.dev/strategy";
+
+    /// <summary>Annotation on a plain pod Handoff schedules: the HandoffQueue it is admitted through.</summary>
+    public const string QueueAnnotation = "handoff.dev/queue";
 }

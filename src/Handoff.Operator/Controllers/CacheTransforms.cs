@@ -57,9 +57,10 @@ public static class CacheTransforms
     }
 
     /// <summary>
-    /// Keeps metadata, <c>spec.nodeName</c>, <c>spec.schedulerName</c> and the status the reconciler reads (phase,
-    /// message, start time, the containers' terminated states, the first container's first). The spec's containers
-    /// are dropped: the first container is only needed to pick its status, which is put first instead.
+    /// Keeps metadata, what scheduling reads of the spec (<c>nodeName</c>, <c>schedulerName</c>, the containers' names
+    /// and resources, init containers' restart policies, overhead, pod-level resources, nodeSelector, required node
+    /// affinity, tolerations, priority) and the status the reconciler reads (phase, message, start time, the
+    /// PodScheduled condition, the containers' terminated states, the first container's first).
     /// </summary>
     public static V1Pod Pod(V1Pod pod)
     {
@@ -77,13 +78,28 @@ public static class CacheTransforms
             ApiVersion = Shared(pod.ApiVersion),
             Kind = Shared(pod.Kind),
             Metadata = pod.Metadata,
-            Spec = new V1PodSpec { NodeName = Shared(pod.Spec?.NodeName), SchedulerName = Shared(pod.Spec?.SchedulerName), Containers = [] },
+            Spec = pod.Spec is not { } spec ? new V1PodSpec { Containers = [] } : new V1PodSpec
+            {
+                NodeName = Shared(spec.NodeName),
+                SchedulerName = Shared(spec.SchedulerName),
+                Containers = [.. (spec.Containers ?? []).Select(c => new V1Container { Name = Shared(c.Name), Resources = c.Resources })],
+                InitContainers = spec.InitContainers?.Select(c => new V1Container { Name = Shared(c.Name), Resources = c.Resources, RestartPolicy = c.RestartPolicy }).ToList(),
+                Overhead = spec.Overhead,
+                Resources = spec.Resources,
+                NodeSelector = Shared(spec.NodeSelector),
+                Affinity = spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution is { } required
+                    ? new V1Affinity { NodeAffinity = new V1NodeAffinity { RequiredDuringSchedulingIgnoredDuringExecution = required } }
+                    : null,
+                Tolerations = spec.Tolerations,
+                Priority = spec.Priority,
+            },
             Status = pod.Status is not { } status ? null : new V1PodStatus
             {
                 Phase = Shared(status.Phase),
                 Message = status.Message,
                 Reason = status.Reason,
                 StartTime = status.StartTime,
+                Conditions = status.Conditions?.Where(c => c.Type == "PodScheduled").ToList(),
                 ContainerStatuses = status.ContainerStatuses?
                     .OrderBy(c => c.Name == first ? 0 : 1)
                     .Select(c => new V1ContainerStatus
@@ -97,21 +113,22 @@ public static class CacheTransforms
         };
     }
 
-    /// <summary>Keeps the name, <c>spec.unschedulable</c> and the Ready condition.</summary>
+    /// <summary>
+    /// Keeps the name, labels (pods' node affinity matches them; discovered HandoffNodes copy them), <c>spec.unschedulable</c>,
+    /// the taints, <c>status.allocatable</c> (Node-backed capacity) and the Ready condition.
+    /// </summary>
     public static V1Node Node(V1Node node)
     {
         ArgumentNullException.ThrowIfNull(node);
         TrimMetadata(node.Metadata);
-        // Node selectors match HandoffNode labels, not the Kubernetes Node's: only readiness is read here.
         node.Metadata.Annotations = null;
-        node.Metadata.Labels = null;
         return new V1Node
         {
             ApiVersion = Shared(node.ApiVersion),
             Kind = Shared(node.Kind),
             Metadata = node.Metadata,
-            Spec = node.Spec is null ? null : new V1NodeSpec { Unschedulable = node.Spec.Unschedulable },
-            Status = new V1NodeStatus { Conditions = node.Status?.Conditions?.Where(c => c.Type == "Ready").ToList() },
+            Spec = node.Spec is null ? null : new V1NodeSpec { Unschedulable = node.Spec.Unschedulable, Taints = node.Spec.Taints },
+            Status = new V1NodeStatus { Allocatable = node.Status?.Allocatable, Conditions = node.Status?.Conditions?.Where(c => c.Type == "Ready").ToList() },
         };
     }
 

@@ -43,7 +43,7 @@ public sealed class HandoffOperator : BackgroundService
         _logger = loggerFactory.CreateLogger<HandoffOperator>();
         HandoffNodes = Watcher(WatchSources.HandoffNodes(client, options.WatchTimeout), CacheTransforms.HandoffNode);
         Functions = Watcher(WatchSources.HandoffFunctions(client, options.Namespace, options.WatchTimeout), CacheTransforms.Function);
-        Pods = Watcher(WatchSources.Pods(client, options.Namespace, options.WatchTimeout), CacheTransforms.Pod);
+        Pods = Watcher(WatchSources.Pods(client, options.WatchTimeout), CacheTransforms.Pod);
         Nodes = Watcher(WatchSources.Nodes(client, options.WatchTimeout), CacheTransforms.Node);
         Queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60));
     }

@@ -86,16 +86,16 @@ public sealed class KubernetesWatchSource<T, TList> : IWatchSource<T>
 /// <summary>The watch sources the operator uses.</summary>
 public static class WatchSources
 {
-    public static IWatchSource<V1Pod> Pods(IKubernetes client, string watchNamespace, TimeSpan timeout) =>
+    /// <summary>
+    /// Every pod of the cluster, whatever namespace the operator's functions are in: function pods, pods that name Handoff
+    /// as their scheduler, and everyone else's pods, whose requests count against Node-backed capacity (as
+    /// kube-scheduler watches every pod).
+    /// </summary>
+    public static IWatchSource<V1Pod> Pods(IKubernetes client, TimeSpan timeout) =>
         new KubernetesWatchSource<V1Pod, V1PodList>(
             "pods",
-            (watch, rv, seconds, ct) => string.IsNullOrEmpty(watchNamespace)
-                ? client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
-                    allowWatchBookmarks: watch ? true : null, labelSelector: HandoffApi.FunctionLabel,
-                    resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct)
-                : client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(
-                    watchNamespace, allowWatchBookmarks: watch ? true : null, labelSelector: HandoffApi.FunctionLabel,
-                    resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct),
+            (watch, rv, seconds, ct) => client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
+                allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct),
             timeout);
 
     public static IWatchSource<V1Node> Nodes(IKubernetes client, TimeSpan timeout) =>

@@ -1,6 +1,9 @@
 namespace Handoff.Operator.Reconciliation;
 
-/// <summary>The status a pass wants a HandoffNode to have — a value: equal reports mean nothing to write.</summary>
+/// <summary>
+/// The status a pass wants a HandoffNode to have — a value: equal reports mean nothing to write. <see cref="Allocated"/>
+/// and <see cref="Available"/> are the maps as text (allocated, capacity and external; available), what equality compares.
+/// </summary>
 public sealed record NodeReport(string Allocated, string Available, int Functions, ConditionReport Ready, ConditionReport Overcommitted)
 {
     /// <summary>Allocated per resource (quantities), in resource-name order.</summary>
@@ -8,6 +11,12 @@ public sealed record NodeReport(string Allocated, string Available, int Function
 
     /// <summary>Available per resource (quantities, never below 0), in resource-name order.</summary>
     public required IReadOnlyDictionary<string, string> AvailableMap { get; init; }
+
+    /// <summary>The effective capacity, for Node-backed nodes (null otherwise: it is the spec's).</summary>
+    public IReadOnlyDictionary<string, string>? CapacityMap { get; init; }
+
+    /// <summary>What everyone else's pods request, for Node-backed nodes.</summary>
+    public IReadOnlyDictionary<string, string>? ExternalMap { get; init; }
 
     /// <summary>The Warning Event this state deserves (a duplicate, an unusable spec, over-commitment); null for none.</summary>
     public EventReport? Event { get; init; }

@@ -12,9 +12,13 @@ namespace Handoff.Operator.Reconciliation;
 /// </summary>
 public static class NodeStatusStep
 {
-    public static NodeReport For(HandoffNodeState node, NodeUsage? usage)
+    /// <param name="node">The HandoffNode.</param>
+    /// <param name="usage">What the tracker holds on it (null when it is not used).</param>
+    /// <param name="external">What everyone else's pods hold there (Node-backed capacity only; part of <paramref name="usage"/>).</param>
+    public static NodeReport For(HandoffNodeState node, NodeUsage? usage, ResourceList? external = null)
     {
-        var allocated = usage?.Allocated ?? ResourceList.Empty;
+        external ??= ResourceList.Empty;
+        var allocated = (usage?.Allocated ?? ResourceList.Empty).Subtract(external).Filter(static (_, amount) => amount != 0);
         var available = usage?.Available ?? ResourceList.Empty;
         var over = available.Where(kv => kv.Value < 0).Select(kv => kv.Key).ToList();
         var clamped = ResourceList.FromMilli(available.Select(kv => KeyValuePair.Create(kv.Key, Math.Max(0, kv.Value))));
@@ -24,11 +28,15 @@ public static class NodeStatusStep
                 $"{r}: {Quantity(allocated, r)} allocated, capacity {Quantity(usage!.Capacity, r)}"))) + "; running work finishes, nothing new is placed here until it fits");
         var allocatedMap = allocated.ToDictionary();
         var availableMap = clamped.ToDictionary();
-        return new NodeReport(Join(allocatedMap), Join(availableMap), usage?.Holders ?? 0,
+        var capacityMap = usage?.Capacity.ToDictionary() ?? new Dictionary<string, string>();
+        var externalMap = external.ToDictionary();
+        return new NodeReport(Join(allocatedMap) + ";" + Join(capacityMap) + ";" + Join(externalMap), Join(availableMap), (usage?.Holders ?? 0) - (external.Count > 0 ? 1 : 0),
             new ConditionReport("Ready", node.Ready, node.ReadyReason, node.ReadyMessage), overcommitted)
         {
             AllocatedMap = allocatedMap,
             AvailableMap = availableMap,
+            CapacityMap = node.Info?.CountsPods == true ? capacityMap : null,
+            ExternalMap = node.Info?.CountsPods == true ? externalMap : null,
             Event = node.ReadyReason is Reasons.DuplicateNode or Reasons.InvalidSpec ? new EventReport("Warning", node.ReadyReason, node.ReadyMessage)
                 : overcommitted.Status ? new EventReport("Warning", Reasons.Overcommitted, overcommitted.Message!)
                 : null,

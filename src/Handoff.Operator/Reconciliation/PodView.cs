@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Allocation;
 using Handoff.Core;
 using Handoff.Core.Resources;
 using Handoff.Operator.Controllers;
@@ -8,10 +10,12 @@ using k8s.Models;
 namespace Handoff.Operator.Reconciliation;
 
 /// <summary>
-/// Step 3 of a pass (pure): the pods Handoff placed → each function's attempts (matched by owner UID, so a function
-/// re-created under the same name never adopts an old pod) and the placements that hold capacity: every live pod that
-/// is bound, or created and not yet bound, whether its function still exists or not — terminating and orphaned pods
-/// included. Capacity is held by live pods; nothing else holds it.
+/// Step 3 of a pass (pure): the cluster's pods → each function's attempts (matched by owner UID, so a function
+/// re-created under the same name never adopts an old pod); the placements that hold capacity — every live pod Handoff
+/// placed (a function's, or a plain pod it bound), bound or created and not yet bound, whether its function still
+/// exists or not, terminating and orphaned pods included; what everyone else's live pods request on each Node
+/// (<see cref="ExternalOf"/>: subtracted from Node-backed capacity); and the plain pods that wait for Handoff to place
+/// them. Capacity is held by live pods; nothing else holds it.
 /// </summary>
 public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedPod>> ByFunctionUid, IReadOnlyList<ObservedPod> Live)
 {
@@ -25,23 +29,54 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
     /// <summary>Live pods created but not bound whose HandoffNode is gone: to be deleted (never leaked).</summary>
     public IReadOnlyList<ObservedPod> Stranded { get; init; } = [];
 
-    public static PodView Build(ClusterSnapshot snapshot, NodeView nodes)
+    /// <summary>Plain pods that name Handoff as their scheduler and are not bound yet, in creation order.</summary>
+    public IReadOnlyList<PlainPod> Pending { get; init; } = [];
+
+    /// <summary>Per Kubernetes Node: what the live pods Handoff did not place request there (each counting one <c>pods</c>).</summary>
+    public IReadOnlyDictionary<string, ResourceList> External { get; init; } = new Dictionary<string, ResourceList>();
+
+    /// <summary>What everyone else's live pods request on a Kubernetes Node (empty for none).</summary>
+    public ResourceList ExternalOf(string kubernetesNode) => External.GetValueOrDefault(kubernetesNode) ?? ResourceList.Empty;
+
+    private static readonly ResourceList OnePod = ResourceList.Of((NodeEligibility.PodsResource, "1"));
+
+    public static PodView Build(
+        ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable)
     {
         var byFunction = new Dictionary<string, List<ObservedPod>>(StringComparer.Ordinal);
         var live = new List<ObservedPod>();
         var stranded = new List<ObservedPod>();
+        var pending = new List<PlainPod>();
+        var external = new Dictionary<string, ResourceList>(StringComparer.Ordinal);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pod in snapshot.Pods)
         {
             var key = ObjectKeys.Of(pod.Metadata.NamespaceProperty ?? "", pod.Metadata.Name);
             names.Add(key);
-            if (pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) != true)
+            var isFunctionPod = pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true;
+            var placedByHandoff = isFunctionPod || (pod.Spec?.SchedulerName == schedulerName && FunctionPods.HandoffNodeOf(pod) is not null);
+            if (!placedByHandoff)
             {
+                if (FunctionPods.IsTerminal(pod))
+                {
+                    continue;
+                }
+
+                if (FunctionPods.IsBound(pod))
+                {
+                    var node = pod.Spec!.NodeName!;
+                    external[node] = (external.GetValueOrDefault(node) ?? ResourceList.Empty).Add(PodMapper.RequestOf(pod)).Add(OnePod);
+                }
+                else if (pod.Spec?.SchedulerName == schedulerName && pod.Metadata.DeletionTimestamp is null)
+                {
+                    pending.Add(Plain(pod, key, defaultStrategy));
+                }
+
                 continue;
             }
 
             var observed = Observe(pod, key, nodes);
-            if (observed.OwnerUid is { } owner)
+            if (isFunctionPod && observed.OwnerUid is { } owner)
             {
                 if (!byFunction.TryGetValue(owner, out var list))
                 {
@@ -66,7 +101,21 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
         {
             Names = names,
             Stranded = stranded,
+            Pending = [.. pending.OrderBy(p => p.Pod.Metadata.CreationTimestamp).ThenBy(p => p.Key, StringComparer.Ordinal)],
+            External = external,
         };
+    }
+
+    private static PlainPod Plain(V1Pod pod, string key, AllocationStrategy defaultStrategy)
+    {
+        try
+        {
+            return new PlainPod(pod, key) { Mapped = PodMapper.ToPlainPod(pod, defaultStrategy) };
+        }
+        catch (ManifestValidationException ex)
+        {
+            return new PlainPod(pod, key) { Problem = ex.Message };
+        }
     }
 
     private static ObservedPod Observe(V1Pod pod, string key, NodeView nodes)
@@ -80,7 +129,7 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
             Key = key,
             OwnerUid = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == HandoffApi.FunctionKind)?.Uid,
             HandoffNode = handoffNode,
-            Cost = CostOf(pod),
+            Cost = CostOf(pod) ?? (pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true ? null : PodMapper.RequestOf(pod)),
         };
     }
 

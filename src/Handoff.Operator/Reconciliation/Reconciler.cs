@@ -51,7 +51,7 @@ public sealed class Reconciler(
         term.SyncNodes(nodeView);
 
         // 3.
-        var podView = PodView.Build(snapshot, nodeView);
+        var podView = PodView.Build(snapshot, nodeView, options.SchedulerName, term.DefaultStrategy);
         var byUid = snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
         var holdings = term.SyncHoldings(podView, nodeView, pod => FallbackCost(pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
 
@@ -153,7 +153,8 @@ public sealed class Reconciler(
 
         foreach (var node in nodeView.States)
         {
-            var report = NodeStatusStep.For(node, node.Info is null ? null : term.Tracker.GetNode(node.Name));
+            var report = NodeStatusStep.For(node, node.Info is null ? null : term.Tracker.GetNode(node.Name),
+                node.Info is { CountsPods: true } ? podView.ExternalOf(node.KubernetesNode) : null);
             writes.Add(async ct =>
             {
                 if (await writer.WriteNodeAsync(node, report, ct) == WriteResult.Stale)

@@ -104,6 +104,8 @@ public sealed class StatusWriter(
         {
             Allocated = new Dictionary<string, string>(report.AllocatedMap),
             Available = new Dictionary<string, string>(report.AvailableMap),
+            Capacity = report.CapacityMap is null ? null : new Dictionary<string, string>(report.CapacityMap),
+            External = report.ExternalMap is null ? null : new Dictionary<string, string>(report.ExternalMap),
             Functions = report.Functions,
             ObservedGeneration = hn.Metadata.Generation,
             Conditions = StatusPatches.MergeConditions(current?.Conditions, [Condition(report.Ready), Condition(report.Overcommitted)], now, hn.Metadata.Generation),

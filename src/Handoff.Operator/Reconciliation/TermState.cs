@@ -16,6 +16,12 @@ namespace Handoff.Operator.Reconciliation;
 /// </summary>
 public sealed class TermState(AllocationStrategy defaultStrategy)
 {
+    /// <summary>The holder key of what everyone else's pods request on a Node-backed node.</summary>
+    public static string ExternalHolder(string handoffNode) => "external:" + handoffNode;
+
+    /// <summary>The strategy of functions and pods that name none.</summary>
+    public AllocationStrategy DefaultStrategy => defaultStrategy;
+
     private readonly Dictionary<string, (long? Generation, bool Ready, V1Node? Node, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Generation, MappedFunction? Mapped, ManifestValidationException? Problem)> _specs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
@@ -120,6 +126,15 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
             var node = nodes.Find(pod.HandoffNode!)!.Info!;
             byHolder[pod.Key] = pod;
             live.Add(new LivePlacement(pod.Key, node.Name, NodeEligibility.CostOn(pod.Cost ?? fallbackCost(pod), node), pod.Attempt.Bound, pod.Attempt.Created));
+        }
+
+        // On a Node-backed node, everyone else's pods hold what they request (kube-scheduler counts them the same way).
+        foreach (var state in nodes.States)
+        {
+            if (state.Info is { CountsPods: true } info && pods.ExternalOf(state.KubernetesNode) is { Count: > 0 } external)
+            {
+                live.Add(new LivePlacement(ExternalHolder(info.Name), info.Name, external, Bound: true, DateTimeOffset.MinValue));
+            }
         }
 
         var result = TrackerSync.Apply(Tracker, live);

@@ -77,9 +77,9 @@ public sealed class CacheTransformsTests
         Assert.Null(kept.Metadata.ManagedFields);
         Assert.False(kept.Metadata.Annotations.ContainsKey(CacheTransforms.LastAppliedAnnotation));
         Assert.Equal("42", FunctionPods.Result(kept));
-        Assert.Empty(kept.Spec.Containers);
+        Assert.All(kept.Spec.Containers, c => Assert.Equal((null, null, null), (c.Image, c.Env, c.Command)));
         Assert.Null(kept.Spec.Volumes);
-        Assert.Null(kept.Status.Conditions);
+        Assert.DoesNotContain(kept.Status.Conditions ?? [], c => c.Type != "PodScheduled");
         Assert.Null(kept.Status.PodIP);
         Assert.Equal(["main", "side"], kept.Status.ContainerStatuses.Select(c => c.Name));
         Assert.Null(kept.Status.ContainerStatuses[0].Image);
@@ -112,17 +112,17 @@ public sealed class CacheTransformsTests
     {
         var kept = CacheTransforms.Pod(new V1Pod { Metadata = new V1ObjectMeta { Name = "bare", NamespaceProperty = "ns" } });
         Assert.Null(kept.Status);
-        Assert.Empty(kept.Spec.Containers);
+        Assert.All(kept.Spec.Containers, c => Assert.Equal((null, null, null), (c.Image, c.Env, c.Command)));
         Assert.False(FunctionPods.IsBound(kept));
     }
 
     [Fact]
-    public void A_node_keeps_its_name_readiness_and_cordon_only()
+    public void A_node_keeps_its_name_labels_readiness_cordon_taints_and_allocatable_only()
     {
         var node = new V1Node
         {
             Metadata = Metadata("node-1"),
-            Spec = new V1NodeSpec { Unschedulable = true, PodCIDR = "10.0.0.0/24" },
+            Spec = new V1NodeSpec { Unschedulable = true, PodCIDR = "10.0.0.0/24", Taints = [new V1Taint { Key = "gpu", Value = "true", Effect = "NoSchedule" }] },
             Status = new V1NodeStatus
             {
                 Conditions =
@@ -132,6 +132,7 @@ public sealed class CacheTransformsTests
                 ],
                 Images = [new V1ContainerImage { Names = ["busybox"] }],
                 Capacity = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("8") },
+                Allocatable = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("7500m") },
             },
         };
 
@@ -144,7 +145,9 @@ public sealed class CacheTransformsTests
         Assert.Equal([("Ready", "True")], kept.Status.Conditions.Select(c => (c.Type, c.Status)));
         Assert.Null(kept.Status.Images);
         Assert.Null(kept.Status.Capacity);
-        Assert.Null(kept.Metadata.Labels);
+        Assert.Equal("7500m", kept.Status.Allocatable["cpu"].ToString());
+        Assert.Equal("gpu", Assert.Single(kept.Spec.Taints).Key);
+        Assert.Equal(node.Metadata.Labels, kept.Metadata.Labels);
         Assert.Null(kept.Metadata.Annotations);
         Assert.Null(kept.Metadata.ManagedFields);
     }

@@ -59,7 +59,7 @@ public sealed class ResilienceTests
     public async Task A_watch_from_a_version_older_than_the_kept_history_is_reported_as_expired()
     {
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
-        var source = Operator.Infrastructure.WatchSources.Pods(cluster.Client, cluster.Namespace, TimeSpan.FromSeconds(30));
+        var source = Operator.Infrastructure.WatchSources.Pods(cluster.Client, TimeSpan.FromSeconds(30));
         var list = await source.ListAsync(SandboxCluster.Ct);
         await cluster.CreateNodeAsync("w1", Cpu(1));
         var f = await cluster.CreateFunctionAsync(SandboxCluster.Function("f"));

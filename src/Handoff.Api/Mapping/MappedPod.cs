@@ -1,0 +1,11 @@
+using Handoff.Core.Allocation;
+
+namespace Handoff.Api.Mapping;
+
+/// <summary>
+/// A plain pod that names Handoff as its scheduler, in Core's terms: its placement request (cost = its effective
+/// request; its own nodeSelector, required node affinity and tolerations), strategy and priority.
+/// <see cref="Key"/> is <c>namespace/name</c>; <see cref="Placement"/>'s id is <c>pods/namespace/name</c>, apart from
+/// function ids.
+/// </summary>
+public sealed record MappedPod(string Key, PlacementRequest Placement, AllocationStrategy Strategy, int Priority);
