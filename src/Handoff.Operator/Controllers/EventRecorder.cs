@@ -17,7 +17,7 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time, Operato
         RecordAsync(HandoffApi.NodeKind, node.Metadata, type, reason, message, cancellationToken);
 
     /// <summary>An Event about any Handoff object, by kind and metadata (for objects that could not even be decoded).</summary>
-    public async Task RecordAsync(string kind, V1ObjectMeta meta, string type, string reason, string message, CancellationToken cancellationToken)
+    public async Task RecordAsync(string kind, V1ObjectMeta meta, string type, string reason, string message, CancellationToken cancellationToken, string apiVersion = HandoffApi.ApiVersion)
     {
         var ns = string.IsNullOrEmpty(meta.NamespaceProperty) ? "default" : meta.NamespaceProperty;
         var now = time.GetUtcNow().UtcDateTime;
@@ -26,7 +26,7 @@ public sealed class EventRecorder(IKubernetes client, TimeProvider time, Operato
             Metadata = new V1ObjectMeta { GenerateName = meta.Name + ".", NamespaceProperty = ns },
             InvolvedObject = new V1ObjectReference
             {
-                ApiVersion = HandoffApi.ApiVersion,
+                ApiVersion = apiVersion,
                 Kind = kind,
                 Name = meta.Name,
                 NamespaceProperty = meta.NamespaceProperty,

@@ -127,7 +127,7 @@ public sealed class HandoffOperator : BackgroundService
             var api = new ApiCalls(_metrics);
             var reconciler = new Reconciler(
                 _options, _time, _metrics, state,
-                new Actuator(_client, api, _leadership, Pods.Cache, _loggerFactory.CreateLogger<Actuator>()),
+                new Actuator(_client, api, _leadership, Pods.Cache, _time, _loggerFactory.CreateLogger<Actuator>()),
                 new StatusWriter(_client, api, _leadership, Functions.Cache, HandoffNodes.Cache, _events, state, _time, _loggerFactory.CreateLogger<StatusWriter>()),
                 HandoffNodes.Cache, Functions.Cache, Pods.Cache, Nodes.Cache, () => InvalidObjects);
             Reconciler = reconciler;

@@ -13,7 +13,7 @@ namespace Handoff.Operator.Reconciliation;
 /// cluster, so a 409 AlreadyExists with our own pod means "already done". The informer cache is told about the pods
 /// created and bound, so the next pass sees them even before their watch events arrive.
 /// </summary>
-public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence, ResourceCache<V1Pod> pods, ILogger<Actuator> logger)
+public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence, ResourceCache<V1Pod> pods, TimeProvider time, ILogger<Actuator> logger)
 {
     /// <summary>Creates <paramref name="pod"/> and binds it to <paramref name="kubernetesNode"/>.</summary>
     public async Task<PlacementOutcome> PlaceAsync(V1Pod pod, string ownerUid, string kubernetesNode, CancellationToken cancellationToken)
@@ -57,8 +57,12 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
             : new PlacementOutcome(PlacementResult.NotDone);
     }
 
-    /// <summary>Binds a created pod; true when it is bound to <paramref name="kubernetesNode"/> afterwards.</summary>
-    public async Task<bool> BindAsync(V1Pod pod, string kubernetesNode, CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds a created pod; true when it is bound to <paramref name="kubernetesNode"/> afterwards. The Binding's
+    /// <paramref name="annotations"/> are copied onto the pod by the API server (a plain pod Handoff places gets its
+    /// HandoffNode and cost that way, in the same write).
+    /// </summary>
+    public async Task<bool> BindAsync(V1Pod pod, string kubernetesNode, CancellationToken cancellationToken, IDictionary<string, string>? annotations = null)
     {
         if (FunctionPods.IsBound(pod))
         {
@@ -68,7 +72,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
         fence.ThrowIfStale();
         var binding = new V1Binding
         {
-            Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty },
+            Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty, Annotations = annotations },
             Target = new V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = kubernetesNode },
         };
         var (result, _) = await api.RunAsync(
@@ -98,9 +102,49 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
         // The API answers a Binding with a Status: mark a trimmed copy bound for the cache.
         var bound = CacheTransforms.Pod(pod);
         bound.Spec.NodeName = kubernetesNode;
+        if (annotations is not null)
+        {
+            bound.Metadata.Annotations = new Dictionary<string, string>(bound.Metadata.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (var (key, value) in annotations)
+            {
+                bound.Metadata.Annotations[key] = value;
+            }
+        }
         pods.Upsert(bound);
         Log.PodBound(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, kubernetesNode);
         return true;
+    }
+
+    /// <summary>
+    /// Says why a plain pod is not placed, as kube-scheduler does: condition PodScheduled=False, reason Unschedulable,
+    /// with the message (a strategic merge patch of the pod's status; written only when it changes).
+    /// </summary>
+    public async Task ReportUnschedulableAsync(V1Pod pod, string message, CancellationToken cancellationToken)
+    {
+        var current = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+        if (current is { Status: "False", Reason: "Unschedulable" } && current.Message == message)
+        {
+            return;
+        }
+
+        fence.ThrowIfStale();
+        var condition = new V1PodCondition
+        {
+            Type = "PodScheduled",
+            Status = "False",
+            Reason = "Unschedulable",
+            Message = message,
+            LastTransitionTime = current?.Status == "False" ? current.LastTransitionTime : time.GetUtcNow().UtcDateTime,
+        };
+        var patch = new V1Patch(KubernetesJson.Serialize(new { status = new { conditions = new[] { condition } } }), V1Patch.PatchType.StrategicMergePatch);
+        var (_, updated) = await api.RunAsync(
+            "patch-pod-status",
+            ct => client.CoreV1.PatchNamespacedPodStatusAsync(patch, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct),
+            cancellationToken);
+        if (updated is not null)
+        {
+            pods.Upsert(updated);
+        }
     }
 
     /// <summary>Deletes a pod (this very one: the UID is a precondition), for the reason given.</summary>

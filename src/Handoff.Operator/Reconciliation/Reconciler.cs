@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
+using Handoff.Core.Scheduling;
 using Handoff.Core.Tracking;
 using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
@@ -79,6 +80,25 @@ public sealed class Reconciler(
         var actions = new List<Func<CancellationToken, Task>>();
         foreach (var placement in scheduling.Cycle.Placed)
         {
+            if (placement.Workload.Kind == WorkloadKind.Pod)
+            {
+                var plain = scheduling.OfferedPods[placement.Workload.Id];
+                var node = nodeView.Find(placement.Node)!;
+                var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [HandoffApi.HandoffNodeAnnotation] = placement.Node,
+                    [HandoffApi.CostAnnotation] = System.Text.Json.JsonSerializer.Serialize(plain.Mapped!.Placement.Cost.ToDictionary()),
+                };
+                actions.Add(async ct =>
+                {
+                    if (await actuator.BindAsync(plain.Pod, node.KubernetesNode, ct, annotations))
+                    {
+                        metrics.SchedulingAttempts.WithLabels("scheduled").Inc();
+                    }
+                });
+                continue;
+            }
+
             var offer = scheduling.Offered[placement.Workload.Id];
             var f = offer.Function;
             var target = nodeView.Find(placement.Node)!;
@@ -114,6 +134,18 @@ public sealed class Reconciler(
                     boundNow[uid] = true;
                 }
             });
+        }
+
+        foreach (var unplaced in scheduling.Cycle.Unplaced.Where(u => u.Workload.Kind == WorkloadKind.Pod))
+        {
+            var plain = scheduling.OfferedPods[unplaced.Workload.Id];
+            actions.Add(ct => actuator.ReportUnschedulableAsync(plain.Pod, unplaced.Message, ct));
+            actions.Add(ct => writer.RecordPodEventAsync(plain.Pod, new EventReport("Warning", Reasons.FailedScheduling, unplaced.Message), ct));
+        }
+
+        foreach (var plain in podView.Pending.Where(p => p.Problem is not null))
+        {
+            actions.Add(ct => actuator.ReportUnschedulableAsync(plain.Pod, plain.Problem!, ct));
         }
 
         foreach (var pod in holdings.ToDelete)
@@ -175,7 +207,8 @@ public sealed class Reconciler(
         term.Forget(
             views.Select(f => f.Key).ToHashSet(StringComparer.Ordinal),
             snapshot.Functions.Select(f => f.Metadata.Uid ?? f.Metadata.Name).ToHashSet(StringComparer.Ordinal),
-            nodeView.States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal));
+            nodeView.States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal),
+            podView.Pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
         UpdateMetrics(phases, snapshot);
         if (errors.OfType<LeaseLostException>().FirstOrDefault() is { } lost)
         {

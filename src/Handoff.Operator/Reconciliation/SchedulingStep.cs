@@ -10,9 +10,12 @@ namespace Handoff.Operator.Reconciliation;
 /// <summary>A function the cycle is asked to place, with the pod it will create if placed.</summary>
 public sealed record FunctionWorkload(FunctionView Function, Workload Workload, string PodName, int Attempt);
 
-/// <summary>What step 6 decided: the workloads offered and the cycle's answer.</summary>
+/// <summary>What step 6 decided: the workloads offered (functions by key, plain pods by workload id) and the cycle's answer.</summary>
 public sealed record SchedulingOutcome(IReadOnlyDictionary<string, FunctionWorkload> Offered, CycleResult Cycle)
 {
+    /// <summary>The plain pods offered, by workload id.</summary>
+    public IReadOnlyDictionary<string, PlainPod> OfferedPods { get; init; } = new Dictionary<string, PlainPod>();
+
     private readonly Dictionary<string, Placement> _placed = Cycle.Placed.ToDictionary(p => p.Workload.Id, StringComparer.Ordinal);
     private readonly Dictionary<string, Unplaced> _unplaced = Cycle.Unplaced.ToDictionary(p => p.Workload.Id, StringComparer.Ordinal);
 
@@ -22,9 +25,10 @@ public sealed record SchedulingOutcome(IReadOnlyDictionary<string, FunctionWorkl
 }
 
 /// <summary>
-/// Step 6 of a pass: the ready functions with no live pod → workloads in the queue order of api.md rule 2 (ready time —
-/// creation, last arg's success or the end of the back-off — then creation, then id), and one
-/// <see cref="SchedulingCycle"/> over them, allocating in the term's tracker (which holds exactly what live pods hold).
+/// Step 6 of a pass: the ready functions with no live pod, and the plain pods that name Handoff and are not bound →
+/// workloads in the queue order of api.md rule 2 (ready time — creation, last arg's success or the end of the back-off
+/// — then creation, then id), and one <see cref="SchedulingCycle"/> over them, allocating in the term's tracker (which
+/// holds exactly what live pods hold).
 /// </summary>
 public static class SchedulingStep
 {
@@ -58,9 +62,26 @@ public static class SchedulingStep
             offered[f.Key] = new FunctionWorkload(f, workload, podName, next.Attempt);
         }
 
-        var cycle = SchedulingCycle.Run(
-            new CycleInput(nodes.Nodes, tracker, [.. offered.Values.Select(o => o.Workload)]) { KnownPlacements = known },
-            cancellationToken);
-        return new SchedulingOutcome(offered, cycle);
+        // Plain pods that name Handoff are queued with the functions, by the same rules.
+        var offeredPods = new Dictionary<string, PlainPod>(StringComparer.Ordinal);
+        var workloads = offered.Values.Select(o => o.Workload).ToList();
+        foreach (var pod in pods.Pending)
+        {
+            if (pod.Mapped is not { } mapped)
+            {
+                continue;
+            }
+
+            var created = pod.Pod.Metadata.CreationTimestamp is { } t ? FunctionView.Utc(t) : DateTimeOffset.MinValue;
+            workloads.Add(new Workload(mapped.Placement, mapped.Strategy, new QueueOrderKey(created, created, mapped.Placement.Id))
+            {
+                Kind = WorkloadKind.Pod,
+                Holder = pod.Key,
+            });
+            offeredPods[mapped.Placement.Id] = pod;
+        }
+
+        var cycle = SchedulingCycle.Run(new CycleInput(nodes.Nodes, tracker, workloads) { KnownPlacements = known }, cancellationToken);
+        return new SchedulingOutcome(offered, cycle) { OfferedPods = offeredPods };
     }
 }

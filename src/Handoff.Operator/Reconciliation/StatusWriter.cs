@@ -134,6 +134,20 @@ public sealed class StatusWriter(
         return WriteResult.Written;
     }
 
+    /// <summary>Records an Event about a plain pod once per reason and message (kube-scheduler's FailedScheduling).</summary>
+    public async Task RecordPodEventAsync(V1Pod pod, EventReport ev, CancellationToken cancellationToken)
+    {
+        var key = ResourceCache<V1Pod>.KeyOf(pod);
+        if (term.PodEventsRecorded.TryGetValue(key, out var last) && last == ev)
+        {
+            return;
+        }
+
+        fence.ThrowIfStale();
+        term.PodEventsRecorded[key] = ev;
+        await events.RecordAsync("Pod", pod.Metadata, ev.Type, ev.Reason, ev.Message, cancellationToken, apiVersion: "v1");
+    }
+
     /// <summary>Records a node's Warning Event once per reason and message (nodes' states last; no confirmation pass).</summary>
     public async Task RecordNodeEventAsync(HandoffNodeState node, NodeReport report, CancellationToken cancellationToken)
     {

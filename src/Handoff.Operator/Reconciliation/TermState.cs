@@ -37,6 +37,9 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>Per function key: the last Event recorded (reason and message), so a lasting state is recorded once.</summary>
     public Dictionary<string, EventReport> EventsRecorded { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Per plain pod waiting for Handoff: the last Event recorded.</summary>
+    public Dictionary<string, EventReport> PodEventsRecorded { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Per HandoffNode: the last Event recorded.</summary>
     public Dictionary<string, EventReport> NodeEventsRecorded { get; } = new(StringComparer.Ordinal);
 
@@ -144,8 +147,9 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     }
 
     /// <summary>Drops the memos of objects that are gone (explicit invalidation; the tracker is synced separately).</summary>
-    public void Forget(IReadOnlySet<string> functionKeys, IReadOnlySet<string> functionUids, IReadOnlySet<string> handoffNodes)
+    public void Forget(IReadOnlySet<string> functionKeys, IReadOnlySet<string> functionUids, IReadOnlySet<string> handoffNodes, IReadOnlySet<string> pendingPods)
     {
+        Prune(PodEventsRecorded, pendingPods);
         Prune(FunctionStatusChecked, functionKeys);
         Prune(EventsRecorded, functionKeys);
         Prune(_specs, functionUids);

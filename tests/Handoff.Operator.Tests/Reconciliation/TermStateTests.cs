@@ -223,9 +223,12 @@ public sealed class TermStateTests
     {
         _term.EventsRecorded["default/f"] = new EventReport("Normal", "Retrying", "m");
         _term.EventsRecorded["default/g"] = new EventReport("Normal", "Retrying", "m");
+        _term.PodEventsRecorded["default/p"] = new EventReport("Warning", "FailedScheduling", "m");
+        _term.PodEventsRecorded["default/bound"] = new EventReport("Warning", "FailedScheduling", "m");
 
-        _term.Forget(new HashSet<string>(["default/f"]), new HashSet<string>(), new HashSet<string>());
+        _term.Forget(new HashSet<string>(["default/f"]), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(["default/p"]));
 
         Assert.Equal(["default/f"], _term.EventsRecorded.Keys);
+        Assert.Equal(["default/p"], _term.PodEventsRecorded.Keys);
     }
 }
