@@ -42,6 +42,12 @@ public sealed record OperatorOptions
     /// </summary>
     public bool ScheduledEvents { get; init; }
 
+    /// <summary>Keep one HandoffNode with <c>capacityFrom: Node</c> for every Node matching <see cref="DiscoverNodesSelector"/>.</summary>
+    public bool DiscoverNodes { get; init; }
+
+    /// <summary>Label selector (kubectl syntax) of the Nodes discovery covers; empty = every Node.</summary>
+    public string DiscoverNodesSelector { get; init; } = "";
+
     /// <summary>Lease timings (not flags; client-go's defaults are 15 s / 10 s / 2 s).</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -70,6 +76,15 @@ public sealed record OperatorOptions
     /// <summary>Throws <see cref="OperatorOptionsException"/> with a clear message when a value is invalid.</summary>
     public void Validate()
     {
+        try
+        {
+            Core.Nodes.LabelSelectorParser.Parse(DiscoverNodesSelector);
+        }
+        catch (FormatException ex)
+        {
+            throw new OperatorOptionsException($"--discover-nodes-selector: {ex.Message}", "--discover-nodes-selector");
+        }
+
         if (!Allocators.TryParseStrategy(DefaultStrategy, out _))
         {
             throw new OperatorOptionsException(

@@ -107,6 +107,20 @@ public static class OperatorOptionsBinder
             Default = Show(Defaults.ScheduledEvents),
             Apply = (o, v) => o with { ScheduledEvents = ParseBool(v, "--scheduled-events") },
         },
+        new()
+        {
+            Name = "--discover-nodes", ValueName = "true|false", EnvironmentVariables = ["HANDOFF_DISCOVER_NODES"], IsSwitch = true,
+            Description = "Keep one HandoffNode (capacityFrom: Node, same name and labels, owned by the Node) for every Node matching --discover-nodes-selector; bare, it means true.",
+            Default = Show(Defaults.DiscoverNodes),
+            Apply = (o, v) => o with { DiscoverNodes = ParseBool(v, "--discover-nodes") },
+        },
+        new()
+        {
+            Name = "--discover-nodes-selector", ValueName = "SELECTOR", EnvironmentVariables = ["HANDOFF_DISCOVER_NODES_SELECTOR"],
+            Description = "Label selector of the Nodes --discover-nodes covers (kubectl's -l syntax); empty = every Node.",
+            Default = Show(Defaults.DiscoverNodesSelector),
+            Apply = (o, v) => o with { DiscoverNodesSelector = v },
+        },
     ];
 
     /// <summary>The usage, exactly as <c>--help</c> prints it (also printed after an error).</summary>

@@ -19,6 +19,8 @@ public sealed class OperatorOptionsTests
         ("--probe-address", "HANDOFF_PROBE_ADDRESS", "[::1]:9091", "ProbeAddress"),
         ("--log-level", "HANDOFF_LOG_LEVEL", "Debug", "LogLevel"),
         ("--scheduled-events", "HANDOFF_SCHEDULED_EVENTS", "true", "ScheduledEvents"),
+        ("--discover-nodes", "HANDOFF_DISCOVER_NODES", "true", "DiscoverNodes"),
+        ("--discover-nodes-selector", "HANDOFF_DISCOVER_NODES_SELECTOR", "pool=batch", "DiscoverNodesSelector"),
     ];
 
     public static TheoryData<string, string, string, string> Values()
@@ -99,7 +101,7 @@ public sealed class OperatorOptionsTests
         // Three different values: the default, the variable's, the flag's (a switch's default is false, so its variable says true).
         var (fromVariable, fromFlag) = flag switch
         {
-            "--leader-elect" or "--scheduled-events" => ("true", "false"),
+            "--leader-elect" or "--scheduled-events" or "--discover-nodes" => ("true", "false"),
             "--default-strategy" => ("LoadBalanced", value),
             "--metrics-address" or "--probe-address" => ("127.0.0.1:7000", value),
             "--log-level" => ("Warning", value),
@@ -114,10 +116,11 @@ public sealed class OperatorOptionsTests
     [Theory]
     [InlineData("--leader-elect")]
     [InlineData("--scheduled-events")]
+    [InlineData("--discover-nodes")]
     public void Switches_are_true_bare_and_take_true_or_false(string flag)
     {
-        var property = flag == "--leader-elect" ? "LeaderElect" : "ScheduledEvents";
-        var variable = flag == "--leader-elect" ? "HANDOFF_LEADER_ELECT" : "HANDOFF_SCHEDULED_EVENTS";
+        var row = Rows.Single(r => r.Flag == flag);
+        var (property, variable) = (row.Property, row.Variable);
         Assert.Equal("true", Property(OperatorOptionsBinder.Bind([flag], Env()), property));
         Assert.Equal("true", Property(OperatorOptionsBinder.Bind([flag, "--log-level", "Warning"], Env()), property));
         Assert.Equal("true", Property(OperatorOptionsBinder.Bind([flag], Env((variable, "false"))), property));

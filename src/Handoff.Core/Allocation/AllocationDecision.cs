@@ -143,7 +143,7 @@ public sealed record AllocationDecision
             var pinned = request.Node is not null ? $" (pinned to node {request.Node})" : "";
             message += anyNodeMatchesConstraints
                 ? $" Unschedulable: the cost ({request.Cost}) exceeds the total capacity of every eligible node{pinned}."
-                : $" Unschedulable: no node matches the function's constraints{pinned}.";
+                : $" Unschedulable: no node matches the {request.Subject.ToLowerInvariant()}'s constraints{pinned}.";
         }
 
         return message;

@@ -28,8 +28,15 @@ public sealed record NotStarted(int Attempt) : AttemptState
     public DateTimeOffset? ReadyAfter { get; init; }
 }
 
-/// <summary>Attempt <see cref="AttemptState.Attempts"/> failed; the next may start at <see cref="RetryAfter"/>.</summary>
-public sealed record BackingOff(DateTimeOffset RetryAfter, string Message) : AttemptState;
+/// <summary>
+/// Attempt <see cref="AttemptState.Attempts"/> failed (<see cref="Reason"/> <c>Retrying</c>), or its pod was rejected by
+/// the kubelet (<c>NodeRejected</c>, the same attempt is placed again); the next placement may happen at
+/// <see cref="RetryAfter"/>.
+/// </summary>
+public sealed record BackingOff(DateTimeOffset RetryAfter, string Message) : AttemptState
+{
+    public string Reason { get; init; } = Reasons.Retrying;
+}
 
 /// <summary>
 /// The current attempt's pod is live (created, possibly not bound yet) and holds capacity. A terminating pod stays

@@ -13,7 +13,8 @@ namespace Handoff.Core.Lifecycle;
 /// win.</item>
 /// <item>The newest pod decides: live → <see cref="Active"/> (terminating pods too: they hold capacity until terminal or
 /// gone, and the next attempt waits for them); Succeeded → <see cref="Succeeded"/>; rejected by the kubelet at admission
-/// → placed again under the same attempt number, at most <see cref="KubeletRejections.MaxInARow"/> times in a row;
+/// → placed again under the same attempt number after a short back-off, at most <see cref="KubeletRejections.MaxInARow"/>
+/// times in a row;
 /// preempted by Handoff → placed again under the same number; otherwise failed → retried after the back-off while
 /// retries remain.</item>
 /// <item>A pod the record knew as Scheduled or Running that is gone was lost (deleted, evicted): a failed attempt.</item>
@@ -100,9 +101,15 @@ public static class FunctionLifecycle
         {
             var inARow = RejectionsInARow(pods, attempts);
             var message = Messages.NodeRejected(latest.Name, latest.Node, latest.Reason!, latest.Message, inARow);
-            return inARow >= KubeletRejections.MaxInARow
-                ? new Failed(Reasons.NodeRejected, message, latest.Node, latest.Name, latest.FinishedAt ?? now) { Attempts = attempts }
-                : new NotStarted(attempts) { Attempts = attempts, Reason = Reasons.NodeRejected, Message = message };
+            if (inARow >= KubeletRejections.MaxInARow)
+            {
+                return new Failed(Reasons.NodeRejected, message, latest.Node, latest.Name, latest.FinishedAt ?? now) { Attempts = attempts };
+            }
+
+            var again = latest.Created + KubeletRejections.Backoff(inARow);
+            return again > now
+                ? new BackingOff(again, message) { Attempts = attempts, Reason = Reasons.NodeRejected }
+                : new NotStarted(attempts) { Attempts = attempts, Reason = Reasons.NodeRejected, Message = message, ReadyAfter = again };
         }
 
         return FailedAttempt(record, retry, attempts, latest.Node, latest.Name, Messages.AttemptFailed(latest.Name, latest.Message), latest.FinishedAt, now);

@@ -10,6 +10,12 @@ public static class KubeletRejections
     public const int MaxInARow = 5;
 
     /// <summary>
+    /// How long after its <paramref name="inARow"/>th rejection in a row an attempt waits before it is placed again: 1 s
+    /// doubling (kube-scheduler backs pods off alike), so a node that keeps refusing is not hammered.
+    /// </summary>
+    public static TimeSpan Backoff(int inARow) => new ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(16)).For(inARow);
+
+    /// <summary>
     /// <c>OutOfcpu</c>, <c>OutOfmemory</c>, <c>OutOf&lt;resource&gt;</c>, <c>OutOfpods</c>, <c>UnexpectedAdmissionError</c>,
     /// <c>NodeAffinity</c>, and an untolerated taint: the kubelet says <c>TaintToleration</c> (the contract's <c>Taint</c>
     /// is accepted too), plus the older <c>NodeName</c> / <c>NodeSelectorMismatching</c>.

@@ -1,4 +1,5 @@
 using System.Net;
+using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
 using k8s;
@@ -144,6 +145,46 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
         if (updated is not null)
         {
             pods.Upsert(updated);
+        }
+    }
+
+    /// <summary>Carries out one decision of node discovery (create, relabel or delete a discovered HandoffNode).</summary>
+    public async Task DiscoverAsync(DiscoveryAction action, ResourceCache<HandoffNode> handoffNodes, CancellationToken cancellationToken)
+    {
+        fence.ThrowIfStale();
+        switch (action)
+        {
+            case CreateDiscovered create:
+                var (_, created) = await api.RunAsync(
+                    "create-handoffnode",
+                    ct => client.CustomObjects.CreateClusterCustomObjectAsync<HandoffNode>(create.Node, HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, cancellationToken: ct),
+                    cancellationToken);
+                if (created is not null)
+                {
+                    handoffNodes.Upsert(created);
+                }
+
+                break;
+            case RelabelDiscovered relabel:
+                var patch = new V1Patch(KubernetesJson.Serialize(new { metadata = new { labels = relabel.Labels } }), V1Patch.PatchType.MergePatch);
+                var (_, relabelled) = await api.RunAsync(
+                    "patch-handoffnode",
+                    ct => client.CustomObjects.PatchClusterCustomObjectAsync<HandoffNode>(patch, HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, relabel.Name, cancellationToken: ct),
+                    cancellationToken);
+                if (relabelled is not null)
+                {
+                    handoffNodes.Upsert(relabelled);
+                }
+
+                break;
+            case DeleteDiscovered delete:
+                await api.RunAsync(
+                    "delete-handoffnode",
+                    ct => client.CustomObjects.DeleteClusterCustomObjectAsync(
+                        HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, delete.Name,
+                        new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = delete.Uid } }, cancellationToken: ct),
+                    cancellationToken);
+                break;
         }
     }
 

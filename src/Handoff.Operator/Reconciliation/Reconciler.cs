@@ -3,6 +3,7 @@ using Handoff.Api.V1Alpha1;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
+using Handoff.Core.Workloads;
 using Handoff.Core.Tracking;
 using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
@@ -37,6 +38,7 @@ public sealed class Reconciler(
     private const int IoParallelism = 16;
     private static readonly TimeSpan EventConfirmationDelay = TimeSpan.FromSeconds(1);
     private readonly RetryPolicy _retry = new(HandoffApi.DefaultMaxRetries) { InitialBackoff = options.RetryBackoffInitial, MaxBackoff = options.RetryBackoffMax };
+    private readonly Lazy<Core.Nodes.LabelSelector> _discoverySelector = new(() => Core.Nodes.LabelSelectorParser.Parse(options.DiscoverNodesSelector));
 
     /// <summary>The term's tracker (read-only use outside the reconciler).</summary>
     public IResourceTracker Tracker => term.Tracker;
@@ -112,6 +114,10 @@ public sealed class Reconciler(
                 {
                     metrics.SchedulingAttempts.WithLabels("scheduled").Inc();
                     metrics.SchedulingLatency.Observe(Math.Max(0, (time.GetUtcNow() - placement.Workload.Order.ReadySince).TotalSeconds));
+                    if (SuspiciousQuantity.InCost(f.Key, f.Mapped!.DeclaredCost, target.Info?.CountsPods == true) is { } suspicious)
+                    {
+                        await writer.RecordOnceAsync(f, new EventReport("Warning", SuspiciousQuantity.Reason, suspicious.Message), ct);
+                    }
                 }
 
                 var report = StatusReportStep.For(f, dependencies[index[f.Key]], placement, offer.PodName, offer.Attempt, null, outcome, false, snapshot.Now, options.ScheduledEvents);
@@ -146,6 +152,14 @@ public sealed class Reconciler(
         foreach (var plain in podView.Pending.Where(p => p.Problem is not null))
         {
             actions.Add(ct => actuator.ReportUnschedulableAsync(plain.Pod, plain.Problem!, ct));
+        }
+
+        if (options.DiscoverNodes)
+        {
+            foreach (var action in DiscoveryStep.Plan(snapshot, _discoverySelector.Value))
+            {
+                actions.Add(ct => actuator.DiscoverAsync(action, handoffNodes, ct));
+            }
         }
 
         foreach (var pod in holdings.ToDelete)

@@ -44,9 +44,11 @@ public static class StatusReportStep
             case BackingOff b when dependencies.FailsFunction:
                 return Terminal(f, FunctionPhase.Failed, dependencies.Reason!, dependencies.Message, null, b.Attempts, now, f.Record.Node, f.Record.PodName);
             case BackingOff b:
-                return Pending(f, Reasons.Retrying, b.Message, b.Attempts, f.Record.Node ?? NodeOfLastPod(f), f.Record.PodName ?? NameOfLastPod(f), b.RetryAfter) with
+                return Pending(f, b.Reason, b.Message, b.Attempts, f.Record.Node ?? NodeOfLastPod(f), f.Record.PodName ?? NameOfLastPod(f), b.RetryAfter) with
                 {
-                    Event = new EventReport("Normal", Reasons.Retrying, b.Message),
+                    Event = b.Reason == Reasons.NodeRejected
+                        ? new EventReport("Warning", Reasons.NodeRejected, b.Message)
+                        : new EventReport("Normal", Reasons.Retrying, b.Message),
                 };
         }
 

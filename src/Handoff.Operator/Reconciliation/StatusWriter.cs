@@ -134,6 +134,18 @@ public sealed class StatusWriter(
         return WriteResult.Written;
     }
 
+    /// <summary>Records a discrete Event about a function (a fact, not a state: no confirmation pass) once per term.</summary>
+    public async Task RecordOnceAsync(FunctionView f, EventReport ev, CancellationToken cancellationToken)
+    {
+        if (!term.DiscreteEventsRecorded.Add((f.Object.Metadata.Uid ?? f.Key) + "|" + ev.Reason + "|" + ev.Message))
+        {
+            return;
+        }
+
+        fence.ThrowIfStale();
+        await events.RecordAsync(f.Object, ev.Type, ev.Reason, ev.Message, cancellationToken);
+    }
+
     /// <summary>Records an Event about a plain pod once per reason and message (kube-scheduler's FailedScheduling).</summary>
     public async Task RecordPodEventAsync(V1Pod pod, EventReport ev, CancellationToken cancellationToken)
     {

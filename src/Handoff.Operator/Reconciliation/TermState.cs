@@ -37,6 +37,9 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>Per function key: the last Event recorded (reason and message), so a lasting state is recorded once.</summary>
     public Dictionary<string, EventReport> EventsRecorded { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Discrete Events recorded this term (function UID, reason, message): facts reported once, not states.</summary>
+    public HashSet<string> DiscreteEventsRecorded { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Per plain pod waiting for Handoff: the last Event recorded.</summary>
     public Dictionary<string, EventReport> PodEventsRecorded { get; } = new(StringComparer.Ordinal);
 
@@ -149,6 +152,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>Drops the memos of objects that are gone (explicit invalidation; the tracker is synced separately).</summary>
     public void Forget(IReadOnlySet<string> functionKeys, IReadOnlySet<string> functionUids, IReadOnlySet<string> handoffNodes, IReadOnlySet<string> pendingPods)
     {
+        DiscreteEventsRecorded.RemoveWhere(e => !functionUids.Contains(e[..e.IndexOf('|', StringComparison.Ordinal)]));
         Prune(PodEventsRecorded, pendingPods);
         Prune(FunctionStatusChecked, functionKeys);
         Prune(EventsRecorded, functionKeys);

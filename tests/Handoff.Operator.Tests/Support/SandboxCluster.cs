@@ -38,13 +38,17 @@ public sealed class SandboxCluster : IAsyncDisposable
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Starts a sandbox whose Kubernetes nodes are <paramref name="nodes"/> (all Ready), with the simulated kubelet off: tests drive pods.</summary>
-    public static async Task<SandboxCluster> StartAsync(IEnumerable<string> nodes, bool simulateKubelet = false, string? ns = null)
+    public static Task<SandboxCluster> StartAsync(IEnumerable<string> nodes, bool simulateKubelet = false, string? ns = null) =>
+        StartAsync(nodes.Select(n => new SandboxNode(n)), simulateKubelet, ns);
+
+    /// <summary>Starts a sandbox with the Kubernetes nodes given (allocatable, labels, taints as each says).</summary>
+    public static async Task<SandboxCluster> StartAsync(IEnumerable<SandboxNode> nodes, bool simulateKubelet = false, string? ns = null)
     {
         var server = await SandboxServer.StartAsync(
             new SandboxOptions
             {
                 Port = 0,
-                Nodes = [.. nodes.Select(n => new SandboxNode(n))],
+                Nodes = [.. nodes],
                 SimulateKubelet = simulateKubelet,
                 DefaultPodDuration = TimeSpan.FromMilliseconds(200),
             },
@@ -143,6 +147,11 @@ public sealed class SandboxCluster : IAsyncDisposable
         return await Client.CustomObjects.CreateClusterCustomObjectAsync<HandoffNode>(
             node, HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, cancellationToken: Ct);
     }
+
+    /// <summary>Creates the HandoffNode <paramref name="node"/> builds (e.g. one with <c>capacityFrom: Node</c>).</summary>
+    public async Task<HandoffNode> CreateNodeAsync(HandoffNodeBuilder node) =>
+        await Client.CustomObjects.CreateClusterCustomObjectAsync<HandoffNode>(
+            node.BuildForCreate(), HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, cancellationToken: Ct);
 
     /// <summary>A function to create: one busybox container, the cost and args given (see <see cref="TestObjects.Function"/> for more).</summary>
     public static HandoffFunction Function(string name, IDictionary<string, string>? cost = null, params string[] args) =>

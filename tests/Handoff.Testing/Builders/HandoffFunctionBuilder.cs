@@ -14,6 +14,7 @@ public sealed class HandoffFunctionBuilder(string name, string @namespace)
     private readonly Dictionary<string, string> _annotations = new(StringComparer.Ordinal);
     private readonly List<string> _args = [];
     private readonly List<string> _extraArgs = [];
+    private readonly List<V1Toleration> _tolerations = [];
     private string _uid = $"uid-{@namespace}-{name}";
     private string? _strategy;
     private string? _node;
@@ -103,6 +104,13 @@ public sealed class HandoffFunctionBuilder(string name, string @namespace)
         return this;
     }
 
+    /// <summary>A toleration in the pod template (<c>operator: Equal</c>).</summary>
+    public HandoffFunctionBuilder Toleration(string key, string value, string effect)
+    {
+        _tolerations.Add(new V1Toleration { Key = key, OperatorProperty = "Equal", Value = value, Effect = effect });
+        return this;
+    }
+
     public HandoffFunctionBuilder Annotation(string key, string value)
     {
         _annotations[key] = value;
@@ -175,7 +183,11 @@ public sealed class HandoffFunctionBuilder(string name, string @namespace)
             MaxRetries = _maxRetries,
             Template = new V1PodTemplateSpec
             {
-                Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = _image, Command = _command is null ? null : [.. _command] }] },
+                Spec = new V1PodSpec
+                {
+                    Containers = [new V1Container { Name = "main", Image = _image, Command = _command is null ? null : [.. _command] }],
+                    Tolerations = _tolerations.Count == 0 ? null : [.. _tolerations],
+                },
             },
         },
     };

@@ -10,6 +10,8 @@ public sealed class HandoffNodeBuilder(string name)
     private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal);
     private string? _nodeName;
     private bool _unschedulable;
+    private string? _capacityFrom;
+    private string? _ownerNode;
     private DateTimeOffset _created = TestObjects.Epoch;
     private long _generation = 1;
 
@@ -31,6 +33,20 @@ public sealed class HandoffNodeBuilder(string name)
     {
         _labels[key] = value;
         return this;
+    }
+
+    /// <summary><c>spec.capacityFrom: Node</c>: the Node's allocatable, <c>spec.capacity</c> entries added or replacing.</summary>
+    public HandoffNodeBuilder CapacityFromNode()
+    {
+        _capacityFrom = CapacitySources.Node;
+        return this;
+    }
+
+    /// <summary>Made by node discovery: <c>capacityFrom: Node</c>, owned by the Node (uid as <see cref="NodeBuilder"/> gives it).</summary>
+    public HandoffNodeBuilder DiscoveredFrom(string node)
+    {
+        _ownerNode = node;
+        return CapacityFromNode();
     }
 
     /// <summary><c>spec.unschedulable: true</c>.</summary>
@@ -65,12 +81,18 @@ public sealed class HandoffNodeBuilder(string name)
     /// <summary>The node as a client sends it to be created.</summary>
     public HandoffNode BuildForCreate() => new()
     {
-        Metadata = new V1ObjectMeta { Name = name, Labels = _labels.Count == 0 ? null : new Dictionary<string, string>(_labels, StringComparer.Ordinal) },
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            Labels = _labels.Count == 0 ? null : new Dictionary<string, string>(_labels, StringComparer.Ordinal),
+            OwnerReferences = _ownerNode is null ? null : [new V1OwnerReference { ApiVersion = "v1", Kind = "Node", Name = _ownerNode, Uid = NodeBuilder.UidOf(_ownerNode) }],
+        },
         Spec = new HandoffNodeSpec
         {
             NodeName = _nodeName,
             Capacity = new Dictionary<string, string>(_capacity, StringComparer.Ordinal),
             Unschedulable = _unschedulable,
+            CapacityFrom = _capacityFrom,
         },
     };
 }

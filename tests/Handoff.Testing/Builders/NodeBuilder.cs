@@ -62,6 +62,9 @@ public sealed class NodeBuilder(string name)
         return this;
     }
 
+    /// <summary>The uid a built Node of that name has.</summary>
+    public static string UidOf(string name) => "uid-k8s-node-" + name;
+
     public V1Node Build() => new()
     {
         ApiVersion = "v1",
@@ -69,7 +72,7 @@ public sealed class NodeBuilder(string name)
         Metadata = new V1ObjectMeta
         {
             Name = name,
-            Uid = "uid-k8s-node-" + name,
+            Uid = UidOf(name),
             CreationTimestamp = TestObjects.Epoch.UtcDateTime,
             Labels = _labels.Count == 0 ? null : new Dictionary<string, string>(_labels, StringComparer.Ordinal),
         },
