@@ -10,6 +10,9 @@ internal static class CliRoot
         var root = new RootCommand("Handoff: a resource-aware DAG scheduler for Kubernetes. Run as handoff or as the kubectl plugin kubectl handoff.");
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(SandboxCommand.Create());
+        root.Subcommands.Add(WhyCommand.Create());
+        root.Subcommands.Add(GraphCommand.Create());
+        root.Subcommands.Add(TopCommand.Create());
         root.Subcommands.Add(GanttCommand.Create());
         return root;
     }

@@ -122,6 +122,21 @@ internal static class PlanRunner
         return input.Problems.Count > 0 ? ExitInvalidInput : ExitOk;
     }
 
+    /// <summary>The plan input of a cluster's objects alone (for <c>handoff why</c>'s estimate); null with the errors when it has objects plan cannot read.</summary>
+    public static PlanInput? LiveInput(LiveCluster cluster, AllocationStrategy defaultStrategy, List<string> errors)
+    {
+        var documents = Validate(ManifestReader.Read(LivePlan.AsList(cluster), ClusterSource), errors);
+        try
+        {
+            return errors.Count == 0 ? PlanInput.Build(documents, defaultStrategy) : null;
+        }
+        catch (PlanInputException e)
+        {
+            errors.AddRange(e.Errors);
+            return null;
+        }
+    }
+
     private static int Fail(IEnumerable<string> errors, TextWriter error)
     {
         foreach (var e in errors)

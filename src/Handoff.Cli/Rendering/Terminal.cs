@@ -1,3 +1,4 @@
+using System.Text;
 using Spectre.Console;
 
 namespace Handoff.Cli.Rendering;
@@ -25,7 +26,7 @@ internal static class Terminal
             Ansi = color ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = color ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
+            Out = new AnsiConsoleOutput(interactive ? output : new TrimmingWriter(output)),
         });
         if (!interactive)
         {
@@ -33,5 +34,41 @@ internal static class Terminal
         }
 
         return console;
+    }
+
+    /// <summary>Drops the spaces Spectre pads a table's last column with, line by line (plain output is read by scripts and diffs).</summary>
+    private sealed class TrimmingWriter(TextWriter inner) : TextWriter
+    {
+        private readonly StringBuilder _line = new();
+
+        public override Encoding Encoding => inner.Encoding;
+
+        public override void Write(char value)
+        {
+            if (value == '\n')
+            {
+                inner.Write(_line.ToString().TrimEnd(' ') + "\n");
+                _line.Clear();
+            }
+            else
+            {
+                _line.Append(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            foreach (var c in value ?? "")
+            {
+                Write(c);
+            }
+        }
+
+        public override void Flush()
+        {
+            inner.Write(_line.ToString());
+            _line.Clear();
+            inner.Flush();
+        }
     }
 }
