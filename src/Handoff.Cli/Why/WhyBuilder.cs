@@ -111,7 +111,7 @@ internal static class WhyBuilder
             Details = details,
             Args = args,
             Resources = [.. request.Cost.Names],
-            Nodes = phase is { } done && done.IsTerminal() ? [] : nodeRows,
+            Nodes = phase == FunctionPhase.Succeeded ? [] : nodeRows,
             LikelyStart = likely,
         };
     }
