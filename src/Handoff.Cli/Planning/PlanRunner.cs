@@ -72,6 +72,12 @@ internal static class PlanRunner
             }
 
             liveDocuments = Validate(ManifestReader.Read(LivePlan.AsList(cluster), ClusterSource), errors);
+
+            // As kubectl apply -f would create them: a function that names no namespace goes to the context's (or -n's).
+            foreach (var function in documents.Select(d => d.Object).OfType<HandoffFunction>().Where(f => string.IsNullOrEmpty(f.Metadata.NamespaceProperty)))
+            {
+                function.Metadata.NamespaceProperty = target.Namespace;
+            }
         }
 
         WarnDeprecatedDurations(documents, error);

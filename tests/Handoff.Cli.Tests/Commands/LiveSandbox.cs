@@ -48,12 +48,16 @@ public abstract class LiveSandbox : IAsyncLifetime
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
     }
 
-    /// <summary>A fresh namespace with the given functions (YAML; their namespace is set to it).</summary>
-    public async Task<string> NamespaceWithAsync(string functionsYaml)
+    /// <summary>A fresh namespace (or <paramref name="existing"/>) with the given functions (YAML; their namespace is set to it).</summary>
+    public async Task<string> NamespaceWithAsync(string functionsYaml, string? existing = null)
     {
-        var ns = "t-" + Guid.NewGuid().ToString("N")[..10];
+        var ns = existing ?? "t-" + Guid.NewGuid().ToString("N")[..10];
         var ct = TestContext.Current.CancellationToken;
-        await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: ct);
+        if (existing is null)
+        {
+            await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: ct);
+        }
+
         foreach (var doc in ManifestReader.ReadTyped(functionsYaml, "test.yaml"))
         {
             var f = (HandoffFunction)doc.Object;
