@@ -116,7 +116,7 @@ internal static class PlanRunner
         {
             "json" => PlanOutput.ToJson(document) + Environment.NewLine,
             "yaml" => PlanOutput.ToYaml(document),
-            "svg" => SvgWriter.Write(GanttScene.Build(GanttSources.FromPlan(document, cluster is null ? "handoff plan" : "handoff plan --live"))),
+            "svg" => SvgWriter.Write(GanttScene.Build(GanttSources.FromPlan(document, Title(request)))),
             _ => PlanOutput.ToTable(document),
         });
 
@@ -142,6 +142,10 @@ internal static class PlanRunner
             return null;
         }
     }
+
+    /// <summary>The picture's title: the command that planned it.</summary>
+    private static string Title(PlanRequest request) =>
+        "handoff plan" + (request.Live is null ? "" : " --live") + string.Concat(request.Paths.Select(p => " -f " + p));
 
     private static int Fail(IEnumerable<string> errors, TextWriter error)
     {
