@@ -14,6 +14,7 @@ internal static class CliRoot
         root.Subcommands.Add(GraphCommand.Create());
         root.Subcommands.Add(TopCommand.Create());
         root.Subcommands.Add(GanttCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
         return root;
     }
 }

@@ -46,6 +46,7 @@ internal static class GraphCommand
             function, selector, files, output, file,
         };
         kube.AddTo(command);
+        FunctionNameCompletions.AddTo(function, kube);
         command.SetAction(async (parseResult, ct) =>
         {
             var error = parseResult.InvocationConfiguration.Error;

@@ -27,6 +27,7 @@ internal static class WhyCommand
             target, schedulerName,
         };
         kube.AddTo(command);
+        FunctionNameCompletions.AddTo(target, kube);
         command.SetAction(async (parseResult, ct) =>
         {
             var error = parseResult.InvocationConfiguration.Error;

@@ -34,14 +34,19 @@ internal static class HandoffBinary
     public static string PluginDirectory()
     {
         var dir = Directory.CreateTempSubdirectory("kubectl-plugin-").FullName;
-        var shim = Path.Combine(dir, "kubectl-handoff");
+        WriteShim(dir, "kubectl-handoff");
+        return dir;
+    }
+
+    /// <summary>An executable script <paramref name="name"/> in <paramref name="directory"/> that runs this program.</summary>
+    public static void WriteShim(string directory, string name)
+    {
+        var shim = Path.Combine(directory, name);
         File.WriteAllText(shim, AppHost is { } host ? $"#!/bin/sh\nexec \"{host}\" \"$@\"\n" : $"#!/bin/sh\nexec dotnet \"{Dll}\" \"$@\"\n");
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
         }
-
-        return dir;
     }
 
     /// <summary>Runs the real kubectl with <paramref name="pluginDirectory"/> first on PATH: <c>kubectl handoff ARGS</c>.</summary>

@@ -199,4 +199,15 @@ public sealed class ViewsTests(DagSandbox sandbox) : IClassFixture<DagSandbox>
         Assert.Equal(2, plan.GetProperty("nodes").GetArrayLength());
         Assert.Equal(4.0, plan.GetProperty("makespan").GetDouble());
     }
+
+    [Fact]
+    public async Task Function_names_complete_from_the_cluster()
+    {
+        await sandbox.WaitUntilDoneAsync();
+        var line = $"handoff why --kubeconfig {sandbox.KubeconfigPath} -n default dag-s";
+
+        var suggestions = await HandoffBinary.MustAsync($"[suggest:{line.Length}]", line);
+
+        Assert.Equal("dag-source\ndag-sum\n", suggestions);
+    }
 }
