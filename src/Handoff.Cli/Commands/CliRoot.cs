@@ -15,6 +15,7 @@ internal static class CliRoot
         root.Subcommands.Add(TopCommand.Create());
         root.Subcommands.Add(GanttCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
+        root.Subcommands.Add(CompletionCommand.CreateKubectlProtocol(Create));
         return root;
     }
 }

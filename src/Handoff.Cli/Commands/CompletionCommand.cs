@@ -11,9 +11,9 @@ internal static class CompletionCommand
 {
     public static Command Create()
     {
-        var shell = new Argument<string>("SHELL") { Description = "bash, zsh, fish or pwsh." };
-        shell.AcceptOnlyFromAmong("bash", "zsh", "fish", "pwsh");
-        var command = new Command("completion", "Print a shell completion script. bash: source <(handoff completion bash); zsh: source <(handoff completion zsh); fish: handoff completion fish | source; pwsh: handoff completion pwsh | Out-String | Invoke-Expression.")
+        var shell = new Argument<string>("SHELL") { Description = "bash, zsh, fish, pwsh, or kubectl (the kubectl_complete-handoff script for kubectl handoff)." };
+        shell.AcceptOnlyFromAmong("bash", "zsh", "fish", "pwsh", "kubectl");
+        var command = new Command("completion", "Print a shell completion script. bash: source <(handoff completion bash); zsh: source <(handoff completion zsh); fish: handoff completion fish | source; pwsh: handoff completion pwsh | Out-String | Invoke-Expression; kubectl handoff: handoff completion kubectl > DIR/kubectl_complete-handoff && chmod +x DIR/kubectl_complete-handoff.")
         {
             shell,
         };
@@ -24,6 +24,35 @@ internal static class CompletionCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// The hidden <c>__complete WORDS…</c> command kubectl's plugin completion calls (through a
+    /// <c>kubectl_complete-handoff</c> script, kubectl 1.26+): Cobra's protocol — the completions of the last word, one
+    /// per line, then <c>:4</c> (no file completion).
+    /// </summary>
+    public static Command CreateKubectlProtocol(Func<RootCommand> root)
+    {
+        var words = new Argument<string[]>("WORDS") { Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("__complete", "Completions in kubectl's plugin protocol (for kubectl_complete-handoff).") { words };
+        command.Hidden = true;
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parseResult, _) =>
+        {
+            var line = string.Join(' ', (parseResult.GetValue(words) ?? []).Concat(parseResult.UnmatchedTokens));
+            var output = parseResult.InvocationConfiguration.Output;
+            foreach (var item in root().Parse(line).GetCompletions(line.Length))
+            {
+                await output.WriteLineAsync(item.Label);
+            }
+
+            await output.WriteLineAsync(":4");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The script kubectl runs to complete <c>kubectl handoff …</c>.</summary>
+    public const string KubectlScript = "#!/bin/sh\n# kubectl handoff completion (kubectl 1.26+): put this on PATH as kubectl_complete-handoff\nexec handoff __complete \"$@\"\n";
 
     public static string Script(string shell) => shell switch
     {
@@ -49,6 +78,7 @@ internal static class CompletionCommand
             compdef _handoff handoff
 
             """,
+        "kubectl" => KubectlScript,
         "fish" => """
             # handoff completion for fish: handoff completion fish | source
             complete -c handoff -f -a '(set -l line (commandline -cp); handoff "[suggest:"(string length -- "$line")"]" "$line" 2>/dev/null)'

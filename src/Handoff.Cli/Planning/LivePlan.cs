@@ -32,7 +32,7 @@ namespace Handoff.Cli.Planning;
 /// (what pods Handoff did not place hold) is taken off the capacity.</item>
 /// </list>
 /// </remarks>
-internal sealed record LivePlan(PlanDocument Document, PlanResult Result, IReadOnlyList<string> AssumedDurations)
+internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> AssumedDurations)
 {
     /// <summary>Offset of the functions that hold a node: before any ready time, so the queue places them first.</summary>
     private static readonly TimeSpan Holding = TimeSpan.FromDays(-36500);
@@ -171,7 +171,7 @@ internal sealed record LivePlan(PlanDocument Document, PlanResult Result, IReadO
             })],
             Now = cluster.Now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
         };
-        return new LivePlan(document, result, assumed);
+        return new LivePlan(document, assumed);
     }
 
     /// <summary>The cluster's nodes as the simulation sees them: not Ready or cordoned = takes nothing new; external usage off.</summary>

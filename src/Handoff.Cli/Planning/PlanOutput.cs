@@ -85,7 +85,7 @@ internal static class PlanOutput
         })],
     };
 
-    /// <summary>Reads a document <c>handoff plan --output json</c> (or yaml) printed. Throws <see cref="JsonException"/>.</summary>
+    /// <summary>Reads the document <c>handoff plan --output json</c> printed. Throws <see cref="JsonException"/>.</summary>
     public static PlanDocument FromJson(string json) =>
         JsonSerializer.Deserialize<PlanDocument>(json, Json) ?? throw new JsonException("the plan is null");
 

@@ -56,4 +56,27 @@ public sealed class CompletionTests
         Assert.Contains(hook, script, StringComparison.Ordinal);
         Assert.Contains("[suggest:", script, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Kubectl_completes_kubectl_handoff_through_the_completion_script()
+    {
+        var kubectl = Tools.Kubectl;
+        var dir = HandoffBinary.PluginDirectory();
+        try
+        {
+            HandoffBinary.WriteShim(dir, "handoff");
+            HandoffBinary.WriteExecutable(dir, "kubectl_complete-handoff", await HandoffBinary.MustAsync("completion", "kubectl"));
+            var env = new Dictionary<string, string?> { ["PATH"] = dir + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH") };
+
+            var subcommands = await Processes.RunAsync(kubectl, ["__complete", "handoff", "gr"], TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken, environment: env);
+            var values = await Processes.RunAsync(kubectl, ["__complete", "handoff", "graph", "-o", ""], TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken, environment: env);
+
+            Assert.Equal("graph\n:4\n", subcommands.Stdout);
+            Assert.Equal("dot\nmermaid\npng\nsvg\ntree\n:4\n", values.Stdout);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

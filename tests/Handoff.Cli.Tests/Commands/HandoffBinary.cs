@@ -39,13 +39,17 @@ internal static class HandoffBinary
     }
 
     /// <summary>An executable script <paramref name="name"/> in <paramref name="directory"/> that runs this program.</summary>
-    public static void WriteShim(string directory, string name)
+    public static void WriteShim(string directory, string name) =>
+        WriteExecutable(directory, name, AppHost is { } host ? $"#!/bin/sh\nexec \"{host}\" \"$@\"\n" : $"#!/bin/sh\nexec dotnet \"{Dll}\" \"$@\"\n");
+
+    /// <summary>Writes an executable file (a script).</summary>
+    public static void WriteExecutable(string directory, string name, string content)
     {
-        var shim = Path.Combine(directory, name);
-        File.WriteAllText(shim, AppHost is { } host ? $"#!/bin/sh\nexec \"{host}\" \"$@\"\n" : $"#!/bin/sh\nexec dotnet \"{Dll}\" \"$@\"\n");
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, content);
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
         }
     }
 
