@@ -13,7 +13,7 @@ internal static class CompletionCommand
     {
         var shell = new Argument<string>("SHELL") { Description = "bash, zsh, fish, pwsh, or kubectl (the kubectl_complete-handoff script for kubectl handoff)." };
         shell.AcceptOnlyFromAmong("bash", "zsh", "fish", "pwsh", "kubectl");
-        var command = new Command("completion", "Print a shell completion script. bash: source <(handoff completion bash); zsh: source <(handoff completion zsh); fish: handoff completion fish | source; pwsh: handoff completion pwsh | Out-String | Invoke-Expression; kubectl handoff: handoff completion kubectl > DIR/kubectl_complete-handoff && chmod +x DIR/kubectl_complete-handoff.")
+        var command = new Command("completion", "Print a shell completion script, e.g. source <(handoff completion bash); for kubectl handoff, save handoff completion kubectl as an executable kubectl_complete-handoff on PATH (docs/cli.md).")
         {
             shell,
         };
