@@ -1,6 +1,7 @@
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core;
+using Handoff.Core.Resources;
 using k8s.Models;
 
 namespace Handoff.Cli.Cluster;
@@ -28,6 +29,17 @@ internal sealed record LiveCluster(
 
     /// <summary>The Kubernetes Node of a HandoffNode, or null when it does not exist.</summary>
     public V1Node? NodeOf(HandoffNode node) => _nodes.GetValueOrDefault(HandoffMapper.KubernetesNodeName(node));
+
+    /// <summary>Whether the operator reports the HandoffNode Ready (its Kubernetes Node exists and is Ready).</summary>
+    public static bool IsReady(HandoffNode node) =>
+        node.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true;
+
+    /// <summary>A time the API returned (UTC, whatever its <see cref="DateTime.Kind"/>).</summary>
+    public static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+
+    /// <summary>A resource map of a status or spec; empty when absent.</summary>
+    public static ResourceList Resources(IDictionary<string, string>? quantities) =>
+        quantities is { Count: > 0 } ? ResourceList.Parse(quantities) : ResourceList.Empty;
 
     /// <summary>The functions of one namespace, or of all when <paramref name="namespace"/> is null.</summary>
     public IEnumerable<HandoffFunction> FunctionsIn(string? @namespace) =>

@@ -53,7 +53,7 @@ internal static class TopCommand
         foreach (var node in cluster.HandoffNodes)
         {
             var capacity = Capacity(node);
-            var used = Parse(node.Status?.Allocated).Add(Parse(node.Status?.External));
+            var used = LiveCluster.Resources(node.Status?.Allocated).Add(LiveCluster.Resources(node.Status?.External));
             var ready = node.Status?.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Ready);
             var cordoned = node.Spec?.Unschedulable == true || cluster.NodeOf(node)?.Spec?.Unschedulable == true;
             var readyText = ready?.Status == ConditionStatus.True ? "yes" : $"[red]no[/]{(ready?.Reason is { } r ? $" ({Markup.Escape(r)})" : "")}";
@@ -97,8 +97,5 @@ internal static class TopCommand
 
     /// <summary>The effective capacity the operator reports, else the declared one.</summary>
     private static ResourceList Capacity(HandoffNode node) =>
-        node.Status?.Capacity is { Count: > 0 } reported ? ResourceList.Parse(reported) : Parse(node.Spec?.Capacity);
-
-    private static ResourceList Parse(IDictionary<string, string>? quantities) =>
-        quantities is { Count: > 0 } ? ResourceList.Parse(quantities) : ResourceList.Empty;
+        node.Status?.Capacity is { Count: > 0 } reported ? ResourceList.Parse(reported) : LiveCluster.Resources(node.Spec?.Capacity);
 }

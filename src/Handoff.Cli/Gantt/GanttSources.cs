@@ -47,8 +47,8 @@ internal static class GanttSources
     {
         var functions = cluster.FunctionsIn(@namespace).ToList();
         var started = functions.Where(f => f.Status?.StartTime is not null && !string.IsNullOrEmpty(f.Status.Node)).ToList();
-        var origin = started.Select(f => new DateTimeOffset(DateTime.SpecifyKind(f.Status.StartTime!.Value, DateTimeKind.Utc))).DefaultIfEmpty(cluster.Now).Min();
-        double At(DateTime t) => Math.Max(0, (new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) - origin).TotalSeconds);
+        var origin = started.Select(f => LiveCluster.Utc(f.Status.StartTime!.Value)).DefaultIfEmpty(cluster.Now).Min();
+        double At(DateTime t) => Math.Max(0, (LiveCluster.Utc(t) - origin).TotalSeconds);
         var bars = started.Select(f =>
         {
             var s = f.Status;

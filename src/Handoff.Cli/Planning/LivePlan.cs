@@ -113,7 +113,7 @@ internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> Ass
 
             if (phase is FunctionPhase.Scheduled or FunctionPhase.Running && status!.Node is { Length: > 0 } node)
             {
-                var started = status.StartTime is { } s ? new DateTimeOffset(DateTime.SpecifyKind(s, DateTimeKind.Utc)) : cluster.Now;
+                var started = status.StartTime is { } s ? LiveCluster.Utc(s) : cluster.Now;
                 var left = started + (duration ?? PlanFunction.DefaultDuration) - cluster.Now;
                 placement = schedulable.Contains(node)
                     ? placement with { Node = node, NodeSelector = null, CollocateWith = null, CollocateNode = null }
@@ -185,17 +185,16 @@ internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> Ass
                 return n; // A new HandoffNode from -f: taken as it is, like plan without --live.
             }
 
-            var ready = hn.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true;
             var cordoned = cluster.NodeOf(hn)?.Spec?.Unschedulable == true;
-            var external = hn.Status?.External is { Count: > 0 } e ? ResourceList.Parse(e) : ResourceList.Empty;
+            var external = LiveCluster.Resources(hn.Status?.External);
             var capacity = ResourceList.FromMilli(n.Capacity.Select(kv => KeyValuePair.Create(kv.Key, Math.Max(0, kv.Value - external[kv.Key]))));
-            return n with { Capacity = capacity, Unschedulable = n.Unschedulable || cordoned || !ready };
+            return n with { Capacity = capacity, Unschedulable = n.Unschedulable || cordoned || !LiveCluster.IsReady(hn) };
         })];
     }
 
     private static DateTimeOffset ReadyTime(LiveCluster cluster, HandoffFunction hf, MappedFunction m)
     {
-        static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+        static DateTimeOffset? Utc(DateTime? t) => t is { } v ? LiveCluster.Utc(v) : null;
         var created = Utc(hf.Metadata.CreationTimestamp) ?? cluster.Now;
         var argsDone = m.Args.Select(a => cluster.Function(a)?.Status is { Phase: FunctionPhases.Succeeded } s ? Utc(s.CompletionTime) : null);
         return QueueOrderKey.ReadyTime(created, argsDone, Utc(hf.Status?.RetryAfter));

@@ -1,5 +1,4 @@
 using Handoff.Api.Mapping;
-using Handoff.Api.V1Alpha1;
 using Handoff.Cli.Cluster;
 using Handoff.Core.Allocation;
 using Handoff.Core.Nodes;
@@ -27,10 +26,9 @@ internal sealed class NodeRows
         _cluster = cluster;
         foreach (var hn in cluster.HandoffNodes)
         {
-            var ready = hn.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true;
             try
             {
-                var info = HandoffMapper.ToNodeInfo(hn, ready);
+                var info = HandoffMapper.ToNodeInfo(hn, LiveCluster.IsReady(hn));
                 _infos[hn.Metadata.Name] = info with { Unschedulable = info.Unschedulable || cluster.NodeOf(hn)?.Spec?.Unschedulable == true };
             }
             catch (ManifestValidationException e)
@@ -45,7 +43,7 @@ internal sealed class NodeRows
         {
             tracker.SetNode(info.Name, info.Capacity);
             var hn = cluster.HandoffNodes.First(n => n.Metadata.Name == info.Name);
-            var held = Parse(hn.Status?.Allocated).Add(Parse(hn.Status?.External));
+            var held = LiveCluster.Resources(hn.Status?.Allocated).Add(LiveCluster.Resources(hn.Status?.External));
             if (!held.IsZero)
             {
                 tracker.Adopt(info.Name, held, "held:" + info.Name);
@@ -150,7 +148,4 @@ internal sealed class NodeRows
 
     private static bool AffinityMatches(RequiredNodeAffinity? affinity, V1Node? k8sNode) =>
         affinity is null || (k8sNode is not null && affinity.Matches(CoreModels.Labeled(k8sNode)));
-
-    private static ResourceList Parse(IDictionary<string, string>? quantities) =>
-        quantities is { Count: > 0 } ? ResourceList.Parse(quantities) : ResourceList.Empty;
 }
