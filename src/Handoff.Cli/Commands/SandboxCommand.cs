@@ -31,7 +31,7 @@ internal static class SandboxCommand
         };
         var crds = new Option<string?>("--crds")
         {
-            Description = "Directory of CRD manifests to install (default: crds/ beside Handoff.sln, searched upward from the current directory).",
+            Description = "Directory of CRD manifests to install (default: crds/ beside Handoff.sln, searched upward from the current directory, else the CRDs installed with the handoff tool).",
         };
         var noKubelet = new Option<bool>("--no-kubelet")
         {
@@ -39,7 +39,7 @@ internal static class SandboxCommand
         };
         var podDuration = new Option<string>("--pod-duration")
         {
-            Description = "How long a pod runs without a handoff.dev/sandbox-duration annotation (Go duration, e.g. 1s, 500ms, 2m).",
+            Description = "How long a pod runs without a handoff.dev/duration annotation (Go duration, e.g. 1s, 500ms, 2m).",
             DefaultValueFactory = _ => "1s",
         };
 
@@ -77,7 +77,7 @@ internal static class SandboxCommand
                         Port = parseResult.GetValue(port),
                         KubeconfigPath = parseResult.GetValue(kubeconfig)!,
                         NodesFile = parseResult.GetValue(nodes),
-                        CrdsDirectory = parseResult.GetValue(crds),
+                        CrdsDirectory = parseResult.GetValue(crds) ?? BundledCrds(),
                         SimulateKubelet = !parseResult.GetValue(noKubelet),
                     },
                     Apply = parseResult.GetValue(apply) ?? [],
@@ -94,5 +94,20 @@ internal static class SandboxCommand
                 ct);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The CRDs shipped beside the program (the .NET tool carries them), used when no repository is found upward from
+    /// the current directory; null keeps the sandbox's own search (and its error when nothing is found).
+    /// </summary>
+    private static string? BundledCrds()
+    {
+        if (SandboxHost.FindCrds(Directory.GetCurrentDirectory()) is not null)
+        {
+            return null;
+        }
+
+        var bundled = Path.Combine(AppContext.BaseDirectory, "crds");
+        return Directory.Exists(bundled) ? bundled : null;
     }
 }
