@@ -16,8 +16,8 @@ internal static class ClusterReader
         var functions = Call("list HandoffFunctions", client, () => client.CustomObjects.ListClusterCustomObjectAsync<HandoffFunctionList>(
             HandoffApi.Group, HandoffApi.Version, HandoffApi.FunctionPlural, cancellationToken: cancellationToken));
         var nodes = Call("list Nodes", client, () => client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken));
-        var pods = Call("list function pods", client, () => client.CoreV1.ListPodForAllNamespacesAsync(
-            labelSelector: HandoffApi.FunctionLabel, cancellationToken: cancellationToken));
+        // Every pod: what other workloads hold counts on Node-backed HandoffNodes, as it does for the operator.
+        var pods = Call("list pods", client, () => client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: cancellationToken));
         return new LiveCluster(
             time.GetUtcNow(),
             [.. (await handoffNodes).Items.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)],

@@ -8,14 +8,15 @@ namespace Handoff.Cli.Cluster;
 
 /// <summary>
 /// What the commands read from a cluster, at one moment: every HandoffNode and Node, every HandoffFunction (in all
-/// namespaces: capacity is shared, so what runs elsewhere decides when anything starts) and Handoff's function pods.
+/// namespaces: capacity is shared, so what runs elsewhere decides when anything starts) and every pod (what other
+/// workloads hold, plain pods waiting for Handoff).
 /// </summary>
 internal sealed record LiveCluster(
     DateTimeOffset Now,
     IReadOnlyList<HandoffNode> HandoffNodes,
     IReadOnlyList<V1Node> Nodes,
     IReadOnlyList<HandoffFunction> Functions,
-    IReadOnlyList<V1Pod> FunctionPods)
+    IReadOnlyList<V1Pod> Pods)
 {
     private readonly Dictionary<string, HandoffFunction> _byId =
         Functions.ToDictionary(Id, StringComparer.Ordinal);

@@ -9,6 +9,7 @@ using Handoff.Core.Planning;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
 using k8s;
+using k8s.Models;
 
 namespace Handoff.Cli.Planning;
 
@@ -28,8 +29,9 @@ namespace Handoff.Cli.Planning;
 /// <item>Waiting and Pending functions keep their queue order: their ready time (creation, args' successes, back-off
 /// end: <see cref="QueueOrderKey.ReadyTime"/>) relative to now; new manifests are created now, behind them.</item>
 /// <item>Attempts already used count against <c>maxRetries</c>; attempt numbers continue the cluster's.</item>
-/// <item>HandoffNodes that are not Ready (or whose Node is cordoned) take nothing new; <c>status.external</c>
-/// (what pods Handoff did not place hold) is taken off the capacity.</item>
+/// <item>HandoffNodes that are not Ready (or whose Node is cordoned) take nothing new; the cluster's Nodes and pods go
+/// through <see cref="PlanInput"/> as manifests do: Node-backed capacity, what other workloads' pods hold, plain pods
+/// bound by Handoff, and plain pods waiting for it (planned as <c>pod/NAME</c>).</item>
 /// </list>
 /// </remarks>
 internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> AssumedDurations)
@@ -37,13 +39,26 @@ internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> Ass
     /// <summary>Offset of the functions that hold a node: before any ready time, so the queue places them first.</summary>
     private static readonly TimeSpan Holding = TimeSpan.FromDays(-36500);
 
-    /// <summary>The cluster's HandoffNodes and HandoffFunctions as one <c>kind: List</c>, for the manifest reader.</summary>
+    /// <summary>
+    /// The cluster's HandoffNodes, Nodes, HandoffFunctions and pods (all but the functions' own, which the functions
+    /// stand for) as one <c>kind: List</c>, for the manifest reader.
+    /// </summary>
     public static string AsList(LiveCluster cluster)
     {
         var items = new JsonArray();
-        foreach (var o in cluster.HandoffNodes.Cast<object>().Concat(cluster.Functions))
+        var pods = cluster.Pods.Where(p => PodMapper.RoleOf(p) != PodRole.FunctionPod);
+        foreach (var o in cluster.HandoffNodes.Cast<object>().Concat(cluster.Nodes).Concat(cluster.Functions).Concat(pods))
         {
-            items.Add(JsonNode.Parse(KubernetesJson.Serialize(o)));
+            var item = JsonNode.Parse(KubernetesJson.Serialize(o))!.AsObject();
+            // The items of a list of built-in kinds come without their kind.
+            (string ApiVersion, string Kind)? type = o switch { V1Node => ("v1", "Node"), V1Pod => ("v1", "Pod"), _ => null };
+            if (type is { } t)
+            {
+                item["apiVersion"] ??= t.ApiVersion;
+                item["kind"] ??= t.Kind;
+            }
+
+            items.Add(item);
         }
 
         return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = items }.ToJsonString();
@@ -174,7 +189,7 @@ internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> Ass
         return new LivePlan(document, assumed);
     }
 
-    /// <summary>The cluster's nodes as the simulation sees them: not Ready or cordoned = takes nothing new; external usage off.</summary>
+    /// <summary>The cluster's nodes as the simulation sees them: not Ready or cordoned = takes nothing new.</summary>
     private static List<NodeInfo> SimulatedNodes(LiveCluster cluster, IReadOnlyList<NodeInfo> nodes)
     {
         var byName = cluster.HandoffNodes.ToDictionary(n => n.Metadata.Name, StringComparer.Ordinal);
@@ -186,9 +201,7 @@ internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> Ass
             }
 
             var cordoned = cluster.NodeOf(hn)?.Spec?.Unschedulable == true;
-            var external = LiveCluster.Resources(hn.Status?.External);
-            var capacity = ResourceList.FromMilli(n.Capacity.Select(kv => KeyValuePair.Create(kv.Key, Math.Max(0, kv.Value - external[kv.Key]))));
-            return n with { Capacity = capacity, Unschedulable = n.Unschedulable || cordoned || !LiveCluster.IsReady(hn) };
+            return n with { Unschedulable = n.Unschedulable || cordoned || !LiveCluster.IsReady(hn) };
         })];
     }
 

@@ -28,7 +28,7 @@ internal sealed class NodeRows
         {
             try
             {
-                var info = HandoffMapper.ToNodeInfo(hn, LiveCluster.IsReady(hn));
+                var info = HandoffMapper.ToNodeInfo(hn, cluster.NodeOf(hn), LiveCluster.IsReady(hn));
                 _infos[hn.Metadata.Name] = info with { Unschedulable = info.Unschedulable || cluster.NodeOf(hn)?.Spec?.Unschedulable == true };
             }
             catch (ManifestValidationException e)
@@ -83,13 +83,13 @@ internal sealed class NodeRows
             var selector = request.NodeSelector is { Count: > 0 }
                 ? NodeEligibility.MatchesConstraints(new PlacementRequest(request.Id, ResourceList.Empty) { NodeSelector = request.NodeSelector }, node)
                 : podAffinity is { } affinity && (affinity.NodeSelector.Count > 0 || affinity.Required is not null)
-                    ? k8sNode is not null && affinity.Matches(CoreModels.Labeled(k8sNode))
+                    ? k8sNode is not null && affinity.Matches(KubernetesMapper.LabeledNodeOf(k8sNode))
                     : (bool?)null;
             var pinned = request.Node ?? request.CollocateNode;
             var pin = pinned is null && request.CollocateWith is null ? (bool?)null
                 : NodeEligibility.MatchesConstraints(new PlacementRequest(request.Id, ResourceList.Empty) { Node = request.Node, CollocateWith = request.CollocateWith, CollocateNode = request.CollocateNode }, node)
                     && (request.CollocateWith is null || request.CollocateNode is not null);
-            var taint = TaintToleration.FindUntoleratedForScheduling(CoreModels.Taints(k8sNode), tolerations);
+            var taint = TaintToleration.FindUntoleratedForScheduling(KubernetesMapper.TaintsOf(k8sNode), tolerations);
             rows.Add(new NodeRow(name, Verdict(request, node, podAffinity, k8sNode, taint, holds, total, available), !holds && Fits(request, node, podAffinity, k8sNode, taint, available))
             {
                 Cordoned = node.Unschedulable,
@@ -147,5 +147,5 @@ internal sealed class NodeRows
     }
 
     private static bool AffinityMatches(RequiredNodeAffinity? affinity, V1Node? k8sNode) =>
-        affinity is null || (k8sNode is not null && affinity.Matches(CoreModels.Labeled(k8sNode)));
+        affinity is null || (k8sNode is not null && affinity.Matches(KubernetesMapper.LabeledNodeOf(k8sNode)));
 }

@@ -7,7 +7,6 @@ using Handoff.Core;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
-using Handoff.Core.Workloads;
 using k8s.Models;
 
 namespace Handoff.Cli.Why;
@@ -70,7 +69,7 @@ internal static class WhyBuilder
         }
 
         var holding = phase is FunctionPhase.Scheduled or FunctionPhase.Running ? status?.Node : null;
-        var tolerations = CoreModels.Tolerations(hf.Spec?.Template?.Spec);
+        var tolerations = KubernetesMapper.TolerationsOf(hf.Spec?.Template?.Spec);
         var nodeRows = rows.For(request, tolerations, null, holding);
 
         details.Add(("strategy", mapped.ExplicitStrategy?.ToString() ?? $"{mapped.Strategy} (none named: the operator's default)"));
@@ -133,7 +132,7 @@ internal static class WhyBuilder
             };
         }
 
-        var cost = PodRequests.Effective(CoreModels.Resources(pod.Spec!));
+        var cost = PodMapper.RequestOf(pod);
         details.Add(("cost", cost.Count == 0 ? "nothing (no requests)" : cost + " (its effective request)"));
         var rows = new NodeRows(cluster);
         var holding = cluster.HandoffNodes.FirstOrDefault(n => HandoffMapper.KubernetesNodeName(n) == pod.Spec.NodeName)?.Metadata.Name;
@@ -142,7 +141,7 @@ internal static class WhyBuilder
             details.Add(("node", pod.Spec.NodeName + (holding is null ? " (no HandoffNode names it)" : $" (HandoffNode {holding})")));
         }
 
-        var nodeRows = rows.For(new Handoff.Core.Allocation.PlacementRequest(id, cost), CoreModels.Tolerations(pod.Spec), CoreModels.Affinity(pod.Spec), holding);
+        var nodeRows = rows.For(new Handoff.Core.Allocation.PlacementRequest(id, cost), KubernetesMapper.TolerationsOf(pod.Spec), KubernetesMapper.AffinityOf(pod.Spec), holding);
         var why = !string.IsNullOrEmpty(pod.Spec.NodeName)
             ? $"it is bound to {pod.Spec.NodeName} ({pod.Status?.Phase})"
             : nodeRows.FirstOrDefault(r => r.Fits) is { } fits

@@ -1,5 +1,6 @@
 using Handoff.Cli.Sandbox;
 using Handoff.Cli.Tests.Sandbox;
+using Handoff.Cli.Tests.Planning;
 
 namespace Handoff.Cli.Tests.Commands;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
 using Handoff.Testing;
+using Handoff.Cli.Tests.Planning;
 
 namespace Handoff.Cli.Tests.Commands;
 

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Handoff.Core.Lifecycle;
 using Handoff.Testing;
+using Handoff.Cli.Tests.Planning;
 
 namespace Handoff.Cli.Tests.Commands;
 
