@@ -63,6 +63,9 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>True when requests are authenticated and authorized by RBAC (<see cref="SandboxOptions.Rbac"/>).</summary>
     public bool RbacEnabled => _security.Enforced;
 
+    /// <summary>Every authorization decision made with RBAC on (empty without it).</summary>
+    public SandboxAuthorizationLog Authorizations => _security.Log;
+
     private const string EmptyMap = "{}";
 
     internal TimeProvider TimeProviderForHost => TimeProvider.System;

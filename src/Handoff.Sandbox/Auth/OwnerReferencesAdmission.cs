@@ -42,7 +42,7 @@ internal sealed class OwnerReferencesAdmission(ResourceRegistry registry, Sandbo
                 Namespace = ns,
                 Name = name,
             };
-            if (security.Authorize(delete) is { Allowed: false } denied)
+            if (security.Authorize(delete, "admission") is { Allowed: false } denied)
             {
                 throw Forbidden.Admission(t, name, $"cannot set an ownerRef on a resource you can't delete: {denied.Reason}, <nil>");
             }
@@ -71,7 +71,7 @@ internal sealed class OwnerReferencesAdmission(ResourceRegistry registry, Sandbo
                 Namespace = ns,
                 Name = JsonNodes.GetString(reference, "name") ?? "",
             };
-            if (security.Authorize(finalizers) is { Allowed: false } denied)
+            if (security.Authorize(finalizers, "admission") is { Allowed: false } denied)
             {
                 throw Forbidden.Admission(t, name,
                     $"cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on: {denied.Reason}, <nil>");

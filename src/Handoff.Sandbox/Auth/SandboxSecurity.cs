@@ -56,9 +56,26 @@ internal sealed class SandboxSecurity : IDisposable
         return user ?? (Enforced ? null : UserInfo.Admin);
     }
 
-    /// <summary>RBAC when enforced; otherwise everything is allowed (reason "", as kube-apiserver's AlwaysAllow).</summary>
-    public AuthorizationDecision Authorize(RequestAttributes request) =>
-        Enforced ? Rbac.Authorize(request) : AuthorizationDecision.Allow("");
+    /// <summary>Every decision made while enforced.</summary>
+    public SandboxAuthorizationLog Log { get; } = new();
+
+    /// <summary>
+    /// RBAC when enforced (the decision is logged with <paramref name="source"/>: request, admission or review);
+    /// otherwise everything is allowed (reason "", as kube-apiserver's AlwaysAllow).
+    /// </summary>
+    public AuthorizationDecision Authorize(RequestAttributes request, string source)
+    {
+        if (!Enforced)
+        {
+            return AuthorizationDecision.Allow("");
+        }
+
+        var decision = Rbac.Authorize(request);
+        Log.Record(new SandboxAuthorization(
+            request.User.Name, request.Verb, request.ApiGroup, request.ResourceWithSubresource, request.Namespace,
+            request.IsResourceRequest ? "" : request.Path, decision.Allowed, source));
+        return decision;
+    }
 
     /// <summary>The token of <c>Authorization: Bearer TOKEN</c> (scheme case-insensitive); null when absent or empty.</summary>
     public static string? BearerToken(string? authorization)

@@ -16,7 +16,8 @@ internal sealed record TokenAuthentication(UserInfo? User, IReadOnlyList<string>
 
 /// <summary>
 /// ServiceAccount tokens as the API server issues them for the TokenRequest API (<c>serviceaccounts/token</c>, what
-/// <c>kubectl create token</c> calls): RS256-signed JWTs with the issuer, audiences, expiry and the
+/// <c>kubectl create token</c> calls): JWTs signed with ES256 (an API server signs with its service-account key, RSA
+/// or ECDSA; ECDSA keys are quick to make for every sandbox) with the issuer, audiences, expiry and the
 /// <c>kubernetes.io</c> claim (namespace, service account name and uid, the bound object). A token authenticates
 /// only while it is unexpired (one minute of leeway, as the API server allows), names one of the audiences asked for,
 /// and its ServiceAccount — and bound object, if any — still exist with the uids it was issued for.
@@ -34,7 +35,7 @@ internal sealed class ServiceAccountTokens : IDisposable
     private static readonly TimeSpan Leeway = TimeSpan.FromMinutes(1);
 
     private readonly ApiEngine _engine;
-    private readonly RSA _key = RSA.Create(2048);
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly string _keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     private readonly ConcurrentDictionary<string, Claims> _verified = new(StringComparer.Ordinal);
 
@@ -72,9 +73,10 @@ internal sealed class ServiceAccountTokens : IDisposable
             ["nbf"] = issuedAt,
             ["sub"] = UserInfo.ServiceAccountName(ns, serviceAccount),
         };
-        var header = new JsonObject { ["alg"] = "RS256", ["kid"] = _keyId };
+        var header = new JsonObject { ["alg"] = "ES256", ["kid"] = _keyId };
         var signingInput = Base64Url.EncodeToString(JsonNodes.ToBytes(header)) + "." + Base64Url.EncodeToString(JsonNodes.ToBytes(payload));
-        var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        // JWS wants the raw r||s form, which is .NET's default for ECDSA.
+        var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256);
         return (signingInput + "." + Base64Url.EncodeToString(signature), DateTimeOffset.FromUnixTimeSeconds(expires));
     }
 
@@ -181,13 +183,13 @@ internal sealed class ServiceAccountTokens : IDisposable
         try
         {
             var header = JsonNodes.ParseObject(Base64Url.DecodeFromChars(parts[0]));
-            if (JsonNodes.GetString(header, "alg") != "RS256" || JsonNodes.GetString(header, "kid") != _keyId)
+            if (JsonNodes.GetString(header, "alg") != "ES256" || JsonNodes.GetString(header, "kid") != _keyId)
             {
                 return null;
             }
 
             var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-            if (!_key.VerifyData(signed, Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+            if (!_key.VerifyData(signed, Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256))
             {
                 return null;
             }

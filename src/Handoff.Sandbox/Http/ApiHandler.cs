@@ -76,7 +76,7 @@ internal sealed class ApiHandler
     {
         var user = _security.AuthenticateRequest(ctx.Request.Headers.Authorization.ToString()) ?? throw Forbidden.Unauthorized();
         var request = RequestInfo.Resolve(user, ctx.Request.Method, ctx.Request.Path.Value ?? "/", ctx.Request.Query);
-        var decision = _security.Authorize(request);
+        var decision = _security.Authorize(request, "request");
         return decision.Allowed ? user : throw Forbidden.Request(request, decision.Reason);
     }
 

@@ -164,7 +164,7 @@ internal sealed class AuthEndpoints(ApiEngine engine, SandboxSecurity security)
             request = new RequestAttributes { User = user, Verb = JsonNodes.GetString(nonResource, "verb") ?? "", Path = JsonNodes.GetString(nonResource, "path") ?? "" };
         }
 
-        var decision = security.Authorize(request);
+        var decision = security.Authorize(request, "review");
         var status = new JsonObject { ["allowed"] = decision.Allowed };
         if (decision.Reason.Length > 0)
         {

@@ -209,6 +209,12 @@ internal static class BuiltinTypes
                 Group = "policy", Version = "v1", Plural = "poddisruptionbudgets", Singular = "poddisruptionbudget", Kind = "PodDisruptionBudget",
                 Namespaced = true, ShortNames = ["pdb"], HasStatus = true, ModelType = typeof(V1PodDisruptionBudget), Columns = nameAge,
             },
+            new()
+            {
+                Group = "networking.k8s.io", Version = "v1", Plural = "networkpolicies", Singular = "networkpolicy", Kind = "NetworkPolicy",
+                Namespaced = true, ShortNames = ["netpol"], ModelType = typeof(V1NetworkPolicy),
+                Columns = [name, Col("Pod-Selector", (o, _) => Selector(o["spec"]?["podSelector"]?["matchLabels"])), age],
+            },
             Review("authentication.k8s.io", "tokenreviews", "TokenReview", typeof(V1TokenReview)),
             Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", typeof(V1SelfSubjectReview)),
             Review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", typeof(V1SubjectAccessReview)),
