@@ -89,8 +89,8 @@ public sealed partial record ChartRbac(
 
     /// <summary>The same RBAC without one rule of the ClusterRole or the Role.</summary>
     public ChartRbac Without(string role, int index) => role == "ClusterRole"
-        ? this with { ClusterRole = new V1ClusterRole { Metadata = ClusterRole.Metadata, Rules = [.. ClusterRole.Rules.Where((_, i) => i != index)] } }
-        : this with { Role = new V1Role { Metadata = Role.Metadata, Rules = [.. Role.Rules.Where((_, i) => i != index)] } };
+        ? this with { ClusterRole = new V1ClusterRole { ApiVersion = ClusterRole.ApiVersion, Kind = ClusterRole.Kind, Metadata = ClusterRole.Metadata, Rules = [.. ClusterRole.Rules.Where((_, i) => i != index)] } }
+        : this with { Role = new V1Role { ApiVersion = Role.ApiVersion, Kind = Role.Kind, Metadata = Role.Metadata, Rules = [.. Role.Rules.Where((_, i) => i != index)] } };
 
     public static string Describe(V1PolicyRule rule) =>
         $"{string.Join(",", rule.Verbs)} on {string.Join(",", rule.Resources ?? rule.NonResourceURLs ?? [])} in API group(s) \"{string.Join(",", rule.ApiGroups ?? [])}\"";
