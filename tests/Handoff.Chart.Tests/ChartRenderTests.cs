@@ -76,6 +76,43 @@ public sealed class ChartRenderTests
         Assert.Equal("ghcr.io/handoff-dev/handoff-operator:0.1.0", container.Image);
     }
 
+    /// <summary>
+    /// The rules of the <c>restricted</c> Pod Security Standard (baseline included), so the release namespace can
+    /// enforce it (docs/security.md).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public async Task The_operator_pod_meets_the_restricted_pod_security_standard(string configuration)
+    {
+        var pod = (await DeploymentAsync(ValuesFor(configuration))).Spec.Template.Spec;
+        Assert.NotEqual(true, pod.HostNetwork);
+        Assert.NotEqual(true, pod.HostPID);
+        Assert.NotEqual(true, pod.HostIPC);
+        Assert.Null(pod.SecurityContext.Sysctls);
+        string[] allowedVolumes = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+        foreach (var volume in pod.Volumes ?? [])
+        {
+            var kinds = volume.GetType().GetProperties()
+                .Where(p => p.Name != nameof(V1Volume.Name) && p.GetValue(volume) is not null)
+                .Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]).ToList();
+            Assert.All(kinds, kind => Assert.Contains(kind, allowedVolumes));
+        }
+
+        foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
+        {
+            var context = container.SecurityContext;
+            Assert.NotEqual(true, context.Privileged);
+            Assert.False(context.AllowPrivilegeEscalation);
+            Assert.Contains("ALL", context.Capabilities.Drop);
+            Assert.All(context.Capabilities.Add ?? [], c => Assert.Equal("NET_BIND_SERVICE", c));
+            Assert.True(context.RunAsNonRoot ?? pod.SecurityContext.RunAsNonRoot);
+            Assert.NotEqual(0, context.RunAsUser ?? pod.SecurityContext.RunAsUser);
+            Assert.Contains((context.SeccompProfile ?? pod.SecurityContext.SeccompProfile).Type, new[] { "RuntimeDefault", "Localhost" });
+            Assert.Null(context.ProcMount);
+            Assert.All(container.Ports ?? [], p => Assert.Null(p.HostPort));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Configurations))]
     public async Task Probes_hit_the_probe_endpoints_on_the_probe_port(string configuration)
