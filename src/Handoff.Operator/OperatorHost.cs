@@ -116,7 +116,8 @@ public static class OperatorHost
                 services.AddHandoffOperator(options, kubeConfig, settings);
                 if (certificate is not null)
                 {
-                    services.AddSingleton(certificate);
+                    // A factory registration, so the container disposes it with the host.
+                    services.AddSingleton(_ => certificate);
                     services.AddSingleton<MetricsAccess>();
                 }
             });

@@ -83,6 +83,11 @@ public sealed class SandboxServer : IAsyncDisposable
         var faults = new SandboxFaults(engine.Store);
         var requests = new SandboxRequestLog();
         var security = new SandboxSecurity(engine, options.Rbac);
+        if (options.Rbac)
+        {
+            BootstrapPolicy.Create(engine);
+        }
+
         // Kubernetes clients send tokens only over TLS (kubectl never over plain HTTP): with RBAC the sandbox serves HTTPS.
         var certificates = options.Rbac ? SandboxCertificates.Create(TimeProvider.System) : null;
         var handler = new ApiHandler(engine, security, faults, requests, options.BookmarkInterval);
@@ -130,11 +135,6 @@ public sealed class SandboxServer : IAsyncDisposable
         var kubelet = new SimulatedKubelet(engine, options);
         var server = new SandboxServer(app, engine, controllers, security, certificates, faults, requests, kubelet, baseAddress);
         server.CreateDefaultNamespaces();
-        if (options.Rbac)
-        {
-            BootstrapPolicy.Create(engine);
-        }
-
         kubelet.Start();
         return server;
     }

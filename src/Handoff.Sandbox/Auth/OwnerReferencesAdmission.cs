@@ -14,7 +14,7 @@ internal sealed class OwnerReferencesAdmission(ResourceRegistry registry, Sandbo
     public void Validate(UserInfo user, ResourceType t, string? subresource, JsonObject obj, JsonObject? old)
     {
         // Status writes cannot change metadata (the plugin lists pods/status as exempt; other status strategies drop metadata).
-        if (!security.Enforced || subresource == "status")
+        if (subresource == "status")
         {
             return;
         }

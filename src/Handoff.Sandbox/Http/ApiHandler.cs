@@ -200,10 +200,9 @@ internal sealed class ApiHandler
         }
 
         var warnings = new List<string>();
-        var writeOptions = RequestReader.WriteOptions(query) with
-        {
-            Admission = (type, subresource, obj, old) => _security.OwnerReferences.Validate(user, type, subresource, obj, old),
-        };
+        var writeOptions = _security.Enforced
+            ? RequestReader.WriteOptions(query) with { Admission = (type, subresource, obj, old) => _security.OwnerReferences.Validate(user, type, subresource, obj, old) }
+            : RequestReader.WriteOptions(query);
         if (target.Subresource == "token" && verb != "create")
         {
             throw ApiException.MethodNotAllowed();
@@ -253,7 +252,7 @@ internal sealed class ApiHandler
                     return;
                 }
 
-            case "update" when target.Name is not null && target.Subresource is not ("binding" or "eviction" or "token"):
+            case "update" when target.Name is not null && target.Subresource is not ("binding" or "eviction"):
                 {
                     var updated = _engine.Update(t, target.Namespace, target.Name, await RequestReader.ReadObjectAsync(ctx, ct), target.Subresource, writeOptions, warnings);
                     ResponseWriter.AddWarnings(ctx, warnings);
@@ -261,7 +260,7 @@ internal sealed class ApiHandler
                     return;
                 }
 
-            case "patch" when target.Name is not null && target.Subresource is not ("binding" or "eviction" or "token"):
+            case "patch" when target.Name is not null && target.Subresource is not ("binding" or "eviction"):
                 {
                     var contentType = (ctx.Request.ContentType ?? "").Split(';')[0].Trim();
                     var patch = await RequestReader.ReadBodyAsync(ctx, ct);

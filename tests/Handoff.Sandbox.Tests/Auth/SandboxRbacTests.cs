@@ -54,6 +54,7 @@ public sealed class SandboxRbacTests
         var who = await robot.AuthenticationV1.CreateSelfSubjectReviewAsync(new V1SelfSubjectReview(), cancellationToken: Ct);
         Assert.Equal("system:serviceaccount:default:robot", who.Status.UserInfo.Username);
         Assert.Empty((await admin.RbacAuthorizationV1.ListClusterRoleAsync(cancellationToken: Ct)).Items);
+        Assert.Empty(server.Authorizations.Snapshot());
         Assert.Equal("http", server.BaseAddress.Scheme);
     }
 
@@ -167,6 +168,12 @@ public sealed class SandboxRbacTests
         // A list or watch pinned to one name by a field selector is a request about that name, as in the API server.
         Assert.Single((await robot.CoreV1.ListNamespacedConfigMapAsync("default", fieldSelector: "metadata.name=mine", cancellationToken: Ct)).Items);
         Assert.Equal(HttpStatusCode.Forbidden, await CodeOf(() => robot.CoreV1.ListNamespacedConfigMapAsync("default", cancellationToken: Ct)));
+
+        // The authorization log saw both, and the self review.
+        var robotDecisions = server.Authorizations.Snapshot().Keys.Where(d => d.User == "system:serviceaccount:default:robot").ToList();
+        Assert.Contains(new SandboxAuthorization("system:serviceaccount:default:robot", "list", "", "configmaps", "default", "", true, "request"), robotDecisions);
+        Assert.Equal([new SandboxAuthorization("system:serviceaccount:default:robot", "list", "", "configmaps", "default", "", false, "request")], server.Authorizations.Denied());
+        Assert.Contains(robotDecisions, d => d.Resource == "selfsubjectrulesreviews" && d.Allowed);
     }
 
     private static async Task<(HttpStatusCode Code, string Body)> RawAsync(SandboxServer server, HttpMethod method, string path, string? token)
