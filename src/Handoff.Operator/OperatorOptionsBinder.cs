@@ -88,6 +88,34 @@ public static class OperatorOptionsBinder
         },
         new()
         {
+            Name = "--metrics-secure", ValueName = "true|false", EnvironmentVariables = ["HANDOFF_METRICS_SECURE"], IsSwitch = true,
+            Description = "Serve /metrics over HTTPS to scrapers whose bearer token the API server authenticates (TokenReview) and authorizes for get on /metrics (SubjectAccessReview); false = plain HTTP without authentication, for local use.",
+            Default = Show(Defaults.MetricsSecure),
+            Apply = (o, v) => o with { MetricsSecure = ParseBool(v, "--metrics-secure") },
+        },
+        new()
+        {
+            Name = "--metrics-cert-path", ValueName = "DIR", EnvironmentVariables = ["HANDOFF_METRICS_CERT_PATH"],
+            Description = "Directory of the HTTPS metrics endpoint's PEM certificate and key (e.g. a mounted Secret), re-read when they change; empty = a self-signed certificate made at start.",
+            Default = Show(Defaults.MetricsCertPath),
+            Apply = (o, v) => o with { MetricsCertPath = v },
+        },
+        new()
+        {
+            Name = "--metrics-cert-name", ValueName = "FILE", EnvironmentVariables = ["HANDOFF_METRICS_CERT_NAME"],
+            Description = "File name of the certificate (chain) in --metrics-cert-path.",
+            Default = Show(Defaults.MetricsCertName),
+            Apply = (o, v) => o with { MetricsCertName = v },
+        },
+        new()
+        {
+            Name = "--metrics-cert-key", ValueName = "FILE", EnvironmentVariables = ["HANDOFF_METRICS_CERT_KEY"],
+            Description = "File name of the private key in --metrics-cert-path.",
+            Default = Show(Defaults.MetricsCertKey),
+            Apply = (o, v) => o with { MetricsCertKey = v },
+        },
+        new()
+        {
             Name = "--probe-address", ValueName = "HOST:PORT", EnvironmentVariables = ["HANDOFF_PROBE_ADDRESS"],
             Description = "Address serving /healthz and /readyz (host: an IP address or localhost); empty = not served.",
             Default = Show(Defaults.ProbeAddress),

@@ -24,6 +24,9 @@ public sealed record SandboxHostOptions
     public bool SimulateKubelet { get; init; } = true;
 
     public TimeSpan DefaultPodDuration { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Authenticate and authorize every request with RBAC (<see cref="SandboxOptions.Rbac"/>; the API is then HTTPS).</summary>
+    public bool Rbac { get; init; }
 }
 
 /// <summary>
@@ -70,6 +73,7 @@ public static class SandboxHost
                 Nodes = nodes,
                 SimulateKubelet = options.SimulateKubelet,
                 DefaultPodDuration = options.DefaultPodDuration,
+                Rbac = options.Rbac,
             }, cancellationToken);
         }
         catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
@@ -89,6 +93,11 @@ public static class SandboxHost
             {
                 await output.WriteLineAsync($"Handoff sandbox: a SIMULATED Kubernetes API at {server.BaseAddress} (not a real cluster; pods do not run containers)");
                 await output.WriteLineAsync($"nodes: {string.Join(", ", server.Kubelet.NodeNames)}");
+                if (server.RbacEnabled)
+                {
+                    await output.WriteLineAsync("RBAC is on: every request needs a bearer token; the kubeconfig's is the administrator's (group system:masters); `kubectl create token ACCOUNT` issues ServiceAccount tokens");
+                }
+
                 var crds = options.CrdsDirectory is { } dir ? Path.GetFullPath(dir, options.WorkingDirectory) : FindCrds(options.WorkingDirectory);
                 if (options.CrdsDirectory is not null && !Directory.Exists(crds))
                 {

@@ -30,6 +30,14 @@ public sealed record SandboxOptions
     /// <summary>Watch events kept per resource; a watch from an older resourceVersion gets 410 Gone.</summary>
     public int WatchHistoryLimit { get; init; } = 10_000;
 
+    /// <summary>
+    /// Authenticate every request (a bearer token: the administrator's of <see cref="SandboxServer.KubeconfigYaml"/>, or a
+    /// ServiceAccount token from <see cref="SandboxServer.CreateTokenAsync"/> or the TokenRequest API) and authorize it
+    /// with RBAC (Roles, ClusterRoles and their bindings), answering 401 and 403 as the API server does; also enforces
+    /// the OwnerReferencesPermissionEnforcement admission rule. Off by default: every request is allowed.
+    /// </summary>
+    public bool Rbac { get; init; }
+
     /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> receives a BOOKMARK.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -158,8 +158,15 @@ public sealed partial class PublishTests
                     + $"exited by itself: {exited}, exit code {process.ExitCode}):\n{await stdout}{await stderr}");
             }
             Assert.Equal("ok", await http.GetStringAsync(new Uri($"http://127.0.0.1:{probePort}/healthz"), ct));
-            var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), ct);
-            Assert.Contains("# TYPE", metrics, StringComparison.Ordinal);
+
+            // /metrics is HTTPS (self-signed) by default, for a token the API server vouches for (the sandbox's administrator).
+            using var tls = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+            using var scraper = new HttpClient(tls) { Timeout = TimeSpan.FromSeconds(5) };
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"https://127.0.0.1:{metricsPort}/metrics"));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", sandbox.CreateClientConfiguration().AccessToken);
+            using var scraped = await scraper.SendAsync(request, ct);
+            Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+            Assert.Contains("# TYPE", await scraped.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
         }
         finally
         {

@@ -16,6 +16,10 @@ public sealed class OperatorOptionsTests
         ("--lease-name", "HANDOFF_LEASE_NAME", "my-lease", "LeaseName"),
         ("--lease-namespace", "HANDOFF_LEASE_NAMESPACE", "handoff-system", "LeaseNamespace"),
         ("--metrics-address", "HANDOFF_METRICS_ADDRESS", "127.0.0.1:9090", "MetricsAddress"),
+        ("--metrics-secure", "HANDOFF_METRICS_SECURE", "false", "MetricsSecure"),
+        ("--metrics-cert-path", "HANDOFF_METRICS_CERT_PATH", "/etc/handoff/metrics-tls", "MetricsCertPath"),
+        ("--metrics-cert-name", "HANDOFF_METRICS_CERT_NAME", "cert.pem", "MetricsCertName"),
+        ("--metrics-cert-key", "HANDOFF_METRICS_CERT_KEY", "key.pem", "MetricsCertKey"),
         ("--probe-address", "HANDOFF_PROBE_ADDRESS", "[::1]:9091", "ProbeAddress"),
         ("--log-level", "HANDOFF_LOG_LEVEL", "Debug", "LogLevel"),
         ("--scheduled-events", "HANDOFF_SCHEDULED_EVENTS", "true", "ScheduledEvents"),
@@ -102,6 +106,7 @@ public sealed class OperatorOptionsTests
         var (fromVariable, fromFlag) = flag switch
         {
             "--leader-elect" or "--scheduled-events" or "--discover-nodes" => ("true", "false"),
+            "--metrics-secure" => ("false", "true"),
             "--default-strategy" => ("LoadBalanced", value),
             "--metrics-address" or "--probe-address" => ("127.0.0.1:7000", value),
             "--log-level" => ("Warning", value),

@@ -66,7 +66,8 @@ public sealed partial class OperatorProcess : IAsyncDisposable
         foreach (var arg in new[]
         {
             binary, "--kubeconfig", kubeconfigPath, "--leader-elect=false", "--log-level", "Warning",
-            "--metrics-address", $"127.0.0.1:{metricsPort}", "--probe-address", $"127.0.0.1:{probePort}",
+            // Plain HTTP: the harness reads the metrics itself, without a token.
+            "--metrics-address", $"127.0.0.1:{metricsPort}", "--metrics-secure=false", "--probe-address", $"127.0.0.1:{probePort}",
         })
         {
             psi.ArgumentList.Add(arg);

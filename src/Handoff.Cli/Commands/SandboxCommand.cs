@@ -43,6 +43,11 @@ internal static class SandboxCommand
             DefaultValueFactory = _ => "1s",
         };
 
+        var rbac = new Option<bool>("--rbac")
+        {
+            Description = "Authenticate every request (bearer tokens; the API is then HTTPS) and authorize it with RBAC, as a cluster does. The kubeconfig written is the administrator's; `kubectl create token` issues ServiceAccount tokens.",
+        };
+
         var noOperator = new Option<bool>("--no-operator")
         {
             Description = "Run the bare emulator, without the Handoff operator (by default the operator runs in-process against it).",
@@ -62,7 +67,7 @@ internal static class SandboxCommand
 
         var command = new Command("sandbox", "Run a SIMULATED Kubernetes API server with simulated nodes on 127.0.0.1, and the Handoff operator against it (for trying Handoff and for tests; not a real cluster).")
         {
-            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, noOperator, strategy, untilDone, timeout,
+            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, rbac, noOperator, strategy, untilDone, timeout,
         };
         command.SetAction((parseResult, ct) =>
         {
@@ -79,6 +84,7 @@ internal static class SandboxCommand
                         NodesFile = parseResult.GetValue(nodes),
                         CrdsDirectory = parseResult.GetValue(crds) ?? BundledCrds(),
                         SimulateKubelet = !parseResult.GetValue(noKubelet),
+                        Rbac = parseResult.GetValue(rbac),
                     },
                     Apply = parseResult.GetValue(apply) ?? [],
                     PodDuration = parseResult.GetValue(podDuration)!,

@@ -4,7 +4,6 @@ using Handoff.Core.Allocation;
 using Handoff.Core.Nodes;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
-using k8s.Models;
 
 namespace Handoff.Cli.Why;
 
@@ -60,11 +59,11 @@ internal sealed class NodeRows
     public ICapacityQuery Capacity { get; }
 
     /// <summary>
-    /// One row per HandoffNode for <paramref name="request"/>. <paramref name="tolerations"/> and (for plain pods)
-    /// <paramref name="podAffinity"/> are checked against the Kubernetes Node; <paramref name="holding"/> is the node
-    /// the subject already holds, if any.
+    /// One row per HandoffNode for <paramref name="request"/> (its tolerations and node affinity included: Core's
+    /// <see cref="NodeEligibility"/> decides every filter); <paramref name="holding"/> is the node the subject already
+    /// holds, if any.
     /// </summary>
-    public IReadOnlyList<NodeRow> For(PlacementRequest request, IReadOnlyCollection<Toleration> tolerations, RequiredNodeAffinity? podAffinity, string? holding)
+    public IReadOnlyList<NodeRow> For(PlacementRequest request, string? holding)
     {
         var rows = new List<NodeRow>();
         foreach (var hn in _cluster.HandoffNodes)
@@ -76,27 +75,24 @@ internal sealed class NodeRows
                 continue;
             }
 
-            var k8sNode = _cluster.NodeOf(hn);
             Capacity.TryGetCapacity(name, out var total, out var available);
             var holds = holding == name;
             var cells = request.Cost.Select(kv => new ResourceCell(kv.Key, kv.Value, holds ? available[kv.Key] + kv.Value : available[kv.Key], total[kv.Key])).ToList();
-            var selector = request.NodeSelector is { Count: > 0 }
-                ? NodeEligibility.MatchesConstraints(new PlacementRequest(request.Id, ResourceList.Empty) { NodeSelector = request.NodeSelector }, node)
-                : podAffinity is { } affinity && (affinity.NodeSelector.Count > 0 || affinity.Required is not null)
-                    ? k8sNode is not null && affinity.Matches(KubernetesMapper.LabeledNodeOf(k8sNode))
-                    : (bool?)null;
+            var selector = request.NodeSelector is { Count: > 0 } || request.Affinity is not null
+                ? NodeEligibility.MatchesConstraints(new PlacementRequest(request.Id, ResourceList.Empty) { NodeSelector = request.NodeSelector, Affinity = request.Affinity }, node)
+                : (bool?)null;
             var pinned = request.Node ?? request.CollocateNode;
             var pin = pinned is null && request.CollocateWith is null ? (bool?)null
                 : NodeEligibility.MatchesConstraints(new PlacementRequest(request.Id, ResourceList.Empty) { Node = request.Node, CollocateWith = request.CollocateWith, CollocateNode = request.CollocateNode }, node)
                     && (request.CollocateWith is null || request.CollocateNode is not null);
-            var taint = TaintToleration.FindUntoleratedForScheduling(KubernetesMapper.TaintsOf(k8sNode), tolerations);
-            rows.Add(new NodeRow(name, Verdict(request, node, podAffinity, k8sNode, taint, holds, total, available), !holds && Fits(request, node, podAffinity, k8sNode, taint, available))
+            var rejection = NodeEligibility.RejectionOf(request, node, Capacity);
+            rows.Add(new NodeRow(name, Verdict(request, node, rejection, holds, total, available), !holds && rejection is null && Fits(request, available))
             {
                 Cordoned = node.Unschedulable,
                 Ready = node.Ready,
                 SelectorMatches = selector,
                 PinMatches = pin,
-                UntoleratedTaint = taint,
+                UntoleratedTaint = NodeEligibility.UntoleratedTaint(request, node),
                 Resources = cells,
                 Holds = holds,
             });
@@ -105,12 +101,11 @@ internal sealed class NodeRows
         return rows;
     }
 
-    private bool Fits(PlacementRequest request, NodeInfo node, RequiredNodeAffinity? podAffinity, V1Node? k8sNode, Taint? taint, ResourceList available) =>
-        NodeEligibility.RejectionOf(request, node, Capacity) is null && taint is null && AffinityMatches(podAffinity, k8sNode)
-        && request.Cost.FitsIn(available) && (request.CollocateWith is null || request.CollocateNode is not null);
+    private static bool Fits(PlacementRequest request, ResourceList available) =>
+        request.Cost.FitsIn(available) && (request.CollocateWith is null || request.CollocateNode is not null);
 
     /// <summary>The first reason the node is not taken, in kube-scheduler's filter order, or that it fits.</summary>
-    private string Verdict(PlacementRequest request, NodeInfo node, RequiredNodeAffinity? podAffinity, V1Node? k8sNode, Taint? taint, bool holds, ResourceList total, ResourceList available)
+    private static string Verdict(PlacementRequest request, NodeInfo node, NodeRejectionReason? rejection, bool holds, ResourceList total, ResourceList available)
     {
         if (holds)
         {
@@ -122,19 +117,9 @@ internal sealed class NodeRows
             return $"waits: {Handoff.Core.Lifecycle.Messages.WaitingForCollocation(request.CollocateWith)}";
         }
 
-        if (NodeEligibility.RejectionOf(request, node, Capacity) is { } reason)
+        if (rejection is { } reason)
         {
             return new NodeRejection(node.Name, reason, [], false).ReasonStrings(request).First();
-        }
-
-        if (!AffinityMatches(podAffinity, k8sNode))
-        {
-            return RequiredNodeAffinity.MismatchReason;
-        }
-
-        if (taint is not null)
-        {
-            return TaintToleration.Reason(taint);
         }
 
         var insufficient = request.Cost.InsufficientIn(available);
@@ -145,7 +130,4 @@ internal sealed class NodeRows
 
         return "fits now";
     }
-
-    private static bool AffinityMatches(RequiredNodeAffinity? affinity, V1Node? k8sNode) =>
-        affinity is null || (k8sNode is not null && affinity.Matches(KubernetesMapper.LabeledNodeOf(k8sNode)));
 }

@@ -69,8 +69,7 @@ internal static class WhyBuilder
         }
 
         var holding = phase is FunctionPhase.Scheduled or FunctionPhase.Running ? status?.Node : null;
-        var tolerations = KubernetesMapper.TolerationsOf(hf.Spec?.Template?.Spec);
-        var nodeRows = rows.For(request, tolerations, null, holding);
+        var nodeRows = rows.For(request, holding);
 
         details.Add(("strategy", mapped.ExplicitStrategy?.ToString() ?? $"{mapped.Strategy} (none named: the operator's default)"));
         details.Add(("cost", request.Cost.Count == 0 ? "nothing (fits any schedulable node)" : request.Cost.ToString()));
@@ -96,7 +95,7 @@ internal static class WhyBuilder
             FunctionPhase.Scheduled or FunctionPhase.Running => $"it holds {status!.Node} and {(phase == FunctionPhase.Running ? "runs" : "is starting")} there{(status.StartTime is { } s ? $" since {s.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}" : "")}",
             _ when dependency.Status != DependencyStatus.Ready => dependency.Message!,
             _ when reason == Reasons.Retrying => status!.Message ?? "it waits for its retry back-off to end",
-            _ => Placement(request, mapped.Strategy, rows, nodeRows, status),
+            _ => Placement(request, mapped.Strategy, rows, status),
         };
 
         var likely = phase is FunctionPhase.Waiting or FunctionPhase.Pending or null && dependency.Status is DependencyStatus.Ready or DependencyStatus.Waiting
@@ -141,7 +140,12 @@ internal static class WhyBuilder
             details.Add(("node", pod.Spec.NodeName + (holding is null ? " (no HandoffNode names it)" : $" (HandoffNode {holding})")));
         }
 
-        var nodeRows = rows.For(new Handoff.Core.Allocation.PlacementRequest(id, cost), KubernetesMapper.TolerationsOf(pod.Spec), KubernetesMapper.AffinityOf(pod.Spec), holding);
+        var nodeRows = rows.For(new Handoff.Core.Allocation.PlacementRequest(id, cost)
+        {
+            Tolerations = KubernetesMapper.TolerationsOf(pod.Spec),
+            Affinity = KubernetesMapper.AffinityOf(pod.Spec),
+            Subject = "Pod",
+        }, holding);
         var why = !string.IsNullOrEmpty(pod.Spec.NodeName)
             ? $"it is bound to {pod.Spec.NodeName} ({pod.Status?.Phase})"
             : nodeRows.FirstOrDefault(r => r.Fits) is { } fits
@@ -158,31 +162,14 @@ internal static class WhyBuilder
         };
     }
 
-    private static string Placement(PlacementRequest request, AllocationStrategy strategy, NodeRows rows, IReadOnlyList<NodeRow> nodeRows, HandoffFunctionStatus? status)
+    // The allocator sees the Nodes' taints and the request's tolerations: its message names them as kube-scheduler does.
+    private static string Placement(PlacementRequest request, AllocationStrategy strategy, NodeRows rows, HandoffFunctionStatus? status)
     {
         var decision = Allocators.For(strategy).Allocate(request, rows.Nodes, rows.Capacity);
-        var tainted = nodeRows.Where(r => r.UntoleratedTaint is not null).ToList();
-        if (decision.Success)
-        {
-            var chosen = nodeRows.First(r => r.Name == decision.Node);
-            if (chosen.UntoleratedTaint is { } taint)
-            {
-                return $"it fits on {decision.Node} by capacity, but {decision.Node} has an untolerated taint {taint} (the Node keeps pods that do not tolerate it off){(string.IsNullOrEmpty(status?.Message) ? "" : "; the operator says: " + status.Message)}";
-            }
-
-            return $"it fits now on {decision.Node} ({strategy}): the operator places it at its next pass{(status?.QueuePosition is { } p ? $" (queue position {p})" : "")}";
-        }
-
-        var message = decision.Message;
-        if (tainted.Count > 0)
-        {
-            message += " " + string.Join(", ", tainted.GroupBy(r => TaintOf(r)).Select(g => $"{g.Count()} {g.Key}")) + ".";
-        }
-
-        return message;
+        return decision.Success
+            ? $"it fits now on {decision.Node} ({strategy}): the operator places it at its next pass{(status?.QueuePosition is { } p ? $" (queue position {p})" : "")}"
+            : decision.Message;
     }
-
-    private static string TaintOf(NodeRow row) => Handoff.Core.Nodes.TaintToleration.Reason(row.UntoleratedTaint!);
 
     private static string NoNode(IReadOnlyList<NodeRow> rows) =>
         rows.Count == 0 ? "there are no HandoffNodes" : "no HandoffNode fits: " + string.Join("; ", rows.Select(r => $"{r.Name}: {r.Verdict}"));
