@@ -24,9 +24,11 @@ public static class BenchmarkProgram
 {
     private const int Nodes = OperatorEndToEndBenchmarks.Nodes;
 
+    private static bool _hold;
+
     public static async Task<int> Main(string[] args)
     {
-        var hold = args.Contains("--hold");
+        _hold = args.Contains("--hold");
         string[] rest = [.. args.Skip(1).Where(a => a != "--hold")];
         Func<Task>? scenario = args.FirstOrDefault() switch
         {
@@ -44,13 +46,17 @@ public static class BenchmarkProgram
         }
 
         await scenario();
-        if (hold)
+        return 0;
+    }
+
+    /// <summary>With <c>--hold</c>, keeps the cluster and the operator up until Enter (call it before they are disposed).</summary>
+    private static async Task HoldAsync()
+    {
+        if (_hold)
         {
             Console.WriteLine("holding the cluster and the operator for inspection; press Enter to stop");
             await Console.In.ReadLineAsync();
         }
-
-        return 0;
     }
 
     private static int Int(string[] args, int index, int fallback) =>
@@ -77,18 +83,21 @@ public static class BenchmarkProgram
             IdleMemory = idle,
             result.Load,
         });
+        await HoldAsync();
     }
 
     private static async Task IdleAsync(int nodes, int settleSeconds)
     {
         await using var cluster = await EndToEndCluster.StartAsync(nodes, CancellationToken.None);
         Report(await IdleRun.RunAsync(cluster, TimeSpan.FromSeconds(settleSeconds), CancellationToken.None), "idle");
+        await HoldAsync();
     }
 
     private static async Task StreamAsync(int rate, int seconds, int nodes)
     {
         await using var cluster = await EndToEndCluster.StartAsync(nodes, CancellationToken.None);
         Report(await SteadyStreamRun.RunAsync(cluster, rate, TimeSpan.FromSeconds(seconds), CancellationToken.None), "stream");
+        await HoldAsync();
     }
 
     private static async Task FailoverAsync(string? modeName, int functions, int nodes, int pending)
@@ -102,6 +111,7 @@ public static class BenchmarkProgram
         };
         await using var cluster = await EndToEndCluster.StartAsync(nodes, CancellationToken.None, startOperator: false);
         Report(await FailoverRun.RunAsync(cluster, mode, functions, pending, CancellationToken.None), "failover");
+        await HoldAsync();
     }
 
     private static async Task LongRunAsync(int functions, int waves, int nodes, int podSeconds)
@@ -116,6 +126,7 @@ public static class BenchmarkProgram
             CancellationToken.None);
         Console.WriteLine(result.Table());
         Report(result, "longrun");
+        await HoldAsync();
     }
 
     private static void Report(IRunResult result, string name)

@@ -108,7 +108,7 @@ public static class EndToEndRun
 
         // Done when every pod is bound and every function reports Scheduled; then the operator must fall idle.
         var all = Task.WhenAll(bound.All, scheduled.All);
-        var finished = await Task.WhenAny(all, watches, Task.Delay(TimeSpan.FromMinutes(10), cancellationToken));
+        var finished = await Task.WhenAny(all, watches, cluster.Operator.Exited, Task.Delay(TimeSpan.FromMinutes(10), cancellationToken));
         if (finished != all)
         {
             await stop.CancelAsync();

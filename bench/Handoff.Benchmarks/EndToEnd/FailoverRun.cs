@@ -102,7 +102,7 @@ public static class FailoverRun
             prepared = ToClock(clock, next.ReadyAt);
         }
 
-        if (await Task.WhenAny(bound.All, watch, Task.Delay(TimeSpan.FromMinutes(3), cancellationToken)) != bound.All)
+        if (await Task.WhenAny(bound.All, watch, next!.Exited, Task.Delay(TimeSpan.FromMinutes(3), cancellationToken)) != bound.All)
         {
             await stop.CancelAsync();
             await watch;

@@ -49,15 +49,26 @@ public sealed partial class OperatorProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The operator's log output, last lines (for a failed run's message).</summary>
+    /// <summary>Completes when the process ends: a run waiting for the operator stops waiting at once if it died.</summary>
+    public Task Exited => _process.WaitForExitAsync();
+
+    /// <summary>
+    /// The operator's log output, last lines, and its exit code if it has ended (for a failed run's message: an
+    /// operator killed by a signal, e.g. SIGKILL = 137, leaves no log line).
+    /// </summary>
     public string LastLines
     {
         get
         {
+            string lines;
             lock (_lastLines)
             {
-                return string.Join(Environment.NewLine, _lastLines);
+                lines = string.Join(Environment.NewLine, _lastLines);
             }
+
+            return _process.HasExited
+                ? $"the operator exited with {_process.ExitCode.ToString(CultureInfo.InvariantCulture)}{(_process.ExitCode > 128 ? $" (signal {(_process.ExitCode - 128).ToString(CultureInfo.InvariantCulture)})" : "")}: {lines}"
+                : lines;
         }
     }
 
@@ -110,7 +121,7 @@ public sealed partial class OperatorProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"the operator exited with {process.ExitCode}: {op.LastLines}");
+                throw new InvalidOperationException(op.LastLines);
             }
 
             try

@@ -127,7 +127,7 @@ public static class SteadyStreamRun
         await Task.WhenAll(creates);
         var createdAll = clock.Elapsed;
         var all = Task.WhenAll(bound.All, scheduled.All);
-        if (await Task.WhenAny(all, watches, Task.Delay(TimeSpan.FromMinutes(5), cancellationToken)) != all)
+        if (await Task.WhenAny(all, watches, cluster.Operator.Exited, Task.Delay(TimeSpan.FromMinutes(5), cancellationToken)) != all)
         {
             await stop.CancelAsync();
             await watches;
