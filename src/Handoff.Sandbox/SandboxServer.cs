@@ -8,8 +8,7 @@ using Handoff.Sandbox.Store;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,15 +26,19 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly ControllerManager _controllers;
     private int _disposed;
 
-    private SandboxServer(WebApplication app, ApiEngine engine, ControllerManager controllers, SandboxFaults faults, SandboxRequestLog requests, SimulatedKubelet kubelet, Uri baseAddress)
+    private SandboxServer(
+        WebApplication app, ApiEngine engine, ControllerManager controllers, SandboxFaults faults, SandboxRequestLog requests, SandboxWriteJournal journal,
+        SimulatedKubelet kubelet, Uri baseAddress, Uri? adminAddress)
     {
         _app = app;
         _engine = engine;
         _controllers = controllers;
         Faults = faults;
         Requests = requests;
+        Journal = journal;
         Kubelet = kubelet;
         BaseAddress = baseAddress;
+        AdminAddress = adminAddress;
     }
 
     /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -48,6 +51,12 @@ public sealed class SandboxServer : IAsyncDisposable
 
     /// <summary>Every resource request served, counted by user agent, verb and resource.</summary>
     public SandboxRequestLog Requests { get; }
+
+    /// <summary>Every accepted write in order, with its user agent (empty unless <see cref="SandboxOptions.RecordWrites"/>).</summary>
+    public SandboxWriteJournal Journal { get; }
+
+    /// <summary>The admin endpoint (<c>http://127.0.0.1:PORT/</c>, serving <c>/sandbox/...</c>) when <see cref="SandboxOptions.AdminPort"/> was given; else null.</summary>
+    public Uri? AdminAddress { get; }
 
     /// <summary>Simulated nodes and kubelet controls.</summary>
     public SimulatedKubelet Kubelet { get; }
@@ -68,7 +77,15 @@ public sealed class SandboxServer : IAsyncDisposable
         controllers.Start();
         var faults = new SandboxFaults(engine.Store);
         var requests = new SandboxRequestLog();
+        var journal = new SandboxWriteJournal(options.RecordWrites);
+        if (journal.Enabled)
+        {
+            engine.Store.Changed += journal.Record;
+        }
+
         var handler = new ApiHandler(engine, faults, requests, options.BookmarkInterval);
+        var admin = new AdminEndpoint(faults, requests, journal);
+        ListenOptions? apiListener = null, adminListener = null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(SandboxServer).Assembly.GetName().Name,
@@ -83,10 +100,15 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
-            k.Listen(IPAddress.Loopback, options.Port);
+            k.Listen(IPAddress.Loopback, options.Port, listen => apiListener = listen);
+            if (options.AdminPort is { } adminPort)
+            {
+                k.Listen(IPAddress.Loopback, adminPort, listen => adminListener = listen);
+            }
         });
         var app = builder.Build();
-        app.Run(handler.HandleAsync);
+        // One app, two listeners: a request is the admin endpoint's only when it came in on the admin port.
+        app.Run(ctx => adminListener?.IPEndPoint?.Port is { } port && ctx.Connection.LocalPort == port ? admin.HandleAsync(ctx) : handler.HandleAsync(ctx));
         try
         {
             await app.StartAsync(cancellationToken);
@@ -98,11 +120,12 @@ public sealed class SandboxServer : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
+        // Kestrel writes the port it bound (also for port 0) back into the listener's endpoint.
+        var port = apiListener!.IPEndPoint!.Port;
         var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        var adminAddress = adminListener?.IPEndPoint is { } bound ? new Uri($"http://127.0.0.1:{bound.Port.ToString(CultureInfo.InvariantCulture)}/") : null;
         var kubelet = new SimulatedKubelet(engine, options);
-        var server = new SandboxServer(app, engine, controllers, faults, requests, kubelet, baseAddress);
+        var server = new SandboxServer(app, engine, controllers, faults, requests, journal, kubelet, baseAddress, adminAddress);
         server.CreateDefaultNamespaces();
         kubelet.Start();
         return server;
