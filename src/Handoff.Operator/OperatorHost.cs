@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
 using k8s;
@@ -66,6 +67,13 @@ public static class OperatorHost
             var library = agent.ToList();
             agent.Clear();
             agent.ParseAdd(UserAgent);
+            // The lease identity as a comment (handoff-operator/0.1.0 (handoff-7d9f_1a2b3c4d)): unique per process, so the
+            // API server's audit log, and a fencing audit, tell the writes of two replicas apart.
+            if (ProductInfoHeaderValue.TryParse("(" + options.Identity + ")", out var identity))
+            {
+                agent.Add(identity);
+            }
+
             library.ForEach(agent.Add);
             return client;
         });
