@@ -78,7 +78,11 @@ public static class ChaosRun
         if (violations.Count > 0)
         {
             await File.WriteAllLinesAsync(Path.Combine(directory, "violations.txt"), violations.Select(v => v.ToString()), cancellationToken);
-            await WriteJournalAsync(Path.Combine(directory, "journal.jsonl"), writes, cancellationToken);
+            if (violations.Any(v => v.Kind != ViolationKind.OperatorError))
+            {
+                // The evidence of what the journal shows (an operator error's is in the replica's log, kept beside it).
+                await WriteJournalAsync(Path.Combine(directory, "journal.jsonl"), writes, cancellationToken);
+            }
         }
         else if (temporary)
         {
