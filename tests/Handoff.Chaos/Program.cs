@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Handoff.Chaos.Run;
 
 namespace Handoff.Chaos;
@@ -34,14 +35,18 @@ public static class ChaosProgram
             return 0;
         }
 
+        // Ctrl-C or SIGTERM: the seed in progress stops its operator processes before the runner exits.
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         var results = new List<ChaosResult>();
         var clock = Stopwatch.StartNew();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        }
+
         var queue = new Queue<int>(seeds);
         var next = seeds.Max() + 1;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -49,7 +54,17 @@ public static class ChaosProgram
         while (!cancel.IsCancellationRequested && (queue.Count > 0 || clock.Elapsed < minimum))
         {
             var seed = queue.Count > 0 ? queue.Dequeue() : next++;
-            var result = await ChaosRun.RunAsync(seed, settings, cancel.Token);
+            ChaosResult result;
+            try
+            {
+                result = await ChaosRun.RunAsync(seed, settings, cancel.Token);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                Console.WriteLine($"interrupted during seed {seed.ToString(CultureInfo.InvariantCulture)}");
+                break;
+            }
+
             results.Add(result);
             Console.WriteLine(ChaosTable.Row(result));
             foreach (var v in result.Violations.Take(20))

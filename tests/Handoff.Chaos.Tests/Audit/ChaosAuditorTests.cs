@@ -262,6 +262,15 @@ public sealed class ChaosAuditorTests
         Assert.Equal(2, report.LeaderChanges);
     }
 
+    [Fact]
+    public void Write_requests_sent_after_a_pause_are_a_fencing_breach_even_when_refused()
+    {
+        var journal = Clean();
+        var pauses = new[] { new PauseEpisode(A, journal.LastVersion - 3, journal.LastVersion, WriteRequestsAfterContinue: 2), new PauseEpisode(A, 1, 2, 0), new PauseEpisode(A, 3, 4) };
+        var v = Single(journal, ViolationKind.FencingBreach, Expect(pauses));
+        Assert.Contains("sent 2 write request(s)", v.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("handoff-operator/0.1.0 (op-a-2_0123abcd) KubernetesClient/21.0.8", "op-a-2_0123abcd")]
     [InlineData("handoff-operator/0.1.0 KubernetesClient/21.0.8", "handoff-operator/0.1.0 KubernetesClient/21.0.8")]

@@ -166,6 +166,12 @@ public static class ChaosAuditor
                 }
             }
 
+            foreach (var pause in expect.Pauses.Where(p => p.WriteRequestsAfterContinue > 0))
+            {
+                _violations.Add(new Violation(ViolationKind.FencingBreach, pause.ContinuedAt,
+                    $"{pause.Identity}, continued after a pause past its lease, sent {pause.WriteRequestsAfterContinue} write request(s) while another replica held the lease"));
+            }
+
             return new AuditReport
             {
                 Violations = _violations,

@@ -76,6 +76,27 @@ public sealed class OperatorFleet(ChaosCluster cluster, ChaosSettings settings, 
         return null;
     }
 
+    /// <summary>Waits (up to 30 s) until a replica other than <paramref name="leader"/> is ready to take over; false if none is.</summary>
+    public async Task<bool> AwaitStandbyAsync(OperatorReplica leader, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var replica in Current.Where(r => r != leader))
+            {
+                if (await replica.IsReadyAsync(http, cancellationToken))
+                {
+                    return true;
+                }
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        return false;
+    }
+
     /// <summary>Continues paused replicas and replaces exited ones, so that the run ends with every slot running.</summary>
     public void EnsureRunning()
     {

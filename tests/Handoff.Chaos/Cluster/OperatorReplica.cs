@@ -14,11 +14,14 @@ public sealed class OperatorReplica : IDisposable
     private readonly StreamWriter _log;
     private bool _closed;
 
-    private OperatorReplica(string name, Process process, StreamWriter log)
+    private readonly Uri _ready;
+
+    private OperatorReplica(string name, Process process, StreamWriter log, Uri ready)
     {
         Name = name;
         _process = process;
         _log = log;
+        _ready = ready;
     }
 
     /// <summary>e.g. <c>op-a-3</c>: slot a, its third process.</summary>
@@ -39,6 +42,7 @@ public sealed class OperatorReplica : IDisposable
             throw new FileNotFoundException("the operator binary is built next to the chaos runner", binary);
         }
 
+        var probePort = FreePort();
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -49,7 +53,7 @@ public sealed class OperatorReplica : IDisposable
         {
             binary, "--kubeconfig", kubeconfig, "--leader-elect", "--lease-name", "handoff-chaos", "--lease-namespace", "default",
             "--lease-duration", Go(lease), "--renew-deadline", Go(renew), "--retry-period", Go(retry),
-            "--metrics-address", "", "--probe-address", "", "--log-level", "Information",
+            "--metrics-address", "", "--probe-address", "127.0.0.1:" + probePort.ToString(CultureInfo.InvariantCulture), "--log-level", "Information",
         })
         {
             psi.ArgumentList.Add(arg);
@@ -61,12 +65,31 @@ public sealed class OperatorReplica : IDisposable
         psi.Environment["DOTNET_gcServer"] = "0";
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + binary);
-        var replica = new OperatorReplica(name, process, log);
+        var replica = new OperatorReplica(name, process, log, new Uri($"http://127.0.0.1:{probePort.ToString(CultureInfo.InvariantCulture)}/readyz"));
         process.OutputDataReceived += (_, e) => replica.Write(e.Data);
         process.ErrorDataReceived += (_, e) => replica.Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return replica;
+    }
+
+    /// <summary>True once its <c>/readyz</c> answers 200: its informers have listed everything (a standby that can take over at once).</summary>
+    public async Task<bool> IsReadyAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        if (_process.HasExited || Paused)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var response = await http.GetAsync(_ready, cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Sends a signal (SIGKILL, SIGTERM, SIGSTOP, SIGCONT); false when the process is already gone.</summary>
@@ -133,6 +156,13 @@ public sealed class OperatorReplica : IDisposable
                 _log.WriteLine(line);
             }
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string Go(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";

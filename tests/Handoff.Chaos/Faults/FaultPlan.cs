@@ -46,8 +46,9 @@ public sealed record FaultPlan(int Seed, int Replicas, IReadOnlyList<PlannedFaul
                 FaultKind.Latency => TimeSpan.FromMilliseconds(random.Next(1000, 5001)),
                 FaultKind.CapacityCut or FaultKind.Cordon => TimeSpan.FromMilliseconds(random.Next(1000, 5001)),
                 FaultKind.DeleteAndRecreate => TimeSpan.FromMilliseconds(random.Next(200, 2001)),
-                // How long past its lease the leader stays stopped.
-                FaultKind.PauseLeader => TimeSpan.FromMilliseconds(random.Next(500, 2501)),
+                // How long past its lease the leader stays stopped: the standby sees the last renewal within a retry
+                // period, takes the lease a lease duration later, then writes.
+                FaultKind.PauseLeader => TimeSpan.FromMilliseconds(random.Next(1500, 3501)),
                 // How long a killed or stopped replica stays down before it is started again.
                 _ => TimeSpan.FromMilliseconds(random.Next(200, 1501)),
             };

@@ -24,6 +24,6 @@ public sealed record ChaosSettings
 
     public TimeSpan ArrivalWindow => TimeSpan.FromSeconds(Math.Max(10, Functions / ArrivalsPerSecond));
 
-    /// <summary>Faults are injected from 1 s after the start until this long after the last arrival.</summary>
-    public TimeSpan FaultWindow => ArrivalWindow + TimeSpan.FromSeconds(8);
+    /// <summary>Faults are injected from 1 s after the start until shortly after the last arrival, while the operator is busy.</summary>
+    public TimeSpan FaultWindow => ArrivalWindow + TimeSpan.FromSeconds(2);
 }

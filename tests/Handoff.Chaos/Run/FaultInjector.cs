@@ -170,7 +170,21 @@ public sealed class FaultInjector : IDisposable
             switch (fault.Kind)
             {
                 case FaultKind.PauseLeader:
-                    await PauseAsync(fault, l.Replica, l.Identity);
+                    // With a standby, pause only once it is ready: the point is that it takes over meanwhile.
+                    if (_fleet.Current.Count > 1 && !await _fleet.AwaitStandbyAsync(l.Replica, ct))
+                    {
+                        Skip(fault, "no standby became ready");
+                        return;
+                    }
+
+                    leader = await _fleet.AwaitLeaderAsync(ct);
+                    if (leader is not { } current)
+                    {
+                        Skip(fault, "no running leader");
+                        return;
+                    }
+
+                    await PauseAsync(fault, current.Replica, current.Identity);
                     return;
                 case FaultKind.KillAtRandom or FaultKind.TermAtRandom:
                     var signal = fault.Kind == FaultKind.KillAtRandom ? Signals.SigKill : Signals.SigTerm;
@@ -234,12 +248,23 @@ public sealed class FaultInjector : IDisposable
         var stopped = _cluster.Server.ResourceVersion;
         // Past its lease: the standby (if any) takes over meanwhile.
         await Task.Delay(_settings.LeaseDuration + fault.Duration);
+        var before = WriteRequests(identity);
         leader.Signal(Signals.SigCont);
         leader.Paused = false;
         var continued = _cluster.Server.ResourceVersion;
-        _pauses.Add(new PauseEpisode(identity, stopped, continued));
-        Done(fault, $"SIGSTOP {leader.Name} (leader) at rv {stopped}, SIGCONT at rv {continued} after {(_settings.LeaseDuration + fault.Duration).TotalMilliseconds:F0}ms");
+        // What it sends once it runs again, before it can have the lease back: its fence must stop every write.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var sent = WriteRequests(identity) - before;
+        var ledAgain = await _cluster.LeaseHolderAsync(OperatorFleet.LeaseNamespace, OperatorFleet.LeaseName, CancellationToken.None) == identity;
+        _pauses.Add(new PauseEpisode(identity, stopped, continued, ledAgain ? null : sent));
+        Done(fault, $"SIGSTOP {leader.Name} (leader) at rv {stopped}, SIGCONT at rv {continued} after {(_settings.LeaseDuration + fault.Duration).TotalMilliseconds:F0}ms; " +
+            (ledAgain ? "it led again within 3 s" : $"{sent} write request(s) from it in the 3 s after"));
     }
+
+    /// <summary>Write requests (lease updates aside) the API server has counted from the replica with this lease identity.</summary>
+    private long WriteRequests(string identity) => _cluster.Server.Requests.Snapshot()
+        .Where(r => r.Key.IsWrite && !r.Key.Resource.StartsWith("leases", StringComparison.Ordinal) && ChaosAuditor.OperatorIdentity(r.Key.UserAgent) == identity)
+        .Sum(r => r.Value);
 
     private async Task LatencyAsync(PlannedFault fault, CancellationToken ct)
     {
