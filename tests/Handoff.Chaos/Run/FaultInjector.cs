@@ -6,7 +6,6 @@ using Handoff.Chaos.Audit;
 using Handoff.Chaos.Cluster;
 using Handoff.Chaos.Faults;
 using Handoff.Chaos.Workload;
-using Handoff.Core.Resources;
 using Handoff.Sandbox;
 
 namespace Handoff.Chaos.Run;
@@ -15,9 +14,8 @@ namespace Handoff.Chaos.Run;
 /// Carries out a fault plan at its times. Process faults run one at a time (each until its replica is back or
 /// continued) and aim at the lease holder; "after a create/bind" arms a trigger on the API server's write journal that
 /// signals the leader on the writer's thread, right after the API server accepted its pod or binding and before the
-/// operator has the answer. API faults go through the sandbox's admin endpoint and aim at the operators' user agent.
-/// Capacity cuts and cordons that overlap on one node are counted, so the node gets its spec back only when the last
-/// one ends.
+/// operator has the answer. API faults go through the sandbox's admin endpoint and aim at the operators' user agent;
+/// overlapping latency windows keep the largest. Capacity cuts and cordons are <see cref="SpecFaults"/>.
 /// </summary>
 public sealed class FaultInjector : IDisposable
 {
@@ -34,8 +32,7 @@ public sealed class FaultInjector : IDisposable
     private readonly SemaphoreSlim _processFaults = new(1, 1);
     private readonly Lock _lock = new();
     private readonly List<double> _latencies = [];
-    private readonly Dictionary<string, List<double>> _cuts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _cordons = new(StringComparer.Ordinal);
+    private readonly SpecFaults _specs;
     private readonly ConcurrentQueue<string> _timeline = new();
     private readonly ConcurrentDictionary<FaultKind, int> _injected = new();
     private readonly ConcurrentBag<PauseEpisode> _pauses = [];
@@ -51,6 +48,7 @@ public sealed class FaultInjector : IDisposable
         _driver = driver;
         _workload = workload;
         _settings = settings;
+        _specs = new SpecFaults(cluster);
         cluster.Server.Journal.Written += OnWrite;
     }
 
@@ -134,10 +132,12 @@ public sealed class FaultInjector : IDisposable
                 await LatencyAsync(fault, ct);
                 return;
             case FaultKind.CapacityCut:
-                await CapacityCutAsync(fault, ct);
+                var cut = _workload.Nodes[fault.Pick % _workload.Nodes.Count];
+                await _specs.CutAsync(cut, 0.25 + (fault.Amount * 0.4), fault.Duration, capacity => Done(fault, $"{cut.Name} capacity cut to {capacity}"), ct);
                 return;
             case FaultKind.Cordon:
-                await CordonAsync(fault, ct);
+                var cordoned = _workload.Nodes[fault.Pick % _workload.Nodes.Count];
+                await _specs.CordonAsync(cordoned.Name, fault.Duration, () => Done(fault, $"{cordoned.Name} cordoned"), ct);
                 return;
             case FaultKind.DeleteAndRecreate:
                 var candidates = _workload.Functions.Where(f => f.Arrival <= fault.At - TimeSpan.FromMilliseconds(500)).ToList();
@@ -295,74 +295,6 @@ public sealed class FaultInjector : IDisposable
 
         return _cluster.AdminAsync(HttpMethod.Post, "sandbox/faults/latency", new JsonObject { ["milliseconds"] = (int)ms, ["userAgent"] = OperatorAgent }, ct);
     }
-
-    private async Task CapacityCutAsync(PlannedFault fault, CancellationToken ct)
-    {
-        var node = _workload.Nodes[fault.Pick % _workload.Nodes.Count];
-        var factor = 0.25 + (fault.Amount * 0.4);
-        lock (_lock)
-        {
-            (_cuts.TryGetValue(node.Name, out var list) ? list : _cuts[node.Name] = []).Add(factor);
-        }
-
-        var cut = await ApplyCapacityAsync(node, ct);
-        Done(fault, $"{node.Name} capacity cut to {cut}");
-        await Task.Delay(fault.Duration, ct);
-        lock (_lock)
-        {
-            _cuts[node.Name].Remove(factor);
-        }
-
-        await ApplyCapacityAsync(node, ct);
-    }
-
-    /// <summary>Writes the node's capacity under its deepest active cut (or back to the original).</summary>
-    private async Task<string> ApplyCapacityAsync(ChaosNode node, CancellationToken ct)
-    {
-        Dictionary<string, string> capacity;
-        lock (_lock)
-        {
-            var factor = _cuts.GetValueOrDefault(node.Name) is { Count: > 0 } active ? active.Min() : 1.0;
-            capacity = node.Capacity.ToDictionary(
-                r => r.Key,
-                r => factor >= 1 ? r.Value : ResourceList.FormatMilli(Math.Max(1000, (long)(ResourceList.ParseQuantity(r.Key, r.Value) * factor) / 1000 * 1000)));
-        }
-
-        var patch = new JsonObject { ["spec"] = new JsonObject { ["capacity"] = ChaosCluster.Map(capacity) } };
-        await _cluster.SendAsync(HttpMethod.Patch, "apis/handoff.dev/v1alpha1/handoffnodes/" + node.Name, patch, ct, "application/merge-patch+json");
-        return string.Join(", ", capacity.Select(c => c.Key + "=" + c.Value));
-    }
-
-    private async Task CordonAsync(PlannedFault fault, CancellationToken ct)
-    {
-        var node = _workload.Nodes[fault.Pick % _workload.Nodes.Count];
-        bool first;
-        lock (_lock)
-        {
-            first = (_cordons[node.Name] = _cordons.GetValueOrDefault(node.Name) + 1) == 1;
-        }
-
-        if (first)
-        {
-            await SetUnschedulableAsync(node.Name, true, ct);
-        }
-
-        Done(fault, $"{node.Name} cordoned");
-        await Task.Delay(fault.Duration, ct);
-        bool last;
-        lock (_lock)
-        {
-            last = --_cordons[node.Name] == 0;
-        }
-
-        if (last)
-        {
-            await SetUnschedulableAsync(node.Name, false, ct);
-        }
-    }
-
-    private Task SetUnschedulableAsync(string node, bool value, CancellationToken ct) => _cluster.SendAsync(
-        HttpMethod.Patch, "apis/handoff.dev/v1alpha1/handoffnodes/" + node, new JsonObject { ["spec"] = new JsonObject { ["unschedulable"] = value } }, ct, "application/merge-patch+json");
 
     /// <summary>On the API server's writer thread: the armed trigger's write by the leader → signal it now.</summary>
     private void OnWrite(SandboxWrite write)
