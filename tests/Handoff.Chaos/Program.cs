@@ -40,6 +40,7 @@ public static class ChaosProgram
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         var results = new List<ChaosResult>();
+        var failedRuns = 0;
         var clock = Stopwatch.StartNew();
         void Stop(PosixSignalContext context)
         {
@@ -64,6 +65,13 @@ public static class ChaosProgram
                 Console.WriteLine($"interrupted during seed {seed.ToString(CultureInfo.InvariantCulture)}");
                 break;
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The runner's own failure (not the operator's): reported, and the next seed runs.
+                failedRuns++;
+                Console.WriteLine($"seed {seed.ToString(CultureInfo.InvariantCulture)}: the run itself failed: {e}");
+                continue;
+            }
 
             results.Add(result);
             Console.WriteLine(ChaosTable.Row(result));
@@ -80,14 +88,14 @@ public static class ChaosProgram
 
         var table = ChaosTable.Table(results);
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{results.Count} seeds in {clock.Elapsed.TotalMinutes:F1} min"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{results.Count} seeds in {clock.Elapsed.TotalMinutes:F1} min{(failedRuns > 0 ? $"; {failedRuns} run(s) failed to complete" : "")}"));
         Console.WriteLine(table);
         if (tablePath is not null)
         {
             await File.WriteAllTextAsync(tablePath, table);
         }
 
-        return results.Any(r => r.Violations.Count > 0) ? 1 : 0;
+        return failedRuns > 0 || results.Any(r => r.Violations.Count > 0) ? 1 : 0;
     }
 
     private static void PrintPlan(int seed, ChaosSettings settings)

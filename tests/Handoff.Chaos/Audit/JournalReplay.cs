@@ -94,7 +94,8 @@ internal sealed class JournalReplay(AuditExpectations expect)
         foreach (var pause in expect.Pauses.Where(p => p.WriteRequestsAfterContinue > 0))
         {
             _violations.Add(new Violation(ViolationKind.FencingBreach, pause.ContinuedAt,
-                $"{pause.Identity}, continued after a pause past its lease, sent {pause.WriteRequestsAfterContinue} write request(s) while another replica held the lease"));
+                $"{pause.Identity}, continued after a pause past its lease (SIGSTOP at rv {pause.StoppedAt}, SIGCONT at rv {pause.ContinuedAt}), sent {pause.WriteRequestsAfterContinue} write request(s) " +
+                $"({pause.WriteRequestKinds}) while another replica held the lease; the journal shows which of its writes the API server accepted"));
         }
 
         return new AuditReport

@@ -86,9 +86,9 @@ public sealed class OperatorReplica : IDisposable
             using var response = await http.GetAsync(_ready, cancellationToken);
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return false;
+            return false; // not listening yet, or too busy to answer within the client's timeout
         }
     }
 

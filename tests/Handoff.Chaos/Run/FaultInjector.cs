@@ -80,7 +80,7 @@ public sealed class FaultInjector : IDisposable
                 await Task.Delay(due, cancellationToken);
             }
 
-            running.Add(Task.Run(() => ExecuteAsync(fault, cancellationToken), cancellationToken));
+            running.Add(Task.Run(() => TryExecuteAsync(fault, cancellationToken), cancellationToken));
         }
 
         await Task.WhenAll(running);
@@ -91,6 +91,19 @@ public sealed class FaultInjector : IDisposable
     {
         _cluster.Server.Journal.Written -= OnWrite;
         _processFaults.Dispose();
+    }
+
+    /// <summary>A fault that cannot be carried out (the machine too busy to answer in time) is skipped, not the run.</summary>
+    private async Task TryExecuteAsync(PlannedFault fault, CancellationToken ct)
+    {
+        try
+        {
+            await ExecuteAsync(fault, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            Skip(fault, $"failed: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     private async Task ExecuteAsync(PlannedFault fault, CancellationToken ct)
@@ -254,17 +267,19 @@ public sealed class FaultInjector : IDisposable
         var continued = _cluster.Server.ResourceVersion;
         // What it sends once it runs again, before it can have the lease back: its fence must stop every write.
         await Task.Delay(TimeSpan.FromSeconds(3));
-        var sent = WriteRequests(identity) - before;
+        var sent = WriteRequests(identity).Select(r => (r.Key, Count: r.Value - before.GetValueOrDefault(r.Key))).Where(r => r.Count > 0).ToList();
         var ledAgain = await _cluster.LeaseHolderAsync(OperatorFleet.LeaseNamespace, OperatorFleet.LeaseName, CancellationToken.None) == identity;
-        _pauses.Add(new PauseEpisode(identity, stopped, continued, ledAgain ? null : sent));
+        var kinds = string.Join(", ", sent.Select(r => $"{r.Count} × {r.Key}"));
+        _pauses.Add(new PauseEpisode(identity, stopped, continued, ledAgain ? null : sent.Sum(r => r.Count), kinds));
         Done(fault, $"SIGSTOP {leader.Name} (leader) at rv {stopped}, SIGCONT at rv {continued} after {(_settings.LeaseDuration + fault.Duration).TotalMilliseconds:F0}ms; " +
-            (ledAgain ? "it led again within 3 s" : $"{sent} write request(s) from it in the 3 s after"));
+            (ledAgain ? "it led again within 3 s" : $"{sent.Sum(r => r.Count)} write request(s) from it in the 3 s after{(kinds.Length > 0 ? ": " + kinds : "")}"));
     }
 
-    /// <summary>Write requests (lease updates aside) the API server has counted from the replica with this lease identity.</summary>
-    private long WriteRequests(string identity) => _cluster.Server.Requests.Snapshot()
+    /// <summary>Write requests (lease updates aside) the API server has counted from the replica with this lease identity, by verb and resource.</summary>
+    private Dictionary<string, long> WriteRequests(string identity) => _cluster.Server.Requests.Snapshot()
         .Where(r => r.Key.IsWrite && !r.Key.Resource.StartsWith("leases", StringComparison.Ordinal) && ChaosAuditor.OperatorIdentity(r.Key.UserAgent) == identity)
-        .Sum(r => r.Value);
+        .GroupBy(r => r.Key.Verb + " " + r.Key.Resource, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Sum(r => r.Value), StringComparer.Ordinal);
 
     private async Task LatencyAsync(PlannedFault fault, CancellationToken ct)
     {
