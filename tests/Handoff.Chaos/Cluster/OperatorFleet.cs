@@ -59,10 +59,13 @@ public sealed class OperatorFleet(ChaosCluster cluster, ChaosSettings settings, 
         return WithIdentity(holder) is { HasExited: false, Paused: false } replica ? (replica, holder!) : null;
     }
 
-    /// <summary>Waits (up to a lease and a half plus 2 s) for a running leader.</summary>
+    /// <summary>
+    /// Waits (up to 20 s: a replaced single replica first waits out its predecessor's lease, and a new process takes
+    /// seconds to start on a loaded machine) for a running leader.
+    /// </summary>
     public async Task<(OperatorReplica Replica, string Identity)?> AwaitLeaderAsync(CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + (settings.LeaseDuration * 1.5) + TimeSpan.FromSeconds(2);
+        var deadline = DateTime.UtcNow + (settings.LeaseDuration * 2) + TimeSpan.FromSeconds(14);
         while (DateTime.UtcNow < deadline)
         {
             if (await LeaderAsync(cancellationToken) is { } leader)

@@ -8,8 +8,8 @@ namespace Handoff.Chaos.Run;
 public static class ChaosTable
 {
     public const string Header =
-        "| seed | functions | replicas | run | kill -9 (random / after create / after bind) | SIGTERM (random / after create / after bind) | SIGSTOP > lease (takeovers; writes after; write requests after SIGCONT) | watch drops | 410 storms | 500 bursts | 429 bursts | latency | capacity cuts | cordons | delete + re-create | bindings | leader changes | violations |\n" +
-        "| ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
+        "| seed | functions | replicas | run | kill -9 (random / after create / after bind) | SIGTERM (random / after create / after bind) | SIGSTOP > lease (takeovers; writes after; write requests after SIGCONT) | watch drops | 410 storms | 500 bursts | 429 bursts | latency | capacity cuts | cordons | delete + re-create | skipped | bindings | leader changes | violations |\n" +
+        "| ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |";
 
     public static string Row(ChaosResult r) => Row(
         r.Seed.ToString(CultureInfo.InvariantCulture), r.Functions, r.Replicas.ToString(CultureInfo.InvariantCulture), r.Duration, [r], Violations(r));
@@ -38,7 +38,7 @@ public static class ChaosTable
             $"| {N(FaultKind.TermAtRandom)} / {N(FaultKind.TermAfterCreate)} / {N(FaultKind.TermAfterBind)} " +
             $"| {N(FaultKind.PauseLeader)} ({pauses.Count(p => p.TakeoverAt is not null)}; {pauses.Sum(p => p.WritesAfterTakeover)}; {pauses.Sum(p => p.Episode.WriteRequestsAfterContinue ?? 0)}) " +
             $"| {N(FaultKind.WatchDrop)} | {N(FaultKind.GoneStorm)} | {N(FaultKind.ErrorBurst)} | {N(FaultKind.ThrottleBurst)} | {N(FaultKind.Latency)} " +
-            $"| {N(FaultKind.CapacityCut)} | {N(FaultKind.Cordon)} | {N(FaultKind.DeleteAndRecreate)} " +
+            $"| {N(FaultKind.CapacityCut)} | {N(FaultKind.Cordon)} | {N(FaultKind.DeleteAndRecreate)} | {rs.Sum(r => r.FaultsSkipped)} " +
             $"| {rs.Sum(r => r.Audit.Bindings)} | {rs.Sum(r => r.Audit.LeaderChanges)} | {violations} |");
     }
 
