@@ -27,6 +27,7 @@ public sealed class WorkloadDriver : IDisposable
     private readonly ConcurrentDictionary<string, byte> _patched = new(StringComparer.Ordinal);
     private readonly Channel<(string Uid, string Name)> _recoveries = Channel.CreateUnbounded<(string, string)>();
     private readonly Dictionary<string, ChaosFunction> _flaky;
+    private int _recreated;
 
     public WorkloadDriver(ChaosCluster cluster, ChaosWorkload workload)
     {
@@ -45,7 +46,7 @@ public sealed class WorkloadDriver : IDisposable
     public int Recoveries { get; private set; }
 
     /// <summary>Functions deleted and created again.</summary>
-    public int Recreated { get; private set; }
+    public int Recreated => _recreated;
 
     /// <summary>Creates the functions at their arrival times and handles the recoveries of flaky ones until cancelled.</summary>
     public async Task CreateAllAsync(Stopwatch clock, CancellationToken cancellationToken)
@@ -99,7 +100,7 @@ public sealed class WorkloadDriver : IDisposable
         await _cluster.SendAsync(HttpMethod.Delete, FunctionPath(name), new JsonObject { ["propagationPolicy"] = "Background" }, cancellationToken);
         await Task.Delay(gap, cancellationToken);
         await CreateAsync(_workload.Function(name), cancellationToken);
-        Recreated++;
+        Interlocked.Increment(ref _recreated);
     }
 
     public void Dispose() => _cluster.Server.Journal.Written -= OnWrite;
