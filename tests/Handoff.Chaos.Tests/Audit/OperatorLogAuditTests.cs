@@ -16,6 +16,7 @@ public sealed class OperatorLogAuditTests
             Line("System.AggregateException: 2 API call(s) of this pass failed (x)\n ---> k8s.Autorest.HttpOperationException: Operation returned an invalid status code 'InternalServerError'\n   at k8s.Kubernetes.SendRequest()\n   --- End of inner exception stack trace ---\n ---> (Inner Exception #1) k8s.Autorest.HttpOperationException: 429<---"),
             Line("Handoff.Operator.Infrastructure.LeaseLostException: not the leader\n   at Handoff.Operator.Infrastructure.LeadershipLoop.ThrowIfStale()"),
             Line("System.Net.Http.HttpRequestException: Error while copying content to a stream.\n ---> System.IO.IOException: reset\n ---> System.Net.Sockets.SocketException (104): Connection reset by peer"),
+            Line("System.Threading.Tasks.TaskCanceledException: The operation was canceled.\n ---> System.ObjectDisposedException: Cannot access a disposed object.\n   at System.Net.Sockets.NetworkStream.WriteAsync"),
             """{"EventId":200,"LogLevel":"Information","Message":"Bound pod"}""",
         };
         Assert.Empty(OperatorLogAudit.Audit("op-a-1", lines));

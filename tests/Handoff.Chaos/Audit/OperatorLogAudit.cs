@@ -30,6 +30,12 @@ public static partial class OperatorLogAudit
         "Handoff.Operator.Infrastructure.ResourceExpiredException",
     };
 
+    private static readonly HashSet<string> Cancellations = new(StringComparer.Ordinal)
+    {
+        "System.OperationCanceledException",
+        "System.Threading.Tasks.TaskCanceledException",
+    };
+
     /// <summary>Audits the JSON log lines of each replica (file name = replica name).</summary>
     public static IReadOnlyList<Violation> Audit(IEnumerable<string> logFiles) =>
         [.. logFiles.SelectMany(file => Audit(Path.GetFileNameWithoutExtension(file), File.ReadLines(file)))];
@@ -44,7 +50,9 @@ public static partial class OperatorLogAudit
                 continue;
             }
 
-            var unexpected = ExceptionType().Matches(entry.Exception).Select(m => m.Groups[1].Value).Where(t => !Expected.Contains(t)).ToList();
+            var types = ExceptionType().Matches(entry.Exception).Select(m => m.Groups[1].Value).ToList();
+            // A cancellation is one, whatever surfaced it underneath (e.g. the socket disposed under a request cut short).
+            var unexpected = types.Count > 0 && Cancellations.Contains(types[0]) ? [] : types.Where(t => !Expected.Contains(t)).ToList();
             if (unexpected.Count == 0)
             {
                 continue;
