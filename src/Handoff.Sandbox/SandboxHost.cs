@@ -88,7 +88,9 @@ public static class SandboxHost
         }
         catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            await error.WriteLineAsync($"error: port {options.Port} on 127.0.0.1 is already in use; choose another with --port, or --port 0 for a free one");
+            await error.WriteLineAsync(options.AdminPort is > 0
+                ? $"error: port {options.Port} or admin port {options.AdminPort} on 127.0.0.1 is already in use; choose others with --port and --admin-port, or 0 for free ones"
+                : $"error: port {options.Port} on 127.0.0.1 is already in use; choose another with --port, or --port 0 for a free one");
             return 1;
         }
         catch (OperationCanceledException)
@@ -107,6 +109,7 @@ public static class SandboxHost
                 {
                     await output.WriteLineAsync($"admin endpoint (fault injection, request counts{(server.Journal.Enabled ? ", write journal" : "")}): {admin}sandbox/");
                 }
+
                 var crds = options.CrdsDirectory is { } dir ? Path.GetFullPath(dir, options.WorkingDirectory) : FindCrds(options.WorkingDirectory);
                 if (options.CrdsDirectory is not null && !Directory.Exists(crds))
                 {
