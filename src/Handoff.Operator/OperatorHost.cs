@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
 using Handoff.Operator.SecureMetrics;
@@ -59,14 +60,23 @@ public static class OperatorHost
         settings ??= new OperatorHostSettings();
         services.AddSingleton(options);
         services.AddSingleton(settings.TimeProvider ?? TimeProvider.System);
-        services.AddSingleton<IKubernetes>(_ =>
+        services.AddSingleton<IKubernetes>(sp =>
         {
-            var client = new Kubernetes(kubeConfig, settings.HttpHandlers?.Invoke() ?? []);
+            // The fence is the leadership loop, which needs this client: resolved when a write is sent, not now.
+            var fence = new LeaseFenceHandler(sp.GetRequiredService<LeadershipLoop>);
+            var client = new Kubernetes(kubeConfig, [.. settings.HttpHandlers?.Invoke() ?? [], fence]);
             // As kube components do (kube-scheduler/v1.x): lets API server audit logs and metrics tell our calls apart.
             var agent = client.HttpClient.DefaultRequestHeaders.UserAgent;
             var library = agent.ToList();
             agent.Clear();
             agent.ParseAdd(UserAgent);
+            // The lease identity as a comment (handoff-operator/0.1.0 (handoff-7d9f_1a2b3c4d)): unique per process, so the
+            // API server's audit log, and a fencing audit, tell the writes of two replicas apart.
+            if (ProductInfoHeaderValue.TryParse("(" + options.Identity + ")", out var identity))
+            {
+                agent.Add(identity);
+            }
+
             library.ForEach(agent.Add);
             return client;
         });

@@ -66,7 +66,7 @@ public sealed record OperatorOptions
     /// <summary>Label selector (kubectl syntax) of the Nodes discovery covers; empty = every Node.</summary>
     public string DiscoverNodesSelector { get; init; } = "";
 
-    /// <summary>Lease timings (not flags; client-go's defaults are 15 s / 10 s / 2 s).</summary>
+    /// <summary>Lease timings (--lease-duration, --renew-deadline, --retry-period; client-go's defaults are 15 s / 10 s / 2 s).</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
@@ -130,6 +130,21 @@ public sealed record OperatorOptions
             throw new OperatorOptionsException(
                 $"--log-level: '{LogLevel}' is not one of {string.Join(", ", LogLevelNames)}", "--log-level");
         }
+
+        // client-go's rules (leaderelection.NewLeaderElector): a lease outlives the leader's renew deadline, and the
+        // deadline leaves room for a jittered retry (JitterFactor 1.2). Checked, as kube-scheduler does, only when used.
+        if (LeaderElect && LeaseDuration <= RenewDeadline)
+        {
+            throw new OperatorOptionsException(
+                $"--lease-duration ({LeaseDuration.TotalSeconds:0.###}s) must be greater than --renew-deadline ({RenewDeadline.TotalSeconds:0.###}s)", "--lease-duration");
+        }
+
+        if (LeaderElect && RenewDeadline.Ticks <= RetryPeriod.Ticks * 1.2)
+        {
+            throw new OperatorOptionsException(
+                $"--renew-deadline ({RenewDeadline.TotalSeconds:0.###}s) must be greater than 1.2 times --retry-period ({RetryPeriod.TotalSeconds:0.###}s)", "--renew-deadline");
+        }
+
 
         var metrics = ParseAddress(MetricsAddress, "--metrics-address");
         var probe = ParseAddress(ProbeAddress, "--probe-address");

@@ -81,6 +81,27 @@ public static class OperatorOptionsBinder
         },
         new()
         {
+            Name = "--lease-duration", ValueName = "DURATION", EnvironmentVariables = ["HANDOFF_LEASE_DURATION"],
+            Description = "How long a standby waits after the last renewal it saw before taking the Lease (kube-scheduler's --leader-elect-lease-duration); a Go duration.",
+            Default = Show(Defaults.LeaseDuration),
+            Apply = (o, v) => o with { LeaseDuration = ParseDuration(v, "--lease-duration") },
+        },
+        new()
+        {
+            Name = "--renew-deadline", ValueName = "DURATION", EnvironmentVariables = ["HANDOFF_RENEW_DEADLINE"],
+            Description = "How long the leader keeps trying to renew before it stops leading; it writes only while its last renewal is younger than this. Less than --lease-duration.",
+            Default = Show(Defaults.RenewDeadline),
+            Apply = (o, v) => o with { RenewDeadline = ParseDuration(v, "--renew-deadline") },
+        },
+        new()
+        {
+            Name = "--retry-period", ValueName = "DURATION", EnvironmentVariables = ["HANDOFF_RETRY_PERIOD"],
+            Description = "How often candidates try to acquire and the leader to renew the Lease. --renew-deadline must exceed 1.2 times it.",
+            Default = Show(Defaults.RetryPeriod),
+            Apply = (o, v) => o with { RetryPeriod = ParseDuration(v, "--retry-period") },
+        },
+        new()
+        {
             Name = "--metrics-address", ValueName = "HOST:PORT", EnvironmentVariables = ["HANDOFF_METRICS_ADDRESS"],
             Description = "Address serving /metrics (host: an IP address or localhost); empty = not served.",
             Default = Show(Defaults.MetricsAddress),
@@ -266,6 +287,13 @@ public static class OperatorOptionsBinder
     private static string Show(string value) => value.Length == 0 ? "\"\"" : value;
 
     private static string Show(bool value) => value ? "true" : "false";
+
+    private static string Show(TimeSpan value) => value.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
+
+    private static TimeSpan ParseDuration(string value, string flag) =>
+        Api.GoDuration.TryParse(value, out var duration) && duration > TimeSpan.Zero
+            ? duration
+            : throw new OperatorOptionsException($"{flag}: '{value}' is not a positive duration (examples: 15s, 1500ms, 1m)", flag);
 
     private static bool ParseBool(string value, string flag) =>
         value.ToLower(CultureInfo.InvariantCulture) switch

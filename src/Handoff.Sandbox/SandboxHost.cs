@@ -27,6 +27,12 @@ public sealed record SandboxHostOptions
 
     /// <summary>Authenticate and authorize every request with RBAC (<see cref="SandboxOptions.Rbac"/>; the API is then HTTPS).</summary>
     public bool Rbac { get; init; }
+
+    /// <summary>Port on 127.0.0.1 of the admin endpoint (faults, request counts, journal); null = none (<c>--admin-port</c>).</summary>
+    public int? AdminPort { get; init; }
+
+    /// <summary>Keep the write journal served at <c>/sandbox/journal</c> of the admin endpoint (<c>--record-writes</c>).</summary>
+    public bool RecordWrites { get; init; }
 }
 
 /// <summary>
@@ -64,6 +70,12 @@ public static class SandboxHost
             return 1;
         }
 
+        if (options.AdminPort is < 0 or > 65535)
+        {
+            await error.WriteLineAsync($"error: --admin-port must be between 0 and 65535, got {options.AdminPort}");
+            return 1;
+        }
+
         SandboxServer server;
         try
         {
@@ -74,11 +86,15 @@ public static class SandboxHost
                 SimulateKubelet = options.SimulateKubelet,
                 DefaultPodDuration = options.DefaultPodDuration,
                 Rbac = options.Rbac,
+                AdminPort = options.AdminPort,
+                RecordWrites = options.RecordWrites,
             }, cancellationToken);
         }
         catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            await error.WriteLineAsync($"error: port {options.Port} on 127.0.0.1 is already in use; choose another with --port, or --port 0 for a free one");
+            await error.WriteLineAsync(options.AdminPort is > 0
+                ? $"error: port {options.Port} or admin port {options.AdminPort} on 127.0.0.1 is already in use; choose others with --port and --admin-port, or 0 for free ones"
+                : $"error: port {options.Port} on 127.0.0.1 is already in use; choose another with --port, or --port 0 for a free one");
             return 1;
         }
         catch (OperationCanceledException)
@@ -96,6 +112,11 @@ public static class SandboxHost
                 if (server.RbacEnabled)
                 {
                     await output.WriteLineAsync("RBAC is on: every request needs a bearer token; the kubeconfig's is the administrator's (group system:masters); `kubectl create token ACCOUNT` issues ServiceAccount tokens");
+                }
+
+                if (server.AdminAddress is { } admin)
+                {
+                    await output.WriteLineAsync($"admin endpoint (fault injection, request counts{(server.Journal.Enabled ? ", write journal" : "")}): {admin}sandbox/");
                 }
 
                 var crds = options.CrdsDirectory is { } dir ? Path.GetFullPath(dir, options.WorkingDirectory) : FindCrds(options.WorkingDirectory);

@@ -40,4 +40,13 @@ public sealed record SandboxOptions
 
     /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> receives a BOOKMARK.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Port on 127.0.0.1 of the admin endpoint (fault injection, request counts, write journal; 0 = a free one); null
+    /// (default) = none. Never served on the API port: a client of the API cannot inject faults.
+    /// </summary>
+    public int? AdminPort { get; init; }
+
+    /// <summary>Keep every accepted write in <see cref="SandboxServer.Journal"/> (for auditors; it holds every version of every object).</summary>
+    public bool RecordWrites { get; init; }
 }

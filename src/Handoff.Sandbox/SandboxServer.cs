@@ -10,8 +10,7 @@ using Handoff.Sandbox.Store;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,7 +32,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private SandboxServer(
         WebApplication app, ApiEngine engine, ControllerManager controllers, SandboxSecurity security, SandboxCertificates? certificates,
-        SandboxFaults faults, SandboxRequestLog requests, SimulatedKubelet kubelet, Uri baseAddress)
+        SandboxFaults faults, SandboxRequestLog requests, SandboxWriteJournal journal, SimulatedKubelet kubelet, Uri baseAddress, Uri? adminAddress)
     {
         _app = app;
         _engine = engine;
@@ -42,8 +41,10 @@ public sealed class SandboxServer : IAsyncDisposable
         _certificates = certificates;
         Faults = faults;
         Requests = requests;
+        Journal = journal;
         Kubelet = kubelet;
         BaseAddress = baseAddress;
+        AdminAddress = adminAddress;
     }
 
     /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c> (<c>https</c> with RBAC).</summary>
@@ -56,6 +57,12 @@ public sealed class SandboxServer : IAsyncDisposable
 
     /// <summary>Every resource request served, counted by user agent, verb and resource.</summary>
     public SandboxRequestLog Requests { get; }
+
+    /// <summary>Every accepted write in order, with its user agent (empty unless <see cref="SandboxOptions.RecordWrites"/>).</summary>
+    public SandboxWriteJournal Journal { get; }
+
+    /// <summary>The admin endpoint (<c>http://127.0.0.1:PORT/</c>, serving <c>/sandbox/...</c>) when <see cref="SandboxOptions.AdminPort"/> was given; else null.</summary>
+    public Uri? AdminAddress { get; }
 
     /// <summary>Simulated nodes and kubelet controls.</summary>
     public SimulatedKubelet Kubelet { get; }
@@ -90,7 +97,15 @@ public sealed class SandboxServer : IAsyncDisposable
 
         // Kubernetes clients send tokens only over TLS (kubectl never over plain HTTP): with RBAC the sandbox serves HTTPS.
         var certificates = options.Rbac ? SandboxCertificates.Create(TimeProvider.System) : null;
+        var journal = new SandboxWriteJournal(options.RecordWrites);
+        if (journal.Enabled)
+        {
+            engine.Store.Changed += journal.Record;
+        }
+
         var handler = new ApiHandler(engine, security, faults, requests, options.BookmarkInterval);
+        var admin = new AdminEndpoint(faults, requests, journal);
+        ListenOptions? apiListener = null, adminListener = null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(SandboxServer).Assembly.GetName().Name,
@@ -108,14 +123,20 @@ public sealed class SandboxServer : IAsyncDisposable
             k.Limits.Http2.MaxStreamsPerConnection = 1000;
             k.Listen(IPAddress.Loopback, options.Port, listen =>
             {
+                apiListener = listen;
                 if (certificates is not null)
                 {
                     listen.UseHttps(certificates.Serving);
                 }
             });
+            if (options.AdminPort is { } adminPort)
+            {
+                k.Listen(IPAddress.Loopback, adminPort, listen => adminListener = listen);
+            }
         });
         var app = builder.Build();
-        app.Run(handler.HandleAsync);
+        // One app, two listeners: a request is the admin endpoint's only when it came in on the admin port.
+        app.Run(ctx => adminListener?.IPEndPoint?.Port is { } port && ctx.Connection.LocalPort == port ? admin.HandleAsync(ctx) : handler.HandleAsync(ctx));
         try
         {
             await app.StartAsync(cancellationToken);
@@ -129,11 +150,12 @@ public sealed class SandboxServer : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
+        // Kestrel writes the port it bound (also for port 0) back into the listener's endpoint.
+        var port = apiListener!.IPEndPoint!.Port;
         var baseAddress = new Uri($"{(certificates is null ? "http" : "https")}://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        var adminAddress = adminListener?.IPEndPoint is { } bound ? new Uri($"http://127.0.0.1:{bound.Port.ToString(CultureInfo.InvariantCulture)}/") : null;
         var kubelet = new SimulatedKubelet(engine, options);
-        var server = new SandboxServer(app, engine, controllers, security, certificates, faults, requests, kubelet, baseAddress);
+        var server = new SandboxServer(app, engine, controllers, security, certificates, faults, requests, journal, kubelet, baseAddress, adminAddress);
         server.CreateDefaultNamespaces();
         kubelet.Start();
         return server;

@@ -20,6 +20,13 @@ public sealed class RbacTests
     }
 
     [Fact]
+    public async Task With_node_discovery_the_ClusterRole_also_grants_the_discovery_rules()
+    {
+        var (clusterRole, _) = await RenderRolesAsync("discoverNodes.enabled=true");
+        AssertSameGrants(Required().ClusterRules.Concat(Required().DiscoveryRules), clusterRole.Rules, "ClusterRole with discoverNodes.enabled");
+    }
+
+    [Fact]
     public async Task Lease_role_grants_exactly_the_operators_namespace_rules_in_the_release_namespace()
     {
         var (_, role) = await RenderRolesAsync();
@@ -91,7 +98,7 @@ public sealed class RbacTests
         var required = Required();
         Assert.NotEmpty(required.ClusterRules);
         Assert.NotEmpty(required.NamespaceRules);
-        foreach (var rule in required.ClusterRules.Concat(required.NamespaceRules))
+        foreach (var rule in required.ClusterRules.Concat(required.NamespaceRules).Concat(required.DiscoveryRules))
         {
             Assert.DoesNotContain(rule.ApiGroups.Concat(rule.Resources).Concat(rule.Verbs), s => s.Contains('*', StringComparison.Ordinal));
             Assert.DoesNotContain("secrets", rule.Resources);
@@ -122,9 +129,9 @@ public sealed class RbacTests
     /// <summary>The operator's ClusterRole (the chart also renders the metrics reader's).</summary>
     private static string OperatorClusterRole => $"{Helm.Namespace}-handoff";
 
-    private static async Task<(V1ClusterRole ClusterRole, V1Role Role)> RenderRolesAsync()
+    private static async Task<(V1ClusterRole ClusterRole, V1Role Role)> RenderRolesAsync(params string[] set)
     {
-        var objects = await Helm.RenderAsync([], TestContext.Current.CancellationToken);
+        var objects = await Helm.RenderAsync([], TestContext.Current.CancellationToken, set: set);
         return (objects.Single(o => o.Kind == "ClusterRole" && o.Name == OperatorClusterRole).As<V1ClusterRole>(), objects.Single(o => o.Kind == "Role").As<V1Role>());
     }
 
@@ -141,5 +148,8 @@ public sealed class RbacTests
 
         [JsonPropertyName("namespaceRules")]
         public IList<V1PolicyRule> NamespaceRules { get; set; } = [];
+
+        [JsonPropertyName("discoveryRules")]
+        public IList<V1PolicyRule> DiscoveryRules { get; set; } = [];
     }
 }

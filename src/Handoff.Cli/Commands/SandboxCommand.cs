@@ -48,6 +48,15 @@ internal static class SandboxCommand
             Description = "Authenticate every request (bearer tokens; the API is then HTTPS) and authorize it with RBAC, as a cluster does. The kubeconfig written is the administrator's; `kubectl create token` issues ServiceAccount tokens.",
         };
 
+        var adminPort = new Option<int?>("--admin-port")
+        {
+            Description = "Serve the admin endpoint (fault injection, request counts, write journal under /sandbox/) on this port of 127.0.0.1 (0 = a free one). Off by default; never on the API port.",
+        };
+        var recordWrites = new Option<bool>("--record-writes")
+        {
+            Description = "Keep every accepted write, in order with its user agent, for /sandbox/journal of the admin endpoint (memory grows with every write).",
+        };
+
         var noOperator = new Option<bool>("--no-operator")
         {
             Description = "Run the bare emulator, without the Handoff operator (by default the operator runs in-process against it).",
@@ -67,7 +76,7 @@ internal static class SandboxCommand
 
         var command = new Command("sandbox", "Run a SIMULATED Kubernetes API server with simulated nodes on 127.0.0.1, and the Handoff operator against it (for trying Handoff and for tests; not a real cluster).")
         {
-            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, rbac, noOperator, strategy, untilDone, timeout,
+            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, rbac, adminPort, recordWrites, noOperator, strategy, untilDone, timeout,
         };
         command.SetAction((parseResult, ct) =>
         {
@@ -85,6 +94,8 @@ internal static class SandboxCommand
                         CrdsDirectory = parseResult.GetValue(crds) ?? BundledCrds(),
                         SimulateKubelet = !parseResult.GetValue(noKubelet),
                         Rbac = parseResult.GetValue(rbac),
+                        AdminPort = parseResult.GetValue(adminPort),
+                        RecordWrites = parseResult.GetValue(recordWrites),
                     },
                     Apply = parseResult.GetValue(apply) ?? [],
                     PodDuration = parseResult.GetValue(podDuration)!,

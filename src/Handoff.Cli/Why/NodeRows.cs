@@ -117,6 +117,11 @@ internal sealed class NodeRows
             return $"waits: {Handoff.Core.Lifecycle.Messages.WaitingForCollocation(request.CollocateWith)}";
         }
 
+        if (rejection is NodeRejectionReason.UntoleratedTaint && NodeEligibility.UntoleratedTaint(request, node) is { } taint)
+        {
+            return TaintToleration.Reason(taint); // The taint itself, as kube-scheduler's message names it.
+        }
+
         if (rejection is { } reason)
         {
             return new NodeRejection(node.Name, reason, [], false).ReasonStrings(request).First();

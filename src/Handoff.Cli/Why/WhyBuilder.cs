@@ -190,8 +190,24 @@ internal static class WhyBuilder
             return $"not while the cluster stays as it is (the plan from now ends with it {entry.Phase}: {entry.Message})";
         }
 
+        // What it waits for: its args (transitively), and — when it needs room — what ends on its node before it starts.
+        var needsRoom = input.Mapped.TryGetValue(id, out var self) && self.Placement.Cost.Count > 0;
+        var upstream = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([id]);
+        while (pending.TryPop(out var next))
+        {
+            foreach (var arg in input.Mapped.TryGetValue(next, out var mapped) ? mapped.Args : [])
+            {
+                if (upstream.Add(arg))
+                {
+                    pending.Push(arg);
+                }
+            }
+        }
+
         var guessed = plan.Document.Timeline
-            .Where(e => e.Event != "Started" && e.Time <= start && plan.AssumedDurations.Contains(ObjectKeys.Of(e.Namespace, e.Name)))
+            .Where(e => e.Event != "Started" && e.Time <= start && plan.AssumedDurations.Contains(ObjectKeys.Of(e.Namespace, e.Name))
+                && (upstream.Contains(ObjectKeys.Of(e.Namespace, e.Name)) || (needsRoom && e.Node == entry.Node)))
             .Select(e => e.Name).Distinct(StringComparer.Ordinal).ToList();
         if (guessed.Count > 0)
         {

@@ -41,7 +41,7 @@ internal sealed class ApiHandler
         var ct = ctx.RequestAborted;
         try
         {
-            var latency = _faults.Latency;
+            var latency = _faults.LatencyFor(ctx.Request.Headers.UserAgent.ToString());
             if (latency > TimeSpan.Zero)
             {
                 await Task.Delay(latency, TimeProvider.System, ct);
@@ -132,9 +132,6 @@ internal sealed class ApiHandler
             case ["openapi", "v3", "apis", var g, var v]:
                 await ResponseWriter.WriteJsonAsync(ctx, OpenApi.GroupVersion(registry, g, v) ?? throw ApiException.ResourceNotFound(), ct);
                 return;
-            case ["sandbox", "faults", .. var rest]:
-                await FaultsEndpoint.HandleAsync(ctx, _faults, method, rest, ct);
-                return;
             case ["api", var v, .. var rest]:
                 await ResourceAsync(ctx, method, Resolve("", v, rest), user, ct);
                 return;
@@ -193,11 +190,14 @@ internal sealed class ApiHandler
         var verb = Verb(method, target, query);
         var t = target.Type;
         var resourceName = target.Subresource is null ? t.Plural : t.Plural + "/" + target.Subresource;
-        _requests.Record(ctx.Request.Headers.UserAgent.ToString(), verb, resourceName);
-        if (_faults.TakeFailure(verb, resourceName, target.Namespace) is { } injected)
+        var userAgent = ctx.Request.Headers.UserAgent.ToString();
+        _requests.Record(userAgent, verb, resourceName);
+        if (_faults.TakeFailure(verb, resourceName, target.Namespace, userAgent) is { } injected)
         {
             throw SandboxFaults.FailureFor(injected, t.GroupResource, target.Name ?? "");
         }
+
+        SandboxWriteJournal.BeginRequest(userAgent, verb, resourceName);
 
         var warnings = new List<string>();
         var writeOptions = _security.Enforced

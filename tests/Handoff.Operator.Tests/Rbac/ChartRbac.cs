@@ -23,10 +23,15 @@ public sealed partial record ChartRbac(
     /// <summary>The user name the operator's token authenticates as.</summary>
     public string User => $"system:serviceaccount:{ServiceAccount.Metadata.NamespaceProperty}:{ServiceAccount.Metadata.Name}";
 
-    /// <summary>Renders the chart with <c>helm template</c> for a release in <paramref name="ns"/> (skips the test with the reason when helm is missing).</summary>
-    public static async Task<ChartRbac> RenderAsync(string ns, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renders the chart with <c>helm template</c> for a release in <paramref name="ns"/>, with <paramref name="set"/>
+    /// values (<c>--set</c>), e.g. <c>discoverNodes.enabled=true</c> (skips the test with the reason when helm is missing).
+    /// </summary>
+    public static async Task<ChartRbac> RenderAsync(string ns, CancellationToken cancellationToken, IReadOnlyList<string>? set = null)
     {
-        var result = await Processes.RunAsync(Tools.Helm, ["template", Release, RepoPaths.Chart, "--namespace", ns], HelmTimeout, cancellationToken, environment: HelmHome());
+        var result = await Processes.RunAsync(
+            Tools.Helm, ["template", Release, RepoPaths.Chart, "--namespace", ns, .. (set ?? []).SelectMany(v => new[] { "--set", v })],
+            HelmTimeout, cancellationToken, environment: HelmHome());
         Assert.True(result.Succeeded, result.ToString());
         var documents = DocumentSeparator().Split(result.Stdout)
             .Where(d => d.Split('\n').Any(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#')))

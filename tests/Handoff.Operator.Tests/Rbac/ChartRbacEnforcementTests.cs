@@ -120,7 +120,22 @@ public sealed class ChartRbacEnforcementTests
         bad.Spec.Template.Spec.Containers.Add(new V1Container { Name = bad.Spec.Template.Spec.Containers[0].Name, Image = "busybox" });
         await cluster.CreateFunctionAsync(bad);
 
+        // A plain pod for Handoff that fits nowhere is told why (a patch of its status).
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "plain-too-big" },
+            Spec = new V1PodSpec
+            {
+                SchedulerName = "handoff",
+                Containers = [new V1Container { Name = "main", Image = "busybox", Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("64") } } }],
+            },
+        }, cluster.Namespace, cancellationToken: Ct);
+
         Assert.Equal("42", (await cluster.WaitForPhaseAsync("sum", FunctionPhases.Succeeded, TimeSpan.FromSeconds(60))).Status.Result);
+        await Wait.ForAsync(
+            () => cluster.Client.CoreV1.ReadNamespacedPodAsync("plain-too-big", cluster.Namespace, cancellationToken: Ct),
+            p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False") == true,
+            "the plain pod is marked unschedulable");
         Assert.Equal(2, (await cluster.WaitForPhaseAsync("flaky", FunctionPhases.Succeeded, TimeSpan.FromSeconds(60))).Status.Attempts);
         await cluster.WaitForPhaseAsync("doomed", FunctionPhases.Failed);
         Assert.Equal(Reasons.DependencyFailed, (await cluster.WaitForPhaseAsync("after-doomed", FunctionPhases.Failed)).Status.Conditions!.Single(c => c.Type == "Completed").Reason);

@@ -58,8 +58,13 @@ public sealed class SandboxCluster : IAsyncDisposable
     public static Task<SandboxCluster> StartAsync(IEnumerable<string> nodes, bool simulateKubelet = false, string? ns = null, Func<ChartRbac, ChartRbac>? rbac = null) =>
         StartAsync(nodes.Select(n => new SandboxNode(n)), simulateKubelet, ns, rbac);
 
-    /// <summary>Starts a sandbox with the Kubernetes nodes given (allocatable, labels, taints as each says).</summary>
-    public static async Task<SandboxCluster> StartAsync(IEnumerable<SandboxNode> nodes, bool simulateKubelet = false, string? ns = null, Func<ChartRbac, ChartRbac>? rbac = null)
+
+    /// <summary>
+    /// Starts a sandbox with the Kubernetes nodes given (allocatable, labels, taints as each says); <paramref name="chartValues"/>
+    /// are <c>--set</c> for the chart whose RBAC the operator gets (e.g. <c>discoverNodes.enabled=true</c>).
+    /// </summary>
+    public static async Task<SandboxCluster> StartAsync(
+        IEnumerable<SandboxNode> nodes, bool simulateKubelet = false, string? ns = null, Func<ChartRbac, ChartRbac>? rbac = null, IReadOnlyList<string>? chartValues = null)
     {
         var server = await SandboxServer.StartAsync(
             new SandboxOptions
@@ -81,7 +86,7 @@ public sealed class SandboxCluster : IAsyncDisposable
                 await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = cluster.Namespace } }, cancellationToken: Ct);
             }
 
-            var chart = await ChartRbac.RenderAsync(cluster.Namespace, Ct);
+            var chart = await ChartRbac.RenderAsync(cluster.Namespace, Ct, chartValues);
             cluster.Rbac = rbac?.Invoke(chart) ?? chart;
             cluster.OperatorToken = await cluster.Rbac.InstallAsync(server, Ct);
             return cluster;
