@@ -48,6 +48,12 @@ public sealed record OperatorOptions
     /// <summary>Label selector (kubectl syntax) of the Nodes discovery covers; empty = every Node.</summary>
     public string DiscoverNodesSelector { get; init; } = "";
 
+    /// <summary><c>spec.podGC</c> of the functions that set none: Never, OnSuccess or OnCompletion.</summary>
+    public string DefaultPodGC { get; init; } = PodGCPolicies.Never;
+
+    /// <summary><c>spec.ttlSecondsAfterFinished</c> of the functions that set none; null = finished functions are kept.</summary>
+    public int? DefaultTtlSecondsAfterFinished { get; init; }
+
     /// <summary>Lease timings (not flags; client-go's defaults are 15 s / 10 s / 2 s).</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -91,6 +97,18 @@ public sealed record OperatorOptions
                 $"--default-strategy: '{DefaultStrategy}' is not one of {string.Join(", ", Allocators.StrategyNames)}", "--default-strategy");
         }
 
+        if (!PodGCPolicyNames.Contains(DefaultPodGC, StringComparer.Ordinal))
+        {
+            throw new OperatorOptionsException(
+                $"--default-pod-gc: '{DefaultPodGC}' is not one of {string.Join(", ", PodGCPolicyNames)}", "--default-pod-gc");
+        }
+
+        if (DefaultTtlSecondsAfterFinished < 0)
+        {
+            throw new OperatorOptionsException(
+                $"--default-ttl-seconds-after-finished: {DefaultTtlSecondsAfterFinished} is negative", "--default-ttl-seconds-after-finished");
+        }
+
         if (string.IsNullOrWhiteSpace(SchedulerName))
         {
             throw new OperatorOptionsException("--scheduler-name must not be empty", "--scheduler-name");
@@ -116,6 +134,9 @@ public sealed record OperatorOptions
         ParseAddress(MetricsAddress, "--metrics-address");
         ParseAddress(ProbeAddress, "--probe-address");
     }
+
+    /// <summary>The values of <c>spec.podGC</c> (and <see cref="DefaultPodGC"/>).</summary>
+    public static IReadOnlyList<string> PodGCPolicyNames { get; } = [PodGCPolicies.Never, PodGCPolicies.OnSuccess, PodGCPolicies.OnCompletion];
 
     /// <summary>The names <see cref="LogLevel"/> accepts (case-insensitive).</summary>
     public static IReadOnlyList<string> LogLevelNames { get; } = Enum.GetNames<Microsoft.Extensions.Logging.LogLevel>();

@@ -21,6 +21,8 @@ public sealed class OperatorOptionsTests
         ("--scheduled-events", "HANDOFF_SCHEDULED_EVENTS", "true", "ScheduledEvents"),
         ("--discover-nodes", "HANDOFF_DISCOVER_NODES", "true", "DiscoverNodes"),
         ("--discover-nodes-selector", "HANDOFF_DISCOVER_NODES_SELECTOR", "pool=batch", "DiscoverNodesSelector"),
+        ("--default-pod-gc", "HANDOFF_DEFAULT_POD_GC", "OnCompletion", "DefaultPodGC"),
+        ("--default-ttl-seconds-after-finished", "HANDOFF_DEFAULT_TTL_SECONDS_AFTER_FINISHED", "3600", "DefaultTtlSecondsAfterFinished"),
     ];
 
     public static TheoryData<string, string, string, string> Values()
@@ -44,6 +46,7 @@ public sealed class OperatorOptionsTests
         typeof(OperatorOptions).GetProperty(property)!.GetValue(options) switch
         {
             bool b => b ? "true" : "false",
+            int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
             var v => (string?)v ?? "<null>",
         };
 
@@ -63,6 +66,8 @@ public sealed class OperatorOptionsTests
         Assert.Equal("Information", o.LogLevel);
         Assert.False(o.ScheduledEvents);
         // Unique per process (client-go's examples add a UUID): two operators on one host never share a lease identity.
+        Assert.Equal("Never", o.DefaultPodGC);
+        Assert.Null(o.DefaultTtlSecondsAfterFinished);
         Assert.Matches("^host-1_[0-9a-f]{8}$", o.Identity);
         Assert.NotEqual(o.Identity, OperatorOptionsBinder.Bind([], Env(("HOSTNAME", "host-1"))).Identity);
         Assert.Matches("^pod-7_[0-9a-f]{8}$", OperatorOptionsBinder.Bind([], Env(("POD_NAME", "pod-7"), ("HOSTNAME", "host-1"))).Identity);
@@ -105,6 +110,8 @@ public sealed class OperatorOptionsTests
             "--default-strategy" => ("LoadBalanced", value),
             "--metrics-address" or "--probe-address" => ("127.0.0.1:7000", value),
             "--log-level" => ("Warning", value),
+            "--default-pod-gc" => ("OnSuccess", value),
+            "--default-ttl-seconds-after-finished" => ("60", value),
             _ => ("from-env", value),
         };
         Assert.NotEqual(Property(OperatorOptionsBinder.Bind([], Env()), property), fromVariable);
@@ -141,6 +148,7 @@ public sealed class OperatorOptionsTests
         Assert.Equal("", o.ProbeAddress);
         Assert.Null(o.Kubeconfig);
         Assert.False(o.ScheduledEvents);
+        Assert.Null(OperatorOptionsBinder.Bind(["--default-ttl-seconds-after-finished="], Env(("HANDOFF_DEFAULT_TTL_SECONDS_AFTER_FINISHED", "60"))).DefaultTtlSecondsAfterFinished);
     }
 
     [Fact]
@@ -170,6 +178,9 @@ public sealed class OperatorOptionsTests
     [InlineData("--probe-address=127.0.0.1:99999", "--probe-address: '127.0.0.1:99999' is not HOST:PORT")]
     [InlineData("--probe-address=my-host:8081", "--probe-address: 'my-host' in 'my-host:8081' is not an IP address or localhost")]
     [InlineData("--scheduler-name=", "--scheduler-name must not be empty")]
+    [InlineData("--default-pod-gc=Always", "--default-pod-gc: 'Always' is not one of Never, OnSuccess, OnCompletion")]
+    [InlineData("--default-ttl-seconds-after-finished=-1", "--default-ttl-seconds-after-finished: '-1' is not a whole number of seconds (0 to 2147483647) or empty")]
+    [InlineData("--default-ttl-seconds-after-finished=1h", "--default-ttl-seconds-after-finished: '1h' is not a whole number of seconds")]
     [InlineData("--bogus=1", "Unrecognized command or argument '--bogus=1'")]
     [InlineData("--namespace", "Required argument missing for option: '--namespace'")]
     [InlineData("@args.txt", "Unrecognized command or argument '@args.txt'")]

@@ -44,6 +44,10 @@ public sealed class RbacCoverageTests
         await cluster.CreateFunctionAsync(bad);
         await cluster.CreateFunctionAsync(SandboxCluster.Function("cycle", null, "cycle"));
         await cluster.CreateFunctionAsync(SandboxCluster.Function("too-big", new Dictionary<string, string> { ["cpu"] = "3" }));
+        var shortLived = SandboxCluster.Function("short-lived");
+        shortLived.Spec.TtlSecondsAfterFinished = 0;
+        await cluster.CreateFunctionAsync(shortLived);
+        await Wait.UntilAsync(async () => !(await cluster.ListFunctionsAsync()).Any(f => f.Metadata.Name == "short-lived"), "short-lived is deleted after its TTL");
         await cluster.WaitForPhaseAsync("late", FunctionPhases.Succeeded);
         await cluster.WaitForPhaseAsync("other", FunctionPhases.Succeeded);
         await cluster.WaitForPhaseAsync("bad-template", FunctionPhases.Failed);
@@ -62,7 +66,7 @@ public sealed class RbacCoverageTests
             ("list", "handoffnodes"), ("watch", "handoffnodes"), ("list", "handofffunctions"), ("watch", "handofffunctions"),
             ("list", "pods"), ("watch", "pods"), ("list", "nodes"), ("watch", "nodes"), ("create", "pods"), ("create", "pods/binding"),
             ("delete", "pods"), ("patch", "handofffunctions/status"), ("patch", "handoffnodes/status"), ("create", "events"),
-            ("get", "leases"), ("create", "leases"), ("update", "leases"),
+            ("get", "leases"), ("create", "leases"), ("update", "leases"), ("delete", "handofffunctions"),
         };
         var missing = expected.Where(e => !calls.Any(c => c.Verb == e.Item1 && c.Resource == e.Item2)).ToList();
         Assert.True(missing.Count == 0, "not exercised: " + string.Join(", ", missing) + "; seen: " + string.Join(", ", calls));
