@@ -95,9 +95,7 @@ public static class FinishedWorkStep
     }
 
     /// <summary>Finished, and recorded so in its status: what the record says stands once its pods are gone.</summary>
-    public static bool IsRecordedFinished(FunctionView f) =>
-        f.State.IsTerminal && f.Record.Phase is { } recorded && recorded.IsTerminal()
-        && (f.State is Succeeded) == (recorded == FunctionPhase.Succeeded);
+    public static bool IsRecordedFinished(FunctionView f) => f.State.IsTerminal && f.Record.Phase is { } recorded && recorded.IsTerminal();
 
     /// <summary>The functions <paramref name="f"/> needs: its args and its collocateWith target (ids).</summary>
     private static IEnumerable<string> ReferencesOf(FunctionView f)
