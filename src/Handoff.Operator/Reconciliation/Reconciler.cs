@@ -108,7 +108,9 @@ public sealed class Reconciler(
             var offer = scheduling.Offered[placement.Workload.Id];
             var f = offer.Function;
             var target = nodeView.Find(placement.Node)!;
-            var pod = FunctionPods.Build(f.Object, f.Mapped!, offer.PodName, offer.Attempt, placement.Node, options.SchedulerName, inputs[f.Key]);
+            var given = inputs.GetValueOrDefault(f.Key)
+                ?? throw new InvalidOperationException($"{f.Key} was placed without its inputs: InputStep and SchedulingStep must agree on what may be offered");
+            var pod = FunctionPods.Build(f.Object, f.Mapped!, offer.PodName, offer.Attempt, placement.Node, options.SchedulerName, given);
             actions.Add(async ct =>
             {
                 // Until the I/O says otherwise (it may throw), the status stays as it is.
