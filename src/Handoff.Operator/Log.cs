@@ -82,6 +82,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Could not record event {Reason} for {Kind} {Name}")]
     public static partial void EventNotRecorded(ILogger logger, Exception exception, string reason, string kind, string name);
 
+    [LoggerMessage(EventId = 204, Level = LogLevel.Debug, Message = "Collected pod {Namespace}/{Pod} of finished function {Function} (podGC {Policy})")]
+    public static partial void PodCollected(ILogger logger, string @namespace, string pod, string function, string policy);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Deleted function {Namespace}/{Function}: finished at {CompletionTime:o}, ttlSecondsAfterFinished passed")]
+    public static partial void ExpiredFunctionDeleted(ILogger logger, string @namespace, string function, DateTimeOffset completionTime);
+
     // 3xx: the operator loop.
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Leading: rebuilding the tracker from the cluster")]

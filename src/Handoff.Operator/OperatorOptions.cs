@@ -66,6 +66,12 @@ public sealed record OperatorOptions
     /// <summary>Label selector (kubectl syntax) of the Nodes discovery covers; empty = every Node.</summary>
     public string DiscoverNodesSelector { get; init; } = "";
 
+    /// <summary><c>spec.podGC</c> of the functions that set none: Never, OnSuccess or OnCompletion.</summary>
+    public string DefaultPodGC { get; init; } = PodGCPolicies.Never;
+
+    /// <summary><c>spec.ttlSecondsAfterFinished</c> of the functions that set none; null = finished functions are kept.</summary>
+    public int? DefaultTtlSecondsAfterFinished { get; init; }
+
     /// <summary>Lease timings (--lease-duration, --renew-deadline, --retry-period; client-go's defaults are 15 s / 10 s / 2 s).</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -107,6 +113,18 @@ public sealed record OperatorOptions
         {
             throw new OperatorOptionsException(
                 $"--default-strategy: '{DefaultStrategy}' is not one of {string.Join(", ", Allocators.StrategyNames)}", "--default-strategy");
+        }
+
+        if (!PodGCPolicyNames.Contains(DefaultPodGC, StringComparer.Ordinal))
+        {
+            throw new OperatorOptionsException(
+                $"--default-pod-gc: '{DefaultPodGC}' is not one of {string.Join(", ", PodGCPolicyNames)}", "--default-pod-gc");
+        }
+
+        if (DefaultTtlSecondsAfterFinished < 0)
+        {
+            throw new OperatorOptionsException(
+                $"--default-ttl-seconds-after-finished: {DefaultTtlSecondsAfterFinished} is negative", "--default-ttl-seconds-after-finished");
         }
 
         if (string.IsNullOrWhiteSpace(SchedulerName))
@@ -164,6 +182,9 @@ public sealed record OperatorOptions
                 "--metrics-address and --probe-address must differ when --metrics-secure is true: the probes are plain HTTP and unauthenticated", "--metrics-address");
         }
     }
+
+    /// <summary>The values of <c>spec.podGC</c> (and <see cref="DefaultPodGC"/>).</summary>
+    public static IReadOnlyList<string> PodGCPolicyNames { get; } = [PodGCPolicies.Never, PodGCPolicies.OnSuccess, PodGCPolicies.OnCompletion];
 
     /// <summary>The names <see cref="LogLevel"/> accepts (case-insensitive).</summary>
     public static IReadOnlyList<string> LogLevelNames { get; } = Enum.GetNames<Microsoft.Extensions.Logging.LogLevel>();

@@ -170,6 +170,20 @@ public static class OperatorOptionsBinder
             Default = Show(Defaults.DiscoverNodesSelector),
             Apply = (o, v) => o with { DiscoverNodesSelector = v },
         },
+        new()
+        {
+            Name = "--default-pod-gc", ValueName = string.Join('|', OperatorOptions.PodGCPolicyNames), EnvironmentVariables = ["HANDOFF_DEFAULT_POD_GC"],
+            Description = "spec.podGC of the functions that set none: when a finished function's pods are deleted (its result stays in its status).",
+            Default = Show(Defaults.DefaultPodGC),
+            Apply = (o, v) => o with { DefaultPodGC = v },
+        },
+        new()
+        {
+            Name = "--default-ttl-seconds-after-finished", ValueName = "SECONDS", EnvironmentVariables = ["HANDOFF_DEFAULT_TTL_SECONDS_AFTER_FINISHED"],
+            Description = "spec.ttlSecondsAfterFinished of the functions that set none: a finished function is deleted this long after it finished, once no unfinished function needs its result; empty = kept.",
+            Default = "\"\" (kept)",
+            Apply = (o, v) => o with { DefaultTtlSecondsAfterFinished = ParseSeconds(v, "--default-ttl-seconds-after-finished") },
+        },
     ];
 
     /// <summary>The usage, exactly as <c>--help</c> prints it (also printed after an error).</summary>
@@ -294,6 +308,11 @@ public static class OperatorOptionsBinder
         Api.GoDuration.TryParse(value, out var duration) && duration > TimeSpan.Zero
             ? duration
             : throw new OperatorOptionsException($"{flag}: '{value}' is not a positive duration (examples: 15s, 1500ms, 1m)", flag);
+
+    private static int? ParseSeconds(string value, string flag) =>
+        value.Length == 0 ? null
+        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds
+        : throw new OperatorOptionsException($"{flag}: '{value}' is not a whole number of seconds (0 to {int.MaxValue}) or empty", flag);
 
     private static bool ParseBool(string value, string flag) =>
         value.ToLower(CultureInfo.InvariantCulture) switch

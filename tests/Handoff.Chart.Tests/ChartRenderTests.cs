@@ -142,12 +142,20 @@ public sealed class ChartRenderTests
         Assert.Equal("handoff-operator", options.LeaseName);
         Assert.Equal(Helm.Namespace, options.LeaseNamespace);
         Assert.Equal("Information", options.LogLevel);
+        Assert.Equal(("Never", (int?)null), (options.DefaultPodGC, options.DefaultTtlSecondsAfterFinished));
         Assert.Equal(1, deployment.Spec.Replicas);
         Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
 
         var env = deployment.Spec.Template.Spec.Containers.Single().Env;
         Assert.Equal("metadata.name", env.Single(e => e.Name == "POD_NAME").ValueFrom.FieldRef.FieldPath);
         Assert.Equal("metadata.namespace", env.Single(e => e.Name == "POD_NAMESPACE").ValueFrom.FieldRef.FieldPath);
+    }
+
+    [Fact]
+    public async Task A_zero_TTL_is_rendered_as_zero_not_as_kept()
+    {
+        var options = BindOperatorOptions(await DeploymentAsync([], ["finishedWork.ttlSecondsAfterFinished=0", "finishedWork.podGC=OnSuccess"]));
+        Assert.Equal(("OnSuccess", (int?)0), (options.DefaultPodGC, options.DefaultTtlSecondsAfterFinished));
     }
 
     [Fact]
@@ -162,6 +170,7 @@ public sealed class ChartRenderTests
         Assert.Equal("handoff-prod", options.LeaseName);
         Assert.Equal("0.0.0.0:9090", options.MetricsAddress);
         Assert.Equal("0.0.0.0:9091", options.ProbeAddress);
+        Assert.Equal(("OnCompletion", (int?)86400), (options.DefaultPodGC, options.DefaultTtlSecondsAfterFinished));
 
         var pod = deployment.Spec.Template.Spec;
         var container = pod.Containers.Single();
@@ -333,9 +342,9 @@ public sealed class ChartRenderTests
         return OperatorOptionsBinder.Bind([.. container.Args], name => env.TryGetValue(name, out var value) ? value : null);
     }
 
-    private static async Task<V1Deployment> DeploymentAsync(string[] valuesFiles)
+    private static async Task<V1Deployment> DeploymentAsync(string[] valuesFiles, string[]? set = null)
     {
-        var objects = await Helm.RenderAsync(valuesFiles, TestContext.Current.CancellationToken);
+        var objects = await Helm.RenderAsync(valuesFiles, TestContext.Current.CancellationToken, set: set);
         return objects.Single(o => o.Kind == "Deployment").As<V1Deployment>();
     }
 

@@ -28,6 +28,8 @@ public sealed class OperatorOptionsTests
         ("--scheduled-events", "HANDOFF_SCHEDULED_EVENTS", "true", "ScheduledEvents"),
         ("--discover-nodes", "HANDOFF_DISCOVER_NODES", "true", "DiscoverNodes"),
         ("--discover-nodes-selector", "HANDOFF_DISCOVER_NODES_SELECTOR", "pool=batch", "DiscoverNodesSelector"),
+        ("--default-pod-gc", "HANDOFF_DEFAULT_POD_GC", "OnCompletion", "DefaultPodGC"),
+        ("--default-ttl-seconds-after-finished", "HANDOFF_DEFAULT_TTL_SECONDS_AFTER_FINISHED", "3600", "DefaultTtlSecondsAfterFinished"),
     ];
 
     public static TheoryData<string, string, string, string> Values()
@@ -52,6 +54,7 @@ public sealed class OperatorOptionsTests
         {
             bool b => b ? "true" : "false",
             TimeSpan t => t.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s",
+            int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
             var v => (string?)v ?? "<null>",
         };
 
@@ -72,6 +75,8 @@ public sealed class OperatorOptionsTests
         Assert.False(o.ScheduledEvents);
         Assert.Equal((TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)), (o.LeaseDuration, o.RenewDeadline, o.RetryPeriod));
         // Unique per process (client-go's examples add a UUID): two operators on one host never share a lease identity.
+        Assert.Equal("Never", o.DefaultPodGC);
+        Assert.Null(o.DefaultTtlSecondsAfterFinished);
         Assert.Matches("^host-1_[0-9a-f]{8}$", o.Identity);
         Assert.NotEqual(o.Identity, OperatorOptionsBinder.Bind([], Env(("HOSTNAME", "host-1"))).Identity);
         Assert.Matches("^pod-7_[0-9a-f]{8}$", OperatorOptionsBinder.Bind([], Env(("POD_NAME", "pod-7"), ("HOSTNAME", "host-1"))).Identity);
@@ -116,6 +121,8 @@ public sealed class OperatorOptionsTests
             "--metrics-address" or "--probe-address" => ("127.0.0.1:7000", value),
             "--log-level" => ("Warning", value),
             "--lease-duration" or "--renew-deadline" or "--retry-period" => ("3s", value),
+            "--default-pod-gc" => ("OnSuccess", value),
+            "--default-ttl-seconds-after-finished" => ("60", value),
             _ => ("from-env", value),
         };
         Assert.NotEqual(Property(OperatorOptionsBinder.Bind([], Env()), property), fromVariable);
@@ -152,6 +159,7 @@ public sealed class OperatorOptionsTests
         Assert.Equal("", o.ProbeAddress);
         Assert.Null(o.Kubeconfig);
         Assert.False(o.ScheduledEvents);
+        Assert.Null(OperatorOptionsBinder.Bind(["--default-ttl-seconds-after-finished="], Env(("HANDOFF_DEFAULT_TTL_SECONDS_AFTER_FINISHED", "60"))).DefaultTtlSecondsAfterFinished);
     }
 
     [Fact]
@@ -185,6 +193,9 @@ public sealed class OperatorOptionsTests
     [InlineData("--retry-period=0s", "--retry-period: '0s' is not a positive duration")]
     [InlineData("--leader-elect --lease-duration=4s --renew-deadline=4s", "--lease-duration (4s) must be greater than --renew-deadline (4s)")]
     [InlineData("--leader-elect --renew-deadline=2s --retry-period=2s", "--renew-deadline (2s) must be greater than 1.2 times --retry-period (2s)")]
+    [InlineData("--default-pod-gc=Always", "--default-pod-gc: 'Always' is not one of Never, OnSuccess, OnCompletion")]
+    [InlineData("--default-ttl-seconds-after-finished=-1", "--default-ttl-seconds-after-finished: '-1' is not a whole number of seconds (0 to 2147483647) or empty")]
+    [InlineData("--default-ttl-seconds-after-finished=1h", "--default-ttl-seconds-after-finished: '1h' is not a whole number of seconds")]
     [InlineData("--bogus=1", "Unrecognized command or argument '--bogus=1'")]
     [InlineData("--namespace", "Required argument missing for option: '--namespace'")]
     [InlineData("@args.txt", "Unrecognized command or argument '@args.txt'")]

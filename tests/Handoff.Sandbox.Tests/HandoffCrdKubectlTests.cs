@@ -40,7 +40,8 @@ public sealed class HandoffCrdKubectlTests(EmulatorFixture fixture) : IClassFixt
               template: {spec: {containers: [{name: main, image: busybox}]}}
             """);
         Assert.True(applied.ExitCode == 0, applied.ToString());
-        Assert.Equal("8 16Gi 3 Never", await _kubectl.MustAsync(["get", "hf", "eight", "-n", _ns, "-o", "jsonpath={.spec.cost.cpu} {.spec.cost.memory} {.spec.maxRetries} {.spec.podGC}"], Ct));
+        // Schema defaults apply; podGC has none (the operator's --default-pod-gc applies when it is absent).
+        Assert.Equal("8 16Gi 3 PreemptLowerPriority ", await _kubectl.MustAsync(["get", "hf", "eight", "-n", _ns, "-o", "jsonpath={.spec.cost.cpu} {.spec.cost.memory} {.spec.maxRetries} {.spec.preemptionPolicy} {.spec.podGC}"], Ct));
     }
 
     [Theory]

@@ -56,9 +56,10 @@ public sealed class HandoffFunctionSpec
 
     /// <summary>
     /// Names of HandoffFunctions in the same namespace; this one starts after all of them Succeeded and receives their
-    /// results, in this order.
+    /// results, in this order. At most 256; HANDOFF_ARGS (their results and <c>extraArgs</c>) must stay within 131058
+    /// bytes, else the function fails with reason <c>InputTooLarge</c>.
     /// </summary>
-    [CrdSchema(ItemPattern = CrdPatterns.Dns1123Label, ItemMaxLength = 63)]
+    [CrdSchema(ItemPattern = CrdPatterns.Dns1123Label, ItemMaxLength = 63, MaxItems = Core.Lifecycle.InputLimits.MaxArgs)]
     [JsonPropertyName("args")]
     public IList<string>? Args { get; set; }
 
@@ -128,18 +129,20 @@ public sealed class HandoffFunctionSpec
     public string? PreemptionPolicy { get; set; }
 
     /// <summary>
-    /// The function (and with it its pods) is deleted this many seconds after it Succeeded or Failed; default: kept.
-    /// Its result and message stay in its status until then.
+    /// The function (and with it its pods) is deleted this many seconds after it Succeeded or Failed, once no unfinished
+    /// function names it in <c>args</c> or <c>collocateWith</c>. Default: the operator's
+    /// <c>--default-ttl-seconds-after-finished</c> (none: kept). Its result and message stay in its status until then.
     /// </summary>
     [CrdSchema(Minimum = 0)]
     [JsonPropertyName("ttlSecondsAfterFinished")]
     public int? TtlSecondsAfterFinished { get; set; }
 
     /// <summary>
-    /// When the function's pod is deleted once the function has its outcome: <c>Never</c>, <c>OnSuccess</c> (after
-    /// Succeeded) or <c>OnCompletion</c> (after Succeeded or Failed). The result stays in the function's status.
+    /// When the function's pods are deleted once its outcome is recorded in its status: <c>Never</c>, <c>OnSuccess</c>
+    /// (after Succeeded) or <c>OnCompletion</c> (after Succeeded or Failed). Default: the operator's
+    /// <c>--default-pod-gc</c> (Never). The result stays in the function's status.
     /// </summary>
-    [CrdSchema(Enum = [PodGCPolicies.Never, PodGCPolicies.OnSuccess, PodGCPolicies.OnCompletion], Default = PodGCPolicies.Never)]
+    [CrdSchema(Enum = [PodGCPolicies.Never, PodGCPolicies.OnSuccess, PodGCPolicies.OnCompletion])]
     [JsonPropertyName("podGC")]
     public string? PodGC { get; set; }
 

@@ -222,6 +222,8 @@ internal sealed record PlanInput(
             Duration = duration,
             Fails = fails,
             Retry = new RetryPolicy(f.MaxRetries),
+            ExtraArgs = f.ExtraArgs,
+            Containers = Math.Max(1, f.PodResources.Containers.Count),
             Created = metadata.CreationTimestamp is { } created && created > planStart ? created - planStart : TimeSpan.Zero,
         };
     }

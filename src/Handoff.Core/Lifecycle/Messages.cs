@@ -60,4 +60,15 @@ public static class Messages
     public static string NodeRejected(string pod, string? node, string reason, string? detail, int inARow) =>
         $"pod {pod} was rejected by the kubelet{(node is null ? "" : " of " + node)}: {reason}" + (string.IsNullOrEmpty(detail) ? "" : ": " + detail)
         + (inARow > 1 ? $" ({inARow} rejections in a row)" : "");
+
+    public static string TooManyArgs(int args, int max) =>
+        string.Create(CultureInfo.InvariantCulture, $"{args} args, more than the {max} allowed");
+
+    public static string ArgsTooLarge(int bytes, int max, int results, int extraArgs) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"HANDOFF_ARGS would be {bytes} bytes ({results} result(s) of args, {extraArgs} extraArgs), more than the {max} allowed (the kernel's 128 KiB limit on one environment string)");
+
+    public static string PodEnvironmentTooLarge(long bytes, int max, int containers) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"the HANDOFF_* environment of the pod's {containers} container(s) would be {bytes} bytes, more than the {max} allowed (the API server stores objects up to 1.5 MiB)");
 }

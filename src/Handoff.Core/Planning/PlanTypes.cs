@@ -27,6 +27,12 @@ public sealed record PlanFunction(PlacementRequest Placement, IReadOnlyList<stri
     /// <summary>True = every attempt fails.</summary>
     public bool Fails { get; init; }
 
+    /// <summary>The function's extraArgs: with the args' results, what it is handed (checked against <see cref="InputLimits"/>).</summary>
+    public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+
+    /// <summary>The containers of its pod template (each gets the HANDOFF_* environment).</summary>
+    public int Containers { get; init; } = 1;
+
     /// <summary>
     /// When the function was created, as an offset from the plan's start (a manifest's <c>creationTimestamp</c>);
     /// default the start: functions applied together are created within the same second, so the queue orders them by id.

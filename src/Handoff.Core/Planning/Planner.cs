@@ -18,7 +18,11 @@ namespace Handoff.Core.Planning;
 /// that ends then ends and releases its capacity, then every back-off that ends makes its function ready again, then
 /// one scheduling cycle runs over the ready functions and the ones it places start at once; time jumps to the next end
 /// or back-off. A function whose cost can never fit is Pending (<c>Unschedulable</c>) for good — nodes do not change
-/// in a plan. Nodes are all taken as Ready.
+/// in a plan. Nodes are all taken as Ready. When a function becomes ready, what it would be handed is checked against
+/// <see cref="InputLimits"/> as the operator checks it (<see cref="FunctionInputs.Check"/>); a plan does not know the
+/// args' results, so it counts each as empty: it reports <c>InputTooLarge</c> only where the operator surely would (too
+/// many args, or extraArgs too large by themselves), and a function whose real results push it over fails in the
+/// operator but not in the plan.
 /// <para>Cost: bookkeeping is O((functions + args) · log functions) over a whole run — attempts in progress and
 /// back-offs sit in priority queues, the ready set is kept by counting each function's unfinished args, and a failure
 /// sweeps each dependent once; on top come the cycle's decisions at every instant.</para>
@@ -268,6 +272,14 @@ public static class Planner
         {
             if (_states[i].Status == Status.Idle && _unfinishedArgs[i] == 0 && !_graph.HasUnknownReferences(i))
             {
+                var f = _functions[i];
+                var inputs = FunctionInputs.Assemble(new string?[f.Args.Count], f.ExtraArgs);
+                if (inputs.Check(ObjectKeys.NameOf(f.Id), f.Containers) is { } tooLarge)
+                {
+                    Fail(i, Reasons.InputTooLarge, tooLarge);
+                    return;
+                }
+
                 AddReady(i, readySince);
             }
         }

@@ -14,9 +14,9 @@ namespace Handoff.Operator.Controllers;
 /// <summary>Builds function pods and reads their outcome.</summary>
 public static class FunctionPods
 {
-    public const string FunctionEnv = "HANDOFF_FUNCTION";
-    public const string ArgsEnv = "HANDOFF_ARGS";
-    public const string ArgEnvPrefix = "HANDOFF_ARG_";
+    public const string FunctionEnv = FunctionInputs.FunctionEnv;
+    public const string ArgsEnv = FunctionInputs.ArgsEnv;
+    public const string ArgEnvPrefix = FunctionInputs.ArgEnvPrefix;
 
     public static string PodName(string function, int attempt) =>
         string.Create(CultureInfo.InvariantCulture, $"{function}-{attempt}");
@@ -85,8 +85,15 @@ public static class FunctionPods
     /// resources (<see cref="PodResourcePatch"/>); Handoff-only resource names never reach the pod.
     /// </summary>
     public static V1Pod Build(
-        HandoffFunction function, MappedFunction mapped, string podName, int attempt, string handoffNode, string schedulerName, IReadOnlyList<string> args)
+        HandoffFunction function, MappedFunction mapped, string podName, int attempt, string handoffNode, string schedulerName, IReadOnlyList<string> args) =>
+        Build(function, mapped, podName, attempt, handoffNode, schedulerName, FunctionInputs.Assemble([], args));
+
+    /// <inheritdoc cref="Build(HandoffFunction, MappedFunction, string, int, string, string, IReadOnlyList{string})"/>
+    public static V1Pod Build(
+        HandoffFunction function, MappedFunction mapped, string podName, int attempt, string handoffNode, string schedulerName, FunctionInputs inputs)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var args = inputs.Values;
         var cost = mapped.Placement.Cost;
         var template = KubernetesJson.Deserialize<V1PodTemplateSpec>(KubernetesJson.Serialize(function.Spec.Template ?? new V1PodTemplateSpec()));
         var name = function.Metadata.Name;
@@ -124,7 +131,7 @@ public static class FunctionPods
         var env = new List<V1EnvVar>
         {
             new() { Name = FunctionEnv, Value = name },
-            new() { Name = ArgsEnv, Value = JsonSerializer.Serialize(args) },
+            new() { Name = ArgsEnv, Value = inputs.Json },
         };
         env.AddRange(args.Select((a, i) => new V1EnvVar { Name = ArgEnvPrefix + i.ToString(CultureInfo.InvariantCulture), Value = a }));
         foreach (var container in spec.Containers)

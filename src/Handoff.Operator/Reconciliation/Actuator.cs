@@ -199,4 +199,49 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
             cancellationToken);
         Log.PodDeleted(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, reason);
     }
+
+    /// <summary>
+    /// Finished work (<see cref="FinishedWorkStep"/>): deletes a finished function's pod under its podGC policy. The UID
+    /// is a precondition, so a pod re-created under the same name since the pass read it is left alone (409); one
+    /// already gone (404) is done. Only a delete that happened now is logged.
+    /// </summary>
+    public async Task CollectPodAsync(PodToCollect collect, CancellationToken cancellationToken)
+    {
+        fence.ThrowIfStale();
+        var pod = collect.Pod.Pod;
+        var options = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } };
+        var (result, _) = await api.RunAsync(
+            "delete-pod",
+            ct => client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, options, cancellationToken: ct),
+            cancellationToken);
+        if (result == ApiCallResult.Done)
+        {
+            Log.PodCollected(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, collect.Function.Name, collect.Policy);
+        }
+    }
+
+    /// <summary>
+    /// Finished work: deletes a function whose ttlSecondsAfterFinished passed; its pods go with it (the garbage
+    /// collector follows their owner reference). The UID and resourceVersion the pass decided on are preconditions (as
+    /// the TTL-after-finished controller re-reads a Job before deleting it): a function re-created under the same name,
+    /// or changed since (its TTL edited), is left alone (409) and decided on again by the next pass.
+    /// </summary>
+    public async Task DeleteExpiredAsync(FunctionView function, CancellationToken cancellationToken)
+    {
+        fence.ThrowIfStale();
+        var options = new V1DeleteOptions
+        {
+            Preconditions = new V1Preconditions { Uid = function.Object.Metadata.Uid, ResourceVersion = function.Object.Metadata.ResourceVersion },
+            PropagationPolicy = "Background",
+        };
+        var (result, _) = await api.RunAsync(
+            "delete-handofffunction",
+            ct => client.CustomObjects.DeleteNamespacedCustomObjectAsync(
+                HandoffApi.Group, HandoffApi.Version, function.Namespace, HandoffApi.FunctionPlural, function.Name, options, cancellationToken: ct),
+            cancellationToken);
+        if (result == ApiCallResult.Done)
+        {
+            Log.ExpiredFunctionDeleted(logger, function.Namespace, function.Name, function.Record.CompletionTime ?? default);
+        }
+    }
 }

@@ -19,6 +19,9 @@ public sealed record FunctionView(HandoffFunction Object, string Key, StatusReco
 
     public string? SpecProblem { get; init; }
 
+    /// <summary>Why what it would be handed exceeds Core's input limits (<see cref="InputStep"/>); null when within them.</summary>
+    public string? InputProblem { get; init; }
+
     /// <summary>When the function was created.</summary>
     public DateTimeOffset Created => Object.Metadata.CreationTimestamp is { } t ? Utc(t) : DateTimeOffset.MinValue;
 

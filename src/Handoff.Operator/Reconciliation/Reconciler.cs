@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
@@ -19,11 +20,13 @@ namespace Handoff.Operator.Reconciliation;
 /// <item>HandoffNodes and Nodes → what may be scheduled on (<see cref="NodeView"/>);</item>
 /// <item>pods → each function's attempts and what the live pods hold; the tracker is made to hold exactly that
 /// (<see cref="PodView"/>, <see cref="TermState.SyncHoldings"/>);</item>
-/// <item>each function's attempt state (<see cref="FunctionLifecycleStep"/>);</item>
-/// <item>dependencies (<see cref="DependencyStep"/>);</item>
+/// <item>each function's attempt state (<see cref="FunctionLifecycleStep"/>); finished work: pods to collect,
+/// functions past their TTL, and the finished functions the rest of the pass can set aside (<see cref="FinishedWorkStep"/>);</item>
+/// <item>dependencies (<see cref="DependencyStep"/>), and what each ready function would be handed, within Core's limits
+/// (<see cref="InputStep"/>);</item>
 /// <item>one scheduling cycle over the ready functions (<see cref="SchedulingStep"/>);</item>
 /// <item>act: pods created and bound (each function's status written right after its binding), unbound pods bound or
-/// deleted (<see cref="Actuator"/>);</item>
+/// deleted, finished work collected (<see cref="Actuator"/>);</item>
 /// <item>report: the desired statuses (<see cref="StatusReportStep"/>, <see cref="NodeStatusStep"/>);</item>
 /// <item>write what changed, and the Events of states that lasted (<see cref="StatusWriter"/>).</item>
 /// </list>
@@ -38,6 +41,7 @@ public sealed class Reconciler(
     private const int IoParallelism = 16;
     private static readonly TimeSpan EventConfirmationDelay = TimeSpan.FromSeconds(1);
     private readonly RetryPolicy _retry = new(HandoffApi.DefaultMaxRetries) { InitialBackoff = options.RetryBackoffInitial, MaxBackoff = options.RetryBackoffMax };
+    private readonly FinishedWorkDefaults _finishedDefaults = FinishedWorkDefaults.Of(options);
     private readonly Lazy<Core.Nodes.LabelSelector> _discoverySelector = new(() => Core.Nodes.LabelSelectorParser.Parse(options.DiscoverNodesSelector));
 
     /// <summary>The term's tracker (read-only use outside the reconciler).</summary>
@@ -59,11 +63,11 @@ public sealed class Reconciler(
         var holdings = term.SyncHoldings(podView, nodeView, pod => FallbackCost(pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
 
         // 4.
-        var views = FunctionLifecycleStep.Build(snapshot, podView, term.MapFunction, _retry);
-        var byKey = views.ToDictionary(f => f.Key, StringComparer.Ordinal);
+        var finished = FinishedWorkStep.Decide(FunctionLifecycleStep.Build(snapshot, podView, term.MapFunction, _retry), _finishedDefaults, snapshot.Now);
 
         // 5.
-        var dependencies = DependencyStep.Resolve(views);
+        var dependencies = DependencyStep.Resolve(finished.InPass);
+        var (views, inputs) = InputStep.Check(finished.InPass, dependencies);
 
         // 6.
         var scheduling = SchedulingStep.Run(views, dependencies, podView, nodeView, term.Tracker, cancellationToken);
@@ -104,7 +108,9 @@ public sealed class Reconciler(
             var offer = scheduling.Offered[placement.Workload.Id];
             var f = offer.Function;
             var target = nodeView.Find(placement.Node)!;
-            var pod = FunctionPods.Build(f.Object, f.Mapped!, offer.PodName, offer.Attempt, placement.Node, options.SchedulerName, ArgsFor(f, byKey));
+            var given = inputs.GetValueOrDefault(f.Key)
+                ?? throw new InvalidOperationException($"{f.Key} was placed without its inputs: InputStep and SchedulingStep must agree on what may be offered");
+            var pod = FunctionPods.Build(f.Object, f.Mapped!, offer.PodName, offer.Attempt, placement.Node, options.SchedulerName, given);
             actions.Add(async ct =>
             {
                 // Until the I/O says otherwise (it may throw), the status stays as it is.
@@ -167,15 +173,24 @@ public sealed class Reconciler(
             actions.Add(ct => actuator.DeletePodAsync(pod.Pod, "created but not bound, and its capacity is no longer available", ct));
         }
 
+        foreach (var collect in finished.Pods)
+        {
+            actions.Add(ct => actuator.CollectPodAsync(collect, ct));
+        }
+
+        foreach (var expired in finished.Expired)
+        {
+            actions.Add(ct => actuator.DeleteExpiredAsync(expired, ct));
+        }
+
         await RunAsync(actions, errors, cancellationToken);
 
         // 8. + 9. for everything else.
         var confirmEvents = 0;
         var writes = new List<Func<CancellationToken, Task>>();
-        for (var i = 0; i < views.Count; i++)
+        var reported = views.Select((f, i) => (f, dependencies[i])).Concat(finished.SetAside.Select(f => (f, DependencyState.Ready)));
+        foreach (var (f, deps) in reported)
         {
-            var f = views[i];
-            var deps = dependencies[i];
             writes.Add(async ct =>
             {
                 if (!placedNow.TryGetValue(f.Key, out var report))
@@ -219,7 +234,7 @@ public sealed class Reconciler(
 
         await RunAsync(writes, errors, cancellationToken);
         term.Forget(
-            views.Select(f => f.Key).ToHashSet(StringComparer.Ordinal),
+            views.Concat(finished.SetAside).Select(f => f.Key).ToHashSet(StringComparer.Ordinal),
             snapshot.Functions.Select(f => f.Metadata.Uid ?? f.Metadata.Name).ToHashSet(StringComparer.Ordinal),
             nodeView.States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal),
             podView.Pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
@@ -234,12 +249,17 @@ public sealed class Reconciler(
             throw new AggregateException($"{errors.Count} API call(s) of this pass failed; the pass is retried", errors);
         }
 
-        return NextPass(views, snapshot.Now, stale > 0, confirmEvents > 0);
+        return NextPass(views, snapshot.Now, stale > 0, confirmEvents > 0, finished.NextExpiry);
     }
 
-    private static TimeSpan? NextPass(IReadOnlyList<FunctionView> views, DateTimeOffset now, bool stale, bool confirmEvents)
+    private static TimeSpan? NextPass(IReadOnlyList<FunctionView> views, DateTimeOffset now, bool stale, bool confirmEvents, DateTimeOffset? nextExpiry)
     {
         TimeSpan? wake = stale ? TimeSpan.Zero : confirmEvents ? EventConfirmationDelay : null;
+        if (nextExpiry is { } expiry && (wake is null || expiry - now < wake))
+        {
+            wake = expiry - now;
+        }
+
         foreach (var f in views)
         {
             if (f.State is BackingOff b)
@@ -263,18 +283,6 @@ public sealed class Reconciler(
         {
             return ResourceList.Empty;
         }
-    }
-
-    private static List<string> ArgsFor(FunctionView f, Dictionary<string, FunctionView> byKey)
-    {
-        var args = new List<string>();
-        foreach (var arg in f.Mapped!.Args)
-        {
-            args.Add(byKey.GetValueOrDefault(arg)?.State is Succeeded s ? s.Result ?? "" : "");
-        }
-
-        args.AddRange(f.Mapped.ExtraArgs);
-        return args;
     }
 
     private static async Task RunAsync(List<Func<CancellationToken, Task>> actions, ConcurrentBag<Exception> errors, CancellationToken cancellationToken)

@@ -47,7 +47,7 @@ public static class SchedulingStep
                 known[f.Key] = node;
             }
 
-            if (f.State is not NotStarted next || f.Mapped is not { } mapped || dependencies[i].Status != DependencyStatus.Ready)
+            if (f.State is not NotStarted next || f.Mapped is not { } mapped || dependencies[i].Status != DependencyStatus.Ready || f.InputProblem is not null)
             {
                 continue;
             }

@@ -58,6 +58,11 @@ public static class StatusReportStep
             return Terminal(f, FunctionPhase.Failed, dependencies.Reason!, dependencies.Message, null, next.Attempts, now, f.Record.Node, f.Record.PodName);
         }
 
+        if (f.InputProblem is { } tooLarge && dependencies.Status == DependencyStatus.Ready)
+        {
+            return Terminal(f, FunctionPhase.Failed, Reasons.InputTooLarge, tooLarge, null, next.Attempts, now, f.Record.Node, f.Record.PodName);
+        }
+
         if (dependencies.Status != DependencyStatus.Ready)
         {
             return new FunctionReport(FunctionPhase.Waiting)

@@ -178,6 +178,15 @@ public sealed class CrdValidationTests
         { "status.attempts", "-2", "/status/attempts" },
     };
 
+    [Fact]
+    public void Args_are_bounded_by_the_input_limit()
+    {
+        AssertValid(s_functionSchema.Value, With(GoodFunction, "spec.args", ArgsJson(Core.Lifecycle.InputLimits.MaxArgs)));
+        AssertInvalid(s_functionSchema.Value, With(GoodFunction, "spec.args", ArgsJson(Core.Lifecycle.InputLimits.MaxArgs + 1)), "/spec/args");
+    }
+
+    private static string ArgsJson(int count) => "[" + string.Join(',', Enumerable.Range(0, count).Select(i => $"\"a{i}\"")) + "]";
+
     [Theory]
     [MemberData(nameof(BadFunctions))]
     public void Bad_function_is_rejected(string field, string json, string location) =>

@@ -53,7 +53,7 @@ public sealed class HandoffRulesTests
     public void Defaults_are_those_of_the_contract()
     {
         var function = CrdValidator.Validate(Assert.Single(ManifestReader.Read("apiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: f}\nspec: {}\n", "f.yaml"))).Defaulted!;
-        Assert.Equal("""{"maxRetries":3,"preemptionPolicy":"PreemptLowerPriority","podGC":"Never"}""", function.Json["spec"]!.ToJsonString());
+        Assert.Equal("""{"maxRetries":3,"preemptionPolicy":"PreemptLowerPriority"}""", function.Json["spec"]!.ToJsonString());
         var node = CrdValidator.Validate(Assert.Single(ManifestReader.Read("apiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {name: n1}\nspec: {capacity: {cpu: 1}}\n", "n.yaml"))).Defaulted!;
         Assert.Equal("None", (string?)node.Json["spec"]!["capacityFrom"]);
         var queue = CrdValidator.Validate(Assert.Single(ManifestReader.Read("apiVersion: handoff.dev/v1alpha1\nkind: HandoffQueue\nmetadata: {name: q}\nspec: {}\n", "q.yaml"))).Defaulted!;

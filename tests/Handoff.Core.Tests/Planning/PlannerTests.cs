@@ -39,6 +39,36 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void Inputs_over_the_limits_fail_when_ready_without_being_placed_and_fail_their_dependents()
+    {
+        var plan = Run([Node("n", ("cpu", "4"))],
+            Fn("source", null, ("cpu", "1")),
+            Fn("huge", ["source"], ("cpu", "1")) with { ExtraArgs = [new string('x', InputLimits.MaxArgsBytes)] },
+            Fn("after", ["huge"]),
+            Fn("fits", ["source"]) with { ExtraArgs = [new string('x', 1000)] });
+        var byId = plan.Functions.ToDictionary(f => f.Id);
+
+        Assert.Equal((FunctionPhase.Failed, Reasons.InputTooLarge, 0), (byId["huge"].Phase, byId["huge"].Reason, byId["huge"].Attempts));
+        Assert.StartsWith("HANDOFF_ARGS would be 131065 bytes (1 result(s) of args, 1 extraArgs), more than the 131058 allowed", byId["huge"].Message, StringComparison.Ordinal);
+        Assert.Null(byId["huge"].Node);
+        Assert.Equal((FunctionPhase.Failed, Reasons.DependencyFailed), (byId["after"].Phase, byId["after"].Reason));
+        Assert.Equal(FunctionPhase.Succeeded, byId["fits"].Phase);
+        Assert.DoesNotContain(plan.Events, e => e.Id == "huge");
+    }
+
+    [Fact]
+    public void Many_containers_multiply_the_environment()
+    {
+        var extra = Enumerable.Repeat(new string('x', 4000), 25).ToList();
+        var plan = Run([Node("n", ("cpu", "4"))],
+            Fn("five") with { ExtraArgs = extra, Containers = 5 },
+            Fn("six") with { ExtraArgs = extra, Containers = 6 });
+
+        Assert.Equal(FunctionPhase.Succeeded, plan.Functions[0].Phase);
+        Assert.Equal((FunctionPhase.Failed, Reasons.InputTooLarge), (plan.Functions[1].Phase, plan.Functions[1].Reason));
+    }
+
+    [Fact]
     public void Diamond_runs_in_dependency_order()
     {
         var plan = Run([Node("n", ("cpu", "4"))],

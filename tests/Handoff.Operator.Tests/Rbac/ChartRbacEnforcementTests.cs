@@ -120,14 +120,17 @@ public sealed class ChartRbacEnforcementTests
         bad.Spec.Template.Spec.Containers.Add(new V1Container { Name = bad.Spec.Template.Spec.Containers[0].Name, Image = "busybox" });
         await cluster.CreateFunctionAsync(bad);
 
-        // A plain pod for Handoff that fits nowhere is told why (a patch of its status).
+        // A plain pod for Handoff that fits nowhere is told why (a patch of its status); a finished function past its
+        // TTL is deleted.
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(TooBigPlainPod(), cluster.Namespace, cancellationToken: Ct);
+        await cluster.CreateFunctionAsync(ShortLived());
 
         Assert.Equal("42", (await cluster.WaitForPhaseAsync("sum", FunctionPhases.Succeeded, TimeSpan.FromSeconds(60))).Status.Result);
         await Wait.ForAsync(
             () => cluster.Client.CoreV1.ReadNamespacedPodAsync("plain-too-big", cluster.Namespace, cancellationToken: Ct),
             p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False") == true,
             "the plain pod is marked unschedulable");
+        await Wait.UntilAsync(async () => !(await cluster.ListFunctionsAsync()).Any(f => f.Metadata.Name == "short-lived"), "short-lived is deleted after its TTL");
         Assert.Equal(2, (await cluster.WaitForPhaseAsync("flaky", FunctionPhases.Succeeded, TimeSpan.FromSeconds(60))).Status.Attempts);
         await cluster.WaitForPhaseAsync("doomed", FunctionPhases.Failed);
         Assert.Equal(Reasons.DependencyFailed, (await cluster.WaitForPhaseAsync("after-doomed", FunctionPhases.Failed)).Status.Conditions!.Single(c => c.Type == "Completed").Reason);
@@ -169,7 +172,8 @@ public sealed class ChartRbacEnforcementTests
         var notNeeded = new List<string>();
         foreach (var (role, index, rule) in rules)
         {
-            await using var cluster = await SandboxCluster.StartAsync(["w1"], rbac: chart => chart.Without(role, index));
+            // The simulated kubelet runs the pods, so functions finish (and short-lived's TTL runs out).
+            await using var cluster = await SandboxCluster.StartAsync(["w1"], simulateKubelet: true, rbac: chart => chart.Without(role, index));
             await cluster.CreateNodeAsync("w1", Cpu("2"));
             var scraper = await cluster.Rbac.ScraperTokenAsync(cluster.Server, cluster.Namespace, "prometheus", Ct);
             var metricsPort = FreePort();
@@ -177,6 +181,7 @@ public sealed class ChartRbacEnforcementTests
             await cluster.CreateFunctionAsync(Function("fits", cpu: "1"));
             await cluster.CreateFunctionAsync(Function("too-big", cpu: "3"));
             await cluster.Client.CoreV1.CreateNamespacedPodAsync(TooBigPlainPod(), cluster.Namespace, cancellationToken: Ct);
+            await cluster.CreateFunctionAsync(ShortLived());
             bool Refused() => cluster.Server.Authorizations.Denied().Any(d => d.User == cluster.Rbac.User && Matches(rule, d));
             try
             {
@@ -195,6 +200,14 @@ public sealed class ChartRbacEnforcementTests
         }
 
         Assert.True(notNeeded.Count == 0, "removing these rules refused the operator nothing: " + string.Join("; ", notNeeded));
+    }
+
+    /// <summary>A function deleted as soon as it finished (its TTL is 0).</summary>
+    private static HandoffFunction ShortLived()
+    {
+        var f = SandboxCluster.Function("short-lived");
+        f.Spec.TtlSecondsAfterFinished = 0;
+        return f;
     }
 
     /// <summary>A plain pod for Handoff that fits nowhere: the operator tells it why (a patch of its status).</summary>

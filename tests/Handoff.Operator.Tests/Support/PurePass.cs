@@ -9,7 +9,9 @@ namespace Handoff.Operator.Tests.Support;
 
 /// <summary>
 /// The pure steps of a reconcile pass (2 to 6), run as <see cref="Reconciler"/> runs them, without its I/O: for the
-/// tests of one step that need the steps before it to have run.
+/// tests of one step that need the steps before it to have run. <see cref="Functions"/> holds every function (the
+/// finished ones the reconciler sets aside too: leaving them out changes nothing for the others, see
+/// <see cref="FinishedWorkStep"/>), with <see cref="InputStep"/>'s verdicts.
 /// </summary>
 public sealed class PurePass
 {
@@ -33,6 +35,12 @@ public sealed class PurePass
 
     public DependencyState[] Dependencies { get; private init; } = [];
 
+    /// <summary>Step 4b with the operator's default policy (podGC Never, no TTL).</summary>
+    public FinishedWork Finished { get; private init; } = null!;
+
+    /// <summary>What each function offered to the cycle is handed (step 5b).</summary>
+    public IReadOnlyDictionary<string, FunctionInputs> Inputs { get; private init; } = new Dictionary<string, FunctionInputs>();
+
     public SchedulingOutcome Scheduling { get; private init; } = null!;
 
     public static RetryPolicy Retry { get; } = new(3);
@@ -48,8 +56,10 @@ public sealed class PurePass
         var pods = PodView.Build(snapshot, nodes);
         var byUid = snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
         var holdings = term.SyncHoldings(pods, nodes, pod => FallbackCost(term, pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
-        var functions = FunctionLifecycleStep.Build(snapshot, pods, term.MapFunction, Retry);
-        var dependencies = DependencyStep.Resolve(functions);
+        var views = FunctionLifecycleStep.Build(snapshot, pods, term.MapFunction, Retry);
+        var finished = FinishedWorkStep.Decide(views, FinishedWorkDefaults.Of(new OperatorOptions()), snapshot.Now);
+        var dependencies = DependencyStep.Resolve(views);
+        var (functions, inputs) = InputStep.Check(views, dependencies);
         var scheduling = SchedulingStep.Run(functions, dependencies, pods, nodes, term.Tracker, CancellationToken.None);
         return new PurePass(snapshot, term)
         {
@@ -58,6 +68,8 @@ public sealed class PurePass
             Holdings = holdings,
             Functions = functions,
             Dependencies = dependencies,
+            Finished = finished,
+            Inputs = inputs,
             Scheduling = scheduling,
         };
     }
