@@ -12,7 +12,7 @@ namespace Handoff.Operator.Infrastructure;
 /// An <see cref="IWatchSource{T}"/> for a custom resource that decodes every object on its own: one object the types
 /// cannot read (a value its schema let through, written before the schema was tightened) is reported as an
 /// <see cref="InvalidObject"/> and skipped — it never fails the list or the watch, so it cannot stop the operator. A
-/// status field it cannot read is dropped instead (the operator derives the status and writes it again).
+/// status field it cannot read is repaired instead (the operator derives the status and writes it again).
 /// </summary>
 public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -114,7 +114,7 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
     {
         var text = element.GetRawText();
         JsonObject? repaired = null;
-        for (var dropped = 0; ; dropped++)
+        for (var repairs = 0; ; repairs++)
         {
             try
             {
@@ -125,8 +125,8 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
             catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or InvalidOperationException)
             {
                 // The status is the operator's own output, derived again every pass: a field of it that cannot be read
-                // (written by hand, or by an older schema) is dropped and written again with the truth — not the object.
-                if (dropped < MaxStatusFieldsDropped && ex is JsonException { Path: { } path } && DropStatusField(repaired ??= JsonNode.Parse(text)!.AsObject(), path))
+                // (written by hand, or under an older schema) is repaired and written again with the truth — not the object.
+                if (repairs < MaxStatusFieldsRepaired && ex is JsonException { Path: { } path } && RepairStatusField(repaired ??= JsonNode.Parse(text)!.AsObject(), path))
                 {
                     text = repaired.ToJsonString();
                     continue;
@@ -144,10 +144,15 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
         }
     }
 
-    private const int MaxStatusFieldsDropped = 8;
+    private const int MaxStatusFieldsRepaired = 8;
 
-    /// <summary>Removes the top-level status field <paramref name="path"/> (<c>$.status.attempts</c>, <c>$.status.conditions[0].type</c>) points into, or a status that is not an object.</summary>
-    private static bool DropStatusField(JsonObject obj, string path)
+    /// <summary>
+    /// Repairs the top-level status field <paramref name="path"/> (<c>$.status.attempts</c>,
+    /// <c>$.status.conditions[0].type</c>) points into: a number (an integer out of range) is read as -1, a value the
+    /// operator never writes, so its next status write (a diff against what it read) replaces it; anything else is
+    /// removed. A status that is not an object is removed whole.
+    /// </summary>
+    private static bool RepairStatusField(JsonObject obj, string path)
     {
         const string prefix = "$.status";
         if (!path.StartsWith(prefix, StringComparison.Ordinal))
@@ -166,6 +171,12 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
         }
 
         var field = path[(prefix.Length + 1)..].Split('.', '[')[0];
+        if (status[field] is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.ToJsonString() != "-1")
+        {
+            status[field] = -1;
+            return true;
+        }
+
         return status.Remove(field);
     }
 }
