@@ -2,9 +2,11 @@
 # The Handoff operator image. Build from the repository root:
 #   docker build -t handoff-operator:0.1.0 .
 # (No container engine is available on the project's CI machines: this file is not built there. CI checks
-#  instead that `dotnet publish src/Handoff.Operator -c Release` works — see docs/helm.md.)
+#  instead that the same `dotnet publish` (for the machine's architecture) works and its output runs — see docs/helm.md.)
 
 # ---- build stage: the .NET SDK restores and publishes the operator ----
+# --use-current-runtime: published for the architecture the image is built for (the SDK container's own), which makes
+# it ReadyToRun (see the project file): precompiled code, so a starting operator spends seconds less in the JIT.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 
@@ -13,13 +15,13 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY src/Handoff.Api/Handoff.Api.csproj src/Handoff.Api/
 COPY src/Handoff.Core/Handoff.Core.csproj src/Handoff.Core/
 COPY src/Handoff.Operator/Handoff.Operator.csproj src/Handoff.Operator/
-RUN dotnet restore src/Handoff.Operator/Handoff.Operator.csproj
+RUN dotnet restore src/Handoff.Operator/Handoff.Operator.csproj --use-current-runtime
 
 COPY src/Handoff.Api/ src/Handoff.Api/
 COPY src/Handoff.Core/ src/Handoff.Core/
 COPY src/Handoff.Operator/ src/Handoff.Operator/
 RUN dotnet publish src/Handoff.Operator/Handoff.Operator.csproj \
-      -c Release --no-restore -o /app -p:UseAppHost=false -p:ContinuousIntegrationBuild=true
+      -c Release --use-current-runtime --self-contained false --no-restore -o /app -p:UseAppHost=false -p:ContinuousIntegrationBuild=true
 
 # ---- runtime stage: ASP.NET Core runtime (the operator serves /metrics and the probes), non-root ----
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$PWD/.tools/bin:$PATH"
+# helm and kubectl for the chart, kubectl and plugin tests: fetched once into .tools/bin when missing (.ci/install-tools).
+if ! command -v helm >/dev/null 2>&1 || ! command -v kubectl >/dev/null 2>&1; then
+  bash .ci/install-tools || echo "warning: helm/kubectl could not be installed; the tests that need them report a skip with the reason" >&2
+fi
 dotnet build Handoff.sln -c Release -warnaserror
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

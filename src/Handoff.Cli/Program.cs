@@ -1,7 +1,3 @@
-using System.CommandLine;
 using Handoff.Cli.Commands;
 
-var root = new RootCommand("Handoff: a resource-aware DAG scheduler for Kubernetes.");
-root.Subcommands.Add(PlanCommand.Create());
-root.Subcommands.Add(SandboxCommand.Create());
-return await root.Parse(args).InvokeAsync();
+return await CliRoot.Create().Parse(args).InvokeAsync();

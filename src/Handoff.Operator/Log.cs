@@ -5,8 +5,8 @@ namespace Handoff.Operator;
 /// <summary>
 /// Every log line of the operator, source-generated, each with an event id that keeps its meaning (docs/operator.md
 /// lists them). Grouped by hundreds: 1xx a function's state as a reconcile pass wrote it, 2xx what a pass did to pods,
-/// statuses and Events, 3xx the operator loop, 4xx leader election, 5xx informers. A new line takes the next free id of
-/// its group; an id is never reused for another meaning.
+/// statuses and Events, 3xx the operator loop, 4xx leader election, 5xx informers, 6xx the metrics endpoint
+/// (SecureMetrics/Log.Metrics.cs). A new line takes the next free id of its group; an id is never reused for another meaning.
 /// </summary>
 internal static partial class Log
 {

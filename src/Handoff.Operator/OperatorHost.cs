@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
+using Handoff.Operator.SecureMetrics;
 using k8s;
 using Microsoft.AspNetCore.Connections.Features;
 using Prometheus;
@@ -58,14 +60,23 @@ public static class OperatorHost
         settings ??= new OperatorHostSettings();
         services.AddSingleton(options);
         services.AddSingleton(settings.TimeProvider ?? TimeProvider.System);
-        services.AddSingleton<IKubernetes>(_ =>
+        services.AddSingleton<IKubernetes>(sp =>
         {
-            var client = new Kubernetes(kubeConfig, settings.HttpHandlers?.Invoke() ?? []);
+            // The fence is the leadership loop, which needs this client: resolved when a write is sent, not now.
+            var fence = new LeaseFenceHandler(sp.GetRequiredService<LeadershipLoop>);
+            var client = new Kubernetes(kubeConfig, [.. settings.HttpHandlers?.Invoke() ?? [], fence]);
             // As kube components do (kube-scheduler/v1.x): lets API server audit logs and metrics tell our calls apart.
             var agent = client.HttpClient.DefaultRequestHeaders.UserAgent;
             var library = agent.ToList();
             agent.Clear();
             agent.ParseAdd(UserAgent);
+            // The lease identity as a comment (handoff-operator/0.1.0 (handoff-7d9f_1a2b3c4d)): unique per process, so the
+            // API server's audit log, and a fencing audit, tell the writes of two replicas apart.
+            if (ProductInfoHeaderValue.TryParse("(" + options.Identity + ")", out var identity))
+            {
+                agent.Add(identity);
+            }
+
             library.ForEach(agent.Add);
             return client;
         });
@@ -83,6 +94,12 @@ public static class OperatorHost
         options.Validate();
         var metrics = OperatorOptions.ParseAddress(options.MetricsAddress, "--metrics-address");
         var probe = OperatorOptions.ParseAddress(options.ProbeAddress, "--probe-address");
+        var time = settings?.TimeProvider ?? TimeProvider.System;
+        // Loaded here so that an unusable certificate stops the start with the files' names (IOException).
+        var certificate = metrics is null || !options.MetricsSecure ? null
+            : options.MetricsCertPath.Length > 0
+                ? MetricsCertificate.FromFiles(Path.Combine(options.MetricsCertPath, options.MetricsCertName), Path.Combine(options.MetricsCertPath, options.MetricsCertKey), time)
+            : MetricsCertificate.SelfSigned(time, [Environment.GetEnvironmentVariable("POD_NAME") ?? "", Environment.MachineName]);
         var builder = new HostBuilder()
             .ConfigureLogging(logging =>
             {
@@ -104,7 +121,16 @@ public static class OperatorHost
                 logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
                 logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
             })
-            .ConfigureServices(services => services.AddHandoffOperator(options, kubeConfig, settings));
+            .ConfigureServices(services =>
+            {
+                services.AddHandoffOperator(options, kubeConfig, settings);
+                if (certificate is not null)
+                {
+                    // A factory registration, so the container disposes it with the host.
+                    services.AddSingleton(_ => certificate);
+                    services.AddSingleton<MetricsAccess>();
+                }
+            });
         if (metrics is not null || probe is not null)
         {
             builder.ConfigureWebHost(web => web
@@ -112,18 +138,19 @@ public static class OperatorHost
                 {
                     if (metrics is { } m && probe is { } p && m == p)
                     {
-                        Listen(kestrel, m, "both");
+                        // Only without --metrics-secure (OperatorOptions.Validate): the probes are plain HTTP.
+                        Listen(kestrel, m, "both", null);
                         return;
                     }
 
                     if (metrics is { } mm)
                     {
-                        Listen(kestrel, mm, "metrics");
+                        Listen(kestrel, mm, "metrics", certificate);
                     }
 
                     if (probe is { } pp)
                     {
-                        Listen(kestrel, pp, "probe");
+                        Listen(kestrel, pp, "probe", null);
                     }
                 })
                 .ConfigureServices(services => services.AddRouting())
@@ -156,14 +183,23 @@ public static class OperatorHost
         return await StartAsync(options with { Kubeconfig = kubeconfigPath }, config, settings, cancellationToken);
     }
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, (string Host, int Port) address, string tag)
+    private static void Listen(
+        Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, (string Host, int Port) address, string tag, MetricsCertificate? certificate)
     {
-        void Tag(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) =>
+        void Tag(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
+        {
+            if (certificate is not null)
+            {
+                // Asked on every handshake, so a renewed certificate (a Secret update) is served without a restart.
+                listen.UseHttps(https => https.ServerCertificateSelector = (_, _) => certificate.Current);
+            }
+
             listen.Use(next => connection =>
             {
                 connection.Items[ListenerItem] = tag;
                 return next(connection);
             });
+        }
 
         if (address.Host is "localhost")
         {
@@ -184,6 +220,21 @@ public static class OperatorHost
     {
         var op = app.ApplicationServices.GetRequiredService<HandoffOperator>();
         var metrics = app.ApplicationServices.GetRequiredService<OperatorMetrics>();
+        var options = app.ApplicationServices.GetRequiredService<OperatorOptions>();
+        var access = app.ApplicationServices.GetService<MetricsAccess>();
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OperatorHost).FullName!);
+        if (options.MetricsAddress.Length > 0)
+        {
+            if (app.ApplicationServices.GetService<MetricsCertificate>() is { } certificate)
+            {
+                certificate.ReportTo(logger);
+                Log.MetricsServingSecurely(logger, options.MetricsAddress, certificate.Description);
+            }
+            else
+            {
+                Log.MetricsServingInsecurely(logger, options.MetricsAddress);
+            }
+        }
 
         // /metrics only on the metrics address, probes only on the probe address.
         app.Use(async (context, next) =>
@@ -195,6 +246,20 @@ public static class OperatorHost
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
+            }
+
+            // Everything on the secure metrics listener is for authenticated, authorized scrapers only.
+            if (tag == "metrics" && access is not null)
+            {
+                var decision = await access.CheckAsync(
+                    context.Request.Headers.Authorization.ToString(), context.Request.Method, context.Request.Path.Value ?? "/", context.RequestAborted);
+                if (!decision.IsAllowed)
+                {
+                    context.Response.StatusCode = decision.StatusCode;
+                    context.Response.ContentType = "text/plain; charset=utf-8";
+                    await context.Response.WriteAsync(decision.Message + "\n", context.RequestAborted);
+                    return;
+                }
             }
 
             await next(context);

@@ -30,6 +30,24 @@ public sealed record OperatorOptions
     /// <summary>HOST:PORT serving /metrics; empty = not served (in-process use).</summary>
     public string MetricsAddress { get; init; } = "0.0.0.0:8080";
 
+    /// <summary>
+    /// Serve /metrics over HTTPS to scrapers the API server authenticates (TokenReview) and authorizes for <c>get</c> on
+    /// the path (SubjectAccessReview); false = plain HTTP without authentication (local use).
+    /// </summary>
+    public bool MetricsSecure { get; init; } = true;
+
+    /// <summary>
+    /// Directory holding the metrics endpoint's PEM certificate and key (a mounted Secret, kubebuilder's
+    /// <c>--metrics-cert-path</c>); empty = a self-signed certificate made at start.
+    /// </summary>
+    public string MetricsCertPath { get; init; } = "";
+
+    /// <summary>File name of the certificate (chain) in <see cref="MetricsCertPath"/>.</summary>
+    public string MetricsCertName { get; init; } = "tls.crt";
+
+    /// <summary>File name of the private key in <see cref="MetricsCertPath"/>.</summary>
+    public string MetricsCertKey { get; init; } = "tls.key";
+
     /// <summary>HOST:PORT serving /healthz and /readyz; empty = not served (in-process use).</summary>
     public string ProbeAddress { get; init; } = "0.0.0.0:8081";
 
@@ -48,7 +66,7 @@ public sealed record OperatorOptions
     /// <summary>Label selector (kubectl syntax) of the Nodes discovery covers; empty = every Node.</summary>
     public string DiscoverNodesSelector { get; init; } = "";
 
-    /// <summary>Lease timings (not flags; client-go's defaults are 15 s / 10 s / 2 s).</summary>
+    /// <summary>Lease timings (--lease-duration, --renew-deadline, --retry-period; client-go's defaults are 15 s / 10 s / 2 s).</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
@@ -113,8 +131,38 @@ public sealed record OperatorOptions
                 $"--log-level: '{LogLevel}' is not one of {string.Join(", ", LogLevelNames)}", "--log-level");
         }
 
-        ParseAddress(MetricsAddress, "--metrics-address");
-        ParseAddress(ProbeAddress, "--probe-address");
+        // client-go's rules (leaderelection.NewLeaderElector): a lease outlives the leader's renew deadline, and the
+        // deadline leaves room for a jittered retry (JitterFactor 1.2). Checked, as kube-scheduler does, only when used.
+        if (LeaderElect && LeaseDuration <= RenewDeadline)
+        {
+            throw new OperatorOptionsException(
+                $"--lease-duration ({LeaseDuration.TotalSeconds:0.###}s) must be greater than --renew-deadline ({RenewDeadline.TotalSeconds:0.###}s)", "--lease-duration");
+        }
+
+        if (LeaderElect && RenewDeadline.Ticks <= RetryPeriod.Ticks * 1.2)
+        {
+            throw new OperatorOptionsException(
+                $"--renew-deadline ({RenewDeadline.TotalSeconds:0.###}s) must be greater than 1.2 times --retry-period ({RetryPeriod.TotalSeconds:0.###}s)", "--renew-deadline");
+        }
+
+
+        var metrics = ParseAddress(MetricsAddress, "--metrics-address");
+        var probe = ParseAddress(ProbeAddress, "--probe-address");
+        if (!MetricsSecure && MetricsCertPath.Length > 0)
+        {
+            throw new OperatorOptionsException("--metrics-cert-path applies only with --metrics-secure=true", "--metrics-cert-path");
+        }
+
+        if (MetricsCertName.Length == 0 || MetricsCertKey.Length == 0)
+        {
+            throw new OperatorOptionsException("--metrics-cert-name and --metrics-cert-key must not be empty", MetricsCertName.Length == 0 ? "--metrics-cert-name" : "--metrics-cert-key");
+        }
+
+        if (MetricsSecure && metrics is not null && metrics == probe)
+        {
+            throw new OperatorOptionsException(
+                "--metrics-address and --probe-address must differ when --metrics-secure is true: the probes are plain HTTP and unauthenticated", "--metrics-address");
+        }
     }
 
     /// <summary>The names <see cref="LogLevel"/> accepts (case-insensitive).</summary>

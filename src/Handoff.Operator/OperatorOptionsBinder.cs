@@ -81,10 +81,59 @@ public static class OperatorOptionsBinder
         },
         new()
         {
+            Name = "--lease-duration", ValueName = "DURATION", EnvironmentVariables = ["HANDOFF_LEASE_DURATION"],
+            Description = "How long a standby waits after the last renewal it saw before taking the Lease (kube-scheduler's --leader-elect-lease-duration); a Go duration.",
+            Default = Show(Defaults.LeaseDuration),
+            Apply = (o, v) => o with { LeaseDuration = ParseDuration(v, "--lease-duration") },
+        },
+        new()
+        {
+            Name = "--renew-deadline", ValueName = "DURATION", EnvironmentVariables = ["HANDOFF_RENEW_DEADLINE"],
+            Description = "How long the leader keeps trying to renew before it stops leading; it writes only while its last renewal is younger than this. Less than --lease-duration.",
+            Default = Show(Defaults.RenewDeadline),
+            Apply = (o, v) => o with { RenewDeadline = ParseDuration(v, "--renew-deadline") },
+        },
+        new()
+        {
+            Name = "--retry-period", ValueName = "DURATION", EnvironmentVariables = ["HANDOFF_RETRY_PERIOD"],
+            Description = "How often candidates try to acquire and the leader to renew the Lease. --renew-deadline must exceed 1.2 times it.",
+            Default = Show(Defaults.RetryPeriod),
+            Apply = (o, v) => o with { RetryPeriod = ParseDuration(v, "--retry-period") },
+        },
+        new()
+        {
             Name = "--metrics-address", ValueName = "HOST:PORT", EnvironmentVariables = ["HANDOFF_METRICS_ADDRESS"],
             Description = "Address serving /metrics (host: an IP address or localhost); empty = not served.",
             Default = Show(Defaults.MetricsAddress),
             Apply = (o, v) => o with { MetricsAddress = v },
+        },
+        new()
+        {
+            Name = "--metrics-secure", ValueName = "true|false", EnvironmentVariables = ["HANDOFF_METRICS_SECURE"], IsSwitch = true,
+            Description = "Serve /metrics over HTTPS to scrapers whose bearer token the API server authenticates (TokenReview) and authorizes for get on /metrics (SubjectAccessReview); false = plain HTTP without authentication, for local use.",
+            Default = Show(Defaults.MetricsSecure),
+            Apply = (o, v) => o with { MetricsSecure = ParseBool(v, "--metrics-secure") },
+        },
+        new()
+        {
+            Name = "--metrics-cert-path", ValueName = "DIR", EnvironmentVariables = ["HANDOFF_METRICS_CERT_PATH"],
+            Description = "Directory of the HTTPS metrics endpoint's PEM certificate and key (e.g. a mounted Secret), re-read when they change; empty = a self-signed certificate made at start.",
+            Default = Show(Defaults.MetricsCertPath),
+            Apply = (o, v) => o with { MetricsCertPath = v },
+        },
+        new()
+        {
+            Name = "--metrics-cert-name", ValueName = "FILE", EnvironmentVariables = ["HANDOFF_METRICS_CERT_NAME"],
+            Description = "File name of the certificate (chain) in --metrics-cert-path.",
+            Default = Show(Defaults.MetricsCertName),
+            Apply = (o, v) => o with { MetricsCertName = v },
+        },
+        new()
+        {
+            Name = "--metrics-cert-key", ValueName = "FILE", EnvironmentVariables = ["HANDOFF_METRICS_CERT_KEY"],
+            Description = "File name of the private key in --metrics-cert-path.",
+            Default = Show(Defaults.MetricsCertKey),
+            Apply = (o, v) => o with { MetricsCertKey = v },
         },
         new()
         {
@@ -238,6 +287,13 @@ public static class OperatorOptionsBinder
     private static string Show(string value) => value.Length == 0 ? "\"\"" : value;
 
     private static string Show(bool value) => value ? "true" : "false";
+
+    private static string Show(TimeSpan value) => value.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
+
+    private static TimeSpan ParseDuration(string value, string flag) =>
+        Api.GoDuration.TryParse(value, out var duration) && duration > TimeSpan.Zero
+            ? duration
+            : throw new OperatorOptionsException($"{flag}: '{value}' is not a positive duration (examples: 15s, 1500ms, 1m)", flag);
 
     private static bool ParseBool(string value, string flag) =>
         value.ToLower(CultureInfo.InvariantCulture) switch

@@ -24,6 +24,15 @@ public sealed record SandboxHostOptions
     public bool SimulateKubelet { get; init; } = true;
 
     public TimeSpan DefaultPodDuration { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Authenticate and authorize every request with RBAC (<see cref="SandboxOptions.Rbac"/>; the API is then HTTPS).</summary>
+    public bool Rbac { get; init; }
+
+    /// <summary>Port on 127.0.0.1 of the admin endpoint (faults, request counts, journal); null = none (<c>--admin-port</c>).</summary>
+    public int? AdminPort { get; init; }
+
+    /// <summary>Keep the write journal served at <c>/sandbox/journal</c> of the admin endpoint (<c>--record-writes</c>).</summary>
+    public bool RecordWrites { get; init; }
 }
 
 /// <summary>
@@ -61,6 +70,12 @@ public static class SandboxHost
             return 1;
         }
 
+        if (options.AdminPort is < 0 or > 65535)
+        {
+            await error.WriteLineAsync($"error: --admin-port must be between 0 and 65535, got {options.AdminPort}");
+            return 1;
+        }
+
         SandboxServer server;
         try
         {
@@ -70,11 +85,16 @@ public static class SandboxHost
                 Nodes = nodes,
                 SimulateKubelet = options.SimulateKubelet,
                 DefaultPodDuration = options.DefaultPodDuration,
+                Rbac = options.Rbac,
+                AdminPort = options.AdminPort,
+                RecordWrites = options.RecordWrites,
             }, cancellationToken);
         }
         catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            await error.WriteLineAsync($"error: port {options.Port} on 127.0.0.1 is already in use; choose another with --port, or --port 0 for a free one");
+            await error.WriteLineAsync(options.AdminPort is > 0
+                ? $"error: port {options.Port} or admin port {options.AdminPort} on 127.0.0.1 is already in use; choose others with --port and --admin-port, or 0 for free ones"
+                : $"error: port {options.Port} on 127.0.0.1 is already in use; choose another with --port, or --port 0 for a free one");
             return 1;
         }
         catch (OperationCanceledException)
@@ -89,6 +109,16 @@ public static class SandboxHost
             {
                 await output.WriteLineAsync($"Handoff sandbox: a SIMULATED Kubernetes API at {server.BaseAddress} (not a real cluster; pods do not run containers)");
                 await output.WriteLineAsync($"nodes: {string.Join(", ", server.Kubelet.NodeNames)}");
+                if (server.RbacEnabled)
+                {
+                    await output.WriteLineAsync("RBAC is on: every request needs a bearer token; the kubeconfig's is the administrator's (group system:masters); `kubectl create token ACCOUNT` issues ServiceAccount tokens");
+                }
+
+                if (server.AdminAddress is { } admin)
+                {
+                    await output.WriteLineAsync($"admin endpoint (fault injection, request counts{(server.Journal.Enabled ? ", write journal" : "")}): {admin}sandbox/");
+                }
+
                 var crds = options.CrdsDirectory is { } dir ? Path.GetFullPath(dir, options.WorkingDirectory) : FindCrds(options.WorkingDirectory);
                 if (options.CrdsDirectory is not null && !Directory.Exists(crds))
                 {

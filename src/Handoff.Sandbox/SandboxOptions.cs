@@ -30,6 +30,23 @@ public sealed record SandboxOptions
     /// <summary>Watch events kept per resource; a watch from an older resourceVersion gets 410 Gone.</summary>
     public int WatchHistoryLimit { get; init; } = 10_000;
 
+    /// <summary>
+    /// Authenticate every request (a bearer token: the administrator's of <see cref="SandboxServer.KubeconfigYaml"/>, or a
+    /// ServiceAccount token from <see cref="SandboxServer.CreateTokenAsync"/> or the TokenRequest API) and authorize it
+    /// with RBAC (Roles, ClusterRoles and their bindings), answering 401 and 403 as the API server does; also enforces
+    /// the OwnerReferencesPermissionEnforcement admission rule. Off by default: every request is allowed.
+    /// </summary>
+    public bool Rbac { get; init; }
+
     /// <summary>How often a watch with <c>allowWatchBookmarks=true</c> receives a BOOKMARK.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Port on 127.0.0.1 of the admin endpoint (fault injection, request counts, write journal; 0 = a free one); null
+    /// (default) = none. Never served on the API port: a client of the API cannot inject faults.
+    /// </summary>
+    public int? AdminPort { get; init; }
+
+    /// <summary>Keep every accepted write in <see cref="SandboxServer.Journal"/> (for auditors; it holds every version of every object).</summary>
+    public bool RecordWrites { get; init; }
 }

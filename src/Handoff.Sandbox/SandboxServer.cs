@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Handoff.Api.Manifests;
+using Handoff.Sandbox.Auth;
 using Handoff.Sandbox.Controllers;
 using Handoff.Sandbox.Http;
 using Handoff.Sandbox.Store;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,28 +18,36 @@ using Microsoft.Extensions.Logging;
 namespace Handoff.Sandbox;
 
 /// <summary>
-/// A simulated Kubernetes API server on 127.0.0.1 (plain HTTP) with simulated nodes and kubelet. For development
-/// and tests only: it is not a cluster and runs no containers.
+/// A simulated Kubernetes API server on 127.0.0.1 (plain HTTP; HTTPS with RBAC) with simulated nodes and kubelet. For
+/// development and tests only: it is not a cluster and runs no containers.
 /// </summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ApiEngine _engine;
     private readonly ControllerManager _controllers;
+    private readonly SandboxSecurity _security;
+    private readonly SandboxCertificates? _certificates;
     private int _disposed;
 
-    private SandboxServer(WebApplication app, ApiEngine engine, ControllerManager controllers, SandboxFaults faults, SandboxRequestLog requests, SimulatedKubelet kubelet, Uri baseAddress)
+    private SandboxServer(
+        WebApplication app, ApiEngine engine, ControllerManager controllers, SandboxSecurity security, SandboxCertificates? certificates,
+        SandboxFaults faults, SandboxRequestLog requests, SandboxWriteJournal journal, SimulatedKubelet kubelet, Uri baseAddress, Uri? adminAddress)
     {
         _app = app;
         _engine = engine;
         _controllers = controllers;
+        _security = security;
+        _certificates = certificates;
         Faults = faults;
         Requests = requests;
+        Journal = journal;
         Kubelet = kubelet;
         BaseAddress = baseAddress;
+        AdminAddress = adminAddress;
     }
 
-    /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c> (<c>https</c> with RBAC).</summary>
     public Uri BaseAddress { get; }
 
     public int Port => BaseAddress.Port;
@@ -49,8 +58,20 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>Every resource request served, counted by user agent, verb and resource.</summary>
     public SandboxRequestLog Requests { get; }
 
+    /// <summary>Every accepted write in order, with its user agent (empty unless <see cref="SandboxOptions.RecordWrites"/>).</summary>
+    public SandboxWriteJournal Journal { get; }
+
+    /// <summary>The admin endpoint (<c>http://127.0.0.1:PORT/</c>, serving <c>/sandbox/...</c>) when <see cref="SandboxOptions.AdminPort"/> was given; else null.</summary>
+    public Uri? AdminAddress { get; }
+
     /// <summary>Simulated nodes and kubelet controls.</summary>
     public SimulatedKubelet Kubelet { get; }
+
+    /// <summary>True when requests are authenticated and authorized by RBAC (<see cref="SandboxOptions.Rbac"/>).</summary>
+    public bool RbacEnabled => _security.Enforced;
+
+    /// <summary>Every authorization decision made with RBAC on (empty without it).</summary>
+    public SandboxAuthorizationLog Authorizations => _security.Log;
 
     private const string EmptyMap = "{}";
 
@@ -68,7 +89,23 @@ public sealed class SandboxServer : IAsyncDisposable
         controllers.Start();
         var faults = new SandboxFaults(engine.Store);
         var requests = new SandboxRequestLog();
-        var handler = new ApiHandler(engine, faults, requests, options.BookmarkInterval);
+        var security = new SandboxSecurity(engine, options.Rbac);
+        if (options.Rbac)
+        {
+            BootstrapPolicy.Create(engine);
+        }
+
+        // Kubernetes clients send tokens only over TLS (kubectl never over plain HTTP): with RBAC the sandbox serves HTTPS.
+        var certificates = options.Rbac ? SandboxCertificates.Create(TimeProvider.System) : null;
+        var journal = new SandboxWriteJournal(options.RecordWrites);
+        if (journal.Enabled)
+        {
+            engine.Store.Changed += journal.Record;
+        }
+
+        var handler = new ApiHandler(engine, security, faults, requests, options.BookmarkInterval);
+        var admin = new AdminEndpoint(faults, requests, journal);
+        ListenOptions? apiListener = null, adminListener = null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(SandboxServer).Assembly.GetName().Name,
@@ -83,10 +120,23 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
-            k.Listen(IPAddress.Loopback, options.Port);
+            k.Limits.Http2.MaxStreamsPerConnection = 1000;
+            k.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                apiListener = listen;
+                if (certificates is not null)
+                {
+                    listen.UseHttps(certificates.Serving);
+                }
+            });
+            if (options.AdminPort is { } adminPort)
+            {
+                k.Listen(IPAddress.Loopback, adminPort, listen => adminListener = listen);
+            }
         });
         var app = builder.Build();
-        app.Run(handler.HandleAsync);
+        // One app, two listeners: a request is the admin endpoint's only when it came in on the admin port.
+        app.Run(ctx => adminListener?.IPEndPoint?.Port is { } port && ctx.Connection.LocalPort == port ? admin.HandleAsync(ctx) : handler.HandleAsync(ctx));
         try
         {
             await app.StartAsync(cancellationToken);
@@ -95,14 +145,17 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             await app.DisposeAsync();
             await controllers.DisposeAsync();
+            security.Dispose();
+            certificates?.Dispose();
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        // Kestrel writes the port it bound (also for port 0) back into the listener's endpoint.
+        var port = apiListener!.IPEndPoint!.Port;
+        var baseAddress = new Uri($"{(certificates is null ? "http" : "https")}://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        var adminAddress = adminListener?.IPEndPoint is { } bound ? new Uri($"http://127.0.0.1:{bound.Port.ToString(CultureInfo.InvariantCulture)}/") : null;
         var kubelet = new SimulatedKubelet(engine, options);
-        var server = new SandboxServer(app, engine, controllers, faults, requests, kubelet, baseAddress);
+        var server = new SandboxServer(app, engine, controllers, security, certificates, faults, requests, journal, kubelet, baseAddress, adminAddress);
         server.CreateDefaultNamespaces();
         kubelet.Start();
         return server;
@@ -117,18 +170,88 @@ public sealed class SandboxServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A client configuration for KubernetesClient pointing at this server.</summary>
-    public KubernetesClientConfiguration CreateClientConfiguration() => new()
+    /// <summary>
+    /// A client configuration for KubernetesClient pointing at this server, authenticated as the administrator
+    /// (<c>system:admin</c>, a member of <c>system:masters</c>), or with <paramref name="token"/> (e.g. a ServiceAccount's).
+    /// </summary>
+    public KubernetesClientConfiguration CreateClientConfiguration(string? token = null) => new()
     {
         Host = BaseAddress.ToString().TrimEnd('/'),
         Namespace = "default",
+        AccessToken = token ?? _security.AdminToken,
+        SslCaCerts = _certificates is null ? null : [X509CertificateLoader.LoadCertificate(_certificates.Authority.RawData)],
     };
 
-    /// <summary>A KubernetesClient for this server (dispose it).</summary>
-    public Kubernetes CreateClient() => new(CreateClientConfiguration());
+    /// <summary>
+    /// The certificate authority of the server's TLS (with RBAC), PEM-encoded; null when it serves plain HTTP.
+    /// </summary>
+    public string? CertificateAuthorityPem => _certificates?.AuthorityPem;
 
-    /// <summary>The kubeconfig YAML for this server (cluster, context and user all named <paramref name="contextName"/>).</summary>
-    public string KubeconfigYaml(string contextName = "handoff-sandbox") =>
+    /// <summary>
+    /// An <see cref="HttpClient"/> for raw requests to this server (its <see cref="HttpClient.BaseAddress"/> set, the
+    /// server's certificate authority trusted), authenticated as the administrator, with <paramref name="token"/>, or
+    /// without credentials when <paramref name="token"/> is "". Dispose it.
+    /// </summary>
+    public HttpClient CreateHttpClient(string? token = null)
+    {
+        var certificates = _certificates;
+        var handler = new SocketsHttpHandler();
+        if (certificates is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is X509Certificate2 c && certificates.Validates(c);
+        }
+
+        var http = new HttpClient(handler) { BaseAddress = BaseAddress };
+        token ??= _security.AdminToken;
+        if (token.Length > 0)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
+
+    /// <summary>A KubernetesClient for this server as the administrator, or with <paramref name="token"/> (dispose it).</summary>
+    public Kubernetes CreateClient(string? token = null) => new(CreateClientConfiguration(token));
+
+    /// <summary>
+    /// Issues a ServiceAccount token, as <c>kubectl create token</c> does through the TokenRequest API: the
+    /// ServiceAccount must exist; <paramref name="expiration"/> defaults to 1 hour (at least 10 minutes),
+    /// <paramref name="audiences"/> to the API server's. Throws <see cref="SandboxException"/> with the API's message.
+    /// </summary>
+    public Task<string> CreateTokenAsync(
+        string @namespace, string serviceAccount, TimeSpan? expiration = null, IReadOnlyList<string>? audiences = null,
+        CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var spec = new JsonObject();
+        if (expiration is { } e)
+        {
+            spec["expirationSeconds"] = (long)e.TotalSeconds;
+        }
+
+        if (audiences is { Count: > 0 })
+        {
+            spec["audiences"] = new JsonArray([.. audiences.Select(a => (JsonNode)a)]);
+        }
+
+        try
+        {
+            var answer = new AuthEndpoints(_engine, _security).RequestToken(@namespace, serviceAccount, new JsonObject { ["spec"] = spec });
+            return Task.FromResult(JsonNodes.ScalarText(JsonNodes.At(answer, "status", "token")));
+        }
+        catch (ApiException ex)
+        {
+            throw new SandboxException(ex.Message) { StatusCode = ex.Code };
+        }
+    }
+
+    /// <summary>
+    /// The kubeconfig YAML for this server (cluster, context and user all named <paramref name="contextName"/>), with
+    /// the administrator's bearer token, or <paramref name="token"/>.
+    /// </summary>
+    public string KubeconfigYaml(string contextName = "handoff-sandbox", string? token = null) =>
         $"""
         # Handoff sandbox: a SIMULATED Kubernetes API on this machine (not a real cluster).
         apiVersion: v1
@@ -136,7 +259,7 @@ public sealed class SandboxServer : IAsyncDisposable
         clusters:
         - name: {contextName}
           cluster:
-            server: {BaseAddress.ToString().TrimEnd('/')}
+            server: {BaseAddress.ToString().TrimEnd('/')}{(_certificates is null ? "" : "\n    certificate-authority-data: " + Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(_certificates.AuthorityPem)))}
         contexts:
         - name: {contextName}
           context:
@@ -147,14 +270,14 @@ public sealed class SandboxServer : IAsyncDisposable
         users:
         - name: {contextName}
           user:
-            # The sandbox does not authenticate; KubernetesClient requires some credential in a kubeconfig.
-            token: handoff-sandbox-not-a-secret
+            # {(token is null ? "The sandbox's administrator (system:admin, group system:masters)." : "A token issued by the sandbox.")}{(RbacEnabled ? "" : " Not checked: RBAC is off (handoff sandbox --rbac turns it on).")}
+            token: {token ?? _security.AdminToken}
         preferences: {SandboxServer.EmptyMap}
 
         """;
 
     /// <summary>Writes the kubeconfig to <paramref name="path"/> (directories created) and returns its full path.</summary>
-    public string WriteKubeconfig(string path, string contextName = "handoff-sandbox")
+    public string WriteKubeconfig(string path, string contextName = "handoff-sandbox", string? token = null)
     {
         var full = Path.GetFullPath(path);
         if (Path.GetDirectoryName(full) is { Length: > 0 } dir)
@@ -162,7 +285,7 @@ public sealed class SandboxServer : IAsyncDisposable
             Directory.CreateDirectory(dir);
         }
 
-        File.WriteAllText(full, KubeconfigYaml(contextName));
+        File.WriteAllText(full, KubeconfigYaml(contextName, token));
         return full;
     }
 
@@ -282,6 +405,8 @@ public sealed class SandboxServer : IAsyncDisposable
 
         await _app.DisposeAsync();
         await _controllers.DisposeAsync();
+        _security.Dispose();
+        _certificates?.Dispose();
     }
 
     private sealed class NoConsoleLifetime : IHostLifetime

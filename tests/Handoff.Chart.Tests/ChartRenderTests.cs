@@ -46,7 +46,7 @@ public sealed class ChartRenderTests
     {
         var objects = await Helm.RenderAsync([], TestContext.Current.CancellationToken);
         Assert.Equal(
-            ["ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding", "Service", "ServiceAccount"],
+            ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding", "Service", "ServiceAccount"],
             objects.Select(o => o.Kind).Order(StringComparer.Ordinal));
         Assert.All(
             objects.Where(o => o.Kind is not ("ClusterRole" or "ClusterRoleBinding")),
@@ -74,6 +74,43 @@ public sealed class ChartRenderTests
         var tmp = Assert.Single(container.VolumeMounts, m => m.MountPath == "/tmp");
         Assert.NotNull(Assert.Single(pod.Volumes, v => v.Name == tmp.Name).EmptyDir);
         Assert.Equal("ghcr.io/handoff-dev/handoff-operator:0.1.0", container.Image);
+    }
+
+    /// <summary>
+    /// The rules of the <c>restricted</c> Pod Security Standard (baseline included), so the release namespace can
+    /// enforce it (docs/security.md).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public async Task The_operator_pod_meets_the_restricted_pod_security_standard(string configuration)
+    {
+        var pod = (await DeploymentAsync(ValuesFor(configuration))).Spec.Template.Spec;
+        Assert.NotEqual(true, pod.HostNetwork);
+        Assert.NotEqual(true, pod.HostPID);
+        Assert.NotEqual(true, pod.HostIPC);
+        Assert.Null(pod.SecurityContext.Sysctls);
+        string[] allowedVolumes = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+        foreach (var volume in pod.Volumes ?? [])
+        {
+            var kinds = volume.GetType().GetProperties()
+                .Where(p => p.Name != nameof(V1Volume.Name) && p.GetValue(volume) is not null)
+                .Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]).ToList();
+            Assert.All(kinds, kind => Assert.Contains(kind, allowedVolumes));
+        }
+
+        foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
+        {
+            var context = container.SecurityContext;
+            Assert.NotEqual(true, context.Privileged);
+            Assert.False(context.AllowPrivilegeEscalation);
+            Assert.Contains("ALL", context.Capabilities.Drop);
+            Assert.All(context.Capabilities.Add ?? [], c => Assert.Equal("NET_BIND_SERVICE", c));
+            Assert.True(context.RunAsNonRoot ?? pod.SecurityContext.RunAsNonRoot);
+            Assert.NotEqual(0, context.RunAsUser ?? pod.SecurityContext.RunAsUser);
+            Assert.Contains((context.SeccompProfile ?? pod.SecurityContext.SeccompProfile).Type, new[] { "RuntimeDefault", "Localhost" });
+            Assert.Null(context.ProcMount);
+            Assert.All(container.Ports ?? [], p => Assert.Null(p.HostPort));
+        }
     }
 
     [Theory]
@@ -181,6 +218,86 @@ public sealed class ChartRenderTests
         Assert.Equal(("metrics", "/metrics", "15s", "10s"), (endpoint.Port, endpoint.Path, endpoint.Interval, endpoint.ScrapeTimeout));
         Assert.Equal("kube-prometheus-stack", monitor.Metadata.Labels["release"]);
         Assert.Equal([Helm.Namespace], monitor.Spec.NamespaceSelector!.MatchNames);
+
+        // HTTPS by default: Prometheus sends its own ServiceAccount token; the certificate is self-signed, so not verified.
+        Assert.Equal(("https", "/var/run/secrets/kubernetes.io/serviceaccount/token"), (endpoint.Scheme, endpoint.BearerTokenFile));
+        Assert.Equal((true, null), (endpoint.TlsConfig!.InsecureSkipVerify, endpoint.TlsConfig.Ca));
+        Assert.Equal("https", port.AppProtocol);
+        var options = BindOperatorOptions(deployment);
+        Assert.True(options.MetricsSecure);
+        Assert.Equal("", options.MetricsCertPath);
+    }
+
+    [Fact]
+    public async Task A_metrics_certificate_from_a_secret_is_mounted_for_the_operator_and_verified_by_the_service_monitor()
+    {
+        var objects = await Helm.RenderAsync([Path.Combine(ChartPaths.TestValues, "secured.yaml")], TestContext.Current.CancellationToken);
+        var deployment = objects.Single(o => o.Kind == "Deployment").As<V1Deployment>();
+        var service = objects.Single(o => o.Kind == "Service").As<V1Service>();
+        var endpoint = Assert.Single(objects.Single(o => o.Kind == "ServiceMonitor").As<ServiceMonitor>().Spec.Endpoints);
+
+        var options = BindOperatorOptions(deployment);
+        var pod = deployment.Spec.Template.Spec;
+        var mount = Assert.Single(pod.Containers.Single().VolumeMounts, m => m.MountPath == options.MetricsCertPath);
+        Assert.True(mount.ReadOnlyProperty);
+        Assert.Equal("handoff-metrics-tls", pod.Volumes.Single(v => v.Name == mount.Name).Secret.SecretName);
+        Assert.Equal(("tls.crt", "tls.key"), (options.MetricsCertName, options.MetricsCertKey));
+
+        // The ServiceMonitor checks the certificate against the Secret's CA, for the Service's DNS name.
+        Assert.Equal("https", endpoint.Scheme);
+        Assert.Equal($"{service.Metadata.Name}.{Helm.Namespace}.svc", endpoint.TlsConfig!.ServerName);
+        Assert.Equal(("handoff-metrics-tls", "ca.crt"), (endpoint.TlsConfig.Ca!.Secret!.Name, endpoint.TlsConfig.Ca.Secret.Key));
+        Assert.Null(endpoint.TlsConfig.InsecureSkipVerify);
+        Assert.Equal(("Bearer", "prometheus-scrape-token", "token"), (endpoint.Authorization!.Type, endpoint.Authorization.Credentials!.Name, endpoint.Authorization.Credentials.Key));
+        Assert.Null(endpoint.BearerTokenFile);
+    }
+
+    [Fact]
+    public async Task Plain_http_metrics_are_unauthenticated_and_scraped_over_http()
+    {
+        var objects = await Helm.RenderAsync([Path.Combine(ChartPaths.TestValues, "plain-metrics.yaml")], TestContext.Current.CancellationToken);
+        var options = BindOperatorOptions(objects.Single(o => o.Kind == "Deployment").As<V1Deployment>());
+        Assert.False(options.MetricsSecure);
+        var endpoint = Assert.Single(objects.Single(o => o.Kind == "ServiceMonitor").As<ServiceMonitor>().Spec.Endpoints);
+        Assert.Equal((null, null, null), (endpoint.Scheme, endpoint.BearerTokenFile, endpoint.TlsConfig));
+        Assert.Equal("http", objects.Single(o => o.Kind == "Service").As<V1Service>().Spec.Ports.Single().AppProtocol);
+    }
+
+    [Fact]
+    public async Task The_network_policy_is_off_by_default_and_when_on_admits_only_metrics_probes_and_api_server_traffic()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.DoesNotContain(await Helm.RenderAsync([], ct), o => o.Kind == "NetworkPolicy");
+
+        foreach (var (values, ports, cidrs, peers) in new[]
+        {
+            ("plain-metrics.yaml", new[] { 443, 6443 }, Array.Empty<string>(), 0),
+            ("secured.yaml", [6443], ["10.0.0.10/32", "10.0.0.11/32"], 1),
+        })
+        {
+            var objects = await Helm.RenderAsync([Path.Combine(ChartPaths.TestValues, values)], ct);
+            var deployment = objects.Single(o => o.Kind == "Deployment").As<V1Deployment>();
+            var policy = objects.Single(o => o.Kind == "NetworkPolicy").As<V1NetworkPolicy>();
+            Assert.Equal(Helm.Namespace, policy.Metadata.NamespaceProperty);
+            Assert.Equal(["Egress", "Ingress"], policy.Spec.PolicyTypes.Order(StringComparer.Ordinal));
+            foreach (var (key, value) in policy.Spec.PodSelector.MatchLabels)
+            {
+                Assert.Equal(value, deployment.Spec.Template.Metadata.Labels[key]);
+            }
+
+            // Ingress: exactly the container's named metrics and probe ports; metrics only from the peers given.
+            var containerPorts = deployment.Spec.Template.Spec.Containers.Single().Ports.Select(p => p.Name).ToHashSet();
+            Assert.Equal(["metrics", "probes"], policy.Spec.Ingress.SelectMany(r => r.Ports).Select(p => p.Port.Value).Order(StringComparer.Ordinal));
+            Assert.All(policy.Spec.Ingress.SelectMany(r => r.Ports), p => Assert.Contains(p.Port.Value, containerPorts));
+            Assert.Equal(peers, policy.Spec.Ingress.Single(r => r.Ports.Any(p => p.Port.Value == "metrics")).FromProperty?.Count ?? 0);
+            Assert.Null(policy.Spec.Ingress.Single(r => r.Ports.Any(p => p.Port.Value == "probes")).FromProperty);
+
+            // Egress: only TCP to the API server's ports (and addresses when given); no DNS.
+            var egress = Assert.Single(policy.Spec.Egress);
+            Assert.Equal(ports.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)), egress.Ports.Select(p => p.Port.Value));
+            Assert.All(egress.Ports, p => Assert.Equal("TCP", p.Protocol));
+            Assert.Equal(cidrs, egress.To?.Select(t => t.IpBlock.Cidr) ?? []);
+        }
     }
 
     [Fact]

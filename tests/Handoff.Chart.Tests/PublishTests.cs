@@ -20,20 +20,27 @@ public sealed partial class PublishTests
         var output = Directory.CreateTempSubdirectory("handoff-publish-");
         try
         {
+            // The Dockerfile's own publish flags (ReadyToRun for the machine's architecture), so the two cannot drift.
+            var dockerfile = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "Dockerfile"), ct);
             var publish = await Processes.RunAsync(
                 "dotnet",
-                ["publish", "src/Handoff.Operator/Handoff.Operator.csproj", "-c", "Release", "-o", output.FullName, "-p:UseAppHost=false", "--nologo"],
+                ["publish", "src/Handoff.Operator/Handoff.Operator.csproj", .. DockerfilePublishFlags(dockerfile), "-o", output.FullName, "--nologo"],
                 TimeSpan.FromMinutes(5),
                 ct);
             Assert.True(publish.Succeeded, publish.ToString());
 
             // The Dockerfile's ENTRYPOINT is `dotnet Handoff.Operator.dll`, on the aspnet base image.
             Assert.True(File.Exists(Path.Combine(output.FullName, "Handoff.Operator.dll")));
+            // ReadyToRun: the assembly carries precompiled code (a managed-only assembly has no ManagedNativeHeader).
+            using (var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(Path.Combine(output.FullName, "Handoff.Operator.dll"))))
+            {
+                Assert.True(pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0, "Handoff.Operator.dll is not ReadyToRun");
+            }
+
             var runtimeConfig = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output.FullName, "Handoff.Operator.runtimeconfig.json"), ct))!;
             var frameworks = (runtimeConfig["runtimeOptions"]!["frameworks"] as JsonArray ?? [runtimeConfig["runtimeOptions"]!["framework"]])
                 .Select(f => f!["name"]!.GetValue<string>()).ToList();
             Assert.Contains("Microsoft.AspNetCore.App", frameworks);
-            var dockerfile = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "Dockerfile"), ct);
             Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0", dockerfile, StringComparison.Ordinal);
             Assert.Contains("ENTRYPOINT [\"dotnet\", \"Handoff.Operator.dll\"]", dockerfile, StringComparison.Ordinal);
 
@@ -158,8 +165,15 @@ public sealed partial class PublishTests
                     + $"exited by itself: {exited}, exit code {process.ExitCode}):\n{await stdout}{await stderr}");
             }
             Assert.Equal("ok", await http.GetStringAsync(new Uri($"http://127.0.0.1:{probePort}/healthz"), ct));
-            var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), ct);
-            Assert.Contains("# TYPE", metrics, StringComparison.Ordinal);
+
+            // /metrics is HTTPS (self-signed) by default, for a token the API server vouches for (the sandbox's administrator).
+            using var tls = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+            using var scraper = new HttpClient(tls) { Timeout = TimeSpan.FromSeconds(5) };
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"https://127.0.0.1:{metricsPort}/metrics"));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", sandbox.CreateClientConfiguration().AccessToken);
+            using var scraped = await scraper.SendAsync(request, ct);
+            Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+            Assert.Contains("# TYPE", await scraped.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
         }
         finally
         {
@@ -173,6 +187,32 @@ public sealed partial class PublishTests
         }
     }
 
+
+    /// <summary>
+    /// The flags of the Dockerfile's <c>dotnet publish</c> (its continued RUN line), without those that only make sense
+    /// in the image build: <c>--no-restore</c> (restored by the RUN before) and <c>-o</c> (the test picks its folder).
+    /// </summary>
+    internal static IReadOnlyList<string> DockerfilePublishFlags(string dockerfile)
+    {
+        var run = PublishRun().Match(dockerfile);
+        Assert.True(run.Success, "the Dockerfile has no `RUN dotnet publish src/Handoff.Operator/Handoff.Operator.csproj`");
+        var words = run.Groups[1].Value.Replace("\\\n", " ", StringComparison.Ordinal).Split((char[])[' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var flags = new List<string>();
+        for (var i = 0; i < words.Length; i++)
+        {
+            if (words[i] is "-o" or "--output")
+            {
+                i++;
+            }
+            else if (words[i] != "--no-restore")
+            {
+                flags.Add(words[i]);
+            }
+        }
+
+        Assert.Contains("--use-current-runtime", flags);
+        return flags;
+    }
 
     /// <summary>The ENV of the Dockerfile's last stage (KEY=VALUE pairs, quotes removed).</summary>
     internal static IReadOnlyDictionary<string, string> DockerfileEnv(string dockerfile)
@@ -190,6 +230,9 @@ public sealed partial class PublishTests
         Assert.NotEmpty(env);
         return env;
     }
+
+    [GeneratedRegex(@"^RUN dotnet publish src/Handoff\.Operator/Handoff\.Operator\.csproj((?:.*\\\n)*.*)$", RegexOptions.Multiline)]
+    private static partial Regex PublishRun();
 
     [GeneratedRegex(@"^ENV\s+((?:.*\\\n)*.*)$", RegexOptions.Multiline)]
     private static partial Regex EnvBlock();

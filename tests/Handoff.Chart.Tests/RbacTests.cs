@@ -20,6 +20,13 @@ public sealed class RbacTests
     }
 
     [Fact]
+    public async Task With_node_discovery_the_ClusterRole_also_grants_the_discovery_rules()
+    {
+        var (clusterRole, _) = await RenderRolesAsync("discoverNodes.enabled=true");
+        AssertSameGrants(Required().ClusterRules.Concat(Required().DiscoveryRules), clusterRole.Rules, "ClusterRole with discoverNodes.enabled");
+    }
+
+    [Fact]
     public async Task Lease_role_grants_exactly_the_operators_namespace_rules_in_the_release_namespace()
     {
         var (_, role) = await RenderRolesAsync();
@@ -35,7 +42,7 @@ public sealed class RbacTests
         var deployment = objects.Single(o => o.Kind == "Deployment").As<V1Deployment>();
         Assert.Equal(account.Metadata.Name, deployment.Spec.Template.Spec.ServiceAccountName);
 
-        var clusterRole = objects.Single(o => o.Kind == "ClusterRole").As<V1ClusterRole>();
+        var clusterRole = objects.Single(o => o.Kind == "ClusterRole" && o.Name == OperatorClusterRole).As<V1ClusterRole>();
         var clusterBinding = objects.Single(o => o.Kind == "ClusterRoleBinding").As<V1ClusterRoleBinding>();
         Assert.Equal(("ClusterRole", clusterRole.Metadata.Name), (clusterBinding.RoleRef.Kind, clusterBinding.RoleRef.Name));
         var subject = Assert.Single(clusterBinding.Subjects);
@@ -63,12 +70,35 @@ public sealed class RbacTests
     }
 
     [Fact]
+    public async Task The_metrics_reader_role_grants_get_on_metrics_only_and_is_bound_to_the_subjects_given()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var reader = (await Helm.RenderAsync([], ct)).Single(o => o.Kind == "ClusterRole" && o.Name != OperatorClusterRole).As<V1ClusterRole>();
+        Assert.Equal($"{Helm.Namespace}-handoff-metrics-reader", reader.Metadata.Name);
+        var rule = Assert.Single(reader.Rules);
+        Assert.Equal(["/metrics"], rule.NonResourceURLs);
+        Assert.Equal(["get"], rule.Verbs);
+        Assert.Null(rule.Resources);
+
+        var secured = await Helm.RenderAsync([Path.Combine(ChartPaths.TestValues, "secured.yaml")], ct);
+        var binding = secured.Single(o => o.Kind == "ClusterRoleBinding" && o.Name == reader.Metadata.Name).As<V1ClusterRoleBinding>();
+        Assert.Equal(("ClusterRole", reader.Metadata.Name), (binding.RoleRef.Kind, binding.RoleRef.Name));
+        Assert.Equal(
+            ["Group system:monitoring rbac.authorization.k8s.io", "ServiceAccount monitoring/prometheus-k8s "],
+            binding.Subjects.Select(s => $"{s.Kind} {(s.NamespaceProperty is null ? "" : s.NamespaceProperty + "/")}{s.Name} {s.ApiGroup}").Order(StringComparer.Ordinal));
+
+        // No reader role for plain-HTTP metrics (nothing checks it) or when RBAC is managed elsewhere.
+        Assert.DoesNotContain(await Helm.RenderAsync([Path.Combine(ChartPaths.TestValues, "plain-metrics.yaml")], ct), o => o.Name == reader.Metadata.Name);
+        Assert.DoesNotContain(await Helm.RenderAsync([], ct, set: ["rbac.create=false"]), o => o.Kind.StartsWith("ClusterRole", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Required_permissions_file_is_itself_least_privilege()
     {
         var required = Required();
         Assert.NotEmpty(required.ClusterRules);
         Assert.NotEmpty(required.NamespaceRules);
-        foreach (var rule in required.ClusterRules.Concat(required.NamespaceRules))
+        foreach (var rule in required.ClusterRules.Concat(required.NamespaceRules).Concat(required.DiscoveryRules))
         {
             Assert.DoesNotContain(rule.ApiGroups.Concat(rule.Resources).Concat(rule.Verbs), s => s.Contains('*', StringComparison.Ordinal));
             Assert.DoesNotContain("secrets", rule.Resources);
@@ -96,10 +126,13 @@ public sealed class RbacTests
             from v in r.Verbs
             select $"{(g.Length == 0 ? "core" : g)}/{res}:{v}")];
 
-    private static async Task<(V1ClusterRole ClusterRole, V1Role Role)> RenderRolesAsync()
+    /// <summary>The operator's ClusterRole (the chart also renders the metrics reader's).</summary>
+    private static string OperatorClusterRole => $"{Helm.Namespace}-handoff";
+
+    private static async Task<(V1ClusterRole ClusterRole, V1Role Role)> RenderRolesAsync(params string[] set)
     {
-        var objects = await Helm.RenderAsync([], TestContext.Current.CancellationToken);
-        return (objects.Single(o => o.Kind == "ClusterRole").As<V1ClusterRole>(), objects.Single(o => o.Kind == "Role").As<V1Role>());
+        var objects = await Helm.RenderAsync([], TestContext.Current.CancellationToken, set: set);
+        return (objects.Single(o => o.Kind == "ClusterRole" && o.Name == OperatorClusterRole).As<V1ClusterRole>(), objects.Single(o => o.Kind == "Role").As<V1Role>());
     }
 
     private static RequiredPermissions Required()
@@ -115,5 +148,8 @@ public sealed class RbacTests
 
         [JsonPropertyName("namespaceRules")]
         public IList<V1PolicyRule> NamespaceRules { get; set; } = [];
+
+        [JsonPropertyName("discoveryRules")]
+        public IList<V1PolicyRule> DiscoveryRules { get; set; } = [];
     }
 }

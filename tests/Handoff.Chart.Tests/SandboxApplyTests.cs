@@ -1,3 +1,4 @@
+using System.Net;
 using Handoff.Api.V1Alpha1;
 using Handoff.Chart.Tests.Support;
 using Handoff.Operator;
@@ -14,18 +15,24 @@ namespace Handoff.Chart.Tests;
 public sealed class SandboxApplyTests
 {
     [Fact]
-    public async Task Rendered_chart_applies_to_the_sandbox_and_the_operator_runs_with_its_configuration()
+    public async Task Rendered_chart_applies_to_the_sandbox_and_the_operator_runs_with_its_configuration_and_rbac()
     {
         var ct = TestContext.Current.CancellationToken;
-        var rendered = await Helm.TemplateAsync([], ct, includeCrds: true);
+        // The NetworkPolicy on, and the metrics reader bound to a scraper's ServiceAccount.
+        var rendered = await Helm.TemplateAsync([], ct, includeCrds: true, set:
+        [
+            "networkPolicy.enabled=true",
+            "metrics.reader.subjects[0].kind=ServiceAccount", "metrics.reader.subjects[0].name=prometheus", "metrics.reader.subjects[0].namespace=monitoring",
+        ]);
         Assert.True(rendered.Succeeded, rendered.ToString());
 
-        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Nodes = [new SandboxNode("node-1")] }, ct);
+        // With RBAC enforced, as on a cluster: what the chart grants is all the operator has.
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Nodes = [new SandboxNode("node-1")], Rbac = true }, ct);
         var workDir = Directory.CreateTempSubdirectory("handoff-chart-sandbox-");
         try
         {
             using var kubectl = new Kubectl(sandbox.WriteKubeconfig(Path.Combine(workDir.FullName, "kubeconfig")));
-            await kubectl.MustAsync(["apply", "-f", "-"], ct, stdin: NamespaceYaml(Helm.Namespace));
+            await kubectl.MustAsync(["apply", "-f", "-"], ct, stdin: NamespaceYaml(Helm.Namespace) + "---\n" + NamespaceYaml("monitoring"));
 
             // 1. The whole chart (CRDs included) applies with the real kubectl.
             var applied = await kubectl.MustAsync(["apply", "-f", "-"], ct, stdin: rendered.Stdout);
@@ -37,13 +44,21 @@ public sealed class SandboxApplyTests
             using var client = sandbox.CreateClient();
             var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("handoff", Helm.Namespace, cancellationToken: ct);
             var clusterRole = await client.RbacAuthorizationV1.ReadClusterRoleAsync($"{Helm.Namespace}-handoff", cancellationToken: ct);
-            Assert.Equal(8, clusterRole.Rules.Count);
+            Assert.Equal(10, clusterRole.Rules.Count); // discoverNodes off: no discovery rule
+            Assert.Single((await client.NetworkingV1.ListNamespacedNetworkPolicyAsync(Helm.Namespace, cancellationToken: ct)).Items);
 
             // 2. The operator, configured by the applied Deployment's args and env (downward API resolved as the
-            //    kubelet would), pointed at the sandbox; listeners moved to free local ports so tests can run in parallel.
-            var rendered2 = ChartRenderTests.BindOperatorOptions(deployment);
-            var options = rendered2 with { Kubeconfig = kubectl.KubeconfigPath, MetricsAddress = "127.0.0.1:0", ProbeAddress = "127.0.0.1:0" };
-            await using var op = await OperatorHost.StartAsync(options, sandbox.CreateClientConfiguration(), cancellationToken: ct);
+            //    kubelet would), authenticated as the chart's ServiceAccount with a token from `kubectl create token`
+            //    (what the kubelet mounts for the pod); listeners moved to free local ports so tests can run in parallel.
+            var token = (await kubectl.MustAsync(["create", "token", deployment.Spec.Template.Spec.ServiceAccountName, "-n", Helm.Namespace], ct)).Trim();
+            var (metricsPort, probePort) = (FreePort(), FreePort());
+            var options = ChartRenderTests.BindOperatorOptions(deployment) with
+            {
+                Kubeconfig = kubectl.KubeconfigPath,
+                MetricsAddress = $"127.0.0.1:{metricsPort}",
+                ProbeAddress = $"127.0.0.1:{probePort}",
+            };
+            await using var op = await OperatorHost.StartAsync(options, sandbox.CreateClientConfiguration(token), cancellationToken: ct);
 
             // 3. The NOTES' first node and function, in a fresh namespace.
             var notes = await NotesTests.RenderNotesAsync([], ct);
@@ -59,17 +74,42 @@ public sealed class SandboxApplyTests
             var pods = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{HandoffApi.FunctionLabel}=hello", cancellationToken: ct);
             Assert.True(
                 wait.Succeeded,
-                $"{wait}\nfunction status: {KubernetesJson.Serialize(function.Status)}\npods: {KubernetesJson.Serialize(pods.Items.Select(p => p.Status))}");
+                $"{wait}\nfunction status: {KubernetesJson.Serialize(function.Status)}\npods: {KubernetesJson.Serialize(pods.Items.Select(p => p.Status))}"
+                + $"\nrefused: {string.Join("; ", sandbox.Authorizations.Denied())}");
 
             var pod = Assert.Single(pods.Items);
             Assert.Equal(options.SchedulerName, pod.Spec.SchedulerName);
             Assert.Equal("node-1", pod.Spec.NodeName);
             Assert.Equal("node-1", function.Status.Node);
+            Assert.Empty(sandbox.Authorizations.Denied());
+
+            // 4. /metrics over HTTPS: the ServiceAccount bound to the chart's metrics reader gets them, another is refused.
+            await kubectl.MustAsync(["create", "serviceaccount", "prometheus", "-n", "monitoring"], ct);
+            await kubectl.MustAsync(["create", "serviceaccount", "stranger", "-n", "monitoring"], ct);
+            Assert.Equal(HttpStatusCode.OK, await ScrapeAsync(metricsPort, (await kubectl.MustAsync(["create", "token", "prometheus", "-n", "monitoring"], ct)).Trim(), ct));
+            Assert.Equal(HttpStatusCode.Forbidden, await ScrapeAsync(metricsPort, (await kubectl.MustAsync(["create", "token", "stranger", "-n", "monitoring"], ct)).Trim(), ct));
         }
         finally
         {
             workDir.Delete(recursive: true);
         }
+    }
+
+    private static async Task<HttpStatusCode> ScrapeAsync(int port, string token, CancellationToken ct)
+    {
+        using var tls = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var http = new HttpClient(tls);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"https://127.0.0.1:{port}/metrics"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, ct);
+        return response.StatusCode;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public static TheoryData<string, string> InvalidObjects => new()

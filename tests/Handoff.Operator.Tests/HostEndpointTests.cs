@@ -17,6 +17,7 @@ public sealed class HostEndpointTests
         {
             MetricsAddress = $"127.0.0.1:{metricsPort}",
             ProbeAddress = $"127.0.0.1:{probePort}",
+            MetricsSecure = false,
             LogLevel = "Warning",
         };
 

@@ -15,7 +15,14 @@ public sealed class OperatorOptionsTests
         ("--leader-elect", "HANDOFF_LEADER_ELECT", "true", "LeaderElect"),
         ("--lease-name", "HANDOFF_LEASE_NAME", "my-lease", "LeaseName"),
         ("--lease-namespace", "HANDOFF_LEASE_NAMESPACE", "handoff-system", "LeaseNamespace"),
+        ("--lease-duration", "HANDOFF_LEASE_DURATION", "30s", "LeaseDuration"),
+        ("--renew-deadline", "HANDOFF_RENEW_DEADLINE", "12s", "RenewDeadline"),
+        ("--retry-period", "HANDOFF_RETRY_PERIOD", "5s", "RetryPeriod"),
         ("--metrics-address", "HANDOFF_METRICS_ADDRESS", "127.0.0.1:9090", "MetricsAddress"),
+        ("--metrics-secure", "HANDOFF_METRICS_SECURE", "false", "MetricsSecure"),
+        ("--metrics-cert-path", "HANDOFF_METRICS_CERT_PATH", "/etc/handoff/metrics-tls", "MetricsCertPath"),
+        ("--metrics-cert-name", "HANDOFF_METRICS_CERT_NAME", "cert.pem", "MetricsCertName"),
+        ("--metrics-cert-key", "HANDOFF_METRICS_CERT_KEY", "key.pem", "MetricsCertKey"),
         ("--probe-address", "HANDOFF_PROBE_ADDRESS", "[::1]:9091", "ProbeAddress"),
         ("--log-level", "HANDOFF_LOG_LEVEL", "Debug", "LogLevel"),
         ("--scheduled-events", "HANDOFF_SCHEDULED_EVENTS", "true", "ScheduledEvents"),
@@ -44,6 +51,7 @@ public sealed class OperatorOptionsTests
         typeof(OperatorOptions).GetProperty(property)!.GetValue(options) switch
         {
             bool b => b ? "true" : "false",
+            TimeSpan t => t.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s",
             var v => (string?)v ?? "<null>",
         };
 
@@ -62,6 +70,7 @@ public sealed class OperatorOptionsTests
         Assert.Equal("0.0.0.0:8081", o.ProbeAddress);
         Assert.Equal("Information", o.LogLevel);
         Assert.False(o.ScheduledEvents);
+        Assert.Equal((TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)), (o.LeaseDuration, o.RenewDeadline, o.RetryPeriod));
         // Unique per process (client-go's examples add a UUID): two operators on one host never share a lease identity.
         Assert.Matches("^host-1_[0-9a-f]{8}$", o.Identity);
         Assert.NotEqual(o.Identity, OperatorOptionsBinder.Bind([], Env(("HOSTNAME", "host-1"))).Identity);
@@ -102,9 +111,11 @@ public sealed class OperatorOptionsTests
         var (fromVariable, fromFlag) = flag switch
         {
             "--leader-elect" or "--scheduled-events" or "--discover-nodes" => ("true", "false"),
+            "--metrics-secure" => ("false", "true"),
             "--default-strategy" => ("LoadBalanced", value),
             "--metrics-address" or "--probe-address" => ("127.0.0.1:7000", value),
             "--log-level" => ("Warning", value),
+            "--lease-duration" or "--renew-deadline" or "--retry-period" => ("3s", value),
             _ => ("from-env", value),
         };
         Assert.NotEqual(Property(OperatorOptionsBinder.Bind([], Env()), property), fromVariable);
@@ -170,6 +181,10 @@ public sealed class OperatorOptionsTests
     [InlineData("--probe-address=127.0.0.1:99999", "--probe-address: '127.0.0.1:99999' is not HOST:PORT")]
     [InlineData("--probe-address=my-host:8081", "--probe-address: 'my-host' in 'my-host:8081' is not an IP address or localhost")]
     [InlineData("--scheduler-name=", "--scheduler-name must not be empty")]
+    [InlineData("--lease-duration=15", "--lease-duration: '15' is not a positive duration (examples: 15s, 1500ms, 1m)")]
+    [InlineData("--retry-period=0s", "--retry-period: '0s' is not a positive duration")]
+    [InlineData("--leader-elect --lease-duration=4s --renew-deadline=4s", "--lease-duration (4s) must be greater than --renew-deadline (4s)")]
+    [InlineData("--leader-elect --renew-deadline=2s --retry-period=2s", "--renew-deadline (2s) must be greater than 1.2 times --retry-period (2s)")]
     [InlineData("--bogus=1", "Unrecognized command or argument '--bogus=1'")]
     [InlineData("--namespace", "Required argument missing for option: '--namespace'")]
     [InlineData("@args.txt", "Unrecognized command or argument '@args.txt'")]
@@ -190,6 +205,16 @@ public sealed class OperatorOptionsTests
         var ex = Assert.Throws<OperatorOptionsException>(() => OperatorOptionsBinder.Bind([], Env((variable, value))));
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
         Assert.EndsWith($"(set by the environment variable {variable})", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lease_timings_take_Go_durations_and_their_order_is_checked_only_with_leader_election()
+    {
+        var o = OperatorOptionsBinder.Bind(["--leader-elect", "--lease-duration=2s", "--renew-deadline=1500ms", "--retry-period", "250ms"], Env());
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(250)), (o.LeaseDuration, o.RenewDeadline, o.RetryPeriod));
+        Assert.Equal(TimeSpan.FromSeconds(1), OperatorOptionsBinder.Bind(["--lease-duration=1s"], Env()).LeaseDuration);
+        var ex = Assert.Throws<OperatorOptionsException>(() => OperatorOptionsBinder.Bind(["--leader-elect"], Env(("HANDOFF_LEASE_DURATION", "5s"))));
+        Assert.Equal("--lease-duration (5s) must be greater than --renew-deadline (10s) (set by the environment variable HANDOFF_LEASE_DURATION)", ex.Message);
     }
 
     [Fact]

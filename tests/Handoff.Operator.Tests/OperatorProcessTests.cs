@@ -25,9 +25,9 @@ public sealed class OperatorProcessTests
         foreach (var a in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "Handoff.Operator.dll"),
-            "--kubeconfig", cluster.Server.WriteKubeconfig(Path.Combine(dir.FullName, "kubeconfig")),
+            "--kubeconfig", cluster.Server.WriteKubeconfig(Path.Combine(dir.FullName, "kubeconfig"), token: cluster.OperatorToken),
             "--namespace", cluster.Namespace, "--scheduler-name", "handoff-test",
-            "--metrics-address", $"127.0.0.1:{metricsPort}", "--probe-address=127.0.0.1:" + probePort,
+            "--metrics-address", $"127.0.0.1:{metricsPort}", "--metrics-secure=false", "--probe-address=127.0.0.1:" + probePort,
         })
         {
             psi.ArgumentList.Add(a);

@@ -22,7 +22,11 @@ public static class K3s
         K3sContainer? container = null;
         try
         {
-            container = new K3sBuilder(Image).Build();
+            // OwnerReferencesPermissionEnforcement is on (as in OpenShift) so that the contract suite pins it and the
+            // operator's RBAC is proven against it; NodeRestriction is k3s' own default, which the flag replaces.
+            container = new K3sBuilder(Image)
+                .WithCommand("--kube-apiserver-arg=enable-admission-plugins=NodeRestriction,OwnerReferencesPermissionEnforcement")
+                .Build();
             await container.StartAsync(cancellationToken);
             return new Attempt(container, null);
         }

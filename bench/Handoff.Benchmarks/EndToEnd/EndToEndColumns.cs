@@ -55,6 +55,7 @@ public static class EndToEndColumns
             result.OperatorRequests,
             result.Memory,
             result.PeakManagedHeapBytes,
+            result.Load,
         });
         File.AppendAllLines(Path.Combine(directory, "EndToEnd-runs.jsonl"), [line]);
     }

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Handoff.Sandbox;
 
 namespace Handoff.Benchmarks.EndToEnd;
@@ -56,14 +54,17 @@ public sealed record EndToEndResult
     /// <summary>The highest GC heap the operator reported while the run went on (sampled every 250 ms).</summary>
     public required long PeakManagedHeapBytes { get; init; }
 
-    private double Percentile(double p) => LatenciesMs[Math.Clamp((int)Math.Ceiling(p * LatenciesMs.Length) - 1, 0, LatenciesMs.Length - 1)];
+    /// <summary>The machine's 1-minute load average when the run ended (the machine is shared).</summary>
+    public required double Load { get; init; }
+
+    private double Percentile(double p) => Percentiles.Of(LatenciesMs, p);
 
     public string Describe()
     {
         var perFunction = string.Join(", ", OperatorRequests.OrderByDescending(r => r.Value).Select(r => r.Key + " " + (r.Value / (double)Functions).ToString("F2", CultureInfo.InvariantCulture)));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Functions} functions on {Nodes} nodes: created in {CreateTime.TotalSeconds:F2} s, all bound after {BindTime.TotalSeconds:F2} s = {BoundPerSecond:F0} functions/s, all reported Scheduled after {StatusTime.TotalSeconds:F2} s; create->bound p50 {LatencyP50Ms:F0} ms, p99 {LatencyP99Ms:F0} ms, max {LatencyMaxMs:F0} ms; operator API requests per function {RequestsPerFunction:F2} (writes {WritesPerFunction:F2}: {perFunction}); {Passes} passes taking {PassTime.TotalSeconds:F1} s; operator CPU {OperatorCpu.TotalSeconds:F1} s ({OperatorCpuMsPerFunction:F2} ms per function); operator working set {Memory.WorkingSetBytes / 1048576.0:F0} MB (peak {Memory.PeakWorkingSetBytes / 1048576.0:F0} MB), GC heap {Memory.ManagedHeapBytes / 1048576.0:F0} MB (peak {PeakManagedHeapBytes / 1048576.0:F0} MB)");
+            $"{Functions} functions on {Nodes} nodes: created in {CreateTime.TotalSeconds:F2} s, all bound after {BindTime.TotalSeconds:F2} s = {BoundPerSecond:F0} functions/s, all reported Scheduled after {StatusTime.TotalSeconds:F2} s; create->bound p50 {LatencyP50Ms:F0} ms, p99 {LatencyP99Ms:F0} ms, max {LatencyMaxMs:F0} ms; operator API requests per function {RequestsPerFunction:F2} (writes {WritesPerFunction:F2}: {perFunction}); {Passes} passes taking {PassTime.TotalSeconds:F1} s; operator CPU {OperatorCpu.TotalSeconds:F1} s ({OperatorCpuMsPerFunction:F2} ms per function); operator working set {Memory.WorkingSetBytes / 1048576.0:F0} MB (peak {Memory.PeakWorkingSetBytes / 1048576.0:F0} MB), GC heap {Memory.ManagedHeapBytes / 1048576.0:F0} MB (peak {PeakManagedHeapBytes / 1048576.0:F0} MB); load {Load:F1}");
     }
 }
 
@@ -80,7 +81,7 @@ public static class EndToEndRun
     public static async Task<EndToEndResult> RunAsync(EndToEndCluster cluster, int functions, CancellationToken cancellationToken)
     {
         var ns = "bench-" + Interlocked.Increment(ref _runs).ToString(CultureInfo.InvariantCulture);
-        await cluster.PostAsync("api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""", cancellationToken);
+        await cluster.CreateNamespaceAsync(ns, cancellationToken);
         await cluster.WaitForOperatorIdleAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), cancellationToken);
         var before = cluster.OperatorRequests();
         var cpuBefore = cluster.Operator.CpuTime();
@@ -93,21 +94,21 @@ public static class EndToEndRun
         var bound = new FirstSeen(functions, clock);
         var scheduled = new FirstSeen(functions, clock);
         var watches = Task.WhenAll(
-            WatchAsync(cluster, $"api/v1/namespaces/{ns}/pods?labelSelector=handoff.dev%2Ffunction&resourceVersion={rv}", BoundFunction, bound, stop.Token),
-            WatchAsync(cluster, $"apis/handoff.dev/v1alpha1/namespaces/{ns}/handofffunctions?resourceVersion={rv}", ScheduledFunction, scheduled, stop.Token));
+            FunctionWatch.WatchAsync(cluster, FunctionWatch.Pods(ns, rv), FunctionWatch.BoundFunction, bound, stop.Token),
+            FunctionWatch.WatchAsync(cluster, FunctionWatch.Functions(ns, rv), FunctionWatch.ScheduledFunction, scheduled, stop.Token));
         var heapPeak = SampleHeapAsync(cluster.Operator, stop.Token);
 
         var start = clock.Elapsed.TotalMilliseconds;
         await cluster.ForEachAsync(Enumerable.Range(0, functions), async (i, ct) =>
         {
-            await cluster.PostAsync($"apis/handoff.dev/v1alpha1/namespaces/{ns}/handofffunctions", Function(Name(i), ns), ct);
+            await cluster.PostAsync($"apis/handoff.dev/v1alpha1/namespaces/{ns}/handofffunctions", FunctionManifest.Json(FunctionManifest.Name(i), ns), ct);
             created[i] = clock.Elapsed.TotalMilliseconds;
         }, cancellationToken);
         var createdAll = clock.Elapsed.TotalMilliseconds;
 
         // Done when every pod is bound and every function reports Scheduled; then the operator must fall idle.
         var all = Task.WhenAll(bound.All, scheduled.All);
-        var finished = await Task.WhenAny(all, watches, Task.Delay(TimeSpan.FromMinutes(10), cancellationToken));
+        var finished = await Task.WhenAny(all, watches, cluster.Operator.Exited, Task.Delay(TimeSpan.FromMinutes(10), cancellationToken));
         if (finished != all)
         {
             await stop.CancelAsync();
@@ -125,7 +126,7 @@ public static class EndToEndRun
         await watches;
         var peak = await heapPeak;
 
-        var latencies = Enumerable.Range(0, functions).Select(i => bound.At(Name(i)) - created[i]).Order().ToArray();
+        var latencies = Enumerable.Range(0, functions).Select(i => bound.At(FunctionManifest.Name(i)) - created[i]).Order().ToArray();
         return new EndToEndResult
         {
             Nodes = cluster.NodeCount,
@@ -143,78 +144,8 @@ public static class EndToEndRun
             Passes = passesAfter.Count - passesBefore.Count,
             PassTime = passesAfter.Total - passesBefore.Total,
             PeakManagedHeapBytes = Math.Max(peak, memory.ManagedHeapBytes),
+            Load = MachineLoad.Now(),
         };
-    }
-
-    private static string Name(int i) => "f-" + i.ToString("D6", CultureInfo.InvariantCulture);
-
-    private static string Function(string name, string ns) =>
-        "{\"apiVersion\":\"handoff.dev/v1alpha1\",\"kind\":\"HandoffFunction\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns +
-        "\"},\"spec\":{\"cost\":{\"cpu\":\"1\",\"memory\":\"1000\"},\"template\":{\"spec\":{\"containers\":[" +
-        "{\"name\":\"main\",\"image\":\"busybox:1.36\",\"command\":[\"sh\",\"-c\",\"echo 42 > /dev/termination-log\"]}]}}}}";
-
-    /// <summary>The function a pod event shows bound, if it does.</summary>
-    private static string? BoundFunction(JsonElement pod) =>
-        pod.TryGetProperty("spec", out var spec) && spec.TryGetProperty("nodeName", out var node) && node.GetString() is { Length: > 0 }
-            ? pod.GetProperty("metadata").GetProperty("labels").GetProperty("handoff.dev/function").GetString()
-            : null;
-
-    /// <summary>The function a HandoffFunction event shows reported Scheduled, if it does.</summary>
-    private static string? ScheduledFunction(JsonElement function) =>
-        function.TryGetProperty("status", out var status) && status.TryGetProperty("phase", out var phase) && phase.GetString() == "Scheduled"
-            ? function.GetProperty("metadata").GetProperty("name").GetString()
-            : null;
-
-    /// <summary>Watches <paramref name="path"/> and records when each function is first seen reached (by <paramref name="reached"/>).</summary>
-    private static async Task WatchAsync(
-        EndToEndCluster cluster, string path, Func<JsonElement, string?> reached, FirstSeen seen, CancellationToken cancellationToken)
-    {
-        var uri = new Uri(path + "&watch=true&timeoutSeconds=3600", UriKind.Relative);
-        try
-        {
-            using var response = await cluster.Http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            response.EnsureSuccessStatusCode();
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                using var doc = JsonDocument.Parse(line);
-                if (doc.RootElement.GetProperty("type").GetString() == "ERROR")
-                {
-                    throw new InvalidOperationException($"the watch of {path} failed: {line}");
-                }
-
-                if (reached(doc.RootElement.GetProperty("object")) is { } function)
-                {
-                    seen.Add(function);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>When each of <c>expected</c> functions was first seen reaching a state, on the run's clock.</summary>
-    private sealed class FirstSeen(int expected, Stopwatch clock)
-    {
-        private readonly ConcurrentDictionary<string, double> _at = new(StringComparer.Ordinal);
-        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task All => _all.Task;
-
-        public int Count => _at.Count;
-
-        public double Last => _at.Values.Max();
-
-        public double At(string function) => _at[function];
-
-        public void Add(string function)
-        {
-            if (_at.TryAdd(function, clock.Elapsed.TotalMilliseconds) && _at.Count == expected)
-            {
-                _all.TrySetResult();
-            }
-        }
     }
 
     private static async Task<long> SampleHeapAsync(OperatorProcess op, CancellationToken cancellationToken)

@@ -34,13 +34,16 @@ public static class HandoffApi
     /// <summary>Annotation on a function pod: the HandoffNode that holds its capacity.</summary>
     public const string HandoffNodeAnnotation = "handoff.dev/node";
 
-    /// <summary>Planner only: simulated run time of each attempt (e.g. 30s, 1.5s, 2m).</summary>
+    /// <summary>
+    /// How long each attempt runs (e.g. 30s, 1.5s, 2m): read by <c>handoff plan</c> on the function and by the
+    /// sandbox's simulated kubelet on the pod.
+    /// </summary>
     public const string DurationAnnotation = "handoff.dev/duration";
 
     /// <summary>Planner only: <c>Failed</c> makes every attempt fail.</summary>
     public const string OutcomeAnnotation = "handoff.dev/outcome";
 
-    /// <summary>Sandbox kubelet: how long a pod runs.</summary>
+    /// <summary>Deprecated: the old, sandbox-only name of <see cref="DurationAnnotation"/>, still read where that is absent (with a warning from the CLI).</summary>
     public const string SandboxDurationAnnotation = "handoff.dev/sandbox-duration";
 
     /// <summary>Sandbox kubelet: the exit code of the first container.</summary>

@@ -31,7 +31,7 @@ internal static class SandboxCommand
         };
         var crds = new Option<string?>("--crds")
         {
-            Description = "Directory of CRD manifests to install (default: crds/ beside Handoff.sln, searched upward from the current directory).",
+            Description = "Directory of CRD manifests to install (default: crds/ beside Handoff.sln, searched upward from the current directory, else the CRDs installed with the handoff tool).",
         };
         var noKubelet = new Option<bool>("--no-kubelet")
         {
@@ -39,8 +39,22 @@ internal static class SandboxCommand
         };
         var podDuration = new Option<string>("--pod-duration")
         {
-            Description = "How long a pod runs without a handoff.dev/sandbox-duration annotation (Go duration, e.g. 1s, 500ms, 2m).",
+            Description = "How long a pod runs without a handoff.dev/duration annotation (Go duration, e.g. 1s, 500ms, 2m).",
             DefaultValueFactory = _ => "1s",
+        };
+
+        var rbac = new Option<bool>("--rbac")
+        {
+            Description = "Authenticate every request (bearer tokens; the API is then HTTPS) and authorize it with RBAC, as a cluster does. The kubeconfig written is the administrator's; `kubectl create token` issues ServiceAccount tokens.",
+        };
+
+        var adminPort = new Option<int?>("--admin-port")
+        {
+            Description = "Serve the admin endpoint (fault injection, request counts, write journal under /sandbox/) on this port of 127.0.0.1 (0 = a free one). Off by default; never on the API port.",
+        };
+        var recordWrites = new Option<bool>("--record-writes")
+        {
+            Description = "Keep every accepted write, in order with its user agent, for /sandbox/journal of the admin endpoint (memory grows with every write).",
         };
 
         var noOperator = new Option<bool>("--no-operator")
@@ -62,7 +76,7 @@ internal static class SandboxCommand
 
         var command = new Command("sandbox", "Run a SIMULATED Kubernetes API server with simulated nodes on 127.0.0.1, and the Handoff operator against it (for trying Handoff and for tests; not a real cluster).")
         {
-            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, noOperator, strategy, untilDone, timeout,
+            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, rbac, adminPort, recordWrites, noOperator, strategy, untilDone, timeout,
         };
         command.SetAction((parseResult, ct) =>
         {
@@ -77,8 +91,11 @@ internal static class SandboxCommand
                         Port = parseResult.GetValue(port),
                         KubeconfigPath = parseResult.GetValue(kubeconfig)!,
                         NodesFile = parseResult.GetValue(nodes),
-                        CrdsDirectory = parseResult.GetValue(crds),
+                        CrdsDirectory = parseResult.GetValue(crds) ?? BundledCrds(),
                         SimulateKubelet = !parseResult.GetValue(noKubelet),
+                        Rbac = parseResult.GetValue(rbac),
+                        AdminPort = parseResult.GetValue(adminPort),
+                        RecordWrites = parseResult.GetValue(recordWrites),
                     },
                     Apply = parseResult.GetValue(apply) ?? [],
                     PodDuration = parseResult.GetValue(podDuration)!,
@@ -94,5 +111,20 @@ internal static class SandboxCommand
                 ct);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The CRDs shipped beside the program (the .NET tool carries them), used when no repository is found upward from
+    /// the current directory; null keeps the sandbox's own search (and its error when nothing is found).
+    /// </summary>
+    private static string? BundledCrds()
+    {
+        if (SandboxHost.FindCrds(Directory.GetCurrentDirectory()) is not null)
+        {
+            return null;
+        }
+
+        var bundled = Path.Combine(AppContext.BaseDirectory, "crds");
+        return Directory.Exists(bundled) ? bundled : null;
     }
 }

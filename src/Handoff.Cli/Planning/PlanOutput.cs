@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Planning;
+using Handoff.Core.Resources;
 
 namespace Handoff.Cli.Planning;
 
@@ -12,7 +13,26 @@ namespace Handoff.Cli.Planning;
 internal sealed record PlanDocument(
     [property: JsonPropertyName("functions")] IReadOnlyList<FunctionEntry> Functions,
     [property: JsonPropertyName("nodes")] IReadOnlyList<NodeEntry> Nodes,
-    [property: JsonPropertyName("makespan")] double Makespan);
+    [property: JsonPropertyName("makespan")] double Makespan)
+{
+    /// <summary>Every attempt's start and end (what <c>handoff gantt --plan</c> draws), in time order.</summary>
+    [JsonPropertyName("timeline")]
+    public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
+
+    /// <summary><c>plan --live</c> only: the moment the cluster was read (time 0 of the plan), RFC 3339.</summary>
+    [JsonPropertyName("now")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Now { get; init; }
+}
+
+/// <summary>An attempt started (<c>Started</c>) or ended (<c>Succeeded</c>/<c>Failed</c>) at <see cref="Time"/> seconds.</summary>
+internal sealed record TimelineEntry(
+    [property: JsonPropertyName("time")] double Time,
+    [property: JsonPropertyName("event")] string Event,
+    [property: JsonPropertyName("namespace")] string Namespace,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("attempt")] int Attempt);
 
 internal sealed record FunctionEntry(
     [property: JsonPropertyName("namespace")] string Namespace,
@@ -24,7 +44,16 @@ internal sealed record FunctionEntry(
     [property: JsonPropertyName("end")] double? End,
     [property: JsonPropertyName("reason")] string Reason,
     [property: JsonPropertyName("message")] string Message,
-    [property: JsonPropertyName("strategy")] string Strategy);
+    [property: JsonPropertyName("strategy")] string Strategy)
+{
+    /// <summary>
+    /// <c>plan --live</c> only: <c>cluster</c> (it exists; its phase, node and attempts are the cluster's until the plan
+    /// moves it on) or <c>new</c> (from <c>-f</c>).
+    /// </summary>
+    [JsonPropertyName("source")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Source { get; init; }
+}
 
 internal sealed record NodeEntry(
     [property: JsonPropertyName("name")] string Name,
@@ -47,7 +76,18 @@ internal static class PlanOutput
             return new FunctionEntry(m.Namespace, m.Name, f.Phase.Name(), f.Node, f.Attempts, Seconds(f.Start), Seconds(f.End), f.Reason, f.Message, m.Strategy.ToString());
         })],
         [.. plan.Nodes.Select(n => new NodeEntry(n.Name, n.Capacity.ToDictionary(), n.Peak.ToDictionary()))],
-        plan.Makespan.TotalSeconds);
+        plan.Makespan.TotalSeconds)
+    {
+        Timeline = [.. plan.Events.Select(e =>
+        {
+            var m = input.Mapped[e.Id];
+            return new TimelineEntry(e.Time.TotalSeconds, e.Kind.ToString(), m.Namespace, m.Name, e.Node, e.Attempt);
+        })],
+    };
+
+    /// <summary>Reads the document <c>handoff plan --output json</c> printed. Throws <see cref="JsonException"/>.</summary>
+    public static PlanDocument FromJson(string json) =>
+        JsonSerializer.Deserialize<PlanDocument>(json, Json) ?? throw new JsonException("the plan is null");
 
     public static string ToJson(PlanDocument document) => JsonSerializer.Serialize(document, Json);
 
@@ -133,32 +173,41 @@ internal static class PlanOutput
         _ => value.GetRawText(),
     };
 
-    public static string ToTable(PlanResult plan, PlanInput input)
+    /// <summary>The placement table, the nodes with capacity and peak, the timeline and the makespan.</summary>
+    public static string ToTable(PlanDocument plan)
     {
         var sb = new StringBuilder();
-        var functionRows = plan.Functions.Select(f => new[]
+        if (plan.Now is { } now)
         {
-            f.Id, f.Phase.Name(), f.Node ?? "-", f.Attempts.ToString(CultureInfo.InvariantCulture),
-            Time(f.Start), Time(f.End), input.Mapped[f.Id].Strategy.ToString(), f.Message,
-        });
-        Table(sb, ["FUNCTION", "PHASE", "NODE", "ATTEMPTS", "START", "END", "STRATEGY", "MESSAGE"], functionRows);
+            sb.Append("live plan: time 0 is ").AppendLine(now);
+        }
+
+        var live = plan.Functions.Any(f => f.Source is not null);
+        var functionRows = plan.Functions.Select(f => (string[])
+        [
+            $"{f.Namespace}/{f.Name}", f.Phase, f.Node ?? "-", f.Attempts.ToString(CultureInfo.InvariantCulture),
+            Time(f.Start), Time(f.End), f.Strategy, .. live ? [f.Source ?? "-"] : Array.Empty<string>(), f.Message,
+        ]);
+        Table(sb, ["FUNCTION", "PHASE", "NODE", "ATTEMPTS", "START", "END", "STRATEGY", .. live ? ["SOURCE"] : Array.Empty<string>(), "MESSAGE"], functionRows);
         sb.AppendLine();
-        Table(sb, ["NODE", "CAPACITY", "PEAK"], plan.Nodes.Select(n => new[] { n.Name, n.Capacity.ToString(), n.Peak.ToString() }));
+        Table(sb, ["NODE", "CAPACITY", "PEAK"], plan.Nodes.Select(n => new[] { n.Name, Resources(n.Capacity), Resources(n.Peak) }));
         sb.AppendLine();
         sb.AppendLine("TIMELINE");
-        Table(sb, ["TIME", "EVENT", "FUNCTION", "NODE", "ATTEMPT"], plan.Events.Select(e => new[]
+        Table(sb, ["TIME", "EVENT", "FUNCTION", "NODE", "ATTEMPT"], plan.Timeline.Select(e => new[]
         {
-            Time(e.Time), e.Kind.ToString(), e.Id, e.Node, e.Attempt.ToString(CultureInfo.InvariantCulture),
+            Time(e.Time), e.Event, $"{e.Namespace}/{e.Name}", e.Node, e.Attempt.ToString(CultureInfo.InvariantCulture),
         }));
         sb.AppendLine();
         sb.Append("makespan: ").AppendLine(Time(plan.Makespan));
         return sb.ToString();
     }
 
+    private static string Resources(IReadOnlyDictionary<string, string> quantities) => ResourceList.Parse(quantities).ToString();
+
     private static double? Seconds(TimeSpan? t) => t?.TotalSeconds;
 
-    private static string Time(TimeSpan? t) =>
-        t is null ? "-" : t.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
+    private static string Time(double? seconds) =>
+        seconds is null ? "-" : seconds.Value.ToString("0.###", CultureInfo.InvariantCulture) + "s";
 
     private static void Table(StringBuilder sb, string[] headers, IEnumerable<string[]> rows)
     {

@@ -16,7 +16,7 @@ internal sealed record SandboxCliOptions
     /// <summary>Manifests applied after the CRDs are installed and the operator started, in order.</summary>
     public IReadOnlyList<string> Apply { get; init; } = [];
 
-    /// <summary>Go duration of a pod without a <c>handoff.dev/sandbox-duration</c> annotation.</summary>
+    /// <summary>Go duration of a pod without a <c>handoff.dev/duration</c> annotation.</summary>
     public string PodDuration { get; init; } = "1s";
 
     /// <summary>Run the Handoff operator in-process (default); false = the bare emulator.</summary>
@@ -83,6 +83,7 @@ internal static class SandboxCli
                 ct)));
         }
 
+        all.Add(async (server, _, ct) => await DeprecationWarner.StartAsync(server.CreateClient(), options.UntilDone ? error : output, ct));
         all.AddRange(companions ?? []);
         if (options.UntilDone)
         {

@@ -103,8 +103,9 @@ public static class FunctionPods
         };
         foreach (var (key, value) in function.Metadata.Annotations ?? new Dictionary<string, string>())
         {
-            // The sandbox's simulated kubelet reads its knobs from the pod; let them be set on the function.
-            if (key.StartsWith("handoff.dev/sandbox-", StringComparison.Ordinal))
+            // The sandbox's simulated kubelet reads its knobs (and handoff.dev/duration, which plan reads too) from
+            // the pod; let them be set on the function.
+            if (key.StartsWith("handoff.dev/sandbox-", StringComparison.Ordinal) || key == HandoffApi.DurationAnnotation)
             {
                 annotations.TryAdd(key, value);
             }

@@ -137,7 +137,7 @@ public sealed class StatusWriter(
     /// <summary>Records a discrete Event about a function (a fact, not a state: no confirmation pass) once per term.</summary>
     public async Task RecordOnceAsync(FunctionView f, EventReport ev, CancellationToken cancellationToken)
     {
-        if (!term.DiscreteEventsRecorded.Add((f.Object.Metadata.Uid ?? f.Key) + "|" + ev.Reason + "|" + ev.Message))
+        if (!term.DiscreteEventsRecorded.TryAdd((f.Object.Metadata.Uid ?? f.Key) + "|" + ev.Reason + "|" + ev.Message, true))
         {
             return;
         }
@@ -181,13 +181,13 @@ public sealed class StatusWriter(
     public async Task ReportInvalidAsync(InvalidObject invalid, CancellationToken cancellationToken)
     {
         var key = $"{invalid.Kind}/{invalid.Namespace}/{invalid.Name}/{invalid.Uid}/{invalid.Generation}";
-        if (term.InvalidReported.Contains(key))
+        if (term.InvalidReported.ContainsKey(key))
         {
             return;
         }
 
         fence.ThrowIfStale();
-        term.InvalidReported.Add(key);
+        term.InvalidReported.TryAdd(key, true);
         var message = $"the operator cannot read this object: {invalid.Problem}";
         var meta = new V1ObjectMeta { Name = invalid.Name, NamespaceProperty = invalid.Namespace, Uid = invalid.Uid, ResourceVersion = invalid.ResourceVersion };
         await events.RecordAsync(invalid.Kind, meta, "Warning", Reasons.InvalidObject, message, cancellationToken);

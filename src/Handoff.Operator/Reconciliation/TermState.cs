@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
@@ -28,26 +29,28 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     public IndexedResourceTracker Tracker { get; } = new();
 
+    // The memos below are written by the pass's parallel writes (StatusWriter under Reconciler.RunAsync): concurrent.
+
     /// <summary>Per function key: the resourceVersion and report last found or made right (equal = nothing to write).</summary>
-    public Dictionary<string, (string? ResourceVersion, FunctionReport Report)> FunctionStatusChecked { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, (string? ResourceVersion, FunctionReport Report)> FunctionStatusChecked { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Per HandoffNode: the resourceVersion and report last found or made right.</summary>
-    public Dictionary<string, (string? ResourceVersion, NodeReport Report)> NodeStatusChecked { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, (string? ResourceVersion, NodeReport Report)> NodeStatusChecked { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Per function key: the last Event recorded (reason and message), so a lasting state is recorded once.</summary>
-    public Dictionary<string, EventReport> EventsRecorded { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, EventReport> EventsRecorded { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Discrete Events recorded this term (function UID, reason, message): facts reported once, not states.</summary>
-    public HashSet<string> DiscreteEventsRecorded { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, bool> DiscreteEventsRecorded { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Per plain pod waiting for Handoff: the last Event recorded.</summary>
-    public Dictionary<string, EventReport> PodEventsRecorded { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, EventReport> PodEventsRecorded { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Per HandoffNode: the last Event recorded.</summary>
-    public Dictionary<string, EventReport> NodeEventsRecorded { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, EventReport> NodeEventsRecorded { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Undecodable objects already reported, by kind, key, UID and generation.</summary>
-    public HashSet<string> InvalidReported { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, bool> InvalidReported { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Per HandoffNode: the usage last exported as metrics.</summary>
     public Dictionary<string, NodeUsage> ReportedUsage { get; } = new(StringComparer.Ordinal);
@@ -152,7 +155,11 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>Drops the memos of objects that are gone (explicit invalidation; the tracker is synced separately).</summary>
     public void Forget(IReadOnlySet<string> functionKeys, IReadOnlySet<string> functionUids, IReadOnlySet<string> handoffNodes, IReadOnlySet<string> pendingPods)
     {
-        DiscreteEventsRecorded.RemoveWhere(e => !functionUids.Contains(e[..e.IndexOf('|', StringComparison.Ordinal)]));
+        foreach (var e in DiscreteEventsRecorded.Keys.Where(e => !functionUids.Contains(e[..e.IndexOf('|', StringComparison.Ordinal)])).ToList())
+        {
+            DiscreteEventsRecorded.TryRemove(e, out _);
+        }
+
         Prune(PodEventsRecorded, pendingPods);
         Prune(FunctionStatusChecked, functionKeys);
         Prune(EventsRecorded, functionKeys);
@@ -162,7 +169,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         Prune(_nodes, handoffNodes);
     }
 
-    private static void Prune<TValue>(Dictionary<string, TValue> memo, IReadOnlySet<string> present)
+    private static void Prune<TValue>(IDictionary<string, TValue> memo, IReadOnlySet<string> present)
     {
         foreach (var key in memo.Keys.Where(k => !present.Contains(k)).ToList())
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Handoff.Sandbox.Auth;
 using Handoff.Sandbox.Pods;
 using Handoff.Sandbox.Store;
 using Microsoft.AspNetCore.Http;
@@ -19,10 +20,14 @@ internal sealed class ApiHandler
     private readonly SandboxRequestLog _requests;
     private readonly string _instanceHash;
     private readonly WatchStream _watches;
+    private readonly SandboxSecurity _security;
+    private readonly AuthEndpoints _auth;
 
-    public ApiHandler(ApiEngine engine, SandboxFaults faults, SandboxRequestLog requests, TimeSpan bookmarkInterval)
+    public ApiHandler(ApiEngine engine, SandboxSecurity security, SandboxFaults faults, SandboxRequestLog requests, TimeSpan bookmarkInterval)
     {
         _engine = engine;
+        _security = security;
+        _auth = new AuthEndpoints(engine, security);
         _binding = new PodBinding(engine);
         _eviction = new PodEviction(engine);
         _faults = faults;
@@ -36,13 +41,13 @@ internal sealed class ApiHandler
         var ct = ctx.RequestAborted;
         try
         {
-            var latency = _faults.Latency;
+            var latency = _faults.LatencyFor(ctx.Request.Headers.UserAgent.ToString());
             if (latency > TimeSpan.Zero)
             {
                 await Task.Delay(latency, TimeProvider.System, ct);
             }
 
-            await DispatchAsync(ctx, ct);
+            await DispatchAsync(ctx, Authorize(ctx), ct);
         }
         catch (ApiException e)
         {
@@ -63,7 +68,19 @@ internal sealed class ApiHandler
         }
     }
 
-    private async Task DispatchAsync(HttpContext ctx, CancellationToken ct)
+    /// <summary>
+    /// The API server's filters before any handler: authentication (401 without a valid bearer token when RBAC is
+    /// enforced), then authorization of the request's attributes (403 with the API server's message).
+    /// </summary>
+    private UserInfo Authorize(HttpContext ctx)
+    {
+        var user = _security.AuthenticateRequest(ctx.Request.Headers.Authorization.ToString()) ?? throw Forbidden.Unauthorized();
+        var request = RequestInfo.Resolve(user, ctx.Request.Method, ctx.Request.Path.Value ?? "/", ctx.Request.Query);
+        var decision = _security.Authorize(request, "request");
+        return decision.Allowed ? user : throw Forbidden.Request(request, decision.Reason);
+    }
+
+    private async Task DispatchAsync(HttpContext ctx, UserInfo user, CancellationToken ct)
     {
         var path = ctx.Request.Path.Value ?? "/";
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -115,14 +132,11 @@ internal sealed class ApiHandler
             case ["openapi", "v3", "apis", var g, var v]:
                 await ResponseWriter.WriteJsonAsync(ctx, OpenApi.GroupVersion(registry, g, v) ?? throw ApiException.ResourceNotFound(), ct);
                 return;
-            case ["sandbox", "faults", .. var rest]:
-                await FaultsEndpoint.HandleAsync(ctx, _faults, method, rest, ct);
-                return;
             case ["api", var v, .. var rest]:
-                await ResourceAsync(ctx, method, Resolve("", v, rest), ct);
+                await ResourceAsync(ctx, method, Resolve("", v, rest), user, ct);
                 return;
             case ["apis", var g, var v, .. var rest]:
-                await ResourceAsync(ctx, method, Resolve(g, v, rest), ct);
+                await ResourceAsync(ctx, method, Resolve(g, v, rest), user, ct);
                 return;
             default:
                 throw ApiException.ResourceNotFound();
@@ -150,7 +164,7 @@ internal sealed class ApiHandler
         }
 
         var sub = rest.Length == 3 ? rest[2] : null;
-        if (sub is not null && !((sub == "status" && type.HasStatus) || (sub is "binding" or "eviction" && type.HasBinding)))
+        if (sub is not null && !((sub == "status" && type.HasStatus) || (sub is "binding" or "eviction" && type.HasBinding) || (sub == "token" && type.HasToken)))
         {
             throw ApiException.ResourceNotFound();
         }
@@ -170,19 +184,43 @@ internal sealed class ApiHandler
         _ => method.ToLowerInvariant(),
     };
 
-    private async Task ResourceAsync(HttpContext ctx, string method, RequestTarget target, CancellationToken ct)
+    private async Task ResourceAsync(HttpContext ctx, string method, RequestTarget target, UserInfo user, CancellationToken ct)
     {
         var query = ctx.Request.Query;
         var verb = Verb(method, target, query);
         var t = target.Type;
         var resourceName = target.Subresource is null ? t.Plural : t.Plural + "/" + target.Subresource;
-        _requests.Record(ctx.Request.Headers.UserAgent.ToString(), verb, resourceName);
-        if (_faults.TakeFailure(verb, resourceName, target.Namespace) is { } injected)
+        var userAgent = ctx.Request.Headers.UserAgent.ToString();
+        _requests.Record(userAgent, verb, resourceName);
+        if (_faults.TakeFailure(verb, resourceName, target.Namespace, userAgent) is { } injected)
         {
             throw SandboxFaults.FailureFor(injected, t.GroupResource, target.Name ?? "");
         }
 
+        SandboxWriteJournal.BeginRequest(userAgent, verb, resourceName);
+
         var warnings = new List<string>();
+        var writeOptions = _security.Enforced
+            ? RequestReader.WriteOptions(query) with { Admission = (type, subresource, obj, old) => _security.OwnerReferences.Validate(user, type, subresource, obj, old) }
+            : RequestReader.WriteOptions(query);
+        if (target.Subresource == "token" && verb != "create")
+        {
+            throw ApiException.MethodNotAllowed();
+        }
+
+        if (t.IsReview)
+        {
+            // Create-only, answered and never stored.
+            if (verb != "create" || target.Name is not null)
+            {
+                throw ApiException.MethodNotAllowed();
+            }
+
+            var review = _auth.Review(t, target.Namespace, await RequestReader.ReadObjectAsync(ctx, ct), user);
+            await ResponseWriter.WriteJsonAsync(ctx, review, ct, 201);
+            return;
+        }
+
         switch (verb)
         {
             case "get":
@@ -198,13 +236,16 @@ internal sealed class ApiHandler
                 _binding.Bind(target.Namespace!, target.Name!, await RequestReader.ReadObjectAsync(ctx, ct));
                 await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 }, ct, 201);
                 return;
+            case "create" when target.Subresource == "token":
+                await ResponseWriter.WriteJsonAsync(ctx, _auth.RequestToken(target.Namespace!, target.Name!, await RequestReader.ReadObjectAsync(ctx, ct)), ct, 201);
+                return;
             case "create" when target.Subresource == "eviction":
                 _eviction.Evict(target.Namespace!, target.Name!, await RequestReader.ReadObjectAsync(ctx, ct), query["dryRun"].ToString() == "All");
                 await ResponseWriter.WriteJsonAsync(ctx, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 }, ct, 201);
                 return;
             case "create" when target.Name is null:
                 {
-                    var created = _engine.Create(t, target.Namespace, await RequestReader.ReadObjectAsync(ctx, ct), RequestReader.WriteOptions(query), warnings);
+                    var created = _engine.Create(t, target.Namespace, await RequestReader.ReadObjectAsync(ctx, ct), writeOptions, warnings);
                     ResponseWriter.AddWarnings(ctx, warnings);
                     ctx.Response.StatusCode = 201;
                     await WriteObjectAsync(ctx, t, created, ct);
@@ -213,7 +254,7 @@ internal sealed class ApiHandler
 
             case "update" when target.Name is not null && target.Subresource is not ("binding" or "eviction"):
                 {
-                    var updated = _engine.Update(t, target.Namespace, target.Name, await RequestReader.ReadObjectAsync(ctx, ct), target.Subresource, RequestReader.WriteOptions(query), warnings);
+                    var updated = _engine.Update(t, target.Namespace, target.Name, await RequestReader.ReadObjectAsync(ctx, ct), target.Subresource, writeOptions, warnings);
                     ResponseWriter.AddWarnings(ctx, warnings);
                     await WriteObjectAsync(ctx, t, updated, ct);
                     return;
@@ -223,7 +264,7 @@ internal sealed class ApiHandler
                 {
                     var contentType = (ctx.Request.ContentType ?? "").Split(';')[0].Trim();
                     var patch = await RequestReader.ReadBodyAsync(ctx, ct);
-                    var patched = _engine.Patch(t, target.Namespace, target.Name, contentType, patch, target.Subresource, RequestReader.WriteOptions(query), warnings);
+                    var patched = _engine.Patch(t, target.Namespace, target.Name, contentType, patch, target.Subresource, writeOptions, warnings);
                     ResponseWriter.AddWarnings(ctx, warnings);
                     await WriteObjectAsync(ctx, t, patched, ct);
                     return;

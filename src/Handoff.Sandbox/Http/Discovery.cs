@@ -102,6 +102,20 @@ internal static class Discovery
                 });
             }
 
+            if (t.HasToken)
+            {
+                resources.Add(new JsonObject
+                {
+                    ["name"] = t.Plural + "/token",
+                    ["singularName"] = "",
+                    ["namespaced"] = t.Namespaced,
+                    ["group"] = "authentication.k8s.io",
+                    ["version"] = "v1",
+                    ["kind"] = "TokenRequest",
+                    ["verbs"] = new JsonArray("create"),
+                });
+            }
+
             if (t.HasBinding)
             {
                 resources.Add(new JsonObject

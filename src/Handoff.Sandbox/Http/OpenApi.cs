@@ -89,6 +89,12 @@ internal static class OpenApi
             var prefix = group.Length == 0 ? "/api/" + version : $"/apis/{group}/{version}";
             var collection = t.Namespaced ? $"{prefix}/namespaces/{{namespace}}/{t.Plural}" : $"{prefix}/{t.Plural}";
             var id = t.Kind + (t.Namespaced ? "Namespaced" : "");
+            if (t.IsReview)
+            {
+                paths[collection] = new JsonObject { ["post"] = Op(t, "post", "create" + id, WriteParams(false)) };
+                continue;
+            }
+
             paths[collection] = new JsonObject
             {
                 ["get"] = Op(t, "list", "list" + id),

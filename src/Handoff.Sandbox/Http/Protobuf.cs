@@ -6,8 +6,10 @@ namespace Handoff.Sandbox.Http;
 
 /// <summary>
 /// Decodes the Kubernetes protobuf envelope for the kinds kubectl sends as protobuf to this emulator: the imperative
-/// generators (<c>kubectl create namespace|configmap|secret|serviceaccount|job</c>) and <c>kubectl drain</c>'s
-/// Evictions. Messages are described by field number (k8s.io/api generated.proto) and decoded to the JSON the API
+/// generators (<c>kubectl create namespace|configmap|secret|serviceaccount|job</c>), <c>kubectl drain</c>'s
+/// Evictions, <c>kubectl create token|role|rolebinding|clusterrole|clusterrolebinding</c> and <c>kubectl auth
+/// can-i|whoami</c>'s reviews. Messages
+/// are described by field number (k8s.io/api generated.proto) and decoded to the JSON the API
 /// server would have received; fields not described here are dropped, other kinds answer 415.
 /// </summary>
 /// <remarks>
@@ -139,6 +141,46 @@ internal static class Protobuf
         [5] = Texts("dryRun"),
     };
 
+    // authentication.k8s.io/v1 and authorization.k8s.io/v1: what `kubectl create token` and `kubectl auth can-i|whoami` send.
+    private static readonly Dictionary<int, Spec> TokenRequestSpec = new()
+    {
+        [1] = Texts("audiences"),
+        [3] = Object("boundObjectRef", new() { [1] = Text("kind"), [2] = Text("apiVersion"), [3] = Text("name"), [4] = Text("uid") }),
+        [4] = Number("expirationSeconds"),
+    };
+
+    private static readonly Dictionary<int, Spec> SelfSubjectAccessReviewSpec = new()
+    {
+        [1] = Object("resourceAttributes", new()
+        {
+            [1] = Text("namespace"),
+            [2] = Text("verb"),
+            [3] = Text("group"),
+            [4] = Text("version"),
+            [5] = Text("resource"),
+            [6] = Text("subresource"),
+            [7] = Text("name"),
+        }),
+        [2] = Object("nonResourceAttributes", new() { [1] = Text("path"), [2] = Text("verb") }),
+    };
+
+    // rbac.authorization.k8s.io/v1: what `kubectl create role|clusterrole|rolebinding|clusterrolebinding` send.
+    private static readonly Dictionary<int, Spec> PolicyRule = new()
+    {
+        [1] = Texts("verbs"),
+        [2] = Texts("apiGroups"),
+        [3] = Texts("resources"),
+        [4] = Texts("resourceNames"),
+        [5] = Texts("nonResourceURLs"),
+    };
+
+    private static readonly Dictionary<int, Spec> RoleBinding = new()
+    {
+        [1] = Object("metadata", ObjectMeta),
+        [2] = Objects("subjects", new() { [1] = Text("kind"), [2] = Text("apiGroup"), [3] = Text("name"), [4] = Text("namespace") }),
+        [3] = Object("roleRef", new() { [1] = Text("apiGroup"), [2] = Text("kind"), [3] = Text("name") }),
+    };
+
     /// <summary>The kinds decoded, by apiVersion and kind.</summary>
     private static readonly Dictionary<(string ApiVersion, string Kind), Dictionary<int, Spec>> Kinds = new()
     {
@@ -161,6 +203,14 @@ internal static class Protobuf
         },
         [("batch/v1", "Job")] = new() { [1] = Object("metadata", ObjectMeta), [2] = Object("spec", JobSpec) },
         [("policy/v1", "Eviction")] = new() { [1] = Object("metadata", ObjectMeta), [2] = Object("deleteOptions", DeleteOptions) },
+        [("rbac.authorization.k8s.io/v1", "Role")] = new() { [1] = Object("metadata", ObjectMeta), [2] = Objects("rules", PolicyRule) },
+        [("rbac.authorization.k8s.io/v1", "ClusterRole")] = new() { [1] = Object("metadata", ObjectMeta), [2] = Objects("rules", PolicyRule) },
+        [("rbac.authorization.k8s.io/v1", "RoleBinding")] = RoleBinding,
+        [("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")] = RoleBinding,
+        [("authentication.k8s.io/v1", "TokenRequest")] = new() { [1] = Object("metadata", ObjectMeta), [2] = Object("spec", TokenRequestSpec) },
+        [("authentication.k8s.io/v1", "SelfSubjectReview")] = new() { [1] = Object("metadata", ObjectMeta) },
+        [("authorization.k8s.io/v1", "SelfSubjectAccessReview")] = new() { [1] = Object("metadata", ObjectMeta), [2] = Object("spec", SelfSubjectAccessReviewSpec) },
+        [("authorization.k8s.io/v1", "SelfSubjectRulesReview")] = new() { [1] = Object("metadata", ObjectMeta), [2] = Object("spec", new() { [1] = Text("namespace") }) },
     };
 
     public static JsonObject? TryDecode(ReadOnlyMemory<byte> body)

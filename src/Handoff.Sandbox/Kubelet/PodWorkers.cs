@@ -191,7 +191,7 @@ internal sealed class PodWorkers : IDisposable
         try
         {
             var annotations = JsonNodes.At(pod.Node, "metadata", "annotations") as JsonObject;
-            var hasDuration = GoDuration.TryParse(JsonNodes.GetString(annotations, SimulatedKubelet.DurationAnnotation), out var duration);
+            var hasDuration = GoDuration.TryParse(JsonNodes.GetString(annotations, SimulatedKubelet.DurationAnnotation) ?? JsonNodes.GetString(annotations, SimulatedKubelet.DeprecatedDurationAnnotation), out var duration);
             if (!hasDuration)
             {
                 duration = _options.DefaultPodDuration;

@@ -17,8 +17,11 @@ namespace Handoff.Sandbox;
 /// </summary>
 public sealed class SimulatedKubelet : IAsyncDisposable
 {
-    /// <summary>How long the pod runs (Go duration: 1s, 1.5s, 500ms, 2m, 0s).</summary>
-    public const string DurationAnnotation = "handoff.dev/sandbox-duration";
+    /// <summary>How long the pod runs (Go duration: 1s, 1.5s, 500ms, 2m, 0s): the annotation <c>handoff plan</c> reads too.</summary>
+    public const string DurationAnnotation = "handoff.dev/duration";
+
+    /// <summary>The old name of <see cref="DurationAnnotation"/>, still read when it is absent (deprecated).</summary>
+    public const string DeprecatedDurationAnnotation = "handoff.dev/sandbox-duration";
 
     /// <summary>The exit code of the first container (non-zero = Failed).</summary>
     public const string ExitCodeAnnotation = "handoff.dev/sandbox-exit-code";

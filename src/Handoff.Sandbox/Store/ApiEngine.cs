@@ -87,6 +87,7 @@ internal sealed partial class ApiEngine
         KindRules.PrepareForCreate(t, body, Time.GetUtcNow(), AllocateClusterIp);
         t.Schema?.ApplyDefaults(body);
         Validate(t, body, null);
+        options.Admission?.Invoke(t, null, body, null);
         if (options.DryRun)
         {
             return new StoredObject(body, JsonNodes.ToBytes(body), Store.CurrentResourceVersion, ResourceCollection.KeyOf(JsonNodes.GetString(meta, "namespace"), name));
@@ -329,6 +330,8 @@ internal sealed partial class ApiEngine
         {
             Validate(t, updated, old);
         }
+
+        options.Admission?.Invoke(t, subresource, updated, old);
 
         // A write that changes nothing is not stored (no new resourceVersion, no event), as in Kubernetes.
         var updatedMeta = JsonNodes.Metadata(updated);

@@ -131,7 +131,7 @@ internal static class BuiltinTypes
             new()
             {
                 Group = "", Version = "v1", Plural = "serviceaccounts", Singular = "serviceaccount", Kind = "ServiceAccount", Namespaced = true,
-                ShortNames = ["sa"], ModelType = typeof(V1ServiceAccount),
+                ShortNames = ["sa"], ModelType = typeof(V1ServiceAccount), HasToken = true,
                 Columns = [name, Col("Secrets", (o, _) => Count(o["secrets"]), type: "integer"), age],
             },
             new()
@@ -211,11 +211,37 @@ internal static class BuiltinTypes
             },
             new()
             {
+                Group = "networking.k8s.io", Version = "v1", Plural = "networkpolicies", Singular = "networkpolicy", Kind = "NetworkPolicy",
+                Namespaced = true, ShortNames = ["netpol"], ModelType = typeof(V1NetworkPolicy),
+                Columns = [name, Col("Pod-Selector", (o, _) => Selector(o["spec"]?["podSelector"]?["matchLabels"])), age],
+            },
+            Review("authentication.k8s.io", "tokenreviews", "TokenReview", typeof(V1TokenReview)),
+            Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", typeof(V1SelfSubjectReview)),
+            Review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", typeof(V1SubjectAccessReview)),
+            Review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", typeof(V1SelfSubjectAccessReview)),
+            Review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", typeof(V1SelfSubjectRulesReview)),
+            Review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", typeof(V1LocalSubjectAccessReview), namespaced: true),
+            new()
+            {
                 Group = "scheduling.k8s.io", Version = "v1", Plural = "priorityclasses", Singular = "priorityclass", Kind = "PriorityClass",
                 Namespaced = false, ShortNames = ["pc"], ModelType = typeof(V1PriorityClass), Columns = nameAge,
             },
         ];
     }
+
+    /// <summary>A create-only review kind of the authentication or authorization API.</summary>
+    private static ResourceType Review(string group, string plural, string kind, Type model, bool namespaced = false) => new()
+    {
+        Group = group,
+        Version = "v1",
+        Plural = plural,
+        Singular = kind.ToLowerInvariant(),
+        Kind = kind,
+        Namespaced = namespaced,
+        ModelType = model,
+        IsReview = true,
+        Verbs = ["create"],
+    };
 
     private static JsonNode? Jn(JsonObject o, params string[] path) => JsonNodes.At(o, path);
 

@@ -31,6 +31,15 @@ internal sealed record ResourceType
     /// <summary>True for pods: the <c>binding</c> and <c>eviction</c> subresources.</summary>
     public bool HasBinding { get; init; }
 
+    /// <summary>True for serviceaccounts: the <c>token</c> subresource (TokenRequest).</summary>
+    public bool HasToken { get; init; }
+
+    /// <summary>
+    /// A create-only review (TokenReview, SubjectAccessReview, …): answered from the request, never stored, so it has
+    /// no other verb, no watch and no objects.
+    /// </summary>
+    public bool IsReview { get; init; }
+
     /// <summary>The KubernetesClient model used for strict decoding of built-in kinds.</summary>
     public Type? ModelType { get; init; }
 

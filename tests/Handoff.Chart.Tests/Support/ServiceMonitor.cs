@@ -56,4 +56,43 @@ internal sealed class Endpoint
 
     [JsonPropertyName("scrapeTimeout")]
     public string? ScrapeTimeout { get; set; }
+
+    [JsonPropertyName("scheme")]
+    public string? Scheme { get; set; }
+
+    [JsonPropertyName("bearerTokenFile")]
+    public string? BearerTokenFile { get; set; }
+
+    [JsonPropertyName("authorization")]
+    public SafeAuthorization? Authorization { get; set; }
+
+    [JsonPropertyName("tlsConfig")]
+    public TlsConfig? TlsConfig { get; set; }
+}
+
+internal sealed class SafeAuthorization
+{
+    [JsonPropertyName("type")]
+    public string? Type { get; set; }
+
+    [JsonPropertyName("credentials")]
+    public V1SecretKeySelector? Credentials { get; set; }
+}
+
+internal sealed class TlsConfig
+{
+    [JsonPropertyName("insecureSkipVerify")]
+    public bool? InsecureSkipVerify { get; set; }
+
+    [JsonPropertyName("serverName")]
+    public string? ServerName { get; set; }
+
+    [JsonPropertyName("ca")]
+    public SecretOrConfigMap? Ca { get; set; }
+}
+
+internal sealed class SecretOrConfigMap
+{
+    [JsonPropertyName("secret")]
+    public V1SecretKeySelector? Secret { get; set; }
 }

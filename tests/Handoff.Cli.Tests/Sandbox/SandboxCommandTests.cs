@@ -59,7 +59,26 @@ public sealed class SandboxCommandTests
         Assert.Equal(0, await run.StopAsync());
     }
 
+    [Fact]
+    public async Task Admin_port_serves_fault_injection_and_the_write_journal_apart_from_the_API()
+    {
+        await using var run = SandboxRun.Start("--no-operator", "--admin-port", "0", "--record-writes");
+        await run.Output.WaitForAsync(SandboxHost.ReadyLine + "\n", TimeSpan.FromSeconds(30));
+        var line = run.Output.Text.Split('\n').Single(l => l.StartsWith("admin endpoint (fault injection, request counts, write journal): ", StringComparison.Ordinal));
+        var admin = new Uri(line[(line.LastIndexOf(' ') + 1)..]);
+        var ct = TestContext.Current.CancellationToken;
+        using var http = new HttpClient();
+        using var body = new StringContent("""{"count":1,"status":503,"verb":"list","resource":"namespaces"}""", System.Text.Encoding.UTF8, "application/json");
+        (await http.PostAsync(new Uri(admin, "faults/fail"), body, ct)).EnsureSuccessStatusCode();
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(run.KubeconfigPath));
+        var refused = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoreV1.ListNamespaceAsync(cancellationToken: ct));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.Response.StatusCode);
+        Assert.Contains("\"resource\":\"customresourcedefinitions.apiextensions.k8s.io\"", await http.GetStringAsync(new Uri(admin, "journal"), ct), StringComparison.Ordinal);
+        Assert.Equal(0, await run.StopAsync());
+    }
+
     [Theory]
+    [InlineData("--admin-port 70000", "--admin-port must be between 0 and 65535, got 70000")]
     [InlineData("--until-done --no-operator --apply examples/seed", "--until-done needs the operator")]
     [InlineData("--until-done", "--until-done needs at least one --apply PATH")]
     [InlineData("--strategy Bogus", "--strategy: \"Bogus\" is not one of FirstAvailable, LoadBalanced, BestFit")]

@@ -97,6 +97,23 @@ public sealed class FunctionPodsTests
     }
 
     [Fact]
+    public void The_duration_and_the_sandbox_knobs_of_the_function_are_copied_to_its_pod_and_nothing_else()
+    {
+        var f = Function();
+        f.Metadata.Annotations = new Dictionary<string, string>
+        {
+            [HandoffApi.DurationAnnotation] = "3s",
+            [HandoffApi.SandboxExitCodeAnnotation] = "1",
+            ["team"] = "ml",
+        };
+        var pod = FunctionPods.Build(f, Api.Mapping.HandoffMapper.ToFunction(f), "transform-1", 1, "gpu-1", "handoff", []);
+
+        Assert.Equal("3s", pod.Metadata.Annotations[HandoffApi.DurationAnnotation]);
+        Assert.Equal("1", pod.Metadata.Annotations[HandoffApi.SandboxExitCodeAnnotation]);
+        Assert.False(pod.Metadata.Annotations.ContainsKey("team"));
+    }
+
+    [Fact]
     public void Result_is_the_first_containers_termination_message_cut_at_4096_bytes_on_a_character_boundary()
     {
         static V1Pod Terminated(string message) => new()

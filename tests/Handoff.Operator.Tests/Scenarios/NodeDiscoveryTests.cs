@@ -35,7 +35,7 @@ public sealed class NodeDiscoveryTests
     [Fact]
     public async Task Discovered_HandoffNodes_follow_the_Nodes_that_match()
     {
-        await using var cluster = await SandboxCluster.StartAsync([Node("n1", "batch"), Node("n2", "web"), Node("n3", "batch")]);
+        await using var cluster = await SandboxCluster.StartAsync([Node("n1", "batch"), Node("n2", "web"), Node("n3", "batch")], chartValues: ["discoverNodes.enabled=true"]);
         await cluster.CreateNodeAsync(TestObjects.HandoffNode("n3").Capacity("cpu", "2"));
         await cluster.StartOperatorAsync(new OperatorOptions { DiscoverNodes = true, DiscoverNodesSelector = "pool=batch" });
 

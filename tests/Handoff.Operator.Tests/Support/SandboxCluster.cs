@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Handoff.Api.V1Alpha1;
+using Handoff.Operator.Tests.Rbac;
 using Handoff.Sandbox;
 using Handoff.Testing;
 using Handoff.Testing.Builders;
@@ -12,8 +13,10 @@ using Microsoft.Extensions.Logging;
 namespace Handoff.Operator.Tests.Support;
 
 /// <summary>
-/// A sandbox API server (real HTTP) with the CRDs installed, a fresh namespace, a KubernetesClient, and helpers to
-/// run operators against it and to act as the kubelet.
+/// A sandbox API server (real HTTPS) enforcing RBAC, with the CRDs installed, a fresh namespace in which the chart's
+/// RBAC for the operator is installed (<see cref="ChartRbac"/>: operators started here authenticate as the chart's
+/// ServiceAccount, so a call the chart does not grant fails the test), a KubernetesClient as the administrator, and
+/// helpers to run operators against it and to act as the kubelet.
 /// </summary>
 public sealed class SandboxCluster : IAsyncDisposable
 {
@@ -29,7 +32,17 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     public SandboxServer Server { get; }
 
+    /// <summary>The administrator's configuration (the test's own client).</summary>
     public KubernetesClientConfiguration Config { get; }
+
+    /// <summary>The chart's RBAC installed for a release in <see cref="Namespace"/>.</summary>
+    public ChartRbac Rbac { get; private set; } = null!;
+
+    /// <summary>A token of the chart's ServiceAccount: the operator's identity.</summary>
+    public string OperatorToken { get; private set; } = "";
+
+    /// <summary>The configuration operators are started with: the chart's ServiceAccount token.</summary>
+    public KubernetesClientConfiguration OperatorConfig => Server.CreateClientConfiguration(OperatorToken);
 
     public IKubernetes Client { get; }
 
@@ -37,12 +50,21 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Starts a sandbox whose Kubernetes nodes are <paramref name="nodes"/> (all Ready), with the simulated kubelet off: tests drive pods.</summary>
-    public static Task<SandboxCluster> StartAsync(IEnumerable<string> nodes, bool simulateKubelet = false, string? ns = null) =>
-        StartAsync(nodes.Select(n => new SandboxNode(n)), simulateKubelet, ns);
+    /// <summary>
+    /// Starts a sandbox whose Kubernetes nodes are <paramref name="nodes"/> (all Ready), with the simulated kubelet off:
+    /// tests drive pods. <paramref name="rbac"/> (the chart's RBAC, installed in <see cref="Namespace"/>) may be
+    /// narrowed to prove that a rule is needed.
+    /// </summary>
+    public static Task<SandboxCluster> StartAsync(IEnumerable<string> nodes, bool simulateKubelet = false, string? ns = null, Func<ChartRbac, ChartRbac>? rbac = null) =>
+        StartAsync(nodes.Select(n => new SandboxNode(n)), simulateKubelet, ns, rbac);
 
-    /// <summary>Starts a sandbox with the Kubernetes nodes given (allocatable, labels, taints as each says).</summary>
-    public static async Task<SandboxCluster> StartAsync(IEnumerable<SandboxNode> nodes, bool simulateKubelet = false, string? ns = null)
+
+    /// <summary>
+    /// Starts a sandbox with the Kubernetes nodes given (allocatable, labels, taints as each says); <paramref name="chartValues"/>
+    /// are <c>--set</c> for the chart whose RBAC the operator gets (e.g. <c>discoverNodes.enabled=true</c>).
+    /// </summary>
+    public static async Task<SandboxCluster> StartAsync(
+        IEnumerable<SandboxNode> nodes, bool simulateKubelet = false, string? ns = null, Func<ChartRbac, ChartRbac>? rbac = null, IReadOnlyList<string>? chartValues = null)
     {
         var server = await SandboxServer.StartAsync(
             new SandboxOptions
@@ -51,6 +73,7 @@ public sealed class SandboxCluster : IAsyncDisposable
                 Nodes = [.. nodes],
                 SimulateKubelet = simulateKubelet,
                 DefaultPodDuration = TimeSpan.FromMilliseconds(200),
+                Rbac = true,
             },
             Ct);
         try
@@ -62,6 +85,10 @@ public sealed class SandboxCluster : IAsyncDisposable
             {
                 await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = cluster.Namespace } }, cancellationToken: Ct);
             }
+
+            var chart = await ChartRbac.RenderAsync(cluster.Namespace, Ct, chartValues);
+            cluster.Rbac = rbac?.Invoke(chart) ?? chart;
+            cluster.OperatorToken = await cluster.Rbac.InstallAsync(server, Ct);
             return cluster;
         }
         catch
@@ -77,7 +104,7 @@ public sealed class SandboxCluster : IAsyncDisposable
     {
         var op = await OperatorHost.StartAsync(
             (options ?? new OperatorOptions()) with { MetricsAddress = "", ProbeAddress = "", LogLevel = options?.LogLevel ?? "Warning" },
-            config ?? Config,
+            config ?? OperatorConfig,
             new OperatorHostSettings
             {
                 TimeProvider = time,

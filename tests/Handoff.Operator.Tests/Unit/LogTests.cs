@@ -20,7 +20,8 @@ public sealed class LogTests
     {
         Assert.True(Messages.Count >= 20, $"only {Messages.Count} log messages found");
         Assert.Equal(Messages.Count, Messages.Select(m => m.Id).Distinct().Count());
-        Assert.All(Messages, m => Assert.InRange(m.Id, 100, 599));
+        Assert.All(Messages, m => Assert.InRange(m.Id, 100, 699));
+        Assert.All(Messages.Where(m => m.Name.StartsWith("Metrics", StringComparison.Ordinal)), m => Assert.InRange(m.Id, 600, 699));
         Assert.All(Messages.Where(m => m.Name.StartsWith("Function", StringComparison.Ordinal)), m => Assert.InRange(m.Id, 100, 199));
         Assert.All(Messages.Where(m => m.Name.Contains("Lease", StringComparison.Ordinal) || m.Name.Contains("Leader", StringComparison.Ordinal)), m => Assert.InRange(m.Id, 400, 499));
         Assert.All(Messages.Where(m => m.Name.StartsWith("Watch", StringComparison.Ordinal)), m => Assert.InRange(m.Id, 500, 599));

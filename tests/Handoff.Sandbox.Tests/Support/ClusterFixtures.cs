@@ -78,6 +78,23 @@ internal static class ClusterSetup
         }
     }
 
+    /// <summary>
+    /// A client of the cluster that authenticates with <paramref name="token"/> only (null: no credentials at all),
+    /// instead of the fixture's administrator credentials.
+    /// </summary>
+    public static Kubernetes ClientWithToken(this IClusterFixture fixture, string? token)
+    {
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.KubeconfigPath);
+        config.ClientCertificateData = null;
+        config.ClientCertificateKeyData = null;
+        config.ClientCertificateFilePath = null;
+        config.ClientKeyFilePath = null;
+        config.Username = null;
+        config.Password = null;
+        config.AccessToken = token;
+        return new Kubernetes(config);
+    }
+
     public static void SkipIfUnavailable(this IClusterFixture fixture)
     {
         if (fixture.UnavailableReason is { } reason)
@@ -87,9 +104,39 @@ internal static class ClusterSetup
     }
 }
 
+/// <summary>The emulator with RBAC enforced (<see cref="SandboxOptions.Rbac"/>), started once per test class; its client is the administrator.</summary>
+public sealed class RbacEmulatorFixture : IClusterFixture, IAsyncLifetime
+{
+    private readonly EmulatorFixture _inner = new(new SandboxOptions { Rbac = true, DefaultPodDuration = TimeSpan.FromMilliseconds(200) });
+
+    public SandboxServer Server => _inner.Server;
+
+    public Kubernetes Client => _inner.Client;
+
+    public string KubeconfigPath => _inner.KubeconfigPath;
+
+    public bool IsEmulator => true;
+
+    public string? UnavailableReason => null;
+
+    public ValueTask InitializeAsync() => _inner.InitializeAsync();
+
+    public ValueTask DisposeAsync() => _inner.DisposeAsync();
+}
+
 /// <summary>The emulator, started once per test class.</summary>
 public sealed class EmulatorFixture : IClusterFixture, IAsyncLifetime
 {
+    private readonly SandboxOptions _options;
+
+    public EmulatorFixture()
+        : this(new SandboxOptions { DefaultPodDuration = TimeSpan.FromMilliseconds(200) })
+    {
+    }
+
+    /// <summary>With other options (xunit wants one public constructor for a class fixture).</summary>
+    internal EmulatorFixture(SandboxOptions options) => _options = options;
+
     private SandboxServer? _server;
     private string? _dir;
 
@@ -105,7 +152,7 @@ public sealed class EmulatorFixture : IClusterFixture, IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _server = await SandboxServer.StartAsync(new SandboxOptions { DefaultPodDuration = TimeSpan.FromMilliseconds(200) });
+        _server = await SandboxServer.StartAsync(_options);
         _dir = Directory.CreateTempSubdirectory("sandbox-tests-").FullName;
         KubeconfigPath = _server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
         Client = _server.CreateClient();

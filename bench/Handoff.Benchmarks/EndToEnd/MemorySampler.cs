@@ -1,0 +1,56 @@
+namespace Handoff.Benchmarks.EndToEnd;
+
+/// <summary>
+/// Samples the operator's working set (<c>/proc</c>) and GC heap (its <c>/metrics</c>) every 250 ms until disposed, and
+/// keeps the highest of each: <c>VmHWM</c> is the peak since the process started, this is the peak of one stretch.
+/// </summary>
+public sealed class MemorySampler : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _peakWorkingSet;
+    private long _peakHeap;
+
+    public MemorySampler(OperatorProcess op) => _loop = SampleAsync(op, _stop.Token);
+
+    public long PeakWorkingSetBytes => Volatile.Read(ref _peakWorkingSet);
+
+    public long PeakHeapBytes => Volatile.Read(ref _peakHeap);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+
+    private async Task SampleAsync(OperatorProcess op, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var memory = await op.MemoryAsync(cancellationToken);
+                Max(ref _peakWorkingSet, memory.WorkingSetBytes);
+                Max(ref _peakHeap, memory.ManagedHeapBytes);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && op.HasExited)
+        {
+            // The failover runs end operators on purpose.
+        }
+    }
+
+    // One writer (the sampling loop); readers only need the latest value.
+    private static void Max(ref long peak, long value)
+    {
+        if (value > Volatile.Read(ref peak))
+        {
+            Volatile.Write(ref peak, value);
+        }
+    }
+}
