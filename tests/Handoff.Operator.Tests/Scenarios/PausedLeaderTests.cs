@@ -34,7 +34,8 @@ public sealed class PausedLeaderTests
             Path.Combine(AppContext.BaseDirectory, "Handoff.Operator.dll"),
             "--kubeconfig", cluster.Server.WriteKubeconfig(Path.Combine(dir.FullName, "kubeconfig")),
             "--namespace", cluster.Namespace, "--leader-elect", "--lease-namespace", cluster.Namespace,
-            "--metrics-address", $"127.0.0.1:{metricsPort}", "--probe-address", "",
+            "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "500ms",
+            "--metrics-address", $"127.0.0.1:{metricsPort}", "--metrics-secure=false", "--probe-address", "",
         })
         {
             psi.ArgumentList.Add(a);
@@ -52,11 +53,20 @@ public sealed class PausedLeaderTests
                 async () => await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync("handoff-operator", cluster.Namespace, cancellationToken: ct),
                 l => l.Spec?.HolderIdentity?.StartsWith("replica-a_", StringComparison.Ordinal) == true, "the binary leads", TimeSpan.FromSeconds(30));
 
-            // The standby runs in-process, with the same lease timings (client-go's defaults: 15 s / 10 s / 2 s); its
-            // requests carry their own User-Agent, so the API server's log tells the two apart.
+            // The standby runs in-process, with the same lease timings; its requests carry their own User-Agent, so the
+            // API server's log tells the two apart.
             var standbyWrites = new ConcurrentQueue<DateTimeOffset>();
             var standby = await cluster.StartOperatorAsync(
-                new OperatorOptions { LeaderElect = true, LeaseNamespace = cluster.Namespace, Namespace = cluster.Namespace, Identity = "replica-b" },
+                new OperatorOptions
+                {
+                    LeaderElect = true,
+                    LeaseNamespace = cluster.Namespace,
+                    Namespace = cluster.Namespace,
+                    Identity = "replica-b",
+                    LeaseDuration = TimeSpan.FromSeconds(4),
+                    RenewDeadline = TimeSpan.FromSeconds(3),
+                    RetryPeriod = TimeSpan.FromMilliseconds(500),
+                },
                 handlers: () => [new StandbyHandler(standbyWrites)]);
             await Wait.UntilAsync(() => standby.Operator.IsReady, "the standby's caches are synced");
             await using var kubelet = new TestKubelet(cluster, _ => new PodOutcome("ok"));
