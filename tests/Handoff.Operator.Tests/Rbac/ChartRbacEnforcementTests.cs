@@ -121,15 +121,7 @@ public sealed class ChartRbacEnforcementTests
         await cluster.CreateFunctionAsync(bad);
 
         // A plain pod for Handoff that fits nowhere is told why (a patch of its status).
-        await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
-        {
-            Metadata = new V1ObjectMeta { Name = "plain-too-big" },
-            Spec = new V1PodSpec
-            {
-                SchedulerName = "handoff",
-                Containers = [new V1Container { Name = "main", Image = "busybox", Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("64") } } }],
-            },
-        }, cluster.Namespace, cancellationToken: Ct);
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(TooBigPlainPod(), cluster.Namespace, cancellationToken: Ct);
 
         Assert.Equal("42", (await cluster.WaitForPhaseAsync("sum", FunctionPhases.Succeeded, TimeSpan.FromSeconds(60))).Status.Result);
         await Wait.ForAsync(
@@ -184,6 +176,7 @@ public sealed class ChartRbacEnforcementTests
             await using var op = await StartServingAsync(cluster, Replica(cluster, "narrow", metricsPort));
             await cluster.CreateFunctionAsync(Function("fits", cpu: "1"));
             await cluster.CreateFunctionAsync(Function("too-big", cpu: "3"));
+            await cluster.Client.CoreV1.CreateNamespacedPodAsync(TooBigPlainPod(), cluster.Namespace, cancellationToken: Ct);
             bool Refused() => cluster.Server.Authorizations.Denied().Any(d => d.User == cluster.Rbac.User && Matches(rule, d));
             try
             {
@@ -203,6 +196,17 @@ public sealed class ChartRbacEnforcementTests
 
         Assert.True(notNeeded.Count == 0, "removing these rules refused the operator nothing: " + string.Join("; ", notNeeded));
     }
+
+    /// <summary>A plain pod for Handoff that fits nowhere: the operator tells it why (a patch of its status).</summary>
+    private static V1Pod TooBigPlainPod() => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "plain-too-big" },
+        Spec = new V1PodSpec
+        {
+            SchedulerName = "handoff",
+            Containers = [new V1Container { Name = "main", Image = "busybox", Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("64") } } }],
+        },
+    };
 
     /// <summary>Whether a rule (no wildcards in the chart: RbacTests) covers a decision's verb, group and resource.</summary>
     private static bool Matches(V1PolicyRule rule, Sandbox.SandboxAuthorization decision) =>

@@ -29,7 +29,8 @@ public sealed class QueueOrderAndNoiseTests
         await cluster.FinishPodAsync(a1, "done");
         var z1 = await cluster.WaitForPhaseAsync("z1", FunctionPhases.Scheduled);
         Assert.Equal("n1", z1.Status.Node);
-        var a2 = await cluster.GetFunctionAsync("a2");
+        // a2's status is written in the same pass as z1's, in parallel: wait until it left Waiting.
+        var a2 = await cluster.WaitForFunctionAsync("a2", f => f.Status?.Phase != FunctionPhases.Waiting, "a2 no longer Waiting");
         Assert.Equal(FunctionPhases.Pending, a2.Status.Phase);
     }
 

@@ -81,7 +81,10 @@ public sealed class DefaultSchedulerTests : EmulatorTest
 
         Server.Kubelet.FinishPod("default", "first");
         Assert.Equal("small", await NodeOfAsync("second"));
-        var events = await Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=second", cancellationToken: Ct);
+        // The Scheduled Event is recorded after the binding: wait for it.
+        var events = await Wait.UntilAsync(
+            () => Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=second", cancellationToken: Ct),
+            e => e.Items.Any(i => i.Reason == "Scheduled"), what: "the Scheduled Event of second");
         Assert.Equal(["FailedScheduling", "Scheduled"], events.Items.OrderBy(e => e.LastTimestamp).Select(e => e.Reason));
         Assert.All(events.Items, e => Assert.Equal("default-scheduler", e.Source.Component));
     }
