@@ -90,7 +90,7 @@ public sealed class DeletedPodsHoldCapacityTests
     [InlineData("deleted")]
     public async Task A_pod_evicted_or_deleted_by_someone_else_is_retried_only_once_it_is_gone_and_its_room_stays_held(string how)
     {
-        // A short back-off: it ends while the old pod still terminates, so only the old pod keeps the retry back.
+        // A short back-off, so that the retry follows soon once the old pod is gone.
         var (cluster, auditor) = await StartAsync("4", options: new OperatorOptions { RetryBackoffInitial = TimeSpan.FromMilliseconds(100) });
         await using var _ = cluster;
         await using var __ = auditor;
@@ -115,8 +115,8 @@ public sealed class DeletedPodsHoldCapacityTests
         var terminating = await cluster.WaitForFunctionAsync("f", s => s.Status?.Message?.Contains("terminating", StringComparison.Ordinal) == true, "says its pod terminates");
         Assert.Equal(("pod f-1 is terminating; the next attempt starts once it is gone", FunctionPhases.Running), (terminating.Status.Message, terminating.Status.Phase));
 
-        // The retry (2 cpu) would fit beside the terminating pod, a 4-cpu function only in its room: neither is placed,
-        // however long the pod terminates (the back-off, 100 ms, is long over).
+        // The retry (2 cpu) would fit beside the terminating pod, a 4-cpu function only in its room: neither is placed
+        // while it terminates (the attempt ends, and its back-off starts, only when the pod is gone).
         await cluster.CreateFunctionAsync(SandboxCluster.Function("other", Cpu("4")));
         await StaysPendingAsync(cluster, "other");
         Assert.Equal([first.Metadata.Name], (await cluster.PodsAsync("f")).Select(p => p.Metadata.Name));
