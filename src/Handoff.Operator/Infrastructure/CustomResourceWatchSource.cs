@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -10,7 +11,8 @@ namespace Handoff.Operator.Infrastructure;
 /// <summary>
 /// An <see cref="IWatchSource{T}"/> for a custom resource that decodes every object on its own: one object the types
 /// cannot read (a value its schema let through, written before the schema was tightened) is reported as an
-/// <see cref="InvalidObject"/> and skipped — it never fails the list or the watch, so it cannot stop the operator.
+/// <see cref="InvalidObject"/> and skipped — it never fails the list or the watch, so it cannot stop the operator. A
+/// status field it cannot read is repaired instead (the operator derives the status and writes it again).
 /// </summary>
 public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -110,22 +112,71 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
 
     private bool Decode(JsonElement element, out T? item, out InvalidObject? problem)
     {
-        try
+        var text = element.GetRawText();
+        JsonObject? repaired = null;
+        for (var repairs = 0; ; repairs++)
         {
-            item = KubernetesJson.Deserialize<T>(element.GetRawText());
-            problem = null;
-            return item?.Metadata?.Name is not null;
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or InvalidOperationException)
-        {
-            item = null;
-            var meta = element.TryGetProperty("metadata", out var m) ? m : default;
-            string? Field(string name) => meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty(name, out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
-            problem = new InvalidObject(_kind, Field("namespace"), Field("name") ?? "<unnamed>", Field("uid"), Field("resourceVersion"), ex.Message)
+            try
             {
-                Generation = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("generation", out var g) && g.TryGetInt64(out var n) ? n : null,
-            };
+                item = KubernetesJson.Deserialize<T>(text);
+                problem = null;
+                return item?.Metadata?.Name is not null;
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or InvalidOperationException)
+            {
+                // The status is the operator's own output, derived again every pass: a field of it that cannot be read
+                // (written by hand, or under an older schema) is repaired and written again with the truth — not the object.
+                if (repairs < MaxStatusFieldsRepaired && ex is JsonException { Path: { } path } && RepairStatusField(repaired ??= JsonNode.Parse(text)!.AsObject(), path))
+                {
+                    text = repaired.ToJsonString();
+                    continue;
+                }
+
+                item = null;
+                var meta = element.TryGetProperty("metadata", out var m) ? m : default;
+                string? Field(string name) => meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty(name, out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+                problem = new InvalidObject(_kind, Field("namespace"), Field("name") ?? "<unnamed>", Field("uid"), Field("resourceVersion"), ex.Message)
+                {
+                    Generation = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("generation", out var g) && g.TryGetInt64(out var n) ? n : null,
+                };
+                return false;
+            }
+        }
+    }
+
+    private const int MaxStatusFieldsRepaired = 8;
+
+    /// <summary>
+    /// Repairs the top-level status field <paramref name="path"/> (<c>$.status.attempts</c>,
+    /// <c>$.status.conditions[0].type</c>) points into: a number (an integer out of range) is read as -1, a value the
+    /// operator never writes, so its next status write (a diff against what it read) replaces it; anything else is
+    /// removed. A status that is not an object is removed whole.
+    /// </summary>
+    private static bool RepairStatusField(JsonObject obj, string path)
+    {
+        const string prefix = "$.status";
+        if (!path.StartsWith(prefix, StringComparison.Ordinal))
+        {
             return false;
         }
+
+        if (path.Length == prefix.Length || obj["status"] is not JsonObject status)
+        {
+            return obj.Remove("status");
+        }
+
+        if (path[prefix.Length] != '.')
+        {
+            return false;
+        }
+
+        var field = path[(prefix.Length + 1)..].Split('.', '[')[0];
+        if (status[field] is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.ToJsonString() != "-1")
+        {
+            status[field] = -1;
+            return true;
+        }
+
+        return status.Remove(field);
     }
 }

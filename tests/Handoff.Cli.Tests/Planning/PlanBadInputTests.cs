@@ -230,10 +230,30 @@ public sealed class PlanBadInputTests
     [InlineData("spec: {maxRetries: 3000000000}", "bad.yaml:9: HandoffFunction default/f: spec.maxRetries: Invalid value: 3000000000: spec.maxRetries in body should be less than or equal to 2147483647")]
     [InlineData("spec: {template: {spec: {containers: x}}}", "bad.yaml:9: HandoffFunction default/f: spec.template.spec.containers: Invalid value: \"string\": spec.template.spec.containers in body must be of type array: \"string\"")]
     [InlineData("spec: {gang: {name: g, minMembers: 0}}", "bad.yaml:9: HandoffFunction default/f: spec.gang.minMembers: Invalid value: 0: spec.gang.minMembers in body should be greater than or equal to 1")]
+    [InlineData("spec: {}\nstatus: {attempts: 3000000000}", "bad.yaml:10: HandoffFunction default/f: status.attempts: Invalid value: 3000000000: status.attempts in body should be less than or equal to 2147483647")]
     public void Values_the_cluster_would_refuse_are_refused_by_plan(string spec, string expected)
     {
         var (exit, _, error) = PlanText(Node + "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: f}\n" + spec + "\n");
         Assert.Equal(1, exit);
         Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_poison_pill_of_a_document_is_named_with_its_place_and_field_at_once()
+    {
+        var fn = (string name, string rest) => $"\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {{name: {name}}}\n{rest}\n";
+        var (exit, output, error) = PlanText(
+            Node + fn("big", "spec: {maxRetries: 3000000000}") + fn("good", "spec: {cost: {cpu: \"1\"}}") +
+            fn("a-function-name-that-is-longer-than-sixty-three-characters-long-x", "spec: {}") +
+            "\n---\napiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {name: n2}\nspec: {capacity: {cpu: \"4\"}}\nstatus: {functions: 3000000000}\n");
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal(
+            [
+                "error: bad.yaml:9: HandoffFunction default/big: spec.maxRetries: Invalid value: 3000000000: spec.maxRetries in body should be less than or equal to 2147483647",
+                "error: bad.yaml:20: HandoffFunction default/a-function-name-that-is-longer-than-sixty-three-characters-long-x: metadata.name: Invalid value: must be no more than 63 characters: a HandoffFunction's name is the value of the handoff.dev/function label of its pods",
+                "error: bad.yaml:28: HandoffNode n2: status.functions: Invalid value: 3000000000: status.functions in body should be less than or equal to 2147483647",
+            ],
+            error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -4,6 +4,7 @@ using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
 using k8s;
 using k8s.Models;
+using static Handoff.Operator.Tests.Invariants.LiveCapacity;
 
 namespace Handoff.Operator.Tests.Invariants;
 
@@ -14,42 +15,6 @@ namespace Handoff.Operator.Tests.Invariants;
 /// </summary>
 public sealed class CapacityHeldByLivePodsTests
 {
-    private static Dictionary<string, string> Cpu(string amount) => new() { ["cpu"] = amount };
-
-    private static async Task<T> WaitFor<T>(Func<Task<T>> read, Func<T, bool> condition, string what)
-    {
-        T last = default!;
-        await Wait.UntilAsync(async () => condition(last = await read()), what);
-        return last;
-    }
-
-    private static async Task<(SandboxCluster Cluster, BindingAuditor Auditor)> StartAsync(string capacity, RequestCounter? counter = null)
-    {
-        var cluster = await SandboxCluster.StartAsync(["n1"]);
-        await cluster.CreateNodeAsync("n1", Cpu(capacity));
-        await cluster.StartOperatorAsync(handlers: counter is null ? null : () => [counter.CreateHandler()]);
-        var auditor = new BindingAuditor(cluster, new Dictionary<string, long> { ["n1"] = long.Parse(capacity, System.Globalization.CultureInfo.InvariantCulture) * 1000 }, _ => 0);
-        return (cluster, auditor);
-    }
-
-    private static async Task<V1Pod> RunningAsync(SandboxCluster cluster, string name)
-    {
-        var pod = await cluster.WaitForBoundPodAsync(name);
-        await cluster.StartPodAsync(pod);
-        await cluster.WaitForPhaseAsync(name, FunctionPhases.Running);
-        return pod;
-    }
-
-    /// <summary>A few passes of the operator later, <paramref name="name"/> is still Pending.</summary>
-    private static async Task StaysPendingAsync(SandboxCluster cluster, string name)
-    {
-        // A function created now makes the operator run passes; when it is Pending too, those passes have seen it all.
-        await cluster.CreateFunctionAsync(SandboxCluster.Function("probe-" + Guid.NewGuid().ToString("N")[..6], Cpu("1000")));
-        await Wait.UntilAsync(async () => (await cluster.ListFunctionsAsync()).Where(f => f.Metadata.Name.StartsWith("probe-", StringComparison.Ordinal)).All(f => f.Status?.Phase == FunctionPhases.Pending), "the probe is Pending");
-        Assert.Equal(FunctionPhases.Pending, (await cluster.GetFunctionAsync(name)).Status.Phase);
-        Assert.Empty(await cluster.PodsAsync(name));
-    }
-
     [Fact]
     public async Task A_function_held_by_a_finalizer_keeps_its_capacity_while_its_pod_runs()
     {

@@ -68,7 +68,7 @@ public sealed class LeadershipTests
 
         // a comes back: whatever it had in flight goes out, but it starts no new write. (In-process, a's elector gives up
         // at its renew deadline even while cut off; the fence that stops a resumed process's worker before its elector
-        // notices is proven by the chaos suite's SIGSTOP runs and LeaseFenceTests.)
+        // notices is proven by PausedLeaderTests, with the binary stopped by SIGSTOP.)
         cutOff.Thaw();
         await Wait.UntilAsync(() => !a.Operator.IsLeader, "a knows it is not the leader");
         for (var i = 0; i < 5; i++)

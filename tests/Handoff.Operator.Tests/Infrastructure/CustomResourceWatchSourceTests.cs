@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Handoff.Api.V1Alpha1;
+using Handoff.Operator.Infrastructure;
+using k8s.Autorest;
+
+namespace Handoff.Operator.Tests.Infrastructure;
+
+/// <summary>Objects are decoded one by one: an unreadable spec skips that object; an unreadable status field is repaired.</summary>
+public sealed class CustomResourceWatchSourceTests
+{
+    private static CustomResourceWatchSource<HandoffFunction> Source(params string[] items)
+    {
+        var body = JsonDocument.Parse($$"""{"metadata":{"resourceVersion":"7"},"items":[{{string.Join(',', items)}}]}""").RootElement.Clone();
+        return new CustomResourceWatchSource<HandoffFunction>(
+            HandoffApi.FunctionKind, "functions",
+            (_, _, _, _) => Task.FromResult(new HttpOperationResponse<JsonElement> { Body = body, Response = new HttpResponseMessage() }),
+            TimeSpan.FromMinutes(1));
+    }
+
+    private static string Function(string name, string spec, string? status = null) =>
+        $$"""{"apiVersion":"handoff.dev/v1alpha1","kind":"HandoffFunction","metadata":{"name":"{{name}}","namespace":"ns","uid":"u-{{name}}","generation":2},"spec":{{spec}}{{(status is null ? "" : ",\"status\":" + status)}}}""";
+
+    [Fact]
+    public async Task An_unreadable_spec_skips_only_that_object_and_says_why()
+    {
+        var listed = await Source(Function("good", "{}"), Function("big", """{"maxRetries":3000000000}""")).ListAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(["good"], listed.Items.Select(f => f.Metadata.Name));
+        var invalid = Assert.Single(listed.Invalid);
+        Assert.Equal((HandoffApi.FunctionKind, "ns", "big", "u-big", 2L), (invalid.Kind, invalid.Namespace, invalid.Name, invalid.Uid, invalid.Generation));
+        Assert.Contains("$.spec.maxRetries", invalid.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreadable_status_field_is_repaired_so_the_next_status_write_replaces_it()
+    {
+        var listed = await Source(
+            Function("attempts", "{}", """{"phase":"Succeeded","result":"kept","attempts":3000000000}"""),
+            Function("conditions", "{}", """{"phase":"Running","conditions":"x"}"""),
+            Function("status", "{}", "\"x\"")).ListAsync(TestContext.Current.CancellationToken);
+
+        Assert.Empty(listed.Invalid);
+        var byName = listed.Items.ToDictionary(f => f.Metadata.Name);
+        // An out-of-range integer reads as -1, which the operator never writes: its diff sends the true value.
+        Assert.Equal(("Succeeded", "kept", -1), (byName["attempts"].Status.Phase, byName["attempts"].Status.Result, byName["attempts"].Status.Attempts));
+        Assert.Equal(("Running", null), (byName["conditions"].Status.Phase, byName["conditions"].Status.Conditions));
+        Assert.Null(byName["status"].Status?.Phase); // a status that is no object: read as none
+    }
+}
