@@ -15,6 +15,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
+// Over ~400 lines on purpose: the emulator's whole public surface (start, clients, kubeconfig, apply, tokens) in one
+// place for its users; the work is in Store/, Http/, Auth/ and Controllers/.
+
 namespace Handoff.Sandbox;
 
 /// <summary>

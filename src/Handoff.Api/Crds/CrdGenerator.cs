@@ -7,6 +7,9 @@ using Handoff.Api.V1Alpha1;
 using k8s;
 using k8s.Models;
 
+// Just over ~400 lines: one recursive walk over the C# types; its shape and pattern helpers are in CrdShapes and
+// CrdPatterns.
+
 namespace Handoff.Api.Crds;
 
 /// <summary>

@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Text;
 using k8s.Models;
 
+// Over ~400 lines on purpose: one value type with its parsing, exact milli-unit arithmetic and formatting, every
+// member relying on the same representation.
+
 namespace Handoff.Core.Resources;
 
 /// <summary>

@@ -205,12 +205,21 @@ public sealed class StatusWriter(
             : new HandoffFunctionStatus { Phase = FunctionPhases.Failed, Message = message, Conditions = [condition] };
         var patch = new V1Patch(
             $$"""[{"op":"add","path":"/status","value":{{KubernetesJson.Serialize(status)}}}]""", V1Patch.PatchType.JsonPatch);
-        await api.RunAsync(
-            "patch-invalid-status",
-            ct => invalid.Kind == HandoffApi.NodeKind
-                ? client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, invalid.Name, cancellationToken: ct)
-                : client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, HandoffApi.Group, HandoffApi.Version, invalid.Namespace, HandoffApi.FunctionPlural, invalid.Name, cancellationToken: ct),
-            cancellationToken);
+        try
+        {
+            await api.RunAsync(
+                "patch-invalid-status",
+                ct => invalid.Kind == HandoffApi.NodeKind
+                    ? client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, invalid.Name, cancellationToken: ct)
+                    : client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, HandoffApi.Group, HandoffApi.Version, invalid.Namespace, HandoffApi.FunctionPlural, invalid.Name, cancellationToken: ct),
+                cancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.UnprocessableEntity)
+        {
+            // The object breaks the current schema elsewhere (stored before the schema bounded it; an API server
+            // without validation ratcheting refuses any write of it): the Event and the metric say it, and a retry
+            // would be refused the same way.
+        }
     }
 
     /// <summary>The API status a report stands for; conditions keep their lastTransitionTime unless their status changed.</summary>

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s.Models;
 
+// Over ~400 lines on purpose: a table, one entry per built-in kind the emulator serves.
+
 namespace Handoff.Sandbox.Store;
 
 /// <summary>The built-in kinds the emulator serves, with kubectl-like table columns.</summary>

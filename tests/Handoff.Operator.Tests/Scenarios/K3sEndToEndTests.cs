@@ -17,15 +17,8 @@ public sealed class K3sEndToEndTests
     [Fact]
     public async Task A_two_step_DAG_runs_on_k3s_and_hands_off_its_result()
     {
-        var ct = TestContext.Current.CancellationToken;
-        await using var k3s = await K3s.StartOrSkipAsync(ct);
-        var dir = Directory.CreateTempSubdirectory("handoff-op-k3s-");
-        try
+        await OnK3sAsync(async (client, config, ct) =>
         {
-            var kubeconfig = await k3s.WriteKubeconfigAsync(Path.Combine(dir.FullName, "kubeconfig"), ct);
-            var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-            using var client = new Kubernetes(config);
-
             await InstallCrdsAsync(client, ct);
 
             var k8sNode = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items[0].Metadata.Name;
@@ -60,11 +53,7 @@ public sealed class K3sEndToEndTests
             var pod = await client.CoreV1.ReadNamespacedPodAsync("double-1", ns, cancellationToken: ct);
             Assert.Equal(k8sNode, pod.Spec.NodeName);
             Assert.Equal("handoff", pod.Spec.SchedulerName);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        });
     }
 
     /// <summary>
@@ -75,14 +64,8 @@ public sealed class K3sEndToEndTests
     [Fact]
     public async Task Discovery_pod_requests_a_Job_and_a_cordon_work_on_k3s()
     {
-        var ct = TestContext.Current.CancellationToken;
-        await using var k3s = await K3s.StartOrSkipAsync(ct);
-        var dir = Directory.CreateTempSubdirectory("handoff-op-k3s-");
-        try
+        await OnK3sAsync(async (client, config, ct) =>
         {
-            var kubeconfig = await k3s.WriteKubeconfigAsync(Path.Combine(dir.FullName, "kubeconfig"), ct);
-            var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-            using var client = new Kubernetes(config);
             await InstallCrdsAsync(client, ct);
             var k8sNode = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items[0];
             const string ns = "handoff-real";
@@ -123,10 +106,10 @@ public sealed class K3sEndToEndTests
                             SchedulerName = "handoff",
                             RestartPolicy = "Never",
                             Containers = [new V1Container
-                            {
-                                Name = "main", Image = "busybox:1.36", Command = ["true"],
-                                Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m") } },
-                            }],
+                        {
+                            Name = "main", Image = "busybox:1.36", Command = ["true"],
+                            Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m") } },
+                        }],
                         },
                     },
                 },
@@ -144,6 +127,21 @@ public sealed class K3sEndToEndTests
                 "after-cordon waits for the cordon", TimeSpan.FromMinutes(1));
             await client.CoreV1.PatchNodeAsync(new V1Patch("{\"spec\":{\"unschedulable\":false}}", V1Patch.PatchType.MergePatch), k8sNode.Metadata.Name, cancellationToken: ct);
             await WaitForPhaseAsync(client, ns, "after-cordon", FunctionPhases.Succeeded, ct);
+        });
+    }
+
+    /// <summary>Runs <paramref name="body"/> against a fresh k3s (skips the test with the reason when there is no Docker).</summary>
+    private static async Task OnK3sAsync(Func<Kubernetes, KubernetesClientConfiguration, CancellationToken, Task> body)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var k3s = await K3s.StartOrSkipAsync(ct);
+        var dir = Directory.CreateTempSubdirectory("handoff-op-k3s-");
+        try
+        {
+            var kubeconfig = await k3s.WriteKubeconfigAsync(Path.Combine(dir.FullName, "kubeconfig"), ct);
+            var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+            using var client = new Kubernetes(config);
+            await body(client, config, ct);
         }
         finally
         {

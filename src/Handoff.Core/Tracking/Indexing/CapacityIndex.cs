@@ -1,6 +1,9 @@
 using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
 
+// Over ~400 lines on purpose: the index and the invariants that keep it equal to the tracker's books are one unit;
+// split, each half would need the other's private state.
+
 namespace Handoff.Core.Tracking.Indexing;
 
 /// <summary>
