@@ -31,12 +31,18 @@ internal sealed record PlanInput(
     IReadOnlyDictionary<string, MappedFunction> Mapped,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>
+    /// Objects refused one by one (each error naming file, line, object and field), as the operator skips an object it
+    /// cannot use: they are left out and the rest is planned.
+    /// </summary>
+    public IReadOnlyList<string> Rejected { get; init; } = [];
+
     /// <summary>The prefix of a plain pod's name in a plan (its id is <see cref="PodMapper.WorkloadId"/>).</summary>
     public const string PodPrefix = "pod/";
 
     /// <summary>
-    /// Validates and converts the documents. Throws <see cref="PlanInputException"/> listing every error (each naming
-    /// file, line, object and field) for invalid objects and duplicate names.
+    /// Validates and converts the documents; an invalid object or a duplicate name is left out and named in
+    /// <see cref="Rejected"/>.
     /// </summary>
     public static PlanInput Build(IReadOnlyList<ManifestDocument> documents, AllocationStrategy defaultStrategy)
     {
@@ -108,11 +114,6 @@ internal sealed record PlanInput(
             }
         }
 
-        if (errors.Count > 0)
-        {
-            throw new PlanInputException(errors);
-        }
-
         var graph = new FunctionGraph(functions.Select(f => new FunctionDependencies(f.Id, f.Args) { CollocateWith = f.Placement.CollocateWith }));
         foreach (var f in functions)
         {
@@ -134,7 +135,7 @@ internal sealed record PlanInput(
             problems.Add($"{functionLocations[cycle[0]].Location}: {HandoffApi.FunctionKind} {cycle[0]}: spec.args: DependencyCycle: {FunctionGraph.FormatCycle(cycle)}");
         }
 
-        return new PlanInput(nodes, functions, mapped, problems);
+        return new PlanInput(nodes, functions, mapped, problems) { Rejected = errors };
     }
 
     /// <summary>The Node documents by name; a name given twice is an error.</summary>
@@ -227,10 +228,4 @@ internal sealed record PlanInput(
             Created = metadata.CreationTimestamp is { } created && created > planStart ? created - planStart : TimeSpan.Zero,
         };
     }
-}
-
-/// <summary>Invalid input for a plan: every error found, each naming file, line, object and field.</summary>
-internal sealed class PlanInputException(IReadOnlyList<string> errors) : Exception(string.Join(Environment.NewLine, errors))
-{
-    public IReadOnlyList<string> Errors { get; } = errors;
 }

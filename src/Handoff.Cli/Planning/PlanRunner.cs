@@ -35,8 +35,9 @@ internal static class PlanRunner
 
     /// <summary>
     /// Loads every file, prints the plan to <paramref name="output"/> and problems to <paramref name="error"/>.
-    /// Returns 0 when the plan is valid; 1 for invalid input (nothing is planned) or for a plan with unknown args,
-    /// unknown collocateWith targets or cycles (the plan is printed, then the errors).
+    /// Returns 0 when the plan is valid; 1 when a file cannot be read (nothing is planned), when objects were refused
+    /// (each named; the rest is planned, as the operator skips an object it cannot use), or for a plan with unknown
+    /// args, unknown collocateWith targets or cycles (the plan is printed, then the errors).
     /// </summary>
     public static int Run(IReadOnlyList<string> paths, AllocationStrategy defaultStrategy, string format, TextReader standardInput, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         RunAsync(new PlanRequest { Paths = paths, DefaultStrategy = defaultStrategy, Format = format }, standardInput, output, error, TimeProvider.System, cancellationToken)
@@ -46,10 +47,11 @@ internal static class PlanRunner
         PlanRequest request, TextReader standardInput, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
+        var rejected = new List<string>();
         var documents = new List<ManifestDocument>();
         if (request.Paths.Count > 0)
         {
-            if (LoadFiles(request.Paths, standardInput, errors, cancellationToken) is not { } files)
+            if (LoadFiles(request.Paths, standardInput, errors, rejected, cancellationToken) is not { } files)
             {
                 return Fail(errors, error);
             }
@@ -71,7 +73,7 @@ internal static class PlanRunner
                 return Fail([e.Message], error);
             }
 
-            liveDocuments = Validate(ManifestReader.Read(LivePlan.AsList(cluster), ClusterSource), errors);
+            liveDocuments = Validate(ManifestReader.Read(LivePlan.AsList(cluster), ClusterSource), rejected);
 
             // As kubectl apply -f would create them: a function that names no namespace goes to the context's (or -n's).
             foreach (var function in documents.Select(d => d.Object).OfType<HandoffFunction>().Where(f => string.IsNullOrEmpty(f.Metadata.NamespaceProperty)))
@@ -81,20 +83,14 @@ internal static class PlanRunner
         }
 
         WarnDeprecatedDurations(documents, error);
-        PlanInput? input = null;
-        try
-        {
-            input = PlanInput.Build([.. liveDocuments, .. documents], request.DefaultStrategy);
-        }
-        catch (PlanInputException e)
-        {
-            errors.AddRange(e.Errors);
-        }
-
-        if (errors.Count > 0 || input is null)
+        if (errors.Count > 0)
         {
             return Fail(errors, error);
         }
+
+        // An object plan cannot use is named and left out, the rest planned (as the operator skips it).
+        var input = PlanInput.Build([.. liveDocuments, .. documents], request.DefaultStrategy);
+        rejected.AddRange(input.Rejected);
 
         PlanDocument document;
         if (cluster is not null)
@@ -120,27 +116,26 @@ internal static class PlanRunner
             _ => PlanOutput.ToTable(document),
         });
 
-        foreach (var problem in input.Problems)
+        foreach (var problem in rejected.Concat(input.Problems))
         {
             await error.WriteLineAsync($"error: {problem}");
         }
 
-        return input.Problems.Count > 0 ? ExitInvalidInput : ExitOk;
+        return rejected.Count + input.Problems.Count > 0 ? ExitInvalidInput : ExitOk;
     }
 
     /// <summary>The plan input of a cluster's objects alone (for <c>handoff why</c>'s estimate); null with the errors when it has objects plan cannot read.</summary>
     public static PlanInput? LiveInput(LiveCluster cluster, AllocationStrategy defaultStrategy, List<string> errors)
     {
         var documents = Validate(ManifestReader.Read(LivePlan.AsList(cluster), ClusterSource), errors);
-        try
+        if (errors.Count > 0)
         {
-            return errors.Count == 0 ? PlanInput.Build(documents, defaultStrategy) : null;
-        }
-        catch (PlanInputException e)
-        {
-            errors.AddRange(e.Errors);
             return null;
         }
+
+        var input = PlanInput.Build(documents, defaultStrategy);
+        errors.AddRange(input.Rejected);
+        return errors.Count == 0 ? input : null;
     }
 
     /// <summary>The picture's title: the command that planned it.</summary>
@@ -177,9 +172,11 @@ internal static class PlanRunner
     /// <summary>
     /// Reads every object of the <c>-f</c> arguments with the one manifest reader (as <c>kubectl apply -R -f</c> would
     /// read them), validated and typed by <see cref="Validate"/>. Returns null when nothing can be planned (no path,
-    /// no file); otherwise every problem found is added to <paramref name="errors"/>.
+    /// no file); a file that cannot be read is added to <paramref name="errors"/> (nothing is planned), an object the
+    /// cluster would refuse to <paramref name="rejected"/> (it is left out, the rest planned).
     /// </summary>
-    private static List<ManifestDocument>? LoadFiles(IReadOnlyList<string> paths, TextReader standardInput, List<string> errors, CancellationToken cancellationToken)
+    private static List<ManifestDocument>? LoadFiles(
+        IReadOnlyList<string> paths, TextReader standardInput, List<string> errors, List<string> rejected, CancellationToken cancellationToken)
     {
         IReadOnlyList<ManifestFile> files;
         try
@@ -204,7 +201,7 @@ internal static class PlanRunner
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                documents.AddRange(Validate(ManifestReader.Read(file, standardInput), errors));
+                documents.AddRange(Validate(ManifestReader.Read(file, standardInput), rejected));
             }
             catch (ManifestException e)
             {

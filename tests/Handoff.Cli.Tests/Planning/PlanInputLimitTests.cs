@@ -83,7 +83,7 @@ public sealed class PlanInputLimitTests
         var (exit, output, error) = Plan(Node, FunctionDoc("wide", $"{{args: {args}, template: {Template()}}}"));
 
         Assert.Equal(1, exit);
-        Assert.Equal("", output);
+        Assert.DoesNotContain("\"wide\"", output, StringComparison.Ordinal); // Left out; the rest (here nothing) planned.
         Assert.Contains("HandoffFunction default/wide: spec.args: Too many: 257: must have at most 256 items", error, StringComparison.Ordinal);
     }
 
