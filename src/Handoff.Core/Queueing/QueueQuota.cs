@@ -1,3 +1,4 @@
+using Handoff.Core.Nodes;
 using Handoff.Core.Resources;
 
 namespace Handoff.Core.Queueing;
@@ -31,13 +32,19 @@ public sealed record QueueQuota(string Name)
     /// <summary><c>spec.weight</c> in milli-units (1 = 1000); must be greater than 0.</summary>
     public long WeightMilli { get; init; } = DefaultWeightMilli;
 
+    /// <summary><c>spec.queueingStrategy</c>.</summary>
+    public QueueingStrategy Strategy { get; init; } = QueueingStrategy.BestEffortFIFO;
+
+    /// <summary><c>spec.namespaceSelector</c>: the namespaces (by their labels) whose workloads may use the queue.</summary>
+    public LabelSelector NamespaceSelector { get; init; } = LabelSelector.Everything;
+
     /// <summary>Whether the queue belongs to a cohort.</summary>
     public bool HasCohort => !string.IsNullOrEmpty(Cohort);
 
     /// <summary>
     /// What makes the spec invalid (the queue's <c>Active</c> condition is False with these): a weight that is not
-    /// positive, a borrowing limit without a cohort, a borrowing limit on a resource the quota does not list.
-    /// Empty when valid.
+    /// positive, a borrowing limit without a cohort, a borrowing limit on a resource the quota does not list, an
+    /// invalid namespace selector. Empty when valid.
     /// </summary>
     public IReadOnlyList<string> Problems()
     {
@@ -60,6 +67,7 @@ public sealed record QueueQuota(string Name)
             }
         }
 
+        problems.AddRange(NamespaceSelector.Problems.Select(p => "namespaceSelector." + p));
         return problems;
     }
 }
