@@ -51,7 +51,7 @@ internal sealed partial class CycleRun
             quota = quota.Admit(m.Queue!, m.Placement.Cost);
         }
 
-        var overlay = new CapacityOverlay(_input.Tracker);
+        var overlay = new CapacityOverlay(_view, _input.Tracker);
         var fit = new List<(Workload Workload, PlacementRequest Request, string Node, ResourceList Held)>();
         var misfits = new List<(Workload Workload, PlacementRequest Request, AllocationDecision Decision)>();
         var nodeOf = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -124,7 +124,7 @@ internal sealed partial class CycleRun
             return false;
         }
 
-        var trial = new PreemptionTrial();
+        var trial = new HashSet<AdmittedWorkload>();
         var choices = new List<(Workload Workload, PreemptionChoice Choice)>();
         foreach (var (m, request, _) in misfits)
         {
@@ -135,7 +135,8 @@ internal sealed partial class CycleRun
                 return false;
             }
 
-            trial.Add(choice);
+            trial.UnionWith(choice.Victims);
+            overlay.Reserve(choice.Node, choice.Need);
             choices.Add((m, choice));
         }
 
@@ -143,6 +144,7 @@ internal sealed partial class CycleRun
         foreach (var (m, choice) in choices)
         {
             _preemption.Commit(choice);
+            _view.Reserve(choice.Node, choice.Need);
             if (choice.Victims.Count > 0)
             {
                 _preemptions.Add(new Preemption(m, choice.Node, choice.Victims));
@@ -155,7 +157,7 @@ internal sealed partial class CycleRun
 
         foreach (var (m, _, node, held) in fit)
         {
-            _preemption.Commit(new PreemptionChoice(node, held, []));
+            _view.Reserve(node, held);
             nominated[m.Id] = (node, Messages.WaitingForVictims(node));
         }
 

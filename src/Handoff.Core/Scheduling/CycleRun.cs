@@ -2,6 +2,7 @@ using Handoff.Core.Allocation;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Queueing;
 using Handoff.Core.Resources;
+using Handoff.Core.Tracking;
 
 namespace Handoff.Core.Scheduling;
 
@@ -24,6 +25,9 @@ internal sealed partial class CycleRun
     private readonly Dictionary<string, List<Workload>> _gangs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _borrowingAtStart = new(StringComparer.Ordinal);
     private readonly PreemptionSearch _preemption;
+
+    // What allocators and preemption read: the tracker, less what preemptors of this cycle wait for on their nodes.
+    private readonly CapacityOverlay _view;
     private QuotaSnapshot _quota;
 
     public CycleRun(CycleInput input)
@@ -99,6 +103,7 @@ internal sealed partial class CycleRun
         }
 
         _preemption = new PreemptionSearch(input.Nodes, input.Admitted);
+        _view = new CapacityOverlay(input.Tracker);
     }
 
     public CycleResult Run(CancellationToken cancellationToken)
@@ -209,9 +214,10 @@ internal sealed partial class CycleRun
 
         var reclaimable = Reclaimable(workload, check);
         if (workload.MayPreempt && _preemption.MayHelp(workload.Priority, reclaimable)
-            && _preemption.Find(request, workload.Strategy, workload.Priority, reclaimable, _input.Tracker) is { } choice)
+            && _preemption.Find(request, workload.Strategy, workload.Priority, reclaimable, _view) is { } choice)
         {
             _preemption.Commit(choice);
+            _view.Reserve(choice.Node, choice.Need);
             NotPlaced(lane, Preempting(workload, choice, decision));
             return [];
         }
@@ -228,7 +234,7 @@ internal sealed partial class CycleRun
             return known;
         }
 
-        var decision = _allocators(workload.Strategy).Allocate(request, _input.Nodes, _input.Tracker);
+        var decision = _allocators(workload.Strategy).Allocate(request, _input.Nodes, _view);
         if (!decision.Success && _reuseFailedDecisions)
         {
             _failedShapes[shape] = decision;

@@ -15,8 +15,9 @@ internal sealed record PreemptionChoice(string Node, ResourceList Need, IReadOnl
 /// cohort that borrow (any priority: they hold quota that is the preemptor's queue's own). A gang is one candidate:
 /// all its admitted members, or none.</item>
 /// <item><b>Soon free</b>: candidates that are already leaving (terminating, or evicted earlier in this cycle) count as
-/// free, less what preemptors nominated there earlier in the cycle are waiting for. When that alone makes room, the
-/// preemptor waits there and evicts nothing more (kube-scheduler's rule for a nominated node).</item>
+/// free; what preemptors nominated there earlier in the cycle wait for does not (the cycle's view reserves it). When
+/// that alone makes room, the preemptor waits there and evicts nothing more (kube-scheduler's rule for a nominated
+/// node).</item>
 /// <item>On each eligible node whose total capacity fits: if evicting every candidate there would still not make room,
 /// nothing is evicted there; else candidates are kept back ("reprieved") from the most important down — higher
 /// priority first, then the smaller first, so the fewest are evicted — while the preemptor still fits; the rest are the
@@ -32,7 +33,6 @@ internal sealed class PreemptionSearch
     private readonly Dictionary<string, List<(AdmittedWorkload Workload, ResourceList Held)>> _byNode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<AdmittedWorkload>> _gangMembers = new(StringComparer.Ordinal);
     private readonly HashSet<AdmittedWorkload> _evicted = [];
-    private readonly Dictionary<string, ResourceList> _reserved = new(StringComparer.Ordinal);
     private readonly HashSet<object> _failed = [];
     private readonly int _lowestPriority = int.MaxValue;
     private readonly bool _anyPreemptible;
@@ -75,12 +75,13 @@ internal sealed class PreemptionSearch
     public IReadOnlySet<AdmittedWorkload> Evicted => _evicted;
 
     /// <summary>
-    /// Finds room for <paramref name="request"/> (availability read from <paramref name="capacity"/>: the tracker, or a
-    /// gang's overlay). <paramref name="trial"/> holds the victims and reservations of a gang's members chosen so far:
-    /// they count as taken, and the caller commits them only when the whole gang found room.
+    /// Finds room for <paramref name="request"/>, availability read from <paramref name="capacity"/>: the cycle's view
+    /// (the tracker less what earlier preemptors wait for), or a gang's overlay over it. <paramref name="trial"/> holds
+    /// the victims of a gang's members chosen so far: they count as leaving, and the caller commits them only when the
+    /// whole gang found room.
     /// </summary>
     public PreemptionChoice? Find(
-        PlacementRequest request, AllocationStrategy strategy, int priority, IReadOnlySet<string>? reclaimable, ICapacityQuery capacity, PreemptionTrial? trial = null)
+        PlacementRequest request, AllocationStrategy strategy, int priority, IReadOnlySet<string>? reclaimable, ICapacityQuery capacity, IReadOnlySet<AdmittedWorkload>? trial = null)
     {
         var memo = (request.Cost, request.NodeSelector, request.Node, request.CollocateNode, request.Tolerations, request.Affinity, strategy, priority,
             reclaimable is null ? "" : string.Join(",", reclaimable.Order(StringComparer.Ordinal)));
@@ -130,29 +131,16 @@ internal sealed class PreemptionSearch
         return best;
     }
 
-    /// <summary>Records a choice: its victims are evicted, and its need on the node is waited for.</summary>
-    public void Commit(PreemptionChoice choice)
-    {
-        foreach (var victim in choice.Victims)
-        {
-            _evicted.Add(victim);
-        }
-
-        _reserved[choice.Node] = (_reserved.GetValueOrDefault(choice.Node) ?? ResourceList.Empty).Add(choice.Need);
-    }
+    /// <summary>Records a choice: its victims are evicted (the caller reserves its need on the node).</summary>
+    public void Commit(PreemptionChoice choice) => _evicted.UnionWith(choice.Victims);
 
     private bool IsCandidate(AdmittedWorkload a, int priority, IReadOnlySet<string>? reclaimable) =>
         a.Priority < priority || (a.Queue is { } queue && reclaimable?.Contains(queue) == true);
 
     private (PreemptionChoice Choice, ResourceList After)? OnNode(
-        NodeInfo node, ResourceList need, ResourceList total, ResourceList available, int priority, IReadOnlySet<string>? reclaimable, PreemptionTrial? trial)
+        NodeInfo node, ResourceList need, ResourceList total, ResourceList available, int priority, IReadOnlySet<string>? reclaimable, IReadOnlySet<AdmittedWorkload>? trial)
     {
-        var room = available.Subtract(_reserved.GetValueOrDefault(node.Name) ?? ResourceList.Empty);
-        if (trial?.Reserved.GetValueOrDefault(node.Name) is { } trialReserved)
-        {
-            room = room.Subtract(trialReserved);
-        }
-
+        var room = available;
         var units = new List<(List<AdmittedWorkload> Members, int Priority, ResourceList Here)>();
         var seenGangs = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (a, held) in _byNode.GetValueOrDefault(node.Name) ?? [])
@@ -162,7 +150,7 @@ internal sealed class PreemptionSearch
                 continue;
             }
 
-            if (a.Terminating || _evicted.Contains(a) || trial?.Victims.Contains(a) == true)
+            if (a.Terminating || _evicted.Contains(a) || trial?.Contains(a) == true)
             {
                 room = room.Add(held);
                 continue;
@@ -220,9 +208,9 @@ internal sealed class PreemptionSearch
 
     /// <summary>A gang with a member on <paramref name="node"/>: a candidate only when every admitted member is one.</summary>
     private (List<AdmittedWorkload> Members, int Priority, ResourceList Here)? Gang(
-        string gang, NodeInfo node, int priority, IReadOnlySet<string>? reclaimable, PreemptionTrial? trial)
+        string gang, NodeInfo node, int priority, IReadOnlySet<string>? reclaimable, IReadOnlySet<AdmittedWorkload>? trial)
     {
-        var members = _gangMembers[gang].Where(m => !_evicted.Contains(m) && trial?.Victims.Contains(m) != true).ToList();
+        var members = _gangMembers[gang].Where(m => !_evicted.Contains(m) && trial?.Contains(m) != true).ToList();
         if (members.Count == 0 || !members.TrueForAll(m => IsCandidate(m, priority, reclaimable)))
         {
             return null;
@@ -251,19 +239,5 @@ internal sealed class PreemptionSearch
         }
 
         return size;
-    }
-}
-
-/// <summary>The victims and reservations of a gang's members chosen so far, committed only if the whole gang found room.</summary>
-internal sealed class PreemptionTrial
-{
-    public HashSet<AdmittedWorkload> Victims { get; } = [];
-
-    public Dictionary<string, ResourceList> Reserved { get; } = new(StringComparer.Ordinal);
-
-    public void Add(PreemptionChoice choice)
-    {
-        Victims.UnionWith(choice.Victims);
-        Reserved[choice.Node] = (Reserved.GetValueOrDefault(choice.Node) ?? ResourceList.Empty).Add(choice.Need);
     }
 }

@@ -4,18 +4,26 @@ using Handoff.Core.Resources;
 namespace Handoff.Core.Tracking;
 
 /// <summary>
-/// A tentative view over a tracker: allocations (and releases) not made yet, seen by allocators as if they were, while
-/// the tracker itself is left untouched until <see cref="Commit"/> writes the allocations in one transaction
+/// A tentative view over capacity: allocations not made yet and reservations, seen by allocators as if they were held,
+/// while the tracker itself is left untouched until <see cref="Commit"/> writes the allocations in one transaction
 /// (<see cref="IResourceTracker.TryAllocateAll"/>). A gang's members are chosen nodes one after another on an overlay,
-/// so each sees the ones before it, and nothing is held by anyone unless all of them fit.
+/// so each sees the ones before it, and nothing is held by anyone unless all of them fit. A reservation
+/// (<see cref="Reserve"/>) is never committed: it keeps what a preemptor waits for from the workloads decided after it.
 /// </summary>
 /// <remarks>
-/// The answers equal the tracker's for the nodes the overlay did not change; for the few it changed, they are
+/// The answers equal the underlying view's for the nodes the overlay did not change; for the few it changed, they are
 /// computed from the overlaid availability and merged in the same order (name order; for scores, the preferred score
-/// and then name order), so allocators decide on an overlay exactly as on a tracker holding the same.
+/// and then name order), so allocators decide on an overlay exactly as on a tracker holding the same. Overlays stack:
+/// <paramref name="view"/> may be another overlay.
 /// </remarks>
-public sealed class CapacityOverlay(IResourceTracker tracker) : ICapacityQuery
+public sealed class CapacityOverlay(ICapacityQuery view, IResourceTracker tracker) : ICapacityQuery
 {
+    /// <summary>An overlay directly over <paramref name="tracker"/>.</summary>
+    public CapacityOverlay(IResourceTracker tracker)
+        : this(tracker, tracker)
+    {
+    }
+
     private readonly SortedDictionary<string, ResourceList> _taken = new(StringComparer.Ordinal);
     private readonly List<TrackedAllocation> _allocations = [];
 
@@ -29,15 +37,15 @@ public sealed class CapacityOverlay(IResourceTracker tracker) : ICapacityQuery
         _allocations.Add(new TrackedAllocation(holder, node, cost));
     }
 
-    /// <summary>Frees <paramref name="held"/> on <paramref name="node"/>, tentatively (what evicted workloads would free).</summary>
-    public void Release(string node, ResourceList held) => _taken[node] = TakenOn(node).Subtract(held);
+    /// <summary>Takes <paramref name="cost"/> on <paramref name="node"/> from what others see, without ever holding it.</summary>
+    public void Reserve(string node, ResourceList cost) => _taken[node] = TakenOn(node).Add(cost);
 
     /// <summary>Makes the tentative allocations in the tracker, all or none; false (nothing held) when they no longer fit.</summary>
     public bool Commit() => _allocations.Count == 0 || tracker.TryAllocateAll(_allocations);
 
     public bool TryGetCapacity(string node, out ResourceList capacity, out ResourceList available)
     {
-        if (!tracker.TryGetCapacity(node, out capacity, out available))
+        if (!view.TryGetCapacity(node, out capacity, out available))
         {
             return false;
         }
@@ -53,7 +61,7 @@ public sealed class CapacityOverlay(IResourceTracker tracker) : ICapacityQuery
     public string? FirstFit(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible)
     {
         ArgumentNullException.ThrowIfNull(eligible);
-        var first = tracker.FirstFit(cost, nodes, node => !_taken.ContainsKey(node.Name) && eligible(node));
+        var first = view.FirstFit(cost, nodes, node => !_taken.ContainsKey(node.Name) && eligible(node));
         foreach (var name in _taken.Keys)
         {
             if (first is not null && string.CompareOrdinal(name, first) > 0)
@@ -73,7 +81,7 @@ public sealed class CapacityOverlay(IResourceTracker tracker) : ICapacityQuery
     public string? BestFit(ResourceList cost, NodeSet nodes, Func<NodeInfo, bool> eligible, FreeFractionPreference preference)
     {
         ArgumentNullException.ThrowIfNull(eligible);
-        var best = tracker.BestFit(cost, nodes, node => !_taken.ContainsKey(node.Name) && eligible(node), preference);
+        var best = view.BestFit(cost, nodes, node => !_taken.ContainsKey(node.Name) && eligible(node), preference);
         var bestScore = default(Fraction);
         if (best is not null && TryGetCapacity(best, out var bestCapacity, out var bestAvailable))
         {
