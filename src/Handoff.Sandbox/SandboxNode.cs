@@ -40,12 +40,20 @@ public sealed record SandboxNode(string Name)
 
     /// <summary>
     /// Reads nodes from YAML: either a list or <c>nodes:</c> holding a list of
-    /// <c>{name, labels, allocatable, ready, unschedulable, taints: [{key, value, effect}]}</c>. Throws
+    /// <c>{name, labels, allocatable, ready, unschedulable, taints: [{key, value, effect}]}</c>, or Kubernetes Node
+    /// manifests (<c>kind: Node</c> documents, or a <c>kind: List</c> of them as <c>kubectl get nodes -o yaml</c> prints
+    /// them: labels, <c>spec.unschedulable</c>, <c>spec.taints</c>, <c>status.allocatable</c> (else
+    /// <c>status.capacity</c>) and the Ready condition are used) — the same file <c>handoff plan -f</c> reads. Throws
     /// <see cref="FormatException"/> with the reason.
     /// </summary>
     public static IReadOnlyList<SandboxNode> ParseYaml(string yaml)
     {
         var docs = ParseDocuments(yaml);
+        if (docs.Any(d => JsonNodes.GetString(d, "kind") is not null))
+        {
+            return Distinct(FromManifests(docs));
+        }
+
         JsonArray? list = docs switch
         {
             [JsonObject o] when o["nodes"] is JsonArray a => a,
@@ -88,13 +96,67 @@ public sealed record SandboxNode(string Name)
             });
         }
 
-        var duplicate = result.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
+        return Distinct(result);
+    }
+
+    private static List<SandboxNode> Distinct(List<SandboxNode> nodes)
+    {
+        var duplicate = nodes.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
             throw new FormatException($"node \"{duplicate.Key}\" is defined twice");
         }
 
-        return result;
+        return nodes;
+    }
+
+    /// <summary>
+    /// A simulated node from a Kubernetes Node manifest: its labels, <c>spec.unschedulable</c>, <c>spec.taints</c>,
+    /// <c>status.allocatable</c> (else <c>status.capacity</c>; missing entries get the defaults) and Ready condition
+    /// (Ready when it has none). Throws <see cref="FormatException"/> naming the field.
+    /// </summary>
+    public static SandboxNode FromManifest(JsonObject item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var name = JsonNodes.GetString(item["metadata"] as JsonObject, "name");
+        if (JsonNodes.GetString(item, "kind") is { } kind && kind != "Node")
+        {
+            throw new FormatException($"{kind} {name}: expected a Node");
+        }
+
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new FormatException("Node: metadata.name: required");
+        }
+
+        var field = $"Node {name}";
+        var status = item["status"] as JsonObject;
+        var ready = (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => JsonNodes.GetString(c, "type") == "Ready");
+        return new SandboxNode(name)
+        {
+            Labels = Map(item["metadata"]?["labels"], field + ": metadata.labels"),
+            Allocatable = Map(status?["allocatable"] ?? status?["capacity"], field + ": status.allocatable"),
+            Ready = ready is null || JsonNodes.GetString(ready, "status") == "True",
+            Unschedulable = Bool(item["spec"]?["unschedulable"], false, field + ": spec.unschedulable"),
+            Taints = TaintList(item["spec"]?["taints"], field + ": spec.taints"),
+        };
+    }
+
+    private static List<SandboxNode> FromManifests(IReadOnlyList<JsonObject> docs)
+    {
+        var nodes = new List<SandboxNode>();
+        foreach (var doc in docs)
+        {
+            var items = JsonNodes.GetString(doc, "kind") is "List" or "NodeList"
+                ? (doc["items"] as JsonArray)?.OfType<JsonObject>().ToList() ?? []
+                : [doc];
+            foreach (var item in items)
+            {
+                nodes.Add(FromManifest(item));
+            }
+        }
+
+        return nodes;
     }
 
     private static IReadOnlyList<JsonObject> ParseDocuments(string yaml)
@@ -160,7 +222,7 @@ public sealed record SandboxNode(string Name)
 
             foreach (var key in t.Select(kv => kv.Key))
             {
-                if (key is not ("key" or "value" or "effect"))
+                if (key is not ("key" or "value" or "effect" or "timeAdded"))
                 {
                     throw new FormatException($"{field}[{i}]: unknown field \"{key}\" (known: key, value, effect)");
                 }

@@ -39,4 +39,34 @@ public sealed class SandboxNodeTests
             Assert.Throws<FormatException>(() => SandboxNode.ParseYaml("nodes: [{name: a, taints: [{key: k, effect: Sometimes}]}]")).Message, StringComparison.Ordinal);
         Assert.Contains("nodes[0].taints[0].key: required", Assert.Throws<FormatException>(() => SandboxNode.ParseYaml("nodes: [{name: a, taints: [{effect: NoSchedule}]}]")).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Kubernetes_Node_manifests_are_a_nodes_file_too()
+    {
+        var nodes = SandboxNode.ParseYaml("""
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: v1
+              kind: Node
+              metadata: {name: gpu-1, labels: {pool: gpu}}
+              spec:
+                unschedulable: true
+                taints: [{key: nvidia.com/gpu, value: present, effect: NoSchedule, timeAdded: "2026-01-01T00:00:00Z"}]
+              status:
+                allocatable: {cpu: "16", nvidia.com/gpu: "2"}
+                capacity: {cpu: "17"}
+                conditions: [{type: Ready, status: "False"}]
+            ---
+            apiVersion: v1
+            kind: Node
+            metadata: {name: cpu-1}
+            """);
+        Assert.Equal(["gpu-1", "cpu-1"], nodes.Select(n => n.Name));
+        Assert.Equal(("16", "2", "gpu"), (nodes[0].Allocatable["cpu"], nodes[0].Allocatable["nvidia.com/gpu"], nodes[0].Labels["pool"]));
+        Assert.Equal([new SandboxTaint("nvidia.com/gpu", "present", "NoSchedule")], nodes[0].Taints);
+        Assert.Equal((false, true), (nodes[0].Ready, nodes[0].Unschedulable));
+        Assert.Equal((true, 0), (nodes[1].Ready, nodes[1].Allocatable.Count));
+        Assert.Contains("Pod p: expected a Node", Assert.Throws<FormatException>(() => SandboxNode.ParseYaml("apiVersion: v1\nkind: List\nitems: [{kind: Pod, metadata: {name: p}}]")).Message, StringComparison.Ordinal);
+    }
 }

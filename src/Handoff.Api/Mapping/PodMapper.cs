@@ -40,6 +40,37 @@ public static class PodMapper
         return new MappedPod(ObjectKeys.Of(ns, pod.Metadata.Name), placement, strategy, pod.Spec?.Priority ?? 0);
     }
 
+    /// <summary>
+    /// What a pod is to Handoff. A pod Handoff placed (a function's, or a plain pod it bound: <c>schedulerName</c> its
+    /// own and the <c>handoff.dev/node</c> annotation) holds capacity of its HandoffNode while it lives; any other live
+    /// pod bound to a Node holds what it requests there (external usage of Node-backed HandoffNodes); an unbound pod
+    /// that names Handoff waits to be placed; an unbound pod of another scheduler is not Handoff's concern yet.
+    /// </summary>
+    public static PodRole RoleOf(V1Pod pod, string schedulerName = HandoffApi.DefaultSchedulerName)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        if (pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true)
+        {
+            return PodRole.FunctionPod;
+        }
+
+        var named = pod.Spec?.SchedulerName == schedulerName;
+        if (named && pod.Metadata.Annotations?.ContainsKey(HandoffApi.HandoffNodeAnnotation) == true)
+        {
+            return PodRole.PlacedByHandoff;
+        }
+
+        return pod.Status?.Phase is "Succeeded" or "Failed" ? PodRole.Finished
+            : !string.IsNullOrEmpty(pod.Spec?.NodeName) ? PodRole.External
+            : named && pod.Metadata.DeletionTimestamp is null ? PodRole.WaitingForHandoff
+            : PodRole.OtherScheduler;
+    }
+
+    /// <summary>What a live pod Handoff did not place holds on its Node: its effective request and one <c>pods</c>.</summary>
+    public static Core.Resources.ResourceList ExternalRequestOf(V1Pod pod) => RequestOf(pod).Add(OnePod);
+
+    private static readonly Core.Resources.ResourceList OnePod = Core.Resources.ResourceList.Of((NodeEligibility.PodsResource, "1"));
+
     /// <summary>What a pod holds on its node: its effective request (0 where its quantities cannot be read).</summary>
     public static Core.Resources.ResourceList RequestOf(V1Pod pod)
     {

@@ -7,19 +7,33 @@ using Handoff.Core.Lifecycle;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Planning;
+using Handoff.Core.Resources;
+using k8s.Models;
 
 namespace Handoff.Cli.Planning;
 
 /// <summary>
-/// The nodes and functions of a plan, built from manifests, plus the problems that do not stop a plan from being
-/// printed but make <c>handoff plan</c> exit non-zero (unknown args, unknown collocateWith targets, cycles).
+/// The nodes and workloads of a plan, built from manifests, plus the problems that do not stop a plan from being
+/// printed but make <c>handoff plan</c> exit non-zero (unknown args, unknown collocateWith targets, cycles, a
+/// <c>capacityFrom: Node</c> HandoffNode without its Node).
 /// </summary>
+/// <remarks>
+/// Kubernetes objects count as the operator counts them (<see cref="PodMapper.RoleOf"/>): a Node gives a
+/// <c>capacityFrom: Node</c> HandoffNode its allocatable, taints, cordon and readiness (a Node without status is taken
+/// as Ready); a live pod bound by someone else holds its request and one <c>pods</c> on the Node-backed HandoffNodes
+/// of its Node, and a live plain pod Handoff bound holds its cost on its HandoffNode, both for the whole plan; a pod
+/// that names Handoff and is not bound is planned like a function without args (named <c>pod/NAME</c>, never retried);
+/// function pods and pods of other schedulers that are not bound yet are not counted.
+/// </remarks>
 internal sealed record PlanInput(
     IReadOnlyList<NodeInfo> Nodes,
     IReadOnlyList<PlanFunction> Functions,
     IReadOnlyDictionary<string, MappedFunction> Mapped,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>The prefix of a plain pod's name in a plan (its id is <see cref="PodMapper.WorkloadId"/>).</summary>
+    public const string PodPrefix = "pod/";
+
     /// <summary>
     /// Validates and converts the documents. Throws <see cref="PlanInputException"/> listing every error (each naming
     /// file, line, object and field) for invalid objects and duplicate names.
@@ -27,14 +41,18 @@ internal sealed record PlanInput(
     public static PlanInput Build(IReadOnlyList<ManifestDocument> documents, AllocationStrategy defaultStrategy)
     {
         var errors = new List<string>();
+        var problems = new List<string>();
         var nodes = new List<NodeInfo>();
         var functions = new List<PlanFunction>();
         var mapped = new Dictionary<string, MappedFunction>(StringComparer.Ordinal);
         var locations = new Dictionary<string, ManifestDocument>(StringComparer.Ordinal);
         var functionLocations = new Dictionary<string, ManifestDocument>(StringComparer.Ordinal);
+        var kubernetesNodes = KubernetesNodes(documents, errors);
+        var held = Held(documents);
 
-        var planStart = documents.Select(d => d.Object).OfType<HandoffFunction>()
-            .Select(f => f.Metadata?.CreationTimestamp).OfType<DateTime>().DefaultIfEmpty(DateTime.MaxValue).Min();
+        var planStart = documents.Select(d => d.Object).OfType<HandoffFunction>().Select(f => f.Metadata?.CreationTimestamp)
+            .Concat(documents.Select(d => d.Object).OfType<V1Pod>().Select(p => p.Metadata?.CreationTimestamp))
+            .OfType<DateTime>().DefaultIfEmpty(DateTime.MaxValue).Min();
         foreach (var doc in documents)
         {
             try
@@ -42,15 +60,21 @@ internal sealed record PlanInput(
                 switch (doc.Object)
                 {
                     case HandoffNode node:
-                        var info = HandoffMapper.ToNodeInfo(node, ready: true);
+                        var kubernetesNode = kubernetesNodes.GetValueOrDefault(HandoffMapper.KubernetesNodeName(node));
+                        var info = HandoffMapper.ToNodeInfo(node, kubernetesNode, kubernetesNode is null || IsReady(kubernetesNode));
                         if (locations.TryGetValue(info.Name, out var first))
                         {
                             throw new ManifestValidationException(HandoffMapper.Describe(node), "metadata.name",
                                 $"Duplicate value: \"{info.Name}\" (already defined at {first.Location})");
                         }
 
+                        if (info.CountsPods && kubernetesNode is null)
+                        {
+                            problems.Add($"{doc.Location}: {HandoffApi.NodeKind} {info.Name}: spec.capacityFrom: Node, but Node \"{HandoffMapper.KubernetesNodeName(node)}\" is not in the input (add it, e.g. from kubectl get node -o yaml, or use plan --live); planned with spec.capacity alone");
+                        }
+
                         locations[info.Name] = doc;
-                        nodes.Add(info);
+                        nodes.Add(info with { Capacity = info.Capacity.SubtractClamped(HeldOn(held, info, HandoffMapper.KubernetesNodeName(node))) });
                         break;
                     case HandoffFunction function:
                         var f = HandoffMapper.ToFunction(function, defaultStrategy);
@@ -62,7 +86,19 @@ internal sealed record PlanInput(
 
                         functionLocations[f.Id] = doc;
                         mapped[f.Id] = f;
-                        functions.Add(ToPlanFunction(function, f, planStart));
+                        functions.Add(ToPlanFunction(HandoffMapper.Describe(function), function.Metadata, f, planStart));
+                        break;
+                    case V1Pod pod when PodMapper.RoleOf(pod) == PodRole.WaitingForHandoff:
+                        var plain = PodMapper.ToPlainPod(pod, defaultStrategy);
+                        var asFunction = new MappedFunction(ObjectKeys.NamespaceOf(plain.Key), PodPrefix + pod.Metadata.Name, plain.Placement, plain.Strategy, [], [], 0);
+                        if (!functionLocations.TryAdd(asFunction.Id, doc))
+                        {
+                            throw new ManifestValidationException($"Pod {plain.Key}", "metadata.name",
+                                $"Duplicate value: \"{pod.Metadata.Name}\" in namespace \"{asFunction.Namespace}\"");
+                        }
+
+                        mapped[asFunction.Id] = asFunction;
+                        functions.Add(ToPlanFunction($"Pod {plain.Key}", pod.Metadata, asFunction, planStart));
                         break;
                 }
             }
@@ -77,7 +113,6 @@ internal sealed record PlanInput(
             throw new PlanInputException(errors);
         }
 
-        var problems = new List<string>();
         var graph = new FunctionGraph(functions.Select(f => new FunctionDependencies(f.Id, f.Args) { CollocateWith = f.Placement.CollocateWith }));
         foreach (var f in functions)
         {
@@ -102,15 +137,66 @@ internal sealed record PlanInput(
         return new PlanInput(nodes, functions, mapped, problems);
     }
 
-    /// <summary>
-    /// The plan function of a manifest. A manifest read back from a cluster (<c>kubectl get -o yaml</c>) carries its
-    /// creationTimestamp: <paramref name="planStart"/> is the earliest of them, so the queue orders such functions by
-    /// creation as the operator does; the others are created when the plan starts.
-    /// </summary>
-    private static PlanFunction ToPlanFunction(HandoffFunction function, MappedFunction f, DateTime planStart)
+    /// <summary>The Node documents by name; a name given twice is an error.</summary>
+    private static Dictionary<string, V1Node> KubernetesNodes(IReadOnlyList<ManifestDocument> documents, List<string> errors)
     {
-        var what = HandoffMapper.Describe(function);
-        var annotations = function.Metadata.Annotations ?? new Dictionary<string, string>();
+        var nodes = new Dictionary<string, V1Node>(StringComparer.Ordinal);
+        var locations = new Dictionary<string, ManifestDocument>(StringComparer.Ordinal);
+        foreach (var doc in documents)
+        {
+            if (doc.Object is V1Node node && !locations.TryAdd(node.Metadata.Name, doc))
+            {
+                errors.Add($"{doc.Location}: Node {node.Metadata.Name}: metadata.name: Duplicate value: \"{node.Metadata.Name}\" (already defined at {locations[node.Metadata.Name].Location})");
+            }
+            else if (doc.Object is V1Node n)
+            {
+                nodes[n.Metadata.Name] = n;
+            }
+        }
+
+        return nodes;
+    }
+
+    /// <summary>A Node is Ready when its Ready condition says True; a Node written without status is taken as Ready.</summary>
+    private static bool IsReady(V1Node node) =>
+        node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is not { } ready || ready.Status == "True";
+
+    /// <summary>What live pods hold for the whole plan: others' per Kubernetes Node, Handoff's plain pods per HandoffNode.</summary>
+    private static (Dictionary<string, ResourceList> External, Dictionary<string, ResourceList> Placed) Held(IReadOnlyList<ManifestDocument> documents)
+    {
+        var external = new Dictionary<string, ResourceList>(StringComparer.Ordinal);
+        var placed = new Dictionary<string, ResourceList>(StringComparer.Ordinal);
+        foreach (var pod in documents.Select(d => d.Object).OfType<V1Pod>())
+        {
+            switch (PodMapper.RoleOf(pod))
+            {
+                case PodRole.External:
+                    external[pod.Spec.NodeName] = (external.GetValueOrDefault(pod.Spec.NodeName) ?? ResourceList.Empty).Add(PodMapper.ExternalRequestOf(pod));
+                    break;
+                case PodRole.PlacedByHandoff when pod.Status?.Phase is not ("Succeeded" or "Failed"):
+                    var handoffNode = pod.Metadata.Annotations[HandoffApi.HandoffNodeAnnotation];
+                    placed[handoffNode] = (placed.GetValueOrDefault(handoffNode) ?? ResourceList.Empty).Add(PodMapper.RequestOf(pod));
+                    break;
+            }
+        }
+
+        return (external, placed);
+    }
+
+    private static ResourceList HeldOn((Dictionary<string, ResourceList> External, Dictionary<string, ResourceList> Placed) held, NodeInfo node, string kubernetesNode)
+    {
+        var total = held.Placed.GetValueOrDefault(node.Name) ?? ResourceList.Empty;
+        return node.CountsPods && held.External.TryGetValue(kubernetesNode, out var external) ? total.Add(external) : total;
+    }
+
+    /// <summary>
+    /// The plan function of a manifest (a function's, or a plain pod's). A manifest read back from a cluster
+    /// (<c>kubectl get -o yaml</c>) carries its creationTimestamp: <paramref name="planStart"/> is the earliest of them,
+    /// so the queue orders such work by creation as the operator does; the rest is created when the plan starts.
+    /// </summary>
+    private static PlanFunction ToPlanFunction(string what, V1ObjectMeta metadata, MappedFunction f, DateTime planStart)
+    {
+        var annotations = metadata.Annotations ?? new Dictionary<string, string>();
         var duration = PlanFunction.DefaultDuration;
         if (annotations.TryGetValue(HandoffApi.DurationAnnotation, out var durationText) && !GoDuration.TryParse(durationText, out duration))
         {
@@ -136,7 +222,7 @@ internal sealed record PlanInput(
             Duration = duration,
             Fails = fails,
             Retry = new RetryPolicy(f.MaxRetries),
-            Created = function.Metadata.CreationTimestamp is { } created && created > planStart ? created - planStart : TimeSpan.Zero,
+            Created = metadata.CreationTimestamp is { } created && created > planStart ? created - planStart : TimeSpan.Zero,
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Workloads;
 using Handoff.Operator.Infrastructure;
 using Handoff.Sandbox;
 using k8s;
@@ -12,15 +13,17 @@ namespace Handoff.Cli.Sandbox;
 /// <summary>
 /// With the operator in the sandbox: every HandoffNode whose Kubernetes node (<c>spec.nodeName</c>, default its
 /// name) does not exist gets a simulated node of that name, so that <c>kubectl apply -f examples/seed</c> runs
-/// without first describing matching Kubernetes nodes (the operator only binds to Ready nodes that exist).
-/// Nodes are only added, never removed.
+/// without first describing matching Kubernetes nodes (the operator only binds to Ready nodes that exist). The node
+/// gets the HandoffNode's labels and, as allocatable, the Kubernetes resources of its <c>spec.capacity</c> (the
+/// kubelet then admits exactly what Handoff places; Handoff-only names such as <c>gpu</c> are not a Node's); a
+/// <c>capacityFrom: Node</c> HandoffNode gets the default node. Nodes are only added, never removed.
 /// </summary>
 internal sealed class NodeMirror : IAsyncDisposable
 {
     private readonly SandboxServer _server;
     private readonly IKubernetes _client;
     private readonly TextWriter? _log;
-    private readonly Channel<string> _names = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<SandboxNode> _nodes = Channel.CreateUnbounded<SandboxNode>(new UnboundedChannelOptions { SingleReader = true });
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -46,7 +49,7 @@ internal sealed class NodeMirror : IAsyncDisposable
         {
             if (type is WatchEventType.Added or WatchEventType.Modified)
             {
-                mirror._names.Writer.TryWrite(string.IsNullOrEmpty(node.Spec?.NodeName) ? node.Metadata.Name : node.Spec.NodeName);
+                mirror._nodes.Writer.TryWrite(Mirrored(node));
             }
         };
         mirror._watch = Task.Run(() => watcher.RunAsync(mirror._stopping.Token), CancellationToken.None);
@@ -56,9 +59,23 @@ internal sealed class NodeMirror : IAsyncDisposable
         return mirror;
     }
 
-    /// <summary>Adds a simulated node named <paramref name="name"/> unless a Kubernetes node of that name exists.</summary>
-    public async Task EnsureAsync(string name, CancellationToken cancellationToken)
+    /// <summary>The simulated node a HandoffNode asks for.</summary>
+    public static SandboxNode Mirrored(HandoffNode node)
     {
+        var name = string.IsNullOrEmpty(node.Spec?.NodeName) ? node.Metadata.Name : node.Spec.NodeName;
+        var capacity = node.Spec?.CapacityFrom == CapacitySources.Node ? null : node.Spec?.Capacity;
+        return new SandboxNode(name)
+        {
+            Labels = node.Metadata.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : new Dictionary<string, string>(),
+            Allocatable = capacity?.Where(c => ComputeResources.IsKubernetesComputeResource(c.Key)).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal)
+                ?? new Dictionary<string, string>(),
+        };
+    }
+
+    /// <summary>Adds <paramref name="node"/> as a simulated node unless a Kubernetes node of that name exists.</summary>
+    public async Task EnsureAsync(SandboxNode node, CancellationToken cancellationToken)
+    {
+        var name = node.Name;
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -73,7 +90,7 @@ internal sealed class NodeMirror : IAsyncDisposable
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {
-                _server.Kubelet.AddNode(new SandboxNode(name));
+                _server.Kubelet.AddNode(node);
                 if (_log is not null)
                 {
                     await _log.WriteLineAsync($"simulated node {name} added for a HandoffNode (the operator binds pods to existing Ready nodes only)");
@@ -95,9 +112,9 @@ internal sealed class NodeMirror : IAsyncDisposable
     {
         try
         {
-            await foreach (var name in _names.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var node in _nodes.Reader.ReadAllAsync(cancellationToken))
             {
-                await EnsureAsync(name, cancellationToken);
+                await EnsureAsync(node, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -7,9 +7,10 @@ using k8s;
 namespace Handoff.Cli.Sandbox;
 
 /// <summary>
-/// <c>--apply</c>: like <c>kubectl apply -R -f</c>, reading what <c>handoff plan -f</c> reads. With the operator running, HandoffNodes go first (each with a
-/// simulated Kubernetes node when none exists) and the rest follows once the operator reports them Ready, so functions
-/// are placed on the complete set of nodes, as <c>handoff plan</c> places them.
+/// <c>--apply</c>: like <c>kubectl apply -R -f</c>, reading what <c>handoff plan -f</c> reads. With the operator running,
+/// Kubernetes Node manifests become simulated nodes (as if their kubelets registered them), HandoffNodes go next (each
+/// with a simulated Kubernetes node when none exists: <see cref="NodeMirror"/>) and the rest follows once the operator
+/// reports them Ready, so functions are placed on the complete set of nodes, as <c>handoff plan</c> places them.
 /// </summary>
 internal static class SandboxApply
 {
@@ -35,13 +36,24 @@ internal static class SandboxApply
             throw new SandboxException(e.Message, e);
         }
 
+        // Kubernetes Nodes first, as simulated nodes (a kubelet registering them), then one for each HandoffNode without its Node.
+        var kubernetesNodes = mirror is null ? [] : documents.Where(d => Is(d.Object, "v1", "Node")).ToList();
+        foreach (var (file, node) in kubernetesNodes)
+        {
+            try
+            {
+                await mirror!.EnsureAsync(SandboxNode.FromManifest(node), cancellationToken);
+            }
+            catch (FormatException e)
+            {
+                throw new SandboxException($"{file}: {e.Message}", e);
+            }
+        }
+
         var nodes = mirror is null ? [] : documents.Where(d => IsHandoffNode(d.Object)).ToList();
         foreach (var (_, node) in nodes)
         {
-            if (KubernetesNodeName(node) is { Length: > 0 } name)
-            {
-                await mirror!.EnsureAsync(name, cancellationToken);
-            }
+            await mirror!.EnsureAsync(NodeMirror.Mirrored(KubernetesJson.Deserialize<HandoffNode>(node.ToJsonString())), cancellationToken);
         }
 
         foreach (var (file, node) in nodes)
@@ -55,7 +67,7 @@ internal static class SandboxApply
         }
 
         beforeWorkload();
-        foreach (var (file, obj) in documents.Where(d => mirror is null || !IsHandoffNode(d.Object)))
+        foreach (var (file, obj) in documents.Where(d => mirror is null || !(IsHandoffNode(d.Object) || Is(d.Object, "v1", "Node"))))
         {
             await ApplyOneAsync(server, file, obj, output, cancellationToken);
         }
@@ -69,17 +81,11 @@ internal static class SandboxApply
         }
     }
 
-    private static bool IsHandoffNode(JsonObject obj) =>
-        obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var apiVersion) && apiVersion == HandoffApi.ApiVersion &&
-        obj["kind"] is JsonValue k && k.TryGetValue<string>(out var kind) && kind == HandoffApi.NodeKind;
+    private static bool IsHandoffNode(JsonObject obj) => Is(obj, HandoffApi.ApiVersion, HandoffApi.NodeKind);
 
-    private static string? KubernetesNodeName(JsonObject node)
-    {
-        var spec = node["spec"]?["nodeName"];
-        var meta = node["metadata"]?["name"];
-        return spec is JsonValue s && s.TryGetValue<string>(out var nodeName) && nodeName.Length > 0 ? nodeName
-            : meta is JsonValue m && m.TryGetValue<string>(out var name) ? name : null;
-    }
+    private static bool Is(JsonObject obj, string apiVersion, string kind) =>
+        obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var a) && a == apiVersion &&
+        obj["kind"] is JsonValue k && k.TryGetValue<string>(out var named) && named == kind;
 
     /// <summary>Waits (briefly) until the operator has seen every applied HandoffNode Ready; continues regardless after a few seconds.</summary>
     private static async Task WaitForReadyAsync(SandboxServer server, IReadOnlyList<string> names, CancellationToken cancellationToken)

@@ -337,6 +337,13 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
     /// <summary>Difference per resource (union of names); may be negative.</summary>
     public ResourceList Subtract(ResourceList other) => Combine(other, static (a, b) => checked(a - b));
 
+    /// <summary>What is left of each of this list's resources once <paramref name="other"/> is taken, never below 0 (only this list's names).</summary>
+    public ResourceList SubtractClamped(ResourceList other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return other.Count == 0 ? this : FromMilli(this.Select(e => KeyValuePair.Create(e.Key, Math.Max(0, e.Value - other[e.Key]))));
+    }
+
     /// <summary>The entries whose name and amount satisfy <paramref name="predicate"/>.</summary>
     public ResourceList Filter(Func<string, long, bool> predicate)
     {

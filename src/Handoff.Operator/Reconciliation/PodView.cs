@@ -38,8 +38,6 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
     /// <summary>What everyone else's live pods request on a Kubernetes Node (empty for none).</summary>
     public ResourceList ExternalOf(string kubernetesNode) => External.GetValueOrDefault(kubernetesNode) ?? ResourceList.Empty;
 
-    private static readonly ResourceList OnePod = ResourceList.Of((NodeEligibility.PodsResource, "1"));
-
     public static PodView Build(
         ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable)
     {
@@ -53,30 +51,22 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
         {
             var key = ObjectKeys.Of(pod.Metadata.NamespaceProperty ?? "", pod.Metadata.Name);
             names.Add(key);
-            var isFunctionPod = pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true;
-            var placedByHandoff = isFunctionPod || (pod.Spec?.SchedulerName == schedulerName && FunctionPods.HandoffNodeOf(pod) is not null);
-            if (!placedByHandoff)
+            var role = PodMapper.RoleOf(pod, schedulerName);
+            switch (role)
             {
-                if (FunctionPods.IsTerminal(pod))
-                {
-                    continue;
-                }
-
-                if (FunctionPods.IsBound(pod))
-                {
+                case PodRole.External:
                     var node = pod.Spec!.NodeName!;
-                    external[node] = (external.GetValueOrDefault(node) ?? ResourceList.Empty).Add(PodMapper.RequestOf(pod)).Add(OnePod);
-                }
-                else if (pod.Spec?.SchedulerName == schedulerName && pod.Metadata.DeletionTimestamp is null)
-                {
+                    external[node] = (external.GetValueOrDefault(node) ?? ResourceList.Empty).Add(PodMapper.ExternalRequestOf(pod));
+                    continue;
+                case PodRole.WaitingForHandoff:
                     pending.Add(Plain(pod, key, defaultStrategy));
-                }
-
-                continue;
+                    continue;
+                case PodRole.Finished or PodRole.OtherScheduler:
+                    continue;
             }
 
             var observed = Observe(pod, key, nodes);
-            if (isFunctionPod && observed.OwnerUid is { } owner)
+            if (role == PodRole.FunctionPod && observed.OwnerUid is { } owner)
             {
                 if (!byFunction.TryGetValue(owner, out var list))
                 {

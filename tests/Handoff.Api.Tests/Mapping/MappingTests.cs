@@ -105,7 +105,7 @@ public sealed class MappingTests
     public void Loader_reports_documents_with_their_lines()
     {
         var docs = ManifestReader.ReadTyped(File.ReadAllText(Path.Combine(RepoPaths.Examples, "seed", "nodes.yaml")), "nodes.yaml");
-        Assert.Equal([("seed-node-a", 3), ("seed-node-b", 15)], docs.Select(d => (d.Object.Metadata.Name, d.Location.Line)));
-        Assert.Equal("nodes.yaml:15", docs[1].Location.ToString());
+        Assert.Equal([("seed-node-a", 4), ("seed-node-b", 16)], docs.Select(d => (d.Object.Metadata.Name, d.Location.Line)));
+        Assert.Equal("nodes.yaml:16", docs[1].Location.ToString());
     }
 }

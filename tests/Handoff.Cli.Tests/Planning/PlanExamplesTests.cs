@@ -39,6 +39,14 @@ public sealed class PlanExamplesTests
         { "dag", "dag-increment", "Succeeded", "dag-worker-2", 1, 1.0, 2.5 },
         { "dag", "dag-sum", "Succeeded", "dag-worker-1", 1, 3.0, 4.0 },
 
+        // The web pod holds 6 of cpu-1's 8 cpus: prepare (2) fits beside it, the plain pod summarize (queued after it)
+        // and evaluate (4 cpus, a license) go to cpu-2; both trainings share the tainted GPU node they tolerate.
+        { "real-cluster", "prepare", "Succeeded", "cpu-1", 1, 0.0, 2.0 },
+        { "real-cluster", "pod/summarize", "Succeeded", "cpu-2", 1, 0.0, 1.0 },
+        { "real-cluster", "train-a", "Succeeded", "gpu-1", 1, 2.0, 6.0 },
+        { "real-cluster", "train-b", "Succeeded", "gpu-1", 1, 2.0, 5.0 },
+        { "real-cluster", "evaluate", "Succeeded", "cpu-2", 1, 6.0, 8.0 },
+
         // Too big for any node, its dependent waits; no node in the zone asked for.
         { "unschedulable", "too-big", "Pending", null, 0, null, null },
         { "unschedulable", "after-too-big", "Waiting", null, 0, null, null },
@@ -57,7 +65,7 @@ public sealed class PlanExamplesTests
         { "dag", "dag-sum", "Succeeded", "Succeeded on dag-worker-1 (attempt 1)" },
         {
             "unschedulable", "too-big", "Unschedulable",
-            "0/1 nodes are available: 1 Insufficient cpu. Unschedulable: the cost (cpu=64, memory=1000) exceeds the total capacity of every eligible node."
+            "0/1 nodes are available: 1 Insufficient cpu. Unschedulable: the cost (cpu=64, memory=1000Mi) exceeds the total capacity of every eligible node."
         },
         { "unschedulable", "after-too-big", "WaitingForDependencies", "waiting for args to succeed: too-big" },
         { "unschedulable", "wrong-zone", "Unschedulable", "0/1 nodes are available: 1 node(s) didn't match Function's node selector." },
@@ -69,6 +77,7 @@ public sealed class PlanExamplesTests
     {
         { "seed", 4.0 },
         { "dag", 4.0 },
+        { "real-cluster", 8.0 },
         { "unschedulable", 0.0 },
         { "retries", 33.0 },
     };
@@ -115,7 +124,7 @@ public sealed class PlanExamplesTests
 
         var nodeA = Node(plan, "seed-node-a").GetProperty("peak");
         Assert.Equal("6", nodeA.GetProperty("cpu").GetString());
-        Assert.Equal("12000", nodeA.GetProperty("memory").GetString());
+        Assert.Equal("12000Mi", nodeA.GetProperty("memory").GetString());
         Assert.Equal("1", nodeA.GetProperty("gpu").GetString());
         Assert.Equal("1", Node(plan, "seed-node-b").GetProperty("peak").GetProperty("specialized_hardware").GetString());
         Assert.Equal(["seed-cpu-task", "seed-gpu-task", "seed-custom-task", "seed-second-gpu-task"],
@@ -141,12 +150,12 @@ public sealed class PlanExamplesTests
         Assert.Equal("", error);
         var plan = ParseJson(output);
         var names = plan.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToList();
-        // dag/ < retries/ < seed/ < unschedulable/, documents in file order.
+        // dag/ < real-cluster/ < retries/ < seed/ < unschedulable/, documents in file order.
         Assert.Equal("dag-source", names[0]);
         Assert.Equal("wrong-zone", names[^1]);
-        Assert.Equal(13, names.Count);
+        Assert.Equal(18, names.Count);
         Assert.Equal(names.Count, names.Distinct().Count());
-        Assert.Equal(6, plan.GetProperty("nodes").GetArrayLength());
+        Assert.Equal(9, plan.GetProperty("nodes").GetArrayLength());
     }
 
     [Fact]

@@ -1,62 +1,80 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
 using Handoff.Api.Manifests;
-using Handoff.Core.Lifecycle;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
+using Handoff.Cli.Planning;
+using Handoff.Core.Allocation;
+using Handoff.Core.Lifecycle;
 using Handoff.Core.Planning;
 using Handoff.Operator.Tests.Support;
+using Handoff.Sandbox;
 using Handoff.Testing;
+using k8s;
+using k8s.Models;
 
 namespace Handoff.Operator.Tests.Scenarios;
 
 /// <summary>
-/// <c>handoff plan</c>'s prediction (Core's planner) equals what the operator does on the examples. The test replays the
-/// planner's timeline: at each instant it ends the pods the plan ends (with the operator stopped, so all ends of an
-/// instant happen together, as in the plan), starts an operator, waits for the pods the plan starts then, stops it
-/// and compares — every placement, and the final phase, node and attempts of every function.
+/// <c>handoff plan</c>'s prediction equals what the operator does on the examples. The plan is built exactly as
+/// <c>handoff plan -f</c> builds it (<see cref="PlanInput"/>: HandoffNodes, Nodes, other workloads' pods, functions and
+/// plain pods, read back from the cluster so that creation order is the operator's). The test replays the planner's
+/// timeline: at each instant it ends the pods the plan ends (with the operator stopped, so all ends of an instant
+/// happen together, as in the plan), starts an operator, waits for the pods the plan starts then, stops it and
+/// compares — every placement, and the final phase, node and attempts of every function and plain pod.
 /// </summary>
-public sealed partial class PlanParityTests
+public sealed class PlanParityTests
 {
+    private static readonly TimeSpan PlanTimeout = TimeSpan.FromSeconds(30);
+
     [Theory]
     [InlineData("seed")]
     [InlineData("dag")]
     [InlineData("unschedulable")]
+    [InlineData("real-cluster")]
     public async Task The_operator_places_the_examples_exactly_as_the_planner_predicts(string example)
     {
         var docs = ManifestPaths.Expand([Path.Combine(RepoPaths.Examples, example)])
-            .SelectMany(f => ManifestReader.Read(f, TextReader.Null)).Select(o => ManifestReader.ToTyped(o).Object).ToList();
-        var nodes = docs.OfType<HandoffNode>().ToList();
-        await using var cluster = await SandboxCluster.StartAsync(nodes.Select(n => HandoffMapper.KubernetesNodeName(n)));
-        foreach (var n in nodes)
+            .SelectMany(f => ManifestReader.Read(f, TextReader.Null)).Select(ManifestReader.ToTyped).Select(d => d.Object).ToList();
+        var handoffNodes = docs.OfType<HandoffNode>().ToList();
+        var kubernetesNodes = docs.OfType<V1Node>().ToList();
+        var simulated = kubernetesNodes.Select(n => SandboxNode.FromManifest(JsonNode.Parse(KubernetesJson.Serialize(n))!.AsObject()))
+            .Concat(handoffNodes.Select(HandoffMapper.KubernetesNodeName).Where(name => kubernetesNodes.All(n => n.Metadata.Name != name)).Distinct().Select(name => new SandboxNode(name)));
+        await using var cluster = await SandboxCluster.StartAsync(simulated);
+        foreach (var n in handoffNodes)
         {
-            await cluster.CreateNodeAsync(n.Metadata.Name, n.Spec.Capacity, n.Metadata.Labels, n.Spec.Unschedulable, n.Spec.NodeName);
+            await cluster.Client.CustomObjects.CreateClusterCustomObjectAsync(n, HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, cancellationToken: SandboxCluster.Ct);
         }
 
-        foreach (var f in docs.OfType<HandoffFunction>())
+        foreach (var o in docs)
         {
-            await cluster.CreateFunctionAsync(f);
-        }
-
-        // The planner gets the functions in the operator's queue order (creationTimestamp, then name).
-        var created = (await cluster.ListFunctionsAsync())
-            .OrderBy(f => f.Metadata.CreationTimestamp).ThenBy(f => f.Metadata.Name, StringComparer.Ordinal).ToList();
-        var plan = Planner.Run(
-            nodes.Select(n => HandoffMapper.ToNodeInfo(n)),
-            created.Select(f =>
+            switch (o)
             {
-                var mapped = HandoffMapper.ToFunction(f);
-                return new PlanFunction(mapped.Placement, mapped.Args) { Strategy = mapped.Strategy, Retry = new RetryPolicy(mapped.MaxRetries), Duration = DurationOf(f) };
-            }),
-            SandboxCluster.Ct);
+                case HandoffFunction f:
+                    await cluster.CreateFunctionAsync(f);
+                    break;
+                case V1Pod p:
+                    p.Metadata.NamespaceProperty = cluster.Namespace;
+                    await cluster.Client.CoreV1.CreateNamespacedPodAsync(p, cluster.Namespace, cancellationToken: SandboxCluster.Ct);
+                    break;
+            }
+        }
 
-        var instants = plan.Events.Select(e => e.Time).Distinct().Order().ToList();
-        foreach (var t in instants)
+        // The plan of what the cluster now holds (as `kubectl get -o yaml | handoff plan -f -` would read it).
+        var created = new List<object>(handoffNodes);
+        created.AddRange(kubernetesNodes);
+        created.AddRange(await cluster.ListFunctionsAsync());
+        created.AddRange((await cluster.Client.CoreV1.ListNamespacedPodAsync(cluster.Namespace, cancellationToken: SandboxCluster.Ct)).Items);
+        var list = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray([.. created.Select(o => JsonNode.Parse(KubernetesJson.Serialize(o)))]) };
+        var input = PlanInput.Build(ManifestReader.ReadTyped(list.ToJsonString(), "cluster"), AllocationStrategy.FirstAvailable);
+        Assert.Empty(input.Problems);
+        var plan = Planner.Run(input.Nodes, input.Functions, SandboxCluster.Ct);
+        string KubernetesNodeOf(string handoffNode) => HandoffMapper.KubernetesNodeName(handoffNodes.Single(n => n.Metadata.Name == handoffNode));
+
+        foreach (var t in plan.Events.Select(e => e.Time).Distinct().Order())
         {
             foreach (var end in plan.Events.Where(e => e.Time == t && e.Kind != PlanEventKind.Started))
             {
-                var name = end.Id.Split('/')[1];
-                var pod = (await cluster.PodsAsync(name)).Single(p => p.Metadata.Name == $"{name}-{end.Attempt}");
+                var pod = await PodOfAsync(cluster, end.Id, end.Attempt);
                 await cluster.FinishPodAsync(pod, "r", end.Kind == PlanEventKind.Succeeded ? 0 : 1);
             }
 
@@ -64,11 +82,9 @@ public sealed partial class PlanParityTests
             var op = await cluster.StartOperatorAsync();
             foreach (var start in starts)
             {
-                var name = start.Id.Split('/')[1];
-                var pod = await cluster.WaitForBoundPodAsync(name, start.Attempt);
-                var expectedNode = nodes.Single(n => n.Metadata.Name == start.Node);
-                Assert.True(HandoffMapper.KubernetesNodeName(expectedNode) == pod.Spec.NodeName,
-                    $"at {t.TotalSeconds}s the plan starts {name} on {start.Node}; the operator bound it to {pod.Spec.NodeName}");
+                var pod = await PodOfAsync(cluster, start.Id, start.Attempt);
+                Assert.True(KubernetesNodeOf(start.Node) == pod.Spec.NodeName,
+                    $"at {t.TotalSeconds}s the plan starts {start.Id} on {start.Node}; the operator bound it to {pod.Spec.NodeName}");
             }
 
             if (starts.Count == 0)
@@ -77,7 +93,8 @@ public sealed partial class PlanParityTests
             }
 
             await cluster.StopOperatorAsync(op);
-            var planned = plan.Events.Where(e => e.Time <= t && e.Kind == PlanEventKind.Started).Select(e => $"{e.Id.Split('/')[1]}-{e.Attempt}").Order().ToList();
+            var planned = plan.Events.Where(e => e.Time <= t && e.Kind == PlanEventKind.Started && !IsPod(e.Id))
+                .Select(e => $"{NameOf(e.Id)}-{e.Attempt}").Order().ToList();
             var actual = (await cluster.PodsAsync()).Select(p => p.Metadata.Name).Order().ToList();
             Assert.Equal(planned, actual);
         }
@@ -86,7 +103,15 @@ public sealed partial class PlanParityTests
         await Wait.UntilAsync(() => final.Operator.Passes > 0, "a full reconcile pass of the last operator");
         foreach (var expected in plan.Functions)
         {
-            var name = expected.Id.Split('/')[1];
+            if (IsPod(expected.Id))
+            {
+                var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(NameOf(expected.Id), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
+                Assert.Equal(expected.Phase == FunctionPhase.Succeeded ? "Succeeded" : "Pending", pod.Status?.Phase ?? "Pending");
+                Assert.Equal(expected.Node is null ? null : KubernetesNodeOf(expected.Node), pod.Spec.NodeName);
+                continue;
+            }
+
+            var name = NameOf(expected.Id);
             var (phase, check) = expected.Phase switch
             {
                 FunctionPhase.Succeeded => (FunctionPhases.Succeeded, (Func<HandoffFunction, bool>)(_ => true)),
@@ -98,27 +123,22 @@ public sealed partial class PlanParityTests
             Assert.Equal(expected.Node, f.Status.Node);
             Assert.Equal(expected.Attempts, f.Status.Attempts);
         }
-
     }
 
-    private static TimeSpan DurationOf(HandoffFunction f)
+    private static bool IsPod(string id) => id.StartsWith("pods/", StringComparison.Ordinal);
+
+    private static string NameOf(string id) => id[(id.LastIndexOf('/') + 1)..];
+
+    /// <summary>The pod of a planned attempt: a function's <c>NAME-ATTEMPT</c> once bound, or the plain pod itself once bound.</summary>
+    private static async Task<V1Pod> PodOfAsync(SandboxCluster cluster, string id, int attempt)
     {
-        if (f.Metadata.Annotations?.TryGetValue(HandoffApi.DurationAnnotation, out var text) != true || text is null)
+        if (!IsPod(id))
         {
-            return PlanFunction.DefaultDuration;
+            return await cluster.WaitForBoundPodAsync(NameOf(id), attempt);
         }
 
-        var m = DurationPattern().Match(text);
-        Assert.True(m.Success, $"unsupported duration {text} in the example");
-        var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        return m.Groups[2].Value switch
-        {
-            "ms" => TimeSpan.FromMilliseconds(value),
-            "s" => TimeSpan.FromSeconds(value),
-            _ => TimeSpan.FromMinutes(value),
-        };
+        return await Wait.ForAsync(
+            () => cluster.Client.CoreV1.ReadNamespacedPodAsync(NameOf(id), cluster.Namespace, cancellationToken: SandboxCluster.Ct),
+            p => !string.IsNullOrEmpty(p.Spec.NodeName), $"plain pod {NameOf(id)} is bound", PlanTimeout);
     }
-
-    [GeneratedRegex("^([0-9.]+)(ms|s|m)$")]
-    private static partial Regex DurationPattern();
 }
