@@ -23,6 +23,30 @@ internal sealed partial class CycleRun
             _taken.Add(m.Id);
         }
 
+        if (_gangs[gang.Key].Find(w => _blocked.ContainsKey(w.Id)) is { } blocked)
+        {
+            // A member waits behind a StrictFIFO head that did not fit: the gang cannot be placed whole.
+            foreach (var m in members)
+            {
+                _unplaced.Add(Blocked(m, Reasons.BlockedByQueueHead, $"gang {gang.Name}: {ObjectKeys.NameOf(blocked.Id)}: {_blocked[blocked.Id]}"));
+            }
+
+            return [];
+        }
+
+        if (BehindUndecidedStrictHead(gang, members) is { } behind)
+        {
+            // A member (of a gang spanning queues) is behind a StrictFIFO head not decided yet: placing the gang now
+            // would jump that queue's line, so it waits for the next cycle.
+            var message = $"gang {gang.Name}: {ObjectKeys.NameOf(behind.Member.Id)}: {Messages.BlockedByQueueHead(behind.Member.Queue!, behind.Head.Id)}";
+            foreach (var m in members)
+            {
+                _unplaced.Add(Blocked(m, Reasons.BlockedByQueueHead, message));
+            }
+
+            return [];
+        }
+
         var minMembers = Math.Max(gang.MinMembers, _input.Gangs?.MinMembers(gang.Key) ?? 0);
         var ready = members.Count + (_input.Gangs?.Placed(gang.Key) ?? 0);
         if (ready < minMembers)
@@ -177,5 +201,21 @@ internal sealed partial class CycleRun
         {
             NotPlaced(_lanes[m.Queue ?? ""], Blocked(m, reason, detail));
         }
+    }
+
+    /// <summary>A member in a StrictFIFO lane with a workload of another gang (or none) still undecided ahead of it.</summary>
+    private (Workload Member, Workload Head)? BehindUndecidedStrictHead(GangRef gang, List<Workload> members)
+    {
+        foreach (var m in members)
+        {
+            if (m.Queue is { } queue && _lanes.TryGetValue(queue, out var lane) && lane.Strict
+                && lane.Remaining().FirstOrDefault(w => !IsTaken(w) && w.Gang?.Key != gang.Key) is { } head
+                && QueueLane.ByPriorityThenOrder(head, m) < 0)
+            {
+                return (m, head);
+            }
+        }
+
+        return null;
     }
 }

@@ -19,6 +19,9 @@ internal sealed partial class CycleRun
     private readonly List<Unplaced> _unplaced = [];
     private readonly List<Preemption> _preemptions = [];
     private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+
+    // Workloads blocked behind a StrictFIFO head, with why: a gang with such a member is not placed.
+    private readonly Dictionary<string, string> _blocked = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _placedThisCycle = new(StringComparer.Ordinal);
     private readonly Dictionary<RequestShape, AllocationDecision> _failedShapes = [];
     private readonly Dictionary<string, QueueLane> _lanes = new(StringComparer.Ordinal);
@@ -126,7 +129,12 @@ internal sealed partial class CycleRun
                 filed.Remove(filed.Min);
                 var lane = _lanes[name];
                 lane.Filed = null;
-                var workload = lane.Peek(IsTaken)!;
+                if (lane.Peek(IsTaken) is not { } workload || workload.Priority != level)
+                {
+                    // Its head was taken with a gang decided from another lane since it was filed.
+                    continue;
+                }
+
                 lane.Advance();
                 var moved = Take(workload, lane);
                 foreach (var changed in moved)
@@ -292,10 +300,12 @@ internal sealed partial class CycleRun
     private void Block(QueueLane lane, Workload head)
     {
         lane.Blocked = true;
+        var message = Messages.BlockedByQueueHead(lane.Name, head.Id);
         foreach (var behind in lane.Remaining().Where(w => !IsTaken(w)).ToList())
         {
             _taken.Add(behind.Id);
-            _unplaced.Add(Blocked(behind, Reasons.BlockedByQueueHead, Messages.BlockedByQueueHead(lane.Name, head.Id)));
+            _blocked[behind.Id] = message;
+            _unplaced.Add(Blocked(behind, Reasons.BlockedByQueueHead, message));
         }
     }
 

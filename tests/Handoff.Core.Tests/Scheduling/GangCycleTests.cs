@@ -73,6 +73,22 @@ public sealed class GangCycleTests
     }
 
     [Fact]
+    public void A_gang_with_a_member_behind_a_blocked_strict_fifo_head_is_not_placed()
+    {
+        // The head of strict queue q does not fit; the gang's member in q waits behind it, so the gang holds nothing,
+        // even though its other member (in the implicit queue) would fit.
+        var cluster = new QueueCycleBuilder().Node("a", "4").Queue("q", strict: true);
+        var gang = new GangRef("ns/train", 2);
+        var result = cluster.Run(
+            W("ns/head", "8", queue: "q", readyAfter: 0),
+            W("ns/train-0", "1", queue: "q", gang: gang, readyAfter: 1),
+            W("ns/train-1", "1", gang: gang, readyAfter: 2));
+        Assert.Empty(result.Placed);
+        Assert.Empty(cluster.Tracker.Allocations());
+        Assert.All(result.Unplaced.Where(u => u.Workload.Gang is not null), u => Assert.Equal(Reasons.BlockedByQueueHead, u.Reason));
+    }
+
+    [Fact]
     public void GangBook_fails_the_unplaced_members_of_a_gang_that_can_no_longer_reach_min_members()
     {
         var book = new GangBook(
