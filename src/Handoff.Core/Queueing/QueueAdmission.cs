@@ -1,4 +1,5 @@
 using Handoff.Core.Lifecycle;
+using Handoff.Core.Scheduling;
 
 namespace Handoff.Core.Queueing;
 
@@ -67,5 +68,28 @@ public static class QueueAdmission
         return priorityClasses.TryGetValue(priorityClassName, out var value)
             ? (value, null)
             : (0, new AdmissionBlock(Reasons.UnknownPriorityClass, Messages.UnknownPriorityClass(priorityClassName)));
+    }
+
+    /// <summary>
+    /// A ready workload as the cycle takes it: <paramref name="workload"/> (placement, strategy, queue order) with the
+    /// queue, priority, gang and preemption policy of <paramref name="traits"/>; or why it waits outside the cycle (its
+    /// queue: <see cref="CheckQueue"/>; its PriorityClass: <see cref="Priority"/>).
+    /// </summary>
+    public static (Workload Workload, AdmissionBlock? Block) Admit(
+        Workload workload, SchedulingTraits traits, string @namespace, IReadOnlyDictionary<string, string> namespaceLabels,
+        IReadOnlyDictionary<string, QueueQuota> queues, IReadOnlyDictionary<string, int> priorityClasses)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(traits);
+        var (priority, block) = Priority(traits.Priority, traits.PriorityClassName, priorityClasses);
+        var admitted = workload with
+        {
+            Priority = priority,
+            Queue = string.IsNullOrEmpty(traits.Queue) ? null : traits.Queue,
+            Gang = traits.Gang,
+            MayPreempt = traits.MayPreempt,
+        };
+        block ??= CheckQueue(traits.Queue, @namespace, namespaceLabels, queues);
+        return (admitted, block);
     }
 }

@@ -38,6 +38,9 @@ public sealed record QueueQuota(string Name)
     /// <summary><c>spec.namespaceSelector</c>: the namespaces (by their labels) whose workloads may use the queue.</summary>
     public LabelSelector NamespaceSelector { get; init; } = LabelSelector.Everything;
 
+    /// <summary>What of the spec could not be read at all (a quantity that does not parse), each with its field.</summary>
+    public IReadOnlyList<string> SpecProblems { get; init; } = [];
+
     /// <summary>Whether the queue belongs to a cohort.</summary>
     public bool HasCohort => !string.IsNullOrEmpty(Cohort);
 
@@ -48,7 +51,7 @@ public sealed record QueueQuota(string Name)
     /// </summary>
     public IReadOnlyList<string> Problems()
     {
-        var problems = new List<string>();
+        var problems = new List<string>(SpecProblems);
         if (WeightMilli <= 0)
         {
             problems.Add($"weight {ResourceList.FormatMilli(WeightMilli)} must be greater than 0");
