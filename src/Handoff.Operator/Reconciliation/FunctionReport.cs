@@ -29,6 +29,9 @@ public sealed record FunctionReport(FunctionPhase Phase)
 
     public DateTimeOffset? RetryAfter { get; init; }
 
+    /// <summary>Its position in its HandoffQueue while Pending (1 = next); null otherwise.</summary>
+    public int? QueuePosition { get; init; }
+
     public DateTimeOffset? StartTime { get; init; }
 
     public DateTimeOffset? CompletionTime { get; init; }
@@ -42,3 +45,6 @@ public sealed record FunctionReport(FunctionPhase Phase)
     /// <summary>The Event this state deserves once it has lasted beyond the pass that first saw it; null for none.</summary>
     public EventReport? Event { get; init; }
 }
+
+/// <summary>What the queueing rules decided about a function outside the cycle: kept out of it, or failed with its gang.</summary>
+public sealed record QueueVerdict(Core.Queueing.AdmissionBlock? Blocked, string? GangFailure);
