@@ -37,7 +37,7 @@ public sealed class SandboxApplyTests
             using var client = sandbox.CreateClient();
             var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("handoff", Helm.Namespace, cancellationToken: ct);
             var clusterRole = await client.RbacAuthorizationV1.ReadClusterRoleAsync($"{Helm.Namespace}-handoff", cancellationToken: ct);
-            Assert.Equal(8, clusterRole.Rules.Count);
+            Assert.Equal(10, clusterRole.Rules.Count);
 
             // 2. The operator, configured by the applied Deployment's args and env (downward API resolved as the
             //    kubelet would), pointed at the sandbox; listeners moved to free local ports so tests can run in parallel.

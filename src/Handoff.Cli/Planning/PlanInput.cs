@@ -31,6 +31,15 @@ internal sealed record PlanInput(
     IReadOnlyDictionary<string, MappedFunction> Mapped,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>The HandoffQueues of the input, by name (api.md, "Queues").</summary>
+    public IReadOnlyDictionary<string, Core.Queueing.QueueQuota> Queues { get; init; } = new Dictionary<string, Core.Queueing.QueueQuota>();
+
+    /// <summary>The PriorityClasses of the input: name → value.</summary>
+    public IReadOnlyDictionary<string, int> PriorityClasses { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The planner's options for this input: its queues and PriorityClasses.</summary>
+    public PlannerOptions Options => new() { Queues = Queues, PriorityClasses = PriorityClasses };
+
     /// <summary>The prefix of a plain pod's name in a plan (its id is <see cref="PodMapper.WorkloadId"/>).</summary>
     public const string PodPrefix = "pod/";
 
@@ -90,7 +99,10 @@ internal sealed record PlanInput(
                         break;
                     case V1Pod pod when PodMapper.RoleOf(pod) == PodRole.WaitingForHandoff:
                         var plain = PodMapper.ToPlainPod(pod, defaultStrategy);
-                        var asFunction = new MappedFunction(ObjectKeys.NamespaceOf(plain.Key), PodPrefix + pod.Metadata.Name, plain.Placement, plain.Strategy, [], [], 0);
+                        var asFunction = new MappedFunction(ObjectKeys.NamespaceOf(plain.Key), PodPrefix + pod.Metadata.Name, plain.Placement, plain.Strategy, [], [], 0)
+                        {
+                            Traits = plain.Traits,
+                        };
                         if (!functionLocations.TryAdd(asFunction.Id, doc))
                         {
                             throw new ManifestValidationException($"Pod {plain.Key}", "metadata.name",
@@ -134,7 +146,33 @@ internal sealed record PlanInput(
             problems.Add($"{functionLocations[cycle[0]].Location}: {HandoffApi.FunctionKind} {cycle[0]}: spec.args: DependencyCycle: {FunctionGraph.FormatCycle(cycle)}");
         }
 
-        return new PlanInput(nodes, functions, mapped, problems);
+        var queues = new Dictionary<string, Core.Queueing.QueueQuota>(StringComparer.Ordinal);
+        foreach (var doc in documents)
+        {
+            if (doc.Object is HandoffQueue queue)
+            {
+                var q = QueueMapper.ToQueue(queue);
+                if (!queues.TryAdd(q.Name, q))
+                {
+                    errors.Add($"{doc.Location}: {HandoffApi.QueueKind} {q.Name}: metadata.name: Duplicate value: \"{q.Name}\"");
+                }
+                else if (q.Problems() is { Count: > 0 } queueProblems)
+                {
+                    problems.Add($"{doc.Location}: {HandoffApi.QueueKind} {q.Name}: inactive: {string.Join("; ", queueProblems)}");
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new PlanInputException(errors);
+        }
+
+        return new PlanInput(nodes, functions, mapped, problems)
+        {
+            Queues = queues,
+            PriorityClasses = QueueMapper.ToPriorityClasses(documents.Select(d => d.Object).OfType<V1PriorityClass>()),
+        };
     }
 
     /// <summary>The Node documents by name; a name given twice is an error.</summary>
@@ -223,6 +261,7 @@ internal sealed record PlanInput(
             Fails = fails,
             Retry = new RetryPolicy(f.MaxRetries),
             Created = metadata.CreationTimestamp is { } created && created > planStart ? created - planStart : TimeSpan.Zero,
+            Traits = f.Traits,
         };
     }
 }

@@ -12,7 +12,22 @@ namespace Handoff.Cli.Planning;
 internal sealed record PlanDocument(
     [property: JsonPropertyName("functions")] IReadOnlyList<FunctionEntry> Functions,
     [property: JsonPropertyName("nodes")] IReadOnlyList<NodeEntry> Nodes,
-    [property: JsonPropertyName("makespan")] double Makespan);
+    [property: JsonPropertyName("makespan")] double Makespan)
+{
+    /// <summary>Per-queue usage over time (left out when the input has no HandoffQueues).</summary>
+    [JsonPropertyName("queues")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<QueueEntry>? Queues { get; init; }
+}
+
+/// <summary>A HandoffQueue at an instant (whenever a cycle changed it).</summary>
+internal sealed record QueueEntry(
+    [property: JsonPropertyName("time")] double Time,
+    [property: JsonPropertyName("queue")] string Queue,
+    [property: JsonPropertyName("pending")] int Pending,
+    [property: JsonPropertyName("admitted")] int Admitted,
+    [property: JsonPropertyName("usage")] IReadOnlyDictionary<string, string> Usage,
+    [property: JsonPropertyName("borrowed")] IReadOnlyDictionary<string, string> Borrowed);
 
 internal sealed record FunctionEntry(
     [property: JsonPropertyName("namespace")] string Namespace,
@@ -47,7 +62,11 @@ internal static class PlanOutput
             return new FunctionEntry(m.Namespace, m.Name, f.Phase.Name(), f.Node, f.Attempts, Seconds(f.Start), Seconds(f.End), f.Reason, f.Message, m.Strategy.ToString());
         })],
         [.. plan.Nodes.Select(n => new NodeEntry(n.Name, n.Capacity.ToDictionary(), n.Peak.ToDictionary()))],
-        plan.Makespan.TotalSeconds);
+        plan.Makespan.TotalSeconds)
+    {
+        Queues = input.Queues.Count == 0 ? null
+            : [.. plan.Queues.Select(q => new QueueEntry(q.Time.TotalSeconds, q.Queue, q.Pending, q.Admitted, q.Usage.ToDictionary(), q.Borrowed.ToDictionary()))],
+    };
 
     public static string ToJson(PlanDocument document) => JsonSerializer.Serialize(document, Json);
 
@@ -150,6 +169,17 @@ internal static class PlanOutput
         {
             Time(e.Time), e.Kind.ToString(), e.Id, e.Node, e.Attempt.ToString(CultureInfo.InvariantCulture),
         }));
+        if (input.Queues.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("QUEUES");
+            Table(sb, ["TIME", "QUEUE", "PENDING", "ADMITTED", "USAGE", "BORROWED"], plan.Queues.Select(q => new[]
+            {
+                Time(q.Time), q.Queue, q.Pending.ToString(CultureInfo.InvariantCulture), q.Admitted.ToString(CultureInfo.InvariantCulture),
+                q.Usage.Count == 0 ? "-" : q.Usage.ToString(), q.Borrowed.Count == 0 ? "-" : q.Borrowed.ToString(),
+            }));
+        }
+
         sb.AppendLine();
         sb.Append("makespan: ").AppendLine(Time(plan.Makespan));
         return sb.ToString();

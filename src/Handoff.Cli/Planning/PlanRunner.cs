@@ -54,7 +54,7 @@ internal static class PlanRunner
             return ExitInvalidInput;
         }
 
-        var plan = Planner.Run(input.Nodes, input.Functions, cancellationToken);
+        var plan = Planner.Run(input.Nodes, input.Functions, input.Options, cancellationToken);
         var document = PlanOutput.ToDocument(plan, input);
         output.Write(format switch
         {
