@@ -37,7 +37,8 @@ public sealed class StatusWriter(
     /// </summary>
     public async Task<WriteResult> WriteQueueAsync(HandoffQueue queue, QueueReport report, CancellationToken cancellationToken)
     {
-        var current = queue.Status;
+        // A queue never reported on reads back with a default status (counts 0): diff against nothing, so 0 is written.
+        var current = queue.Status?.Conditions is null ? null : queue.Status;
         var desired = new HandoffQueueStatus
         {
             Pending = report.Pending,
