@@ -1,3 +1,4 @@
+// Over 400 lines: the pass is one method on purpose — its steps share the pass's locals (views, decisions, what was done).
 using System.Collections.Concurrent;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Lifecycle;
@@ -30,7 +31,7 @@ namespace Handoff.Operator.Reconciliation;
 /// Nothing is decided from memory: the tracker is rebuilt from the pods on every pass, and the memos of
 /// <see cref="TermState"/> only save work.
 /// </summary>
-public sealed class Reconciler(
+public sealed partial class Reconciler(
     OperatorOptions options, TimeProvider time, OperatorMetrics metrics, TermState term, Actuator actuator, StatusWriter writer, ILogger<Reconciler> logger,
     ResourceCache<HandoffNode> handoffNodes, ResourceCache<HandoffFunction> functions, ResourceCache<V1Pod> pods, ResourceCache<V1Node> nodes,
     Func<IReadOnlyList<InvalidObject>> invalidObjects)
@@ -39,9 +40,6 @@ public sealed class Reconciler(
     private static readonly TimeSpan EventConfirmationDelay = TimeSpan.FromSeconds(1);
     private readonly RetryPolicy _retry = new(HandoffApi.DefaultMaxRetries) { InitialBackoff = options.RetryBackoffInitial, MaxBackoff = options.RetryBackoffMax };
     private readonly Lazy<Core.Nodes.LabelSelector> _discoverySelector = new(() => Core.Nodes.LabelSelectorParser.Parse(options.DiscoverNodesSelector));
-
-    // Queues whose metric series this term has set (removed when the queue is gone).
-    private readonly HashSet<string> _queueSeries = new(StringComparer.Ordinal);
 
     /// <summary>HandoffQueues, PriorityClasses and Namespaces (api.md, "Queues"); null: no queues, the first round's rules.</summary>
     public QueueCaches? QueueCaches { get; init; }
@@ -181,11 +179,10 @@ public sealed class Reconciler(
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         foreach (var (pod, handoffNode) in holdings.ToBind)
         {
-            if (pod.OwnerUid is { } owner && byUidView.GetValueOrDefault(owner)?.Mapped?.Traits.Gang is { } gangOfPod
-                && scheduling.Gangs.Placed(gangOfPod.Key) + placedPerGang.GetValueOrDefault(gangOfPod.Key) < scheduling.Gangs.MinMembers(gangOfPod.Key))
+            if (PartialGangOf(pod, byUidView, scheduling, placedPerGang) is { } partial)
             {
                 // Left unbound by a placement cut short (a restart): the gang is not whole, so it holds nothing.
-                Log.PartialGangReleased(logger, gangOfPod.Key, scheduling.Gangs.Placed(gangOfPod.Key), scheduling.Gangs.MinMembers(gangOfPod.Key));
+                Log.PartialGangReleased(logger, partial, scheduling.Gangs.Placed(partial), scheduling.Gangs.MinMembers(partial));
                 actions.Add(ct => actuator.DeletePodAsync(pod.Pod, "its gang was not created whole", ct));
                 continue;
             }
@@ -262,8 +259,9 @@ public sealed class Reconciler(
                 if (!placedNow.TryGetValue(f.Key, out var report))
                 {
                     var offered = scheduling.Offered.GetValueOrDefault(f.Key);
-                    var queued = scheduling.Blocked.GetValueOrDefault(f.Key) is var block && scheduling.GangFailures.GetValueOrDefault(f.Key) is var gangFailure
-                        && (block is not null || gangFailure is not null) ? new QueueVerdict(block, gangFailure) : null;
+                    var block = scheduling.Blocked.GetValueOrDefault(f.Key);
+                    var gangFailure = scheduling.GangFailures.GetValueOrDefault(f.Key);
+                    var queued = block is null && gangFailure is null ? null : new QueueVerdict(block, gangFailure);
                     report = StatusReportStep.For(f, deps, null, offered?.PodName, offered?.Attempt ?? 0, scheduling.UnplacedOf(f.Key), null,
                         f.Object.Metadata.Uid is { } uid && boundNow.ContainsKey(uid), snapshot.Now, options.ScheduledEvents, queued);
                     if (report is not null && await writer.WriteFunctionAsync(f, report, ct) == WriteResult.Stale)
@@ -435,76 +433,6 @@ public sealed class Reconciler(
             RemoveNodeSeries(gone, term.ReportedUsage[gone].Capacity.Select(r => r.Key));
             term.ReportedUsage.Remove(gone);
         }
-    }
-
-    private void UpdateQueueMetrics(IReadOnlyList<QueueReport> reports)
-    {
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var report in reports)
-        {
-            present.Add(report.Name);
-            _queueSeries.Add(report.Name);
-            metrics.QueuePending.WithLabels(report.Name).Set(report.Pending);
-            metrics.QueueAdmitted.WithLabels(report.Name).Set(report.Admitted);
-            foreach (var (resource, milli) in report.Usage)
-            {
-                metrics.QueueUsage.WithLabels(report.Name, resource).Set(milli / 1000.0);
-            }
-        }
-
-        foreach (var gone in _queueSeries.Where(q => !present.Contains(q)).ToList())
-        {
-            metrics.QueuePending.RemoveLabelled(gone);
-            metrics.QueueAdmitted.RemoveLabelled(gone);
-            _queueSeries.Remove(gone);
-        }
-    }
-
-    /// <summary>
-    /// The evictions the cycle decided (api.md, "Queues", rule 4): each victim function's status says Preempted (with its
-    /// attempt, so the attempt is not used up) before its pod is deleted, and a Preempted Event names the preemptor; a
-    /// plain pod victim is deleted (its controller makes another, as with kube-scheduler). Returns the victims' reports.
-    /// </summary>
-    private ConcurrentDictionary<string, FunctionReport> PreemptionActions(
-        SchedulingOutcome scheduling, Dictionary<string, FunctionView> byKey, PodView podView, List<Func<CancellationToken, Task>> actions)
-    {
-        var preempted = new ConcurrentDictionary<string, FunctionReport>(StringComparer.Ordinal);
-        foreach (var preemption in scheduling.Cycle.Preemptions)
-        {
-            var message = preemption.VictimMessage;
-            var ev = new EventReport("Normal", Reasons.Preempted, message);
-            foreach (var victim in preemption.Victims)
-            {
-                Log.Preempting(logger, victim.Id, victim.Priority, preemption.Node, preemption.Preemptor.Id, preemption.Preemptor.Priority);
-                metrics.QueuePreemptions.WithLabels(victim.Queue ?? "").Inc();
-                if (victim.Kind == WorkloadKind.Function && byKey.GetValueOrDefault(victim.Id) is { State: Active active, LivePod: { } live } f)
-                {
-                    var report = StatusReportStep.Preempted(f, active, message);
-                    preempted[f.Key] = report;
-                    actions.Add(async ct =>
-                    {
-                        // The status first: a restart after it still deletes the pod, and the attempt is kept.
-                        if (await writer.WriteFunctionAsync(f, report, ct) == WriteResult.Stale)
-                        {
-                            return;
-                        }
-
-                        await writer.RecordOnceAsync(f, ev, ct);
-                        await actuator.DeletePodAsync(live.Pod, message, ct);
-                    });
-                }
-                else if (podView.Live.FirstOrDefault(p => p.Key == victim.Holder) is { } pod)
-                {
-                    actions.Add(async ct =>
-                    {
-                        await writer.RecordPodEventAsync(pod.Pod, ev, ct);
-                        await actuator.DeletePodAsync(pod.Pod, message, ct);
-                    });
-                }
-            }
-        }
-
-        return preempted;
     }
 
     private void RemoveNodeSeries(string node, IEnumerable<string> resources)

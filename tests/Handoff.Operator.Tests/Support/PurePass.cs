@@ -50,7 +50,7 @@ public sealed class PurePass
         var holdings = term.SyncHoldings(pods, nodes, pod => FallbackCost(term, pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
         var functions = FunctionLifecycleStep.Build(snapshot, pods, term.MapFunction, Retry);
         var dependencies = DependencyStep.Resolve(functions);
-        var scheduling = SchedulingStep.Run(functions, dependencies, pods, nodes, term.Tracker, CancellationToken.None);
+        var scheduling = SchedulingStep.Run(functions, dependencies, pods, nodes, term.Tracker, CancellationToken.None, QueueContext.From(snapshot));
         return new PurePass(snapshot, term)
         {
             Nodes = nodes,
