@@ -1,7 +1,10 @@
+using System.Text;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Lifecycle;
 using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
 using static Handoff.Operator.Tests.Scenarios.Queues.QueueCluster;
 
 namespace Handoff.Operator.Tests.Scenarios.Queues;
@@ -112,5 +115,36 @@ public sealed class QueueAdmissionTests
         Assert.Equal("Pending", f.Status.Phase);
         await cluster.WaitForFunctionAsync("g", x => x.Status?.Conditions?.Any(c => c.Reason == Reasons.UnknownQueue) == true, "names an unknown queue");
         await cluster.WaitForQueueAsync("closed", q => q.Status?.Pending == 1 && q.Status.Conditions?.Single().Status == "True", "counts it pending");
+    }
+
+    [Fact]
+    public async Task Per_queue_gauges_follow_the_queue_and_preemptions_are_counted_by_the_victims_queue()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["n1"], simulateKubelet: true);
+        await cluster.CreateNodeAsync("n1", Cpu("2"));
+        await cluster.CreateQueueAsync("batch", new HandoffQueueSpec { Quota = Cpu("2") });
+        var op = await cluster.StartOperatorAsync();
+        var metrics = op.Services.GetRequiredService<OperatorMetrics>();
+        async Task<string> ExportAsync()
+        {
+            using var stream = new MemoryStream();
+            await metrics.Registry.CollectAndExportAsTextAsync(stream, Ct);
+            return Encoding.UTF8.GetString(stream.ToArray());
+        }
+
+        await cluster.CreateFunctionAsync(Function("low", "2", queue: "batch", priority: 1, runs: "1s"));
+        await cluster.CreateFunctionAsync(Function("also-low", "1", queue: "batch", priority: 1, runs: "1s"));
+        await Wait.UntilAsync(
+            async () => await ExportAsync() is var text && text.Contains("handoff_queue_admitted{queue=\"batch\"} 1", StringComparison.Ordinal)
+                && text.Contains("handoff_queue_pending{queue=\"batch\"} 1", StringComparison.Ordinal)
+                && text.Contains("handoff_queue_usage{queue=\"batch\",resource=\"cpu\"} 2", StringComparison.Ordinal),
+            "batch's gauges: 1 admitted holding 2 cpus, 1 pending");
+
+        await cluster.CreateFunctionAsync(Function("urgent", "2", priority: 100, runs: "1s"));
+        await Wait.UntilAsync(async () => (await ExportAsync()).Contains("handoff_queue_preemptions_total{queue=\"batch\"} 1", StringComparison.Ordinal), "one preemption in batch");
+        await cluster.WaitForPhaseAsync("low", "Succeeded", TimeSpan.FromSeconds(30));
+
+        await cluster.Client.CustomObjects.DeleteClusterCustomObjectAsync(HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, "batch", cancellationToken: Ct);
+        await Wait.UntilAsync(async () => !(await ExportAsync()).Contains("handoff_queue_admitted{queue=\"batch\"}", StringComparison.Ordinal), "batch's gauges are removed");
     }
 }
