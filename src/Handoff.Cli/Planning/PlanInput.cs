@@ -37,8 +37,12 @@ internal sealed record PlanInput(
     /// <summary>The PriorityClasses of the input: name → value.</summary>
     public IReadOnlyDictionary<string, int> PriorityClasses { get; init; } = new Dictionary<string, int>();
 
-    /// <summary>The planner's options for this input: its queues and PriorityClasses.</summary>
-    public PlannerOptions Options => new() { Queues = Queues, PriorityClasses = PriorityClasses };
+    /// <summary>The labels of the Namespaces of the input (with the label the API server sets), by name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>The planner's options for this input: its queues, PriorityClasses and namespaces' labels.</summary>
+    public PlannerOptions Options => new() { Queues = Queues, PriorityClasses = PriorityClasses, NamespaceLabels = NamespaceLabels };
 
     /// <summary>The prefix of a plain pod's name in a plan (its id is <see cref="PodMapper.WorkloadId"/>).</summary>
     public const string PodPrefix = "pod/";
@@ -172,6 +176,13 @@ internal sealed record PlanInput(
         {
             Queues = queues,
             PriorityClasses = QueueMapper.ToPriorityClasses(documents.Select(d => d.Object).OfType<V1PriorityClass>()),
+            NamespaceLabels = documents.Select(d => d.Object).OfType<V1Namespace>().Where(n => !string.IsNullOrEmpty(n.Metadata?.Name)).ToDictionary(
+                n => n.Metadata.Name,
+                n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(n.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+                {
+                    [Core.Queueing.QueueAdmission.NamespaceNameLabel] = n.Metadata.Name,
+                },
+                StringComparer.Ordinal),
         };
     }
 

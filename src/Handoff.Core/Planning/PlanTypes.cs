@@ -79,6 +79,13 @@ public sealed record PlannerOptions
 
     /// <summary>The plan's PriorityClasses: name → value.</summary>
     public IReadOnlyDictionary<string, int> PriorityClasses { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
+    /// The labels of the namespaces the input describes (for queues' namespaceSelector); a namespace it does not
+    /// describe has only <c>kubernetes.io/metadata.name</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
 }
 
 /// <summary>The planner's result: functions in input order, nodes in name order, the timeline and the makespan.</summary>

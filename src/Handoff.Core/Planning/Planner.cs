@@ -324,7 +324,8 @@ public static partial class Planner
             s.ReadySince = readySince;
             var (workload, block) = QueueAdmission.Admit(
                 new Workload(f.Placement, f.Strategy, new QueueOrderKey(Start + readySince, Start + f.Created, f.Id)), f.Traits,
-                ObjectKeys.NamespaceOf(f.Id), QueueAdmission.LabelsOfNamespace(ObjectKeys.NamespaceOf(f.Id)), _options.Queues, _options.PriorityClasses);
+                ObjectKeys.NamespaceOf(f.Id), _options.NamespaceLabels.GetValueOrDefault(ObjectKeys.NamespaceOf(f.Id)) ?? QueueAdmission.LabelsOfNamespace(ObjectKeys.NamespaceOf(f.Id)),
+                _options.Queues, _options.PriorityClasses);
             s.Workload = workload;
             if (block is not null)
             {
