@@ -54,6 +54,3 @@ public sealed record ClusterSnapshot(
             [.. functions.List().OrderBy(ResourceCache<HandoffFunction>.KeyOf, StringComparer.Ordinal)],
             pods.List());
 }
-
-/// <summary>The caches the queueing rules read: HandoffQueues, PriorityClasses and Namespaces.</summary>
-public sealed record QueueCaches(ResourceCache<HandoffQueue> Queues, ResourceCache<V1PriorityClass> PriorityClasses, ResourceCache<V1Namespace> Namespaces);

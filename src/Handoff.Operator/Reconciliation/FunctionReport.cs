@@ -45,6 +45,3 @@ public sealed record FunctionReport(FunctionPhase Phase)
     /// <summary>The Event this state deserves once it has lasted beyond the pass that first saw it; null for none.</summary>
     public EventReport? Event { get; init; }
 }
-
-/// <summary>What the queueing rules decided about a function outside the cycle: kept out of it, or failed with its gang.</summary>
-public sealed record QueueVerdict(Core.Queueing.AdmissionBlock? Blocked, string? GangFailure);
