@@ -132,8 +132,9 @@ public sealed class QueueAdmissionTests
             return Encoding.UTF8.GetString(stream.ToArray());
         }
 
-        await cluster.CreateFunctionAsync(Function("low", "2", queue: "batch", priority: 1, runs: "1s"));
-        await cluster.CreateFunctionAsync(Function("also-low", "1", queue: "batch", priority: 1, runs: "1s"));
+        await cluster.CreateFunctionAsync(Function("low", "2", queue: "batch", priority: 1));
+        await cluster.WaitForPhaseAsync("low", "Running");
+        await cluster.CreateFunctionAsync(Function("also-low", "1", queue: "batch", priority: 1));
         await Wait.UntilAsync(
             async () => await ExportAsync() is var text && text.Contains("handoff_queue_admitted{queue=\"batch\"} 1", StringComparison.Ordinal)
                 && text.Contains("handoff_queue_pending{queue=\"batch\"} 1", StringComparison.Ordinal)
@@ -142,7 +143,7 @@ public sealed class QueueAdmissionTests
 
         await cluster.CreateFunctionAsync(Function("urgent", "2", priority: 100, runs: "1s"));
         await Wait.UntilAsync(async () => (await ExportAsync()).Contains("handoff_queue_preemptions_total{queue=\"batch\"} 1", StringComparison.Ordinal), "one preemption in batch");
-        await cluster.WaitForPhaseAsync("low", "Succeeded", TimeSpan.FromSeconds(30));
+        await cluster.WaitForPhaseAsync("urgent", "Succeeded", TimeSpan.FromSeconds(30));
 
         await cluster.Client.CustomObjects.DeleteClusterCustomObjectAsync(HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, "batch", cancellationToken: Ct);
         await Wait.UntilAsync(async () => !(await ExportAsync()).Contains("handoff_queue_admitted{queue=\"batch\"}", StringComparison.Ordinal), "batch's gauges are removed");
