@@ -14,9 +14,11 @@ namespace Handoff.Benchmarks.Planning;
 /// with the indexed tracker: without queues (the first round's cycle: <see cref="NoQueues"/>, the baseline), and with
 /// 50 HandoffQueues (cpu quotas of 150–390 so that some queues run out, five cohorts of ten lending to each other,
 /// weights 1–3, every fifth queue StrictFIFO), five priority levels and one function in ten in a gang of 8
-/// (<see cref="QueuesPrioritiesGangs"/>). Each iteration starts from a fresh tracker.
+/// (<see cref="QueuesPrioritiesGangs"/>). Each iteration starts from a fresh tracker. The minimum is shown too: on a
+/// shared machine it is the steadiest figure.
 /// </summary>
 [Config(typeof(SlowConfig))]
+[MinColumn]
 public class QueueCycleBenchmarks
 {
     private const int Queues = 50;
