@@ -8,18 +8,22 @@ public static partial class Planner
 {
     private sealed partial class Simulation
     {
-        // What holds capacity: the running attempts, with their queue, priority and gang.
+        // What holds capacity: the running attempts, with their queue, priority and gang. Only a plan with queues or
+        // priorities needs them (quota, fair share, preemption); without, the first round's cycle needs none, and a
+        // large plan does not pay a scan of every attempt at every instant.
         private List<AdmittedWorkload> Admitted()
         {
-            var admitted = new List<AdmittedWorkload>(_running.Count);
-            for (var i = 0; i < _states.Length; i++)
+            if (!_queueing)
+            {
+                return [];
+            }
+
+            var admitted = new List<AdmittedWorkload>(_runningNow.Count);
+            foreach (var i in _runningNow)
             {
                 var s = _states[i];
-                if (s.Status == Status.Running)
-                {
-                    var w = s.Workload!;
-                    admitted.Add(new AdmittedWorkload(w.Id, w.Holder, s.Node!, w.Placement.Cost) { Priority = w.Priority, Queue = w.Queue, Gang = w.Gang?.Key });
-                }
+                var w = s.Workload!;
+                admitted.Add(new AdmittedWorkload(w.Id, w.Holder, s.Node!, w.Placement.Cost) { Priority = w.Priority, Queue = w.Queue, Gang = w.Gang?.Key });
             }
 
             return admitted;
@@ -28,8 +32,13 @@ public static partial class Planner
         // The gangs' bookkeeping from the states (running or succeeded members count as placed).
         private GangBook Gangs()
         {
-            var members = new List<GangMember>();
-            for (var i = 0; i < _states.Length; i++)
+            if (_gangMembers.Count == 0)
+            {
+                return GangBook.Empty;
+            }
+
+            var members = new List<GangMember>(_gangMembers.Count);
+            foreach (var i in _gangMembers)
             {
                 if (_functions[i].Traits.Gang is { } gang)
                 {
@@ -49,7 +58,7 @@ public static partial class Planner
         // Ready members of a gang that can no longer reach minMembers fail (GangFailed), as the operator fails them.
         private void FailBrokenGangs()
         {
-            if (!_functions.Any(f => f.Traits.Gang is not null))
+            if (_gangMembers.Count == 0)
             {
                 return;
             }
@@ -75,6 +84,7 @@ public static partial class Planner
             }
 
             _tracker.Release(_functions[i].Id);
+            _runningNow.Remove(i);
             _events.Add(new PlanEvent(_now, _functions[i].Id, PlanEventKind.Preempted, s.Node!, s.Attempts));
             s.Attempts--;
             s.End = null;

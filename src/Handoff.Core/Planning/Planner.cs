@@ -93,6 +93,11 @@ public static partial class Planner
         private readonly Dictionary<string, QueueQuota> _activeQueues;
         private readonly List<QueuePlan> _queuePlans = [];
         private readonly Dictionary<string, QueuePlan> _lastQueuePlan = new(StringComparer.Ordinal);
+
+        // Queues or priorities in the plan: the cycle is given what holds capacity (_runningNow).
+        private readonly bool _queueing;
+        private readonly HashSet<int> _runningNow = [];
+        private readonly List<int> _gangMembers;
         private TimeSpan _now;
         private TimeSpan _makespan;
 
@@ -119,6 +124,8 @@ public static partial class Planner
             }
 
             _activeQueues = options.Queues.Values.Where(q => q.Problems().Count == 0).ToDictionary(q => q.Name, StringComparer.Ordinal);
+            _queueing = options.Queues.Count > 0 || functions.Any(f => f.Traits.Priority is not null || f.Traits.PriorityClassName is not null || f.Traits.Gang is not null);
+            _gangMembers = [.. Enumerable.Range(0, n).Where(i => functions[i].Traits.Gang is not null)];
             _peaks = nodes.ToDictionary(node => node.Name, node => ResourceList.FromMilli(node.Capacity.Select(kv => KeyValuePair.Create(kv.Key, 0L))), StringComparer.Ordinal);
         }
 
@@ -184,6 +191,7 @@ public static partial class Planner
                 }
 
                 _tracker.Release(f.Id);
+                _runningNow.Remove(i);
                 if (!f.Fails)
                 {
                     _events.Add(new PlanEvent(_now, f.Id, PlanEventKind.Succeeded, s.Node!, s.Attempts));
@@ -277,6 +285,7 @@ public static partial class Planner
                 var s = _states[i];
                 _ready.Remove((s.Workload!.Order, i));
                 s.Status = Status.Running;
+                _runningNow.Add(i);
                 s.Node = placement.Node;
                 s.Attempts++;
                 s.Start = _now;
