@@ -76,6 +76,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Deleted pod {Namespace}/{Pod}: {Reason}")]
     public static partial void PodDeleted(ILogger logger, string @namespace, string pod, string reason);
 
+    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Preempting {Victim} (priority {VictimPriority}) on {Node} for {Preemptor} (priority {Priority})")]
+    public static partial void Preempting(ILogger logger, string victim, int victimPriority, string node, string preemptor, int priority);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Gang {Gang} was only partly created ({Placed} of {MinMembers}); its unbound pods are deleted so that it holds nothing")]
+    public static partial void PartialGangReleased(ILogger logger, string gang, int placed, int minMembers);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Debug, Message = "Queue {Queue}: {Pending} pending, {Admitted} admitted, usage {Usage}")]
+    public static partial void QueueStatus(ILogger logger, string queue, int pending, int admitted, string usage);
+
     [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Status of {Object} not written ({Result}): it changed since this pass read it; the next pass reads it again")]
     public static partial void StatusStale(ILogger logger, string @object, string result);
 

@@ -31,6 +31,15 @@ public sealed class OperatorMetrics
         IsLeader = factory.CreateGauge("handoff_leader", "1 while this replica is the leader.");
         InvalidObjects = factory.CreateGauge(
             "handoff_invalid_objects", "Objects the operator cannot decode (each reported by an Event and skipped).");
+        QueuePending = factory.CreateGauge(
+            "handoff_queue_pending", "Functions and pods ready and waiting, per HandoffQueue.", new GaugeConfiguration { LabelNames = ["queue"] });
+        QueueAdmitted = factory.CreateGauge(
+            "handoff_queue_admitted", "Functions and pods holding capacity, per HandoffQueue.", new GaugeConfiguration { LabelNames = ["queue"] });
+        QueueUsage = factory.CreateGauge(
+            "handoff_queue_usage", "Effective costs held per HandoffQueue and resource (in units).", new GaugeConfiguration { LabelNames = ["queue", "resource"] });
+        QueuePreemptions = factory.CreateCounter(
+            "handoff_queue_preemptions_total", "Workloads evicted to make room for higher-priority work, per HandoffQueue of the victim.",
+            new CounterConfiguration { LabelNames = ["queue"] });
         ReconcileDuration = factory.CreateHistogram(
             "handoff_reconcile_duration_seconds", "Duration of one reconcile pass.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
@@ -55,4 +64,12 @@ public sealed class OperatorMetrics
     public Gauge InvalidObjects { get; }
 
     public Histogram ReconcileDuration { get; }
+
+    public Gauge QueuePending { get; }
+
+    public Gauge QueueAdmitted { get; }
+
+    public Gauge QueueUsage { get; }
+
+    public Counter QueuePreemptions { get; }
 }

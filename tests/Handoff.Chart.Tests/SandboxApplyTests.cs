@@ -44,7 +44,7 @@ public sealed class SandboxApplyTests
             using var client = sandbox.CreateClient();
             var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("handoff", Helm.Namespace, cancellationToken: ct);
             var clusterRole = await client.RbacAuthorizationV1.ReadClusterRoleAsync($"{Helm.Namespace}-handoff", cancellationToken: ct);
-            Assert.Equal(11, clusterRole.Rules.Count); // discoverNodes off: no discovery rule
+            Assert.Equal(13, clusterRole.Rules.Count); // discoverNodes off: no discovery rule
             Assert.Single((await client.NetworkingV1.ListNamespacedNetworkPolicyAsync(Helm.Namespace, cancellationToken: ct)).Items);
 
             // 2. The operator, configured by the applied Deployment's args and env (downward API resolved as the

@@ -31,6 +31,9 @@ public sealed record MappedFunction(
 
     /// <summary>What the pod template requests and limits (the pod is raised to the effective cost from this).</summary>
     public PodResources PodResources { get; init; } = new() { Containers = [] };
+
+    /// <summary>Its queue, priority, gang and preemption policy (<see cref="QueueMapper.TraitsOf(HandoffFunction)"/>).</summary>
+    public Core.Scheduling.SchedulingTraits Traits { get; init; } = Core.Scheduling.SchedulingTraits.None;
 }
 
 /// <summary>
@@ -210,6 +213,7 @@ public static partial class HandoffMapper
             ExplicitStrategy = explicitStrategy,
             DeclaredCost = declared,
             PodResources = podResources,
+            Traits = QueueMapper.TraitsOf(function),
         };
     }
 

@@ -8,4 +8,8 @@ namespace Handoff.Api.Mapping;
 /// <see cref="Key"/> is <c>namespace/name</c>; <see cref="Placement"/>'s id is <c>pods/namespace/name</c>, apart from
 /// function ids.
 /// </summary>
-public sealed record MappedPod(string Key, PlacementRequest Placement, AllocationStrategy Strategy, int Priority);
+public sealed record MappedPod(string Key, PlacementRequest Placement, AllocationStrategy Strategy, int Priority)
+{
+    /// <summary>Its queue (annotation <c>handoff.dev/queue</c>), priority and preemption policy (<see cref="QueueMapper.TraitsOf(k8s.Models.V1Pod)"/>).</summary>
+    public Core.Scheduling.SchedulingTraits Traits { get; init; } = Core.Scheduling.SchedulingTraits.None;
+}

@@ -37,7 +37,7 @@ public static class PodMapper
             Affinity = KubernetesMapper.AffinityOf(pod.Spec),
             Subject = "Pod",
         };
-        return new MappedPod(ObjectKeys.Of(ns, pod.Metadata.Name), placement, strategy, pod.Spec?.Priority ?? 0);
+        return new MappedPod(ObjectKeys.Of(ns, pod.Metadata.Name), placement, strategy, pod.Spec?.Priority ?? 0) { Traits = QueueMapper.TraitsOf(pod) };
     }
 
     /// <summary>

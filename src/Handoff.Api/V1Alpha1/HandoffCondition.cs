@@ -49,4 +49,7 @@ public static class ConditionTypes
     public const string DependenciesReady = "DependenciesReady";
     public const string Scheduled = "Scheduled";
     public const string Completed = "Completed";
+
+    /// <summary>A HandoffQueue admits work (False with a reason when its spec cannot be used).</summary>
+    public const string Active = "Active";
 }

@@ -157,7 +157,7 @@ internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> Ass
             });
         }
 
-        var result = Planner.Run(nodes, simulated, cancellationToken);
+        var result = Planner.Run(nodes, simulated, input.Options, cancellationToken);
         var planned = result.Functions.ToDictionary(p => p.Id, StringComparer.Ordinal);
         var entries = input.Functions.Select((f, i) =>
         {

@@ -37,6 +37,19 @@ internal sealed record PlanInput(
     /// </summary>
     public IReadOnlyList<string> Rejected { get; init; } = [];
 
+    /// <summary>The HandoffQueues of the input, by name (api.md, "Queues").</summary>
+    public IReadOnlyDictionary<string, Core.Queueing.QueueQuota> Queues { get; init; } = new Dictionary<string, Core.Queueing.QueueQuota>();
+
+    /// <summary>The PriorityClasses of the input: name → value.</summary>
+    public IReadOnlyDictionary<string, int> PriorityClasses { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The labels of the Namespaces of the input (with the label the API server sets), by name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>The planner's options for this input: its queues, PriorityClasses and namespaces' labels.</summary>
+    public PlannerOptions Options => new() { Queues = Queues, PriorityClasses = PriorityClasses, NamespaceLabels = NamespaceLabels };
+
     /// <summary>The prefix of a plain pod's name in a plan (its id is <see cref="PodMapper.WorkloadId"/>).</summary>
     public const string PodPrefix = "pod/";
 
@@ -96,7 +109,10 @@ internal sealed record PlanInput(
                         break;
                     case V1Pod pod when PodMapper.RoleOf(pod) == PodRole.WaitingForHandoff:
                         var plain = PodMapper.ToPlainPod(pod, defaultStrategy);
-                        var asFunction = new MappedFunction(ObjectKeys.NamespaceOf(plain.Key), PodPrefix + pod.Metadata.Name, plain.Placement, plain.Strategy, [], [], 0);
+                        var asFunction = new MappedFunction(ObjectKeys.NamespaceOf(plain.Key), PodPrefix + pod.Metadata.Name, plain.Placement, plain.Strategy, [], [], 0)
+                        {
+                            Traits = plain.Traits,
+                        };
                         if (!functionLocations.TryAdd(asFunction.Id, doc))
                         {
                             throw new ManifestValidationException($"Pod {plain.Key}", "metadata.name",
@@ -135,7 +151,36 @@ internal sealed record PlanInput(
             problems.Add($"{functionLocations[cycle[0]].Location}: {HandoffApi.FunctionKind} {cycle[0]}: spec.args: DependencyCycle: {FunctionGraph.FormatCycle(cycle)}");
         }
 
-        return new PlanInput(nodes, functions, mapped, problems) { Rejected = errors };
+        var queues = new Dictionary<string, Core.Queueing.QueueQuota>(StringComparer.Ordinal);
+        foreach (var doc in documents)
+        {
+            if (doc.Object is HandoffQueue queue)
+            {
+                var q = QueueMapper.ToQueue(queue);
+                if (!queues.TryAdd(q.Name, q))
+                {
+                    errors.Add($"{doc.Location}: {HandoffApi.QueueKind} {q.Name}: metadata.name: Duplicate value: \"{q.Name}\"");
+                }
+                else if (q.Problems() is { Count: > 0 } queueProblems)
+                {
+                    problems.Add($"{doc.Location}: {HandoffApi.QueueKind} {q.Name}: inactive: {string.Join("; ", queueProblems)}");
+                }
+            }
+        }
+
+        return new PlanInput(nodes, functions, mapped, problems)
+        {
+            Rejected = errors,
+            Queues = queues,
+            PriorityClasses = QueueMapper.ToPriorityClasses(documents.Select(d => d.Object).OfType<V1PriorityClass>()),
+            NamespaceLabels = documents.Select(d => d.Object).OfType<V1Namespace>().Where(n => !string.IsNullOrEmpty(n.Metadata?.Name)).ToDictionary(
+                n => n.Metadata.Name,
+                n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(n.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+                {
+                    [Core.Queueing.QueueAdmission.NamespaceNameLabel] = n.Metadata.Name,
+                },
+                StringComparer.Ordinal),
+        };
     }
 
     /// <summary>The Node documents by name; a name given twice is an error.</summary>
@@ -226,6 +271,7 @@ internal sealed record PlanInput(
             ExtraArgs = f.ExtraArgs,
             Containers = Math.Max(1, f.PodResources.Containers.Count),
             Created = metadata.CreationTimestamp is { } created && created > planStart ? created - planStart : TimeSpan.Zero,
+            Traits = f.Traits,
         };
     }
 }

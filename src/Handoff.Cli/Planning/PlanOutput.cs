@@ -23,6 +23,11 @@ internal sealed record PlanDocument(
     [JsonPropertyName("now")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Now { get; init; }
+
+    /// <summary>Per-queue usage over time (left out when the input has no HandoffQueues).</summary>
+    [JsonPropertyName("queues")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<QueueEntry>? Queues { get; init; }
 }
 
 /// <summary>An attempt started (<c>Started</c>) or ended (<c>Succeeded</c>/<c>Failed</c>) at <see cref="Time"/> seconds.</summary>
@@ -33,6 +38,15 @@ internal sealed record TimelineEntry(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("node")] string Node,
     [property: JsonPropertyName("attempt")] int Attempt);
+
+/// <summary>A HandoffQueue at an instant (whenever a cycle changed it).</summary>
+internal sealed record QueueEntry(
+    [property: JsonPropertyName("time")] double Time,
+    [property: JsonPropertyName("queue")] string Queue,
+    [property: JsonPropertyName("pending")] int Pending,
+    [property: JsonPropertyName("admitted")] int Admitted,
+    [property: JsonPropertyName("usage")] IReadOnlyDictionary<string, string> Usage,
+    [property: JsonPropertyName("borrowed")] IReadOnlyDictionary<string, string> Borrowed);
 
 internal sealed record FunctionEntry(
     [property: JsonPropertyName("namespace")] string Namespace,
@@ -83,6 +97,8 @@ internal static class PlanOutput
             var m = input.Mapped[e.Id];
             return new TimelineEntry(e.Time.TotalSeconds, e.Kind.ToString(), m.Namespace, m.Name, e.Node, e.Attempt);
         })],
+        Queues = input.Queues.Count == 0 ? null
+            : [.. plan.Queues.Select(q => new QueueEntry(q.Time.TotalSeconds, q.Queue, q.Pending, q.Admitted, q.Usage.ToDictionary(), q.Borrowed.ToDictionary()))],
     };
 
     /// <summary>Reads the document <c>handoff plan --output json</c> printed. Throws <see cref="JsonException"/>.</summary>
@@ -197,6 +213,17 @@ internal static class PlanOutput
         {
             Time(e.Time), e.Event, $"{e.Namespace}/{e.Name}", e.Node, e.Attempt.ToString(CultureInfo.InvariantCulture),
         }));
+        if (plan.Queues is { } queues)
+        {
+            sb.AppendLine();
+            sb.AppendLine("QUEUES");
+            Table(sb, ["TIME", "QUEUE", "PENDING", "ADMITTED", "USAGE", "BORROWED"], queues.Select(q => new[]
+            {
+                Time(q.Time), q.Queue, q.Pending.ToString(CultureInfo.InvariantCulture), q.Admitted.ToString(CultureInfo.InvariantCulture),
+                q.Usage.Count == 0 ? "-" : Resources(q.Usage), q.Borrowed.Count == 0 ? "-" : Resources(q.Borrowed),
+            }));
+        }
+
         sb.AppendLine();
         sb.Append("makespan: ").AppendLine(Time(plan.Makespan));
         return sb.ToString();

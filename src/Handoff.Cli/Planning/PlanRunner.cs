@@ -105,7 +105,7 @@ internal static class PlanRunner
         }
         else
         {
-            document = PlanOutput.ToDocument(Planner.Run(input.Nodes, input.Functions, cancellationToken), input);
+            document = PlanOutput.ToDocument(Planner.Run(input.Nodes, input.Functions, input.Options, cancellationToken), input);
         }
 
         await output.WriteAsync(request.Format switch

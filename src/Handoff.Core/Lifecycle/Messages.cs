@@ -71,4 +71,43 @@ public static class Messages
     public static string PodEnvironmentTooLarge(long bytes, int max, int containers) =>
         string.Create(CultureInfo.InvariantCulture,
             $"the HANDOFF_* environment of the pod's {containers} container(s) would be {bytes} bytes, more than the {max} allowed (the API server stores objects up to 1.5 MiB)");
+
+    // Queues, priorities, gangs, preemption (api.md, "Queues, priorities, gangs, preemption").
+
+    /// <summary>A victim's message and Event: <c>preempted by default/urgent (priority 1000) to make room on gpu-1</c>.</summary>
+    public static string PreemptedBy(string preemptorId, int priority, string node) =>
+        string.Create(CultureInfo.InvariantCulture, $"preempted by {preemptorId} (priority {priority}) to make room on {node}");
+
+    /// <summary>A preemptor's message in the pass that evicts: <c>preempting on gpu-1: evicting default/low-a, default/low-b</c>.</summary>
+    public static string Preempting(string node, IEnumerable<string> victimIds) => $"preempting on {node}: evicting {string.Join(", ", victimIds)}";
+
+    /// <summary>A preemptor's message while its victims leave.</summary>
+    public static string WaitingForVictims(string node) => $"preempting on {node}: waiting for the evicted workloads to terminate";
+
+    /// <summary><c>gang train: 2 of 4 members ready</c> (members placed before count as ready).</summary>
+    public static string GangWaiting(string gang, int ready, int minMembers) =>
+        string.Create(CultureInfo.InvariantCulture, $"gang {gang}: {ready} of {minMembers} members ready");
+
+    /// <summary><c>gang train: 3 of 4 members fit</c>, then why the first one that does not fit does not.</summary>
+    public static string GangDoesNotFit(string gang, int fit, int members, string firstMisfitId, string why) =>
+        string.Create(CultureInfo.InvariantCulture, $"gang {gang}: {fit} of {members} members fit ({ObjectKeys.NameOf(firstMisfitId)}: {why})");
+
+    /// <summary>A gang member that cannot run because too few of its gang can.</summary>
+    public static string GangFailed(string gang, IReadOnlyList<string> failedIds, int minMembers, int members) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"gang {gang}: {failedIds.Count} member(s) failed ({string.Join(", ", failedIds.Select(ObjectKeys.NameOf))}), so at most {members - failedIds.Count} of minMembers {minMembers} can run");
+
+    /// <summary>Behind the head of a StrictFIFO queue that does not fit.</summary>
+    public static string BlockedByQueueHead(string queue, string headId) =>
+        $"queue {queue} is StrictFIFO and its head {headId} does not fit yet";
+
+    public static string UnknownQueue(string queue) => $"queue {queue}: no HandoffQueue named {queue}";
+
+    public static string QueueInactive(string queue, IEnumerable<string> problems) => $"queue {queue} is inactive: {string.Join("; ", problems)}";
+
+    public static string NamespaceNotAllowed(string queue, string @namespace) =>
+        $"queue {queue} does not admit namespace {@namespace} (namespaceSelector)";
+
+    /// <summary>As the API server's Priority admission plugin says it.</summary>
+    public static string UnknownPriorityClass(string name) => $"no PriorityClass with name {name} was found";
 }

@@ -19,6 +19,8 @@ public static class Reasons
     public const string BlockedByQueueHead = "BlockedByQueueHead";
     public const string UnknownPriorityClass = "UnknownPriorityClass";
     public const string UnknownQueue = "UnknownQueue";
+    public const string QueueInactive = "QueueInactive";
+    public const string NamespaceNotAllowed = "NamespaceNotAllowed";
 
     // Attempts.
     public const string Retrying = "Retrying";

@@ -38,6 +38,9 @@ public sealed record PlanFunction(PlacementRequest Placement, IReadOnlyList<stri
     /// default the start: functions applied together are created within the same second, so the queue orders them by id.
     /// </summary>
     public TimeSpan Created { get; init; }
+
+    /// <summary>Its queue, priority, gang and preemption policy (api.md, "Queues").</summary>
+    public Scheduling.SchedulingTraits Traits { get; init; } = Scheduling.SchedulingTraits.None;
 }
 
 /// <summary>
@@ -56,10 +59,14 @@ public enum PlanEventKind
     Started,
     Succeeded,
     Failed,
+    Preempted,
 }
 
-/// <summary>One timeline entry: an attempt started or ended.</summary>
+/// <summary>One timeline entry: an attempt started or ended (<see cref="PlanEventKind.Preempted"/>: evicted, to run again under the same attempt).</summary>
 public sealed record PlanEvent(TimeSpan Time, string Id, PlanEventKind Kind, string Node, int Attempt);
+
+/// <summary>A HandoffQueue at an instant of the plan, recorded when it changed: pending, admitted, usage, borrowed.</summary>
+public sealed record QueuePlan(TimeSpan Time, string Queue, int Pending, int Admitted, ResourceList Usage, ResourceList Borrowed);
 
 /// <summary>Optional planner plumbing; the defaults are what <c>handoff plan</c> uses.</summary>
 public sealed record PlannerOptions
@@ -72,7 +79,24 @@ public sealed record PlannerOptions
 
     /// <summary>Allocator per strategy; default <see cref="Allocation.Allocators.For"/>.</summary>
     public Func<AllocationStrategy, IAllocator>? Allocators { get; init; }
+
+    /// <summary>The plan's HandoffQueues by name (inactive ones too: their functions wait, as in the operator).</summary>
+    public IReadOnlyDictionary<string, Queueing.QueueQuota> Queues { get; init; } = new Dictionary<string, Queueing.QueueQuota>();
+
+    /// <summary>The plan's PriorityClasses: name → value.</summary>
+    public IReadOnlyDictionary<string, int> PriorityClasses { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
+    /// The labels of the namespaces the input describes (for queues' namespaceSelector); a namespace it does not
+    /// describe has only <c>kubernetes.io/metadata.name</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
 }
 
 /// <summary>The planner's result: functions in input order, nodes in name order, the timeline and the makespan.</summary>
-public sealed record PlanResult(IReadOnlyList<FunctionPlan> Functions, IReadOnlyList<NodePlan> Nodes, IReadOnlyList<PlanEvent> Events, TimeSpan Makespan);
+public sealed record PlanResult(IReadOnlyList<FunctionPlan> Functions, IReadOnlyList<NodePlan> Nodes, IReadOnlyList<PlanEvent> Events, TimeSpan Makespan)
+{
+    /// <summary>Per-queue usage over time: each queue whenever a cycle changed it, in time then queue order.</summary>
+    public IReadOnlyList<QueuePlan> Queues { get; init; } = [];
+}

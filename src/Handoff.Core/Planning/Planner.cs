@@ -1,6 +1,7 @@
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
+using Handoff.Core.Queueing;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
 using Handoff.Core.Tracking;
@@ -27,7 +28,7 @@ namespace Handoff.Core.Planning;
 /// back-offs sit in priority queues, the ready set is kept by counting each function's unfinished args, and a failure
 /// sweeps each dependent once; on top come the cycle's decisions at every instant.</para>
 /// </remarks>
-public static class Planner
+public static partial class Planner
 {
     /// <summary>The instant a plan starts at, for the queue order's clock (whole seconds, as the API records time).</summary>
     public static readonly DateTimeOffset Start = DateTimeOffset.UnixEpoch;
@@ -56,6 +57,9 @@ public static class Planner
         Succeeded,
         Failed,
         Unschedulable,
+
+        // Kept out of the cycle for good: its queue or PriorityClass is unknown or unusable (nothing changes in a plan).
+        Blocked,
     }
 
     /// <summary>One function's state during the simulation.</summary>
@@ -73,7 +77,7 @@ public static class Planner
         public string? Message;
     }
 
-    private sealed class Simulation
+    private sealed partial class Simulation
     {
         private readonly NodeSet _nodes;
         private readonly List<PlanFunction> _functions;
@@ -90,6 +94,14 @@ public static class Planner
         private readonly Dictionary<string, string> _placements = new(StringComparer.Ordinal);
         private readonly List<PlanEvent> _events = [];
         private readonly Dictionary<string, ResourceList> _peaks;
+        private readonly Dictionary<string, QueueQuota> _activeQueues;
+        private readonly List<QueuePlan> _queuePlans = [];
+        private readonly Dictionary<string, QueuePlan> _lastQueuePlan = new(StringComparer.Ordinal);
+
+        // Queues or priorities in the plan: the cycle is given what holds capacity (_runningNow).
+        private readonly bool _queueing;
+        private readonly HashSet<int> _runningNow = [];
+        private readonly List<int> _gangMembers;
         private TimeSpan _now;
         private TimeSpan _makespan;
 
@@ -115,6 +127,9 @@ public static class Planner
                 _unfinishedArgs[i] = _graph.KnownArgsOf(i).Length;
             }
 
+            _activeQueues = options.Queues.Values.Where(q => q.Problems().Count == 0).ToDictionary(q => q.Name, StringComparer.Ordinal);
+            _queueing = options.Queues.Count > 0 || functions.Any(f => f.Traits.Priority is not null || f.Traits.PriorityClassName is not null || f.Traits.Gang is not null);
+            _gangMembers = [.. Enumerable.Range(0, n).Where(i => functions[i].Traits.Gang is not null)];
             _peaks = nodes.ToDictionary(node => node.Name, node => ResourceList.FromMilli(node.Capacity.Select(kv => KeyValuePair.Create(kv.Key, 0L))), StringComparer.Ordinal);
         }
 
@@ -142,6 +157,7 @@ public static class Planner
                 PropagateFailures();
                 EndBackoffs();
                 ScheduleReady(cancellationToken);
+                PropagateFailures();
                 var next = TimeSpan.MaxValue;
                 if (_running.TryPeek(out _, out var end))
                 {
@@ -172,7 +188,14 @@ public static class Planner
                 _running.Dequeue();
                 var f = _functions[i];
                 var s = _states[i];
+                if (s.Status != Status.Running || s.End != key.End)
+                {
+                    // Preempted since: this end is not its own any more.
+                    continue;
+                }
+
                 _tracker.Release(f.Id);
+                _runningNow.Remove(i);
                 if (!f.Fails)
                 {
                     _events.Add(new PlanEvent(_now, f.Id, PlanEventKind.Succeeded, s.Node!, s.Attempts));
@@ -216,14 +239,34 @@ public static class Planner
             }
         }
 
-        // 3. One scheduling cycle over the ready functions; the ones placed start now.
+        // 3. Scheduling cycles over the ready functions; the ones placed start now. Victims of a preemption leave at
+        // once (their capacity is free at this instant) and the cycle runs again, so preemptors start now too.
         private void ScheduleReady(CancellationToken cancellationToken)
         {
-            if (_ready.Count == 0)
+            for (var round = 0; round <= _functions.Count && _ready.Count > 0; round++)
             {
-                return;
-            }
+                FailBrokenGangs();
+                if (_ready.Count == 0)
+                {
+                    return;
+                }
 
+                var result = Cycle(cancellationToken);
+                RecordQueues(result);
+                if (result.Preemptions.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (var victim in result.Preemptions.SelectMany(p => p.Victims))
+                {
+                    Evict(_graph.IndexOf(victim.Id));
+                }
+            }
+        }
+
+        private CycleResult Cycle(CancellationToken cancellationToken)
+        {
             var pending = new List<Workload>(_ready.Count);
             foreach (var (_, i) in _ready)
             {
@@ -231,7 +274,14 @@ public static class Planner
             }
 
             var result = SchedulingCycle.Run(
-                new CycleInput(_nodes, _tracker, pending) { KnownPlacements = _placements, Allocators = _options.Allocators },
+                new CycleInput(_nodes, _tracker, pending)
+                {
+                    KnownPlacements = _placements,
+                    Allocators = _options.Allocators,
+                    Queues = _activeQueues,
+                    Admitted = Admitted(),
+                    Gangs = Gangs(),
+                },
                 cancellationToken);
             foreach (var placement in result.Placed)
             {
@@ -239,6 +289,7 @@ public static class Planner
                 var s = _states[i];
                 _ready.Remove((s.Workload!.Order, i));
                 s.Status = Status.Running;
+                _runningNow.Add(i);
                 s.Node = placement.Node;
                 s.Attempts++;
                 s.Start = _now;
@@ -266,6 +317,8 @@ public static class Planner
                     s.Status = Status.Unschedulable;
                 }
             }
+
+            return result;
         }
 
         private void MakeReadyIfOpen(int i, TimeSpan readySince)
@@ -290,7 +343,19 @@ public static class Planner
             var s = _states[i];
             s.Status = Status.Ready;
             s.ReadySince = readySince;
-            s.Workload = new Workload(f.Placement, f.Strategy, new QueueOrderKey(Start + readySince, Start + f.Created, f.Id));
+            var (workload, block) = QueueAdmission.Admit(
+                new Workload(f.Placement, f.Strategy, new QueueOrderKey(Start + readySince, Start + f.Created, f.Id)), f.Traits,
+                ObjectKeys.NamespaceOf(f.Id), _options.NamespaceLabels.GetValueOrDefault(ObjectKeys.NamespaceOf(f.Id)) ?? QueueAdmission.LabelsOfNamespace(ObjectKeys.NamespaceOf(f.Id)),
+                _options.Queues, _options.PriorityClasses);
+            s.Workload = workload;
+            if (block is not null)
+            {
+                s.Status = Status.Blocked;
+                s.Reason = block.Reason;
+                s.Message = block.Message;
+                return;
+            }
+
             _ready.Add((s.Workload.Order, i));
         }
 
@@ -359,13 +424,15 @@ public static class Planner
                     Status.Failed => Plan(id, s, FunctionPhase.Failed, s.Reason!, s.Message!),
                     Status.Idle => Plan(id, s, FunctionPhase.Waiting, dependencies[i].Reason ?? Reasons.WaitingForDependencies, dependencies[i].Message ?? ""),
 
+                    Status.Blocked => Plan(id, s, FunctionPhase.Pending, s.Reason!, s.Message!),
+
                     // Ready (or back again after a failure) but never placed: the cycle's last word on it.
                     _ => Plan(id, s, FunctionPhase.Pending, s.LastUnplaced?.Reason ?? Reasons.FailedScheduling, s.LastUnplaced?.Message ?? "never placed"),
                 });
             }
 
             var nodePlans = _nodes.Select(node => new NodePlan(node.Name, node.Capacity, _peaks[node.Name])).ToList();
-            return new PlanResult(plans, nodePlans, _events, _makespan);
+            return new PlanResult(plans, nodePlans, _events, _makespan) { Queues = _queuePlans };
         }
 
         private static FunctionPlan Plan(string id, State s, FunctionPhase phase, string reason, string message) =>

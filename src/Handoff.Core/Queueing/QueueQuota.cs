@@ -1,3 +1,4 @@
+using Handoff.Core.Nodes;
 using Handoff.Core.Resources;
 
 namespace Handoff.Core.Queueing;
@@ -31,17 +32,26 @@ public sealed record QueueQuota(string Name)
     /// <summary><c>spec.weight</c> in milli-units (1 = 1000); must be greater than 0.</summary>
     public long WeightMilli { get; init; } = DefaultWeightMilli;
 
+    /// <summary><c>spec.queueingStrategy</c>.</summary>
+    public QueueingStrategy Strategy { get; init; } = QueueingStrategy.BestEffortFIFO;
+
+    /// <summary><c>spec.namespaceSelector</c>: the namespaces (by their labels) whose workloads may use the queue.</summary>
+    public LabelSelector NamespaceSelector { get; init; } = LabelSelector.Everything;
+
+    /// <summary>What of the spec could not be read at all (a quantity that does not parse), each with its field.</summary>
+    public IReadOnlyList<string> SpecProblems { get; init; } = [];
+
     /// <summary>Whether the queue belongs to a cohort.</summary>
     public bool HasCohort => !string.IsNullOrEmpty(Cohort);
 
     /// <summary>
     /// What makes the spec invalid (the queue's <c>Active</c> condition is False with these): a weight that is not
-    /// positive, a borrowing limit without a cohort, a borrowing limit on a resource the quota does not list.
-    /// Empty when valid.
+    /// positive, a borrowing limit without a cohort, a borrowing limit on a resource the quota does not list, an
+    /// invalid namespace selector. Empty when valid.
     /// </summary>
     public IReadOnlyList<string> Problems()
     {
-        var problems = new List<string>();
+        var problems = new List<string>(SpecProblems);
         if (WeightMilli <= 0)
         {
             problems.Add($"weight {ResourceList.FormatMilli(WeightMilli)} must be greater than 0");
@@ -60,6 +70,7 @@ public sealed record QueueQuota(string Name)
             }
         }
 
+        problems.AddRange(NamespaceSelector.Problems.Select(p => "namespaceSelector." + p));
         return problems;
     }
 }

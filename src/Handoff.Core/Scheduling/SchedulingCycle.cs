@@ -1,6 +1,5 @@
 using Handoff.Core.Allocation;
-using Handoff.Core.Lifecycle;
-using Handoff.Core.Resources;
+using Handoff.Core.Queueing;
 using Handoff.Core.Tracking;
 
 namespace Handoff.Core.Scheduling;
@@ -19,119 +18,50 @@ public sealed record CycleInput(NodeSet Nodes, IResourceTracker Tracker, IReadOn
 
     /// <summary>Allocator per strategy; default <see cref="Allocators.For"/>.</summary>
     public Func<AllocationStrategy, IAllocator>? Allocators { get; init; }
+
+    /// <summary>The active HandoffQueues by name (workloads were checked against them: <see cref="QueueAdmission"/>).</summary>
+    public IReadOnlyDictionary<string, QueueQuota>? Queues { get; init; }
+
+    /// <summary>What holds capacity now: counted for quota and fair share, and the candidates for preemption.</summary>
+    public IReadOnlyList<AdmittedWorkload> Admitted { get; init; } = [];
+
+    /// <summary>The gangs: minMembers and the members placed before this cycle.</summary>
+    public GangBook? Gangs { get; init; }
 }
 
 /// <summary>
 /// The one scheduling cycle of Handoff, shared by the operator (one per reconcile pass) and the planner (one per
-/// simulated instant). Pure apart from the allocations it makes in the input's tracker.
+/// simulated instant). Pure apart from the allocations it makes in the input's tracker. The rules are api.md's
+/// "What the operator does" (rule 2) and "Queues, priorities, gangs, preemption" (rules 1–4); docs/queues.md explains them.
 /// </summary>
 /// <remarks>
 /// The steps, in order:
 /// <list type="number">
-/// <item><b>Order</b> the pending workloads by <see cref="QueueOrderKey"/> (ready time, creation, id).</item>
-/// <item>For each in order, <b>resolve collocation</b>: the node its <c>collocateWith</c> target was placed on earlier in
-/// this cycle or before it (<see cref="CycleInput.KnownPlacements"/>); without one it waits
-/// (<c>WaitingForCollocation</c>).</item>
-/// <item><b>Allocate</b>: its strategy's allocator chooses an eligible node that fits, and the cost (plus one pod where
-/// the node counts pods) is allocated in the tracker under the workload's holder key. A workload that fits nowhere
-/// stays pending with the allocator's kube-scheduler-style message (<c>FailedScheduling</c>, or <c>Unschedulable</c>
-/// when it can never fit) and does not block the ones behind it.</item>
+/// <item><b>Order</b> (rule 1): priority levels from the highest; within a level, the queue (a HandoffQueue, or the
+/// implicit queue of workloads naming none) whose weighted dominant share is lowest goes next — shares move as the cycle
+/// admits; within a queue, <see cref="QueueOrderKey"/> (ready time, creation, id).</item>
+/// <item><b>Collocation</b>: the node its <c>collocateWith</c> target was placed on earlier in this cycle or before it
+/// (<see cref="CycleInput.KnownPlacements"/>); without one it waits (<c>WaitingForCollocation</c>).</item>
+/// <item><b>Quota</b> (rule 2): its queue's usage plus its cost must stay within quota, or quota plus what it may
+/// borrow (<see cref="QuotaSnapshot"/>); else <c>QuotaExceeded</c>.</item>
+/// <item><b>Allocate</b>: its strategy's allocator chooses an eligible node that fits; the cost (plus one pod where the
+/// node counts pods) is allocated under the workload's holder key. A gang's ready members are chosen nodes together on
+/// a <see cref="CapacityOverlay"/> and allocated in one tracker transaction, or none is (rule 3).</item>
+/// <item><b>Preempt</b> (rule 4): one that fits nowhere and may preempt looks for victims
+/// (<see cref="PreemptionSearch"/>); it is not placed in this cycle but waits for them to leave.</item>
+/// <item>One that is not placed does not block the ones behind it, unless its queue is StrictFIFO
+/// (<c>BlockedByQueueHead</c>).</item>
 /// </list>
 /// Within one cycle the tracker only fills up, so a decision that failed for one request shape (cost, constraints,
 /// strategy) is reused for later requests of the same shape until something is allocated: workloads waiting for room
-/// cost a dictionary lookup, not a decision.
+/// cost a dictionary lookup, not a decision. With one queue, no quota, one priority and no gangs, the cycle decides
+/// exactly as the first round's FIFO cycle.
 /// </remarks>
 public static class SchedulingCycle
 {
     public static CycleResult Run(CycleInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var allocators = input.Allocators ?? Allocation.Allocators.For;
-        var reuseFailedDecisions = input.Allocators is null;
-        var placed = new List<Placement>();
-        var unplaced = new List<Unplaced>();
-        var placedThisCycle = new Dictionary<string, string>(StringComparer.Ordinal);
-        var failedShapes = new Dictionary<RequestShape, AllocationDecision>();
-
-        // 1. Order.
-        var ordered = input.Pending.ToArray();
-        Array.Sort(ordered, (a, b) => a.Order.CompareTo(b.Order));
-
-        foreach (var workload in ordered)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // 2. Collocation.
-            var request = workload.Placement;
-            if (request.CollocateWith is { } target && request.CollocateNode is null)
-            {
-                var node = placedThisCycle.GetValueOrDefault(target) ?? input.KnownPlacements?.GetValueOrDefault(target);
-                if (node is null)
-                {
-                    unplaced.Add(new Unplaced(workload, Reasons.WaitingForCollocation, AllocationDecision.WaitForCollocation(request)));
-                    continue;
-                }
-
-                request = request with { CollocateNode = node };
-            }
-
-            // 3. Allocate.
-            var shape = new RequestShape(request, workload.Strategy);
-            if (reuseFailedDecisions && failedShapes.TryGetValue(shape, out var known))
-            {
-                unplaced.Add(Pending(workload, known));
-                continue;
-            }
-
-            var decision = allocators(workload.Strategy).Allocate(request, input.Nodes, input.Tracker);
-            if (decision.Success)
-            {
-                var node = input.Nodes.Find(decision.Node!)!;
-                var held = NodeEligibility.CostOn(request.Cost, node);
-                if (input.Tracker.TryAllocate(node.Name, held, workload.Holder))
-                {
-                    placed.Add(new Placement(workload, node.Name, held));
-                    placedThisCycle[workload.Id] = node.Name;
-                    failedShapes.Clear();
-                    continue;
-                }
-
-                // The holder already holds something (the caller keeps held workloads out of Pending), or the tracker
-                // changed under us: report it as not placed in this cycle.
-                decision = AllocationDecision.Rejected(request, input.Nodes.Count, [], unschedulable: false, anyNodeMatchesConstraints: true);
-            }
-
-            unplaced.Add(Pending(workload, decision));
-            if (reuseFailedDecisions)
-            {
-                failedShapes[shape] = decision;
-            }
-        }
-
-        return new CycleResult(placed, unplaced);
-    }
-
-    private static Unplaced Pending(Workload workload, AllocationDecision decision) =>
-        new(workload, decision.WaitingForCollocation ? Reasons.WaitingForCollocation
-            : decision.Unschedulable ? Reasons.Unschedulable : Reasons.FailedScheduling, decision);
-
-    /// <summary>
-    /// Everything of a request a decision depends on besides its id: requests of one shape get the same decision on
-    /// the same nodes and tracker state. Node selectors compare by reference (equal copies just miss the shortcut).
-    /// </summary>
-    private readonly record struct RequestShape(
-        ResourceList Cost,
-        IReadOnlyDictionary<string, string>? NodeSelector,
-        string? Node,
-        string? CollocateWith,
-        string? CollocateNode,
-        object Tolerations,
-        Nodes.RequiredNodeAffinity? Affinity,
-        AllocationStrategy Strategy)
-    {
-        public RequestShape(PlacementRequest request, AllocationStrategy strategy)
-            : this(request.Cost, request.NodeSelector, request.Node, request.CollocateWith, request.CollocateNode, request.Tolerations, request.Affinity, strategy)
-        {
-        }
+        return new CycleRun(input).Run(cancellationToken);
     }
 }

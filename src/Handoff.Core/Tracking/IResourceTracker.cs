@@ -34,6 +34,14 @@ public interface IResourceTracker : ICapacityQuery
     bool TryAllocate(string node, ResourceList cost, string holder);
 
     /// <summary>
+    /// A transaction: atomically checks that every allocation of <paramref name="allocations"/> fits (counting the ones
+    /// before it in the list on the same node) and records them all — or, when any does not fit, names an unknown node,
+    /// or has a holder that already holds something (or appears twice), records none. No other caller ever sees a part
+    /// of it (a gang's members are placed this way).
+    /// </summary>
+    bool TryAllocateAll(IReadOnlyList<TrackedAllocation> allocations);
+
+    /// <summary>
     /// Records an allocation that already exists (e.g. a bound, running pod found on start-up) without checking
     /// capacity, so a rebuilt tracker reflects the cluster even if capacity was lowered meanwhile. Returns false when
     /// the node is unknown or the holder already holds an allocation (that allocation is then left unchanged).

@@ -77,6 +77,39 @@ public sealed class SimpleResourceTracker : IResourceTracker
         }
     }
 
+    public bool TryAllocateAll(IReadOnlyList<TrackedAllocation> allocations)
+    {
+        ArgumentNullException.ThrowIfNull(allocations);
+        lock (_lock)
+        {
+            var extra = new Dictionary<string, ResourceList>(StringComparer.Ordinal);
+            var holders = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var a in allocations)
+            {
+                ArgumentException.ThrowIfNullOrEmpty(a.Holder);
+                if (!holders.Add(a.Holder) || _holders.ContainsKey(a.Holder) || !_nodes.TryGetValue(a.Node, out var state))
+                {
+                    return false;
+                }
+
+                var taken = extra.TryGetValue(a.Node, out var before) ? before.Add(a.Cost) : a.Cost;
+                if (!taken.FitsIn(state.Available))
+                {
+                    return false;
+                }
+
+                extra[a.Node] = taken;
+            }
+
+            foreach (var a in allocations)
+            {
+                Hold(a.Node, _nodes[a.Node], a.Cost, a.Holder);
+            }
+
+            return true;
+        }
+    }
+
     public bool Adopt(string node, ResourceList cost, string holder)
     {
         ArgumentException.ThrowIfNullOrEmpty(holder);

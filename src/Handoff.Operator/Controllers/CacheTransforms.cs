@@ -56,6 +56,39 @@ public static class CacheTransforms
         return node;
     }
 
+    public static HandoffQueue Queue(HandoffQueue queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        TrimMetadata(queue.Metadata);
+        return queue;
+    }
+
+    /// <summary>Keeps the name and the value (all a priorityClassName resolves to).</summary>
+    public static V1PriorityClass PriorityClass(V1PriorityClass priorityClass)
+    {
+        ArgumentNullException.ThrowIfNull(priorityClass);
+        return new V1PriorityClass
+        {
+            ApiVersion = priorityClass.ApiVersion,
+            Kind = priorityClass.Kind,
+            Metadata = new V1ObjectMeta { Name = priorityClass.Metadata.Name, ResourceVersion = priorityClass.Metadata.ResourceVersion, Uid = priorityClass.Metadata.Uid },
+            Value = priorityClass.Value,
+            PreemptionPolicy = priorityClass.PreemptionPolicy,
+        };
+    }
+
+    /// <summary>Keeps the name and the labels (what a HandoffQueue's namespaceSelector matches).</summary>
+    public static V1Namespace Namespace(V1Namespace ns)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return new V1Namespace
+        {
+            ApiVersion = ns.ApiVersion,
+            Kind = ns.Kind,
+            Metadata = new V1ObjectMeta { Name = ns.Metadata.Name, ResourceVersion = ns.Metadata.ResourceVersion, Uid = ns.Metadata.Uid, Labels = Shared(ns.Metadata.Labels) },
+        };
+    }
+
     /// <summary>
     /// Keeps metadata, what scheduling reads of the spec (<c>nodeName</c>, <c>schedulerName</c>, the containers' names
     /// and resources, init containers' restart policies, overhead, pod-level resources, nodeSelector, required node

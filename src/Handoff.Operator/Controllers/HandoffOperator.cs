@@ -8,7 +8,8 @@ using k8s.Models;
 namespace Handoff.Operator.Controllers;
 
 /// <summary>
-/// The operator service: four informers (HandoffNodes, HandoffFunctions, function pods, Nodes) feed one work
+/// The operator service: informers (HandoffNodes, HandoffFunctions, pods, Nodes, HandoffQueues, PriorityClasses,
+/// Namespaces) feed one work
 /// queue; while this replica leads, a worker takes the queue's single <see cref="SyncKey"/> and runs one
 /// reconcile pass (<see cref="Reconciler"/>) over the cached state. See docs/operator.md.
 /// </summary>
@@ -45,6 +46,9 @@ public sealed class HandoffOperator : BackgroundService
         Functions = Watcher(WatchSources.HandoffFunctions(client, options.Namespace, options.WatchTimeout), CacheTransforms.Function);
         Pods = Watcher(WatchSources.Pods(client, options.WatchTimeout), CacheTransforms.Pod);
         Nodes = Watcher(WatchSources.Nodes(client, options.WatchTimeout), CacheTransforms.Node);
+        Queues = Watcher(WatchSources.HandoffQueues(client, options.WatchTimeout), CacheTransforms.Queue);
+        PriorityClasses = Watcher(WatchSources.PriorityClasses(client, options.WatchTimeout), CacheTransforms.PriorityClass);
+        Namespaces = Watcher(WatchSources.Namespaces(client, options.WatchTimeout), CacheTransforms.Namespace);
         Queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60));
     }
 
@@ -56,6 +60,12 @@ public sealed class HandoffOperator : BackgroundService
 
     public ResourceWatcher<V1Node> Nodes { get; }
 
+    public ResourceWatcher<HandoffQueue> Queues { get; }
+
+    public ResourceWatcher<V1PriorityClass> PriorityClasses { get; }
+
+    public ResourceWatcher<V1Namespace> Namespaces { get; }
+
     public WorkQueue<string> Queue { get; }
 
     public OperatorOptions Options => _options;
@@ -65,13 +75,14 @@ public sealed class HandoffOperator : BackgroundService
 
     /// <summary>Objects the informers could not decode, across all of them.</summary>
     public IReadOnlyList<InvalidObject> InvalidObjects =>
-        [.. HandoffNodes.Invalid, .. Functions.Invalid, .. Pods.Invalid, .. Nodes.Invalid];
+        [.. HandoffNodes.Invalid, .. Functions.Invalid, .. Pods.Invalid, .. Nodes.Invalid, .. Queues.Invalid];
 
     public bool IsLeader => _leadership.IsLeader;
 
     public bool IsHealthy => !_faulted;
 
-    public bool IsReady => HandoffNodes.HasSynced && Functions.HasSynced && Pods.HasSynced && Nodes.HasSynced;
+    public bool IsReady => HandoffNodes.HasSynced && Functions.HasSynced && Pods.HasSynced && Nodes.HasSynced
+        && Queues.HasSynced && PriorityClasses.HasSynced && Namespaces.HasSynced;
 
     /// <summary>Completed reconcile passes (all terms).</summary>
     public int Passes => Volatile.Read(ref _passes);
@@ -85,6 +96,7 @@ public sealed class HandoffOperator : BackgroundService
         {
             HandoffNodes.RunAsync(stoppingToken), Functions.RunAsync(stoppingToken),
             Pods.RunAsync(stoppingToken), Nodes.RunAsync(stoppingToken),
+            Queues.RunAsync(stoppingToken), PriorityClasses.RunAsync(stoppingToken), Namespaces.RunAsync(stoppingToken),
         };
         try
         {
@@ -122,14 +134,22 @@ public sealed class HandoffOperator : BackgroundService
         {
             await Task.WhenAll(
                 HandoffNodes.WaitForSyncAsync(term), Functions.WaitForSyncAsync(term),
-                Pods.WaitForSyncAsync(term), Nodes.WaitForSyncAsync(term));
+                Pods.WaitForSyncAsync(term), Nodes.WaitForSyncAsync(term), Queues.WaitForSyncAsync(term),
+                PriorityClasses.WaitForSyncAsync(term), Namespaces.WaitForSyncAsync(term));
             var state = new TermState(Allocators.TryParseStrategy(_options.DefaultStrategy, out var strategy) ? strategy : AllocationStrategy.FirstAvailable);
             var api = new ApiCalls(_metrics);
             var reconciler = new Reconciler(
                 _options, _time, _metrics, state,
                 new Actuator(_client, api, _leadership, Pods.Cache, _time, _loggerFactory.CreateLogger<Actuator>()),
-                new StatusWriter(_client, api, _leadership, Functions.Cache, HandoffNodes.Cache, _events, state, _time, _loggerFactory.CreateLogger<StatusWriter>()),
-                HandoffNodes.Cache, Functions.Cache, Pods.Cache, Nodes.Cache, () => InvalidObjects);
+                new StatusWriter(_client, api, _leadership, Functions.Cache, HandoffNodes.Cache, _events, state, _time, _loggerFactory.CreateLogger<StatusWriter>())
+                {
+                    Queues = Queues.Cache,
+                },
+                _loggerFactory.CreateLogger<Reconciler>(),
+                HandoffNodes.Cache, Functions.Cache, Pods.Cache, Nodes.Cache, () => InvalidObjects)
+            {
+                QueueCaches = new QueueCaches(Queues.Cache, PriorityClasses.Cache, Namespaces.Cache),
+            };
             Reconciler = reconciler;
             Log.Leading(_logger);
             Queue.Add(SyncKey);

@@ -106,6 +106,31 @@ public static class WatchSources
                 cancellationToken: ct),
             timeout);
 
+    public static IWatchSource<V1PriorityClass> PriorityClasses(IKubernetes client, TimeSpan timeout) =>
+        new KubernetesWatchSource<V1PriorityClass, V1PriorityClassList>(
+            "priorityclasses",
+            (watch, rv, seconds, ct) => client.SchedulingV1.ListPriorityClassWithHttpMessagesAsync(
+                allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch,
+                cancellationToken: ct),
+            timeout);
+
+    /// <summary>Namespaces with their labels: a HandoffQueue's namespaceSelector matches them.</summary>
+    public static IWatchSource<V1Namespace> Namespaces(IKubernetes client, TimeSpan timeout) =>
+        new KubernetesWatchSource<V1Namespace, V1NamespaceList>(
+            "namespaces",
+            (watch, rv, seconds, ct) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
+                allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch,
+                cancellationToken: ct),
+            timeout);
+
+    public static IWatchSource<HandoffQueue> HandoffQueues(IKubernetes client, TimeSpan timeout) =>
+        new CustomResourceWatchSource<HandoffQueue>(
+            HandoffApi.QueueKind, HandoffApi.QueuePlural,
+            (watch, rv, seconds, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
+                HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, allowWatchBookmarks: watch ? true : null,
+                resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct),
+            timeout);
+
     public static IWatchSource<HandoffNode> HandoffNodes(IKubernetes client, TimeSpan timeout) =>
         new CustomResourceWatchSource<HandoffNode>(
             HandoffApi.NodeKind, HandoffApi.NodePlural,

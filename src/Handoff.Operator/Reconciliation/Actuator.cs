@@ -19,6 +19,23 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
     /// <summary>Creates <paramref name="pod"/> and binds it to <paramref name="kubernetesNode"/>.</summary>
     public async Task<PlacementOutcome> PlaceAsync(V1Pod pod, string ownerUid, string kubernetesNode, CancellationToken cancellationToken)
     {
+        var (failure, created) = await CreateAsync(pod, ownerUid, cancellationToken);
+        if (created is null)
+        {
+            return failure!;
+        }
+
+        return await BindAsync(created, kubernetesNode, cancellationToken)
+            ? new PlacementOutcome(PlacementResult.Bound)
+            : new PlacementOutcome(PlacementResult.NotDone);
+    }
+
+    /// <summary>
+    /// Creates <paramref name="pod"/> without binding it (a gang's members are all created before any is bound): the
+    /// created pod, or why not. A created pod holds its node's capacity (its <c>handoff.dev/node</c> annotation).
+    /// </summary>
+    public async Task<(PlacementOutcome? Failure, V1Pod? Created)> CreateAsync(V1Pod pod, string ownerUid, CancellationToken cancellationToken)
+    {
         fence.ThrowIfStale();
         var ns = pod.Metadata.NamespaceProperty;
         V1Pod? created;
@@ -38,24 +55,22 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
                 if (created is null || created.Metadata.DeletionTimestamp is not null
                     || created.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == ownerUid) != true)
                 {
-                    return new PlacementOutcome(PlacementResult.NotDone);
+                    return (new PlacementOutcome(PlacementResult.NotDone), null);
                 }
             }
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest)
         {
-            return new PlacementOutcome(PlacementResult.InvalidTemplate, "invalid pod template: " + ApiCalls.MessageOf(ex));
+            return (new PlacementOutcome(PlacementResult.InvalidTemplate, "invalid pod template: " + ApiCalls.MessageOf(ex)), null);
         }
 
         if (created is null)
         {
-            return new PlacementOutcome(PlacementResult.NotDone);
+            return (new PlacementOutcome(PlacementResult.NotDone), null);
         }
 
         pods.Upsert(created);
-        return await BindAsync(created, kubernetesNode, cancellationToken)
-            ? new PlacementOutcome(PlacementResult.Bound)
-            : new PlacementOutcome(PlacementResult.NotDone);
+        return (null, created);
     }
 
     /// <summary>

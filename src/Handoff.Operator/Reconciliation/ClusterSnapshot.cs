@@ -23,6 +23,27 @@ public sealed record ClusterSnapshot(
     /// <summary>Objects the informers could not decode (each is reported and skipped).</summary>
     public IReadOnlyList<InvalidObject> Invalid { get; init; } = [];
 
+    /// <summary>Every HandoffQueue, by name.</summary>
+    public IReadOnlyList<HandoffQueue> Queues { get; init; } = [];
+
+    /// <summary>Every PriorityClass (name and value).</summary>
+    public IReadOnlyList<V1PriorityClass> PriorityClasses { get; init; } = [];
+
+    /// <summary>The labels of each namespace, by name (a HandoffQueue's namespaceSelector matches them).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>Adds what the queue caches hold.</summary>
+    public ClusterSnapshot WithQueues(QueueCaches? caches) => caches is null ? this : this with
+    {
+        Queues = [.. caches.Queues.List().OrderBy(q => q.Metadata.Name, StringComparer.Ordinal)],
+        PriorityClasses = caches.PriorityClasses.List(),
+        NamespaceLabels = caches.Namespaces.List().ToDictionary(
+            n => n.Metadata.Name,
+            n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(n.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal),
+            StringComparer.Ordinal),
+    };
+
     public static ClusterSnapshot Take(
         DateTimeOffset now, ResourceCache<HandoffNode> handoffNodes, ResourceCache<V1Node> nodes,
         ResourceCache<HandoffFunction> functions, ResourceCache<V1Pod> pods) =>

@@ -29,6 +29,9 @@ public sealed record FunctionReport(FunctionPhase Phase)
 
     public DateTimeOffset? RetryAfter { get; init; }
 
+    /// <summary>Its position in its HandoffQueue while Pending (1 = next); null otherwise.</summary>
+    public int? QueuePosition { get; init; }
+
     public DateTimeOffset? StartTime { get; init; }
 
     public DateTimeOffset? CompletionTime { get; init; }

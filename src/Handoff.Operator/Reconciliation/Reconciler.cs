@@ -1,3 +1,4 @@
+// Over 400 lines: the pass is one method on purpose — its steps share the pass's locals (views, decisions, what was done).
 using System.Collections.Concurrent;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Dag;
@@ -33,8 +34,8 @@ namespace Handoff.Operator.Reconciliation;
 /// Nothing is decided from memory: the tracker is rebuilt from the pods on every pass, and the memos of
 /// <see cref="TermState"/> only save work.
 /// </summary>
-public sealed class Reconciler(
-    OperatorOptions options, TimeProvider time, OperatorMetrics metrics, TermState term, Actuator actuator, StatusWriter writer,
+public sealed partial class Reconciler(
+    OperatorOptions options, TimeProvider time, OperatorMetrics metrics, TermState term, Actuator actuator, StatusWriter writer, ILogger<Reconciler> logger,
     ResourceCache<HandoffNode> handoffNodes, ResourceCache<HandoffFunction> functions, ResourceCache<V1Pod> pods, ResourceCache<V1Node> nodes,
     Func<IReadOnlyList<InvalidObject>> invalidObjects)
 {
@@ -44,6 +45,9 @@ public sealed class Reconciler(
     private readonly FinishedWorkDefaults _finishedDefaults = FinishedWorkDefaults.Of(options);
     private readonly Lazy<Core.Nodes.LabelSelector> _discoverySelector = new(() => Core.Nodes.LabelSelectorParser.Parse(options.DiscoverNodesSelector));
 
+    /// <summary>HandoffQueues, PriorityClasses and Namespaces (api.md, "Queues"); null: no queues, the first round's rules.</summary>
+    public QueueCaches? QueueCaches { get; init; }
+
     /// <summary>The term's tracker (read-only use outside the reconciler).</summary>
     public IResourceTracker Tracker => term.Tracker;
 
@@ -51,7 +55,7 @@ public sealed class Reconciler(
     public async Task<TimeSpan?> ReconcileAsync(CancellationToken cancellationToken)
     {
         // 1.
-        var snapshot = ClusterSnapshot.Take(time.GetUtcNow(), handoffNodes, nodes, functions, pods) with { Invalid = invalidObjects() };
+        var snapshot = (ClusterSnapshot.Take(time.GetUtcNow(), handoffNodes, nodes, functions, pods) with { Invalid = invalidObjects() }).WithQueues(QueueCaches);
 
         // 2.
         var nodeView = NodeView.Build(snapshot, term.ParseNode);
@@ -70,7 +74,10 @@ public sealed class Reconciler(
         var (views, inputs) = InputStep.Check(finished.InPass, dependencies);
 
         // 6.
-        var scheduling = SchedulingStep.Run(views, dependencies, podView, nodeView, term.Tracker, cancellationToken);
+        var queueing = QueueContext.From(snapshot);
+        var scheduling = SchedulingStep.Run(views, dependencies, podView, nodeView, term.Tracker, cancellationToken, queueing);
+        var byUidView = views.Where(f => f.Object.Metadata.Uid is not null).ToDictionary(f => f.Object.Metadata.Uid, StringComparer.Ordinal);
+        var byKey = views.ToDictionary(f => f.Key, StringComparer.Ordinal);
 
         foreach (var unplaced in scheduling.Cycle.Unplaced)
         {
@@ -84,6 +91,33 @@ public sealed class Reconciler(
         var stale = 0;
         var index = views.Select((f, i) => (f.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
         var actions = new List<Func<CancellationToken, Task>>();
+        var preemptedNow = PreemptionActions(scheduling, byKey, podView, actions);
+
+        // A function's placement: create and bind its pod, then write its status.
+        async Task PlaceAsync(Placement placement, FunctionWorkload offer, PlacementOutcome? decided, V1Pod pod, HandoffNodeState target, CancellationToken ct)
+        {
+            var f = offer.Function;
+            placedNow[f.Key] = null;
+            var outcome = decided ?? await actuator.PlaceAsync(pod, f.Object.Metadata.Uid, target.KubernetesNode, ct);
+            if (outcome.Result == PlacementResult.Bound)
+            {
+                metrics.SchedulingAttempts.WithLabels("scheduled").Inc();
+                metrics.SchedulingLatency.Observe(Math.Max(0, (time.GetUtcNow() - placement.Workload.Order.ReadySince).TotalSeconds));
+                if (SuspiciousQuantity.InCost(f.Key, f.Mapped!.DeclaredCost, target.Info?.CountsPods == true) is { } suspicious)
+                {
+                    await writer.RecordOnceAsync(f, new EventReport("Warning", SuspiciousQuantity.Reason, suspicious.Message), ct);
+                }
+            }
+
+            var report = StatusReportStep.For(f, dependencies[index[f.Key]], placement, offer.PodName, offer.Attempt, null, outcome, false, snapshot.Now, options.ScheduledEvents);
+            placedNow[f.Key] = report;
+            if (report is not null && await writer.WriteFunctionAsync(f, report, ct) == WriteResult.Stale)
+            {
+                Interlocked.Increment(ref stale);
+            }
+        }
+
+        var gangPlacements = new Dictionary<string, List<(Placement Placement, FunctionWorkload Offer, V1Pod Pod, HandoffNodeState Target)>>(StringComparer.Ordinal);
         foreach (var placement in scheduling.Cycle.Placed)
         {
             if (placement.Workload.Kind == WorkloadKind.Pod)
@@ -111,33 +145,55 @@ public sealed class Reconciler(
             var given = inputs.GetValueOrDefault(f.Key)
                 ?? throw new InvalidOperationException($"{f.Key} was placed without its inputs: InputStep and SchedulingStep must agree on what may be offered");
             var pod = FunctionPods.Build(f.Object, f.Mapped!, offer.PodName, offer.Attempt, placement.Node, options.SchedulerName, given);
-            actions.Add(async ct =>
+            if (placement.Workload.Gang is { } gang)
             {
-                // Until the I/O says otherwise (it may throw), the status stays as it is.
-                placedNow[f.Key] = null;
-                var outcome = await actuator.PlaceAsync(pod, f.Object.Metadata.Uid, target.KubernetesNode, ct);
-                if (outcome.Result == PlacementResult.Bound)
+                if (!gangPlacements.TryGetValue(gang.Key, out var members))
                 {
-                    metrics.SchedulingAttempts.WithLabels("scheduled").Inc();
-                    metrics.SchedulingLatency.Observe(Math.Max(0, (time.GetUtcNow() - placement.Workload.Order.ReadySince).TotalSeconds));
-                    if (SuspiciousQuantity.InCost(f.Key, f.Mapped!.DeclaredCost, target.Info?.CountsPods == true) is { } suspicious)
-                    {
-                        await writer.RecordOnceAsync(f, new EventReport("Warning", SuspiciousQuantity.Reason, suspicious.Message), ct);
-                    }
+                    gangPlacements[gang.Key] = members = [];
                 }
 
-                var report = StatusReportStep.For(f, dependencies[index[f.Key]], placement, offer.PodName, offer.Attempt, null, outcome, false, snapshot.Now, options.ScheduledEvents);
-                placedNow[f.Key] = report;
-                if (report is not null && await writer.WriteFunctionAsync(f, report, ct) == WriteResult.Stale)
+                members.Add((placement, offer, pod, target));
+                continue;
+            }
+
+            // Until the I/O says otherwise (it may throw), the status stays as it is.
+            actions.Add(ct => PlaceAsync(placement, offer, null, pod, target, ct));
+        }
+
+        // A gang's members: every pod created before any is bound, so a crash in between leaves unbound pods only, which
+        // the next pass binds when the gang is whole and deletes when it is not (api.md, "Queues", rule 3).
+        foreach (var (gang, members) in gangPlacements)
+        {
+            actions.Add(async ct =>
+            {
+                var created = await Task.WhenAll(members.Select(m => actuator.CreateAsync(m.Pod, m.Offer.Function.Object.Metadata.Uid, ct)));
+                if (created.Any(c => c.Created is null))
                 {
-                    Interlocked.Increment(ref stale);
+                    Log.PartialGangReleased(logger, gang, created.Count(c => c.Created is not null), members.Count);
+                    await Task.WhenAll(created.Where(c => c.Created is not null).Select(c => actuator.DeletePodAsync(c.Created!, "its gang could not be created whole", ct)));
+                    await Task.WhenAll(members.Select((m, i) => PlaceAsync(m.Placement, m.Offer, created[i].Failure ?? new PlacementOutcome(PlacementResult.NotDone), m.Pod, m.Target, ct)));
+                    return;
                 }
+
+                var bound = await Task.WhenAll(members.Select((m, i) => actuator.BindAsync(created[i].Created!, m.Target.KubernetesNode, ct)));
+                await Task.WhenAll(members.Select((m, i) => PlaceAsync(
+                    m.Placement, m.Offer, new PlacementOutcome(bound[i] ? PlacementResult.Bound : PlacementResult.NotDone), m.Pod, m.Target, ct)));
             });
         }
 
         var boundNow = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var placedPerGang = scheduling.Cycle.Placed.Where(p => p.Workload.Gang is not null).GroupBy(p => p.Workload.Gang!.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         foreach (var (pod, handoffNode) in holdings.ToBind)
         {
+            if (PartialGangOf(pod, byUidView, scheduling, placedPerGang) is { } partial)
+            {
+                // Left unbound by a placement cut short (a restart): the gang is not whole, so it holds nothing.
+                Log.PartialGangReleased(logger, partial, scheduling.Gangs.Placed(partial), scheduling.Gangs.MinMembers(partial));
+                actions.Add(ct => actuator.DeletePodAsync(pod.Pod, "its gang was not created whole", ct));
+                continue;
+            }
+
             var kubernetesNode = nodeView.Find(handoffNode)!.KubernetesNode;
             actions.Add(async ct =>
             {
@@ -152,7 +208,23 @@ public sealed class Reconciler(
         {
             var plain = scheduling.OfferedPods[unplaced.Workload.Id];
             actions.Add(ct => actuator.ReportUnschedulableAsync(plain.Pod, unplaced.Message, ct));
-            actions.Add(ct => writer.RecordPodEventAsync(plain.Pod, new EventReport("Warning", Reasons.FailedScheduling, unplaced.Message), ct));
+            actions.Add(ct => writer.RecordPodEventAsync(plain.Pod, new EventReport("Warning", Reasons.FailedScheduling, unplaced.Cause), ct));
+        }
+
+        foreach (var (id, plain) in scheduling.BlockedPods)
+        {
+            var block = scheduling.Blocked[id];
+            actions.Add(ct => actuator.ReportUnschedulableAsync(plain.Pod, block.Message, ct));
+            actions.Add(ct => writer.RecordPodEventAsync(plain.Pod, new EventReport("Warning", block.Reason, block.Message), ct));
+        }
+
+        // A victim whose status says Preempted but whose pod still runs (a restart between the two writes): delete it now.
+        foreach (var f in views)
+        {
+            if (f.State is Active { Preempted: true, Pod.Terminating: false } && f.LivePod is { } live && !preemptedNow.ContainsKey(f.Key))
+            {
+                actions.Add(ct => actuator.DeletePodAsync(live.Pod, f.Record.Message ?? Reasons.Preempted, ct));
+            }
         }
 
         foreach (var plain in podView.Pending.Where(p => p.Problem is not null))
@@ -193,11 +265,21 @@ public sealed class Reconciler(
         {
             writes.Add(async ct =>
             {
+                if (preemptedNow.TryGetValue(f.Key, out var preempted))
+                {
+                    // Written (with its Event) before its pod was deleted.
+                    phases.Add(preempted.Phase);
+                    return;
+                }
+
                 if (!placedNow.TryGetValue(f.Key, out var report))
                 {
                     var offered = scheduling.Offered.GetValueOrDefault(f.Key);
+                    var block = scheduling.Blocked.GetValueOrDefault(f.Key);
+                    var gangFailure = scheduling.GangFailures.GetValueOrDefault(f.Key);
+                    var queued = block is null && gangFailure is null ? null : new QueueVerdict(block, gangFailure);
                     report = StatusReportStep.For(f, deps, null, offered?.PodName, offered?.Attempt ?? 0, scheduling.UnplacedOf(f.Key), null,
-                        f.Object.Metadata.Uid is { } uid && boundNow.ContainsKey(uid), snapshot.Now, options.ScheduledEvents);
+                        f.Object.Metadata.Uid is { } uid && boundNow.ContainsKey(uid), snapshot.Now, options.ScheduledEvents, queued);
                     if (report is not null && await writer.WriteFunctionAsync(f, report, ct) == WriteResult.Stale)
                     {
                         Interlocked.Increment(ref stale);
@@ -232,6 +314,19 @@ public sealed class Reconciler(
             writes.Add(ct => writer.ReportInvalidAsync(invalid, ct));
         }
 
+        var queueReports = QueueStatusStep.For(scheduling);
+        var queueObjects = snapshot.Queues.ToDictionary(q => q.Metadata.Name, StringComparer.Ordinal);
+        foreach (var report in queueReports)
+        {
+            writes.Add(async ct =>
+            {
+                if (await writer.WriteQueueAsync(queueObjects[report.Name], report, ct) == WriteResult.Stale)
+                {
+                    Interlocked.Increment(ref stale);
+                }
+            });
+        }
+
         await RunAsync(writes, errors, cancellationToken);
         term.Forget(
             views.Concat(finished.SetAside).Select(f => f.Key).ToHashSet(StringComparer.Ordinal),
@@ -239,6 +334,7 @@ public sealed class Reconciler(
             nodeView.States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal),
             podView.Pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
         UpdateMetrics(phases, snapshot);
+        UpdateQueueMetrics(queueReports);
         if (errors.OfType<LeaseLostException>().FirstOrDefault() is { } lost)
         {
             throw lost;

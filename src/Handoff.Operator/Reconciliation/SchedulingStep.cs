@@ -1,6 +1,7 @@
 using Handoff.Core;
 using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
+using Handoff.Core.Queueing;
 using Handoff.Core.Scheduling;
 using Handoff.Core.Tracking;
 using Handoff.Operator.Controllers;
@@ -16,6 +17,30 @@ public sealed record SchedulingOutcome(IReadOnlyDictionary<string, FunctionWorkl
     /// <summary>The plain pods offered, by workload id.</summary>
     public IReadOnlyDictionary<string, PlainPod> OfferedPods { get; init; } = new Dictionary<string, PlainPod>();
 
+    /// <summary>
+    /// Ready functions (by key) and plain pods (by workload id) kept out of the cycle: their queue is unknown, inactive
+    /// or not open to their namespace, or their PriorityClass is unknown.
+    /// </summary>
+    public IReadOnlyDictionary<string, AdmissionBlock> Blocked { get; init; } = new Dictionary<string, AdmissionBlock>();
+
+    /// <summary>How many ready workloads naming each queue are kept out of the cycle (they are pending in it all the same).</summary>
+    public IReadOnlyDictionary<string, int> BlockedPerQueue { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Plain pods kept out of the cycle (see <see cref="Blocked"/>), by workload id.</summary>
+    public IReadOnlyDictionary<string, PlainPod> BlockedPods { get; init; } = new Dictionary<string, PlainPod>();
+
+    /// <summary>Unplaced gang members whose gang can no longer reach minMembers: they fail (<c>GangFailed</c>), by key.</summary>
+    public IReadOnlyDictionary<string, string> GangFailures { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The gangs' bookkeeping the cycle was given.</summary>
+    public GangBook Gangs { get; init; } = GangBook.Empty;
+
+    /// <summary>The queues and what holds capacity, as the cycle was given them.</summary>
+    public QueueContext Queueing { get; init; } = QueueContext.Empty;
+
+    /// <summary>What held capacity before the cycle (the candidates for preemption).</summary>
+    public IReadOnlyList<AdmittedWorkload> Admitted { get; init; } = [];
+
     private readonly Dictionary<string, Placement> _placed = Cycle.Placed.ToDictionary(p => p.Workload.Id, StringComparer.Ordinal);
     private readonly Dictionary<string, Unplaced> _unplaced = Cycle.Unplaced.ToDictionary(p => p.Workload.Id, StringComparer.Ordinal);
 
@@ -28,14 +53,22 @@ public sealed record SchedulingOutcome(IReadOnlyDictionary<string, FunctionWorkl
 /// Step 6 of a pass: the ready functions with no live pod, and the plain pods that name Handoff and are not bound →
 /// workloads in the queue order of api.md rule 2 (ready time — creation, last arg's success or the end of the back-off
 /// — then creation, then id), and one <see cref="SchedulingCycle"/> over them, allocating in the term's tracker (which
-/// holds exactly what live pods hold).
+/// holds exactly what live pods hold). With queues (api.md, "Queues"): each workload's queue, priority, gang and
+/// preemption policy are resolved first (<see cref="QueueAdmission.Admit"/>: one that names an unknown queue or
+/// PriorityClass waits outside the cycle), the live pods are what is admitted, and the gangs' bookkeeping comes from
+/// every function's state.
 /// </summary>
 public static class SchedulingStep
 {
     public static SchedulingOutcome Run(
         IReadOnlyList<FunctionView> functions, DependencyState[] dependencies, PodView pods, NodeView nodes, IResourceTracker tracker,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, QueueContext? queueing = null)
     {
+        queueing ??= QueueContext.Empty;
+        var gangs = QueueContext.GangsOf(functions, dependencies);
+        var blocked = new Dictionary<string, AdmissionBlock>(StringComparer.Ordinal);
+        var gangFailures = new Dictionary<string, string>(StringComparer.Ordinal);
+        var blockedPerQueue = new Dictionary<string, int>(StringComparer.Ordinal);
         var byKey = functions.ToDictionary(f => f.Key, StringComparer.Ordinal);
         var offered = new Dictionary<string, FunctionWorkload>(StringComparer.Ordinal);
         var known = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -55,15 +88,29 @@ public static class SchedulingStep
             var argsDone = mapped.Args.Select(a => byKey.GetValueOrDefault(a)?.State is Succeeded s ? s.CompletionTime : (DateTimeOffset?)null);
             var ready = QueueOrderKey.ReadyTime(f.Created, argsDone, next.ReadyAfter);
             var podName = FunctionPods.NextPodName(f.Namespace, f.Name, next.Attempt, pods.Names);
-            var workload = new Workload(mapped.Placement, mapped.Strategy, new QueueOrderKey(ready, f.Created, f.Key))
+            if (gangs.FailureOf(f.Key) is { } gangFailure)
             {
-                Holder = ObjectKeys.Of(f.Namespace, podName),
-            };
+                gangFailures[f.Key] = gangFailure;
+                continue;
+            }
+
+            var (workload, block) = QueueAdmission.Admit(
+                new Workload(mapped.Placement, mapped.Strategy, new QueueOrderKey(ready, f.Created, f.Key)) { Holder = ObjectKeys.Of(f.Namespace, podName) },
+                mapped.Traits, f.Namespace, queueing.LabelsOf(f.Namespace), queueing.Queues,
+                queueing.PriorityClasses);
+            if (block is not null)
+            {
+                blocked[f.Key] = block;
+                Count(blockedPerQueue, mapped.Traits.Queue);
+                continue;
+            }
+
             offered[f.Key] = new FunctionWorkload(f, workload, podName, next.Attempt);
         }
 
         // Plain pods that name Handoff are queued with the functions, by the same rules.
         var offeredPods = new Dictionary<string, PlainPod>(StringComparer.Ordinal);
+        var blockedPods = new Dictionary<string, PlainPod>(StringComparer.Ordinal);
         var workloads = offered.Values.Select(o => o.Workload).ToList();
         foreach (var pod in pods.Pending)
         {
@@ -73,15 +120,44 @@ public static class SchedulingStep
             }
 
             var created = pod.Pod.Metadata.CreationTimestamp is { } t ? FunctionView.Utc(t) : DateTimeOffset.MinValue;
-            workloads.Add(new Workload(mapped.Placement, mapped.Strategy, new QueueOrderKey(created, created, mapped.Placement.Id))
+            var ns = pod.Pod.Metadata.NamespaceProperty ?? "";
+            var (workload, block) = QueueAdmission.Admit(
+                new Workload(mapped.Placement, mapped.Strategy, new QueueOrderKey(created, created, mapped.Placement.Id)) { Kind = WorkloadKind.Pod, Holder = pod.Key },
+                mapped.Traits, ns, queueing.LabelsOf(ns), queueing.Queues, queueing.PriorityClasses);
+            if (block is not null)
             {
-                Kind = WorkloadKind.Pod,
-                Holder = pod.Key,
-            });
+                blocked[mapped.Placement.Id] = block;
+                Count(blockedPerQueue, mapped.Traits.Queue);
+                blockedPods[mapped.Placement.Id] = pod;
+                continue;
+            }
+
+            workloads.Add(workload);
             offeredPods[mapped.Placement.Id] = pod;
         }
 
-        var cycle = SchedulingCycle.Run(new CycleInput(nodes.Nodes, tracker, workloads) { KnownPlacements = known }, cancellationToken);
-        return new SchedulingOutcome(offered, cycle) { OfferedPods = offeredPods };
+        var admitted = queueing.AdmittedOf(pods, functions);
+        var cycle = SchedulingCycle.Run(
+            new CycleInput(nodes.Nodes, tracker, workloads) { KnownPlacements = known, Queues = queueing.ActiveQueues, Admitted = admitted, Gangs = gangs },
+            cancellationToken);
+        return new SchedulingOutcome(offered, cycle)
+        {
+            OfferedPods = offeredPods,
+            Blocked = blocked,
+            BlockedPods = blockedPods,
+            GangFailures = gangFailures,
+            BlockedPerQueue = blockedPerQueue,
+            Gangs = gangs,
+            Queueing = queueing,
+            Admitted = admitted,
+        };
+    }
+
+    private static void Count(Dictionary<string, int> perQueue, string? queue)
+    {
+        if (queue is not null)
+        {
+            perQueue[queue] = perQueue.GetValueOrDefault(queue) + 1;
+        }
     }
 }

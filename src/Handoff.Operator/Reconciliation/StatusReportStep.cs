@@ -18,7 +18,7 @@ public static class StatusReportStep
     /// </summary>
     public static FunctionReport? For(
         FunctionView f, DependencyState dependencies, Placement? placement, string? podName, int attempt, Unplaced? unplaced,
-        PlacementOutcome? outcome, bool bound, DateTimeOffset now, bool scheduledEvents)
+        PlacementOutcome? outcome, bool bound, DateTimeOffset now, bool scheduledEvents, QueueVerdict? queued = null)
     {
         if (f.SpecProblem is { } problem && f.State is not (Active or Succeeded or Failed))
         {
@@ -88,12 +88,33 @@ public static class StatusReportStep
             return Terminal(f, FunctionPhase.Failed, Reasons.InvalidTemplate, outcome.Message, null, next.Attempts, now, null, null);
         }
 
+        if (queued?.GangFailure is { } gangFailure)
+        {
+            return Terminal(f, FunctionPhase.Failed, Reasons.GangFailed, gangFailure, null, next.Attempts, now, f.Record.Node, f.Record.PodName);
+        }
+
         var retryAfter = next.Reason == Reasons.Retrying ? next.ReadyAfter : null;
+        if (queued?.Blocked is { } block)
+        {
+            return Pending(f, block.Reason, block.Message, next.Attempts, f.Record.Node, f.Record.PodName, retryAfter) with
+            {
+                Event = new EventReport("Warning", block.Reason, block.Message),
+            };
+        }
+
         if (unplaced is not null)
         {
             return Pending(f, unplaced.Reason, unplaced.Message, next.Attempts, f.Record.Node, f.Record.PodName, retryAfter) with
             {
-                Event = unplaced.Reason is Reasons.FailedScheduling or Reasons.Unschedulable ? new EventReport("Warning", Reasons.FailedScheduling, unplaced.Message) : null,
+                QueuePosition = unplaced.Position,
+
+                // Events carry the cause without the position: the same cause is one Event, however the queue moves.
+                Event = unplaced.Reason switch
+                {
+                    Reasons.FailedScheduling or Reasons.Unschedulable => new EventReport("Warning", Reasons.FailedScheduling, unplaced.Cause),
+                    Reasons.QuotaExceeded => new EventReport("Warning", Reasons.QuotaExceeded, unplaced.Cause),
+                    _ => null,
+                },
             };
         }
 
@@ -108,6 +129,14 @@ public static class StatusReportStep
             Event = next.Reason == Reasons.NodeRejected ? new EventReport("Warning", Reasons.NodeRejected, next.Message!) : null,
         };
     }
+
+    /// <summary>
+    /// What a victim's status says the moment it is preempted, written before its pod is deleted: Pending, reason
+    /// <c>Preempted</c>, its attempt and pod kept — so the attempt is placed again under the same number, and a restart
+    /// between the write and the deletion still knows the pod is to go.
+    /// </summary>
+    public static FunctionReport Preempted(FunctionView f, Active active, string message) =>
+        Pending(f, Reasons.Preempted, message, active.Attempts, active.Pod.Node, active.Pod.Name, null);
 
     private static string? NodeOfLastPod(FunctionView f) => f.Pods.Count == 0 ? null : f.Pods.MaxBy(p => p.Attempt.Attempt)!.Attempt.Node;
 

@@ -28,6 +28,60 @@ public sealed class StatusWriter(
     IKubernetes client, ApiCalls api, ILeaseFence fence, ResourceCache<HandoffFunction> functions, ResourceCache<HandoffNode> handoffNodes,
     EventRecorder events, TermState term, TimeProvider time, ILogger<StatusWriter> logger)
 {
+    /// <summary>The HandoffQueue cache, told about the statuses written.</summary>
+    public ResourceCache<HandoffQueue>? Queues { get; init; }
+
+    /// <summary>
+    /// Writes a HandoffQueue's status when it differs from what the queue shows (a merge patch of what changed, with the
+    /// resourceVersion it was computed from).
+    /// </summary>
+    public async Task<WriteResult> WriteQueueAsync(HandoffQueue queue, QueueReport report, CancellationToken cancellationToken)
+    {
+        // A queue never reported on reads back with a default status (counts 0): diff against nothing, so 0 is written.
+        var current = queue.Status?.Conditions is null ? null : queue.Status;
+        var desired = new HandoffQueueStatus
+        {
+            Pending = report.Pending,
+            Admitted = report.Admitted,
+            Usage = report.Usage.ToDictionary(),
+            Borrowed = report.Borrowed.ToDictionary(),
+            ObservedGeneration = queue.Metadata.Generation,
+            Conditions = StatusPatches.MergeConditions(
+                current?.Conditions,
+                [new HandoffCondition
+                {
+                    Type = ConditionTypes.Active,
+                    Status = report.Active ? ConditionStatus.True : ConditionStatus.False,
+                    Reason = report.ActiveReason,
+                    Message = report.ActiveMessage,
+                }],
+                time.GetUtcNow().UtcDateTime,
+                queue.Metadata.Generation),
+        };
+        var rv = queue.Metadata.ResourceVersion;
+        var patch = MergePatches.Diff(StatusPatches.ToJson(current), StatusPatches.ToJson(desired));
+        if (patch is null)
+        {
+            return WriteResult.Unchanged;
+        }
+
+        fence.ThrowIfStale();
+        var (_, updated) = await api.RunAsync(
+            "patch-queue-status",
+            ct => client.CustomObjects.PatchClusterCustomObjectStatusAsync<HandoffQueue>(
+                new V1Patch(MergePatches.StatusPatch(patch, rv), V1Patch.PatchType.MergePatch),
+                HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, queue.Metadata.Name, cancellationToken: ct),
+            cancellationToken);
+        if (updated is null)
+        {
+            return WriteResult.Stale;
+        }
+
+        Queues?.Upsert(updated);
+        Log.QueueStatus(logger, report.Name, report.Pending, report.Admitted, report.Usage.ToString());
+        return WriteResult.Written;
+    }
+
     public async Task<WriteResult> WriteFunctionAsync(FunctionView f, FunctionReport report, CancellationToken cancellationToken)
     {
         var rv = f.Object.Metadata.ResourceVersion;
@@ -232,6 +286,7 @@ public sealed class StatusWriter(
         Result = r.Result,
         Message = r.Message,
         RetryAfter = r.RetryAfter?.UtcDateTime,
+        QueuePosition = r.QueuePosition,
         StartTime = r.StartTime?.UtcDateTime,
         CompletionTime = r.CompletionTime?.UtcDateTime,
         ObservedGeneration = generation,

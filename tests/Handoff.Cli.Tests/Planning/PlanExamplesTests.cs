@@ -52,6 +52,26 @@ public sealed class PlanExamplesTests
         { "unschedulable", "after-too-big", "Waiting", null, 0, null, null },
         { "unschedulable", "wrong-zone", "Pending", null, 0, null, null },
 
+        // team-a's six analyses all start (4 of its 8 borrowed from team-b), the gang starts whole on the GPU node; at 2 s
+        // the urgent hotfix (6 cpus) evicts a-2 and a-3 from q-cpu-1: a-2 starts again at once on q-cpu-2, a-3 at 4 s,
+        // both still attempt 1.
+        { "queues", "a-1", "Succeeded", "q-cpu-1", 1, 0.0, 4.0 },
+        { "queues", "a-2", "Succeeded", "q-cpu-2", 1, 2.0, 6.0 },
+        { "queues", "a-3", "Succeeded", "q-cpu-1", 1, 4.0, 8.0 },
+        { "queues", "a-4", "Succeeded", "q-cpu-2", 1, 0.0, 4.0 },
+        { "queues", "a-5", "Succeeded", "q-cpu-2", 1, 0.0, 4.0 },
+        { "queues", "a-6", "Succeeded", "q-cpu-2", 1, 0.0, 4.0 },
+        { "queues", "train-0", "Succeeded", "q-gpu-1", 1, 0.0, 6.0 },
+        { "queues", "train-1", "Succeeded", "q-gpu-1", 1, 0.0, 6.0 },
+        { "queues", "train-2", "Succeeded", "q-gpu-1", 1, 0.0, 6.0 },
+        { "queues", "train-3", "Succeeded", "q-gpu-1", 1, 0.0, 6.0 },
+        { "queues", "train-4", "Succeeded", "q-gpu-1", 1, 0.0, 6.0 },
+        { "queues", "train-5", "Succeeded", "q-gpu-1", 1, 0.0, 6.0 },
+        { "queues", "train-6", "Succeeded", "q-gpu-1", 1, 0.0, 6.0 },
+        { "queues", "train-7", "Succeeded", "q-gpu-1", 1, 0.0, 6.0 },
+        { "queues", "check", "Succeeded", "q-cpu-1", 1, 0.0, 2.0 },
+        { "queues", "hotfix", "Succeeded", "q-cpu-1", 1, 2.0, 4.0 },
+
         // Attempts at 0, 11 (after 10 s of back-off) and 32 (after 20 s more), as the operator retries; then its
         // dependent fails.
         { "retries", "flaky", "Failed", "retry-node", 3, 32.0, 33.0 },
@@ -80,6 +100,7 @@ public sealed class PlanExamplesTests
         { "real-cluster", 8.0 },
         { "unschedulable", 0.0 },
         { "retries", 33.0 },
+        { "queues", 8.0 },
     };
 
     [Theory]
@@ -118,6 +139,24 @@ public sealed class PlanExamplesTests
         Assert.Equal(makespan, PlanOf(example).GetProperty("makespan").GetDouble());
 
     [Fact]
+    public void Queues_example_prints_each_queues_usage_over_time_and_the_preemptions()
+    {
+        var plan = PlanOf("queues");
+        var queues = plan.GetProperty("queues").EnumerateArray()
+            .Select(q => (q.GetProperty("time").GetDouble(), q.GetProperty("queue").GetString(), q.GetProperty("pending").GetInt32(), q.GetProperty("admitted").GetInt32(),
+                q.GetProperty("usage").GetProperty("cpu").GetString(), q.GetProperty("borrowed").GetProperty("cpu").GetString()))
+            .ToList();
+        Assert.Equal(
+            [(0.0, "team-a", 0, 6, "12", "4"), (0.0, "team-b", 0, 8, "8", "0"), (2.0, "team-a", 1, 5, "10", "2"), (4.0, "team-a", 0, 2, "4", "0")],
+            queues);
+
+        var (exit, table, _) = Run("-f", Path.Combine(Examples, "queues"));
+        Assert.Equal(0, exit);
+        Assert.Contains("QUEUES", table, StringComparison.Ordinal);
+        Assert.Matches(@"2s\s+Preempted\s+default/a-2\s+q-cpu-1\s+1", table);
+    }
+
+    [Fact]
     public void Seed_node_peaks_are_what_its_tasks_held_at_once()
     {
         var plan = PlanOf("seed");
@@ -150,12 +189,13 @@ public sealed class PlanExamplesTests
         Assert.Equal("", error);
         var plan = ParseJson(output);
         var names = plan.GetProperty("functions").EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToList();
-        // dag/ < real-cluster/ < retries/ < seed/ < unschedulable/, documents in file order.
+        // dag/ < queues/ < real-cluster/ < retries/ < seed/ < unschedulable/, documents in file order.
         Assert.Equal("dag-source", names[0]);
+        Assert.Equal("a-1", names[4]);
         Assert.Equal("wrong-zone", names[^1]);
-        Assert.Equal(18, names.Count);
+        Assert.Equal(34, names.Count);
         Assert.Equal(names.Count, names.Distinct().Count());
-        Assert.Equal(9, plan.GetProperty("nodes").GetArrayLength());
+        Assert.Equal(12, plan.GetProperty("nodes").GetArrayLength());
     }
 
     [Fact]

@@ -353,4 +353,42 @@ public sealed class StatusReportStepTests
 
         Assert.Equal(new ConditionReport("DependenciesReady", true, Reasons.DependenciesSucceeded, Messages.AllArgsSucceeded), report.DependenciesReady);
     }
+
+    // ---- Queues (api.md, "Queues") ----------------------------------------------------------------------------------
+
+    [Fact]
+    public void Over_quota_it_is_Pending_with_the_numbers_and_its_position_and_the_Event_leaves_the_position_out()
+    {
+        var unplaced = new Unplaced(Workload with { Queue = "team-a" }, Reasons.QuotaExceeded, AllocationDecision.Rejected(Mapped.Placement, 0, [], false, true))
+        {
+            Detail = "queue team-a: quota exceeded for cpu: 16 of 16 in use, needs 2",
+            Position = 3,
+        };
+
+        var report = Report(View(First), unplaced: unplaced)!;
+
+        Assert.Equal((FunctionPhase.Pending, Reasons.QuotaExceeded, 3), (report.Phase, report.Reason, report.QueuePosition));
+        Assert.Equal("queue team-a: quota exceeded for cpu: 16 of 16 in use, needs 2 (position 3 in queue team-a)", report.Message);
+        Assert.Equal(new EventReport("Warning", Reasons.QuotaExceeded, "queue team-a: quota exceeded for cpu: 16 of 16 in use, needs 2"), report.Event);
+    }
+
+    [Fact]
+    public void Kept_out_of_the_cycle_it_is_Pending_with_the_reason_and_a_gang_that_cannot_run_fails_it()
+    {
+        var blocked = StatusReportStep.For(View(First), DependencyState.Ready, null, null, 0, null, null, false, Now, false,
+            new QueueVerdict(new Core.Queueing.AdmissionBlock(Reasons.UnknownQueue, "queue x: no HandoffQueue named x"), null))!;
+        Assert.Equal((FunctionPhase.Pending, Reasons.UnknownQueue, "queue x: no HandoffQueue named x"), (blocked.Phase, blocked.Reason, blocked.Message));
+
+        var failed = StatusReportStep.For(View(First), DependencyState.Ready, null, null, 0, null, null, false, Now, false, new QueueVerdict(null, "gang g: too few"))!;
+        Assert.Equal((FunctionPhase.Failed, Reasons.GangFailed, "gang g: too few"), (failed.Phase, failed.Reason, failed.Message));
+    }
+
+    [Fact]
+    public void A_victim_is_Pending_Preempted_with_its_pod_and_attempt_kept()
+    {
+        var report = StatusReportStep.Preempted(View(new Active(Bound) { Attempts = 1 }), new Active(Bound) { Attempts = 1 }, "preempted by default/u (priority 9) to make room on a");
+
+        Assert.Equal((FunctionPhase.Pending, Reasons.Preempted, 1, "f-1", "a"), (report.Phase, report.Reason, report.Attempts, report.PodName, report.Node));
+        Assert.Equal(new ConditionReport("Scheduled", false, Reasons.Preempted, "preempted by default/u (priority 9) to make room on a"), report.Scheduled);
+    }
 }

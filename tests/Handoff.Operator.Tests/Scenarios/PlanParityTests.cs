@@ -31,6 +31,7 @@ public sealed class PlanParityTests
     [InlineData("dag")]
     [InlineData("unschedulable")]
     [InlineData("real-cluster")]
+    [InlineData("queues")]
     public async Task The_operator_places_the_examples_exactly_as_the_planner_predicts(string example)
     {
         var docs = ManifestPaths.Expand([Path.Combine(RepoPaths.Examples, example)])
@@ -49,6 +50,12 @@ public sealed class PlanParityTests
         {
             switch (o)
             {
+                case HandoffQueue q:
+                    await cluster.Client.CustomObjects.CreateClusterCustomObjectAsync(q, HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, cancellationToken: SandboxCluster.Ct);
+                    break;
+                case V1PriorityClass pc:
+                    await cluster.Client.SchedulingV1.CreatePriorityClassAsync(pc, cancellationToken: SandboxCluster.Ct);
+                    break;
                 case HandoffFunction f:
                     await cluster.CreateFunctionAsync(f);
                     break;
@@ -62,17 +69,19 @@ public sealed class PlanParityTests
         // The plan of what the cluster now holds (as `kubectl get -o yaml | handoff plan -f -` would read it).
         var created = new List<object>(handoffNodes);
         created.AddRange(kubernetesNodes);
+        created.AddRange(docs.OfType<HandoffQueue>());
+        created.AddRange(docs.OfType<V1PriorityClass>());
         created.AddRange(await cluster.ListFunctionsAsync());
         created.AddRange((await cluster.Client.CoreV1.ListNamespacedPodAsync(cluster.Namespace, cancellationToken: SandboxCluster.Ct)).Items);
         var list = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray([.. created.Select(o => JsonNode.Parse(KubernetesJson.Serialize(o)))]) };
         var input = PlanInput.Build(ManifestReader.ReadTyped(list.ToJsonString(), "cluster"), AllocationStrategy.FirstAvailable);
         Assert.Empty(input.Problems);
-        var plan = Planner.Run(input.Nodes, input.Functions, SandboxCluster.Ct);
+        var plan = Planner.Run(input.Nodes, input.Functions, input.Options, SandboxCluster.Ct);
         string KubernetesNodeOf(string handoffNode) => HandoffMapper.KubernetesNodeName(handoffNodes.Single(n => n.Metadata.Name == handoffNode));
 
         foreach (var t in plan.Events.Select(e => e.Time).Distinct().Order())
         {
-            foreach (var end in plan.Events.Where(e => e.Time == t && e.Kind != PlanEventKind.Started))
+            foreach (var end in plan.Events.Where(e => e.Time == t && e.Kind is PlanEventKind.Succeeded or PlanEventKind.Failed))
             {
                 var pod = await PodOfAsync(cluster, end.Id, end.Attempt);
                 await cluster.FinishPodAsync(pod, "r", end.Kind == PlanEventKind.Succeeded ? 0 : 1);
@@ -80,6 +89,19 @@ public sealed class PlanParityTests
 
             var starts = plan.Events.Where(e => e.Time == t && e.Kind == PlanEventKind.Started).ToList();
             var op = await cluster.StartOperatorAsync();
+
+            // Victims: the operator deletes their pods; with no kubelet the test removes them (as a kubelet would once
+            // they stopped), and the preemptors are placed once they are gone, at the same instant of the plan.
+            foreach (var victim in plan.Events.Where(e => e.Time == t && e.Kind == PlanEventKind.Preempted))
+            {
+                var pod = await Wait.ForAsync(
+                    () => cluster.Client.CoreV1.ReadNamespacedPodAsync($"{NameOf(victim.Id)}-{victim.Attempt}", cluster.Namespace, cancellationToken: SandboxCluster.Ct),
+                    p => p.Metadata.DeletionTimestamp is not null, $"{victim.Id}'s pod is deleted", PlanTimeout);
+                await cluster.Client.CoreV1.DeleteNamespacedPodAsync(
+                    pod.Metadata.Name, cluster.Namespace, new V1DeleteOptions { GracePeriodSeconds = 0, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } },
+                    cancellationToken: SandboxCluster.Ct);
+            }
+
             foreach (var start in starts)
             {
                 var pod = await PodOfAsync(cluster, start.Id, start.Attempt);
@@ -93,8 +115,10 @@ public sealed class PlanParityTests
             }
 
             await cluster.StopOperatorAsync(op);
-            var planned = plan.Events.Where(e => e.Time <= t && e.Kind == PlanEventKind.Started && !IsPod(e.Id))
-                .Select(e => $"{NameOf(e.Id)}-{e.Attempt}").Order().ToList();
+            // Every attempt started so far, unless its last word is that it was preempted (its pod is gone until it starts again).
+            var planned = plan.Events.Where(e => e.Time <= t && !IsPod(e.Id) && e.Kind is PlanEventKind.Started or PlanEventKind.Preempted)
+                .GroupBy(e => $"{NameOf(e.Id)}-{e.Attempt}").Where(g => g.Last().Kind == PlanEventKind.Started)
+                .Select(g => g.Key).Order().ToList();
             var actual = (await cluster.PodsAsync()).Select(p => p.Metadata.Name).Order().ToList();
             Assert.Equal(planned, actual);
         }

@@ -60,7 +60,7 @@ public sealed class PurePass
         var finished = FinishedWorkStep.Decide(views, FinishedWorkDefaults.Of(new OperatorOptions()), snapshot.Now);
         var dependencies = DependencyStep.Resolve(views);
         var (functions, inputs) = InputStep.Check(views, dependencies);
-        var scheduling = SchedulingStep.Run(functions, dependencies, pods, nodes, term.Tracker, CancellationToken.None);
+        var scheduling = SchedulingStep.Run(functions, dependencies, pods, nodes, term.Tracker, CancellationToken.None, QueueContext.From(snapshot));
         return new PurePass(snapshot, term)
         {
             Nodes = nodes,

@@ -15,6 +15,8 @@ public sealed class SnapshotBuilder
     /// <summary>The default clock reading of a pass: an hour after <see cref="TestObjects.Epoch"/>.</summary>
     public static DateTimeOffset Now { get; } = TestObjects.Epoch.AddHours(1);
 
+    private readonly List<HandoffQueue> _queues = [];
+    private readonly List<V1PriorityClass> _priorityClasses = [];
     private readonly List<HandoffNode> _handoffNodes = [];
     private readonly Dictionary<string, V1Node> _nodes = new(StringComparer.Ordinal);
     private readonly List<HandoffFunction> _functions = [];
@@ -67,10 +69,26 @@ public sealed class SnapshotBuilder
         return this;
     }
 
-    public ClusterSnapshot Build() => new(
+    public SnapshotBuilder Queue(string name, HandoffQueueSpec spec)
+    {
+        _queues.Add(new HandoffQueue { Metadata = new V1ObjectMeta { Name = name, ResourceVersion = "1" }, Spec = spec });
+        return this;
+    }
+
+    public SnapshotBuilder PriorityClass(string name, int value)
+    {
+        _priorityClasses.Add(new V1PriorityClass { Metadata = new V1ObjectMeta { Name = name }, Value = value });
+        return this;
+    }
+
+    public ClusterSnapshot Build() => new ClusterSnapshot(
         _now,
         [.. _handoffNodes.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)],
         new Dictionary<string, V1Node>(_nodes, StringComparer.Ordinal),
         [.. _functions.OrderBy(f => f.Metadata.NamespaceProperty + "/" + f.Metadata.Name, StringComparer.Ordinal)],
-        [.. _pods]);
+        [.. _pods])
+    {
+        Queues = [.. _queues],
+        PriorityClasses = [.. _priorityClasses],
+    };
 }

@@ -66,6 +66,25 @@ public sealed class IndexedResourceTracker : IResourceTracker
         }
     }
 
+    public bool TryAllocateAll(IReadOnlyList<TrackedAllocation> allocations)
+    {
+        ArgumentNullException.ThrowIfNull(allocations);
+        lock (_lock)
+        {
+            if (!_inner.TryAllocateAll(allocations))
+            {
+                return false;
+            }
+
+            foreach (var node in allocations.Select(a => a.Node).Distinct(StringComparer.Ordinal))
+            {
+                Refresh(node);
+            }
+
+            return true;
+        }
+    }
+
     public bool Adopt(string node, ResourceList cost, string holder)
     {
         lock (_lock)
