@@ -18,12 +18,35 @@ internal static class ClusterReader
         var nodes = Call("list Nodes", client, () => client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken));
         // Every pod: what other workloads hold counts on Node-backed HandoffNodes, as it does for the operator.
         var pods = Call("list pods", client, () => client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: cancellationToken));
+        var queues = QueuesAsync(client, cancellationToken);
+        var classes = Call("list PriorityClasses", client, () => client.SchedulingV1.ListPriorityClassAsync(cancellationToken: cancellationToken));
+        var namespaces = Call("list Namespaces", client, () => client.CoreV1.ListNamespaceAsync(cancellationToken: cancellationToken));
         return new LiveCluster(
             time.GetUtcNow(),
             [.. (await handoffNodes).Items.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)],
             [.. (await nodes).Items],
             [.. (await functions).Items.OrderBy(LiveCluster.Id, StringComparer.Ordinal)],
-            [.. (await pods).Items]);
+            [.. (await pods).Items])
+        {
+            Queues = await queues,
+            PriorityClasses = [.. (await classes).Items],
+            Namespaces = [.. (await namespaces).Items],
+        };
+    }
+
+    /// <summary>The HandoffQueues, or none when the cluster has no such resource (queues are optional).</summary>
+    private static async Task<IReadOnlyList<HandoffQueue>> QueuesAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = await client.CustomObjects.ListClusterCustomObjectAsync<HandoffQueueList>(
+                HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, cancellationToken: cancellationToken);
+            return [.. list.Items.OrderBy(q => q.Metadata.Name, StringComparer.Ordinal)];
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
+        }
     }
 
     /// <summary>Reads one pod, or null when there is none of that name.</summary>

@@ -18,6 +18,15 @@ internal sealed record LiveCluster(
     IReadOnlyList<HandoffFunction> Functions,
     IReadOnlyList<V1Pod> Pods)
 {
+    /// <summary>The cluster's HandoffQueues (none when their CRD is not installed).</summary>
+    public IReadOnlyList<HandoffQueue> Queues { get; init; } = [];
+
+    /// <summary>The cluster's PriorityClasses (a function's priorityClassName names one).</summary>
+    public IReadOnlyList<V1PriorityClass> PriorityClasses { get; init; } = [];
+
+    /// <summary>The cluster's Namespaces (a queue's namespaceSelector matches their labels).</summary>
+    public IReadOnlyList<V1Namespace> Namespaces { get; init; } = [];
+
     private readonly Dictionary<string, HandoffFunction> _byId =
         Functions.ToDictionary(Id, StringComparer.Ordinal);
 

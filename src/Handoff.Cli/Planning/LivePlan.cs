@@ -40,18 +40,27 @@ internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> Ass
     private static readonly TimeSpan Holding = TimeSpan.FromDays(-36500);
 
     /// <summary>
-    /// The cluster's HandoffNodes, Nodes, HandoffFunctions and pods (all but the functions' own, which the functions
-    /// stand for) as one <c>kind: List</c>, for the manifest reader.
+    /// The cluster's HandoffNodes, Nodes, HandoffQueues, PriorityClasses, Namespaces, HandoffFunctions and pods (all but
+    /// the functions' own, which the functions stand for) as one <c>kind: List</c>, for the manifest reader.
     /// </summary>
     public static string AsList(LiveCluster cluster)
     {
         var items = new JsonArray();
         var pods = cluster.Pods.Where(p => PodMapper.RoleOf(p) != PodRole.FunctionPod);
-        foreach (var o in cluster.HandoffNodes.Cast<object>().Concat(cluster.Nodes).Concat(cluster.Functions).Concat(pods))
+        var objects = cluster.HandoffNodes.Cast<object>().Concat(cluster.Nodes).Concat(cluster.Queues).Concat(cluster.PriorityClasses)
+            .Concat(cluster.Namespaces).Concat(cluster.Functions).Concat(pods);
+        foreach (var o in objects)
         {
             var item = JsonNode.Parse(KubernetesJson.Serialize(o))!.AsObject();
             // The items of a list of built-in kinds come without their kind.
-            (string ApiVersion, string Kind)? type = o switch { V1Node => ("v1", "Node"), V1Pod => ("v1", "Pod"), _ => null };
+            (string ApiVersion, string Kind)? type = o switch
+            {
+                V1Node => ("v1", "Node"),
+                V1Pod => ("v1", "Pod"),
+                V1Namespace => ("v1", "Namespace"),
+                V1PriorityClass => ("scheduling.k8s.io/v1", "PriorityClass"),
+                _ => null,
+            };
             if (type is { } t)
             {
                 item["apiVersion"] ??= t.ApiVersion;

@@ -7,6 +7,7 @@ using Handoff.Core;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
+using Handoff.Core.Resources;
 using k8s.Models;
 
 namespace Handoff.Cli.Why;
@@ -76,6 +77,10 @@ internal static class WhyBuilder
         if (!string.IsNullOrEmpty(hf.Spec?.Queue) || status?.QueuePosition is not null)
         {
             details.Add(("queue", $"{(string.IsNullOrEmpty(hf.Spec?.Queue) ? "(none)" : hf.Spec.Queue)}{(status?.QueuePosition is { } position ? $", position {position}" : "")}"));
+            if (cluster.Queues.FirstOrDefault(q => q.Metadata.Name == hf.Spec?.Queue) is { } queue)
+            {
+                details.Add(("queue usage", QueueUsage(queue)));
+            }
         }
 
         if (status?.Attempts > 0)
@@ -95,6 +100,7 @@ internal static class WhyBuilder
             FunctionPhase.Scheduled or FunctionPhase.Running => $"it holds {status!.Node} and {(phase == FunctionPhase.Running ? "runs" : "is starting")} there{(status.StartTime is { } s ? $" since {s.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}" : "")}",
             _ when dependency.Status != DependencyStatus.Ready => dependency.Message!,
             _ when reason == Reasons.Retrying => status!.Message ?? "it waits for its retry back-off to end",
+            _ when reason is not null && QueueReasons.Contains(reason) => $"its queue holds it back: {status!.Message}",
             _ => Placement(request, mapped.Strategy, rows, status),
         };
 
@@ -218,6 +224,25 @@ internal static class WhyBuilder
         return start <= 0
             ? $"now, on {entry.Node}"
             : string.Create(CultureInfo.InvariantCulture, $"in about {start:0.#}s (at {at.UtcDateTime:HH:mm:ss}Z) on {entry.Node}, from the running functions' {HandoffApi.DurationAnnotation}");
+    }
+
+    // Why the operator's cycle keeps a ready function out (quota, gang, StrictFIFO head, queue or class): its status
+    // message, written from Core's decision, says it with the numbers and the position.
+    private static readonly HashSet<string> QueueReasons = new(StringComparer.Ordinal)
+    {
+        Reasons.QuotaExceeded, Reasons.GangWaiting, Reasons.GangFailed, Reasons.BlockedByQueueHead, Reasons.UnknownQueue,
+        Reasons.QueueInactive, Reasons.NamespaceNotAllowed, Reasons.UnknownPriorityClass, Reasons.Preempted, Reasons.Preempting,
+    };
+
+    /// <summary><c>cpu=2 of quota cpu=2, 1 admitted, 3 pending</c>, from the queue's spec and the status the operator wrote.</summary>
+    private static string QueueUsage(HandoffQueue queue)
+    {
+        var usage = LiveCluster.Resources(queue.Status?.Usage);
+        var quota = LiveCluster.Resources(queue.Spec?.Quota);
+        var borrowed = ResourceList.FromMilli(LiveCluster.Resources(queue.Status?.Borrowed).Where(r => r.Value > 0));
+        return $"{(usage.Count == 0 ? "nothing" : usage.ToString())} of quota {(quota.Count == 0 ? "none" : quota.ToString())}"
+            + (borrowed.Count == 0 ? "" : $" (borrowed {borrowed})")
+            + string.Create(CultureInfo.InvariantCulture, $", {queue.Status?.Admitted ?? 0} admitted, {queue.Status?.Pending ?? 0} pending");
     }
 
     private static string ConditionOf(FunctionPhase? phase) => phase switch

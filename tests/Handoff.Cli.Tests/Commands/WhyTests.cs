@@ -1,3 +1,4 @@
+using Handoff.Api.V1Alpha1;
 using Handoff.Core.Lifecycle;
 using k8s;
 using k8s.Models;
@@ -206,8 +207,33 @@ public sealed class WhyTests(WhySandbox sandbox) : IClassFixture<WhySandbox>
         Assert.Contains("error: HandoffFunction default/ghost not found", result.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "TODO(queues): HandoffQueue quotas are not in main yet (the operator writes no QuotaExceeded nor status.queuePosition); once they are, why must name the queue, the resource, usage and quota, and the queue position.")]
-    public void A_queue_quota_is_named_with_usage_quota_and_position()
+    [Fact]
+    public async Task A_queue_quota_is_named_with_usage_quota_and_position()
     {
+        var ct = TestContext.Current.CancellationToken;
+        var queue = "q-" + Guid.NewGuid().ToString("N")[..8];
+        await sandbox.Client.CustomObjects.CreateClusterCustomObjectAsync(
+            new HandoffQueue { Metadata = new V1ObjectMeta { Name = queue }, Spec = new HandoffQueueSpec { Quota = new Dictionary<string, string> { ["cpu"] = "1" } } },
+            HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, cancellationToken: ct);
+        var spec = $"queue: {queue}\n  cost: {{cpu: \"1\"}}\n  nodeSelector: {{zone: a}}";
+        var ns = await sandbox.NamespaceWithAsync(
+            Function("first", spec, "{handoff.dev/duration: 1h}", "{handoff.dev/duration: 1h}") + Function("second", spec));
+        await sandbox.WaitForPhaseAsync(ns, "first", FunctionPhases.Running);
+        await sandbox.WaitForAsync(ns, "second", f => f.Status?.QueuePosition is not null && f.Status.Message?.Contains("quota", StringComparison.Ordinal) == true, "held back by its queue's quota");
+        await Handoff.Testing.Wait.UntilAsync(
+            async () => (await sandbox.Client.CustomObjects.GetClusterCustomObjectAsync<HandoffQueue>(HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, queue, cancellationToken: ct))
+                .Status?.Usage is { } usage && usage.TryGetValue("cpu", out var cpu) && cpu == "1",
+            "the queue's status shows its usage");
+
+        var output = await sandbox.HandoffAsync("why", "second", "-n", ns);
+
+        Assert.Contains("its queue holds it back: ", WhyLine(output), StringComparison.Ordinal);
+        Assert.Contains(queue, WhyLine(output), StringComparison.Ordinal);
+        Assert.Contains("position 1", WhyLine(output), StringComparison.Ordinal);
+        Assert.Matches($@"(?m)^queue:\s+{queue}, position 1$", output);
+        Assert.Matches(@"(?m)^queue usage:\s+cpu=1 of quota cpu=1, 1 admitted, 1 pending$", output);
+        // plan --live knows the queue too: it starts once first's hour is over (or, when functions of other tests
+        // without a duration share wa, once those end), never "not while the cluster stays as it is".
+        Assert.Matches(@"likely start:\s+(in about 3[56]\d\d(\.\d)?s \(at \d\d:\d\d:\d\dZ\) on wa|unknown: it starts once )", output);
     }
 }
