@@ -124,6 +124,11 @@ public sealed class ChartRbacEnforcementTests
         // TTL is deleted.
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(TooBigPlainPod(), cluster.Namespace, cancellationToken: Ct);
         await cluster.CreateFunctionAsync(ShortLived());
+        // A HandoffQueue, whose status the operator writes.
+        var queue = "q-" + cluster.Namespace;
+        await cluster.Client.CustomObjects.CreateClusterCustomObjectAsync(
+            new HandoffQueue { Metadata = new V1ObjectMeta { Name = queue }, Spec = new HandoffQueueSpec { Quota = new Dictionary<string, string> { ["cpu"] = "1" } } },
+            HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, cancellationToken: Ct);
 
         Assert.Equal("42", (await cluster.WaitForPhaseAsync("sum", FunctionPhases.Succeeded, TimeSpan.FromSeconds(60))).Status.Result);
         await Wait.ForAsync(
@@ -131,6 +136,9 @@ public sealed class ChartRbacEnforcementTests
             p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False") == true,
             "the plain pod is marked unschedulable");
         await Wait.UntilAsync(async () => !(await cluster.ListFunctionsAsync()).Any(f => f.Metadata.Name == "short-lived"), "short-lived is deleted after its TTL");
+        await Wait.UntilAsync(
+            async () => (await cluster.Client.CustomObjects.GetClusterCustomObjectAsync<HandoffQueue>(HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, queue, cancellationToken: Ct)).Status is not null,
+            "the queue's status is written");
         Assert.Equal(2, (await cluster.WaitForPhaseAsync("flaky", FunctionPhases.Succeeded, TimeSpan.FromSeconds(60))).Status.Attempts);
         await cluster.WaitForPhaseAsync("doomed", FunctionPhases.Failed);
         Assert.Equal(Reasons.DependencyFailed, (await cluster.WaitForPhaseAsync("after-doomed", FunctionPhases.Failed)).Status.Conditions!.Single(c => c.Type == "Completed").Reason);
