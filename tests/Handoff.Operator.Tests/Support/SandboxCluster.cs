@@ -74,6 +74,7 @@ public sealed class SandboxCluster : IAsyncDisposable
                 SimulateKubelet = simulateKubelet,
                 DefaultPodDuration = TimeSpan.FromMilliseconds(200),
                 Rbac = true,
+                RecordWrites = true, // the accepted writes, with who made them (SandboxServer.Journal)
             },
             Ct);
         try
