@@ -86,10 +86,11 @@ public sealed class SharedClusterTests
         await using var cluster = await SandboxCluster.StartAsync(["n1", "n2"]);
         await cluster.CreateNodeAsync(FromNode("n1"));
         await cluster.CreateNodeAsync(FromNode("n2"));
-        await cluster.StartOperatorAsync();
+        // Cordoned before the operator starts, so its first list has the cordon (a watch event may come after a create).
         await PatchNodeAsync(cluster, "n1", """{"spec":{"unschedulable":true}}""");
+        await cluster.StartOperatorAsync();
 
-        // A function pinned to n1 says why it waits: then the operator has seen the cordon.
+        // A function pinned to n1 says why it waits.
         var pinned = TestObjects.Function("pinned").Cost("cpu", "1").PinnedTo("n1").BuildForCreate();
         await cluster.CreateFunctionAsync(pinned);
         await cluster.WaitForFunctionAsync("pinned", f => f.Status?.Message?.Contains("node(s) were unschedulable", StringComparison.Ordinal) == true, "waits for the cordon");
@@ -105,8 +106,9 @@ public sealed class SharedClusterTests
     {
         await using var cluster = await SandboxCluster.StartAsync(["n1"]);
         await cluster.CreateNodeAsync(FromNode("n1"));
-        await cluster.StartOperatorAsync();
+        // Tainted before the operator starts, so its first list has the taint.
         await PatchNodeAsync(cluster, "n1", """{"spec":{"taints":[{"key":"dedicated","value":"gpu","effect":"NoSchedule"}]}}""");
+        await cluster.StartOperatorAsync();
 
         await cluster.CreateFunctionAsync(SandboxCluster.Function("plain", Cost(("cpu", "1"))));
         var plain = await cluster.WaitForFunctionAsync("plain", f => f.Status?.Message?.Contains("untolerated taint", StringComparison.Ordinal) == true, "waits for a node without the taint");
