@@ -6,6 +6,7 @@ using Handoff.Cli.Gantt;
 using Handoff.Cli.Rendering;
 using Handoff.Core.Allocation;
 using Handoff.Core.Planning;
+using k8s.Models;
 
 namespace Handoff.Cli.Planning;
 
@@ -83,6 +84,7 @@ internal static class PlanRunner
         }
 
         WarnDeprecatedDurations(documents, error);
+        NoteUnsimulatedJobs(documents, error);
         if (errors.Count > 0)
         {
             return Fail(errors, error);
@@ -156,6 +158,21 @@ internal static class PlanRunner
     /// <c>handoff.dev/sandbox-duration</c> is the old name of <c>handoff.dev/duration</c>: read as it when the new name
     /// is absent, with a warning naming the function and where it was written.
     /// </summary>
+    /// <summary>
+    /// A Job whose pods name Handoff is scheduled by the operator, but plan does not create a Job's pods (the Job
+    /// controller's parallelism and completions): say that its pods are missing from this plan rather than be silent.
+    /// </summary>
+    private static void NoteUnsimulatedJobs(IEnumerable<ManifestDocument> documents, TextWriter error)
+    {
+        foreach (var doc in documents)
+        {
+            if (doc.Object is V1Job job && job.Spec?.Template?.Spec?.SchedulerName == HandoffApi.DefaultSchedulerName)
+            {
+                error.WriteLine($"note: {doc.Location}: Job {job.Metadata?.NamespaceProperty ?? "default"}/{job.Metadata?.Name}: its pods name Handoff as their scheduler, but plan does not simulate a Job's pods: they take no capacity in this plan");
+            }
+        }
+    }
+
     private static void WarnDeprecatedDurations(IEnumerable<ManifestDocument> documents, TextWriter error)
     {
         foreach (var doc in documents)
