@@ -39,6 +39,11 @@ public static class ManifestKinds
     private static readonly Dictionary<(string, string), ManifestKind> s_byName =
         All.ToDictionary(k => (k.ApiVersion, k.Kind));
 
+    private static readonly Dictionary<Type, ManifestKind> s_byType = All.ToDictionary(k => k.Type);
+
     /// <summary>The typed kind of <paramref name="apiVersion"/>/<paramref name="kind"/>, or null.</summary>
     public static ManifestKind? Find(string apiVersion, string kind) => s_byName.GetValueOrDefault((apiVersion, kind));
+
+    /// <summary>The kind of a model type, or null (list items of built-in kinds come without their kind: this gives it back).</summary>
+    public static ManifestKind? Of(Type type) => s_byType.GetValueOrDefault(type);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Handoff.Api.Manifests;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Cli.Cluster;
@@ -53,18 +54,10 @@ internal sealed record LivePlan(PlanDocument Document, IReadOnlyList<string> Ass
         {
             var item = JsonNode.Parse(KubernetesJson.Serialize(o))!.AsObject();
             // The items of a list of built-in kinds come without their kind.
-            (string ApiVersion, string Kind)? type = o switch
+            if (ManifestKinds.Of(o.GetType()) is { } kind)
             {
-                V1Node => ("v1", "Node"),
-                V1Pod => ("v1", "Pod"),
-                V1Namespace => ("v1", "Namespace"),
-                V1PriorityClass => ("scheduling.k8s.io/v1", "PriorityClass"),
-                _ => null,
-            };
-            if (type is { } t)
-            {
-                item["apiVersion"] ??= t.ApiVersion;
-                item["kind"] ??= t.Kind;
+                item["apiVersion"] ??= kind.ApiVersion;
+                item["kind"] ??= kind.Kind;
             }
 
             items.Add(item);

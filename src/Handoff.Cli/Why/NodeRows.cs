@@ -85,14 +85,15 @@ internal sealed class NodeRows
             var pin = pinned is null && request.CollocateWith is null ? (bool?)null
                 : NodeEligibility.MatchesConstraints(new PlacementRequest(request.Id, ResourceList.Empty) { Node = request.Node, CollocateWith = request.CollocateWith, CollocateNode = request.CollocateNode }, node)
                     && (request.CollocateWith is null || request.CollocateNode is not null);
-            var rejection = NodeEligibility.RejectionOf(request, node, Capacity);
-            rows.Add(new NodeRow(name, Verdict(request, node, rejection, holds, total, available), !holds && rejection is null && Fits(request, available))
+            var taint = NodeEligibility.UntoleratedTaint(request, node);
+            var rejection = NodeEligibility.RejectionOf(request, node, Capacity) is { } reason ? new NodeRejection(name, reason, [], false) { Taint = taint } : null;
+            rows.Add(new NodeRow(name, Verdict(request, rejection, holds, total, available), !holds && rejection is null && Fits(request, available))
             {
                 Cordoned = node.Unschedulable,
                 Ready = node.Ready,
                 SelectorMatches = selector,
                 PinMatches = pin,
-                UntoleratedTaint = NodeEligibility.UntoleratedTaint(request, node),
+                UntoleratedTaint = taint,
                 Resources = cells,
                 Holds = holds,
             });
@@ -105,7 +106,7 @@ internal sealed class NodeRows
         request.Cost.FitsIn(available) && (request.CollocateWith is null || request.CollocateNode is not null);
 
     /// <summary>The first reason the node is not taken, in kube-scheduler's filter order, or that it fits.</summary>
-    private static string Verdict(PlacementRequest request, NodeInfo node, NodeRejectionReason? rejection, bool holds, ResourceList total, ResourceList available)
+    private static string Verdict(PlacementRequest request, NodeRejection? rejection, bool holds, ResourceList total, ResourceList available)
     {
         if (holds)
         {
@@ -117,14 +118,9 @@ internal sealed class NodeRows
             return $"waits: {Handoff.Core.Lifecycle.Messages.WaitingForCollocation(request.CollocateWith)}";
         }
 
-        if (rejection is NodeRejectionReason.UntoleratedTaint && NodeEligibility.UntoleratedTaint(request, node) is { } taint)
+        if (rejection is not null)
         {
-            return TaintToleration.Reason(taint); // The taint itself, as kube-scheduler's message names it.
-        }
-
-        if (rejection is { } reason)
-        {
-            return new NodeRejection(node.Name, reason, [], false).ReasonStrings(request).First();
+            return rejection.ReasonStrings(request).First();
         }
 
         var insufficient = request.Cost.InsufficientIn(available);
