@@ -7,7 +7,10 @@ using Handoff.Core.Lifecycle;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Planning;
+using Handoff.Core.Nodes;
 using Handoff.Core.Resources;
+using Handoff.Operator.Reconciliation;
+using k8s;
 using k8s.Models;
 
 namespace Handoff.Cli.Planning;
@@ -61,6 +64,24 @@ internal sealed record PlanInput(
 
     /// <summary>The prefix of a Job's pod that plan creates: <c>job/NAME-N</c>, the Job's N-th new pod (its id is the workload id of pod <c>NAME-N</c>).</summary>
     public const string JobPodPrefix = "job/";
+
+    /// <summary>Where the HandoffNodes of <c>--discover-nodes</c> are said to come from in messages.</summary>
+    public const string DiscoveredSource = "<discovered>";
+
+    /// <summary>
+    /// The HandoffNodes the operator's <c>--discover-nodes</c> would create for the input's Nodes (its own rule:
+    /// <see cref="DiscoveryStep.Plan"/>), read as if they were manifests.
+    /// </summary>
+    public static IEnumerable<ManifestDocument> Discovered(IReadOnlyList<ManifestDocument> documents, string selector)
+    {
+        var objects = documents.Select(d => d.Object).ToList();
+        var snapshot = new ClusterSnapshot(
+            Planner.Start, [.. objects.OfType<HandoffNode>()],
+            objects.OfType<V1Node>().GroupBy(n => n.Metadata.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal),
+            [], []);
+        return DiscoveryStep.Plan(snapshot, LabelSelectorParser.Parse(selector)).OfType<CreateDiscovered>()
+            .SelectMany(create => ManifestReader.ReadTyped(KubernetesJson.Serialize(create.Node), DiscoveredSource));
+    }
 
     /// <summary>
     /// Validates and converts the documents; an invalid object or a duplicate name is left out and named in

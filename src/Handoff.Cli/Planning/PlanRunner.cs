@@ -5,11 +5,7 @@ using Handoff.Cli.Cluster;
 using Handoff.Cli.Gantt;
 using Handoff.Cli.Rendering;
 using Handoff.Core.Allocation;
-using Handoff.Core.Nodes;
 using Handoff.Core.Planning;
-using Handoff.Operator.Reconciliation;
-using k8s;
-using k8s.Models;
 
 namespace Handoff.Cli.Planning;
 
@@ -40,8 +36,6 @@ internal static class PlanRunner
     /// <summary>Where objects read from a cluster are said to come from in messages.</summary>
     public const string ClusterSource = "<cluster>";
 
-    /// <summary>Where the HandoffNodes of <c>--discover-nodes</c> are said to come from in messages.</summary>
-    public const string DiscoveredSource = "<discovered>";
 
     /// <summary>
     /// Loads every file, prints the plan to <paramref name="output"/> and problems to <paramref name="error"/>.
@@ -100,7 +94,7 @@ internal static class PlanRunner
 
         if (request.DiscoverNodes is { } selector)
         {
-            documents.AddRange(Discovered([.. liveDocuments, .. documents], selector));
+            documents.AddRange(PlanInput.Discovered([.. liveDocuments, .. documents], selector));
         }
 
         // An object plan cannot use is named and left out, the rest planned (as the operator skips it).
@@ -151,21 +145,6 @@ internal static class PlanRunner
         var input = PlanInput.Build(documents, defaultStrategy);
         errors.AddRange(input.Rejected);
         return errors.Count == 0 ? input : null;
-    }
-
-    /// <summary>
-    /// The HandoffNodes the operator's <c>--discover-nodes</c> would create for the input's Nodes (its own rule:
-    /// <see cref="DiscoveryStep.Plan"/>), read as if they were manifests.
-    /// </summary>
-    private static IEnumerable<ManifestDocument> Discovered(IReadOnlyList<ManifestDocument> documents, string selector)
-    {
-        var objects = documents.Select(d => d.Object).ToList();
-        var snapshot = new ClusterSnapshot(
-            Planner.Start, [.. objects.OfType<HandoffNode>()],
-            objects.OfType<V1Node>().GroupBy(n => n.Metadata.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal),
-            [], []);
-        return DiscoveryStep.Plan(snapshot, LabelSelectorParser.Parse(selector)).OfType<CreateDiscovered>()
-            .SelectMany(create => ManifestReader.ReadTyped(KubernetesJson.Serialize(create.Node), DiscoveredSource));
     }
 
     /// <summary>The picture's title: the command that planned it.</summary>
