@@ -180,7 +180,7 @@ internal sealed record PlanInput(
                 if (pods.FirstOrDefault(p => functionLocations.ContainsKey(p.Mapped.Id)) is { Mapped: not null } duplicate)
                 {
                     throw new ManifestValidationException(duplicate.What, "metadata.name",
-                        $"Duplicate value: pod \"{ObjectKeys.NameOf(duplicate.Mapped.Id)}\" in namespace \"{duplicate.Mapped.Namespace}\" (already planned from {functionLocations[duplicate.Mapped.Id].Location})");
+                        $"Duplicate value: pod \"{duplicate.Mapped.Id[(duplicate.Mapped.Id.LastIndexOf('/') + 1)..]}\" in namespace \"{duplicate.Mapped.Namespace}\" (already planned from {functionLocations[duplicate.Mapped.Id].Location})");
                 }
 
                 foreach (var (m, planned, _) in pods)
