@@ -24,6 +24,9 @@ namespace Handoff.Core.Planning;
 /// args' results, so it counts each as empty: it reports <c>InputTooLarge</c> only where the operator surely would (too
 /// many args, or extraArgs too large by themselves), and a function whose real results push it over fails in the
 /// operator but not in the plan.
+/// <para>A pod of a Job (<see cref="PlanFunction.Job"/>) is created when its Job's controller would create it
+/// (<see cref="JobShape"/>): at the start, or at the instant the success that creates it happens; it is then ready, and
+/// queued by that creation.</para>
 /// <para>Cost: bookkeeping is O((functions + args) · log functions) over a whole run — attempts in progress and
 /// back-offs sit in priority queues, the ready set is kept by counting each function's unfinished args, and a failure
 /// sweeps each dependent once; on top come the cycle's decisions at every instant.</para>
