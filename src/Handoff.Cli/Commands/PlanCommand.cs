@@ -31,6 +31,8 @@ internal static class PlanCommand
         {
             Description = "Start from the live cluster's state (its HandoffNodes and running, pending and finished functions), adding the -f manifests if any: what would happen, without creating anything.",
         };
+        var discover = DiscoverNodesOption.Create(
+            "Plan as an operator run with --discover-nodes (and --discover-nodes-selector SELECTOR; bare: every Node): each Node of the input that matches and has no HandoffNode of its name gets the HandoffNode discovery creates (capacityFrom: Node, the Node's name and labels).");
         var kube = new KubeOptions(allNamespaces: false);
 
         var command = new Command("plan", "Simulate how Handoff would schedule the given HandoffNode and HandoffFunction manifests (or the live cluster plus new ones, with --live), and print the placement and a timeline.")
@@ -39,6 +41,7 @@ internal static class PlanCommand
             strategy,
             output,
             live,
+            discover,
         };
         kube.AddTo(command);
         command.Validators.Add(result =>
@@ -73,6 +76,7 @@ internal static class PlanCommand
                     DefaultStrategy = defaultStrategy,
                     Format = parseResult.GetValue(output) ?? "table",
                     Live = target,
+                    DiscoverNodes = DiscoverNodesOption.Read(parseResult, discover),
                 },
                 CommandInput.StandardInput,
                 parseResult.InvocationConfiguration.Output,

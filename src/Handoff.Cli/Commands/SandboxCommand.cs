@@ -65,9 +65,11 @@ internal static class SandboxCommand
         {
             Description = "The operator's default strategy for functions that name none: FirstAvailable (default), LoadBalanced or BestFit.",
         };
+        var discover = DiscoverNodesOption.Create(
+            "Run the operator with node discovery: one HandoffNode (capacityFrom: Node, the Node's name and labels, owned by it) for every Node matching SELECTOR (kubectl's -l syntax; bare: every Node) that has no HandoffNode of its name. Plan the same with `handoff plan --discover-nodes[=SELECTOR]`.");
         var untilDone = new Option<bool>("--until-done")
         {
-            Description = "After applying (--apply), show progress and exit once every HandoffFunction is Succeeded or Failed (or stuck: Unschedulable, or waiting on unknown or stuck args). Exit 0 if all Succeeded, 2 if any failed or is stuck, 3 on timeout.",
+            Description = "After applying (--apply), show progress and exit once every HandoffFunction is Succeeded or Failed (or stuck: Unschedulable, or waiting on unknown or stuck args), and every Job and plain pod that names Handoff as its scheduler is done (Complete or Failed; Succeeded or Failed) or stuck (Unschedulable). Exit 0 if all succeeded, 2 if any failed or is stuck, 3 on timeout.",
         };
         var timeout = new Option<string?>("--timeout")
         {
@@ -76,7 +78,7 @@ internal static class SandboxCommand
 
         var command = new Command("sandbox", "Run a SIMULATED Kubernetes API server with simulated nodes on 127.0.0.1, and the Handoff operator against it (for trying Handoff and for tests; not a real cluster).")
         {
-            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, rbac, adminPort, recordWrites, noOperator, strategy, untilDone, timeout,
+            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, rbac, adminPort, recordWrites, noOperator, strategy, discover, untilDone, timeout,
         };
         command.SetAction((parseResult, ct) =>
         {
@@ -101,6 +103,7 @@ internal static class SandboxCommand
                     PodDuration = parseResult.GetValue(podDuration)!,
                     Operator = !parseResult.GetValue(noOperator),
                     Strategy = parseResult.GetValue(strategy),
+                    DiscoverNodes = DiscoverNodesOption.Read(parseResult, discover),
                     UntilDone = parseResult.GetValue(untilDone),
                     Timeout = parseResult.GetValue(timeout),
                 },

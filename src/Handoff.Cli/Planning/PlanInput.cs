@@ -7,7 +7,10 @@ using Handoff.Core.Lifecycle;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Planning;
+using Handoff.Core.Nodes;
 using Handoff.Core.Resources;
+using Handoff.Operator.Reconciliation;
+using k8s;
 using k8s.Models;
 
 namespace Handoff.Cli.Planning;
@@ -24,6 +27,12 @@ namespace Handoff.Cli.Planning;
 /// of its Node, and a live plain pod Handoff bound holds its cost on its HandoffNode, both for the whole plan; a pod
 /// that names Handoff and is not bound is planned like a function without args (named <c>pod/NAME</c>, never retried);
 /// function pods and pods of other schedulers that are not bound yet are not counted.
+/// <para>A batch/v1 Job whose template names Handoff gets the pods its controller would create (<see cref="JobShape"/>:
+/// <c>parallelism</c> at once, then one per success until <c>completions</c> succeeded), each planned like a plain pod
+/// from the template (its requests, constraints, <c>handoff.dev/duration</c>) and named <c>job/NAME-N</c>, N = 1, 2, …
+/// in creation order. A Job read back from a cluster counts its <c>status.succeeded</c> and the live pods it owns in the
+/// input (those still waiting are planned under their own names and their successes count for the Job); a finished or
+/// suspended Job creates nothing.</para>
 /// </remarks>
 internal sealed record PlanInput(
     IReadOnlyList<NodeInfo> Nodes,
@@ -53,6 +62,27 @@ internal sealed record PlanInput(
     /// <summary>The prefix of a plain pod's name in a plan (its id is <see cref="PodMapper.WorkloadId"/>).</summary>
     public const string PodPrefix = "pod/";
 
+    /// <summary>The prefix of a Job's pod that plan creates: <c>job/NAME-N</c>, the Job's N-th new pod (its id is the workload id of pod <c>NAME-N</c>).</summary>
+    public const string JobPodPrefix = "job/";
+
+    /// <summary>Where the HandoffNodes of <c>--discover-nodes</c> are said to come from in messages.</summary>
+    public const string DiscoveredSource = "<discovered>";
+
+    /// <summary>
+    /// The HandoffNodes the operator's <c>--discover-nodes</c> would create for the input's Nodes (its own rule:
+    /// <see cref="DiscoveryStep.Plan"/>), read as if they were manifests.
+    /// </summary>
+    public static IEnumerable<ManifestDocument> Discovered(IReadOnlyList<ManifestDocument> documents, string selector)
+    {
+        var objects = documents.Select(d => d.Object).ToList();
+        var snapshot = new ClusterSnapshot(
+            Planner.Start, [.. objects.OfType<HandoffNode>()],
+            objects.OfType<V1Node>().GroupBy(n => n.Metadata.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal),
+            [], []);
+        return DiscoveryStep.Plan(snapshot, LabelSelectorParser.Parse(selector)).OfType<CreateDiscovered>()
+            .SelectMany(create => ManifestReader.ReadTyped(KubernetesJson.Serialize(create.Node), DiscoveredSource));
+    }
+
     /// <summary>
     /// Validates and converts the documents; an invalid object or a duplicate name is left out and named in
     /// <see cref="Rejected"/>.
@@ -68,9 +98,11 @@ internal sealed record PlanInput(
         var functionLocations = new Dictionary<string, ManifestDocument>(StringComparer.Ordinal);
         var kubernetesNodes = KubernetesNodes(documents, errors);
         var held = Held(documents);
+        var jobs = JobsOf(documents);
 
         var planStart = documents.Select(d => d.Object).OfType<HandoffFunction>().Select(f => f.Metadata?.CreationTimestamp)
             .Concat(documents.Select(d => d.Object).OfType<V1Pod>().Select(p => p.Metadata?.CreationTimestamp))
+            .Concat(jobs.Values.Select(j => j.Job.Metadata?.CreationTimestamp))
             .OfType<DateTime>().DefaultIfEmpty(DateTime.MaxValue).Min();
         foreach (var doc in documents)
         {
@@ -108,25 +140,55 @@ internal sealed record PlanInput(
                         functions.Add(ToPlanFunction(HandoffMapper.Describe(function), function.Metadata, f, planStart));
                         break;
                     case V1Pod pod when PodMapper.RoleOf(pod) == PodRole.WaitingForHandoff:
-                        var plain = PodMapper.ToPlainPod(pod, defaultStrategy);
-                        var asFunction = new MappedFunction(ObjectKeys.NamespaceOf(plain.Key), PodPrefix + pod.Metadata.Name, plain.Placement, plain.Strategy, [], [], 0)
-                        {
-                            Traits = plain.Traits,
-                        };
-                        if (!functionLocations.TryAdd(asFunction.Id, doc))
-                        {
-                            throw new ManifestValidationException($"Pod {plain.Key}", "metadata.name",
-                                $"Duplicate value: \"{pod.Metadata.Name}\" in namespace \"{asFunction.Namespace}\"");
-                        }
-
-                        mapped[asFunction.Id] = asFunction;
-                        functions.Add(ToPlanFunction($"Pod {plain.Key}", pod.Metadata, asFunction, planStart));
+                        var owner = JobKeyOf(pod, jobs);
+                        Add([Planned(pod, PodPrefix + pod.Metadata.Name, $"Pod {ObjectKeys.Of(pod.Metadata.NamespaceProperty ?? HandoffMapper.DefaultNamespace, pod.Metadata.Name)}",
+                            owner is null ? null : new PlanJobPod(owner, 0))]);
+                        break;
+                    case V1Job job when jobs.TryGetValue(KeyOf(job), out var planned):
+                        var shape = ShapeOf(job, planned.Active);
+                        Add([.. Enumerable.Range(0, shape.PodsToCreate).Select(n => JobPod(job, n + 1)).Select((jobPod, n) =>
+                            Planned(jobPod, JobPodPrefix + jobPod.Metadata.Name, $"Job {KeyOf(job)}", new PlanJobPod(KeyOf(job), shape.CreatedAfterSuccesses(n))))]);
                         break;
                 }
             }
             catch (ManifestValidationException e)
             {
                 errors.Add($"{doc.Location}: {e.Message}");
+            }
+
+            // A pod Handoff schedules, planned like a function without args (never retried).
+            (MappedFunction Mapped, PlanFunction Planned, string What) Planned(V1Pod pod, string name, string what, PlanJobPod? job)
+            {
+                var plain = PodMapper.ToPlainPod(pod, defaultStrategy);
+                var asFunction = new MappedFunction(ObjectKeys.NamespaceOf(plain.Key), name, plain.Placement, plain.Strategy, [], [], 0)
+                {
+                    Traits = plain.Traits,
+                };
+                var planned = ToPlanFunction(what, pod.Metadata, asFunction, planStart) with { Job = job };
+                if (job is not null && planned.Fails)
+                {
+                    throw new ManifestValidationException(what, $"spec.template.metadata.annotations[{HandoffApi.OutcomeAnnotation}]",
+                        $"Unsupported value: \"{FunctionPhases.Failed}\": plan simulates a Job whose pods succeed (it does not simulate the Job controller's replacements of failed pods and backoffLimit)");
+                }
+
+                return (asFunction, planned, what);
+            }
+
+            // All of one object's pods, or none of them.
+            void Add(IReadOnlyList<(MappedFunction Mapped, PlanFunction Planned, string What)> pods)
+            {
+                if (pods.FirstOrDefault(p => functionLocations.ContainsKey(p.Mapped.Id)) is { Mapped: not null } duplicate)
+                {
+                    throw new ManifestValidationException(duplicate.What, "metadata.name",
+                        $"Duplicate value: pod \"{duplicate.Mapped.Id[(duplicate.Mapped.Id.LastIndexOf('/') + 1)..]}\" in namespace \"{duplicate.Mapped.Namespace}\" (already planned from {functionLocations[duplicate.Mapped.Id].Location})");
+                }
+
+                foreach (var (m, planned, _) in pods)
+                {
+                    functionLocations[m.Id] = doc;
+                    mapped[m.Id] = m;
+                    functions.Add(planned);
+                }
             }
         }
 
@@ -182,6 +244,73 @@ internal sealed record PlanInput(
                 StringComparer.Ordinal),
         };
     }
+
+    /// <summary>A Job whose pods Handoff schedules, with how many live pods of it the input holds.</summary>
+    private sealed record PlannedJob(V1Job Job, int Active);
+
+    /// <summary>The Jobs whose template names Handoff, by <c>namespace/name</c>, with the live pods each owns in the input.</summary>
+    private static Dictionary<string, PlannedJob> JobsOf(IReadOnlyList<ManifestDocument> documents)
+    {
+        var jobs = documents.Select(d => d.Object).OfType<V1Job>()
+            .Where(j => j.Spec?.Template?.Spec?.SchedulerName == HandoffApi.DefaultSchedulerName && !string.IsNullOrEmpty(j.Metadata?.Name))
+            .GroupBy(KeyOf, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new PlannedJob(g.First(), 0), StringComparer.Ordinal);
+        foreach (var pod in documents.Select(d => d.Object).OfType<V1Pod>())
+        {
+            if (PodMapper.RoleOf(pod) is not (PodRole.Finished or PodRole.FunctionPod) && JobKeyOf(pod, jobs) is { } key)
+            {
+                jobs[key] = jobs[key] with { Active = jobs[key].Active + 1 };
+            }
+        }
+
+        return jobs;
+    }
+
+    private static string KeyOf(V1Job job) => ObjectKeys.Of(job.Metadata.NamespaceProperty ?? HandoffMapper.DefaultNamespace, job.Metadata.Name);
+
+    /// <summary>The Job of the input that controls the pod (its controller owner reference; by UID when both have one).</summary>
+    private static string? JobKeyOf(V1Pod pod, Dictionary<string, PlannedJob> jobs)
+    {
+        var owner = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Kind == "Job" && o.ApiVersion == "batch/v1" && o.Controller == true);
+        var key = owner is null ? null : ObjectKeys.Of(pod.Metadata.NamespaceProperty ?? HandoffMapper.DefaultNamespace, owner.Name);
+        return key is not null && jobs.TryGetValue(key, out var job) && (string.IsNullOrEmpty(owner!.Uid) || string.IsNullOrEmpty(job.Job.Metadata.Uid) || owner.Uid == job.Job.Metadata.Uid)
+            ? key : null;
+    }
+
+    /// <summary>
+    /// The Job as its controller runs it, with the API server's defaults (parallelism 1; completions 1 when neither is
+    /// set); a finished or suspended Job creates no more pods.
+    /// </summary>
+    private static JobShape ShapeOf(V1Job job, int active)
+    {
+        var what = $"Job {KeyOf(job)}";
+        var parallelism = job.Spec.Parallelism ?? 1;
+        var completions = job.Spec.Completions ?? (job.Spec.Parallelism is null ? 1 : null);
+        if (parallelism < 0 || completions < 0)
+        {
+            throw new ManifestValidationException(what, parallelism < 0 ? "spec.parallelism" : "spec.completions",
+                $"Invalid value: {(parallelism < 0 ? parallelism : completions)}: must be greater than or equal to 0");
+        }
+
+        var finished = job.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true;
+        return finished || job.Spec.Suspend == true
+            ? new JobShape(0, 0)
+            : new JobShape(parallelism, completions) { Succeeded = job.Status?.Succeeded ?? 0, Active = active };
+    }
+
+    /// <summary>The Job's N-th new pod, as its controller creates it from the template (named NAME-N here; generateName NAME- in a cluster).</summary>
+    private static V1Pod JobPod(V1Job job, int n) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = $"{job.Metadata.Name}-{n}",
+            NamespaceProperty = job.Metadata.NamespaceProperty ?? HandoffMapper.DefaultNamespace,
+            Labels = job.Spec.Template.Metadata?.Labels,
+            Annotations = job.Spec.Template.Metadata?.Annotations,
+            CreationTimestamp = job.Metadata.CreationTimestamp,
+        },
+        Spec = job.Spec.Template.Spec,
+    };
 
     /// <summary>The Node documents by name; a name given twice is an error.</summary>
     private static Dictionary<string, V1Node> KubernetesNodes(IReadOnlyList<ManifestDocument> documents, List<string> errors)

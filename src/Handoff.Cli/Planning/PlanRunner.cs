@@ -6,7 +6,6 @@ using Handoff.Cli.Gantt;
 using Handoff.Cli.Rendering;
 using Handoff.Core.Allocation;
 using Handoff.Core.Planning;
-using k8s.Models;
 
 namespace Handoff.Cli.Planning;
 
@@ -23,6 +22,9 @@ internal sealed record PlanRequest
 
     /// <summary><c>--live</c>: start from this cluster's state.</summary>
     public ClusterTarget? Live { get; init; }
+
+    /// <summary><c>--discover-nodes[=SELECTOR]</c>: plan as an operator that discovers the Nodes matching it; null = off, "" = every Node.</summary>
+    public string? DiscoverNodes { get; init; }
 }
 
 /// <summary>Runs <c>handoff plan</c>: load, validate, simulate, print.</summary>
@@ -33,6 +35,7 @@ internal static class PlanRunner
 
     /// <summary>Where objects read from a cluster are said to come from in messages.</summary>
     public const string ClusterSource = "<cluster>";
+
 
     /// <summary>
     /// Loads every file, prints the plan to <paramref name="output"/> and problems to <paramref name="error"/>.
@@ -84,10 +87,14 @@ internal static class PlanRunner
         }
 
         WarnDeprecatedDurations(documents, error);
-        NoteUnsimulatedJobs(documents, error);
         if (errors.Count > 0)
         {
             return Fail(errors, error);
+        }
+
+        if (request.DiscoverNodes is { } selector)
+        {
+            documents.AddRange(PlanInput.Discovered([.. liveDocuments, .. documents], selector));
         }
 
         // An object plan cannot use is named and left out, the rest planned (as the operator skips it).
@@ -142,7 +149,8 @@ internal static class PlanRunner
 
     /// <summary>The picture's title: the command that planned it.</summary>
     private static string Title(PlanRequest request) =>
-        "handoff plan" + (request.Live is null ? "" : " --live") + string.Concat(request.Paths.Select(p => " -f " + p));
+        "handoff plan" + (request.Live is null ? "" : " --live") + (request.DiscoverNodes is { } d ? " --discover-nodes" + (d.Length == 0 ? "" : "=" + d) : "")
+        + string.Concat(request.Paths.Select(p => " -f " + p));
 
     private static int Fail(IEnumerable<string> errors, TextWriter error)
     {
@@ -158,21 +166,6 @@ internal static class PlanRunner
     /// <c>handoff.dev/sandbox-duration</c> is the old name of <c>handoff.dev/duration</c>: read as it when the new name
     /// is absent, with a warning naming the function and where it was written.
     /// </summary>
-    /// <summary>
-    /// A Job whose pods name Handoff is scheduled by the operator, but plan does not create a Job's pods (the Job
-    /// controller's parallelism and completions): say that its pods are missing from this plan rather than be silent.
-    /// </summary>
-    private static void NoteUnsimulatedJobs(IEnumerable<ManifestDocument> documents, TextWriter error)
-    {
-        foreach (var doc in documents)
-        {
-            if (doc.Object is V1Job job && job.Spec?.Template?.Spec?.SchedulerName == HandoffApi.DefaultSchedulerName)
-            {
-                error.WriteLine($"note: {doc.Location}: Job {job.Metadata?.NamespaceProperty ?? "default"}/{job.Metadata?.Name}: its pods name Handoff as their scheduler, but plan does not simulate a Job's pods: they take no capacity in this plan");
-            }
-        }
-    }
-
     private static void WarnDeprecatedDurations(IEnumerable<ManifestDocument> documents, TextWriter error)
     {
         foreach (var doc in documents)

@@ -72,14 +72,36 @@ internal sealed class NodeMirror : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// Names whose nodes come from Node manifests (<see cref="AddAsync"/>): HandoffNodes applied before them get no
+    /// default node of that name.
+    /// </summary>
+    public async Task ReserveAsync(IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            _known.UnionWith(names);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Adds <paramref name="node"/> as a simulated node unless a Kubernetes node of that name exists.</summary>
-    public async Task EnsureAsync(SandboxNode node, CancellationToken cancellationToken)
+    public Task EnsureAsync(SandboxNode node, CancellationToken cancellationToken) => AddCoreAsync(node, reserved: false, cancellationToken);
+
+    /// <summary>Adds a node of a Node manifest (its name reserved or not) unless a Kubernetes node of that name exists.</summary>
+    public Task AddAsync(SandboxNode node, CancellationToken cancellationToken) => AddCoreAsync(node, reserved: true, cancellationToken);
+
+    private async Task AddCoreAsync(SandboxNode node, bool reserved, CancellationToken cancellationToken)
     {
         var name = node.Name;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (!_known.Add(name))
+            if (!_known.Add(name) && !reserved)
             {
                 return;
             }

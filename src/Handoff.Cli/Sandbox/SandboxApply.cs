@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Handoff.Api.Manifests;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Nodes;
 using Handoff.Sandbox;
 using k8s;
 
@@ -8,18 +9,21 @@ namespace Handoff.Cli.Sandbox;
 
 /// <summary>
 /// <c>--apply</c>: like <c>kubectl apply -R -f</c>, reading what <c>handoff plan -f</c> reads. With the operator running,
-/// Kubernetes Node manifests become simulated nodes (as if their kubelets registered them), HandoffNodes go next (each
-/// with a simulated Kubernetes node when none exists: <see cref="NodeMirror"/>) and the rest follows once the operator
-/// reports them Ready, so functions are placed on the complete set of nodes, as <c>handoff plan</c> places them.
+/// HandoffNodes go first (so that node discovery, when on, leaves the hand-written ones alone), then Kubernetes Node
+/// manifests become simulated nodes (as if their kubelets registered them), then each HandoffNode without its Node
+/// gets a simulated one (<see cref="NodeMirror"/>); the rest follows once the operator reports every HandoffNode Ready —
+/// those applied and those discovery makes for the Node manifests it matches — so functions are placed on the complete
+/// set of nodes, as <c>handoff plan</c> (with the same <c>--discover-nodes</c>) places them.
 /// </summary>
 internal static class SandboxApply
 {
     private static readonly TimeSpan NodesReadyWait = TimeSpan.FromSeconds(5);
 
     /// <param name="beforeWorkload">Called just before the objects other than HandoffNodes are applied.</param>
+    /// <param name="discoverNodes">The operator's discovery selector (null = discovery off, "" = every Node).</param>
     public static async Task ApplyAsync(
         SandboxServer server, IEnumerable<string> paths, NodeMirror? mirror, TextWriter output, Action beforeWorkload,
-        CancellationToken cancellationToken)
+        string? discoverNodes, CancellationToken cancellationToken)
     {
         // The one manifest reader: the same objects `handoff plan -f` reads, of whatever kind, sent as they are.
         var documents = new List<(string File, JsonObject Object)>();
@@ -36,13 +40,14 @@ internal static class SandboxApply
             throw new SandboxException(e.Message, e);
         }
 
-        // Kubernetes Nodes first, as simulated nodes (a kubelet registering them), then one for each HandoffNode without its Node.
-        var kubernetesNodes = mirror is null ? [] : documents.Where(d => Is(d.Object, "v1", "Node")).ToList();
-        foreach (var (file, node) in kubernetesNodes)
+        // HandoffNodes first, then the Kubernetes Nodes as simulated nodes (a kubelet registering them), then one for
+        // each HandoffNode without its Node.
+        var kubernetesNodes = new List<SandboxNode>();
+        foreach (var (file, node) in mirror is null ? [] : documents.Where(d => Is(d.Object, "v1", "Node")))
         {
             try
             {
-                await mirror!.EnsureAsync(SandboxNode.FromManifest(node), cancellationToken);
+                kubernetesNodes.Add(SandboxNode.FromManifest(node));
             }
             catch (FormatException e)
             {
@@ -51,19 +56,35 @@ internal static class SandboxApply
         }
 
         var nodes = mirror is null ? [] : documents.Where(d => IsHandoffNode(d.Object)).ToList();
-        foreach (var (_, node) in nodes)
+        var names = nodes.Select(n => n.Object["metadata"]?["name"]?.GetValue<string>() ?? "").ToList();
+        if (mirror is not null)
         {
-            await mirror!.EnsureAsync(NodeMirror.Mirrored(KubernetesJson.Deserialize<HandoffNode>(node.ToJsonString())), cancellationToken);
+            await mirror.ReserveAsync(kubernetesNodes.Select(n => n.Name), cancellationToken);
+            foreach (var (file, node) in nodes)
+            {
+                await ApplyOneAsync(server, file, node, output, cancellationToken);
+            }
+
+            foreach (var node in kubernetesNodes)
+            {
+                await mirror.AddAsync(node, cancellationToken);
+            }
+
+            foreach (var (_, node) in nodes)
+            {
+                await mirror.EnsureAsync(NodeMirror.Mirrored(KubernetesJson.Deserialize<HandoffNode>(node.ToJsonString())), cancellationToken);
+            }
+
+            if (discoverNodes is not null)
+            {
+                var selector = LabelSelectorParser.Parse(discoverNodes);
+                names.AddRange(kubernetesNodes.Where(n => selector.Matches(n.Labels) && !names.Contains(n.Name)).Select(n => n.Name));
+            }
         }
 
-        foreach (var (file, node) in nodes)
+        if (names.Count > 0)
         {
-            await ApplyOneAsync(server, file, node, output, cancellationToken);
-        }
-
-        if (nodes.Count > 0)
-        {
-            await WaitForReadyAsync(server, [.. nodes.Select(n => n.Object["metadata"]?["name"]?.GetValue<string>() ?? "")], cancellationToken);
+            await WaitForReadyAsync(server, names, cancellationToken);
         }
 
         beforeWorkload();

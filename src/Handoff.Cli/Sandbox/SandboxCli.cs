@@ -25,7 +25,13 @@ internal sealed record SandboxCliOptions
     /// <summary>The operator's default strategy; null = the operator's default (FirstAvailable).</summary>
     public string? Strategy { get; init; }
 
-    /// <summary>Exit once every HandoffFunction is Succeeded, Failed or stuck.</summary>
+    /// <summary>
+    /// The operator's node discovery (<c>--discover-nodes</c> with <c>--discover-nodes-selector</c>): null = off, "" =
+    /// every Node.
+    /// </summary>
+    public string? DiscoverNodes { get; init; }
+
+    /// <summary>Exit once every HandoffFunction is Succeeded, Failed or stuck (and every Job and plain pod that names Handoff is done).</summary>
     public bool UntilDone { get; init; }
 
     /// <summary>Go duration for <see cref="UntilDone"/>; null = 5m.</summary>
@@ -78,6 +84,8 @@ internal static class SandboxCli
                     ProbeAddress = "",
                     LogLevel = nameof(LogLevel.Warning),
                     DefaultStrategy = options.Strategy ?? nameof(AllocationStrategy.FirstAvailable),
+                    DiscoverNodes = options.DiscoverNodes is not null,
+                    DiscoverNodesSelector = options.DiscoverNodes ?? "",
                 },
                 new OperatorHostSettings { ConfigureLogging = logging => logging.AddProvider(new WriterLoggerProvider(error)) },
                 ct)));
@@ -101,7 +109,7 @@ internal static class SandboxCli
         {
             await SandboxApply.ApplyAsync(
                 server, options.Apply.Select(p => Path.GetFullPath(p, options.Host.WorkingDirectory)), mirror, output,
-                () => monitor?.MarkApplyStarting(), ct);
+                () => monitor?.MarkApplyStarting(), options.DiscoverNodes, ct);
             monitor?.MarkApplied();
             return null;
         });
@@ -196,6 +204,11 @@ internal static class SandboxCli
             {
                 return await Fail($"--strategy: \"{strategy}\" is not one of {string.Join(", ", Allocators.StrategyNames)}");
             }
+        }
+
+        if (options.DiscoverNodes is not null && !options.Operator)
+        {
+            return await Fail("--discover-nodes is the operator's node discovery; it cannot be used with --no-operator");
         }
 
         if (options.UntilDone && !options.Operator)

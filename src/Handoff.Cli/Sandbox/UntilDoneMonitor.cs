@@ -28,11 +28,15 @@ internal static class UntilDoneExitCodes
 
 /// <summary>
 /// <c>--until-done</c>: watches HandoffFunctions in all namespaces, shows progress (a redrawn table on a terminal,
-/// one line per phase change otherwise) and, once every function is Succeeded, Failed or stuck, prints the summary
-/// and asks the sandbox to stop.
+/// one line per phase change otherwise) and, once every function is Succeeded, Failed or stuck and every Job and
+/// plain pod that names Handoff finished or is stuck (<see cref="PodWorkProgress"/>, polled once the functions
+/// settled), prints the summary and asks the sandbox to stop.
 /// </summary>
 internal sealed class UntilDoneMonitor : IAsyncDisposable
 {
+    /// <summary>How often Jobs and plain pods are listed again once the functions settled but they have not.</summary>
+    private static readonly TimeSpan PodWorkPoll = TimeSpan.FromMilliseconds(250);
+
     private readonly IKubernetes _client;
     private readonly TextWriter _output;
     private readonly bool _interactive;
@@ -122,19 +126,22 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
                 }
 
                 var views = FunctionProgress.Classify(_functions.Values);
+                var pollPodWork = false;
                 if (_applied && FunctionProgress.AllSettled(views))
                 {
                     var anyStuck = views.Any(v => v.Stuck) || views.Count == 0;
                     var quietFor = _time.GetElapsedTime(lastChange);
-                    if (!anyStuck || quietFor >= _settle)
+                    if ((!anyStuck || quietFor >= _settle) && await ConfirmedByListAsync(cancellationToken))
                     {
-                        if (await ConfirmedByListAsync(cancellationToken))
+                        if (await PodWorkAsync(cancellationToken) is { } work && work.All(w => w.Settled))
                         {
-                            await FinishAsync(views, views.All(v => v.Succeeded)
+                            await FinishAsync(views, work, views.All(v => v.Succeeded) && work.All(w => w.Succeeded)
                                 ? UntilDoneExitCodes.AllSucceeded
                                 : UntilDoneExitCodes.NotAllSucceeded);
                             return;
                         }
+
+                        pollPodWork = true;
                     }
                 }
 
@@ -144,7 +151,7 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
                     ClearTable();
                     await _output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"error: timed out after {FunctionProgress.Duration(_timeout)} (--timeout) with {views.Count(v => !v.Settled)} of {views.Count} functions still in progress"));
-                    await FinishAsync(views, UntilDoneExitCodes.TimedOut);
+                    await FinishAsync(views, [], UntilDoneExitCodes.TimedOut);
                     return;
                 }
 
@@ -154,6 +161,11 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
                 {
                     var settleLeft = _settle - _time.GetElapsedTime(lastChange);
                     wait = settleLeft < wait ? settleLeft : wait;
+                }
+
+                if (pollPodWork && PodWorkPoll < wait)
+                {
+                    wait = PodWorkPoll;
                 }
 
                 await WaitForEventAsync(wait < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : wait, cancellationToken);
@@ -286,10 +298,25 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
                FunctionProgress.AllSettled(listed);
     }
 
-    private async Task FinishAsync(IReadOnlyList<FunctionView> views, int exitCode)
+    /// <summary>The Jobs and plain pods that name Handoff, listed now; null when the list failed (asked again later).</summary>
+    private async Task<IReadOnlyList<PodWorkView>?> PodWorkAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var jobs = await _client.BatchV1.ListJobForAllNamespacesAsync(cancellationToken: cancellationToken);
+            var pods = await _client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: cancellationToken);
+            return PodWorkProgress.Classify(jobs.Items, pods.Items);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private async Task FinishAsync(IReadOnlyList<FunctionView> views, IReadOnlyList<PodWorkView> work, int exitCode)
     {
         ClearTable();
-        await WriteLinesAsync(FunctionProgress.Summary(views, Makespan()));
+        await WriteLinesAsync([.. FunctionProgress.Summary(views, Makespan()), .. PodWorkProgress.Summary(work)]);
         await _output.FlushAsync(CancellationToken.None);
         ExitCode = exitCode;
         _stopSandbox();

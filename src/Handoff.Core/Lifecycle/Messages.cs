@@ -13,6 +13,10 @@ public static class Messages
 
     public static string DependencyFailed(string failedArgId) => $"dependency {ObjectKeys.NameOf(failedArgId)} failed";
 
+    /// <summary>A Job's pod that its controller never created in a plan: too few of the Job's pods succeeded.</summary>
+    public static string NotCreatedByJob(string jobId, int successes) =>
+        $"not created: Job {ObjectKeys.NameOf(jobId)} creates it once {successes} of its pods have succeeded";
+
     public static string WaitingForArgs(IEnumerable<string> argIds) =>
         "waiting for args to succeed: " + string.Join(", ", argIds.Select(ObjectKeys.NameOf));
 

@@ -37,6 +37,9 @@ public static class Reasons
     public const string DependencyFailed = "DependencyFailed";
     public const string DependencyCycle = "DependencyCycle";
 
+    /// <summary>A Job's pod that is not created yet (plan only: the Job controller creates it after earlier pods succeed).</summary>
+    public const string WaitingForJob = "WaitingForJob";
+
     // Outcomes.
     public const string Succeeded = "Succeeded";
     public const string Failed = "Failed";

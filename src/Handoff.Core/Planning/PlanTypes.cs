@@ -41,7 +41,19 @@ public sealed record PlanFunction(PlacementRequest Placement, IReadOnlyList<stri
 
     /// <summary>Its queue, priority, gang and preemption policy (api.md, "Queues").</summary>
     public Scheduling.SchedulingTraits Traits { get; init; } = Scheduling.SchedulingTraits.None;
+
+    /// <summary>
+    /// Set on a pod of a batch/v1 Job: its pod does not exist until its Job's controller creates it (see
+    /// <see cref="JobShape"/>); then it is created, and ready, at that instant.
+    /// </summary>
+    public PlanJobPod? Job { get; init; }
 }
+
+/// <summary>
+/// A pod of a Job in a plan: <see cref="Job"/> is the Job's <c>namespace/name</c>; the pod is created once that many of the
+/// Job's pods in the plan have succeeded (<see cref="JobShape.CreatedAfterSuccesses"/>; 0 = it exists from the start).
+/// </summary>
+public sealed record PlanJobPod(string Job, int CreatedAfterSuccesses);
 
 /// <summary>
 /// The plan for one function: its final phase (Succeeded, Failed; Pending when ready but never placed; Waiting when

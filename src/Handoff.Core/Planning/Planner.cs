@@ -24,6 +24,9 @@ namespace Handoff.Core.Planning;
 /// args' results, so it counts each as empty: it reports <c>InputTooLarge</c> only where the operator surely would (too
 /// many args, or extraArgs too large by themselves), and a function whose real results push it over fails in the
 /// operator but not in the plan.
+/// <para>A pod of a Job (<see cref="PlanFunction.Job"/>) is created when its Job's controller would create it
+/// (<see cref="JobShape"/>): at the start, or at the instant the success that creates it happens; it is then ready, and
+/// queued by that creation.</para>
 /// <para>Cost: bookkeeping is O((functions + args) · log functions) over a whole run — attempts in progress and
 /// back-offs sit in priority queues, the ready set is kept by counting each function's unfinished args, and a failure
 /// sweeps each dependent once; on top come the cycle's decisions at every instant.</para>
@@ -102,6 +105,13 @@ public static partial class Planner
         private readonly bool _queueing;
         private readonly HashSet<int> _runningNow = [];
         private readonly List<int> _gangMembers;
+
+        // Jobs' pods: when each workload was created (a Job's later pods at the success that creates them), the pods
+        // not created yet by Job and the success that creates them, and each Job's successes so far.
+        private readonly TimeSpan[] _created;
+        private readonly bool[] _notCreated;
+        private readonly Dictionary<(string Job, int Successes), List<int>> _createdBySuccess = [];
+        private readonly Dictionary<string, int> _jobSuccesses = new(StringComparer.Ordinal);
         private TimeSpan _now;
         private TimeSpan _makespan;
 
@@ -121,10 +131,24 @@ public static partial class Planner
             _states = new State[n];
             _unfinishedArgs = new int[n];
             _swept = new bool[n];
+            _created = new TimeSpan[n];
+            _notCreated = new bool[n];
             for (var i = 0; i < n; i++)
             {
                 _states[i] = new State();
                 _unfinishedArgs[i] = _graph.KnownArgsOf(i).Length;
+                _created[i] = functions[i].Created;
+                if (functions[i].Job is { CreatedAfterSuccesses: > 0 } jobPod)
+                {
+                    _notCreated[i] = true;
+                    var key = (jobPod.Job, jobPod.CreatedAfterSuccesses);
+                    if (!_createdBySuccess.TryGetValue(key, out var created))
+                    {
+                        _createdBySuccess[key] = created = [];
+                    }
+
+                    created.Add(i);
+                }
             }
 
             _activeQueues = options.Queues.Values.Where(q => q.Problems().Count == 0).ToDictionary(q => q.Name, StringComparer.Ordinal);
@@ -208,6 +232,11 @@ public static partial class Planner
                         {
                             MakeReadyIfOpen(d, _now > _functions[d].Created ? _now : _functions[d].Created);
                         }
+                    }
+
+                    if (f.Job is { } job)
+                    {
+                        CreateJobPods(job.Job);
                     }
 
                     continue;
@@ -321,9 +350,21 @@ public static partial class Planner
             return result;
         }
 
+        // One more of the Job's pods succeeded: the pods its controller creates at this success exist, and are ready, now.
+        private void CreateJobPods(string job)
+        {
+            var successes = _jobSuccesses[job] = _jobSuccesses.GetValueOrDefault(job) + 1;
+            foreach (var i in _createdBySuccess.GetValueOrDefault((job, successes)) ?? [])
+            {
+                _notCreated[i] = false;
+                _created[i] = _now;
+                MakeReadyIfOpen(i, _now);
+            }
+        }
+
         private void MakeReadyIfOpen(int i, TimeSpan readySince)
         {
-            if (_states[i].Status == Status.Idle && _unfinishedArgs[i] == 0 && !_graph.HasUnknownReferences(i))
+            if (_states[i].Status == Status.Idle && !_notCreated[i] && _unfinishedArgs[i] == 0 && !_graph.HasUnknownReferences(i))
             {
                 var f = _functions[i];
                 var inputs = FunctionInputs.Assemble(new string?[f.Args.Count], f.ExtraArgs);
@@ -344,7 +385,7 @@ public static partial class Planner
             s.Status = Status.Ready;
             s.ReadySince = readySince;
             var (workload, block) = QueueAdmission.Admit(
-                new Workload(f.Placement, f.Strategy, new QueueOrderKey(Start + readySince, Start + f.Created, f.Id)), f.Traits,
+                new Workload(f.Placement, f.Strategy, new QueueOrderKey(Start + readySince, Start + _created[i], f.Id)), f.Traits,
                 ObjectKeys.NamespaceOf(f.Id), _options.NamespaceLabels.GetValueOrDefault(ObjectKeys.NamespaceOf(f.Id)) ?? QueueAdmission.LabelsOfNamespace(ObjectKeys.NamespaceOf(f.Id)),
                 _options.Queues, _options.PriorityClasses);
             s.Workload = workload;
@@ -422,6 +463,8 @@ public static partial class Planner
                 {
                     Status.Succeeded => Plan(id, s, FunctionPhase.Succeeded, s.Reason!, s.Message!),
                     Status.Failed => Plan(id, s, FunctionPhase.Failed, s.Reason!, s.Message!),
+                    Status.Idle when _notCreated[i] => Plan(id, s, FunctionPhase.Waiting, Reasons.WaitingForJob,
+                        Messages.NotCreatedByJob(_functions[i].Job!.Job, _functions[i].Job!.CreatedAfterSuccesses)),
                     Status.Idle => Plan(id, s, FunctionPhase.Waiting, dependencies[i].Reason ?? Reasons.WaitingForDependencies, dependencies[i].Message ?? ""),
 
                     Status.Blocked => Plan(id, s, FunctionPhase.Pending, s.Reason!, s.Message!),

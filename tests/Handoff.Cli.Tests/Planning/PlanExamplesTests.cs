@@ -12,9 +12,15 @@ public sealed class PlanExamplesTests
         f.GetProperty("start").ValueKind == JsonValueKind.Null ? null : f.GetProperty("start").GetDouble(),
         f.GetProperty("end").ValueKind == JsonValueKind.Null ? null : f.GetProperty("end").GetDouble());
 
+    /// <summary>
+    /// The <c>--discover-nodes</c> the examples are run with (examples/real-cluster discovers its general pool; no other
+    /// example has Nodes of that pool).
+    /// </summary>
+    private const string Discovery = "--discover-nodes=pool=general";
+
     private static JsonElement PlanOf(string example)
     {
-        var (exit, output, error) = Run("-f", Path.Combine(Examples, example), "-o", "json");
+        var (exit, output, error) = Run("-f", Path.Combine(Examples, example), Discovery, "-o", "json");
         Assert.True(exit == 0, $"plan of examples/{example} exited {exit}: {error}");
         Assert.Equal("", error);
         return ParseJson(output);
@@ -39,10 +45,16 @@ public sealed class PlanExamplesTests
         { "dag", "dag-increment", "Succeeded", "dag-worker-2", 1, 1.0, 2.5 },
         { "dag", "dag-sum", "Succeeded", "dag-worker-1", 1, 3.0, 4.0 },
 
-        // The web pod holds 6 of cpu-1's 8 cpus: prepare (2) fits beside it, the plain pod summarize (queued after it)
-        // and evaluate (4 cpus, a license) go to cpu-2; both trainings share the tainted GPU node they tolerate.
+        // The web pod holds 6 of the discovered cpu-1's 8 cpus: prepare (2) fits beside it, the plain pod summarize and
+        // the Job's first two pods (queued after it) and evaluate (4 cpus, a license) go to the hand-written cpu-2; both
+        // trainings share the tainted GPU node they tolerate; the Job's next two pods, created at 3 s by the first two's
+        // successes, go to cpu-1, left by prepare.
         { "real-cluster", "prepare", "Succeeded", "cpu-1", 1, 0.0, 2.0 },
         { "real-cluster", "pod/summarize", "Succeeded", "cpu-2", 1, 0.0, 1.0 },
+        { "real-cluster", "job/crunch-1", "Succeeded", "cpu-2", 1, 0.0, 3.0 },
+        { "real-cluster", "job/crunch-2", "Succeeded", "cpu-2", 1, 0.0, 3.0 },
+        { "real-cluster", "job/crunch-3", "Succeeded", "cpu-1", 1, 3.0, 6.0 },
+        { "real-cluster", "job/crunch-4", "Succeeded", "cpu-1", 1, 3.0, 6.0 },
         { "real-cluster", "train-a", "Succeeded", "gpu-1", 1, 2.0, 6.0 },
         { "real-cluster", "train-b", "Succeeded", "gpu-1", 1, 2.0, 5.0 },
         { "real-cluster", "evaluate", "Succeeded", "cpu-2", 1, 6.0, 8.0 },
@@ -157,6 +169,27 @@ public sealed class PlanExamplesTests
     }
 
     [Fact]
+    public void Real_cluster_discovers_its_general_pool_and_leaves_the_hand_written_nodes_alone()
+    {
+        var plan = PlanOf("real-cluster");
+
+        Assert.Equal(["cpu-1", "cpu-2", "gpu-1"], plan.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("name").GetString()));
+        Assert.Equal("2", Node(plan, "cpu-1").GetProperty("capacity").GetProperty("cpu").GetString());
+        Assert.Equal("2", Node(plan, "cpu-2").GetProperty("capacity").GetProperty("licenses").GetString());
+
+        // Without discovery, cpu-1 has no HandoffNode: prepare goes to cpu-2, and so does the whole Job.
+        var (exit, output, _) = Run("-f", Path.Combine(Examples, "real-cluster"), "-o", "json");
+        Assert.Equal(0, exit);
+        var undiscovered = ParseJson(output);
+        Assert.Equal(["cpu-2", "gpu-1"], undiscovered.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("name").GetString()));
+        Assert.Equal("cpu-2", Function(undiscovered, "job/crunch-4").GetProperty("node").GetString());
+
+        var (badExit, _, badError) = Run("-f", Path.Combine(Examples, "real-cluster"), "--discover-nodes=pool in (", "-o", "json");
+        Assert.NotEqual(0, badExit);
+        Assert.Contains("--discover-nodes:", badError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Seed_node_peaks_are_what_its_tasks_held_at_once()
     {
         var plan = PlanOf("seed");
@@ -184,7 +217,7 @@ public sealed class PlanExamplesTests
     [Fact]
     public void The_whole_examples_folder_plans_together_in_file_order()
     {
-        var (exit, output, error) = Run("-f", Examples, "-o", "json");
+        var (exit, output, error) = Run("-f", Examples, Discovery, "-o", "json");
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         var plan = ParseJson(output);
@@ -193,7 +226,7 @@ public sealed class PlanExamplesTests
         Assert.Equal("dag-source", names[0]);
         Assert.Equal("a-1", names[4]);
         Assert.Equal("wrong-zone", names[^1]);
-        Assert.Equal(34, names.Count);
+        Assert.Equal(38, names.Count);
         Assert.Equal(names.Count, names.Distinct().Count());
         Assert.Equal(12, plan.GetProperty("nodes").GetArrayLength());
     }

@@ -124,25 +124,4 @@ public sealed class PlanKubernetesObjectsTests
         Assert.Equal(1, exit);
         Assert.Contains("cluster.yaml:1: HandoffNode n1: spec.capacityFrom: Node, but Node \"n1\" is not in the input", error, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void A_Job_that_names_Handoff_is_said_to_be_left_out_of_the_plan_not_silently_ignored()
-    {
-        var job = """
-            apiVersion: batch/v1
-            kind: Job
-            metadata: {name: batch, namespace: default}
-            spec:
-              template:
-                spec:
-                  schedulerName: handoff
-                  restartPolicy: Never
-                  containers: [{name: main, image: busybox:1.36}]
-            """;
-        var (exit, output, error) = Plan(NodeDoc(), FromNode, FunctionDoc("f", "{cpu: \"1\"}"), job);
-
-        Assert.Equal(0, exit);
-        Assert.Contains("\"name\": \"f\"", output, StringComparison.Ordinal);
-        Assert.Contains("Job default/batch: its pods name Handoff as their scheduler, but plan does not simulate a Job's pods", error, StringComparison.Ordinal);
-    }
 }

@@ -87,6 +87,7 @@ public sealed class SandboxCommandTests
     [InlineData("--until-done --apply examples/seed --timeout soon", "--timeout: \"soon\" is not a positive duration")]
     [InlineData("--pod-duration fast", "--pod-duration: \"fast\" is not a duration")]
     [InlineData("--apply no/such/dir", "the path \"no/such/dir\" does not exist")]
+    [InlineData("--discover-nodes pool=general --no-operator", "--discover-nodes is the operator's node discovery; it cannot be used with --no-operator")]
     public async Task Bad_flags_give_a_clear_error_and_exit_1_before_anything_starts(string args, string message)
     {
         var argv = args.Split(' ').Select(a => a == "examples/seed" ? SandboxRun.Examples("seed") : a).ToArray();

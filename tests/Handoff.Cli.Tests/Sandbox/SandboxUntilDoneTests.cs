@@ -48,6 +48,30 @@ public sealed partial class SandboxUntilDoneTests
     }
 
     [Fact]
+    public async Task Real_cluster_example_runs_with_discovery_and_waits_for_its_Job_and_plain_pod()
+    {
+        // As the example says to run it: the general pool discovered, the pods' own durations (up to 4 s).
+        var output = await UntilDoneAsync(SandboxRun.Examples("real-cluster"), expectedExit: 0, more: ["--discover-nodes=pool=general"]);
+        var summary = output[output.IndexOf("summary:", StringComparison.Ordinal)..];
+        Assert.Contains("all 4 functions Succeeded", summary, StringComparison.Ordinal);
+        Assert.Contains("Job default/crunch: Complete (4/4 succeeded)", summary, StringComparison.Ordinal);
+        Assert.Contains("Pod default/summarize: Succeeded", summary, StringComparison.Ordinal);
+        Assert.Matches(@"train-a\s+Succeeded\s+gpu-1", summary);
+    }
+
+    [Fact]
+    public async Task A_Job_that_cannot_finish_keeps_until_done_from_succeeding()
+    {
+        var file = Manifests(
+            Node("small", cpu: 2),
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: huge, namespace: default}\nspec:\n  template:\n    spec:\n      schedulerName: handoff\n      restartPolicy: Never\n" +
+            "      containers: [{name: main, image: busybox, resources: {requests: {cpu: \"64\"}}}]\n");
+        using var dir = new TempManifests();
+        var output = await UntilDoneAsync(dir.Write("job.yaml", file), expectedExit: 2);
+        Assert.Contains("Job default/huge: stuck: pod huge-", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unschedulable_example_reports_stuck_functions_and_exits_2()
     {
         var output = await UntilDoneAsync(SandboxRun.Examples("unschedulable"), expectedExit: 2);
