@@ -89,6 +89,24 @@ public sealed class SimulatedKubelet : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Registers a simulated node again from a new description (a Node manifest applied over a default node), as if its
+    /// kubelet re-registered with new labels, taints and allocatable. Only a node no pod is bound to: false otherwise,
+    /// and when no simulated node has that name.
+    /// </summary>
+    public bool ReplaceNode(SandboxNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (!_nodes.ContainsKey(node.Name) || PodsOn(node.Name).Count > 0)
+        {
+            return false;
+        }
+
+        RemoveNode(node.Name);
+        AddNode(node);
+        return true;
+    }
+
     /// <summary>Removes a node; pods bound to it are deleted at once (what the pod garbage collector does for vanished nodes).</summary>
     public void RemoveNode(string name)
     {

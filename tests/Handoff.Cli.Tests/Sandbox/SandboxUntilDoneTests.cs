@@ -60,6 +60,23 @@ public sealed partial class SandboxUntilDoneTests
     }
 
     [Fact]
+    public async Task A_Node_manifest_over_one_of_the_default_nodes_brings_its_taint()
+    {
+        // gpu-1 is one of the sandbox's default nodes (untainted); the manifest describes it tainted, as the real-cluster
+        // example's GPU pool is: a function that does not tolerate the taint has nowhere to go. A taint can be lifted, so
+        // the function is not stuck for good: the run ends at its timeout (exit 3) with the taint as the reason.
+        var file = Manifests(
+            "apiVersion: v1\nkind: Node\nmetadata: {name: gpu-1}\nspec:\n  taints: [{key: nvidia.com/gpu, value: present, effect: NoSchedule}]\n" +
+            "status:\n  allocatable: {cpu: \"8\", memory: 32Gi, pods: \"110\", nvidia.com/gpu: \"2\"}\n",
+            "apiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {name: gpu-1}\nspec: {capacityFrom: Node}\n",
+            Function("intolerant", spec: ["cost: {cpu: \"1\"}"]));
+        using var dir = new TempManifests();
+        var (exit, output, error) = await SandboxRun.RunAsync(["--apply", dir.Write("tainted.yaml", file), "--until-done", "--timeout", "3s"]);
+        Assert.True(exit == 3, $"exit {exit}\n{output}\n{error}");
+        Assert.Contains("default/intolerant: still Pending: 0/1 nodes are available: 1 node(s) had untolerated taint {nvidia.com/gpu: present}.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_Job_that_cannot_finish_keeps_until_done_from_succeeding()
     {
         var file = Manifests(
