@@ -12,6 +12,7 @@ internal sealed class ResourceCollection
     private readonly List<Watcher> _watchers = [];
     private readonly ObjectStore _store;
     private long _compactedRv;
+    private long _latestRv;
 
     public ResourceCollection(ObjectStore store, string groupResource)
     {
@@ -42,22 +43,33 @@ internal sealed class ResourceCollection
         }
     }
 
-    /// <summary>A consistent snapshot: the matching items (from after <paramref name="startAfter"/>, at most <paramref name="limit"/>) and the list resourceVersion.</summary>
-    public (List<StoredObject> Items, long ResourceVersion, string? LastKey, int Remaining) List(Query query, string? startAfter = null, int limit = 0)
+    /// <summary>
+    /// A consistent snapshot: the matching items (from after <paramref name="startAfter"/>, at most <paramref name="limit"/>)
+    /// and the list resourceVersion. <paramref name="atRv"/> (a continue token's) serves the collection as it was at that
+    /// version, rebuilt from the kept history, so every page of one list comes from the first page's snapshot as etcd
+    /// serves them; 410 Expired when the history no longer reaches back to it (compacted).
+    /// </summary>
+    public (List<StoredObject> Items, long ResourceVersion, string? LastKey, int Remaining) List(Query query, string? startAfter = null, int limit = 0, long? atRv = null)
     {
         var result = new List<StoredObject>();
         lock (_lock)
         {
-            var rv = _store.CurrentResourceVersion;
+            var rv = atRv ?? _store.CurrentResourceVersion;
+            if (rv > _store.CurrentResourceVersion)
+            {
+                throw ApiException.BadRequest($"continue key is not valid: resourceVersion {rv} is newer than the store's");
+            }
+
+            if (rv < _compactedRv)
+            {
+                throw ApiException.Expired(
+                    $"the list's snapshot (resourceVersion {rv}) is no longer kept (history starts after {_compactedRv}): start the list again without continue");
+            }
+
             string? lastKey = null;
             var remaining = 0;
-            foreach (var (key, obj) in _items)
+            foreach (var obj in ItemsAt(rv, startAfter))
             {
-                if (startAfter is not null && string.CompareOrdinal(key, startAfter) <= 0)
-                {
-                    continue;
-                }
-
                 if (!query.Matches(obj))
                 {
                     continue;
@@ -70,10 +82,64 @@ internal sealed class ResourceCollection
                 }
 
                 result.Add(obj);
-                lastKey = key;
+                lastKey = obj.Key;
             }
 
             return (result, rv, remaining > 0 ? lastKey : null, remaining);
+        }
+    }
+
+    /// <summary>
+    /// The objects as they were at <paramref name="rv"/>, in key order, after <paramref name="startAfter"/>: an object
+    /// changed since is read from its first later event (absent if that created it, else the event's previous state);
+    /// one deleted since is merged back in. Needs the lock and a history reaching back to <paramref name="rv"/>.
+    /// </summary>
+    private IEnumerable<StoredObject> ItemsAt(long rv, string? startAfter)
+    {
+        var changed = new Dictionary<string, WatchEvent>(StringComparer.Ordinal);
+        if (_latestRv > rv)
+        {
+            foreach (var e in _history)
+            {
+                if (e.ResourceVersion > rv)
+                {
+                    changed.TryAdd(e.Object.Key, e);
+                }
+            }
+        }
+
+        StoredObject? At(string key, StoredObject? current) =>
+            !changed.TryGetValue(key, out var first) ? current : first.Type == WatchEventType.Added ? null : first.Previous;
+
+        using var gone = changed.Keys.Where(k => !_items.ContainsKey(k)).Order(StringComparer.Ordinal).GetEnumerator();
+        var hasGone = gone.MoveNext();
+        foreach (var (key, current) in _items)
+        {
+            if (startAfter is not null && string.CompareOrdinal(key, startAfter) <= 0)
+            {
+                continue;
+            }
+
+            for (; hasGone && string.CompareOrdinal(gone.Current, key) < 0; hasGone = gone.MoveNext())
+            {
+                if ((startAfter is null || string.CompareOrdinal(gone.Current, startAfter) > 0) && At(gone.Current, null) is { } deleted)
+                {
+                    yield return deleted;
+                }
+            }
+
+            if (At(key, current) is { } obj)
+            {
+                yield return obj;
+            }
+        }
+
+        for (; hasGone; hasGone = gone.MoveNext())
+        {
+            if ((startAfter is null || string.CompareOrdinal(gone.Current, startAfter) > 0) && At(gone.Current, null) is { } deleted)
+            {
+                yield return deleted;
+            }
         }
     }
 
@@ -95,6 +161,7 @@ internal sealed class ResourceCollection
     private void Publish(WatchEvent e)
     {
         _history.Enqueue(e);
+        _latestRv = e.ResourceVersion;
         while (_history.Count > _store.HistoryLimit)
         {
             _compactedRv = _history.Dequeue().ResourceVersion;
