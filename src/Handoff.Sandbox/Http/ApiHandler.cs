@@ -309,14 +309,11 @@ internal sealed class ApiHandler
         var (items, rv, lastKey, remaining) = _engine.CollectionOf(t).List(q, from?.StartAfter, limit, from?.ResourceVersion);
         var rvText = rv.ToString(CultureInfo.InvariantCulture);
         var continueToken = lastKey is null ? null : ContinueToken.Encode(rv, lastKey);
-
-        // As the API server: how many items are left is only known (and said) when no selector filters the list.
-        var remainingKnown = string.IsNullOrEmpty(query["labelSelector"]) && string.IsNullOrEmpty(query["fieldSelector"]);
         ctx.Response.ContentType = "application/json";
         if (RequestReader.WantsTable(ctx))
         {
             var table = Tables.Table(t, items.Select(i => i.Node), _engine.Time.GetUtcNow(), RequestReader.IncludeObject(ctx), rvText, continueToken);
-            if (remaining > 0 && remainingKnown)
+            if (remaining is not null)
             {
                 ((JsonObject)table["metadata"]!)["remainingItemCount"] = remaining;
             }
@@ -328,7 +325,7 @@ internal sealed class ApiHandler
         var buffer = new ArrayBufferWriter<byte>(256 + items.Sum(i => i.Json.Length + 1));
         var header = $"{{\"kind\":\"{t.ListKind}\",\"apiVersion\":\"{t.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{rvText}\"" +
             (continueToken is null ? "" : $",\"continue\":\"{continueToken}\"") +
-            (continueToken is null || !remainingKnown ? "" : $",\"remainingItemCount\":{remaining.ToString(CultureInfo.InvariantCulture)}") + "},\"items\":[";
+            (remaining is not { } count ? "" : $",\"remainingItemCount\":{count.ToString(CultureInfo.InvariantCulture)}") + "},\"items\":[";
         buffer.Write(Encoding.UTF8.GetBytes(header));
         for (var i = 0; i < items.Count; i++)
         {

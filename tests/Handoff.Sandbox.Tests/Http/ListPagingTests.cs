@@ -54,6 +54,33 @@ public sealed class ListPagingTests : EmulatorTest
     }
 
     [Fact]
+    public async Task A_namespaced_list_pages_through_its_namespace_only_whatever_the_neighbouring_names()
+    {
+        foreach (var ns in new[] { "tea", "team", "team0", "team-a" })
+        {
+            await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: Ct);
+            foreach (var name in new[] { "x", "y", "z" })
+            {
+                await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name } }, ns, cancellationToken: Ct);
+            }
+        }
+
+        var names = new List<string>();
+        var remaining = new List<long?>();
+        string? token = null;
+        do
+        {
+            var page = await Client.CoreV1.ListNamespacedConfigMapAsync("team", limit: 1, continueParameter: token, cancellationToken: Ct);
+            names.AddRange(page.Items.Select(c => $"{c.Metadata.NamespaceProperty}/{c.Metadata.Name}"));
+            remaining.Add(page.Metadata.RemainingItemCount);
+            token = page.Metadata.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(token));
+        Assert.Equal(["team/x", "team/y", "team/z"], names);
+        Assert.Equal([2, 1, null], remaining);
+    }
+
+    [Fact]
     public async Task Remaining_item_count_is_left_out_when_a_selector_filters_the_list()
     {
         await CreateConfigMapsAsync("a", "b", "c");
