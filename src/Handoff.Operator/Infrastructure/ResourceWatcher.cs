@@ -6,10 +6,11 @@ using k8s.Models;
 namespace Handoff.Operator.Infrastructure;
 
 /// <summary>
-/// An informer: lists, then watches from the list's resourceVersion, keeping a <see cref="ResourceCache{T}"/>
-/// current. A watch that ends is renewed from the last seen resourceVersion; 410 Gone triggers a re-list; any
-/// other error backs off (exponentially, capped) and retries. Every <c>resyncPeriod</c> all cached objects are
-/// handed to the handlers again. Handlers must be cheap (they typically enqueue a key).
+/// An informer: lists (in pages of <see cref="ListPageSize"/>, each trimmed as it arrives), then watches from the
+/// list's resourceVersion, keeping a <see cref="ResourceCache{T}"/> current. A watch that ends is renewed from the last
+/// seen resourceVersion; 410 Gone triggers a re-list; any other error backs off (exponentially, capped) and retries.
+/// Every <c>resyncPeriod</c> all cached objects are handed to the handlers again. Handlers must be cheap (they
+/// typically enqueue a key).
 /// </summary>
 public sealed class ResourceWatcher<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
