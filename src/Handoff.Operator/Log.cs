@@ -141,4 +141,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Cannot decode {Kind} {Object}: {Problem}; it is skipped")]
     public static partial void InvalidObject(ILogger logger, string kind, string @object, string problem);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Information, Message = "List of {Resource} expired mid-way ({Message}); listing again from the start, {PageSize} per page (0 = unpaged)")]
+    public static partial void ListExpired(ILogger logger, string resource, string message, int pageSize);
 }

@@ -79,6 +79,13 @@ public sealed record OperatorOptions
 
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Objects per request of the informers' lists (<c>limit</c>, then <c>continue</c>; client-go's pager default 500);
+    /// 0 = one unpaged request per list. Each page is trimmed as soon as it is decoded, so a (re)start holds one page of
+    /// whole objects, not the whole cluster's.
+    /// </summary>
+    public int ListPageSize { get; init; } = Infrastructure.ListPager.DefaultPageSize;
+
     /// <summary>How often every cached object is re-reconciled even without events.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -184,6 +184,13 @@ public static class OperatorOptionsBinder
             Default = "\"\" (kept)",
             Apply = (o, v) => o with { DefaultTtlSecondsAfterFinished = ParseSeconds(v, "--default-ttl-seconds-after-finished") },
         },
+        new()
+        {
+            Name = "--list-page-size", ValueName = "N", EnvironmentVariables = ["HANDOFF_LIST_PAGE_SIZE"],
+            Description = "Objects per request when the informers list (limit and continue, as client-go's pager); each page is trimmed as it arrives, so a restart holds one page of whole objects at a time; 0 = one unpaged request per list.",
+            Default = Defaults.ListPageSize.ToString(CultureInfo.InvariantCulture),
+            Apply = (o, v) => o with { ListPageSize = ParseCount(v, "--list-page-size") },
+        },
     ];
 
     /// <summary>The usage, exactly as <c>--help</c> prints it (also printed after an error).</summary>
@@ -313,6 +320,11 @@ public static class OperatorOptionsBinder
         value.Length == 0 ? null
         : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds
         : throw new OperatorOptionsException($"{flag}: '{value}' is not a whole number of seconds (0 to {int.MaxValue}) or empty", flag);
+
+    private static int ParseCount(string value, string flag) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            ? count
+            : throw new OperatorOptionsException($"{flag}: '{value}' is not a whole number (0 to {int.MaxValue})", flag);
 
     private static bool ParseBool(string value, string flag) =>
         value.ToLower(CultureInfo.InvariantCulture) switch

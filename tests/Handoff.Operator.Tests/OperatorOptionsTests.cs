@@ -30,6 +30,7 @@ public sealed class OperatorOptionsTests
         ("--discover-nodes-selector", "HANDOFF_DISCOVER_NODES_SELECTOR", "pool=batch", "DiscoverNodesSelector"),
         ("--default-pod-gc", "HANDOFF_DEFAULT_POD_GC", "OnCompletion", "DefaultPodGC"),
         ("--default-ttl-seconds-after-finished", "HANDOFF_DEFAULT_TTL_SECONDS_AFTER_FINISHED", "3600", "DefaultTtlSecondsAfterFinished"),
+        ("--list-page-size", "HANDOFF_LIST_PAGE_SIZE", "0", "ListPageSize"),
     ];
 
     public static TheoryData<string, string, string, string> Values()
@@ -123,6 +124,7 @@ public sealed class OperatorOptionsTests
             "--lease-duration" or "--renew-deadline" or "--retry-period" => ("3s", value),
             "--default-pod-gc" => ("OnSuccess", value),
             "--default-ttl-seconds-after-finished" => ("60", value),
+            "--list-page-size" => ("100", value),
             _ => ("from-env", value),
         };
         Assert.NotEqual(Property(OperatorOptionsBinder.Bind([], Env()), property), fromVariable);
@@ -196,6 +198,8 @@ public sealed class OperatorOptionsTests
     [InlineData("--default-pod-gc=Always", "--default-pod-gc: 'Always' is not one of Never, OnSuccess, OnCompletion")]
     [InlineData("--default-ttl-seconds-after-finished=-1", "--default-ttl-seconds-after-finished: '-1' is not a whole number of seconds (0 to 2147483647) or empty")]
     [InlineData("--default-ttl-seconds-after-finished=1h", "--default-ttl-seconds-after-finished: '1h' is not a whole number of seconds")]
+    [InlineData("--list-page-size=-1", "--list-page-size: '-1' is not a whole number (0 to 2147483647)")]
+    [InlineData("--list-page-size=", "--list-page-size: '' is not a whole number")]
     [InlineData("--bogus=1", "Unrecognized command or argument '--bogus=1'")]
     [InlineData("--namespace", "Required argument missing for option: '--namespace'")]
     [InlineData("@args.txt", "Unrecognized command or argument '@args.txt'")]

@@ -121,7 +121,10 @@ public sealed class HandoffOperator : BackgroundService
     private ResourceWatcher<T> Watcher<T>(IWatchSource<T> source, Func<T, T> transform)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var watcher = new ResourceWatcher<T>(source, _time, _options.ResyncPeriod, _loggerFactory.CreateLogger<ResourceWatcher<T>>(), transform);
+        var watcher = new ResourceWatcher<T>(source, _time, _options.ResyncPeriod, _loggerFactory.CreateLogger<ResourceWatcher<T>>(), transform)
+        {
+            ListPageSize = _options.ListPageSize,
+        };
         watcher.Changed += (_, _) => Queue.Add(SyncKey);
         watcher.Error += _ => _metrics.ApiErrors.WithLabels("watch-" + source.Name).Inc();
         return watcher;

@@ -18,11 +18,11 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly string _kind;
-    private readonly Func<bool, string?, int?, CancellationToken, Task<HttpOperationResponse<JsonElement>>> _call;
+    private readonly Func<ListRequest, CancellationToken, Task<HttpOperationResponse<JsonElement>>> _call;
     private readonly int _timeoutSeconds;
 
     public CustomResourceWatchSource(
-        string kind, string name, Func<bool, string?, int?, CancellationToken, Task<HttpOperationResponse<JsonElement>>> call, TimeSpan watchTimeout)
+        string kind, string name, Func<ListRequest, CancellationToken, Task<HttpOperationResponse<JsonElement>>> call, TimeSpan watchTimeout)
     {
         _kind = kind;
         Name = name;
@@ -32,9 +32,13 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
 
     public string Name { get; }
 
-    public async Task<ResourceListResult<T>> ListAsync(CancellationToken cancellationToken)
+    public IAsyncEnumerable<ResourceListPage<T>> ListAsync(int pageSize, Func<T, T> transform, CancellationToken cancellationToken) =>
+        ListPager.PagesAsync(pageSize, (request, ct) => PageAsync(request, transform, ct), cancellationToken);
+
+    /// <summary>One page: its document is dropped once every item is decoded and transformed.</summary>
+    private async Task<ResourceListPage<T>> PageAsync(ListRequest request, Func<T, T> transform, CancellationToken cancellationToken)
     {
-        using var response = await _call(false, null, null, cancellationToken);
+        using var response = await _call(request, cancellationToken);
         var body = response.Body;
         var items = new List<T>();
         var invalid = new List<InvalidObject>();
@@ -44,7 +48,7 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
             {
                 if (Decode(element, out var item, out var problem))
                 {
-                    items.Add(item!);
+                    items.Add(transform(item!));
                 }
                 else
                 {
@@ -53,9 +57,12 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
             }
         }
 
-        var rv = body.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var v) ? v.GetString() ?? "" : "";
-        return new ResourceListResult<T>(items, rv) { Invalid = invalid };
+        var meta = body.TryGetProperty("metadata", out var m) ? m : default;
+        return new ResourceListPage<T>(items, Text(meta, "resourceVersion") ?? "") { Invalid = invalid, Continue = Text(meta, "continue") };
     }
+
+    private static string? Text(JsonElement obj, string name) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     public async IAsyncEnumerable<ResourceWatchEvent<T>> WatchAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -63,7 +70,7 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
         Task<HttpOperationResponse<JsonElement>> request;
         try
         {
-            request = _call(true, resourceVersion, _timeoutSeconds, cancellationToken);
+            request = _call(new ListRequest(Watch: true, resourceVersion, _timeoutSeconds), cancellationToken);
             await request;
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)

@@ -13,13 +13,13 @@ public sealed class KubernetesWatchSource<T, TList> : IWatchSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
     where TList : IKubernetesObject<V1ListMeta>, IItems<T>
 {
-    /// <summary>(watch, resourceVersion, timeoutSeconds, cancellationToken) → the list call's response.</summary>
-    private readonly Func<bool, string?, int?, CancellationToken, Task<HttpOperationResponse<TList>>> _call;
+    /// <summary>The list call (a page of the list, or its watch) → its response.</summary>
+    private readonly Func<ListRequest, CancellationToken, Task<HttpOperationResponse<TList>>> _call;
     private readonly int _timeoutSeconds;
 
     public KubernetesWatchSource(
         string name,
-        Func<bool, string?, int?, CancellationToken, Task<HttpOperationResponse<TList>>> call,
+        Func<ListRequest, CancellationToken, Task<HttpOperationResponse<TList>>> call,
         TimeSpan watchTimeout)
     {
         Name = name;
@@ -29,11 +29,18 @@ public sealed class KubernetesWatchSource<T, TList> : IWatchSource<T>
 
     public string Name { get; }
 
-    public async Task<ResourceListResult<T>> ListAsync(CancellationToken cancellationToken)
+    public IAsyncEnumerable<ResourceListPage<T>> ListAsync(int pageSize, Func<T, T> transform, CancellationToken cancellationToken) =>
+        ListPager.PagesAsync(pageSize, (request, ct) => PageAsync(request, transform, ct), cancellationToken);
+
+    /// <summary>One page: the typed list is dropped once its items are transformed.</summary>
+    private async Task<ResourceListPage<T>> PageAsync(ListRequest request, Func<T, T> transform, CancellationToken cancellationToken)
     {
-        using var response = await _call(false, null, null, cancellationToken);
+        using var response = await _call(request, cancellationToken);
         var list = response.Body;
-        return new ResourceListResult<T>([.. list.Items ?? []], list.Metadata?.ResourceVersion ?? "");
+        return new ResourceListPage<T>([.. (list.Items ?? []).Select(transform)], list.Metadata?.ResourceVersion ?? "")
+        {
+            Continue = list.Metadata?.ContinueProperty,
+        };
     }
 
     public async IAsyncEnumerable<ResourceWatchEvent<T>> WatchAsync(
@@ -43,7 +50,7 @@ public sealed class KubernetesWatchSource<T, TList> : IWatchSource<T>
         Task<HttpOperationResponse<TList>> request;
         try
         {
-            request = _call(true, resourceVersion, _timeoutSeconds, cancellationToken);
+            request = _call(new ListRequest(Watch: true, resourceVersion, _timeoutSeconds), cancellationToken);
             await request;
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)
@@ -94,23 +101,24 @@ public static class WatchSources
     public static IWatchSource<V1Pod> Pods(IKubernetes client, TimeSpan timeout) =>
         new KubernetesWatchSource<V1Pod, V1PodList>(
             "pods",
-            (watch, rv, seconds, ct) => client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
-                allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct),
+            (r, ct) => client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
+                allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
+                cancellationToken: ct),
             timeout);
 
     public static IWatchSource<V1Node> Nodes(IKubernetes client, TimeSpan timeout) =>
         new KubernetesWatchSource<V1Node, V1NodeList>(
             "nodes",
-            (watch, rv, seconds, ct) => client.CoreV1.ListNodeWithHttpMessagesAsync(
-                allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch,
+            (r, ct) => client.CoreV1.ListNodeWithHttpMessagesAsync(
+                allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
                 cancellationToken: ct),
             timeout);
 
     public static IWatchSource<V1PriorityClass> PriorityClasses(IKubernetes client, TimeSpan timeout) =>
         new KubernetesWatchSource<V1PriorityClass, V1PriorityClassList>(
             "priorityclasses",
-            (watch, rv, seconds, ct) => client.SchedulingV1.ListPriorityClassWithHttpMessagesAsync(
-                allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch,
+            (r, ct) => client.SchedulingV1.ListPriorityClassWithHttpMessagesAsync(
+                allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
                 cancellationToken: ct),
             timeout);
 
@@ -118,37 +126,37 @@ public static class WatchSources
     public static IWatchSource<V1Namespace> Namespaces(IKubernetes client, TimeSpan timeout) =>
         new KubernetesWatchSource<V1Namespace, V1NamespaceList>(
             "namespaces",
-            (watch, rv, seconds, ct) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
-                allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch,
+            (r, ct) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
+                allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
                 cancellationToken: ct),
             timeout);
 
     public static IWatchSource<HandoffQueue> HandoffQueues(IKubernetes client, TimeSpan timeout) =>
         new CustomResourceWatchSource<HandoffQueue>(
             HandoffApi.QueueKind, HandoffApi.QueuePlural,
-            (watch, rv, seconds, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
-                HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, allowWatchBookmarks: watch ? true : null,
-                resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct),
+            (r, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
+                HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit,
+                resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct),
             timeout);
 
     public static IWatchSource<HandoffNode> HandoffNodes(IKubernetes client, TimeSpan timeout) =>
         new CustomResourceWatchSource<HandoffNode>(
             HandoffApi.NodeKind, HandoffApi.NodePlural,
-            (watch, rv, seconds, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
-                HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, allowWatchBookmarks: watch ? true : null,
-                resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct),
+            (r, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
+                HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit,
+                resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct),
             timeout);
 
     public static IWatchSource<HandoffFunction> HandoffFunctions(IKubernetes client, string watchNamespace, TimeSpan timeout) =>
         new CustomResourceWatchSource<HandoffFunction>(
             HandoffApi.FunctionKind, HandoffApi.FunctionPlural,
-            (watch, rv, seconds, ct) => string.IsNullOrEmpty(watchNamespace)
+            (r, ct) => string.IsNullOrEmpty(watchNamespace)
                 ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
-                    HandoffApi.Group, HandoffApi.Version, HandoffApi.FunctionPlural, allowWatchBookmarks: watch ? true : null,
-                    resourceVersion: rv, timeoutSeconds: seconds, watch: watch, cancellationToken: ct)
+                    HandoffApi.Group, HandoffApi.Version, HandoffApi.FunctionPlural, allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit,
+                    resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct)
                 : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
                     HandoffApi.Group, HandoffApi.Version, watchNamespace, HandoffApi.FunctionPlural,
-                    allowWatchBookmarks: watch ? true : null, resourceVersion: rv, timeoutSeconds: seconds, watch: watch,
+                    allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
                     cancellationToken: ct),
             timeout);
 }

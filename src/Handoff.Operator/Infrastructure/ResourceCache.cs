@@ -62,10 +62,13 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
 
     public bool Remove(string key) => _items.TryRemove(key, out _);
 
-    /// <summary>Replaces the whole content (after a list); returns the keys that were removed.</summary>
-    public IReadOnlyList<string> Replace(IEnumerable<T> items)
+    /// <summary>
+    /// Replaces the whole content (after a list) with objects already trimmed by <see cref="Trim"/> (a list trims each
+    /// page as it is decoded); returns the keys that were removed.
+    /// </summary>
+    public IReadOnlyList<string> Replace(IEnumerable<T> trimmed)
     {
-        var fresh = items.Select(Trim).ToDictionary(KeyOf, StringComparer.Ordinal);
+        var fresh = trimmed.ToDictionary(KeyOf, StringComparer.Ordinal);
         var removed = new List<string>();
         foreach (var key in _items.Keys)
         {
@@ -83,7 +86,8 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
         return removed;
     }
 
-    private T Trim(T item) => transform is null ? item : transform(item);
+    /// <summary>The object as the cache keeps it (the transform applied; it may be the same object, modified).</summary>
+    public T Trim(T item) => transform is null ? item : transform(item);
 
     private static bool IsOlder(T candidate, T current)
     {

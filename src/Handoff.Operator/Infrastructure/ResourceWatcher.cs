@@ -6,10 +6,11 @@ using k8s.Models;
 namespace Handoff.Operator.Infrastructure;
 
 /// <summary>
-/// An informer: lists, then watches from the list's resourceVersion, keeping a <see cref="ResourceCache{T}"/>
-/// current. A watch that ends is renewed from the last seen resourceVersion; 410 Gone triggers a re-list; any
-/// other error backs off (exponentially, capped) and retries. Every <c>resyncPeriod</c> all cached objects are
-/// handed to the handlers again. Handlers must be cheap (they typically enqueue a key).
+/// An informer: lists (in pages of <see cref="ListPageSize"/>, each trimmed as it arrives), then watches from the
+/// list's resourceVersion, keeping a <see cref="ResourceCache{T}"/> current. A watch that ends is renewed from the last
+/// seen resourceVersion; 410 Gone triggers a re-list; any other error backs off (exponentially, capped) and retries.
+/// Every <c>resyncPeriod</c> all cached objects are handed to the handlers again. Handlers must be cheap (they
+/// typically enqueue a key).
 /// </summary>
 public sealed class ResourceWatcher<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -48,6 +49,14 @@ public sealed class ResourceWatcher<T>
     /// <summary>The objects of this kind that could not be decoded (kept out of the cache) — reported, never fatal.</summary>
     public IReadOnlyCollection<InvalidObject> Invalid => [.. _invalid.Values];
 
+    /// <summary>
+    /// Objects per list request (<c>limit</c>, as client-go's pager); 0 = one unpaged list. A list that expires mid-way
+    /// (its continue token's snapshot compacted) starts again from the first page; if that one expires too, the next is
+    /// one unpaged request, as client-go falls back to a full list, so a list slower than the server's compaction
+    /// window still ends.
+    /// </summary>
+    public int ListPageSize { get; init; } = ListPager.DefaultPageSize;
+
     /// <summary>Number of completed lists (1 after the first sync; more after 410 Gone or errors).</summary>
     public int ListCount { get; private set; }
 
@@ -60,6 +69,7 @@ public sealed class ResourceWatcher<T>
             ? _time.CreateTimer(_ => Resync(), null, _resyncPeriod, _resyncPeriod)
             : null;
         var failures = 0;
+        var expiredLists = 0;
         string? resourceVersion = null;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -67,15 +77,8 @@ public sealed class ResourceWatcher<T>
             {
                 if (resourceVersion is null)
                 {
-                    var list = await _source.ListAsync(cancellationToken);
-                    resourceVersion = list.ResourceVersion;
-                    Store(list.Items);
-                    _invalid.Clear();
-                    foreach (var invalid in list.Invalid)
-                    {
-                        NoteInvalid(invalid);
-                    }
-
+                    resourceVersion = await ListAsync(PageSizeAfter(expiredLists), cancellationToken);
+                    expiredLists = 0;
                     ListCount++;
                     failures = 0;
                     _synced.TrySetResult();
@@ -93,6 +96,12 @@ public sealed class ResourceWatcher<T>
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (ResourceExpiredException ex) when (resourceVersion is null)
+            {
+                // A continue token expired mid-list: the pages read belong to a snapshot that cannot be finished.
+                expiredLists++;
+                Log.ListExpired(_logger, _source.Name, ex.Message, PageSizeAfter(expiredLists));
             }
             catch (ResourceExpiredException ex)
             {
@@ -123,6 +132,36 @@ public sealed class ResourceWatcher<T>
     }
 
     private TimeSpan Backoff(int failures) => _backoff.For(failures + 1);
+
+    private int PageSizeAfter(int expiredLists) => expiredLists >= 2 ? 0 : ListPageSize;
+
+    /// <summary>
+    /// Lists page by page into the cache; returns the resourceVersion to watch from (the last page's: all pages share
+    /// one snapshot). Each page's objects arrive trimmed by the cache's transform, so the list holds only what the cache
+    /// keeps, plus the page being decoded; the cache is replaced once the whole list is in (objects missing from it are
+    /// removed), and the undecodable objects of every page are reported.
+    /// </summary>
+    private async Task<string> ListAsync(int pageSize, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        var invalid = new List<InvalidObject>();
+        var resourceVersion = "";
+        await foreach (var page in _source.ListAsync(pageSize, Cache.Trim, cancellationToken))
+        {
+            items.AddRange(page.Items);
+            invalid.AddRange(page.Invalid);
+            resourceVersion = page.ResourceVersion;
+        }
+
+        Store(items);
+        _invalid.Clear();
+        foreach (var problem in invalid)
+        {
+            NoteInvalid(problem);
+        }
+
+        return resourceVersion;
+    }
 
     private void NoteInvalid(InvalidObject invalid)
     {

@@ -305,15 +305,15 @@ internal sealed class ApiHandler
         var t = target.Type;
         var q = RequestReader.ParseQuery(target, query);
         var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : 0;
-        var startAfter = query["continue"].ToString() is { Length: > 0 } token ? ContinueToken.Decode(token) : null;
-        var (items, rv, lastKey, remaining) = _engine.CollectionOf(t).List(q, startAfter, limit);
+        (long ResourceVersion, string StartAfter)? from = query["continue"].ToString() is { Length: > 0 } token ? ContinueToken.Decode(token) : null;
+        var (items, rv, lastKey, remaining) = _engine.CollectionOf(t).List(q, from?.StartAfter, limit, from?.ResourceVersion);
         var rvText = rv.ToString(CultureInfo.InvariantCulture);
         var continueToken = lastKey is null ? null : ContinueToken.Encode(rv, lastKey);
         ctx.Response.ContentType = "application/json";
         if (RequestReader.WantsTable(ctx))
         {
             var table = Tables.Table(t, items.Select(i => i.Node), _engine.Time.GetUtcNow(), RequestReader.IncludeObject(ctx), rvText, continueToken);
-            if (remaining > 0)
+            if (remaining is not null)
             {
                 ((JsonObject)table["metadata"]!)["remainingItemCount"] = remaining;
             }
@@ -324,7 +324,8 @@ internal sealed class ApiHandler
 
         var buffer = new ArrayBufferWriter<byte>(256 + items.Sum(i => i.Json.Length + 1));
         var header = $"{{\"kind\":\"{t.ListKind}\",\"apiVersion\":\"{t.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{rvText}\"" +
-            (continueToken is null ? "" : $",\"continue\":\"{continueToken}\",\"remainingItemCount\":{remaining.ToString(CultureInfo.InvariantCulture)}") + "},\"items\":[";
+            (continueToken is null ? "" : $",\"continue\":\"{continueToken}\"") +
+            (remaining is not { } count ? "" : $",\"remainingItemCount\":{count.ToString(CultureInfo.InvariantCulture)}") + "},\"items\":[";
         buffer.Write(Encoding.UTF8.GetBytes(header));
         for (var i = 0; i < items.Count; i++)
         {

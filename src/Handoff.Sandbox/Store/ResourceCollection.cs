@@ -8,10 +8,14 @@ internal sealed class ResourceCollection
 {
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, StoredObject> _items = new(StringComparer.Ordinal);
+
+    /// <summary>The keys of <see cref="_items"/>, for lists that seek to a key (a page after the first).</summary>
+    private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
     private readonly Queue<WatchEvent> _history = new();
     private readonly List<Watcher> _watchers = [];
     private readonly ObjectStore _store;
     private long _compactedRv;
+    private long _latestRv;
 
     public ResourceCollection(ObjectStore store, string groupResource)
     {
@@ -42,22 +46,36 @@ internal sealed class ResourceCollection
         }
     }
 
-    /// <summary>A consistent snapshot: the matching items (from after <paramref name="startAfter"/>, at most <paramref name="limit"/>) and the list resourceVersion.</summary>
-    public (List<StoredObject> Items, long ResourceVersion, string? LastKey, int Remaining) List(Query query, string? startAfter = null, int limit = 0)
+    /// <summary>
+    /// A consistent snapshot: the matching items (from after <paramref name="startAfter"/>, at most <paramref name="limit"/>),
+    /// the list resourceVersion, the last key returned when more match, and how many more (null when a selector filters:
+    /// the API server does not say then). <paramref name="atRv"/> (a continue token's) serves the collection as it was at
+    /// that version, rebuilt from the kept history, so every page of one list comes from the first page's snapshot as
+    /// etcd serves them; 410 Expired when the history no longer reaches back to it (compacted).
+    /// </summary>
+    public (List<StoredObject> Items, long ResourceVersion, string? LastKey, int? Remaining) List(Query query, string? startAfter = null, int limit = 0, long? atRv = null)
     {
         var result = new List<StoredObject>();
+        var countRemaining = query.Labels.IsEmpty && query.Fields.IsEmpty;
         lock (_lock)
         {
-            var rv = _store.CurrentResourceVersion;
-            string? lastKey = null;
-            var remaining = 0;
-            foreach (var (key, obj) in _items)
+            var rv = atRv ?? _store.CurrentResourceVersion;
+            if (rv > _store.CurrentResourceVersion)
             {
-                if (startAfter is not null && string.CompareOrdinal(key, startAfter) <= 0)
-                {
-                    continue;
-                }
+                throw ApiException.BadRequest($"continue key is not valid: resourceVersion {rv} is newer than the store's");
+            }
 
+            if (rv < _compactedRv)
+            {
+                throw ApiException.Expired(
+                    $"the list's snapshot (resourceVersion {rv}) is no longer kept (history starts after {_compactedRv}): start the list again without continue");
+            }
+
+            var changed = ChangesAfter(rv);
+            string? lastKey = null;
+            var more = false;
+            foreach (var obj in ItemsAt(changed, startAfter, query.Namespace))
+            {
                 if (!query.Matches(obj))
                 {
                     continue;
@@ -65,16 +83,108 @@ internal sealed class ResourceCollection
 
                 if (limit > 0 && result.Count >= limit)
                 {
-                    remaining++;
-                    continue;
+                    more = true;
+                    break;
                 }
 
                 result.Add(obj);
-                lastKey = key;
+                lastKey = obj.Key;
             }
 
-            return (result, rv, remaining > 0 ? lastKey : null, remaining);
+            if (!more)
+            {
+                return (result, rv, null, null);
+            }
+
+            // Counted only without selectors (else the API server does not say); from the keys alone when nothing changed since.
+            int? remaining = !countRemaining ? null
+                : changed.Count == 0 ? KeysFrom(lastKey, query.Namespace).Count() - 1
+                : ItemsAt(changed, lastKey, query.Namespace).Count(query.Matches);
+            return (result, rv, lastKey, remaining);
         }
+    }
+
+    /// <summary>The first event of each key after <paramref name="rv"/> (none when nothing changed since).</summary>
+    private Dictionary<string, WatchEvent> ChangesAfter(long rv)
+    {
+        var changed = new Dictionary<string, WatchEvent>(StringComparer.Ordinal);
+        if (_latestRv > rv)
+        {
+            foreach (var e in _history)
+            {
+                if (e.ResourceVersion > rv)
+                {
+                    changed.TryAdd(e.Object.Key, e);
+                }
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// The objects as they were before the <paramref name="changed"/> events (<see cref="ChangesAfter"/>), in key order,
+    /// after <paramref name="startAfter"/> (and in <paramref name="ns"/>, when given, as far as the key range goes): an
+    /// object changed since is read from its first later event (absent if that created it, else the event's previous
+    /// state); one deleted since is merged back in. Needs the lock. A page seeks to its first key, as etcd's range reads
+    /// do, rather than walking the collection from its start.
+    /// </summary>
+    private IEnumerable<StoredObject> ItemsAt(Dictionary<string, WatchEvent> changed, string? startAfter, string? ns)
+    {
+        StoredObject? At(string key, StoredObject? current) =>
+            !changed.TryGetValue(key, out var first) ? current : first.Type == WatchEventType.Added ? null : first.Previous;
+
+        bool After(string key) => startAfter is null || string.CompareOrdinal(key, startAfter) > 0;
+
+        using var gone = changed.Keys.Where(k => !_items.ContainsKey(k) && After(k)).Order(StringComparer.Ordinal).GetEnumerator();
+        var hasGone = gone.MoveNext();
+        foreach (var key in KeysFrom(startAfter, ns))
+        {
+            if (!After(key))
+            {
+                continue;
+            }
+
+            for (; hasGone && string.CompareOrdinal(gone.Current, key) < 0; hasGone = gone.MoveNext())
+            {
+                if (At(gone.Current, null) is { } deleted)
+                {
+                    yield return deleted;
+                }
+            }
+
+            if (At(key, _items[key]) is { } obj)
+            {
+                yield return obj;
+            }
+        }
+
+        for (; hasGone; hasGone = gone.MoveNext())
+        {
+            if (At(gone.Current, null) is { } deleted)
+            {
+                yield return deleted;
+            }
+        }
+    }
+
+    /// <summary>The current keys from <paramref name="startAfter"/> (inclusive) on, within <paramref name="ns"/>'s key range when given.</summary>
+    private IEnumerable<string> KeysFrom(string? startAfter, string? ns)
+    {
+        if (_keys.Count == 0)
+        {
+            return [];
+        }
+
+        // Keys are "namespace/name": a namespace's keys lie between "namespace/" and "namespace0" ('0' follows '/').
+        var lower = ns is null ? _keys.Min! : ns + "/";
+        if (startAfter is not null && string.CompareOrdinal(startAfter, lower) > 0)
+        {
+            lower = startAfter;
+        }
+
+        var upper = ns is null ? _keys.Max! : ns + "0";
+        return string.CompareOrdinal(lower, upper) > 0 ? [] : _keys.GetViewBetween(lower, upper);
     }
 
     public List<StoredObject> Snapshot()
@@ -95,6 +205,7 @@ internal sealed class ResourceCollection
     private void Publish(WatchEvent e)
     {
         _history.Enqueue(e);
+        _latestRv = e.ResourceVersion;
         while (_history.Count > _store.HistoryLimit)
         {
             _compactedRv = _history.Dequeue().ResourceVersion;
@@ -119,6 +230,7 @@ internal sealed class ResourceCollection
 
             stored = Seal(node, key, _store.NextResourceVersion());
             _items[key] = stored;
+            _keys.Add(key);
             Publish(new WatchEvent(WatchEventType.Added, stored, null));
         }
 
@@ -161,6 +273,7 @@ internal sealed class ResourceCollection
             }
 
             _items.Remove(key);
+            _keys.Remove(key);
             var node = previous.CloneNode();
             deleted = Seal(node, key, _store.NextResourceVersion());
             Publish(new WatchEvent(WatchEventType.Deleted, deleted, previous));

@@ -13,9 +13,12 @@ public sealed class CustomResourceWatchSourceTests
         var body = JsonDocument.Parse($$"""{"metadata":{"resourceVersion":"7"},"items":[{{string.Join(',', items)}}]}""").RootElement.Clone();
         return new CustomResourceWatchSource<HandoffFunction>(
             HandoffApi.FunctionKind, "functions",
-            (_, _, _, _) => Task.FromResult(new HttpOperationResponse<JsonElement> { Body = body, Response = new HttpResponseMessage() }),
+            (_, _) => Task.FromResult(new HttpOperationResponse<JsonElement> { Body = body, Response = new HttpResponseMessage() }),
             TimeSpan.FromMinutes(1));
     }
+
+    private static async Task<ResourceListPage<HandoffFunction>> SinglePageAsync(CustomResourceWatchSource<HandoffFunction> source) =>
+        Assert.Single(await source.ListAsync(0, f => f, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken));
 
     private static string Function(string name, string spec, string? status = null) =>
         $$"""{"apiVersion":"handoff.dev/v1alpha1","kind":"HandoffFunction","metadata":{"name":"{{name}}","namespace":"ns","uid":"u-{{name}}","generation":2},"spec":{{spec}}{{(status is null ? "" : ",\"status\":" + status)}}}""";
@@ -23,7 +26,7 @@ public sealed class CustomResourceWatchSourceTests
     [Fact]
     public async Task An_unreadable_spec_skips_only_that_object_and_says_why()
     {
-        var listed = await Source(Function("good", "{}"), Function("big", """{"maxRetries":3000000000}""")).ListAsync(TestContext.Current.CancellationToken);
+        var listed = await SinglePageAsync(Source(Function("good", "{}"), Function("big", """{"maxRetries":3000000000}""")));
 
         Assert.Equal(["good"], listed.Items.Select(f => f.Metadata.Name));
         var invalid = Assert.Single(listed.Invalid);
@@ -34,10 +37,10 @@ public sealed class CustomResourceWatchSourceTests
     [Fact]
     public async Task An_unreadable_status_field_is_repaired_so_the_next_status_write_replaces_it()
     {
-        var listed = await Source(
+        var listed = await SinglePageAsync(Source(
             Function("attempts", "{}", """{"phase":"Succeeded","result":"kept","attempts":3000000000}"""),
             Function("conditions", "{}", """{"phase":"Running","conditions":"x"}"""),
-            Function("status", "{}", "\"x\"")).ListAsync(TestContext.Current.CancellationToken);
+            Function("status", "{}", "\"x\"")));
 
         Assert.Empty(listed.Invalid);
         var byName = listed.Items.ToDictionary(f => f.Metadata.Name);

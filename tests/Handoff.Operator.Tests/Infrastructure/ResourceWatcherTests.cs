@@ -41,8 +41,10 @@ public sealed class ResourceWatcherTests
 
         public string Name => "fake";
 
-        public Task<ResourceListResult<V1Pod>> ListAsync(CancellationToken cancellationToken)
+        public async IAsyncEnumerable<ResourceListPage<V1Pod>> ListAsync(
+            int pageSize, Func<V1Pod, V1Pod> transform, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
+            await Task.Yield();
             if (FailNextLists > 0)
             {
                 FailNextLists--;
@@ -50,7 +52,10 @@ public sealed class ResourceWatcherTests
             }
 
             Lists++;
-            return Task.FromResult(new ResourceListResult<V1Pod>([.. Objects], ListVersion));
+            foreach (var chunk in Objects.ToList().Chunk(pageSize > 0 ? pageSize : Math.Max(1, Objects.Count)))
+            {
+                yield return new ResourceListPage<V1Pod>([.. chunk.Select(transform)], ListVersion);
+            }
         }
 
         public async IAsyncEnumerable<ResourceWatchEvent<V1Pod>> WatchAsync(
@@ -226,7 +231,7 @@ public sealed class ResourceWatcherTests
     }
 
     [Fact]
-    public void Cache_stores_what_its_transform_returns_on_upsert_and_on_replace()
+    public void Cache_stores_what_its_transform_returns_on_upsert_and_what_a_list_trimmed_with_it_on_replace()
     {
         var cache = new ResourceCache<V1Pod>(p => new V1Pod { Metadata = p.Metadata, Spec = new V1PodSpec { NodeName = "trimmed" } });
         var pod = Pod("a", 5);
@@ -236,7 +241,7 @@ public sealed class ResourceWatcherTests
         Assert.Null(cache.Get("ns/a")!.Spec.Containers);
         // The version guard compares the trimmed objects: an older one is still refused.
         Assert.False(cache.Upsert(Pod("a", 4)));
-        cache.Replace([Pod("b", 7)]);
+        cache.Replace([cache.Trim(Pod("b", 7))]);
         Assert.Equal("trimmed", cache.Get("ns/b")!.Spec.NodeName);
         Assert.Null(cache.Get("ns/a"));
     }

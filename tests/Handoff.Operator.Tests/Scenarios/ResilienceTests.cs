@@ -60,7 +60,7 @@ public sealed class ResilienceTests
     {
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
         var source = Operator.Infrastructure.WatchSources.Pods(cluster.Client, TimeSpan.FromSeconds(30));
-        var list = await source.ListAsync(SandboxCluster.Ct);
+        var list = (await source.ListAsync(0, p => p, SandboxCluster.Ct).ToListAsync(SandboxCluster.Ct)).Single();
         await cluster.CreateNodeAsync("w1", Cpu(1));
         var f = await cluster.CreateFunctionAsync(SandboxCluster.Function("f"));
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(

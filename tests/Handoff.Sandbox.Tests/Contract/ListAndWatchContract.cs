@@ -5,7 +5,7 @@ using k8s.Models;
 
 namespace Handoff.Sandbox.Tests.Contract;
 
-/// <summary>Reads: label and field selectors, pagination, watches from a resourceVersion and across a label selector.</summary>
+/// <summary>Reads: label and field selectors, pagination (every page from one snapshot), watches from a resourceVersion and across a label selector.</summary>
 public abstract class ListAndWatchContract<TFixture>(TFixture fixture) : ContractTest<TFixture>(fixture)
     where TFixture : IClusterFixture
 {
@@ -54,6 +54,49 @@ public abstract class ListAndWatchContract<TFixture>(TFixture fixture) : Contrac
         while (!string.IsNullOrEmpty(token));
         Assert.Equal(["cm-0", "cm-1", "cm-2", "cm-3", "cm-4"], names);
         Assert.True(pages >= 3);
+    }
+
+    [Fact]
+    public async Task Every_page_of_a_list_comes_from_the_first_pages_snapshot()
+    {
+        var ns = await NamespaceAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = $"cm-{i}" } }, ns, cancellationToken: Ct);
+        }
+
+        // A real cluster adds kube-root-ca.crt to every namespace: count what is there rather than assume it.
+        var total = (await Client.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: Ct)).Items.Count;
+        var first = await Client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 2, cancellationToken: Ct);
+        var snapshot = first.Metadata.ResourceVersion;
+        Assert.Equal(["cm-0", "cm-1"], first.Items.Select(c => c.Metadata.Name));
+        Assert.Equal(total - 2, first.Metadata.RemainingItemCount);
+        Assert.False(string.IsNullOrEmpty(first.Metadata.ContinueProperty));
+        var cm3 = await Client.CoreV1.ReadNamespacedConfigMapAsync("cm-3", ns, cancellationToken: Ct);
+
+        // Changes after the first page: the rest of the list still shows the collection as it was then.
+        await Client.CoreV1.DeleteNamespacedConfigMapAsync("cm-4", ns, cancellationToken: Ct);
+        await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"data":{"k":"v"}}""", V1Patch.PatchType.MergePatch), "cm-3", ns, cancellationToken: Ct);
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "cm-5" } }, ns, cancellationToken: Ct);
+        var rest = new List<V1ConfigMap>();
+        var token = first.Metadata.ContinueProperty;
+        while (!string.IsNullOrEmpty(token))
+        {
+            var page = await Client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 2, continueParameter: token, cancellationToken: Ct);
+            Assert.Equal(snapshot, page.Metadata.ResourceVersion);
+            rest.AddRange(page.Items);
+            token = page.Metadata.ContinueProperty;
+            Assert.Equal(string.IsNullOrEmpty(token) ? null : total - 2 - rest.Count, page.Metadata.RemainingItemCount);
+        }
+
+        Assert.Equal(total - 2, rest.Count);
+        var names = rest.Select(c => c.Metadata.Name).Where(n => n.StartsWith("cm-", StringComparison.Ordinal));
+        Assert.Equal(["cm-2", "cm-3", "cm-4"], names);
+        var old3 = rest.Single(c => c.Metadata.Name == "cm-3");
+        Assert.Equal((cm3.Metadata.ResourceVersion, null), (old3.Metadata.ResourceVersion, old3.Data));
+
+        var now = await Client.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: Ct);
+        Assert.Equal(["cm-0", "cm-1", "cm-2", "cm-3", "cm-5"], now.Items.Select(c => c.Metadata.Name).Where(n => n.StartsWith("cm-", StringComparison.Ordinal)));
     }
 
     [Fact]
