@@ -38,9 +38,12 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
     /// <summary>What everyone else's live pods request on a Kubernetes Node (empty for none).</summary>
     public ResourceList ExternalOf(string kubernetesNode) => External.GetValueOrDefault(kubernetesNode) ?? ResourceList.Empty;
 
+    /// <param name="holdingOf">What a pod of a role holds (<see cref="HoldingOf"/>, or a memo of it: the term's).</param>
     public static PodView Build(
-        ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable)
+        ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable,
+        Func<V1Pod, PodRole, ResourceList?>? holdingOf = null)
     {
+        holdingOf ??= HoldingOf;
         var byFunction = new Dictionary<string, List<ObservedPod>>(StringComparer.Ordinal);
         var live = new List<ObservedPod>();
         var stranded = new List<ObservedPod>();
@@ -56,7 +59,7 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
             {
                 case PodRole.External:
                     var node = pod.Spec!.NodeName!;
-                    external[node] = (external.GetValueOrDefault(node) ?? ResourceList.Empty).Add(PodMapper.ExternalRequestOf(pod));
+                    external[node] = (external.GetValueOrDefault(node) ?? ResourceList.Empty).Add(holdingOf(pod, role)!);
                     continue;
                 case PodRole.WaitingForHandoff:
                     pending.Add(Plain(pod, key, defaultStrategy));
@@ -65,7 +68,7 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
                     continue;
             }
 
-            var observed = Observe(pod, key, nodes);
+            var observed = Observe(pod, key, nodes, holdingOf(pod, role));
             if (role == PodRole.FunctionPod && observed.OwnerUid is { } owner)
             {
                 if (!byFunction.TryGetValue(owner, out var list))
@@ -108,7 +111,19 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
         }
     }
 
-    private static ObservedPod Observe(V1Pod pod, string key, NodeView nodes)
+    /// <summary>
+    /// What a pod holds, read from its own object only (so it can be kept per resourceVersion): someone else's live pod
+    /// its effective request and one <c>pods</c>; a pod Handoff placed the cost recorded on it when it was placed (its
+    /// requests for a plain pod placed before pods recorded theirs; null for such a function pod).
+    /// </summary>
+    public static ResourceList? HoldingOf(V1Pod pod, PodRole role)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return role == PodRole.External ? PodMapper.ExternalRequestOf(pod)
+            : CostOf(pod) ?? (pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true ? null : PodMapper.RequestOf(pod));
+    }
+
+    private static ObservedPod Observe(V1Pod pod, string key, NodeView nodes, ResourceList? cost)
     {
         var annotated = FunctionPods.HandoffNodeOf(pod);
         var handoffNode = annotated is not null && nodes.Find(annotated)?.Info is not null ? annotated
@@ -119,7 +134,7 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
             Key = key,
             OwnerUid = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == HandoffApi.FunctionKind)?.Uid,
             HandoffNode = handoffNode,
-            Cost = CostOf(pod) ?? (pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true ? null : PodMapper.RequestOf(pod)),
+            Cost = cost,
         };
     }
 

@@ -62,7 +62,7 @@ public sealed partial class Reconciler(
         term.SyncNodes(nodeView);
 
         // 3.
-        var podView = PodView.Build(snapshot, nodeView, options.SchedulerName, term.DefaultStrategy);
+        var podView = PodView.Build(snapshot, nodeView, options.SchedulerName, term.DefaultStrategy, term.PodHolding);
         var byUid = snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
         var holdings = term.SyncHoldings(podView, nodeView, pod => FallbackCost(pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
 
@@ -87,7 +87,6 @@ public sealed partial class Reconciler(
         // 7. + pipelined 8/9 for the functions placed or bound now.
         var errors = new ConcurrentBag<Exception>();
         var placedNow = new ConcurrentDictionary<string, FunctionReport?>(StringComparer.Ordinal);
-        var phases = new ConcurrentBag<FunctionPhase?>();
         var stale = 0;
         var index = views.Select((f, i) => (f.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
         var actions = new List<Func<CancellationToken, Task>>();
@@ -257,37 +256,48 @@ public sealed partial class Reconciler(
 
         await RunAsync(actions, errors, cancellationToken);
 
-        // 8. + 9. for everything else.
+        // 8. + 9. for everything else. Reports are made here, in the pass; only those that change a status or bring an
+        // Event become writes (most functions' statuses stand: in a long run they are nearly all of them).
         var confirmEvents = 0;
+        var phases = new List<FunctionPhase?>(views.Count + finished.SetAside.Count);
         var writes = new List<Func<CancellationToken, Task>>();
         var reported = views.Select((f, i) => (f, dependencies[i])).Concat(finished.SetAside.Select(f => (f, DependencyState.Ready)));
         foreach (var (f, deps) in reported)
         {
+            if (preemptedNow.TryGetValue(f.Key, out var preempted))
+            {
+                // Written (with its Event) before its pod was deleted.
+                phases.Add(preempted.Phase);
+                continue;
+            }
+
+            var writtenNow = placedNow.TryGetValue(f.Key, out var report);
+            if (!writtenNow)
+            {
+                var offered = scheduling.Offered.GetValueOrDefault(f.Key);
+                var block = scheduling.Blocked.GetValueOrDefault(f.Key);
+                var gangFailure = scheduling.GangFailures.GetValueOrDefault(f.Key);
+                var queued = block is null && gangFailure is null ? null : new QueueVerdict(block, gangFailure);
+                report = StatusReportStep.For(f, deps, null, offered?.PodName, offered?.Attempt ?? 0, scheduling.UnplacedOf(f.Key), null,
+                    f.Object.Metadata.Uid is { } uid && boundNow.ContainsKey(uid), snapshot.Now, options.ScheduledEvents, queued);
+            }
+
+            phases.Add(report?.Phase ?? f.Record.Phase);
+            var writeStatus = report is not null && !writtenNow && !writer.IsWritten(f, report);
+            var recordEvent = report is not null && writer.HasEventToRecord(f, report);
+            if (!writeStatus && !recordEvent)
+            {
+                continue;
+            }
+
             writes.Add(async ct =>
             {
-                if (preemptedNow.TryGetValue(f.Key, out var preempted))
+                if (writeStatus && await writer.WriteFunctionAsync(f, report!, ct) == WriteResult.Stale)
                 {
-                    // Written (with its Event) before its pod was deleted.
-                    phases.Add(preempted.Phase);
-                    return;
+                    Interlocked.Increment(ref stale);
                 }
 
-                if (!placedNow.TryGetValue(f.Key, out var report))
-                {
-                    var offered = scheduling.Offered.GetValueOrDefault(f.Key);
-                    var block = scheduling.Blocked.GetValueOrDefault(f.Key);
-                    var gangFailure = scheduling.GangFailures.GetValueOrDefault(f.Key);
-                    var queued = block is null && gangFailure is null ? null : new QueueVerdict(block, gangFailure);
-                    report = StatusReportStep.For(f, deps, null, offered?.PodName, offered?.Attempt ?? 0, scheduling.UnplacedOf(f.Key), null,
-                        f.Object.Metadata.Uid is { } uid && boundNow.ContainsKey(uid), snapshot.Now, options.ScheduledEvents, queued);
-                    if (report is not null && await writer.WriteFunctionAsync(f, report, ct) == WriteResult.Stale)
-                    {
-                        Interlocked.Increment(ref stale);
-                    }
-                }
-
-                phases.Add(report?.Phase ?? f.Record.Phase);
-                if (report is not null && await writer.RecordEventIfLastingAsync(f, report, ct))
+                if (recordEvent && await writer.RecordEventIfLastingAsync(f, report!, ct))
                 {
                     Interlocked.Increment(ref confirmEvents);
                 }
@@ -296,16 +306,26 @@ public sealed partial class Reconciler(
 
         foreach (var node in nodeView.States)
         {
-            var report = NodeStatusStep.For(node, node.Info is null ? null : term.Tracker.GetNode(node.Name),
+            var report = term.NodeReport(node, node.Info is null ? null : term.Tracker.GetNode(node.Name),
                 node.Info is { CountsPods: true } ? podView.ExternalOf(node.KubernetesNode) : null);
+            var writeStatus = !writer.IsWritten(node, report);
+            var recordEvent = writer.HasEventToRecord(node, report);
+            if (!writeStatus && !recordEvent)
+            {
+                continue;
+            }
+
             writes.Add(async ct =>
             {
-                if (await writer.WriteNodeAsync(node, report, ct) == WriteResult.Stale)
+                if (writeStatus && await writer.WriteNodeAsync(node, report, ct) == WriteResult.Stale)
                 {
                     Interlocked.Increment(ref stale);
                 }
 
-                await writer.RecordNodeEventAsync(node, report, ct);
+                if (recordEvent)
+                {
+                    await writer.RecordNodeEventAsync(node, report, ct);
+                }
             });
         }
 
@@ -332,7 +352,8 @@ public sealed partial class Reconciler(
             views.Concat(finished.SetAside).Select(f => f.Key).ToHashSet(StringComparer.Ordinal),
             snapshot.Functions.Select(f => f.Metadata.Uid ?? f.Metadata.Name).ToHashSet(StringComparer.Ordinal),
             nodeView.States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal),
-            podView.Pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
+            podView.Pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal),
+            snapshot.Pods.Select(p => p.Metadata.Uid ?? p.Metadata.Name).ToHashSet(StringComparer.Ordinal));
         UpdateMetrics(phases, snapshot);
         UpdateQueueMetrics(queueReports);
         if (errors.OfType<LeaseLostException>().FirstOrDefault() is { } lost)

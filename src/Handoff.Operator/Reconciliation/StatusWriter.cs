@@ -82,10 +82,32 @@ public sealed class StatusWriter(
         return WriteResult.Written;
     }
 
+    /// <summary>
+    /// True when the function's status was found or made equal to <paramref name="report"/> at its current
+    /// resourceVersion: there is nothing to write. A pass asks this first, so that the functions whose status stands
+    /// (most of them, in a long run) cost a dictionary lookup, not an asynchronous write.
+    /// </summary>
+    public bool IsWritten(FunctionView f, FunctionReport report) =>
+        term.FunctionStatusChecked.TryGetValue(f.Key, out var checkedAt) &&
+        checkedAt.ResourceVersion == f.Object.Metadata.ResourceVersion && checkedAt.Report == report;
+
+    /// <summary>True when the report carries an Event not recorded for the function yet.</summary>
+    public bool HasEventToRecord(FunctionView f, FunctionReport report) =>
+        report.Event is { } ev && !(term.EventsRecorded.TryGetValue(f.Key, out var last) && last == ev);
+
+    /// <summary>True when the HandoffNode's status was found or made equal to <paramref name="report"/> at its current resourceVersion.</summary>
+    public bool IsWritten(HandoffNodeState node, NodeReport report) =>
+        term.NodeStatusChecked.TryGetValue(node.Name, out var checkedAt) &&
+        checkedAt.ResourceVersion == node.Object.Metadata.ResourceVersion && checkedAt.Report == report;
+
+    /// <summary>True when the node report carries an Event not recorded for the HandoffNode yet.</summary>
+    public bool HasEventToRecord(HandoffNodeState node, NodeReport report) =>
+        report.Event is { } ev && !(term.NodeEventsRecorded.TryGetValue(node.Name, out var last) && last == ev);
+
     public async Task<WriteResult> WriteFunctionAsync(FunctionView f, FunctionReport report, CancellationToken cancellationToken)
     {
         var rv = f.Object.Metadata.ResourceVersion;
-        if (term.FunctionStatusChecked.TryGetValue(f.Key, out var checkedAt) && checkedAt.ResourceVersion == rv && checkedAt.Report == report)
+        if (IsWritten(f, report))
         {
             return WriteResult.Unchanged;
         }
@@ -125,10 +147,12 @@ public sealed class StatusWriter(
     /// </summary>
     public async Task<bool> RecordEventIfLastingAsync(FunctionView f, FunctionReport report, CancellationToken cancellationToken)
     {
-        if (report.Event is not { } ev || (term.EventsRecorded.TryGetValue(f.Key, out var last) && last == ev))
+        if (!HasEventToRecord(f, report))
         {
             return false;
         }
+
+        var ev = report.Event!;
 
         var status = f.Object.Status;
         var lasting = status?.Phase == report.Phase.Name() && StateReasonOf(status) == (report.Reason ?? Reasons.Scheduled);
@@ -147,7 +171,7 @@ public sealed class StatusWriter(
     {
         var hn = node.Object;
         var rv = hn.Metadata.ResourceVersion;
-        if (term.NodeStatusChecked.TryGetValue(node.Name, out var checkedAt) && checkedAt.ResourceVersion == rv && checkedAt.Report == report)
+        if (IsWritten(node, report))
         {
             return WriteResult.Unchanged;
         }
@@ -217,11 +241,12 @@ public sealed class StatusWriter(
     /// <summary>Records a node's Warning Event once per reason and message (nodes' states last; no confirmation pass).</summary>
     public async Task RecordNodeEventAsync(HandoffNodeState node, NodeReport report, CancellationToken cancellationToken)
     {
-        if (report.Event is not { } ev || (term.NodeEventsRecorded.TryGetValue(node.Name, out var last) && last == ev))
+        if (!HasEventToRecord(node, report))
         {
             return;
         }
 
+        var ev = report.Event!;
         fence.ThrowIfStale();
         term.NodeEventsRecorded[node.Name] = ev;
         await events.RecordAsync(node.Object, ev.Type, ev.Reason, ev.Message, cancellationToken);

@@ -226,9 +226,75 @@ public sealed class TermStateTests
         _term.PodEventsRecorded["default/p"] = new EventReport("Warning", "FailedScheduling", "m");
         _term.PodEventsRecorded["default/bound"] = new EventReport("Warning", "FailedScheduling", "m");
 
-        _term.Forget(new HashSet<string>(["default/f"]), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(["default/p"]));
+        _term.Forget(new HashSet<string>(["default/f"]), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(["default/p"]), new HashSet<string>());
 
         Assert.Equal(["default/f"], _term.EventsRecorded.Keys);
         Assert.Equal(["default/p"], _term.PodEventsRecorded.Keys);
+    }
+
+    [Fact]
+    public void A_pods_holding_is_read_again_only_when_the_pod_changed()
+    {
+        var pod = Pod(1, cpu: "2").PlacedOn("a").Build();
+        pod.Metadata.ResourceVersion = "5";
+        var first = _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod);
+        Assert.Equal(ResourceList.Of(("cpu", "2")), first);
+
+        // The same version: the memo answers, even if the object were (wrongly) changed in place.
+        pod.Metadata.Annotations[HandoffApi.CostAnnotation] = "{\"cpu\":\"3\"}";
+        Assert.Same(first, _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod));
+
+        // A new version is read again; another role (a pod turned someone else's) too.
+        pod.Metadata.ResourceVersion = "6";
+        Assert.Equal(ResourceList.Of(("cpu", "3")), _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod));
+        Assert.Equal(PodView.HoldingOf(pod, Api.Mapping.PodRole.External), _term.PodHolding(pod, Api.Mapping.PodRole.External));
+    }
+
+    [Fact]
+    public void A_nodes_report_is_made_again_only_when_what_it_is_made_of_changed()
+    {
+        var node = new HandoffNodeState(TestObjects.HandoffNode("a").Capacity("cpu", "4").Build(), "a") { Ready = true, ReadyReason = "NodeReady", ReadyMessage = "ready" };
+        var usage = new Core.Tracking.NodeUsage("a", ResourceList.Of(("cpu", "4")), ResourceList.Of(("cpu", "1")), ResourceList.Of(("cpu", "3")), 1);
+        var first = _term.NodeReport(node, usage, null);
+        Assert.Equal(NodeStatusStep.For(node, usage), first);
+        Assert.Same(first, _term.NodeReport(node with { }, usage with { }, null));
+
+        var more = usage with { Allocated = ResourceList.Of(("cpu", "2")), Available = ResourceList.Of(("cpu", "2")), Holders = 2 };
+        Assert.Equal(NodeStatusStep.For(node, more), _term.NodeReport(node, more, null));
+        var notReady = node with { Ready = false, ReadyReason = "NodeNotReady" };
+        Assert.Equal(NodeStatusStep.For(notReady, more), _term.NodeReport(notReady, more, null));
+    }
+
+    [Fact]
+    public void Memos_of_every_object_are_swept_once_they_outgrow_the_objects_present()
+    {
+        var pod = Pod(1).PlacedOn("a").Build();
+        var other = Pod(2).PlacedOn("a").Build();
+        _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod);
+        _term.PodHolding(other, Api.Mapping.PodRole.FunctionPod);
+        var holding = _term.PodHolding(other, Api.Mapping.PodRole.FunctionPod);
+
+        // Two entries, two pods present (one of them new): nothing to sweep yet; the kept entry is still the memo's.
+        _term.Forget(new HashSet<string>(), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(), new HashSet<string>([other.Metadata.Uid, "uid-new"]));
+        Assert.Same(holding, _term.PodHolding(other, Api.Mapping.PodRole.FunctionPod));
+
+        // More entries than pods: the gone pod's entry is dropped (its holding is read again if it came back).
+        _term.Forget(new HashSet<string>(), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(), new HashSet<string>([other.Metadata.Uid]));
+        pod.Metadata.Annotations[HandoffApi.CostAnnotation] = "{\"cpu\":\"7\"}";
+        Assert.Equal(ResourceList.Of(("cpu", "7")), _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod));
+    }
+
+    [Fact]
+    public void Events_recorded_are_swept_on_every_pass_so_a_recreated_object_gets_its_Event()
+    {
+        _term.EventsRecorded["default/gone"] = new EventReport("Warning", "FailedScheduling", "m");
+        _term.DiscreteEventsRecorded["uid-gone|SuspiciousQuantity|m"] = true;
+        _term.DiscreteEventsRecorded["uid-f|SuspiciousQuantity|m"] = true;
+
+        // Fewer entries than functions present: swept all the same.
+        _term.Forget(new HashSet<string>(["default/f", "default/g"]), new HashSet<string>(["uid-f", "uid-g"]), new HashSet<string>(), new HashSet<string>(), new HashSet<string>());
+
+        Assert.Empty(_term.EventsRecorded);
+        Assert.Equal(["uid-f|SuspiciousQuantity|m"], _term.DiscreteEventsRecorded.Keys);
     }
 }
