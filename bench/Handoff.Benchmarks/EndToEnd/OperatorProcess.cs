@@ -77,6 +77,14 @@ public sealed partial class OperatorProcess : IAsyncDisposable
     /// <paramref name="leaderElect"/> it campaigns for the Lease <c>default/handoff-operator</c> (readiness means its
     /// caches are synced, not that it leads).
     /// </summary>
+    /// <summary>
+    /// Flags left out of the operator's command line (<c>HANDOFF_BENCH_OPERATOR_OMIT</c>, separated by <c>;</c>): an
+    /// older build refuses flags it does not know, e.g. round 1's operator <c>--metrics-secure=false</c> (its metrics
+    /// were plain HTTP anyway) — how docs/performance.md compares it with the current one under this same harness.
+    /// </summary>
+    private static string[] Omitted() =>
+        (Environment.GetEnvironmentVariable("HANDOFF_BENCH_OPERATOR_OMIT") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public static async Task<OperatorProcess> StartAsync(string kubeconfigPath, bool leaderElect, CancellationToken cancellationToken)
     {
         var binary = Environment.GetEnvironmentVariable("HANDOFF_BENCH_OPERATOR") is { Length: > 0 } chosen
@@ -100,7 +108,7 @@ public sealed partial class OperatorProcess : IAsyncDisposable
             "--kubeconfig", kubeconfigPath, "--leader-elect=" + (leaderElect ? "true" : "false"), "--lease-namespace", "default",
             // Plain HTTP: the harness reads the metrics itself, without a token.
             "--log-level", "Warning", "--metrics-address", $"127.0.0.1:{metricsPort}", "--metrics-secure=false", "--probe-address", $"127.0.0.1:{probePort}",
-        ]))
+        ]).Except(Omitted(), StringComparer.Ordinal))
         {
             psi.ArgumentList.Add(arg);
         }
