@@ -73,11 +73,6 @@ public sealed partial class OperatorProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the operator against <paramref name="kubeconfigPath"/> and waits until <c>/readyz</c> says 200. With
-    /// <paramref name="leaderElect"/> it campaigns for the Lease <c>default/handoff-operator</c> (readiness means its
-    /// caches are synced, not that it leads).
-    /// </summary>
-    /// <summary>
     /// Flags left out of the operator's command line (<c>HANDOFF_BENCH_OPERATOR_OMIT</c>, separated by <c>;</c>): an
     /// older build refuses flags it does not know, e.g. round 1's operator <c>--metrics-secure=false</c> (its metrics
     /// were plain HTTP anyway) — how docs/performance.md compares it with the current one under this same harness.
@@ -85,6 +80,11 @@ public sealed partial class OperatorProcess : IAsyncDisposable
     private static string[] Omitted() =>
         (Environment.GetEnvironmentVariable("HANDOFF_BENCH_OPERATOR_OMIT") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>
+    /// Starts the operator against <paramref name="kubeconfigPath"/> and waits until <c>/readyz</c> says 200. With
+    /// <paramref name="leaderElect"/> it campaigns for the Lease <c>default/handoff-operator</c> (readiness means its
+    /// caches are synced, not that it leads).
+    /// </summary>
     public static async Task<OperatorProcess> StartAsync(string kubeconfigPath, bool leaderElect, CancellationToken cancellationToken)
     {
         var binary = Environment.GetEnvironmentVariable("HANDOFF_BENCH_OPERATOR") is { Length: > 0 } chosen
