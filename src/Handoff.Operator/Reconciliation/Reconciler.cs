@@ -91,8 +91,9 @@ public sealed partial class Reconciler(
         var index = views.Select((f, i) => (f.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
         var actions = new List<Func<CancellationToken, Task>>();
         var preemptedNow = PreemptionActions(scheduling, byKey, podView, actions);
+        var statusWrites = new PipelinedWrites(IoParallelism, errors, cancellationToken);
 
-        // A function's placement: create and bind its pod, then write its status.
+        // A function's placement: create and bind its pod, then queue its status write (beside the next placements).
         async Task PlaceAsync(Placement placement, FunctionWorkload offer, PlacementOutcome? decided, V1Pod pod, HandoffNodeState target, CancellationToken ct)
         {
             var f = offer.Function;
@@ -104,15 +105,21 @@ public sealed partial class Reconciler(
                 metrics.SchedulingLatency.Observe(Math.Max(0, (time.GetUtcNow() - placement.Workload.Order.ReadySince).TotalSeconds));
                 if (SuspiciousQuantity.InCost(f.Key, f.Mapped!.DeclaredCost, target.Info?.CountsPods == true) is { } suspicious)
                 {
-                    await writer.RecordOnceAsync(f, new EventReport("Warning", SuspiciousQuantity.Reason, suspicious.Message), ct);
+                    statusWrites.Add(c => writer.RecordOnceAsync(f, new EventReport("Warning", SuspiciousQuantity.Reason, suspicious.Message), c));
                 }
             }
 
             var report = StatusReportStep.For(f, dependencies[index[f.Key]], placement, offer.PodName, offer.Attempt, null, outcome, false, snapshot.Now, options.ScheduledEvents);
             placedNow[f.Key] = report;
-            if (report is not null && await writer.WriteFunctionAsync(f, report, ct) == WriteResult.Stale)
+            if (report is not null)
             {
-                Interlocked.Increment(ref stale);
+                statusWrites.Add(async c =>
+                {
+                    if (await writer.WriteFunctionAsync(f, report, c) == WriteResult.Stale)
+                    {
+                        Interlocked.Increment(ref stale);
+                    }
+                });
             }
         }
 
@@ -255,6 +262,7 @@ public sealed partial class Reconciler(
         }
 
         await RunAsync(actions, errors, cancellationToken);
+        await statusWrites.CompleteAsync();
 
         // 8. + 9. for everything else. Reports are made here, in the pass; only those that change a status or bring an
         // Event become writes (most functions' statuses stand: in a long run they are nearly all of them).
