@@ -1,3 +1,4 @@
+// Over 400 lines: every kind of object a plan reads (HandoffNodes, Nodes, functions, plain pods, Jobs, queues) is turned into the planner's input here, in one place, as the operator reads them.
 using Handoff.Api;
 using Handoff.Api.Manifests;
 using Handoff.Api.Mapping;
