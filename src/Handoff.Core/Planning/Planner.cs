@@ -1,4 +1,4 @@
-// Over 400 lines: one run's simulation is one class on purpose — its event loop, states, queues and Job bookkeeping share the run (queues and quota live in Planner.Queues.cs).
+// Over 400 lines: one run's simulation is one class on purpose — its event loop, states, queues and Job bookkeeping share the run (the queues' part — gangs, evictions, queue usage — is in Planner.Queues.cs).
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
