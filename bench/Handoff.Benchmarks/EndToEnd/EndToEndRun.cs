@@ -90,13 +90,8 @@ public static class EndToEndRun
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clock = Stopwatch.StartNew();
         var created = new double[functions];
-        var rv = cluster.Server.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-        var bound = new FirstSeen(functions, clock);
-        var scheduled = new FirstSeen(functions, clock);
-        var watches = Task.WhenAll(
-            FunctionWatch.WatchAsync(cluster, FunctionWatch.Pods(ns, rv), FunctionWatch.BoundFunction, bound, stop.Token),
-            FunctionWatch.WatchAsync(cluster, FunctionWatch.Functions(ns, rv), FunctionWatch.ScheduledFunction, scheduled, stop.Token));
-        var heapPeak = SampleHeapAsync(cluster.Operator, stop.Token);
+        var (bound, scheduled, watches) = FunctionWatch.BoundAndScheduled(cluster, ns, functions, clock, stop.Token);
+        await using var sampler = new MemorySampler(cluster.Operator);
 
         var start = clock.Elapsed.TotalMilliseconds;
         await cluster.ForEachAsync(Enumerable.Range(0, functions), async (i, ct) =>
@@ -124,7 +119,7 @@ public static class EndToEndRun
         var passesAfter = await cluster.Operator.PassesAsync(cancellationToken);
         await stop.CancelAsync();
         await watches;
-        var peak = await heapPeak;
+        var peak = sampler.PeakHeapBytes;
 
         var latencies = Enumerable.Range(0, functions).Select(i => bound.At(FunctionManifest.Name(i)) - created[i]).Order().ToArray();
         return new EndToEndResult
@@ -148,20 +143,4 @@ public static class EndToEndRun
         };
     }
 
-    private static async Task<long> SampleHeapAsync(OperatorProcess op, CancellationToken cancellationToken)
-    {
-        var peak = 0L;
-        try
-        {
-            while (true)
-            {
-                peak = Math.Max(peak, (await op.MemoryAsync(cancellationToken)).ManagedHeapBytes);
-                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return peak;
-        }
-    }
 }

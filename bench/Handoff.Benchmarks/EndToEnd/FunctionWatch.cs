@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 
 namespace Handoff.Benchmarks.EndToEnd;
@@ -25,6 +27,22 @@ public static class FunctionWatch
 
     /// <summary>The function a HandoffFunction event shows Succeeded, if it does.</summary>
     public static string? SucceededFunction(JsonElement function) => InPhase(function, "Succeeded");
+
+    /// <summary>
+    /// A run's two watches over <paramref name="ns"/>, from the cluster's resourceVersion now: when each function's pod
+    /// is first seen bound, and when its status first says Scheduled (or later). They run until cancelled.
+    /// </summary>
+    public static (FirstSeen Bound, FirstSeen Scheduled, Task Watches) BoundAndScheduled(
+        EndToEndCluster cluster, string ns, int functions, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var rv = cluster.Server.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        var bound = new FirstSeen(functions, clock);
+        var scheduled = new FirstSeen(functions, clock);
+        var watches = Task.WhenAll(
+            WatchAsync(cluster, Pods(ns, rv), BoundFunction, bound, cancellationToken),
+            WatchAsync(cluster, Functions(ns, rv), ScheduledFunction, scheduled, cancellationToken));
+        return (bound, scheduled, watches);
+    }
 
     /// <summary>Watches <paramref name="path"/> until cancelled and records when each function is first seen reached (by <paramref name="reached"/>).</summary>
     public static async Task WatchAsync(

@@ -83,12 +83,7 @@ public static class SteadyStreamRun
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clock = Stopwatch.StartNew();
         var created = new double[functions];
-        var rv = cluster.Server.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-        var bound = new FirstSeen(functions, clock);
-        var scheduled = new FirstSeen(functions, clock);
-        var watches = Task.WhenAll(
-            FunctionWatch.WatchAsync(cluster, FunctionWatch.Pods(ns, rv), FunctionWatch.BoundFunction, bound, stop.Token),
-            FunctionWatch.WatchAsync(cluster, FunctionWatch.Functions(ns, rv), FunctionWatch.ScheduledFunction, scheduled, stop.Token));
+        var (bound, scheduled, watches) = FunctionWatch.BoundAndScheduled(cluster, ns, functions, clock, stop.Token);
         await using var sampler = new MemorySampler(cluster.Operator);
 
         // Open loop: every 2 ms tick sends the creates that are due by then.
