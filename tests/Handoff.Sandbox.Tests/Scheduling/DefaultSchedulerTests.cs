@@ -103,6 +103,11 @@ public sealed class DefaultSchedulerTests : EmulatorTest
     public async Task Higher_priority_pods_are_placed_first_and_gated_pods_wait_for_their_gates()
     {
         Server.Kubelet.SetNodeReady("small", false);
+
+        // kube-scheduler filters on the not-ready taint, which the node lifecycle controller adds a moment after the
+        // condition (as in a cluster): pods created before it could still land there.
+        await Wait.UntilAsync(() => Client.CoreV1.ReadNodeAsync("small", cancellationToken: Ct),
+            n => n.Spec.Taints?.Any(t => t.Key == "node.kubernetes.io/not-ready" && t.Effect == "NoSchedule") == true, what: "not-ready taint");
         await Client.CoreV1.CreateNamespacedPodAsync(Requesting("low", "1500m", priority: 1), "default", cancellationToken: Ct);
         await Client.CoreV1.CreateNamespacedPodAsync(Requesting("high", "1500m", priority: 100), "default", cancellationToken: Ct);
         await UnschedulableAsync("low");
