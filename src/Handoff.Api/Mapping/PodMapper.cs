@@ -49,20 +49,34 @@ public static class PodMapper
     public static PodRole RoleOf(V1Pod pod, string schedulerName = HandoffApi.DefaultSchedulerName)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        if (pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true)
+        return RoleOf(
+            pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true,
+            pod.Spec?.SchedulerName == schedulerName,
+            pod.Metadata.Annotations?.ContainsKey(HandoffApi.HandoffNodeAnnotation) == true,
+            pod.Status?.Phase,
+            pod.Spec?.NodeName,
+            pod.Metadata.DeletionTimestamp is not null);
+    }
+
+    /// <summary>
+    /// <see cref="RoleOf(V1Pod, string)"/> over what it reads of a pod: the function label, whether it names Handoff's
+    /// scheduler, the <c>handoff.dev/node</c> annotation, its phase, node and deletion.
+    /// </summary>
+    public static PodRole RoleOf(bool functionLabel, bool namesHandoff, bool handoffNodeAnnotation, string? phase, string? nodeName, bool deleting)
+    {
+        if (functionLabel)
         {
             return PodRole.FunctionPod;
         }
 
-        var named = pod.Spec?.SchedulerName == schedulerName;
-        if (named && pod.Metadata.Annotations?.ContainsKey(HandoffApi.HandoffNodeAnnotation) == true)
+        if (namesHandoff && handoffNodeAnnotation)
         {
             return PodRole.PlacedByHandoff;
         }
 
-        return pod.Status?.Phase is "Succeeded" or "Failed" ? PodRole.Finished
-            : !string.IsNullOrEmpty(pod.Spec?.NodeName) ? PodRole.External
-            : named && pod.Metadata.DeletionTimestamp is null ? PodRole.WaitingForHandoff
+        return phase is "Succeeded" or "Failed" ? PodRole.Finished
+            : !string.IsNullOrEmpty(nodeName) ? PodRole.External
+            : namesHandoff && !deleting ? PodRole.WaitingForHandoff
             : PodRole.OtherScheduler;
     }
 

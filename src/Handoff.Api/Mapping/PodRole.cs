@@ -1,6 +1,6 @@
 namespace Handoff.Api.Mapping;
 
-/// <summary>What a pod is to Handoff (<see cref="PodMapper.RoleOf"/>).</summary>
+/// <summary>What a pod is to Handoff (<see cref="PodMapper.RoleOf(k8s.Models.V1Pod, string)"/>).</summary>
 public enum PodRole
 {
     /// <summary>A HandoffFunction's pod (label <c>handoff.dev/function</c>).</summary>

@@ -22,7 +22,7 @@ namespace Handoff.Cli.Planning;
 /// <c>capacityFrom: Node</c> HandoffNode without its Node).
 /// </summary>
 /// <remarks>
-/// Kubernetes objects count as the operator counts them (<see cref="PodMapper.RoleOf"/>): a Node gives a
+/// Kubernetes objects count as the operator counts them (<see cref="PodMapper.RoleOf(k8s.Models.V1Pod, string)"/>): a Node gives a
 /// <c>capacityFrom: Node</c> HandoffNode its allocatable, taints, cordon and readiness (a Node without status is taken
 /// as Ready); a live pod bound by someone else holds its request and one <c>pods</c> on the Node-backed HandoffNodes
 /// of its Node, and a live plain pod Handoff bound holds its cost on its HandoffNode, both for the whole plan; a pod

@@ -1,5 +1,8 @@
+using System.Text.Json;
 using CommunityToolkit.HighPerformance.Buffers;
+using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Resources;
 using k8s.Models;
 
 namespace Handoff.Operator.Controllers;
@@ -90,12 +93,111 @@ public static class CacheTransforms
     }
 
     /// <summary>
+    /// A pod's record (<see cref="PodRecord"/>): its identity, and what the pass reads of it worked out once — the
+    /// attempt of a pod Handoff placed, the cost recorded on it, someone else's effective request; the trimmed pod
+    /// itself (<see cref="TrimPod"/>) only for a plain pod that is unbound or that Handoff bound.
+    /// </summary>
+    public static PodRecord Pod(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var meta = pod.Metadata;
+        var isFunctionPod = meta.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true;
+        var handoffNode = Shared(FunctionPods.HandoffNodeOf(pod));
+        var bound = FunctionPods.IsBound(pod);
+        var attempt = isFunctionPod || handoffNode is not null ? FunctionPods.ToAttemptPod(pod, handoffNode) : null;
+        return new PodRecord
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = meta.Name,
+                NamespaceProperty = Shared(meta.NamespaceProperty),
+                Uid = meta.Uid,
+                ResourceVersion = meta.ResourceVersion,
+                CreationTimestamp = meta.CreationTimestamp,
+                DeletionTimestamp = meta.DeletionTimestamp,
+            },
+            ApiVersion = Shared(pod.ApiVersion) ?? "v1",
+            Kind = Shared(pod.Kind) ?? "Pod",
+            IsFunctionPod = isFunctionPod,
+            OwnerUid = meta.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == HandoffApi.FunctionKind)?.Uid,
+            SchedulerName = Shared(pod.Spec?.SchedulerName),
+            NodeName = bound ? Shared(pod.Spec!.NodeName) : null,
+            HandoffNode = handoffNode,
+            Phase = Shared(pod.Status?.Phase),
+            Attempt = attempt is null ? null : attempt with { Reason = Shared(attempt.Reason) },
+            Cost = CostOf(pod),
+            Requests = isFunctionPod ? ResourceList.Empty : PodMapper.RequestOf(pod),
+            Source = !isFunctionPod && (!bound || handoffNode is not null) ? TrimPod(pod) : null,
+        };
+    }
+
+    /// <summary>
+    /// The record of <paramref name="pod"/> once bound to <paramref name="kubernetesNode"/> with the Binding's
+    /// <paramref name="annotations"/> (the API server copies them onto the pod): what the cache keeps until the pod's
+    /// watch event arrives. The record given is left as it is (the cache may still hand it to a pass).
+    /// </summary>
+    public static PodRecord Bound(PodRecord pod, string kubernetesNode, IDictionary<string, string>? annotations)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        if (pod.Source is not { } source)
+        {
+            return pod with { NodeName = Shared(kubernetesNode), Attempt = pod.Attempt is null ? null : pod.Attempt with { Bound = true } };
+        }
+
+        var meta = source.Metadata;
+        var merged = new Dictionary<string, string>(meta.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in annotations ?? new Dictionary<string, string>())
+        {
+            merged[key] = value;
+        }
+
+        var copy = TrimPod(new V1Pod
+        {
+            ApiVersion = source.ApiVersion,
+            Kind = source.Kind,
+            Metadata = new V1ObjectMeta
+            {
+                Name = meta.Name,
+                NamespaceProperty = meta.NamespaceProperty,
+                Uid = meta.Uid,
+                ResourceVersion = meta.ResourceVersion,
+                CreationTimestamp = meta.CreationTimestamp,
+                DeletionTimestamp = meta.DeletionTimestamp,
+                Labels = meta.Labels,
+                Annotations = merged,
+                OwnerReferences = meta.OwnerReferences,
+            },
+            Spec = source.Spec,
+            Status = source.Status,
+        });
+        copy.Spec.NodeName = kubernetesNode;
+        return Pod(copy);
+    }
+
+    private static ResourceList? CostOf(V1Pod pod)
+    {
+        if (pod.Metadata.Annotations?.TryGetValue(HandoffApi.CostAnnotation, out var json) != true || json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(json) is { } map ? ResourceList.Parse(map) : null;
+        }
+        catch (Exception ex) when (ex is JsonException or ResourceValidationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Keeps metadata, what scheduling reads of the spec (<c>nodeName</c>, <c>schedulerName</c>, the containers' names
     /// and resources, init containers' restart policies, overhead, pod-level resources, nodeSelector, required node
     /// affinity, tolerations, priority) and the status the reconciler reads (phase, message, start time, the
     /// PodScheduled condition, the containers' terminated states, the first container's first).
     /// </summary>
-    public static V1Pod Pod(V1Pod pod)
+    public static V1Pod TrimPod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
         TrimMetadata(pod.Metadata);

@@ -44,7 +44,7 @@ public sealed class HandoffOperator : BackgroundService
         _logger = loggerFactory.CreateLogger<HandoffOperator>();
         HandoffNodes = Watcher(WatchSources.HandoffNodes(client, options.WatchTimeout), CacheTransforms.HandoffNode);
         Functions = Watcher(WatchSources.HandoffFunctions(client, options.Namespace, options.WatchTimeout), CacheTransforms.Function);
-        Pods = Watcher(WatchSources.Pods(client, options.WatchTimeout), CacheTransforms.Pod);
+        Pods = Watcher(new MappedWatchSource<V1Pod, PodRecord>(WatchSources.Pods(client, options.WatchTimeout), CacheTransforms.Pod), static p => p);
         Nodes = Watcher(WatchSources.Nodes(client, options.WatchTimeout), CacheTransforms.Node);
         Queues = Watcher(WatchSources.HandoffQueues(client, options.WatchTimeout), CacheTransforms.Queue);
         PriorityClasses = Watcher(WatchSources.PriorityClasses(client, options.WatchTimeout), CacheTransforms.PriorityClass);
@@ -56,7 +56,7 @@ public sealed class HandoffOperator : BackgroundService
 
     public ResourceWatcher<HandoffFunction> Functions { get; }
 
-    public ResourceWatcher<V1Pod> Pods { get; }
+    public ResourceWatcher<PodRecord> Pods { get; }
 
     public ResourceWatcher<V1Node> Nodes { get; }
 

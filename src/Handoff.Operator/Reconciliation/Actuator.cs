@@ -14,7 +14,7 @@ namespace Handoff.Operator.Reconciliation;
 /// cluster, so a 409 AlreadyExists with our own pod means "already done". The informer cache is told about the pods
 /// created and bound, so the next pass sees them even before their watch events arrive.
 /// </summary>
-public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence, ResourceCache<V1Pod> pods, TimeProvider time, ILogger<Actuator> logger)
+public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence, ResourceCache<PodRecord> pods, TimeProvider time, ILogger<Actuator> logger)
 {
     /// <summary>Creates <paramref name="pod"/> and binds it to <paramref name="kubernetesNode"/>.</summary>
     public async Task<PlacementOutcome> PlaceAsync(V1Pod pod, string ownerUid, string kubernetesNode, CancellationToken cancellationToken)
@@ -34,7 +34,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
     /// Creates <paramref name="pod"/> without binding it (a gang's members are all created before any is bound): the
     /// created pod, or why not. A created pod holds its node's capacity (its <c>handoff.dev/node</c> annotation).
     /// </summary>
-    public async Task<(PlacementOutcome? Failure, V1Pod? Created)> CreateAsync(V1Pod pod, string ownerUid, CancellationToken cancellationToken)
+    public async Task<(PlacementOutcome? Failure, PodRecord? Created)> CreateAsync(V1Pod pod, string ownerUid, CancellationToken cancellationToken)
     {
         fence.ThrowIfStale();
         var ns = pod.Metadata.NamespaceProperty;
@@ -49,7 +49,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
                 (_, created) = await api.RunAsync("read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, ns, cancellationToken: ct), cancellationToken);
                 if (created is not null)
                 {
-                    pods.Upsert(created);
+                    pods.Upsert(CacheTransforms.Pod(created));
                 }
 
                 if (created is null || created.Metadata.DeletionTimestamp is not null
@@ -69,8 +69,9 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
             return (new PlacementOutcome(PlacementResult.NotDone), null);
         }
 
-        pods.Upsert(created);
-        return (null, created);
+        var record = CacheTransforms.Pod(created);
+        pods.Upsert(record);
+        return (null, record);
     }
 
     /// <summary>
@@ -78,17 +79,17 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
     /// <paramref name="annotations"/> are copied onto the pod by the API server (a plain pod Handoff places gets its
     /// HandoffNode and cost that way, in the same write).
     /// </summary>
-    public async Task<bool> BindAsync(V1Pod pod, string kubernetesNode, CancellationToken cancellationToken, IDictionary<string, string>? annotations = null)
+    public async Task<bool> BindAsync(PodRecord pod, string kubernetesNode, CancellationToken cancellationToken, IDictionary<string, string>? annotations = null)
     {
-        if (FunctionPods.IsBound(pod))
+        if (pod.Bound)
         {
-            return pod.Spec.NodeName == kubernetesNode;
+            return pod.NodeName == kubernetesNode;
         }
 
         fence.ThrowIfStale();
         var binding = new V1Binding
         {
-            Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty, Annotations = annotations },
+            Metadata = new V1ObjectMeta { Name = pod.Name, NamespaceProperty = pod.Namespace, Annotations = annotations },
             Target = new V1ObjectReference { ApiVersion = "v1", Kind = "Node", Name = kubernetesNode },
         };
         var (result, _) = await api.RunAsync(
@@ -96,7 +97,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
             async ct =>
             {
                 using var response = await client.CoreV1.CreateNamespacedPodBindingWithHttpMessagesAsync(
-                    binding, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct);
+                    binding, pod.Name, pod.Namespace, cancellationToken: ct);
                 return binding;
             },
             cancellationToken);
@@ -104,30 +105,20 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
         {
             // Already bound (by an earlier attempt of this call) or gone: read what is there.
             var (_, current) = await api.RunAsync(
-                "read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct), cancellationToken);
+                "read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Name, pod.Namespace, cancellationToken: ct), cancellationToken);
             if (current is null)
             {
-                pods.Remove(ResourceCache<V1Pod>.KeyOf(pod));
+                pods.Remove(ResourceCache<PodRecord>.KeyOf(pod));
                 return false;
             }
 
-            pods.Upsert(current);
+            pods.Upsert(CacheTransforms.Pod(current));
             return current.Spec?.NodeName == kubernetesNode;
         }
 
-        // The API answers a Binding with a Status: mark a trimmed copy bound for the cache.
-        var bound = CacheTransforms.Pod(pod);
-        bound.Spec.NodeName = kubernetesNode;
-        if (annotations is not null)
-        {
-            bound.Metadata.Annotations = new Dictionary<string, string>(bound.Metadata.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-            foreach (var (key, value) in annotations)
-            {
-                bound.Metadata.Annotations[key] = value;
-            }
-        }
-        pods.Upsert(bound);
-        Log.PodBound(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, kubernetesNode);
+        // The API answers a Binding with a Status: the cache learns of the binding from the pod as it now is.
+        pods.Upsert(CacheTransforms.Bound(pod, kubernetesNode, annotations));
+        Log.PodBound(logger, pod.Namespace, pod.Name, kubernetesNode);
         return true;
     }
 
@@ -159,7 +150,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
             cancellationToken);
         if (updated is not null)
         {
-            pods.Upsert(updated);
+            pods.Upsert(CacheTransforms.Pod(updated));
         }
     }
 
@@ -204,7 +195,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
     }
 
     /// <summary>Deletes a pod (this very one: the UID is a precondition), for the reason given.</summary>
-    public async Task DeletePodAsync(V1Pod pod, string reason, CancellationToken cancellationToken)
+    public async Task DeletePodAsync(PodRecord pod, string reason, CancellationToken cancellationToken)
     {
         fence.ThrowIfStale();
         var options = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } };

@@ -1,4 +1,5 @@
 using Handoff.Api.V1Alpha1;
+using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
 using k8s.Models;
 
@@ -12,13 +13,13 @@ namespace Handoff.Operator.Reconciliation;
 /// <param name="HandoffNodes">Every HandoffNode, by name.</param>
 /// <param name="Nodes">Kubernetes Nodes by name.</param>
 /// <param name="Functions">Every HandoffFunction (being deleted ones too), by namespace/name.</param>
-/// <param name="Pods">The pods the operator watches (Handoff's), any order.</param>
+/// <param name="Pods">Every pod of the cluster, as the cache keeps it (<see cref="PodRecord"/>), any order.</param>
 public sealed record ClusterSnapshot(
     DateTimeOffset Now,
     IReadOnlyList<HandoffNode> HandoffNodes,
     IReadOnlyDictionary<string, V1Node> Nodes,
     IReadOnlyList<HandoffFunction> Functions,
-    IReadOnlyList<V1Pod> Pods)
+    IReadOnlyList<PodRecord> Pods)
 {
     /// <summary>Objects the informers could not decode (each is reported and skipped).</summary>
     public IReadOnlyList<InvalidObject> Invalid { get; init; } = [];
@@ -46,7 +47,7 @@ public sealed record ClusterSnapshot(
 
     public static ClusterSnapshot Take(
         DateTimeOffset now, ResourceCache<HandoffNode> handoffNodes, ResourceCache<V1Node> nodes,
-        ResourceCache<HandoffFunction> functions, ResourceCache<V1Pod> pods) =>
+        ResourceCache<HandoffFunction> functions, ResourceCache<PodRecord> pods) =>
         new(
             now,
             [.. handoffNodes.List().OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)],

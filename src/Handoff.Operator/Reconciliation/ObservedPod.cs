@@ -1,6 +1,6 @@
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
-using k8s.Models;
+using Handoff.Operator.Controllers;
 
 namespace Handoff.Operator.Reconciliation;
 
@@ -8,7 +8,7 @@ namespace Handoff.Operator.Reconciliation;
 /// A pod Handoff placed (it carries <c>handoff.dev/function</c>), as one pass sees it: the attempt it is, the function
 /// that owns it (by UID; null for an orphan), the HandoffNode it holds capacity on and the cost it was placed with.
 /// </summary>
-public sealed record ObservedPod(V1Pod Pod, AttemptPod Attempt)
+public sealed record ObservedPod(PodRecord Pod, AttemptPod Attempt)
 {
     /// <summary><c>namespace/name</c>: the tracker holder key of its placement.</summary>
     public required string Key { get; init; }

@@ -1,11 +1,9 @@
-using System.Text.Json;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
 using Handoff.Core;
 using Handoff.Core.Resources;
 using Handoff.Operator.Controllers;
-using k8s.Models;
 
 namespace Handoff.Operator.Reconciliation;
 
@@ -38,12 +36,9 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
     /// <summary>What everyone else's live pods request on a Kubernetes Node (empty for none).</summary>
     public ResourceList ExternalOf(string kubernetesNode) => External.GetValueOrDefault(kubernetesNode) ?? ResourceList.Empty;
 
-    /// <param name="holdingOf">What a pod of a role holds (<see cref="HoldingOf"/>, or a memo of it: the term's).</param>
     public static PodView Build(
-        ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable,
-        Func<V1Pod, PodRole, ResourceList?>? holdingOf = null)
+        ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable)
     {
-        holdingOf ??= HoldingOf;
         var byFunction = new Dictionary<string, List<ObservedPod>>(StringComparer.Ordinal);
         var live = new List<ObservedPod>();
         var stranded = new List<ObservedPod>();
@@ -52,14 +47,14 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pod in snapshot.Pods)
         {
-            var key = ObjectKeys.Of(pod.Metadata.NamespaceProperty ?? "", pod.Metadata.Name);
+            var key = ObjectKeys.Of(pod.Namespace, pod.Name);
             names.Add(key);
-            var role = PodMapper.RoleOf(pod, schedulerName);
+            var role = pod.RoleFor(schedulerName);
             switch (role)
             {
                 case PodRole.External:
-                    var node = pod.Spec!.NodeName!;
-                    external[node] = (external.GetValueOrDefault(node) ?? ResourceList.Empty).Add(holdingOf(pod, role)!);
+                    var node = pod.NodeName!;
+                    external[node] = (external.GetValueOrDefault(node) ?? ResourceList.Empty).Add(pod.HoldingAs(role)!);
                     continue;
                 case PodRole.WaitingForHandoff:
                     pending.Add(Plain(pod, key, defaultStrategy));
@@ -68,7 +63,7 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
                     continue;
             }
 
-            var observed = Observe(pod, key, nodes, holdingOf(pod, role));
+            var observed = Observe(pod, key, nodes, pod.HoldingAs(role));
             if (role == PodRole.FunctionPod && observed.OwnerUid is { } owner)
             {
                 if (!byFunction.TryGetValue(owner, out var list))
@@ -94,16 +89,16 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
         {
             Names = names,
             Stranded = stranded,
-            Pending = [.. pending.OrderBy(p => p.Pod.Metadata.CreationTimestamp).ThenBy(p => p.Key, StringComparer.Ordinal)],
+            Pending = [.. pending.OrderBy(p => p.Record.Metadata.CreationTimestamp).ThenBy(p => p.Key, StringComparer.Ordinal)],
             External = external,
         };
     }
 
-    private static PlainPod Plain(V1Pod pod, string key, AllocationStrategy defaultStrategy)
+    private static PlainPod Plain(PodRecord pod, string key, AllocationStrategy defaultStrategy)
     {
         try
         {
-            return new PlainPod(pod, key) { Mapped = PodMapper.ToPlainPod(pod, defaultStrategy) };
+            return new PlainPod(pod, key) { Mapped = PodMapper.ToPlainPod(pod.Source!, defaultStrategy) };
         }
         catch (ManifestValidationException ex)
         {
@@ -111,47 +106,20 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
         }
     }
 
-    /// <summary>
-    /// What a pod holds, read from its own object only (so it can be kept per resourceVersion): someone else's live pod
-    /// its effective request and one <c>pods</c>; a pod Handoff placed the cost recorded on it when it was placed (its
-    /// requests for a plain pod placed before pods recorded theirs; null for such a function pod).
-    /// </summary>
-    public static ResourceList? HoldingOf(V1Pod pod, PodRole role)
+    private static ObservedPod Observe(PodRecord pod, string key, NodeView nodes, ResourceList? cost)
     {
-        ArgumentNullException.ThrowIfNull(pod);
-        return role == PodRole.External ? PodMapper.ExternalRequestOf(pod)
-            : CostOf(pod) ?? (pod.Metadata.Labels?.ContainsKey(HandoffApi.FunctionLabel) == true ? null : PodMapper.RequestOf(pod));
-    }
-
-    private static ObservedPod Observe(V1Pod pod, string key, NodeView nodes, ResourceList? cost)
-    {
-        var annotated = FunctionPods.HandoffNodeOf(pod);
+        var annotated = pod.HandoffNode;
         var handoffNode = annotated is not null && nodes.Find(annotated)?.Info is not null ? annotated
-            : pod.Spec?.NodeName is { Length: > 0 } nodeName ? nodes.HandoffNodeOf(nodeName)
+            : pod.NodeName is { } nodeName ? nodes.HandoffNodeOf(nodeName)
             : null;
-        return new ObservedPod(pod, FunctionPods.ToAttemptPod(pod, handoffNode))
+        var attempt = pod.Attempt!;
+        var node = handoffNode ?? annotated;
+        return new ObservedPod(pod, attempt.Node == node ? attempt : attempt with { Node = node })
         {
             Key = key,
-            OwnerUid = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == HandoffApi.FunctionKind)?.Uid,
+            OwnerUid = pod.OwnerUid,
             HandoffNode = handoffNode,
             Cost = cost,
         };
-    }
-
-    private static ResourceList? CostOf(V1Pod pod)
-    {
-        if (pod.Metadata.Annotations?.TryGetValue(HandoffApi.CostAnnotation, out var json) != true || json is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<Dictionary<string, string>>(json) is { } map ? ResourceList.Parse(map) : null;
-        }
-        catch (Exception ex) when (ex is JsonException or ResourceValidationException)
-        {
-            return null;
-        }
     }
 }

@@ -121,14 +121,14 @@ public sealed record QueueContext(
     // A plain pod Handoff bound (no function label); its traits as the pod says them, when they can be read.
     private static SchedulingTraits? PlainTraitsOf(ObservedPod pod)
     {
-        if (pod.Pod.Metadata.Labels?.ContainsKey(Api.V1Alpha1.HandoffApi.FunctionLabel) == true)
+        if (pod.Pod.IsFunctionPod)
         {
             return null;
         }
 
         try
         {
-            return QueueMapper.TraitsOf(pod.Pod);
+            return pod.Pod.Source is { } source ? QueueMapper.TraitsOf(source) : SchedulingTraits.None;
         }
         catch (ManifestValidationException)
         {

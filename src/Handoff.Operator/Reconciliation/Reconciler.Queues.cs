@@ -97,7 +97,7 @@ public sealed partial class Reconciler
                 {
                     actions.Add(async ct =>
                     {
-                        await writer.RecordPodEventAsync(pod.Pod, ev, ct);
+                        await writer.RecordPodEventAsync(pod.Pod.Metadata, ev, ct);
                         await actuator.DeletePodAsync(pod.Pod, message, ct);
                     });
                 }

@@ -36,7 +36,7 @@ namespace Handoff.Operator.Reconciliation;
 /// </summary>
 public sealed partial class Reconciler(
     OperatorOptions options, TimeProvider time, OperatorMetrics metrics, TermState term, Actuator actuator, StatusWriter writer, ILogger<Reconciler> logger,
-    ResourceCache<HandoffNode> handoffNodes, ResourceCache<HandoffFunction> functions, ResourceCache<V1Pod> pods, ResourceCache<V1Node> nodes,
+    ResourceCache<HandoffNode> handoffNodes, ResourceCache<HandoffFunction> functions, ResourceCache<PodRecord> pods, ResourceCache<V1Node> nodes,
     Func<IReadOnlyList<InvalidObject>> invalidObjects)
 {
     private const int IoParallelism = 16;
@@ -62,7 +62,7 @@ public sealed partial class Reconciler(
         term.SyncNodes(nodeView);
 
         // 3.
-        var podView = PodView.Build(snapshot, nodeView, options.SchedulerName, term.DefaultStrategy, term.PodHolding);
+        var podView = PodView.Build(snapshot, nodeView, options.SchedulerName, term.DefaultStrategy);
         var byUid = snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
         var holdings = term.SyncHoldings(podView, nodeView, pod => FallbackCost(pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
 
@@ -137,7 +137,7 @@ public sealed partial class Reconciler(
                 };
                 actions.Add(async ct =>
                 {
-                    if (await actuator.BindAsync(plain.Pod, node.KubernetesNode, ct, annotations))
+                    if (await actuator.BindAsync(plain.Record, node.KubernetesNode, ct, annotations))
                     {
                         metrics.SchedulingAttempts.WithLabels("scheduled").Inc();
                     }
@@ -214,14 +214,14 @@ public sealed partial class Reconciler(
         {
             var plain = scheduling.OfferedPods[unplaced.Workload.Id];
             actions.Add(ct => actuator.ReportUnschedulableAsync(plain.Pod, unplaced.Message, ct));
-            actions.Add(ct => writer.RecordPodEventAsync(plain.Pod, new EventReport("Warning", Reasons.FailedScheduling, unplaced.Cause), ct));
+            actions.Add(ct => writer.RecordPodEventAsync(plain.Record.Metadata, new EventReport("Warning", Reasons.FailedScheduling, unplaced.Cause), ct));
         }
 
         foreach (var (id, plain) in scheduling.BlockedPods)
         {
             var block = scheduling.Blocked[id];
             actions.Add(ct => actuator.ReportUnschedulableAsync(plain.Pod, block.Message, ct));
-            actions.Add(ct => writer.RecordPodEventAsync(plain.Pod, new EventReport("Warning", block.Reason, block.Message), ct));
+            actions.Add(ct => writer.RecordPodEventAsync(plain.Record.Metadata, new EventReport("Warning", block.Reason, block.Message), ct));
         }
 
         // A victim whose status says Preempted but whose pod still runs (a restart between the two writes): delete it now.
@@ -360,8 +360,7 @@ public sealed partial class Reconciler(
             views.Concat(finished.SetAside).Select(f => f.Key).ToHashSet(StringComparer.Ordinal),
             snapshot.Functions.Select(f => f.Metadata.Uid ?? f.Metadata.Name).ToHashSet(StringComparer.Ordinal),
             nodeView.States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal),
-            podView.Pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal),
-            snapshot.Pods.Select(p => p.Metadata.Uid ?? p.Metadata.Name).ToHashSet(StringComparer.Ordinal));
+            podView.Pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
         UpdateMetrics(phases, snapshot);
         UpdateQueueMetrics(queueReports);
         if (errors.OfType<LeaseLostException>().FirstOrDefault() is { } lost)

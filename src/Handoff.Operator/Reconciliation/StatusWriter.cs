@@ -1,4 +1,5 @@
 using Handoff.Api.V1Alpha1;
+using Handoff.Core;
 using Handoff.Core.Lifecycle;
 using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
@@ -225,9 +226,9 @@ public sealed class StatusWriter(
     }
 
     /// <summary>Records an Event about a plain pod once per reason and message (kube-scheduler's FailedScheduling).</summary>
-    public async Task RecordPodEventAsync(V1Pod pod, EventReport ev, CancellationToken cancellationToken)
+    public async Task RecordPodEventAsync(V1ObjectMeta pod, EventReport ev, CancellationToken cancellationToken)
     {
-        var key = ResourceCache<V1Pod>.KeyOf(pod);
+        var key = ObjectKeys.Of(pod.NamespaceProperty ?? "", pod.Name);
         if (term.PodEventsRecorded.TryGetValue(key, out var last) && last == ev)
         {
             return;
@@ -235,7 +236,7 @@ public sealed class StatusWriter(
 
         fence.ThrowIfStale();
         term.PodEventsRecorded[key] = ev;
-        await events.RecordAsync("Pod", pod.Metadata, ev.Type, ev.Reason, ev.Message, cancellationToken, apiVersion: "v1");
+        await events.RecordAsync("Pod", pod, ev.Type, ev.Reason, ev.Message, cancellationToken, apiVersion: "v1");
     }
 
     /// <summary>Records a node's Warning Event once per reason and message (nodes' states last; no confirmation pass).</summary>

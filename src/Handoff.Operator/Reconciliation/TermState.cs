@@ -26,7 +26,6 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     private readonly Dictionary<string, (long? Generation, bool Ready, V1Node? Node, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Generation, MappedFunction? Mapped, ManifestValidationException? Problem)> _specs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string? ResourceVersion, PodRole Role, ResourceList? Holding)> _podHoldings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
 
     public IndexedResourceTracker Tracker { get; } = new();
@@ -94,23 +93,6 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         }
 
         return known.Mapped ?? throw known.Problem!;
-    }
-
-    /// <summary>
-    /// What a pod holds (<see cref="PodView.HoldingOf"/>: its recorded cost's JSON parsed, or its requests summed), read
-    /// again only when the pod changed (its resourceVersion) — every pass looks at every pod.
-    /// </summary>
-    public ResourceList? PodHolding(V1Pod pod, PodRole role)
-    {
-        var uid = pod.Metadata.Uid ?? pod.Metadata.Name;
-        if (_podHoldings.TryGetValue(uid, out var known) && known.ResourceVersion == pod.Metadata.ResourceVersion && known.Role == role)
-        {
-            return known.Holding;
-        }
-
-        var holding = PodView.HoldingOf(pod, role);
-        _podHoldings[uid] = (pod.Metadata.ResourceVersion, role, holding);
-        return holding;
     }
 
     /// <summary>
@@ -194,7 +176,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// object: they are swept only once they hold more entries than there are objects (sweeping them on every pass was
     /// ~5 % of a long run's pass CPU).
     /// </summary>
-    public void Forget(IReadOnlySet<string> functionKeys, IReadOnlySet<string> functionUids, IReadOnlySet<string> handoffNodes, IReadOnlySet<string> pendingPods, IReadOnlySet<string> podUids)
+    public void Forget(IReadOnlySet<string> functionKeys, IReadOnlySet<string> functionUids, IReadOnlySet<string> handoffNodes, IReadOnlySet<string> pendingPods)
     {
         // Keys are "uid|reason|message": the uid looked up as a span, without a string per entry and pass.
         if (functionUids is not HashSet<string> set || !set.TryGetAlternateLookup<ReadOnlySpan<char>>(out var uids))
@@ -215,7 +197,6 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         Prune(NodeEventsRecorded, handoffNodes);
         PruneOnceLarger(FunctionStatusChecked, functionKeys);
         PruneOnceLarger(_specs, functionUids);
-        PruneOnceLarger(_podHoldings, podUids);
         PruneOnceLarger(NodeStatusChecked, handoffNodes);
         PruneOnceLarger(_nodes, handoffNodes);
         PruneOnceLarger(_nodeReports, handoffNodes);

@@ -1,3 +1,4 @@
+using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Controllers;
 using k8s.Models;
@@ -64,25 +65,120 @@ public sealed class CacheTransformsTests
                 ],
             },
         };
-        var before = (FunctionPods.ToAttemptPod(pod, null), FunctionPods.StartedAt(pod));
+        var before = FunctionPods.ToAttemptPod(pod, null);
 
         var kept = CacheTransforms.Pod(pod);
 
-        // Everything the reconciler derives from a pod is the same before and after.
-        Assert.Equal(before, (FunctionPods.ToAttemptPod(kept, null), FunctionPods.StartedAt(kept)));
-        Assert.Equal(("ns", "f-1", "uid-f", "handoff"), (kept.Metadata.NamespaceProperty, kept.Metadata.Name, kept.Metadata.OwnerReferences.Single().Uid, kept.Spec.SchedulerName));
-        Assert.Equal("hn-1", kept.Metadata.Annotations["handoff.dev/node"]);
-        Assert.Equal("f", kept.Metadata.Labels[HandoffApi.FunctionLabel]);
-        // And the rest is gone.
-        Assert.Null(kept.Metadata.ManagedFields);
-        Assert.False(kept.Metadata.Annotations.ContainsKey(CacheTransforms.LastAppliedAnnotation));
-        Assert.Equal("42", FunctionPods.Result(kept));
-        Assert.All(kept.Spec.Containers, c => Assert.Equal((null, null, null), (c.Image, c.Env, c.Command)));
-        Assert.Null(kept.Spec.Volumes);
-        Assert.DoesNotContain(kept.Status.Conditions ?? [], c => c.Type != "PodScheduled");
-        Assert.Null(kept.Status.PodIP);
-        Assert.Equal(["main", "side"], kept.Status.ContainerStatuses.Select(c => c.Name));
-        Assert.Null(kept.Status.ContainerStatuses[0].Image);
+        // Everything the reconciler derives from a function pod is worked out once, the same as from the pod.
+        Assert.Equal(before, kept.Attempt);
+        Assert.Equal("42", kept.Attempt!.Result);
+        Assert.Equal(("ns", "f-1", "uid-f-1", "42"), (kept.Metadata.NamespaceProperty, kept.Metadata.Name, kept.Metadata.Uid, kept.Metadata.ResourceVersion));
+        Assert.Equal(("uid-f", "handoff", "node-1", "hn-1", "Failed"), (kept.OwnerUid, kept.SchedulerName, kept.NodeName, kept.HandoffNode, kept.Phase));
+        Assert.True(kept.IsFunctionPod);
+        Assert.Equal(PodRole.FunctionPod, kept.RoleFor("handoff"));
+        // And nothing else: no labels, annotations, spec or status kept, and not the pod itself.
+        Assert.Null(kept.Source);
+        Assert.Equal((null, null, null), (kept.Metadata.Labels, kept.Metadata.Annotations, kept.Metadata.ManagedFields));
+        Assert.Null(kept.Cost);
+        Assert.True(kept.Requests.IsZero);
+    }
+
+    [Fact]
+    public void A_plain_pod_waiting_for_a_node_keeps_its_trimmed_pod_for_placing()
+    {
+        var pod = new V1Pod
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "plain",
+                NamespaceProperty = "ns",
+                Annotations = new Dictionary<string, string> { [CacheTransforms.LastAppliedAnnotation] = "{}" },
+                ManagedFields = [new V1ManagedFieldsEntry { Manager = "kubectl" }],
+            },
+            Spec = new V1PodSpec
+            {
+                SchedulerName = "handoff",
+                Containers = [new V1Container { Name = "main", Image = "busybox", Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("500m") } } }],
+                Volumes = [new V1Volume { Name = "v" }],
+                Tolerations = [new V1Toleration { Key = "gpu", OperatorProperty = "Exists" }],
+            },
+            Status = new V1PodStatus { Phase = "Pending", PodIP = "10.0.0.1", Conditions = [new V1PodCondition { Type = "Ready", Status = "False" }] },
+        };
+
+        var kept = CacheTransforms.Pod(pod);
+
+        Assert.Equal(PodRole.WaitingForHandoff, kept.RoleFor("handoff"));
+        Assert.Equal(PodRole.OtherScheduler, kept.RoleFor("someone-else"));
+        Assert.Equal(500, kept.Requests["cpu"]);
+        Assert.Null(kept.Attempt);
+        var source = kept.Source!;
+        Assert.Single(source.Spec.Tolerations);
+        Assert.Null(source.Metadata.ManagedFields);
+        Assert.False(source.Metadata.Annotations?.ContainsKey(CacheTransforms.LastAppliedAnnotation) ?? false);
+        Assert.All(source.Spec.Containers, c => Assert.Equal((null, null, null), (c.Image, c.Env, c.Command)));
+        Assert.Null(source.Spec.Volumes);
+        Assert.Null(source.Status.PodIP);
+        Assert.DoesNotContain(source.Status.Conditions ?? [], c => c.Type != "PodScheduled");
+    }
+
+    [Fact]
+    public void Someone_elses_bound_pod_keeps_only_what_it_requests()
+    {
+        var pod = new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "other", Uid = "u" },
+            Spec = new V1PodSpec
+            {
+                NodeName = "node-1",
+                Containers = [new V1Container { Name = "main", Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("2"), ["memory"] = new("1Gi") } } }],
+            },
+            Status = new V1PodStatus { Phase = "Running" },
+        };
+
+        var kept = CacheTransforms.Pod(pod);
+
+        Assert.Equal(PodRole.External, kept.RoleFor("handoff"));
+        Assert.Null(kept.Source);
+        Assert.Null(kept.Attempt);
+        var holding = kept.HoldingAs(PodRole.External)!;
+        Assert.Equal((2000, 1024L * 1024 * 1024 * 1000, 1000), (holding["cpu"], holding["memory"], holding["pods"]));
+        Assert.Same(holding, kept.HoldingAs(PodRole.External));
+    }
+
+    [Fact]
+    public void A_binding_marks_a_function_pod_bound_and_leaves_the_cached_record_as_it_was()
+    {
+        var created = CacheTransforms.Pod(new V1Pod
+        {
+            Metadata = Metadata("f-1"),
+            Spec = new V1PodSpec { SchedulerName = "handoff", Containers = [new V1Container { Name = "main" }] },
+        });
+
+        var bound = CacheTransforms.Bound(created, "node-1", null);
+
+        Assert.Equal(("node-1", true), (bound.NodeName, bound.Attempt!.Bound));
+        Assert.Equal((null, false), (created.NodeName, created.Attempt!.Bound));
+    }
+
+    [Fact]
+    public void A_binding_with_annotations_makes_a_plain_pod_one_Handoff_placed()
+    {
+        var waiting = CacheTransforms.Pod(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "plain", NamespaceProperty = "ns", Uid = "u", Annotations = new Dictionary<string, string> { ["team"] = "a" } },
+            Spec = new V1PodSpec { SchedulerName = "handoff", Containers = [new V1Container { Name = "main" }] },
+        });
+
+        var bound = CacheTransforms.Bound(waiting, "node-1", new Dictionary<string, string>
+        {
+            [HandoffApi.HandoffNodeAnnotation] = "hn-1",
+            [HandoffApi.CostAnnotation] = "{\"cpu\":\"1\"}",
+        });
+
+        Assert.Equal(PodRole.PlacedByHandoff, bound.RoleFor("handoff"));
+        Assert.Equal(("node-1", "hn-1", 1000L), (bound.NodeName, bound.HandoffNode, bound.HoldingAs(PodRole.PlacedByHandoff)!["cpu"]));
+        Assert.Equal(("a", "node-1"), (bound.Source!.Metadata.Annotations["team"], bound.Source.Spec.NodeName));
+        Assert.Equal((PodRole.WaitingForHandoff, 1), (waiting.RoleFor("handoff"), waiting.Source!.Metadata.Annotations.Count));
     }
 
     [Fact]
@@ -111,9 +207,10 @@ public sealed class CacheTransformsTests
     public void A_pod_without_status_or_containers_is_kept_as_it_is()
     {
         var kept = CacheTransforms.Pod(new V1Pod { Metadata = new V1ObjectMeta { Name = "bare", NamespaceProperty = "ns" } });
-        Assert.Null(kept.Status);
-        Assert.All(kept.Spec.Containers, c => Assert.Equal((null, null, null), (c.Image, c.Env, c.Command)));
-        Assert.False(FunctionPods.IsBound(kept));
+        Assert.Null(kept.Source!.Status);
+        Assert.Empty(kept.Source.Spec.Containers);
+        Assert.False(kept.Bound);
+        Assert.True(kept.Requests.IsZero);
     }
 
     [Fact]

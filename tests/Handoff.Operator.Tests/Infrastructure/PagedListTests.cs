@@ -139,7 +139,8 @@ public sealed partial class PagedListTests
 
         var calls = new ListCalls("pods");
         using var client = new Kubernetes(cluster.Config, calls);
-        var watcher = new ResourceWatcher<V1Pod>(WatchSources.Pods(client, TimeSpan.FromSeconds(30)), TimeProvider.System, TimeSpan.Zero, NullLogger.Instance, CacheTransforms.Pod)
+        var watcher = new ResourceWatcher<PodRecord>(
+            new MappedWatchSource<V1Pod, PodRecord>(WatchSources.Pods(client, TimeSpan.FromSeconds(30)), CacheTransforms.Pod), TimeProvider.System, TimeSpan.Zero, NullLogger.Instance)
         {
             ListPageSize = 3,
         };
@@ -147,7 +148,7 @@ public sealed partial class PagedListTests
 
         Assert.Equal(7, watcher.Cache.List().Count(p => p.Metadata.NamespaceProperty == cluster.Namespace));
         Assert.Equal(["3", "3", "3"], calls.Lists.Select(c => c.Limit));
-        Assert.Null(watcher.Cache.Get(cluster.Namespace, "p-0")!.Spec.Containers[0].Image); // trimmed
+        Assert.Null(watcher.Cache.Get(cluster.Namespace, "p-0")!.Source!.Spec.Containers[0].Image); // trimmed
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Handoff.Api.V1Alpha1;
+using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
 using Handoff.Operator.Reconciliation;
 using Handoff.Testing.Builders;
@@ -15,7 +16,7 @@ public sealed class ClusterSnapshotTests
         var handoffNodes = new ResourceCache<HandoffNode>();
         var nodes = new ResourceCache<V1Node>();
         var functions = new ResourceCache<HandoffFunction>();
-        var pods = new ResourceCache<V1Pod>();
+        var pods = new ResourceCache<PodRecord>();
         foreach (var name in new[] { "c", "a", "b" })
         {
             handoffNodes.Upsert(TestObjects.HandoffNode(name).Capacity("cpu", "1").Build());
@@ -26,7 +27,7 @@ public sealed class ClusterSnapshotTests
         functions.Upsert(TestObjects.Function("a", "ns-b").Build());
         functions.Upsert(TestObjects.Function("m", "ns-a").Build());
         var f = TestObjects.Function("f").Build();
-        pods.Upsert(TestObjects.PodOf(f).Build());
+        pods.Upsert(CacheTransforms.Pod(TestObjects.PodOf(f).Build()));
         var now = TestObjects.Epoch.AddMinutes(7);
 
         var snapshot = ClusterSnapshot.Take(now, handoffNodes, nodes, functions, pods);

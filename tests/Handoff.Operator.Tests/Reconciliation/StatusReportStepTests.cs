@@ -5,6 +5,7 @@ using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
+using Handoff.Operator.Controllers;
 using Handoff.Operator.Reconciliation;
 using Handoff.Testing.Builders;
 
@@ -29,7 +30,7 @@ public sealed class StatusReportStepTests
     private static readonly ConditionReport ArgsMet = new("DependenciesReady", true, Reasons.DependenciesSucceeded, Messages.NoArgs);
 
     private static FunctionView View(AttemptState state, StatusRecord? record = null, string? specProblem = null, params AttemptPod[] pods) =>
-        new(F, "default/f", record ?? StatusRecord.Empty, [.. pods.Select(p => new ObservedPod(TestObjects.PodOf(F, p.Attempt).Build(), p) { Key = "default/" + p.Name })], state)
+        new(F, "default/f", record ?? StatusRecord.Empty, [.. pods.Select(p => new ObservedPod(CacheTransforms.Pod(TestObjects.PodOf(F, p.Attempt).Build()), p) { Key = "default/" + p.Name })], state)
         {
             Mapped = specProblem is null ? Mapped : null,
             SpecProblem = specProblem,

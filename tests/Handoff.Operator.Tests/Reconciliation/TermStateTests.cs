@@ -226,28 +226,10 @@ public sealed class TermStateTests
         _term.PodEventsRecorded["default/p"] = new EventReport("Warning", "FailedScheduling", "m");
         _term.PodEventsRecorded["default/bound"] = new EventReport("Warning", "FailedScheduling", "m");
 
-        _term.Forget(new HashSet<string>(["default/f"]), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(["default/p"]), new HashSet<string>());
+        _term.Forget(new HashSet<string>(["default/f"]), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(["default/p"]));
 
         Assert.Equal(["default/f"], _term.EventsRecorded.Keys);
         Assert.Equal(["default/p"], _term.PodEventsRecorded.Keys);
-    }
-
-    [Fact]
-    public void A_pods_holding_is_read_again_only_when_the_pod_changed()
-    {
-        var pod = Pod(1, cpu: "2").PlacedOn("a").Build();
-        pod.Metadata.ResourceVersion = "5";
-        var first = _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod);
-        Assert.Equal(ResourceList.Of(("cpu", "2")), first);
-
-        // The same version: the memo answers, even if the object were (wrongly) changed in place.
-        pod.Metadata.Annotations[HandoffApi.CostAnnotation] = "{\"cpu\":\"3\"}";
-        Assert.Same(first, _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod));
-
-        // A new version is read again; another role (a pod turned someone else's) too.
-        pod.Metadata.ResourceVersion = "6";
-        Assert.Equal(ResourceList.Of(("cpu", "3")), _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod));
-        Assert.Equal(PodView.HoldingOf(pod, Api.Mapping.PodRole.External), _term.PodHolding(pod, Api.Mapping.PodRole.External));
     }
 
     [Fact]
@@ -268,20 +250,19 @@ public sealed class TermStateTests
     [Fact]
     public void Memos_of_every_object_are_swept_once_they_outgrow_the_objects_present()
     {
-        var pod = Pod(1).PlacedOn("a").Build();
-        var other = Pod(2).PlacedOn("a").Build();
-        _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod);
-        _term.PodHolding(other, Api.Mapping.PodRole.FunctionPod);
-        var holding = _term.PodHolding(other, Api.Mapping.PodRole.FunctionPod);
+        var f = TestObjects.Function("f").Uid("uid-f").Cost("cpu", "1").Build();
+        var g = TestObjects.Function("g").Uid("uid-g").Cost("cpu", "1").Build();
+        _term.MapFunction(f);
+        var mapped = _term.MapFunction(g);
 
-        // Two entries, two pods present (one of them new): nothing to sweep yet; the kept entry is still the memo's.
-        _term.Forget(new HashSet<string>(), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(), new HashSet<string>([other.Metadata.Uid, "uid-new"]));
-        Assert.Same(holding, _term.PodHolding(other, Api.Mapping.PodRole.FunctionPod));
+        // Two entries, two functions present (one of them new): nothing to sweep yet; the kept entry is still the memo's.
+        _term.Forget(new HashSet<string>(), new HashSet<string>(["uid-g", "uid-new"]), new HashSet<string>(), new HashSet<string>());
+        Assert.Same(mapped, _term.MapFunction(g));
 
-        // More entries than pods: the gone pod's entry is dropped (its holding is read again if it came back).
-        _term.Forget(new HashSet<string>(), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(), new HashSet<string>([other.Metadata.Uid]));
-        pod.Metadata.Annotations[HandoffApi.CostAnnotation] = "{\"cpu\":\"7\"}";
-        Assert.Equal(ResourceList.Of(("cpu", "7")), _term.PodHolding(pod, Api.Mapping.PodRole.FunctionPod));
+        // More entries than functions: the gone function's entry is dropped (it is mapped again if it came back).
+        _term.Forget(new HashSet<string>(), new HashSet<string>(["uid-g"]), new HashSet<string>(), new HashSet<string>());
+        f.Spec.Cost = new Dictionary<string, string> { ["cpu"] = "7" };
+        Assert.Equal(ResourceList.Of(("cpu", "7")), _term.MapFunction(f).Placement.Cost);
     }
 
     [Fact]
@@ -292,7 +273,7 @@ public sealed class TermStateTests
         _term.DiscreteEventsRecorded["uid-f|SuspiciousQuantity|m"] = true;
 
         // Fewer entries than functions present: swept all the same.
-        _term.Forget(new HashSet<string>(["default/f", "default/g"]), new HashSet<string>(["uid-f", "uid-g"]), new HashSet<string>(), new HashSet<string>(), new HashSet<string>());
+        _term.Forget(new HashSet<string>(["default/f", "default/g"]), new HashSet<string>(["uid-f", "uid-g"]), new HashSet<string>(), new HashSet<string>());
 
         Assert.Empty(_term.EventsRecorded);
         Assert.Equal(["uid-f|SuspiciousQuantity|m"], _term.DiscreteEventsRecorded.Keys);

@@ -1,5 +1,6 @@
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
+using Handoff.Operator.Controllers;
 using Handoff.Operator.Reconciliation;
 using Handoff.Testing.Builders;
 using k8s.Models;
@@ -86,7 +87,7 @@ public sealed class SnapshotBuilder
         [.. _handoffNodes.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)],
         new Dictionary<string, V1Node>(_nodes, StringComparer.Ordinal),
         [.. _functions.OrderBy(f => f.Metadata.NamespaceProperty + "/" + f.Metadata.Name, StringComparer.Ordinal)],
-        [.. _pods])
+        [.. _pods.Select(CacheTransforms.Pod)])
     {
         Queues = [.. _queues],
         PriorityClasses = [.. _priorityClasses],

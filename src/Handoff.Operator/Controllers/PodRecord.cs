@@ -1,0 +1,75 @@
+using Handoff.Api.Mapping;
+using Handoff.Core.Lifecycle;
+using Handoff.Core.Resources;
+using k8s;
+using k8s.Models;
+
+namespace Handoff.Operator.Controllers;
+
+/// <summary>
+/// A pod as the operator's cache keeps it (made by <see cref="CacheTransforms.Pod"/>): its identity and what the pass reads,
+/// worked out once per version of the pod instead of a KubernetesClient object kept whole. The cache holds every pod
+/// of the cluster (a function's pod for as long as it lives, everyone else's for their requests), so this is most of
+/// the operator's memory at scale: a function pod is its attempt (<see cref="AttemptPod"/>) and its recorded cost;
+/// someone else's bound pod its effective request. Only a plain pod that may concern Handoff (unbound, or bound by
+/// Handoff) keeps the trimmed pod itself (<see cref="Source"/>): placing it reads its whole scheduling spec.
+/// </summary>
+public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>
+{
+    private static readonly ResourceList OnePod = ResourceList.Of((Core.Allocation.NodeEligibility.PodsResource, "1"));
+
+    private ResourceList? _externalRequest;
+
+    /// <summary>Name, namespace, UID, resourceVersion, creation and deletion timestamps: nothing else.</summary>
+    public required V1ObjectMeta Metadata { get; set; }
+
+    public string ApiVersion { get; set; } = "v1";
+
+    public string Kind { get; set; } = "Pod";
+
+    /// <summary>Carries the label <c>handoff.dev/function</c>: a HandoffFunction's pod.</summary>
+    public bool IsFunctionPod { get; init; }
+
+    /// <summary>The UID of the HandoffFunction that controls it (its controller owner reference); null for none.</summary>
+    public string? OwnerUid { get; init; }
+
+    public string? SchedulerName { get; init; }
+
+    /// <summary><c>spec.nodeName</c>: the Kubernetes Node it is bound to; null while unbound.</summary>
+    public string? NodeName { get; init; }
+
+    /// <summary>The HandoffNode its <c>handoff.dev/node</c> annotation names (where Handoff placed it).</summary>
+    public string? HandoffNode { get; init; }
+
+    public string? Phase { get; init; }
+
+    /// <summary>The attempt it is (for a pod Handoff placed; null for others), its HandoffNode as its annotation says.</summary>
+    public AttemptPod? Attempt { get; init; }
+
+    /// <summary>The cost Handoff recorded on it when it placed it (<c>handoff.dev/cost</c>); null when none or unreadable.</summary>
+    public ResourceList? Cost { get; init; }
+
+    /// <summary>Its effective request (kube-scheduler's rule; 0 where unreadable); empty for a function pod, which holds its cost.</summary>
+    public ResourceList Requests { get; init; } = ResourceList.Empty;
+
+    /// <summary>The trimmed pod, for a plain pod that is unbound or that Handoff bound (placing it, or its traits, read its spec).</summary>
+    public V1Pod? Source { get; init; }
+
+    public string Name => Metadata.Name;
+
+    public string Namespace => Metadata.NamespaceProperty ?? "";
+
+    public bool Bound => !string.IsNullOrEmpty(NodeName);
+
+    /// <summary>What the pod is to an operator whose scheduler name is <paramref name="schedulerName"/> (<see cref="PodMapper.RoleOf(V1Pod, string)"/>).</summary>
+    public PodRole RoleFor(string schedulerName) =>
+        PodMapper.RoleOf(IsFunctionPod, SchedulerName == schedulerName, HandoffNode is not null, Phase, NodeName, Metadata.DeletionTimestamp is not null);
+
+    /// <summary>
+    /// What it holds while it lives: someone else's bound pod its effective request and one <c>pods</c>; a pod Handoff
+    /// placed the cost recorded on it (its requests for a plain pod placed before pods recorded theirs; null for such a
+    /// function pod).
+    /// </summary>
+    public ResourceList? HoldingAs(PodRole role) =>
+        role == PodRole.External ? _externalRequest ??= Requests.Add(OnePod) : Cost ?? (IsFunctionPod ? null : Requests);
+}
