@@ -14,11 +14,15 @@ namespace Handoff.Operator.Controllers;
 /// larger half of an object), pod specs and statuses beyond binding and outcome, and everything of a Node but its
 /// name, <c>unschedulable</c> and Ready condition. Strings that repeat across objects (namespaces, label and
 /// annotation keys, node names, phases, condition types and reasons, images, costs) are shared through a bounded
-/// <see cref="StringPool"/>: each deserialized object otherwise holds its own copy. See docs/performance.md.
+/// <see cref="StringPool"/>: each deserialized object otherwise holds its own copy; equal pod templates of functions are
+/// kept once (<see cref="SharedTemplates"/>); pods become compact records (<see cref="PodRecord"/>). See docs/performance.md.
 /// </summary>
 public static class CacheTransforms
 {
     public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /// <summary>Equal pod templates kept once, across every function cache of the process.</summary>
+    public static SharedTemplates Templates { get; } = new();
 
     public static HandoffFunction Function(HandoffFunction function)
     {
@@ -34,6 +38,11 @@ public static class CacheTransforms
                 container.ImagePullPolicy = Shared(container.ImagePullPolicy);
                 container.Command = Shared(container.Command);
                 container.Args = Shared(container.Args);
+            }
+
+            if (spec.Template is { } template)
+            {
+                spec.Template = Templates.Share(template);
             }
         }
 
