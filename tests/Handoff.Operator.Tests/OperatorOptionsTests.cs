@@ -31,6 +31,7 @@ public sealed class OperatorOptionsTests
         ("--default-pod-gc", "HANDOFF_DEFAULT_POD_GC", "OnCompletion", "DefaultPodGC"),
         ("--default-ttl-seconds-after-finished", "HANDOFF_DEFAULT_TTL_SECONDS_AFTER_FINISHED", "3600", "DefaultTtlSecondsAfterFinished"),
         ("--list-page-size", "HANDOFF_LIST_PAGE_SIZE", "0", "ListPageSize"),
+        ("--api-parallelism", "HANDOFF_API_PARALLELISM", "8", "ApiParallelism"),
     ];
 
     public static TheoryData<string, string, string, string> Values()
@@ -125,6 +126,7 @@ public sealed class OperatorOptionsTests
             "--default-pod-gc" => ("OnSuccess", value),
             "--default-ttl-seconds-after-finished" => ("60", value),
             "--list-page-size" => ("100", value),
+            "--api-parallelism" => ("16", value),
             _ => ("from-env", value),
         };
         Assert.NotEqual(Property(OperatorOptionsBinder.Bind([], Env()), property), fromVariable);
@@ -200,6 +202,7 @@ public sealed class OperatorOptionsTests
     [InlineData("--default-ttl-seconds-after-finished=1h", "--default-ttl-seconds-after-finished: '1h' is not a whole number of seconds")]
     [InlineData("--list-page-size=-1", "--list-page-size: '-1' is not a whole number (0 to 2147483647)")]
     [InlineData("--list-page-size=", "--list-page-size: '' is not a whole number")]
+    [InlineData("--api-parallelism=0", "--api-parallelism: '0' is not a whole number (1 to 2147483647)")]
     [InlineData("--bogus=1", "Unrecognized command or argument '--bogus=1'")]
     [InlineData("--namespace", "Required argument missing for option: '--namespace'")]
     [InlineData("@args.txt", "Unrecognized command or argument '@args.txt'")]

@@ -39,7 +39,6 @@ public sealed partial class Reconciler(
     ResourceCache<HandoffNode> handoffNodes, ResourceCache<HandoffFunction> functions, ResourceCache<PodRecord> pods, ResourceCache<V1Node> nodes,
     Func<IReadOnlyList<InvalidObject>> invalidObjects)
 {
-    private const int IoParallelism = 16;
     private static readonly TimeSpan EventConfirmationDelay = TimeSpan.FromSeconds(1);
     private readonly RetryPolicy _retry = new(HandoffApi.DefaultMaxRetries) { InitialBackoff = options.RetryBackoffInitial, MaxBackoff = options.RetryBackoffMax };
     private readonly FinishedWorkDefaults _finishedDefaults = FinishedWorkDefaults.Of(options);
@@ -91,7 +90,7 @@ public sealed partial class Reconciler(
         var index = views.Select((f, i) => (f.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
         var actions = new List<Func<CancellationToken, Task>>();
         var preemptedNow = PreemptionActions(scheduling, byKey, podView, actions);
-        var statusWrites = new PipelinedWrites(IoParallelism, errors, cancellationToken);
+        var statusWrites = new PipelinedWrites(options.ApiParallelism, errors, cancellationToken);
 
         // A function's placement: create and bind its pod, then queue its status write (beside the next placements).
         async Task PlaceAsync(Placement placement, FunctionWorkload offer, PlacementOutcome? decided, V1Pod pod, HandoffNodeState target, CancellationToken ct)
@@ -261,7 +260,7 @@ public sealed partial class Reconciler(
             actions.Add(ct => actuator.DeleteExpiredAsync(expired, ct));
         }
 
-        await RunAsync(actions, errors, cancellationToken);
+        await RunAsync(actions, options.ApiParallelism, errors, cancellationToken);
         await statusWrites.CompleteAsync();
 
         // 8. + 9. for everything else. Reports are made here, in the pass; only those that change a status or bring an
@@ -355,7 +354,7 @@ public sealed partial class Reconciler(
             });
         }
 
-        await RunAsync(writes, errors, cancellationToken);
+        await RunAsync(writes, options.ApiParallelism, errors, cancellationToken);
         term.Forget(
             views.Concat(finished.SetAside).Select(f => f.Key).ToHashSet(StringComparer.Ordinal),
             snapshot.Functions.Select(f => f.Metadata.Uid ?? f.Metadata.Name).ToHashSet(StringComparer.Ordinal),
@@ -409,7 +408,7 @@ public sealed partial class Reconciler(
         }
     }
 
-    private static async Task RunAsync(List<Func<CancellationToken, Task>> actions, ConcurrentBag<Exception> errors, CancellationToken cancellationToken)
+    private static async Task RunAsync(List<Func<CancellationToken, Task>> actions, int parallelism, ConcurrentBag<Exception> errors, CancellationToken cancellationToken)
     {
         if (actions.Count == 0)
         {
@@ -417,7 +416,7 @@ public sealed partial class Reconciler(
         }
 
         await Parallel.ForEachAsync(
-            actions, new ParallelOptions { MaxDegreeOfParallelism = IoParallelism, CancellationToken = cancellationToken },
+            actions, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (action, ct) =>
             {
                 try
