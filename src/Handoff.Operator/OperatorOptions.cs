@@ -87,9 +87,9 @@ public sealed record OperatorOptions
     public int ListPageSize { get; init; } = Infrastructure.ListPager.DefaultPageSize;
 
     /// <summary>
-    /// API calls a pass makes at once: pod creates and bindings (and deletions, Events), with as many status writes
-    /// beside them. 64 measured best on the end-to-end burst (10,000 functions: every one Scheduled after 9.1 s on
-    /// average against 9.9 s at 16); a real API server queues what exceeds the operator's share under API Priority and
+    /// API calls a pass makes at once: pod creates and bindings (and deletions, Events), with a quarter as many status
+    /// writes beside them (placements first; each status follows its binding). 64 measured best on the end-to-end
+    /// burst (docs/performance.md); a real API server queues what exceeds the operator's share under API Priority and
     /// Fairness, so lower it where that share is small.
     /// </summary>
     public int ApiParallelism { get; init; } = 64;

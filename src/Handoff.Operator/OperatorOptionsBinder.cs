@@ -194,7 +194,7 @@ public static class OperatorOptionsBinder
         new()
         {
             Name = "--api-parallelism", ValueName = "N", EnvironmentVariables = ["HANDOFF_API_PARALLELISM"],
-            Description = "API calls a pass makes at once (pod creates, bindings, deletions, Events), with as many status writes beside them; at least 1.",
+            Description = "API calls a pass makes at once (pod creates, bindings, deletions, Events), with a quarter as many status writes beside them; at least 1.",
             Default = Defaults.ApiParallelism.ToString(CultureInfo.InvariantCulture),
             Apply = (o, v) => o with { ApiParallelism = ParseCount(v, "--api-parallelism", minimum: 1) },
         },

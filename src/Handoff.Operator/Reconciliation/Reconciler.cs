@@ -90,7 +90,7 @@ public sealed partial class Reconciler(
         var index = views.Select((f, i) => (f.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
         var actions = new List<Func<CancellationToken, Task>>();
         var preemptedNow = PreemptionActions(scheduling, byKey, podView, actions);
-        var statusWrites = new PipelinedWrites(options.ApiParallelism, errors, cancellationToken);
+        var statusWrites = new PipelinedWrites(Math.Max(1, options.ApiParallelism / 4), errors, cancellationToken);
 
         // A function's placement: create and bind its pod, then queue its status write (beside the next placements).
         async Task PlaceAsync(Placement placement, FunctionWorkload offer, PlacementOutcome? decided, V1Pod pod, HandoffNodeState target, CancellationToken ct)
