@@ -116,15 +116,7 @@ public static class CacheTransforms
         var attempt = isFunctionPod || handoffNode is not null ? FunctionPods.ToAttemptPod(pod, handoffNode) : null;
         return new PodRecord
         {
-            Metadata = new V1ObjectMeta
-            {
-                Name = meta.Name,
-                NamespaceProperty = Shared(meta.NamespaceProperty),
-                Uid = meta.Uid,
-                ResourceVersion = meta.ResourceVersion,
-                CreationTimestamp = meta.CreationTimestamp,
-                DeletionTimestamp = meta.DeletionTimestamp,
-            },
+            Metadata = Identity(meta, Shared(meta.NamespaceProperty)),
             ApiVersion = Shared(pod.ApiVersion) ?? "v1",
             Kind = Shared(pod.Kind) ?? "Pod",
             IsFunctionPod = isFunctionPod,
@@ -160,28 +152,32 @@ public static class CacheTransforms
             merged[key] = value;
         }
 
+        var identity = Identity(meta, meta.NamespaceProperty);
+        identity.Labels = meta.Labels;
+        identity.Annotations = merged;
+        identity.OwnerReferences = meta.OwnerReferences;
         var copy = TrimPod(new V1Pod
         {
             ApiVersion = source.ApiVersion,
             Kind = source.Kind,
-            Metadata = new V1ObjectMeta
-            {
-                Name = meta.Name,
-                NamespaceProperty = meta.NamespaceProperty,
-                Uid = meta.Uid,
-                ResourceVersion = meta.ResourceVersion,
-                CreationTimestamp = meta.CreationTimestamp,
-                DeletionTimestamp = meta.DeletionTimestamp,
-                Labels = meta.Labels,
-                Annotations = merged,
-                OwnerReferences = meta.OwnerReferences,
-            },
+            Metadata = identity,
             Spec = source.Spec,
             Status = source.Status,
         });
         copy.Spec.NodeName = kubernetesNode;
         return Pod(copy);
     }
+
+    /// <summary>A pod's identity alone: name, namespace, uid, resourceVersion, creation and deletion time.</summary>
+    private static V1ObjectMeta Identity(V1ObjectMeta meta, string? ns) => new()
+    {
+        Name = meta.Name,
+        NamespaceProperty = ns,
+        Uid = meta.Uid,
+        ResourceVersion = meta.ResourceVersion,
+        CreationTimestamp = meta.CreationTimestamp,
+        DeletionTimestamp = meta.DeletionTimestamp,
+    };
 
     private static ResourceList? CostOf(V1Pod pod)
     {
