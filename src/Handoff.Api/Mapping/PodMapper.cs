@@ -81,7 +81,14 @@ public static class PodMapper
     }
 
     /// <summary>What a live pod Handoff did not place holds on its Node: its effective request and one <c>pods</c>.</summary>
-    public static Core.Resources.ResourceList ExternalRequestOf(V1Pod pod) => RequestOf(pod).Add(OnePod);
+    public static Core.Resources.ResourceList ExternalRequestOf(V1Pod pod) => ExternalRequestOf(RequestOf(pod));
+
+    /// <summary>What a live pod Handoff did not place holds on its Node, from its effective request: that and one <c>pods</c>.</summary>
+    public static Core.Resources.ResourceList ExternalRequestOf(Core.Resources.ResourceList request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Add(OnePod);
+    }
 
     private static readonly Core.Resources.ResourceList OnePod = Core.Resources.ResourceList.Of((NodeEligibility.PodsResource, "1"));
 

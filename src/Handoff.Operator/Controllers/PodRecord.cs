@@ -16,8 +16,6 @@ namespace Handoff.Operator.Controllers;
 /// </summary>
 public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>
 {
-    private static readonly ResourceList OnePod = ResourceList.Of((Core.Allocation.NodeEligibility.PodsResource, "1"));
-
     private ResourceList? _externalRequest;
 
     /// <summary>Name, namespace, UID, resourceVersion, creation and deletion timestamps: nothing else.</summary>
@@ -71,5 +69,5 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>
     /// function pod).
     /// </summary>
     public ResourceList? HoldingAs(PodRole role) =>
-        role == PodRole.External ? _externalRequest ??= Requests.Add(OnePod) : Cost ?? (IsFunctionPod ? null : Requests);
+        role == PodRole.External ? _externalRequest ??= PodMapper.ExternalRequestOf(Requests) : Cost ?? (IsFunctionPod ? null : Requests);
 }
