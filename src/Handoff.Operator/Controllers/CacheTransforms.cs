@@ -202,7 +202,7 @@ public static class CacheTransforms
     /// affinity, tolerations, priority) and the status the reconciler reads (phase, message, start time, the
     /// PodScheduled condition, the containers' terminated states, the first container's first).
     /// </summary>
-    public static V1Pod TrimPod(V1Pod pod)
+    private static V1Pod TrimPod(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
         TrimMetadata(pod.Metadata);

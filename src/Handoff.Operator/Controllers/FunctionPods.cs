@@ -68,8 +68,6 @@ public static class FunctionPods
         pod.Metadata.Labels?.TryGetValue(HandoffApi.AttemptLabel, out var v) == true &&
         int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
 
-    public static bool IsTerminal(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
-
     public static bool IsBound(V1Pod pod) => !string.IsNullOrEmpty(pod.Spec?.NodeName);
 
     /// <summary>The HandoffNode the pod's capacity is held on (annotation).</summary>
@@ -247,10 +245,6 @@ public static class FunctionPods
 
         return parts.Count > 0 ? string.Join(", ", parts) : null;
     }
-
-    public static DateTime? FinishedAt(V1Pod pod) => FirstContainerTerminated(pod)?.FinishedAt;
-
-    public static DateTime? StartedAt(V1Pod pod) => pod.Status?.StartTime;
 
     private static V1ContainerStateTerminated? FirstContainerTerminated(V1Pod pod)
     {

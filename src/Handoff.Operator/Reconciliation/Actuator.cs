@@ -47,14 +47,14 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
                 // AlreadyExists: ours (created before a restart, or by an earlier pass) is done; anyone else's takes the
                 // name — the cache learns of it, and the next pass picks the next name.
                 (_, created) = await api.RunAsync("read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, ns, cancellationToken: ct), cancellationToken);
-                if (created is not null)
-                {
-                    pods.Upsert(CacheTransforms.Pod(created));
-                }
-
                 if (created is null || created.Metadata.DeletionTimestamp is not null
                     || created.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == ownerUid) != true)
                 {
+                    if (created is not null)
+                    {
+                        pods.Upsert(CacheTransforms.Pod(created));
+                    }
+
                     return (new PlacementOutcome(PlacementResult.NotDone), null);
                 }
             }
