@@ -76,7 +76,12 @@ public sealed class LeadershipTests
             await cluster.CreateFunctionAsync(SandboxCluster.Function($"late-{i}", new Dictionary<string, string> { ["cpu"] = "1" }));
         }
 
-        await cluster.WaitForPhaseAsync("late-4", FunctionPhases.Succeeded);
+        // Every function, not only the last created: with calls in parallel the last may finish before the others.
+        foreach (var name in Enumerable.Range(0, 10).Select(i => $"after-{i}").Concat(Enumerable.Range(0, 5).Select(i => $"late-{i}")))
+        {
+            await cluster.WaitForPhaseAsync(name, FunctionPhases.Succeeded);
+        }
+
         var lateWritesOfA = writesOfA.Where(w => w.At > firstWriteOfB && !w.What.Contains("leases", StringComparison.Ordinal)).ToList();
         Assert.True(lateWritesOfA.Count == 0, "a wrote after b's first write: " + string.Join("; ", lateWritesOfA.Select(w => w.What)));
         foreach (var f in await cluster.ListFunctionsAsync())
