@@ -148,9 +148,11 @@ public static partial class HandoffMapper
         string.IsNullOrEmpty(node.Spec?.NodeName) ? node.Metadata.Name : node.Spec.NodeName;
 
     /// <summary>
-    /// Converts a HandoffFunction. <paramref name="defaultStrategy"/> applies when <c>spec.strategy</c> is empty.
+    /// Converts a HandoffFunction. <paramref name="defaultStrategy"/> applies when <c>spec.strategy</c> is empty;
+    /// <paramref name="templates"/>, when given, reads each pod template instance once (the operator's memo).
     /// </summary>
-    public static MappedFunction ToFunction(HandoffFunction function, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable)
+    public static MappedFunction ToFunction(
+        HandoffFunction function, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable, TemplateTermsMemo? templates = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         var what = Describe(function);
@@ -161,8 +163,8 @@ public static partial class HandoffMapper
         var spec = function.Spec ?? new HandoffFunctionSpec();
         var declared = ParseResources(what, "spec.cost", spec.Cost);
         var podSpec = spec.Template?.Spec;
-        var podResources = KubernetesMapper.ResourcesOf(what, "spec.template.spec", podSpec);
-        var cost = podResources.Containers.Count == 0 ? declared : EffectiveCost.Of(declared, podResources);
+        var terms = templates is null ? TemplateTerms.Of(what, podSpec) : templates.Of(what, podSpec);
+        var cost = terms.EffectiveCostOf(declared);
 
         var args = new List<string>();
         for (var i = 0; i < (spec.Args?.Count ?? 0); i++)
@@ -205,14 +207,14 @@ public static partial class HandoffMapper
             NodeSelector = spec.NodeSelector is { Count: > 0 } selector ? new Dictionary<string, string>(selector, StringComparer.Ordinal) : null,
             Node = spec.Node,
             CollocateWith = spec.CollocateWith is null ? null : FunctionId(ns, spec.CollocateWith),
-            Tolerations = KubernetesMapper.TolerationsOf(podSpec),
-            Affinity = KubernetesMapper.AffinityOf(podSpec),
+            Tolerations = terms.Tolerations,
+            Affinity = terms.Affinity,
         };
         return new MappedFunction(ns, name!, placement, explicitStrategy ?? defaultStrategy, args, [.. spec.ExtraArgs ?? []], maxRetries)
         {
             ExplicitStrategy = explicitStrategy,
             DeclaredCost = declared,
-            PodResources = podResources,
+            PodResources = terms.Resources,
             Traits = QueueMapper.TraitsOf(function),
         };
     }

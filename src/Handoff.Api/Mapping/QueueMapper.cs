@@ -107,7 +107,7 @@ public static class QueueMapper
             gang = new GangRef(ObjectKeys.Of(HandoffMapper.NamespaceOf(function), g.Name), g.MinMembers);
         }
 
-        return new SchedulingTraits
+        var traits = new SchedulingTraits
         {
             Queue = string.IsNullOrEmpty(spec.Queue) ? null : spec.Queue,
             Priority = spec.Priority,
@@ -115,6 +115,9 @@ public static class QueueMapper
             Gang = gang,
             MayPreempt = MayPreempt(what, "spec.preemptionPolicy", spec.PreemptionPolicy),
         };
+
+        // Most functions say nothing about queueing: they share the one default instead of holding a copy each.
+        return traits == SchedulingTraits.None ? SchedulingTraits.None : traits;
     }
 
     /// <summary>

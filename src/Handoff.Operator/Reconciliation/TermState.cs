@@ -25,6 +25,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     private readonly Dictionary<string, (long? Generation, bool Ready, V1Node? Node, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Generation, MappedFunction? Mapped, ManifestValidationException? Problem)> _specs = new(StringComparer.Ordinal);
+    private readonly TemplateTermsMemo _templates = new();
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
 
@@ -32,7 +33,10 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     // The memos below are written by the pass's parallel writes (StatusWriter under Reconciler.RunAsync): concurrent.
 
-    /// <summary>Per function key: the resourceVersion and report last found or made right (equal = nothing to write).</summary>
+    /// <summary>
+    /// Per function key: the resourceVersion and report found right by comparing JSON, where the field comparison
+    /// (<see cref="FunctionStatusMatch"/>) could not tell (equal = nothing to write). Most functions have no entry.
+    /// </summary>
     public ConcurrentDictionary<string, (string? ResourceVersion, FunctionReport Report)> FunctionStatusChecked { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Per HandoffNode: the resourceVersion and report last found or made right.</summary>
@@ -82,7 +86,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         {
             try
             {
-                known = (function.Metadata.Generation, HandoffMapper.ToFunction(function, defaultStrategy), null);
+                known = (function.Metadata.Generation, HandoffMapper.ToFunction(function, defaultStrategy, _templates), null);
             }
             catch (ManifestValidationException ex)
             {
