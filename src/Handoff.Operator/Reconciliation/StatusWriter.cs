@@ -84,13 +84,15 @@ public sealed class StatusWriter(
     }
 
     /// <summary>
-    /// True when the function's status was found or made equal to <paramref name="report"/> at its current
-    /// resourceVersion: there is nothing to write. A pass asks this first, so that the functions whose status stands
-    /// (most of them, in a long run) cost a dictionary lookup, not an asynchronous write.
+    /// True when the function's status shows <paramref name="report"/> (<see cref="FunctionStatusMatch"/>), or was
+    /// found equal to it at its current resourceVersion by the JSON comparison: there is nothing to write. A pass asks
+    /// this first, so that the functions whose status stands (most of them, in a long run) cost a comparison, not an
+    /// asynchronous write.
     /// </summary>
     public bool IsWritten(FunctionView f, FunctionReport report) =>
-        term.FunctionStatusChecked.TryGetValue(f.Key, out var checkedAt) &&
-        checkedAt.ResourceVersion == f.Object.Metadata.ResourceVersion && checkedAt.Report == report;
+        FunctionStatusMatch.Shows(f.Object.Status, report, f.Object.Metadata.Generation) ||
+        (term.FunctionStatusChecked.TryGetValue(f.Key, out var checkedAt) &&
+         checkedAt.ResourceVersion == f.Object.Metadata.ResourceVersion && checkedAt.Report == report);
 
     /// <summary>True when the report carries an Event not recorded for the function yet.</summary>
     public bool HasEventToRecord(FunctionView f, FunctionReport report) =>
@@ -136,7 +138,16 @@ public sealed class StatusWriter(
         }
 
         functions.Upsert(updated);
-        term.FunctionStatusChecked[f.Key] = (updated.Metadata.ResourceVersion, report);
+        if (!FunctionStatusMatch.Shows(updated.Status, report, updated.Metadata.Generation))
+        {
+            // Only what the field comparison cannot tell is remembered: the memo stays small.
+            term.FunctionStatusChecked[f.Key] = (updated.Metadata.ResourceVersion, report);
+        }
+        else
+        {
+            term.FunctionStatusChecked.TryRemove(f.Key, out _);
+        }
+
         Log.FunctionState(logger, f.Key, report.Phase.Name(), report.Reason ?? "", report.Node ?? "", report.Message ?? "");
         return WriteResult.Written;
     }
