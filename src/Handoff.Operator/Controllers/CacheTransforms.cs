@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using CommunityToolkit.HighPerformance.Buffers;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Resources;
+using k8s;
 using k8s.Models;
 
 namespace Handoff.Operator.Controllers;
@@ -15,22 +17,37 @@ namespace Handoff.Operator.Controllers;
 /// name, <c>unschedulable</c> and Ready condition. Strings that repeat across objects (namespaces, label and
 /// annotation keys, node names, phases, condition types and reasons, images, costs) are shared through a bounded
 /// <see cref="StringPool"/>: each deserialized object otherwise holds its own copy; equal pod templates of functions are
-/// kept once (<see cref="SharedTemplates"/>); pods become compact records (<see cref="PodRecord"/>). See docs/performance.md.
+/// and cost maps are kept once (<see cref="SharedInstances{T}"/>); pods become compact records (<see cref="PodRecord"/>). See docs/performance.md.
 /// </summary>
 public static class CacheTransforms
 {
     public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
+    private const int CostsKept = 4096;
+
+    /// <summary>Cost annotations already read (annotation JSON → its cost; null when it does not read).</summary>
+    private static readonly ConcurrentDictionary<string, ResourceList?> CostsRead = new(StringComparer.Ordinal);
+
     /// <summary>Equal pod templates kept once, across every function cache of the process.</summary>
-    public static SharedTemplates Templates { get; } = new();
+    public static SharedInstances<V1PodTemplateSpec> Templates { get; } = new(template => KubernetesJson.Serialize(template));
+
+    /// <summary>Equal <c>spec.cost</c> maps kept once (the functions of one kind declare one cost).</summary>
+    public static SharedInstances<Dictionary<string, string>> CostMaps { get; } = new(CostMapText);
 
     public static HandoffFunction Function(HandoffFunction function)
     {
         ArgumentNullException.ThrowIfNull(function);
         TrimMetadata(function.Metadata);
+        function.ApiVersion = Shared(function.ApiVersion)!;
+        function.Kind = Shared(function.Kind)!;
         if (function.Spec is { } spec)
         {
-            spec.Cost = Shared(spec.Cost);
+            spec.Cost = Shared(spec.Cost) is { } cost ? CostMaps.Share(cost) : null;
+            spec.Strategy = Shared(spec.Strategy);
+            spec.Queue = Shared(spec.Queue);
+            spec.PriorityClassName = Shared(spec.PriorityClassName);
+            spec.PreemptionPolicy = Shared(spec.PreemptionPolicy);
+            spec.PodGC = Shared(spec.PodGC);
             foreach (var container in spec.Template?.Spec?.Containers ?? [])
             {
                 container.Name = Shared(container.Name);
@@ -55,6 +72,7 @@ public static class CacheTransforms
                 condition.Type = Shared(condition.Type)!;
                 condition.Status = Shared(condition.Status)!;
                 condition.Reason = Shared(condition.Reason);
+                condition.Message = Shared(condition.Message);
             }
         }
 
@@ -186,14 +204,30 @@ public static class CacheTransforms
             return null;
         }
 
+        if (CostsRead.TryGetValue(json, out var known))
+        {
+            return known;
+        }
+
+        ResourceList? cost;
         try
         {
-            return JsonSerializer.Deserialize<Dictionary<string, string>>(json) is { } map ? ResourceList.Parse(map) : null;
+            cost = JsonSerializer.Deserialize<Dictionary<string, string>>(json) is { } map ? ResourceList.Parse(map) : null;
         }
         catch (Exception ex) when (ex is JsonException or ResourceValidationException)
         {
-            return null;
+            cost = null;
         }
+
+        // Pods of one kind of function record one cost: read each annotation once (a restart lists 50,000 pods).
+        // Bounded: a cluster of ever-new costs starts over rather than keeping them all.
+        if (CostsRead.Count >= CostsKept)
+        {
+            CostsRead.Clear();
+        }
+
+        CostsRead[json] = cost;
+        return cost;
     }
 
     /// <summary>
@@ -280,6 +314,10 @@ public static class CacheTransforms
         metadata.Annotations = Shared(metadata.Annotations);
         metadata.Labels = Shared(metadata.Labels);
     }
+
+    /// <summary>A cost map as text, entries in order (names and quantities cannot hold '=' or a newline).</summary>
+    private static string CostMapText(Dictionary<string, string> map) =>
+        string.Join('\n', map.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Key + "=" + e.Value));
 
     private static string? Shared(string? value) => value is null ? null : StringPool.Shared.GetOrAdd(value);
 

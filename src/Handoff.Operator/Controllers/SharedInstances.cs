@@ -1,31 +1,30 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using k8s;
-using k8s.Models;
 
 namespace Handoff.Operator.Controllers;
 
 /// <summary>
-/// One instance for equal pod templates across the cached HandoffFunctions (a function's template is most of its
-/// cached object, and the functions of a fan-out usually have the same one: their inputs reach the pod through
-/// <c>args</c>, not the template). Templates are equal when their JSON is (SHA-256, so one tenant cannot forge a match
-/// for another's template). Instances are held weakly: a template no function uses any more is collected, and its
-/// entry swept once entries outnumber twice those alive at the last sweep. Cached templates are never modified (a pod
-/// is built from a copy of its function's, <c>FunctionPods.Build</c>).
+/// One instance for equal values across the cached objects: pod templates (a function's template is most of its cached
+/// object, and the functions of a fan-out usually have the same one: their inputs reach the pod through <c>args</c>, not
+/// the template) and cost maps. Values are equal when their text (<c>text</c>: JSON, say) is (SHA-256, so one tenant
+/// cannot forge a match for another's value). Instances are held weakly: a value no cached object uses any more is
+/// collected, and its entry swept once entries outnumber twice those alive at the last sweep. Shared values are never
+/// modified (a pod is built from a copy of its function's template, <c>FunctionPods.Build</c>).
 /// </summary>
-public sealed class SharedTemplates
+public sealed class SharedInstances<T>(Func<T, string> text)
+    where T : class
 {
     private const int MinSweepAt = 1024;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<(ulong, ulong, ulong, ulong), WeakReference<V1PodTemplateSpec>> _byHash = [];
+    private readonly Dictionary<(ulong, ulong, ulong, ulong), WeakReference<T>> _byHash = [];
     private int _sweepAt = MinSweepAt;
 
-    /// <summary>The instance to keep for <paramref name="template"/>: an equal one already kept, or this one.</summary>
-    public V1PodTemplateSpec Share(V1PodTemplateSpec template)
+    /// <summary>The instance to keep for <paramref name="value"/>: an equal one already kept, or this one.</summary>
+    public T Share(T value)
     {
-        ArgumentNullException.ThrowIfNull(template);
-        var json = KubernetesJson.Serialize(template);
+        ArgumentNullException.ThrowIfNull(value);
+        var json = text(value);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(MemoryMarshal.AsBytes(json.AsSpan()), hash);
         var words = MemoryMarshal.Cast<byte, ulong>(hash);
@@ -37,17 +36,17 @@ public sealed class SharedTemplates
                 return shared;
             }
 
-            _byHash[key] = new WeakReference<V1PodTemplateSpec>(template);
+            _byHash[key] = new WeakReference<T>(value);
             if (_byHash.Count >= _sweepAt)
             {
                 Sweep();
             }
 
-            return template;
+            return value;
         }
     }
 
-    /// <summary>Distinct templates with an entry (alive or not yet swept).</summary>
+    /// <summary>Distinct values with an entry (alive or not yet swept).</summary>
     public int Count
     {
         get

@@ -182,13 +182,31 @@ public sealed class CacheTransformsTests
     }
 
     [Fact]
+    public void Pods_recording_one_cost_share_what_it_reads_as_and_a_cost_that_does_not_read_is_none()
+    {
+        PodRecord WithCost(string name, string json) => CacheTransforms.Pod(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", Uid = name, Annotations = new Dictionary<string, string> { [HandoffApi.CostAnnotation] = json } },
+            Spec = new V1PodSpec { SchedulerName = "handoff", NodeName = "node-1", Containers = [new V1Container { Name = "main" }] },
+        });
+
+        // Distinct instances of one JSON, as two watch events deliver them.
+        var (a, b) = (WithCost("a", "{\"cpu\":\"2\"}"), WithCost("b", string.Concat("{\"cpu\":", "\"2\"}")));
+        Assert.Same(a.Cost, b.Cost);
+        Assert.Equal(2000, a.Cost!["cpu"]);
+        Assert.Null(WithCost("c", "{\"cpu\":\"lots\"}").Cost);
+        Assert.Null(WithCost("d", "{\"cpu\":\"lots\"}").Cost);
+        Assert.Null(WithCost("e", "not json").Cost);
+    }
+
+    [Fact]
     public void Strings_repeated_across_objects_are_shared_not_copied()
     {
         // As from two separate watch events: equal strings, distinct instances.
         static HandoffFunction Deserialized(string name) => k8s.KubernetesJson.Deserialize<HandoffFunction>(
             "{\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"team-a\",\"labels\":{\"app\":\"etl\"}}," +
-            "\"spec\":{\"cost\":{\"cpu\":\"1\"},\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"busybox:1.36\"}]}}}," +
-            "\"status\":{\"phase\":\"Scheduled\",\"node\":\"node-1\",\"conditions\":[{\"type\":\"Scheduled\",\"status\":\"True\",\"reason\":\"Scheduled\"}]}}");
+            "\"spec\":{\"cost\":{\"cpu\":\"1\"},\"preemptionPolicy\":\"PreemptLowerPriority\",\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"busybox:1.36\"}]}}}," +
+            "\"status\":{\"phase\":\"Scheduled\",\"node\":\"node-1\",\"conditions\":[{\"type\":\"Scheduled\",\"status\":\"True\",\"reason\":\"Scheduled\",\"message\":\"no args\"}]}}");
         var (a, b) = (Deserialized("a"), Deserialized("b"));
         Assert.NotSame(a.Metadata.NamespaceProperty, b.Metadata.NamespaceProperty);
 
@@ -200,6 +218,9 @@ public sealed class CacheTransformsTests
         Assert.Same(x.Spec.Template.Spec.Containers[0].Image, y.Spec.Template.Spec.Containers[0].Image);
         Assert.Same(x.Status.Node, y.Status.Node);
         Assert.Same(x.Status.Conditions![0].Reason, y.Status.Conditions![0].Reason);
+        Assert.Same(x.Status.Conditions![0].Message, y.Status.Conditions![0].Message);
+        Assert.Same(x.Spec.PreemptionPolicy, y.Spec.PreemptionPolicy);
+        Assert.Same(x.ApiVersion, y.ApiVersion);
         Assert.Equal(("a", "team-a", "busybox:1.36", "Scheduled"), (x.Metadata.Name, x.Metadata.NamespaceProperty, x.Spec.Template.Spec.Containers[0].Image, x.Status.Phase));
     }
 

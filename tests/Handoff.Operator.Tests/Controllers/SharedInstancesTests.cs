@@ -4,7 +4,7 @@ using k8s.Models;
 
 namespace Handoff.Operator.Tests.Controllers;
 
-public sealed class SharedTemplatesTests
+public sealed class SharedInstancesTests
 {
     private static V1PodTemplateSpec Template(string image, params string[] command) => new()
     {
@@ -14,7 +14,7 @@ public sealed class SharedTemplatesTests
     [Fact]
     public void Equal_templates_are_kept_once_and_different_ones_apart()
     {
-        var shared = new SharedTemplates();
+        var shared = new SharedInstances<V1PodTemplateSpec>(t => k8s.KubernetesJson.Serialize(t));
         var first = shared.Share(Template("busybox", "sh", "-c", "echo 1"));
 
         Assert.Same(first, shared.Share(Template("busybox", "sh", "-c", "echo 1")));
@@ -26,7 +26,7 @@ public sealed class SharedTemplatesTests
     [Fact]
     public void A_template_no_function_uses_is_collected_and_its_entry_swept()
     {
-        var shared = new SharedTemplates();
+        var shared = new SharedInstances<V1PodTemplateSpec>(t => k8s.KubernetesJson.Serialize(t));
         ShareUnreferenced(shared, 1024);
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -47,8 +47,20 @@ public sealed class SharedTemplatesTests
         Assert.Same(a.Spec.Template, b.Spec.Template);
     }
 
+    [Fact]
+    public void Cached_functions_with_equal_costs_share_one_map_whatever_its_order()
+    {
+        var a = CacheTransforms.Function(Testing.Builders.TestObjects.Function("a").Cost("cpu", "1").Cost("memory", "1Gi").Build());
+        var b = CacheTransforms.Function(Testing.Builders.TestObjects.Function("b").Cost("memory", "1Gi").Cost("cpu", "1").Build());
+        var c = CacheTransforms.Function(Testing.Builders.TestObjects.Function("c").Cost("cpu", "2").Cost("memory", "1Gi").Build());
+
+        Assert.Same(a.Spec.Cost, b.Spec.Cost);
+        Assert.NotSame(a.Spec.Cost, c.Spec.Cost);
+        Assert.Equal("2", c.Spec.Cost!["cpu"]);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ShareUnreferenced(SharedTemplates shared, int count)
+    private static void ShareUnreferenced(SharedInstances<V1PodTemplateSpec> shared, int count)
     {
         for (var i = 0; i < count - 1; i++)
         {
