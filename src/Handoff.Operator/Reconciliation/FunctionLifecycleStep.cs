@@ -38,7 +38,8 @@ public static class FunctionLifecycleStep
             var own = pods.Of(f.Metadata.Uid);
             var retry = retryDefaults with { MaxRetries = mapped?.MaxRetries ?? f.Spec?.MaxRetries ?? HandoffApi.DefaultMaxRetries };
             var state = FunctionLifecycle.Derive(record, [.. own.Select(p => p.Attempt)], retry, snapshot.Now);
-            views.Add(new FunctionView(f, ObjectKeys.Of(f.Metadata.NamespaceProperty, f.Metadata.Name), record, own, state)
+            // The mapped function's id is the same key, kept between passes: the term's memos keyed by it share one string.
+            views.Add(new FunctionView(f, mapped?.Id ?? ObjectKeys.Of(f.Metadata.NamespaceProperty, f.Metadata.Name), record, own, state)
             {
                 Mapped = mapped,
                 SpecProblem = problem,
