@@ -119,13 +119,14 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
 
     private bool Decode(JsonElement element, out T? item, out InvalidObject? problem)
     {
-        var text = element.GetRawText();
         JsonObject? repaired = null;
         for (var repairs = 0; ; repairs++)
         {
             try
             {
-                item = KubernetesJson.Deserialize<T>(text);
+                item = repaired is null
+                    ? element.Deserialize<T>(KubernetesJsonOptions.Value)
+                    : repaired.Deserialize<T>(KubernetesJsonOptions.Value);
                 problem = null;
                 return item?.Metadata?.Name is not null;
             }
@@ -133,9 +134,9 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
             {
                 // The status is the operator's own output, derived again every pass: a field of it that cannot be read
                 // (written by hand, or under an older schema) is repaired and written again with the truth — not the object.
-                if (repairs < MaxStatusFieldsRepaired && ex is JsonException { Path: { } path } && RepairStatusField(repaired ??= JsonNode.Parse(text)!.AsObject(), path))
+                if (repairs < MaxStatusFieldsRepaired && ex is JsonException { Path: { } path } &&
+                    RepairStatusField(repaired ??= JsonNode.Parse(element.GetRawText())!.AsObject(), path))
                 {
-                    text = repaired.ToJsonString();
                     continue;
                 }
 
