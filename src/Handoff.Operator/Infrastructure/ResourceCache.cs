@@ -53,11 +53,29 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
                 return false;
             }
 
+            KeepIdentityStrings(item, current);
             if (_items.TryUpdate(key, item, current))
             {
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// A new version of an object takes the strings of its uid and name from the version it replaces: what the pass
+    /// keeps of an object between versions (its memos, keyed by uid or holding its name) then holds one copy, not one
+    /// per version seen. The object is not the cache's yet, so changing it is safe.
+    /// </summary>
+    private static void KeepIdentityStrings(T item, T current)
+    {
+        var (meta, known) = (item.Metadata, current.Metadata);
+        if (ReferenceEquals(meta, known) || meta.Uid != known.Uid)
+        {
+            return;
+        }
+
+        meta.Uid = known.Uid;
+        meta.Name = known.Name;
     }
 
     public bool Remove(string key) => _items.TryRemove(key, out _);

@@ -231,6 +231,29 @@ public sealed class ResourceWatcherTests
     }
 
     [Fact]
+    public void A_new_version_keeps_the_strings_of_the_uid_and_name_it_replaces_and_a_recreated_object_its_own()
+    {
+        var cache = new ResourceCache<V1Pod>();
+        var first = Pod("a", 5, uid: "u-1");
+        Assert.True(cache.Upsert(first));
+
+        // As decoded from another watch event: equal strings, other instances.
+        var next = Pod(new string(['a']), 6, uid: new string(['u', '-', '1']));
+        Assert.NotSame(first.Metadata.Uid, next.Metadata.Uid);
+        Assert.NotSame(first.Metadata.Name, next.Metadata.Name);
+        Assert.True(cache.Upsert(next));
+
+        var stored = cache.Get("ns/a")!;
+        Assert.Equal("6", stored.Metadata.ResourceVersion);
+        Assert.Same(first.Metadata.Uid, stored.Metadata.Uid);
+        Assert.Same(first.Metadata.Name, stored.Metadata.Name);
+
+        var recreated = Pod("a", 7, uid: "u-2");
+        Assert.True(cache.Upsert(recreated));
+        Assert.Equal("u-2", cache.Get("ns/a")!.Metadata.Uid);
+    }
+
+    [Fact]
     public void Cache_stores_what_its_transform_returns_on_upsert_and_what_a_list_trimmed_with_it_on_replace()
     {
         var cache = new ResourceCache<V1Pod>(p => new V1Pod { Metadata = p.Metadata, Spec = new V1PodSpec { NodeName = "trimmed" } });
