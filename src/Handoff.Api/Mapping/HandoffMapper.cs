@@ -149,10 +149,10 @@ public static partial class HandoffMapper
 
     /// <summary>
     /// Converts a HandoffFunction. <paramref name="defaultStrategy"/> applies when <c>spec.strategy</c> is empty;
-    /// <paramref name="templates"/>, when given, reads each pod template instance once (the operator's memo).
+    /// <paramref name="shared"/>, when given, reads each pod template and cost map instance once (the operator's memo).
     /// </summary>
     public static MappedFunction ToFunction(
-        HandoffFunction function, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable, TemplateTermsMemo? templates = null)
+        HandoffFunction function, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable, SharedSpecMemo? shared = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         var what = Describe(function);
@@ -161,9 +161,9 @@ public static partial class HandoffMapper
         var ns = NamespaceOf(function);
         ValidateName(what, "metadata.namespace", ns, subdomain: false);
         var spec = function.Spec ?? new HandoffFunctionSpec();
-        var declared = ParseResources(what, "spec.cost", spec.Cost);
+        var declared = shared is null ? ParseResources(what, "spec.cost", spec.Cost) : shared.CostOf(what, spec.Cost);
         var podSpec = spec.Template?.Spec;
-        var terms = templates is null ? TemplateTerms.Of(what, podSpec) : templates.Of(what, podSpec);
+        var terms = shared is null ? TemplateTerms.Of(what, podSpec) : shared.TermsOf(what, podSpec);
         var cost = terms.EffectiveCostOf(declared);
 
         var args = new List<string>();

@@ -9,7 +9,7 @@ namespace Handoff.Api.Mapping;
 /// <summary>
 /// What a function takes from its pod template alone: what the pod requests and limits (and its effective request),
 /// the taints it tolerates and the node affinity it requires. Functions made from one template (a generator's, or equal
-/// templates the operator keeps once) share one of these (<see cref="TemplateTermsMemo"/>).
+/// templates the operator keeps once) share one of these (<see cref="SharedSpecMemo"/>).
 /// </summary>
 public sealed class TemplateTerms
 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using CommunityToolkit.HighPerformance.Buffers;
 using Handoff.Api.Mapping;
@@ -316,8 +317,19 @@ public static class CacheTransforms
     }
 
     /// <summary>A cost map as text, entries in order (names and quantities cannot hold '=' or a newline).</summary>
-    private static string CostMapText(Dictionary<string, string> map) =>
-        string.Join('\n', map.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Key + "=" + e.Value));
+    private static string CostMapText(Dictionary<string, string> map)
+    {
+        var names = new string[map.Count];
+        map.Keys.CopyTo(names, 0);
+        Array.Sort(names, StringComparer.Ordinal);
+        var text = new StringBuilder();
+        foreach (var name in names)
+        {
+            text.Append(name).Append('=').Append(map[name]).Append('\n');
+        }
+
+        return text.ToString();
+    }
 
     private static string? Shared(string? value) => value is null ? null : StringPool.Shared.GetOrAdd(value);
 

@@ -25,7 +25,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     private readonly Dictionary<string, (long? Generation, bool Ready, V1Node? Node, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Generation, MappedFunction? Mapped, ManifestValidationException? Problem)> _specs = new(StringComparer.Ordinal);
-    private readonly TemplateTermsMemo _templates = new();
+    private readonly SharedSpecMemo _shared = new();
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
 
@@ -86,7 +86,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         {
             try
             {
-                known = (function.Metadata.Generation, HandoffMapper.ToFunction(function, defaultStrategy, _templates), null);
+                known = (function.Metadata.Generation, HandoffMapper.ToFunction(function, defaultStrategy, _shared), null);
             }
             catch (ManifestValidationException ex)
             {

@@ -6,8 +6,8 @@ using k8s.Models;
 
 namespace Handoff.Api.Tests.Mapping;
 
-/// <summary>The operator's memo of what functions take from their pod template: the same mapping, read once per template instance.</summary>
-public sealed class TemplateTermsMemoTests
+/// <summary>The operator's memo of what functions share (their pod template, their cost map): the same mapping, read once per instance.</summary>
+public sealed class SharedSpecMemoTests
 {
     private static V1PodTemplateSpec Template(string gpu = "1") => new()
     {
@@ -36,10 +36,10 @@ public sealed class TemplateTermsMemoTests
     [Fact]
     public void Functions_of_one_template_instance_share_its_terms_and_map_as_without_the_memo()
     {
-        var memo = new TemplateTermsMemo();
+        var memo = new SharedSpecMemo();
         var template = Template();
-        var a = HandoffMapper.ToFunction(Function("a", template), templates: memo);
-        var b = HandoffMapper.ToFunction(Function("b", template, new() { ["cpu"] = "4", ["memory"] = "1Gi" }), templates: memo);
+        var a = HandoffMapper.ToFunction(Function("a", template), shared: memo);
+        var b = HandoffMapper.ToFunction(Function("b", template, new() { ["cpu"] = "4", ["memory"] = "1Gi" }), shared: memo);
         var alone = HandoffMapper.ToFunction(Function("b", template, new() { ["cpu"] = "4", ["memory"] = "1Gi" }));
 
         Assert.Same(a.PodResources, b.PodResources);
@@ -56,9 +56,9 @@ public sealed class TemplateTermsMemoTests
     [Fact]
     public void An_equal_template_that_is_another_instance_is_read_on_its_own()
     {
-        var memo = new TemplateTermsMemo();
-        var a = HandoffMapper.ToFunction(Function("a", Template("1")), templates: memo);
-        var b = HandoffMapper.ToFunction(Function("b", Template("2")), templates: memo);
+        var memo = new SharedSpecMemo();
+        var a = HandoffMapper.ToFunction(Function("a", Template("1")), shared: memo);
+        var b = HandoffMapper.ToFunction(Function("b", Template("2")), shared: memo);
         Assert.NotSame(a.PodResources, b.PodResources);
         Assert.Equal(1000, a.Placement.Cost["nvidia.com/gpu"]);
         Assert.Equal(2000, b.Placement.Cost["nvidia.com/gpu"]);
@@ -67,21 +67,38 @@ public sealed class TemplateTermsMemoTests
     [Fact]
     public void A_template_that_does_not_read_is_an_error_naming_each_function_that_uses_it()
     {
-        var memo = new TemplateTermsMemo();
+        var memo = new SharedSpecMemo();
         var broken = Template();
         broken.Spec.Containers[0].Resources.Requests["cpu"] = new ResourceQuantity("1n");
-        var first = Assert.Throws<ManifestValidationException>(() => HandoffMapper.ToFunction(Function("first", broken), templates: memo));
-        var second = Assert.Throws<ManifestValidationException>(() => HandoffMapper.ToFunction(Function("second", broken), templates: memo));
+        var first = Assert.Throws<ManifestValidationException>(() => HandoffMapper.ToFunction(Function("first", broken), shared: memo));
+        var second = Assert.Throws<ManifestValidationException>(() => HandoffMapper.ToFunction(Function("second", broken), shared: memo));
         Assert.Contains("HandoffFunction team/first", first.Message, StringComparison.Ordinal);
         Assert.Contains("HandoffFunction team/second", second.Message, StringComparison.Ordinal);
         Assert.Contains("spec.template.spec.containers[0].resources.requests[cpu]", second.Message, StringComparison.Ordinal);
     }
 
     [Fact]
+    public void Functions_sharing_one_cost_map_share_its_parsed_cost_and_a_cost_that_does_not_read_names_each_function()
+    {
+        var memo = new SharedSpecMemo();
+        var cost = new Dictionary<string, string> { ["cpu"] = "1", ["memory"] = "1Gi" };
+        var a = HandoffMapper.ToFunction(Function("a", new V1PodTemplateSpec(), cost), shared: memo);
+        var b = HandoffMapper.ToFunction(Function("b", new V1PodTemplateSpec(), cost), shared: memo);
+        Assert.Same(a.DeclaredCost, b.DeclaredCost);
+        Assert.Equal(ResourceList.Of(("cpu", "1"), ("memory", "1Gi")), b.DeclaredCost);
+
+        var broken = new Dictionary<string, string> { ["cpu"] = "1n" };
+        var first = Assert.Throws<ManifestValidationException>(() => HandoffMapper.ToFunction(Function("first", new V1PodTemplateSpec(), broken), shared: memo));
+        var second = Assert.Throws<ManifestValidationException>(() => HandoffMapper.ToFunction(Function("second", new V1PodTemplateSpec(), broken), shared: memo));
+        Assert.Equal(("HandoffFunction team/first", "spec.cost[cpu]"), (first.ObjectReference, first.Field));
+        Assert.Equal("HandoffFunction team/second", second.ObjectReference);
+    }
+
+    [Fact]
     public void A_template_without_containers_leaves_the_cost_as_declared()
     {
-        var memo = new TemplateTermsMemo();
-        var f = HandoffMapper.ToFunction(Function("a", new V1PodTemplateSpec { Spec = new V1PodSpec() }), templates: memo);
+        var memo = new SharedSpecMemo();
+        var f = HandoffMapper.ToFunction(Function("a", new V1PodTemplateSpec { Spec = new V1PodSpec() }), shared: memo);
         Assert.Equal(ResourceList.Of(("cpu", "1")), f.Placement.Cost);
         Assert.Empty(f.PodResources.Containers);
     }
