@@ -141,6 +141,7 @@ public sealed class ChartRenderTests
         Assert.False(options.LeaderElect);
         Assert.Equal("handoff-operator", options.LeaseName);
         Assert.Equal(Helm.Namespace, options.LeaseNamespace);
+        Assert.Equal((TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)), (options.LeaseDuration, options.RenewDeadline, options.RetryPeriod));
         Assert.Equal("Information", options.LogLevel);
         Assert.Equal(("Never", (int?)null), (options.DefaultPodGC, options.DefaultTtlSecondsAfterFinished));
         Assert.Equal(1, deployment.Spec.Replicas);
@@ -168,6 +169,7 @@ public sealed class ChartRenderTests
         Assert.Equal("BestFit", options.DefaultStrategy);
         Assert.Equal("Debug", options.LogLevel);
         Assert.Equal("handoff-prod", options.LeaseName);
+        Assert.Equal((TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(500)), (options.LeaseDuration, options.RenewDeadline, options.RetryPeriod));
         Assert.Equal("0.0.0.0:9090", options.MetricsAddress);
         Assert.Equal("0.0.0.0:9091", options.ProbeAddress);
         Assert.Equal(("OnCompletion", (int?)86400), (options.DefaultPodGC, options.DefaultTtlSecondsAfterFinished));
