@@ -34,7 +34,7 @@ public static class CacheTransforms
     public static SharedInstances<V1PodTemplateSpec> Templates { get; } = new(template => KubernetesJson.Serialize(template));
 
     /// <summary>Equal <c>spec.cost</c> maps kept once (the functions of one kind declare one cost).</summary>
-    public static SharedInstances<Dictionary<string, string>> CostMaps { get; } = new(CostMapText);
+    public static SharedInstances<IDictionary<string, string>> CostMaps { get; } = new(CostMapText);
 
     public static HandoffFunction Function(HandoffFunction function)
     {
@@ -44,7 +44,8 @@ public static class CacheTransforms
         function.Kind = Shared(function.Kind)!;
         if (function.Spec is { } spec)
         {
-            spec.Cost = Shared(spec.Cost) is { } cost ? CostMaps.Share(cost) : null;
+            // A pooled copy is made only for a cost no cached function holds yet; the others take the one kept.
+            spec.Cost = spec.Cost is { Count: > 0 } cost ? CostMaps.Share(cost, map => Shared(map)!) : null;
             spec.Strategy = Shared(spec.Strategy);
             spec.Queue = Shared(spec.Queue);
             spec.PriorityClassName = Shared(spec.PriorityClassName);
@@ -318,7 +319,7 @@ public static class CacheTransforms
     }
 
     /// <summary>A cost map as text, entries in order (names and quantities cannot hold '=' or a newline).</summary>
-    private static string CostMapText(Dictionary<string, string> map)
+    private static string CostMapText(IDictionary<string, string> map)
     {
         var names = new string[map.Count];
         map.Keys.CopyTo(names, 0);

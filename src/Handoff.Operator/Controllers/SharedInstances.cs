@@ -20,8 +20,12 @@ public sealed class SharedInstances<T>(Func<T, string> text)
     private readonly Dictionary<(ulong, ulong, ulong, ulong), WeakReference<T>> _byHash = [];
     private int _sweepAt = MinSweepAt;
 
-    /// <summary>The instance to keep for <paramref name="value"/>: an equal one already kept, or this one.</summary>
-    public T Share(T value)
+    /// <summary>
+    /// The instance to keep for <paramref name="value"/>: an equal one already kept, or this one — or, when
+    /// <paramref name="keep"/> is given, what it makes of this one (a trimmed copy, say), made only when no equal
+    /// value is kept yet.
+    /// </summary>
+    public T Share(T value, Func<T, T>? keep = null)
     {
         ArgumentNullException.ThrowIfNull(value);
         var json = text(value);
@@ -31,18 +35,19 @@ public sealed class SharedInstances<T>(Func<T, string> text)
         var key = (words[0], words[1], words[2], words[3]);
         lock (_gate)
         {
-            if (_byHash.TryGetValue(key, out var kept) && kept.TryGetTarget(out var shared))
+            if (_byHash.TryGetValue(key, out var entry) && entry.TryGetTarget(out var shared))
             {
                 return shared;
             }
 
-            _byHash[key] = new WeakReference<T>(value);
+            var kept = keep is null ? value : keep(value);
+            _byHash[key] = new WeakReference<T>(kept);
             if (_byHash.Count >= _sweepAt)
             {
                 Sweep();
             }
 
-            return value;
+            return kept;
         }
     }
 

@@ -24,6 +24,24 @@ public sealed class SharedInstancesTests
     }
 
     [Fact]
+    public void What_keep_makes_is_kept_and_it_is_made_only_for_a_value_not_kept_yet()
+    {
+        var shared = new SharedInstances<V1PodTemplateSpec>(t => k8s.KubernetesJson.Serialize(t));
+        var copies = 0;
+        V1PodTemplateSpec Copy(V1PodTemplateSpec t)
+        {
+            copies++;
+            return Template(t.Spec.Containers[0].Image);
+        }
+
+        var original = Template("busybox");
+        var kept = shared.Share(original, Copy);
+        Assert.NotSame(original, kept);
+        Assert.Same(kept, shared.Share(Template("busybox"), Copy));
+        Assert.Equal(1, copies);
+    }
+
+    [Fact]
     public void A_template_no_function_uses_is_collected_and_its_entry_swept()
     {
         var shared = new SharedInstances<V1PodTemplateSpec>(t => k8s.KubernetesJson.Serialize(t));
