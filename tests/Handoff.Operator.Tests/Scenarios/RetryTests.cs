@@ -1,6 +1,7 @@
 using Handoff.Core.Lifecycle;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Handoff.Operator.Tests.Scenarios;
@@ -39,6 +40,12 @@ public sealed class RetryTests
         var second = await cluster.WaitForFunctionAsync("flaky", f => f.Status?.Attempts == 2 && f.Status.Reason() == Reasons.Retrying, "waits to retry attempt 2");
         Assert.Contains("retry 2 of 2", second.Status.Message, StringComparison.Ordinal);
         Assert.InRange(second.Status.RetryAfter!.Value - time.GetUtcNow().UtcDateTime, TimeSpan.FromSeconds(19), TimeSpan.FromSeconds(20.5));
+
+        // The Retrying Event comes from the pass after the one that wrote the state (it must have lasted): wait for it
+        // before the clock jumps past the back-off, or that pass would see attempt 3 under way and have nothing to say.
+        await Wait.ForAsync(
+            async () => (await cluster.EventsAsync()).Count(e => e.Reason == Reasons.Retrying && e.InvolvedObject.Name == "flaky"),
+            n => n == 2, "the Retrying Event of attempt 2");
 
         time.Advance(TimeSpan.FromSeconds(20));
         var failed = await cluster.WaitForPhaseAsync("flaky", FunctionPhases.Failed);
