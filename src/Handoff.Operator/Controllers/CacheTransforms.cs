@@ -5,6 +5,7 @@ using CommunityToolkit.HighPerformance.Buffers;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Resources;
+using Handoff.Operator.Infrastructure;
 using k8s;
 using k8s.Models;
 
@@ -51,18 +52,9 @@ public static class CacheTransforms
             spec.PriorityClassName = Shared(spec.PriorityClassName);
             spec.PreemptionPolicy = Shared(spec.PreemptionPolicy);
             spec.PodGC = Shared(spec.PodGC);
-            foreach (var container in spec.Template?.Spec?.Containers ?? [])
+            if (spec.Template is { } template && !Templates.IsKept(template))
             {
-                container.Name = Shared(container.Name);
-                container.Image = Shared(container.Image);
-                container.ImagePullPolicy = Shared(container.ImagePullPolicy);
-                container.Command = Shared(container.Command);
-                container.Args = Shared(container.Args);
-            }
-
-            if (spec.Template is { } template)
-            {
-                spec.Template = Templates.Share(template);
+                spec.Template = Templates.Share(template, KeepTemplate);
             }
         }
 
@@ -80,6 +72,30 @@ public static class CacheTransforms
         }
 
         return function;
+    }
+
+    /// <summary>
+    /// How a HandoffFunction is decoded for the cache: its template through <see cref="Templates"/> by the JSON it
+    /// arrives in (<see cref="SharedTemplateConverter"/>), so a template seen before is not decoded again.
+    /// </summary>
+    public static JsonSerializerOptions FunctionJson { get; } = new(KubernetesJsonOptions.Value)
+    {
+        Converters = { new SharedTemplateConverter(Templates, KubernetesJsonOptions.Value, KeepTemplate, "$.spec.template") },
+    };
+
+    /// <summary>What is kept of a template no cached function shares yet: its container's repeated strings pooled.</summary>
+    private static V1PodTemplateSpec KeepTemplate(V1PodTemplateSpec template)
+    {
+        foreach (var container in template.Spec?.Containers ?? [])
+        {
+            container.Name = Shared(container.Name);
+            container.Image = Shared(container.Image);
+            container.ImagePullPolicy = Shared(container.ImagePullPolicy);
+            container.Command = Shared(container.Command);
+            container.Args = Shared(container.Args);
+        }
+
+        return template;
     }
 
     public static HandoffNode HandoffNode(HandoffNode node)

@@ -43,7 +43,7 @@ public sealed class HandoffOperator : BackgroundService
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HandoffOperator>();
         HandoffNodes = Watcher(WatchSources.HandoffNodes(client, options.WatchTimeout), CacheTransforms.HandoffNode);
-        Functions = Watcher(WatchSources.HandoffFunctions(client, options.Namespace, options.WatchTimeout), CacheTransforms.Function);
+        Functions = Watcher(WatchSources.HandoffFunctions(client, options.Namespace, options.WatchTimeout, CacheTransforms.FunctionJson), CacheTransforms.Function);
         Pods = Watcher(new MappedWatchSource<V1Pod, PodRecord>(WatchSources.Pods(client, options.WatchTimeout), CacheTransforms.Pod), static p => p);
         Nodes = Watcher(WatchSources.Nodes(client, options.WatchTimeout), CacheTransforms.Node);
         Queues = Watcher(WatchSources.HandoffQueues(client, options.WatchTimeout), CacheTransforms.Queue);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -10,6 +11,9 @@ namespace Handoff.Operator.Controllers;
 /// cannot forge a match for another's value). Instances are held weakly: a value no cached object uses any more is
 /// collected, and its entry swept once entries outnumber twice those alive at the last sweep. Shared values are never
 /// modified (a pod is built from a copy of its function's template, <c>FunctionPods.Build</c>).
+/// A value can also be shared by its encoded form before it is decoded (<see cref="ShareEncoded{TState}"/>: the JSON an
+/// API server sent): a value seen before is then not decoded again. Encoded forms and texts are hashed apart (a
+/// value shared both ways may be kept twice, never confused).
 /// </summary>
 public sealed class SharedInstances<T>(Func<T, string> text)
     where T : class
@@ -18,6 +22,9 @@ public sealed class SharedInstances<T>(Func<T, string> text)
 
     private readonly Lock _gate = new();
     private readonly Dictionary<(ulong, ulong, ulong, ulong), WeakReference<T>> _byHash = [];
+
+    // The instances handed out as kept: sharing one of them again costs a lookup, not its text and hash.
+    private readonly ConditionalWeakTable<T, object?> _kept = [];
     private int _sweepAt = MinSweepAt;
 
     /// <summary>
@@ -28,27 +35,76 @@ public sealed class SharedInstances<T>(Func<T, string> text)
     public T Share(T value, Func<T, T>? keep = null)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var json = text(value);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(MemoryMarshal.AsBytes(json.AsSpan()), hash);
-        var words = MemoryMarshal.Cast<byte, ulong>(hash);
-        var key = (words[0], words[1], words[2], words[3]);
+        if (IsKept(value))
+        {
+            return value;
+        }
+
+        var key = KeyOf(MemoryMarshal.AsBytes(text(value).AsSpan()), domain: 0);
         lock (_gate)
         {
-            if (_byHash.TryGetValue(key, out var entry) && entry.TryGetTarget(out var shared))
+            if (Find(key) is { } shared)
             {
                 return shared;
             }
 
-            var kept = keep is null ? value : keep(value);
-            _byHash[key] = new WeakReference<T>(kept);
-            if (_byHash.Count >= _sweepAt)
-            {
-                Sweep();
-            }
-
-            return kept;
+            return Keep(key, keep is null ? value : keep(value));
         }
+    }
+
+    /// <summary>
+    /// The instance to keep for the value <paramref name="encoded"/> (UTF-8 JSON, say) decodes to: an equal one
+    /// already kept, found by the encoding alone — or, when none is, what <paramref name="decode"/> makes of
+    /// <paramref name="state"/>. Equal encodings make equal values; equal values with different encodings (other key
+    /// order, spacing) are merely kept apart.
+    /// </summary>
+    public T ShareEncoded<TState>(ReadOnlySpan<byte> encoded, TState state, Func<TState, T> decode)
+    {
+        ArgumentNullException.ThrowIfNull(decode);
+        var key = KeyOf(encoded, domain: 1);
+        lock (_gate)
+        {
+            if (Find(key) is { } shared)
+            {
+                return shared;
+            }
+        }
+
+        // Decoded outside the lock (it may throw on a bad value, and takes longer than a lookup); of two threads
+        // decoding the same new value at once, the first to come back is kept and the other's copy dropped.
+        var decoded = decode(state);
+        lock (_gate)
+        {
+            return Find(key) ?? Keep(key, decoded);
+        }
+    }
+
+    /// <summary>True when <paramref name="value"/> is an instance this pool handed out as the one kept.</summary>
+    public bool IsKept(T value) => _kept.TryGetValue(value, out _);
+
+    private static (ulong, ulong, ulong, ulong) KeyOf(ReadOnlySpan<byte> bytes, byte domain)
+    {
+        // SHA-256 (not a faster non-cryptographic hash): one tenant must not be able to forge a match for another's value.
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, hash);
+        hash[0] ^= domain;
+        var words = MemoryMarshal.Cast<byte, ulong>(hash);
+        return (words[0], words[1], words[2], words[3]);
+    }
+
+    private T? Find((ulong, ulong, ulong, ulong) key) =>
+        _byHash.TryGetValue(key, out var entry) && entry.TryGetTarget(out var shared) ? shared : null;
+
+    private T Keep((ulong, ulong, ulong, ulong) key, T kept)
+    {
+        _byHash[key] = new WeakReference<T>(kept);
+        _kept.AddOrUpdate(kept, null);
+        if (_byHash.Count >= _sweepAt)
+        {
+            Sweep();
+        }
+
+        return kept;
     }
 
     /// <summary>Distinct values with an entry (alive or not yet swept).</summary>

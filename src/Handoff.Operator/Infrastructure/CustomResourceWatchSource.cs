@@ -20,14 +20,18 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
     private readonly string _kind;
     private readonly Func<ListRequest, CancellationToken, Task<HttpOperationResponse<JsonElement>>> _call;
     private readonly int _timeoutSeconds;
+    private readonly JsonSerializerOptions _json;
 
+    /// <param name="json">how each object is decoded (default: KubernetesClient's own options)</param>
     public CustomResourceWatchSource(
-        string kind, string name, Func<ListRequest, CancellationToken, Task<HttpOperationResponse<JsonElement>>> call, TimeSpan watchTimeout)
+        string kind, string name, Func<ListRequest, CancellationToken, Task<HttpOperationResponse<JsonElement>>> call, TimeSpan watchTimeout,
+        JsonSerializerOptions? json = null)
     {
         _kind = kind;
         Name = name;
         _call = call;
         _timeoutSeconds = Math.Max(1, (int)watchTimeout.TotalSeconds);
+        _json = json ?? KubernetesJsonOptions.Value;
     }
 
     public string Name { get; }
@@ -125,8 +129,8 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
             try
             {
                 item = repaired is null
-                    ? element.Deserialize<T>(KubernetesJsonOptions.Value)
-                    : repaired.Deserialize<T>(KubernetesJsonOptions.Value);
+                    ? element.Deserialize<T>(_json)
+                    : repaired.Deserialize<T>(_json);
                 problem = null;
                 return item?.Metadata?.Name is not null;
             }

@@ -147,7 +147,8 @@ public static class WatchSources
                 resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct),
             timeout);
 
-    public static IWatchSource<HandoffFunction> HandoffFunctions(IKubernetes client, string watchNamespace, TimeSpan timeout) =>
+    /// <param name="json">how each function is decoded (default: KubernetesClient's own options)</param>
+    public static IWatchSource<HandoffFunction> HandoffFunctions(IKubernetes client, string watchNamespace, TimeSpan timeout, JsonSerializerOptions? json = null) =>
         new CustomResourceWatchSource<HandoffFunction>(
             HandoffApi.FunctionKind, HandoffApi.FunctionPlural,
             (r, ct) => string.IsNullOrEmpty(watchNamespace)
@@ -158,5 +159,6 @@ public static class WatchSources
                     HandoffApi.Group, HandoffApi.Version, watchNamespace, HandoffApi.FunctionPlural,
                     allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
                     cancellationToken: ct),
-            timeout);
+            timeout,
+            json);
 }

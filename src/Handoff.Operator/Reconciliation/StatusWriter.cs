@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core;
 using Handoff.Core.Lifecycle;
@@ -127,9 +128,10 @@ public sealed class StatusWriter(
         fence.ThrowIfStale();
         var (result, updated) = await api.RunAsync(
             "patch-function-status",
-            ct => client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<HandoffFunction>(
-                new V1Patch(MergePatches.StatusPatch(patch, rv), V1Patch.PatchType.MergePatch),
-                HandoffApi.Group, HandoffApi.Version, f.Namespace, HandoffApi.FunctionPlural, f.Name, cancellationToken: ct),
+            async ct => (await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<JsonElement>(
+                    new V1Patch(MergePatches.StatusPatch(patch, rv), V1Patch.PatchType.MergePatch),
+                    HandoffApi.Group, HandoffApi.Version, f.Namespace, HandoffApi.FunctionPlural, f.Name, cancellationToken: ct))
+                .Deserialize<HandoffFunction>(CacheTransforms.FunctionJson)!, // as the cache decodes: its template is the one kept
             cancellationToken);
         if (updated is null)
         {

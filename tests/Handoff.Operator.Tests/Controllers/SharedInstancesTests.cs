@@ -77,6 +77,45 @@ public sealed class SharedInstancesTests
         Assert.Equal("2", c.Spec.Cost!["cpu"]);
     }
 
+    [Fact]
+    public void A_value_shared_by_its_encoding_is_decoded_once_and_an_instance_kept_is_shared_again_without_its_text()
+    {
+        var texts = 0;
+        var shared = new SharedInstances<V1PodTemplateSpec>(t =>
+        {
+            texts++;
+            return k8s.KubernetesJson.Serialize(t);
+        });
+        var decodes = 0;
+        V1PodTemplateSpec Decode(string image)
+        {
+            decodes++;
+            return Template(image);
+        }
+
+        var first = shared.ShareEncoded("{\"image\":\"busybox\"}"u8, "busybox", Decode);
+        Assert.Same(first, shared.ShareEncoded("{\"image\":\"busybox\"}"u8, "busybox", Decode));
+        Assert.Equal(1, decodes);
+        Assert.NotSame(first, shared.ShareEncoded("{\"image\":\"alpine\"}"u8, "alpine", Decode));
+        Assert.Equal(2, decodes);
+
+        Assert.True(shared.IsKept(first));
+        Assert.Same(first, shared.Share(first));
+        Assert.Equal(0, texts);
+        Assert.False(shared.IsKept(Template("busybox")));
+    }
+
+    [Fact]
+    public void A_value_that_does_not_decode_keeps_nothing_and_the_next_try_decodes_again()
+    {
+        var shared = new SharedInstances<V1PodTemplateSpec>(t => k8s.KubernetesJson.Serialize(t));
+
+        Assert.Throws<FormatException>(() => shared.ShareEncoded("bad"u8, 0, _ => throw new FormatException("bad")));
+        Assert.Equal(0, shared.Count);
+        var kept = shared.ShareEncoded("bad"u8, 0, _ => Template("fixed"));
+        Assert.Same(kept, shared.ShareEncoded("bad"u8, 0, _ => Template("other")));
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ShareUnreferenced(SharedInstances<V1PodTemplateSpec> shared, int count)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Handoff.Api.V1Alpha1;
+using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
 using k8s.Autorest;
 
@@ -8,13 +9,16 @@ namespace Handoff.Operator.Tests.Infrastructure;
 /// <summary>Objects are decoded one by one: an unreadable spec skips that object; an unreadable status field is repaired.</summary>
 public sealed class CustomResourceWatchSourceTests
 {
-    private static CustomResourceWatchSource<HandoffFunction> Source(params string[] items)
+    private static CustomResourceWatchSource<HandoffFunction> Source(params string[] items) => Source(null, items);
+
+    private static CustomResourceWatchSource<HandoffFunction> Source(JsonSerializerOptions? json, params string[] items)
     {
         var body = JsonDocument.Parse($$"""{"metadata":{"resourceVersion":"7"},"items":[{{string.Join(',', items)}}]}""").RootElement.Clone();
         return new CustomResourceWatchSource<HandoffFunction>(
             HandoffApi.FunctionKind, "functions",
             (_, _) => Task.FromResult(new HttpOperationResponse<JsonElement> { Body = body, Response = new HttpResponseMessage() }),
-            TimeSpan.FromMinutes(1));
+            TimeSpan.FromMinutes(1),
+            json);
     }
 
     private static async Task<ResourceListPage<HandoffFunction>> SinglePageAsync(CustomResourceWatchSource<HandoffFunction> source) =>
@@ -48,5 +52,28 @@ public sealed class CustomResourceWatchSourceTests
         Assert.Equal(("Succeeded", "kept", -1), (byName["attempts"].Status.Phase, byName["attempts"].Status.Result, byName["attempts"].Status.Attempts));
         Assert.Equal(("Running", null), (byName["conditions"].Status.Phase, byName["conditions"].Status.Conditions));
         Assert.Null(byName["status"].Status?.Phase); // a status that is no object: read as none
+    }
+
+    [Fact]
+    public async Task With_the_caches_options_equal_templates_are_decoded_once_and_a_bad_one_is_named_from_the_root()
+    {
+        const string template = """{"template":{"spec":{"containers":[{"name":"main","image":"busybox:1.36","resources":{"requests":{"cpu":"250m"}}}]}}}""";
+        const string other = """{"template":{"spec":{"containers":[{"name":"main","image":"alpine"}]}}}""";
+        const string bad = """{"template":{"spec":{"containers":[{"name":"main","image":"busybox","ports":[{"containerPort":"x"}]}]}}}""";
+        var listed = await SinglePageAsync(Source(
+            CacheTransforms.FunctionJson, Function("a", template), Function("b", template), Function("c", other), Function("bad", bad)));
+
+        var byName = listed.Items.ToDictionary(f => f.Metadata.Name);
+        Assert.Same(byName["a"].Spec.Template, byName["b"].Spec.Template);
+        Assert.True(CacheTransforms.Templates.IsKept(byName["a"].Spec.Template));
+        Assert.NotSame(byName["a"].Spec.Template, byName["c"].Spec.Template);
+        Assert.Equal("250m", byName["a"].Spec.Template.Spec.Containers[0].Resources.Requests["cpu"].ToString());
+        Assert.Equal("alpine", byName["c"].Spec.Template.Spec.Containers[0].Image);
+        var invalid = Assert.Single(listed.Invalid);
+        Assert.Equal("bad", invalid.Name);
+        Assert.Contains("$.spec.template.spec.containers[0].ports[0].containerPort", invalid.Problem, StringComparison.Ordinal);
+
+        // The cache's transform takes a template already kept as it is.
+        Assert.Same(byName["a"].Spec.Template, CacheTransforms.Function(byName["a"]).Spec.Template);
     }
 }
