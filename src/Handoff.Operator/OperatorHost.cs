@@ -39,12 +39,12 @@ public static class OperatorHost
     {
         if (!string.IsNullOrEmpty(options.Kubeconfig))
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig);
+            return KubeConfigReader.Load(options.Kubeconfig);
         }
 
         return KubernetesClientConfiguration.IsInCluster()
             ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+            : KubeConfigReader.Load(KubernetesClientConfiguration.KubeConfigDefaultLocation);
     }
 
     /// <summary>The <c>User-Agent</c> of the operator's API requests, e.g. <c>handoff-operator/0.1.0</c>.</summary>
@@ -179,7 +179,7 @@ public static class OperatorHost
         CancellationToken cancellationToken = default)
     {
         options ??= new OperatorOptions { MetricsAddress = "", ProbeAddress = "", LogLevel = "Warning" };
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+        var config = KubeConfigReader.Load(kubeconfigPath);
         return await StartAsync(options with { Kubeconfig = kubeconfigPath }, config, settings, cancellationToken);
     }
 
