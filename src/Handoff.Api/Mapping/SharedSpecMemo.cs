@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Handoff.Core.Resources;
 using k8s.Models;
@@ -24,7 +25,7 @@ public sealed class SharedSpecMemo
     public ResourceList CostOf(string what, IDictionary<string, string>? cost) =>
         cost is null ? ResourceList.Empty : Remembered(_costs, cost, () => HandoffMapper.ParseResources(what, "spec.cost", cost));
 
-    private static TValue Remembered<TKey, TValue>(ConditionalWeakTable<TKey, TValue> table, TKey key, Func<TValue> read)
+    private static TValue Remembered<TKey, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TValue>(ConditionalWeakTable<TKey, TValue> table, TKey key, Func<TValue> read)
         where TKey : class
         where TValue : class
     {
