@@ -7,45 +7,42 @@ namespace Handoff.Operator.Reconciliation;
 /// <summary>The reconciler's part of api.md, "Queues": evictions, partial gangs left by a restart, per-queue metrics.</summary>
 public sealed partial class Reconciler
 {
-    // Per queue, the resources whose usage series this term has set.
-    private readonly Dictionary<string, HashSet<string>> _queueSeries = new(StringComparer.Ordinal);
-
-    /// <summary>Per-queue gauges; a resource a queue no longer uses drops to 0, and a queue that is gone loses its series.</summary>
+    /// <summary>
+    /// Per-queue gauges; a resource a queue no longer uses drops to 0, and a queue that is gone loses its series. What
+    /// is cleaned up is read from the gauges themselves, not from what this term set: a series left by an earlier term
+    /// (leadership lost and won again between a queue's deletion and the next pass) goes too.
+    /// </summary>
     private void UpdateQueueMetrics(IReadOnlyList<QueueReport> reports)
     {
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        var byName = reports.ToDictionary(r => r.Name, StringComparer.Ordinal);
         foreach (var report in reports)
         {
-            present.Add(report.Name);
             metrics.QueuePending.WithLabels(report.Name).Set(report.Pending);
             metrics.QueueAdmitted.WithLabels(report.Name).Set(report.Admitted);
-            if (!_queueSeries.TryGetValue(report.Name, out var resources))
-            {
-                _queueSeries[report.Name] = resources = new HashSet<string>(StringComparer.Ordinal);
-            }
-
-            foreach (var resource in resources.Where(r => !report.Usage.Contains(r)))
-            {
-                metrics.QueueUsage.WithLabels(report.Name, resource).Set(0);
-            }
-
             foreach (var (resource, milli) in report.Usage)
             {
-                resources.Add(resource);
                 metrics.QueueUsage.WithLabels(report.Name, resource).Set(milli / 1000.0);
             }
         }
 
-        foreach (var (gone, resources) in _queueSeries.Where(q => !present.Contains(q.Key)).ToList())
+        foreach (var gauge in new[] { metrics.QueuePending, metrics.QueueAdmitted })
         {
-            metrics.QueuePending.RemoveLabelled(gone);
-            metrics.QueueAdmitted.RemoveLabelled(gone);
-            foreach (var resource in resources)
+            foreach (var labels in gauge.GetAllLabelValues().Where(l => !byName.ContainsKey(l[0])).ToList())
             {
-                metrics.QueueUsage.RemoveLabelled(gone, resource);
+                gauge.RemoveLabelled(labels);
             }
+        }
 
-            _queueSeries.Remove(gone);
+        foreach (var labels in metrics.QueueUsage.GetAllLabelValues().ToList())
+        {
+            if (!byName.TryGetValue(labels[0], out var report))
+            {
+                metrics.QueueUsage.RemoveLabelled(labels);
+            }
+            else if (!report.Usage.Contains(labels[1]))
+            {
+                metrics.QueueUsage.WithLabels(labels).Set(0);
+            }
         }
     }
 

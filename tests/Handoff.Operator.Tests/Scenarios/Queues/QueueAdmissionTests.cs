@@ -148,4 +148,31 @@ public sealed class QueueAdmissionTests
         await cluster.Client.CustomObjects.DeleteClusterCustomObjectAsync(HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, "batch", cancellationToken: Ct);
         await Wait.UntilAsync(async () => !(await ExportAsync()).Contains("handoff_queue_admitted{queue=\"batch\"}", StringComparison.Ordinal), "batch's gauges are removed");
     }
+
+    [Fact]
+    public async Task Queue_series_left_by_an_earlier_term_are_cleaned_up_and_a_resource_no_longer_used_drops_to_0()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["n1"], simulateKubelet: true);
+        await cluster.CreateNodeAsync("n1", Cpu("2"));
+        await cluster.CreateQueueAsync("kept", new HandoffQueueSpec { Quota = Cpu("2") });
+        var op = await cluster.StartOperatorAsync();
+        var metrics = op.Services.GetRequiredService<OperatorMetrics>();
+
+        // What a term that lost its leadership before the next pass could have left: a queue deleted since, and a
+        // resource the kept queue no longer uses. The next leader never set them.
+        metrics.QueuePending.WithLabels("deleted-meanwhile").Set(3);
+        metrics.QueueAdmitted.WithLabels("deleted-meanwhile").Set(1);
+        metrics.QueueUsage.WithLabels("deleted-meanwhile", "cpu").Set(2);
+        metrics.QueueUsage.WithLabels("kept", "nvidia.com/gpu").Set(1);
+        await cluster.CreateFunctionAsync(Function("f", "1", queue: "kept")); // a pass
+
+        await Wait.UntilAsync(
+            () => Task.FromResult(
+                metrics.QueuePending.GetAllLabelValues().All(l => l[0] != "deleted-meanwhile")
+                && metrics.QueueAdmitted.GetAllLabelValues().All(l => l[0] != "deleted-meanwhile")
+                && metrics.QueueUsage.GetAllLabelValues().All(l => l[0] != "deleted-meanwhile")),
+            "the deleted queue's series are gone");
+        Assert.Equal(0, metrics.QueueUsage.WithLabels("kept", "nvidia.com/gpu").Value);
+        Assert.Contains(metrics.QueuePending.GetAllLabelValues(), l => l[0] == "kept");
+    }
 }
