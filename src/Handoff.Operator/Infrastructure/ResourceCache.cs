@@ -14,7 +14,13 @@ namespace Handoff.Operator.Infrastructure;
 public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
+    // Recently removed objects by key, with the uid and resourceVersion they were removed at: a write's response that
+    // comes back after the object's deletion was seen (a status patch racing a DELETE) must not bring it back, or the
+    // cache would keep a deleted object until the next list. Bounded: cleared when it outgrows RemovedKept (a response
+    // that late is long gone by then).
+    private const int RemovedKept = 4096;
     private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string? Uid, string? ResourceVersion)> _removed = new(StringComparer.Ordinal);
 
     public static string KeyOf(T item) => KeyOf(item.Metadata.NamespaceProperty, item.Metadata.Name);
 
@@ -30,7 +36,8 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
 
     /// <summary>
     /// Stores the object unless the cache already holds a newer version of it (by resourceVersion, compared as
-    /// numbers when both are numbers, as etcd's are). Returns whether the cache changed.
+    /// numbers when both are numbers, as etcd's are) or removed this object at the same or a later version. Returns
+    /// whether the cache changed.
     /// </summary>
     public bool Upsert(T item)
     {
@@ -40,8 +47,14 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
         {
             if (!_items.TryGetValue(key, out var current))
             {
+                if (_removed.TryGetValue(key, out var removed) && !IsNewer(item, removed))
+                {
+                    return false;
+                }
+
                 if (_items.TryAdd(key, item))
                 {
+                    _removed.TryRemove(key, out _);
                     return true;
                 }
 
@@ -78,7 +91,44 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
         meta.Name = known.Name;
     }
 
-    public bool Remove(string key) => _items.TryRemove(key, out _);
+    /// <summary>
+    /// Removes the object; <paramref name="deleted"/> is the version its deletion was seen at (a DELETE event's
+    /// object), else the version the cache held. An older or equal version of the same object is not stored again.
+    /// </summary>
+    public bool Remove(string key, T? deleted = null)
+    {
+        // Remembered before the removal: an Upsert between the two finds the object still there and is judged by version.
+        if ((deleted ?? _items.GetValueOrDefault(key)) is { } last)
+        {
+            Remember(key, last);
+        }
+
+        return _items.TryRemove(key, out _);
+    }
+
+    private void Remember(string key, T last)
+    {
+        if (_removed.Count >= RemovedKept)
+        {
+            _removed.Clear();
+        }
+
+        _removed[key] = (last.Metadata.Uid, last.Metadata.ResourceVersion);
+    }
+
+    /// <summary>True unless <paramref name="candidate"/> is the removed object at the version it was removed at, or older.</summary>
+    private static bool IsNewer(T candidate, (string? Uid, string? ResourceVersion) removed)
+    {
+        if (!string.Equals(candidate.Metadata.Uid, removed.Uid, StringComparison.Ordinal))
+        {
+            return true; // another object of the same name: created again since
+        }
+
+        return long.TryParse(candidate.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var a) &&
+               long.TryParse(removed.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var b)
+            ? a > b
+            : !string.Equals(candidate.Metadata.ResourceVersion, removed.ResourceVersion, StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// Replaces the whole content (after a list) with objects already trimmed by <see cref="Trim"/> (a list trims each
@@ -88,17 +138,22 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     {
         var fresh = trimmed.ToDictionary(KeyOf, StringComparer.Ordinal);
         var removed = new List<string>();
-        foreach (var key in _items.Keys)
+        foreach (var (key, old) in _items)
         {
-            if (!fresh.ContainsKey(key) && _items.TryRemove(key, out _))
+            if (!fresh.ContainsKey(key))
             {
-                removed.Add(key);
+                Remember(key, old);
+                if (_items.TryRemove(key, out _))
+                {
+                    removed.Add(key);
+                }
             }
         }
 
         foreach (var (key, item) in fresh)
         {
             _items[key] = item;
+            _removed.TryRemove(key, out _);
         }
 
         return removed;

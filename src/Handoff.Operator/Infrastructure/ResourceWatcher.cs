@@ -236,7 +236,7 @@ public sealed class ResourceWatcher<T>
 
                 break;
             case WatchEventType.Deleted:
-                Cache.Remove(ResourceCache<T>.KeyOf(ev.Object));
+                Cache.Remove(ResourceCache<T>.KeyOf(ev.Object), ev.Object);
                 Changed?.Invoke(ev.Type, ev.Object);
                 break;
             case WatchEventType.Bookmark:

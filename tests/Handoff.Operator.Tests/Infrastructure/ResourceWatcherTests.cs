@@ -231,6 +231,30 @@ public sealed class ResourceWatcherTests
     }
 
     [Fact]
+    public void A_write_response_that_comes_back_after_the_deletion_was_seen_does_not_bring_the_object_back()
+    {
+        var cache = new ResourceCache<V1Pod>();
+        cache.Upsert(Pod("a", 5));
+
+        // A status patch answered at rv 6 while the DELETE (rv 7) was applied first: the cache stays without it.
+        Assert.True(cache.Remove("ns/a", Pod("a", 7)));
+        Assert.False(cache.Upsert(Pod("a", 6)));
+        Assert.False(cache.Upsert(Pod("a", 7)));
+        Assert.Null(cache.Get("ns/a"));
+
+        // The same name created again is another object (another uid), whatever its version; so is a later version.
+        Assert.True(cache.Upsert(Pod("a", 3, uid: "again")));
+        Assert.True(cache.Remove("ns/a"));
+        Assert.False(cache.Upsert(Pod("a", 3, uid: "again")));
+        Assert.True(cache.Upsert(Pod("a", 9, uid: "again")));
+
+        // A list that no longer has it removes it the same way.
+        cache.Replace([Pod("b", 10)]);
+        Assert.False(cache.Upsert(Pod("a", 9, uid: "again")));
+        Assert.Equal(["b"], cache.List().Select(p => p.Metadata.Name));
+    }
+
+    [Fact]
     public void A_new_version_keeps_the_strings_of_the_uid_and_name_it_replaces_and_a_recreated_object_its_own()
     {
         var cache = new ResourceCache<V1Pod>();

@@ -175,4 +175,70 @@ public sealed class QueueAdmissionTests
         Assert.Equal(0, metrics.QueueUsage.WithLabels("kept", "nvidia.com/gpu").Value);
         Assert.Contains(metrics.QueuePending.GetAllLabelValues(), l => l[0] == "kept");
     }
+
+    [Fact]
+    public async Task Deleting_a_queue_whose_functions_run_loses_nothing_and_scheduling_goes_on()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["n1"], simulateKubelet: true);
+        await cluster.CreateNodeAsync("n1", Cpu("4"));
+        await cluster.CreateQueueAsync("batch", new HandoffQueueSpec { Quota = Cpu("2") });
+        var op = await cluster.StartOperatorAsync();
+        var metrics = op.Services.GetRequiredService<OperatorMetrics>();
+        await cluster.CreateFunctionAsync(Function("running", "2", queue: "batch"));
+        await cluster.CreateFunctionAsync(Function("waiting", "1", queue: "batch"));
+        await cluster.WaitForPhaseAsync("running", "Running");
+
+        await cluster.Client.CustomObjects.DeleteClusterCustomObjectAsync(HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, "batch", cancellationToken: Ct);
+        await cluster.CreateFunctionAsync(Function("probe", "1", runs: "0s"));
+
+        await cluster.WaitForPhaseAsync("probe", "Succeeded");
+        await Wait.UntilAsync(
+            () => Task.FromResult(metrics.QueueAdmitted.GetAllLabelValues().All(l => l[0] != "batch")), "batch's gauges are removed");
+        Assert.Equal("Running", (await cluster.GetFunctionAsync("running")).Status.Phase);
+        await cluster.WaitForFunctionAsync("waiting", f => f.Status?.Conditions?.Any(c => c.Reason == Reasons.UnknownQueue) == true, "names an unknown queue now");
+    }
+
+    [Fact]
+    public async Task A_status_write_answered_after_the_queue_was_deleted_does_not_bring_it_back()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["n1"], simulateKubelet: true);
+        await cluster.CreateNodeAsync("n1", Cpu("4"));
+        await cluster.CreateQueueAsync("batch", new HandoffQueueSpec { Quota = Cpu("2") });
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var op = await cluster.StartOperatorAsync(handlers: () => [new HeldQueueStatusAnswers(answered, release.Task)]);
+        var metrics = op.Services.GetRequiredService<OperatorMetrics>();
+        await cluster.CreateFunctionAsync(Function("f", "1", queue: "batch"));
+
+        // The API server has written the queue's status; its answer is held until the deletion was seen by the watch.
+        await answered.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await cluster.Client.CustomObjects.DeleteClusterCustomObjectAsync(HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, "batch", cancellationToken: Ct);
+        await Wait.UntilAsync(() => Task.FromResult(op.Operator.Queues.Cache.Get("batch") is null), "the watch has seen the deletion");
+        release.SetResult();
+
+        // Before, the late answer put the deleted queue back in the cache: its gauges and status writes went on forever.
+        await Wait.UntilAsync(
+            () => Task.FromResult(metrics.QueueAdmitted.GetAllLabelValues().All(l => l[0] != "batch")), "batch's gauges are removed");
+        await cluster.CreateFunctionAsync(Function("probe", "1", runs: "0s"));
+        await cluster.WaitForPhaseAsync("probe", "Succeeded");
+        Assert.DoesNotContain(metrics.QueueAdmitted.GetAllLabelValues(), l => l[0] == "batch");
+        Assert.Null(op.Operator.Queues.Cache.Get("batch"));
+    }
+
+    /// <summary>Holds the answers to HandoffQueue status patches (after the server applied them) until released; signals the first.</summary>
+    private sealed class HeldQueueStatusAnswers(TaskCompletionSource answered, Task release) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Patch && request.RequestUri!.AbsolutePath.EndsWith("/status", StringComparison.Ordinal)
+                && request.RequestUri.AbsolutePath.Contains("/" + HandoffApi.QueuePlural + "/", StringComparison.Ordinal))
+            {
+                answered.TrySetResult();
+                await release.WaitAsync(cancellationToken);
+            }
+
+            return response;
+        }
+    }
 }
