@@ -124,9 +124,8 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
             return true; // another object of the same name: created again since
         }
 
-        return long.TryParse(candidate.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var a) &&
-               long.TryParse(removed.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var b)
-            ? a > b
+        return CompareVersions(candidate.Metadata.ResourceVersion, removed.ResourceVersion) is { } order
+            ? order > 0
             : !string.Equals(candidate.Metadata.ResourceVersion, removed.ResourceVersion, StringComparison.Ordinal);
     }
 
@@ -169,8 +168,13 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
             return false;
         }
 
-        return long.TryParse(candidate.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var a) &&
-               long.TryParse(current.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var b) &&
-               a < b;
+        return CompareVersions(candidate.Metadata.ResourceVersion, current.Metadata.ResourceVersion) < 0;
     }
+
+    /// <summary>Two resourceVersions compared as numbers, as etcd's are; null when either is not one.</summary>
+    private static int? CompareVersions(string? a, string? b) =>
+        long.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out var x) &&
+        long.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out var y)
+            ? x.CompareTo(y)
+            : null;
 }
