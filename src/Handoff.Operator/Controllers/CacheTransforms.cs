@@ -52,8 +52,9 @@ public static class CacheTransforms
             spec.PriorityClassName = Shared(spec.PriorityClassName);
             spec.PreemptionPolicy = Shared(spec.PreemptionPolicy);
             spec.PodGC = Shared(spec.PodGC);
-            if (spec.Template is { } template && !Templates.IsKept(template))
+            if (spec.Template is { } template)
             {
+                // One the decoder already shared (SharedTemplateConverter) comes back as it is, without its text.
                 spec.Template = Templates.Share(template, KeepTemplate);
             }
         }
