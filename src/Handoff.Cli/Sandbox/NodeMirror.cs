@@ -72,39 +72,14 @@ internal sealed class NodeMirror : IAsyncDisposable
         };
     }
 
-    /// <summary>
-    /// Names whose nodes come from Node manifests (<see cref="AddAsync"/>): HandoffNodes applied before them get no
-    /// default node of that name.
-    /// </summary>
-    public async Task ReserveAsync(IEnumerable<string> names, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            _known.UnionWith(names);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
     /// <summary>Adds <paramref name="node"/> as a simulated node unless a Kubernetes node of that name exists.</summary>
-    public Task EnsureAsync(SandboxNode node, CancellationToken cancellationToken) => AddCoreAsync(node, reserved: false, cancellationToken);
-
-    /// <summary>
-    /// Adds a node of a Node manifest (its name reserved or not); a simulated node of that name that runs nothing yet is
-    /// registered again from the manifest.
-    /// </summary>
-    public Task AddAsync(SandboxNode node, CancellationToken cancellationToken) => AddCoreAsync(node, reserved: true, cancellationToken);
-
-    private async Task AddCoreAsync(SandboxNode node, bool reserved, CancellationToken cancellationToken)
+    public async Task EnsureAsync(SandboxNode node, CancellationToken cancellationToken)
     {
         var name = node.Name;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (!_known.Add(name) && !reserved)
+            if (!_known.Add(name))
             {
                 return;
             }
@@ -112,19 +87,6 @@ internal sealed class NodeMirror : IAsyncDisposable
             try
             {
                 await _client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken);
-
-                // A Node manifest describes the node as the user wants it (its taints, labels, allocatable): one of the
-                // sandbox's default nodes of that name is registered again from it, unless pods already run there.
-                if (reserved)
-                {
-                    var replaced = _server.Kubelet.ReplaceNode(node);
-                    if (_log is not null)
-                    {
-                        await _log.WriteLineAsync(replaced
-                            ? $"simulated node {name} registered again from its Node manifest"
-                            : $"warning: Node {name} already exists (not simulated, or pods are bound to it): its manifest is not applied");
-                    }
-                }
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {

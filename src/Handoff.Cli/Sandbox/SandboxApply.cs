@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Handoff.Api.Manifests;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Nodes;
 using Handoff.Sandbox;
@@ -9,8 +8,10 @@ namespace Handoff.Cli.Sandbox;
 
 /// <summary>
 /// <c>--apply</c>: like <c>kubectl apply -R -f</c>, reading what <c>handoff plan -f</c> reads. With the operator running,
-/// HandoffNodes go first (so that node discovery, when on, leaves the hand-written ones alone), then Kubernetes Node
-/// manifests become simulated nodes (as if their kubelets registered them), then each HandoffNode without its Node
+/// Kubernetes Node manifests become simulated nodes before the operator starts (as if their kubelets had registered
+/// them: its first list sees them as described, taints and all — registering one again under a running operator left
+/// a moment in which the operator still saw the default node of that name and placed work on it), then HandoffNodes
+/// go (so that node discovery, when on, leaves the hand-written ones alone), then each HandoffNode without its Node
 /// gets a simulated one (<see cref="NodeMirror"/>); the rest follows once the operator reports every HandoffNode Ready —
 /// those applied and those discovery makes for the Node manifests it matches — so functions are placed on the complete
 /// set of nodes, as <c>handoff plan</c> (with the same <c>--discover-nodes</c>) places them.
@@ -19,55 +20,48 @@ internal static class SandboxApply
 {
     private static readonly TimeSpan NodesReadyWait = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Registers the Node manifests' simulated nodes; one of the sandbox's default nodes of the same name is registered
+    /// again from its manifest. Call before the operator starts.
+    /// </summary>
+    /// <param name="log">Where to say what was registered (null = quiet).</param>
+    public static async Task RegisterNodesAsync(SandboxServer server, SandboxManifests manifests, TextWriter? log)
+    {
+        foreach (var node in manifests.KubernetesNodes)
+        {
+            string line;
+            if (!server.Kubelet.NodeNames.Contains(node.Name))
+            {
+                server.Kubelet.AddNode(node);
+                line = $"simulated node {node.Name} registered from its Node manifest";
+            }
+            else
+            {
+                line = server.Kubelet.ReplaceNode(node)
+                    ? $"simulated node {node.Name} registered again from its Node manifest"
+                    : $"warning: Node {node.Name} already exists and pods are bound to it: its manifest is not applied";
+            }
+
+            if (log is not null)
+            {
+                await log.WriteLineAsync(line);
+            }
+        }
+    }
+
     /// <param name="beforeWorkload">Called just before the objects other than HandoffNodes are applied.</param>
     /// <param name="discoverNodes">The operator's discovery selector (null = discovery off, "" = every Node).</param>
     public static async Task ApplyAsync(
-        SandboxServer server, IEnumerable<string> paths, NodeMirror? mirror, TextWriter output, Action beforeWorkload,
+        SandboxServer server, SandboxManifests manifests, NodeMirror? mirror, TextWriter output, Action beforeWorkload,
         string? discoverNodes, CancellationToken cancellationToken)
     {
-        // The one manifest reader: the same objects `handoff plan -f` reads, of whatever kind, sent as they are.
-        var documents = new List<(string File, JsonObject Object)>();
-        try
-        {
-            foreach (var file in ManifestPaths.Expand(paths))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                documents.AddRange(ManifestReader.Read(file, Console.In).Select(o => (o.Source, o.Json)));
-            }
-        }
-        catch (ManifestException e)
-        {
-            throw new SandboxException(e.Message, e);
-        }
-
-        // HandoffNodes first, then the Kubernetes Nodes as simulated nodes (a kubelet registering them), then one for
-        // each HandoffNode without its Node.
-        var kubernetesNodes = new List<SandboxNode>();
-        foreach (var (file, node) in mirror is null ? [] : documents.Where(d => Is(d.Object, "v1", "Node")))
-        {
-            try
-            {
-                kubernetesNodes.Add(SandboxNode.FromManifest(node));
-            }
-            catch (FormatException e)
-            {
-                throw new SandboxException($"{file}: {e.Message}", e);
-            }
-        }
-
-        var nodes = mirror is null ? [] : documents.Where(d => IsHandoffNode(d.Object)).ToList();
+        var nodes = mirror is null ? [] : manifests.Documents.Where(d => SandboxManifests.IsHandoffNode(d.Object)).ToList();
         var names = nodes.Select(n => n.Object["metadata"]?["name"]?.GetValue<string>() ?? "").ToList();
         if (mirror is not null)
         {
-            await mirror.ReserveAsync(kubernetesNodes.Select(n => n.Name), cancellationToken);
             foreach (var (file, node) in nodes)
             {
                 await ApplyOneAsync(server, file, node, output, cancellationToken);
-            }
-
-            foreach (var node in kubernetesNodes)
-            {
-                await mirror.AddAsync(node, cancellationToken);
             }
 
             foreach (var (_, node) in nodes)
@@ -78,7 +72,7 @@ internal static class SandboxApply
             if (discoverNodes is not null)
             {
                 var selector = LabelSelectorParser.Parse(discoverNodes);
-                names.AddRange(kubernetesNodes.Where(n => selector.Matches(n.Labels) && !names.Contains(n.Name)).Select(n => n.Name));
+                names.AddRange(manifests.KubernetesNodes.Where(n => selector.Matches(n.Labels) && !names.Contains(n.Name)).Select(n => n.Name));
             }
         }
 
@@ -88,7 +82,9 @@ internal static class SandboxApply
         }
 
         beforeWorkload();
-        foreach (var (file, obj) in documents.Where(d => mirror is null || !(IsHandoffNode(d.Object) || Is(d.Object, "v1", "Node"))))
+        var workload = manifests.Documents.Where(d =>
+            mirror is null || !(SandboxManifests.IsHandoffNode(d.Object) || SandboxManifests.IsKubernetesNode(d.Object)));
+        foreach (var (file, obj) in workload)
         {
             await ApplyOneAsync(server, file, obj, output, cancellationToken);
         }
@@ -101,12 +97,6 @@ internal static class SandboxApply
             await output.WriteLineAsync(line);
         }
     }
-
-    private static bool IsHandoffNode(JsonObject obj) => Is(obj, HandoffApi.ApiVersion, HandoffApi.NodeKind);
-
-    private static bool Is(JsonObject obj, string apiVersion, string kind) =>
-        obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var a) && a == apiVersion &&
-        obj["kind"] is JsonValue k && k.TryGetValue<string>(out var named) && named == kind;
 
     /// <summary>Waits (briefly) until the operator has seen every applied HandoffNode Ready; continues regardless after a few seconds.</summary>
     private static async Task WaitForReadyAsync(SandboxServer server, IReadOnlyList<string> names, CancellationToken cancellationToken)

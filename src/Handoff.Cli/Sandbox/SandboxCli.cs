@@ -72,7 +72,19 @@ internal static class SandboxCli
 
         UntilDoneMonitor? monitor = null;
         NodeMirror? mirror = null;
-        var all = new List<SandboxCompanion>();
+        SandboxManifests? manifests = null;
+        var all = new List<SandboxCompanion>
+        {
+            // Read before anything starts (a bad file ends the run at once); Node manifests are registered before the
+            // operator's first list (SandboxApply).
+            async (server, _, ct) =>
+            {
+                manifests = SandboxManifests.Read(
+                    options.Apply.Select(p => Path.GetFullPath(p, options.Host.WorkingDirectory)), nodesAsSimulated: options.Operator, ct);
+                await SandboxApply.RegisterNodesAsync(server, manifests, options.UntilDone ? null : output);
+                return null;
+            },
+        };
         if (options.Operator)
         {
             all.Add(async (server, _, ct) => mirror = await NodeMirror.StartAsync(server, server.CreateClient(), options.UntilDone ? null : output, ct));
@@ -108,8 +120,7 @@ internal static class SandboxCli
         all.Add(async (server, _, ct) =>
         {
             await SandboxApply.ApplyAsync(
-                server, options.Apply.Select(p => Path.GetFullPath(p, options.Host.WorkingDirectory)), mirror, output,
-                () => monitor?.MarkApplyStarting(), options.DiscoverNodes, ct);
+                server, manifests!, mirror, output, () => monitor?.MarkApplyStarting(), options.DiscoverNodes, ct);
             monitor?.MarkApplied();
             return null;
         });

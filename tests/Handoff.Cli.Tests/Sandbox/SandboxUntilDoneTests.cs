@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Handoff.Cli.Sandbox;
+using k8s;
 
 namespace Handoff.Cli.Tests.Sandbox;
 
@@ -74,6 +75,46 @@ public sealed partial class SandboxUntilDoneTests
         var (exit, output, error) = await SandboxRun.RunAsync(["--apply", dir.Write("tainted.yaml", file), "--until-done", "--timeout", "3s"]);
         Assert.True(exit == 3, $"exit {exit}\n{output}\n{error}");
         Assert.Contains("default/intolerant: still Pending: 0/1 nodes are available: 1 node(s) had untolerated taint {nvidia.com/gpu: present}.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Node_manifests_are_registered_before_the_operator_starts()
+    {
+        // The operator's first list must see gpu-1 as the manifest describes it: registered again once the operator ran,
+        // there was a moment in which it still saw the untainted default node and could place work there. A companion
+        // starts right after the operator and before the rest is applied: what it reads is what the operator started on.
+        var file = Manifests(
+            "apiVersion: v1\nkind: Node\nmetadata: {name: gpu-1}\nspec:\n  taints: [{key: nvidia.com/gpu, value: present, effect: NoSchedule}]\n" +
+            "status:\n  allocatable: {cpu: \"8\", memory: 32Gi, pods: \"110\", nvidia.com/gpu: \"2\"}\n",
+            "apiVersion: handoff.dev/v1alpha1\nkind: HandoffNode\nmetadata: {name: gpu-1}\nspec: {capacityFrom: Node}\n",
+            "apiVersion: handoff.dev/v1alpha1\nkind: HandoffFunction\nmetadata: {name: tolerant, namespace: default}\nspec:\n  cost: {cpu: \"1\"}\n" +
+            "  template: {spec: {containers: [{name: main, image: busybox}], tolerations: [{key: nvidia.com/gpu, operator: Exists}]}}\n");
+        using var dir = new TempManifests();
+        IList<k8s.Models.V1Taint>? taintsWhenTheOperatorStarted = null;
+        var output = new CapturedWriter();
+        var error = new CapturedWriter();
+        var exit = await SandboxCli.RunAsync(
+            new SandboxCliOptions
+            {
+                Host = new Handoff.Sandbox.SandboxHostOptions { KubeconfigPath = Path.Combine(dir.Root, "kubeconfig") },
+                Apply = [dir.Write("tainted.yaml", file)],
+                PodDuration = "50ms",
+                UntilDone = true,
+                Timeout = "60s",
+            },
+            output, error, interactive: false,
+            companions: [async (server, _, ct) =>
+            {
+                using var client = server.CreateClient();
+                taintsWhenTheOperatorStarted = (await client.CoreV1.ReadNodeAsync("gpu-1", cancellationToken: ct)).Spec?.Taints;
+                return null;
+            }],
+            TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.True(exit == 0, output.Text + error.Text);
+        var taint = Assert.Single(taintsWhenTheOperatorStarted ?? []);
+        Assert.Equal(("nvidia.com/gpu", "present", "NoSchedule"), (taint.Key, taint.Value, taint.Effect));
+        Assert.Matches(@"tolerant\s+Succeeded\s+gpu-1", output.Text);
     }
 
     [Fact]
