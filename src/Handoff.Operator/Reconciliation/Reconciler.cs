@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
-using Handoff.Core.Resources;
 using Handoff.Core.Scheduling;
 using Handoff.Core.Workloads;
 using Handoff.Core.Tracking;
@@ -56,25 +55,9 @@ public sealed partial class Reconciler(
         // 1.
         var snapshot = (ClusterSnapshot.Take(time.GetUtcNow(), handoffNodes, nodes, functions, pods) with { Invalid = invalidObjects() }).WithQueues(QueueCaches);
 
-        // 2.
-        var nodeView = NodeView.Build(snapshot, term.ParseNode);
-        term.SyncNodes(nodeView);
-
-        // 3.
-        var podView = PodView.Build(snapshot, nodeView, options.SchedulerName, term.DefaultStrategy);
-        var byUid = snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
-        var holdings = term.SyncHoldings(podView, nodeView, pod => FallbackCost(pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
-
-        // 4.
-        var finished = FinishedWorkStep.Decide(FunctionLifecycleStep.Build(snapshot, podView, term.MapFunction, _retry), _finishedDefaults, snapshot.Now);
-
-        // 5.
-        var dependencies = DependencyStep.Resolve(finished.InPass);
-        var (views, inputs) = InputStep.Check(finished.InPass, dependencies);
-
-        // 6.
-        var queueing = QueueContext.From(snapshot);
-        var scheduling = SchedulingStep.Run(views, dependencies, podView, nodeView, term.Tracker, cancellationToken, queueing);
+        // 2.–6.
+        var (nodeView, podView, holdings, finished, dependencies, views, inputs, scheduling) =
+            PassDecisions.Decide(snapshot, term, options.SchedulerName, _retry, _finishedDefaults, cancellationToken);
         var byUidView = views.Where(f => f.Object.Metadata.Uid is not null).ToDictionary(f => f.Object.Metadata.Uid, StringComparer.Ordinal);
         var byKey = views.ToDictionary(f => f.Key, StringComparer.Ordinal);
 
@@ -396,18 +379,6 @@ public sealed partial class Reconciler(
     }
 
     /// <summary>The cost of a pod placed before pods recorded theirs: its function's current cost, if it can be read.</summary>
-    private ResourceList FallbackCost(HandoffFunction? owner)
-    {
-        try
-        {
-            return owner is null ? ResourceList.Empty : term.MapFunction(owner).Placement.Cost;
-        }
-        catch (Api.Mapping.ManifestValidationException)
-        {
-            return ResourceList.Empty;
-        }
-    }
-
     private static async Task RunAsync(List<Func<CancellationToken, Task>> actions, int parallelism, ConcurrentBag<Exception> errors, CancellationToken cancellationToken)
     {
         if (actions.Count == 0)
