@@ -22,6 +22,9 @@ public sealed record FunctionDependencies(string Id, IReadOnlyList<string> Args)
 /// </remarks>
 public sealed class FunctionGraph
 {
+    // Shared by every function no other depends on; never added to (the constructor adds to lists of its own).
+    private static readonly List<int> NoDependents = [];
+
     private readonly Dictionary<string, int> _index;
     private readonly string[] _ids;
     private readonly string[][] _args;
@@ -44,19 +47,31 @@ public sealed class FunctionGraph
             }
         }
 
-        _args = [.. list.Select(f => f.Args.ToArray())];
-        _dependents = [.. _ids.Select(_ => new List<int>())];
+        // Built on every operator pass over every function, most of which name no args or one: nothing is allocated for
+        // a function beyond its arrays, and a function no one depends on shares one empty list.
+        _args = new string[_ids.Length][];
+        _knownArgs = new int[_ids.Length][];
+        _dependents = new List<int>[_ids.Length];
         var unknown = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var unknownCollocation = new Dictionary<string, string>(StringComparer.Ordinal);
         var selfDependent = new List<string>();
+        var known = new List<int>();
         for (var i = 0; i < _ids.Length; i++)
         {
-            var missing = new List<string>();
-            foreach (var arg in _args[i].Distinct(StringComparer.Ordinal))
+            var args = _args[i] = list[i].Args as string[] ?? [.. list[i].Args];
+            List<string>? missing = null;
+            known.Clear();
+            for (var a = 0; a < args.Length; a++)
             {
+                var arg = args[a];
+                if (Array.IndexOf(args, arg, 0, a) >= 0)
+                {
+                    continue; // named twice: one edge
+                }
+
                 if (!_index.TryGetValue(arg, out var j))
                 {
-                    missing.Add(arg);
+                    (missing ??= []).Add(arg);
                     continue;
                 }
 
@@ -65,10 +80,12 @@ public sealed class FunctionGraph
                     selfDependent.Add(_ids[i]);
                 }
 
-                _dependents[j].Add(i);
+                (_dependents[j] ??= []).Add(i);
+                known.Add(j);
             }
 
-            if (missing.Count > 0)
+            _knownArgs[i] = known.Count == 0 ? [] : [.. known];
+            if (missing is not null)
             {
                 unknown[_ids[i]] = missing;
             }
@@ -79,7 +96,11 @@ public sealed class FunctionGraph
             }
         }
 
-        _knownArgs = [.. _args.Select(a => a.Where(_index.ContainsKey).Distinct(StringComparer.Ordinal).Select(x => _index[x]).ToArray())];
+        for (var i = 0; i < _dependents.Length; i++)
+        {
+            _dependents[i] ??= NoDependents;
+        }
+
         UnknownArgs = unknown;
         UnknownCollocation = unknownCollocation;
         SelfDependent = selfDependent;
@@ -185,6 +206,7 @@ public sealed class FunctionGraph
         var components = new List<List<int>>();
         var counter = 0;
         var known = _knownArgs;
+        var work = new Stack<(int Node, int Next)>(); // empty again after each root: one for the walk, not one per root
         for (var root = 0; root < n; root++)
         {
             if (index[root] >= 0)
@@ -192,7 +214,6 @@ public sealed class FunctionGraph
                 continue;
             }
 
-            var work = new Stack<(int Node, int Next)>();
             work.Push((root, 0));
             index[root] = low[root] = counter++;
             stack.Push(root);
@@ -225,7 +246,17 @@ public sealed class FunctionGraph
                     low[parent] = Math.Min(low[parent], low[v]);
                 }
 
-                if (low[v] == index[v])
+                if (low[v] == index[v] && stack.Peek() == v)
+                {
+                    // A component of one function, as nearly all are: a cycle only if it names itself.
+                    stack.Pop();
+                    onStack[v] = false;
+                    if (known[v].Contains(v))
+                    {
+                        components.Add([v]);
+                    }
+                }
+                else if (low[v] == index[v])
                 {
                     var component = new List<int>();
                     int w;

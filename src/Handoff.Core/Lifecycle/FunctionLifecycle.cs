@@ -32,8 +32,9 @@ public static class FunctionLifecycle
         ArgumentNullException.ThrowIfNull(retry);
         AttemptPod? latest = null;
         var liveSinceRecorded = false;
-        foreach (var pod in pods)
+        for (var i = 0; i < pods.Count; i++) // for every function on every pass: no enumerator
         {
+            var pod = pods[i];
             if (latest is null || Newer(pod, latest))
             {
                 latest = pod;

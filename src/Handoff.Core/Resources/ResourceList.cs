@@ -365,32 +365,69 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
     /// <summary>Per-resource maximum (union of names), e.g. for peak usage.</summary>
     public ResourceList Max(ResourceList other) => Combine(other, Math.Max);
 
+    // Called for every admitted workload of every pass (a queue's usage, a node's sum): no intermediate lists, and two
+    // lists of the same names (the common case: a queue's usage and one more cost of the same kinds) share the names.
     private ResourceList Combine(ResourceList other, Func<long, long, long> op)
     {
-        var names = new List<string>(_names.Length + other._names.Length);
-        var values = new List<long>(_names.Length + other._names.Length);
-        int i = 0, j = 0;
+        ArgumentNullException.ThrowIfNull(other);
+        if (SameNames(_names, other._names))
+        {
+            var sums = new long[_names.Length];
+            for (var k = 0; k < sums.Length; k++)
+            {
+                sums[k] = op(_values[k], other._values[k]);
+            }
+
+            return new ResourceList(_names, sums);
+        }
+
+        var names = new string[_names.Length + other._names.Length];
+        var values = new long[names.Length];
+        int i = 0, j = 0, n = 0;
         while (i < _names.Length || j < other._names.Length)
         {
             var c = i >= _names.Length ? 1 : j >= other._names.Length ? -1 : string.CompareOrdinal(_names[i], other._names[j]);
             if (c < 0)
             {
-                names.Add(_names[i]);
-                values.Add(op(_values[i++], 0));
+                names[n] = _names[i];
+                values[n++] = op(_values[i++], 0);
             }
             else if (c > 0)
             {
-                names.Add(other._names[j]);
-                values.Add(op(0, other._values[j++]));
+                names[n] = other._names[j];
+                values[n++] = op(0, other._values[j++]);
             }
             else
             {
-                names.Add(_names[i]);
-                values.Add(op(_values[i++], other._values[j++]));
+                names[n] = _names[i];
+                values[n++] = op(_values[i++], other._values[j++]);
             }
         }
 
-        return new ResourceList([.. names], [.. values]);
+        return n == names.Length ? new ResourceList(names, values) : new ResourceList(names[..n], values[..n]);
+    }
+
+    private static bool SameNames(string[] a, string[] b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < a.Length; k++)
+        {
+            if (!string.Equals(a[k], b[k], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Quantity strings per resource (see <see cref="FormatMilli"/>), e.g. for a status field.</summary>

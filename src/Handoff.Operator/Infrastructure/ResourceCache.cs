@@ -35,6 +35,23 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     public IReadOnlyList<T> List() => [.. _items.Values];
 
     /// <summary>
+    /// Every object, in ordinal order of its key (<c>namespace/name</c>, or the name): the pass's order, sorted on the
+    /// keys the cache already holds rather than on keys made again for every object of every pass.
+    /// </summary>
+    public IReadOnlyList<T> ListOrderedByKey()
+    {
+        var entries = _items.ToArray();
+        Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var items = new T[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            items[i] = entries[i].Value;
+        }
+
+        return items;
+    }
+
+    /// <summary>
     /// Stores the object unless the cache already holds a newer version of it (by resourceVersion, compared as
     /// numbers when both are numbers, as etcd's are) or removed this object at the same or a later version. Returns
     /// whether the cache changed.

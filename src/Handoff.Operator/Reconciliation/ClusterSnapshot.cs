@@ -37,7 +37,7 @@ public sealed record ClusterSnapshot(
     /// <summary>Adds what the queue caches hold.</summary>
     public ClusterSnapshot WithQueues(QueueCaches? caches) => caches is null ? this : this with
     {
-        Queues = [.. caches.Queues.List().OrderBy(q => q.Metadata.Name, StringComparer.Ordinal)],
+        Queues = caches.Queues.ListOrderedByKey(),
         PriorityClasses = caches.PriorityClasses.List(),
         NamespaceLabels = caches.Namespaces.List().ToDictionary(
             n => n.Metadata.Name,
@@ -50,8 +50,8 @@ public sealed record ClusterSnapshot(
         ResourceCache<HandoffFunction> functions, ResourceCache<PodRecord> pods) =>
         new(
             now,
-            [.. handoffNodes.List().OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)],
+            handoffNodes.ListOrderedByKey(),
             nodes.List().ToDictionary(n => n.Metadata.Name, StringComparer.Ordinal),
-            [.. functions.List().OrderBy(ResourceCache<HandoffFunction>.KeyOf, StringComparer.Ordinal)],
+            functions.ListOrderedByKey(),
             pods.List());
 }

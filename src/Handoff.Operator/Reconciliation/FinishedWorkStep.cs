@@ -50,7 +50,7 @@ public static class FinishedWorkStep
         {
             if (!f.State.IsTerminal)
             {
-                needed.UnionWith(ReferencesOf(f));
+                AddReferencesOf(f, needed);
             }
         }
 
@@ -97,16 +97,34 @@ public static class FinishedWorkStep
     /// <summary>Finished, and recorded so in its status: what the record says stands once its pods are gone.</summary>
     public static bool IsRecordedFinished(FunctionView f) => f.State.IsTerminal && f.Record.Phase is { } recorded && recorded.IsTerminal();
 
-    /// <summary>The functions <paramref name="f"/> needs: its args and its collocateWith target (ids).</summary>
-    private static IEnumerable<string> ReferencesOf(FunctionView f)
+    /// <summary>Adds the functions <paramref name="f"/> needs to <paramref name="needed"/>: its args and its collocateWith target (ids).</summary>
+    private static void AddReferencesOf(FunctionView f, HashSet<string> needed)
     {
+        // For every unfinished function on every pass: added one by one, no iterator.
         if (f.Mapped is { } mapped)
         {
-            return mapped.Placement.CollocateWith is { } target ? mapped.Args.Append(target) : mapped.Args;
+            for (var i = 0; i < mapped.Args.Count; i++)
+            {
+                needed.Add(mapped.Args[i]);
+            }
+
+            if (mapped.Placement.CollocateWith is { } target)
+            {
+                needed.Add(target);
+            }
+
+            return;
         }
 
         var spec = f.Object.Spec;
-        var args = (spec?.Args ?? []).Select(a => ObjectKeys.Of(f.Namespace, a));
-        return spec?.CollocateWith is { } collocate ? args.Append(ObjectKeys.Of(f.Namespace, collocate)) : args;
+        foreach (var arg in spec?.Args ?? [])
+        {
+            needed.Add(ObjectKeys.Of(f.Namespace, arg));
+        }
+
+        if (spec?.CollocateWith is { } collocate)
+        {
+            needed.Add(ObjectKeys.Of(f.Namespace, collocate));
+        }
     }
 }

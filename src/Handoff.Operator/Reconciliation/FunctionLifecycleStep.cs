@@ -36,8 +36,17 @@ public static class FunctionLifecycleStep
 
             var record = FunctionView.RecordOf(f.Status);
             var own = pods.Of(f.Metadata.Uid);
-            var retry = retryDefaults with { MaxRetries = mapped?.MaxRetries ?? f.Spec?.MaxRetries ?? HandoffApi.DefaultMaxRetries };
-            var state = FunctionLifecycle.Derive(record, [.. own.Select(p => p.Attempt)], retry, snapshot.Now);
+            // Run for every function on every pass: the operator's policy is shared unless the function names its own,
+            // and the attempts are copied without an iterator.
+            var maxRetries = mapped?.MaxRetries ?? f.Spec?.MaxRetries ?? HandoffApi.DefaultMaxRetries;
+            var retry = maxRetries == retryDefaults.MaxRetries ? retryDefaults : retryDefaults with { MaxRetries = maxRetries };
+            var attempts = own.Count == 0 ? [] : new AttemptPod[own.Count];
+            for (var i = 0; i < attempts.Length; i++)
+            {
+                attempts[i] = own[i].Attempt;
+            }
+
+            var state = FunctionLifecycle.Derive(record, attempts, retry, snapshot.Now);
             // The mapped function's id is the same key, kept between passes: the term's memos keyed by it share one string.
             views.Add(new FunctionView(f, mapped?.Id ?? ObjectKeys.Of(f.Metadata.NamespaceProperty, f.Metadata.Name), record, own, state)
             {

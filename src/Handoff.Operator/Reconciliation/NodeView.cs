@@ -32,17 +32,23 @@ public sealed record NodeView(IReadOnlyList<HandoffNodeState> States, NodeSet No
     /// </summary>
     public static NodeView Build(ClusterSnapshot snapshot, Func<HandoffNode, V1Node?, bool, NodeInfo> parse)
     {
-        var claimedBy = snapshot.HandoffNodes
-            .GroupBy(HandoffMapper.KubernetesNodeName, StringComparer.Ordinal)
-            .ToDictionary(
-                g => g.Key,
-                g => g.OrderBy(n => n.Metadata.CreationTimestamp ?? DateTime.MinValue).ThenBy(n => n.Metadata.Name, StringComparer.Ordinal).First().Metadata.Name,
-                StringComparer.Ordinal);
+        // Each Kubernetes node is claimed by its oldest HandoffNode (then the first by name): one walk, as this runs for
+        // every node on every pass.
+        var claimedBy = new Dictionary<string, HandoffNode>(snapshot.HandoffNodes.Count, StringComparer.Ordinal);
+        foreach (var hn in snapshot.HandoffNodes)
+        {
+            var kubernetesNode = HandoffMapper.KubernetesNodeName(hn);
+            if (!claimedBy.TryGetValue(kubernetesNode, out var claimant) || ClaimsBefore(hn, claimant))
+            {
+                claimedBy[kubernetesNode] = hn;
+            }
+        }
+
         var states = new List<HandoffNodeState>(snapshot.HandoffNodes.Count);
         foreach (var hn in snapshot.HandoffNodes)
         {
             var kubernetesNode = HandoffMapper.KubernetesNodeName(hn);
-            var winner = claimedBy[kubernetesNode];
+            var winner = claimedBy[kubernetesNode].Metadata.Name;
             if (winner != hn.Metadata.Name)
             {
                 states.Add(new HandoffNodeState(hn, kubernetesNode)
@@ -72,6 +78,12 @@ public sealed record NodeView(IReadOnlyList<HandoffNodeState> States, NodeSet No
         }
 
         return new NodeView(states, new NodeSet(states.Where(s => s.Info is not null).Select(s => s.Info!)));
+    }
+
+    private static bool ClaimsBefore(HandoffNode a, HandoffNode b)
+    {
+        var byAge = (a.Metadata.CreationTimestamp ?? DateTime.MinValue).CompareTo(b.Metadata.CreationTimestamp ?? DateTime.MinValue);
+        return byAge < 0 || (byAge == 0 && string.CompareOrdinal(a.Metadata.Name, b.Metadata.Name) < 0);
     }
 
     private static (bool Ready, string Reason, string Message) Readiness(string name, V1Node? node)

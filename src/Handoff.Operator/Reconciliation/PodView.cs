@@ -39,7 +39,9 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
     public static PodView Build(
         ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable)
     {
-        var byFunction = new Dictionary<string, List<ObservedPod>>(StringComparer.Ordinal);
+        // One entry per function on every pass, and a function has one pod but while it retries: exact-size arrays,
+        // grown when a second pod comes, and the dictionary handed on as it is.
+        var byFunction = new Dictionary<string, IReadOnlyList<ObservedPod>>(StringComparer.Ordinal);
         var live = new List<ObservedPod>();
         var stranded = new List<ObservedPod>();
         var pending = new List<PlainPod>();
@@ -66,12 +68,7 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
             var observed = Observe(pod, key, nodes, pod.HoldingAs(role));
             if (role == PodRole.FunctionPod && observed.OwnerUid is { } owner)
             {
-                if (!byFunction.TryGetValue(owner, out var list))
-                {
-                    byFunction[owner] = list = [];
-                }
-
-                list.Add(observed);
+                byFunction[owner] = byFunction.TryGetValue(owner, out var earlier) ? [.. earlier, observed] : [observed];
             }
 
             if (observed.Live && observed.HandoffNode is not null)
@@ -85,7 +82,7 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
             }
         }
 
-        return new PodView(byFunction.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<ObservedPod>)kv.Value, StringComparer.Ordinal), live)
+        return new PodView(byFunction, live)
         {
             Names = names,
             Stranded = stranded,

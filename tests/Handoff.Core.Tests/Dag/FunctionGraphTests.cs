@@ -1,3 +1,4 @@
+using CsCheck;
 using Handoff.Core.Dag;
 
 namespace Handoff.Core.Tests.Dag;
@@ -81,4 +82,53 @@ public sealed class FunctionGraphTests
         Assert.Equal("f0", cycle[0]);
         Assert.Equal("f19999", cycle[1]);
     }
+
+    [Fact]
+    public void On_random_graphs_cycles_args_and_dependents_are_what_the_edges_say() =>
+        // Any edges, self-loops, repeats and unknown names included (index n is unknown): checked against plain
+        // reachability, not against the graph's own walk.
+        Gen.Int[1, 25].SelectMany(n => Gen.Int[0, n].Array[0, 4].Array[n].Select(args => (n, args))).Sample(t =>
+        {
+            var (n, args) = t;
+            string Id(int i) => i == n ? "unknown" : $"f{i}";
+            var g = new FunctionGraph(args.Select((a, i) => new FunctionDependencies(Id(i), [.. a.Select(Id)])));
+            var edges = args.Select(a => a.Where(j => j < n).Distinct().ToArray()).ToArray();
+            bool Reaches(int from, int to)
+            {
+                var seen = new HashSet<int>();
+                var queue = new Queue<int>(edges[from]);
+                while (queue.TryDequeue(out var v))
+                {
+                    if (v == to)
+                    {
+                        return true;
+                    }
+
+                    if (seen.Add(v))
+                    {
+                        foreach (var w in edges[v])
+                        {
+                            queue.Enqueue(w);
+                        }
+                    }
+                }
+
+                return false;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                Assert.Equal(Reaches(i, i), g.IsInCycle(Id(i)));
+                Assert.Equal(edges[i].Select(Id), g.ArgsOf(Id(i)));
+                Assert.Equal(Enumerable.Range(0, n).Where(j => edges[j].Contains(i)).Select(Id), g.DependentsOf(Id(i)));
+                Assert.Equal(args[i].Contains(n), g.UnknownArgs.ContainsKey(Id(i)));
+                if (g.CycleOf(Id(i)) is { } cycle)
+                {
+                    // A closed path from the function back to it: each member names the next.
+                    Assert.Equal(Id(i), cycle[0]);
+                    Assert.Equal(Id(i), cycle[^1]);
+                    Assert.All(cycle.Zip(cycle.Skip(1)), e => Assert.Contains(int.Parse(e.Second[1..], System.Globalization.CultureInfo.InvariantCulture), edges[int.Parse(e.First[1..], System.Globalization.CultureInfo.InvariantCulture)]));
+                }
+            }
+        }, iter: 500);
 }
