@@ -153,8 +153,8 @@ internal sealed partial class CycleRun
         foreach (var (m, request, _) in misfits)
         {
             var reclaimable = Reclaimable(m, checks.GetValueOrDefault(m.Id));
-            if (!_preemption.MayHelp(m.Priority, reclaimable)
-                || _preemption.Find(request, m.Strategy, m.Priority, reclaimable, overlay, trial) is not { } choice)
+            if (!VictimSearch.MayHelp(m.Priority, reclaimable)
+                || VictimSearch.Find(request, m.Strategy, m.Priority, reclaimable, overlay, trial) is not { } choice)
             {
                 return false;
             }
@@ -167,7 +167,7 @@ internal sealed partial class CycleRun
         var nominated = new Dictionary<string, (string Node, string Detail)>(StringComparer.Ordinal);
         foreach (var (m, choice) in choices)
         {
-            _preemption.Commit(choice);
+            VictimSearch.Commit(choice);
             _view.Reserve(choice.Node, choice.Need);
             if (choice.Victims.Count > 0)
             {

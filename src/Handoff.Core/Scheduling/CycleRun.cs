@@ -27,7 +27,9 @@ internal sealed partial class CycleRun
     private readonly Dictionary<string, QueueLane> _lanes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Workload>> _gangs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _borrowingAtStart = new(StringComparer.Ordinal);
-    private readonly PreemptionSearch _preemption;
+    // Built on first use: indexing every admitted workload by node is most of a cycle in which nothing needs room (a
+    // pass over thousands of running functions and a few new ones that fit), and its inputs do not change in the cycle.
+    private PreemptionSearch? _preemptionSearch;
 
     // What allocators and preemption read: the tracker, less what preemptors of this cycle wait for on their nodes.
     private readonly CapacityOverlay _view;
@@ -105,9 +107,10 @@ internal sealed partial class CycleRun
             members.Sort(QueueLane.ByPriorityThenOrder);
         }
 
-        _preemption = new PreemptionSearch(input.Nodes, input.Admitted);
         _view = new CapacityOverlay(input.Tracker);
     }
+
+    private PreemptionSearch VictimSearch => _preemptionSearch ??= new PreemptionSearch(_input.Nodes, _input.Admitted);
 
     public CycleResult Run(CancellationToken cancellationToken)
     {
@@ -221,10 +224,10 @@ internal sealed partial class CycleRun
         }
 
         var reclaimable = Reclaimable(workload, check);
-        if (workload.MayPreempt && _preemption.MayHelp(workload.Priority, reclaimable)
-            && _preemption.Find(request, workload.Strategy, workload.Priority, reclaimable, _view) is { } choice)
+        if (workload.MayPreempt && VictimSearch.MayHelp(workload.Priority, reclaimable)
+            && VictimSearch.Find(request, workload.Strategy, workload.Priority, reclaimable, _view) is { } choice)
         {
-            _preemption.Commit(choice);
+            VictimSearch.Commit(choice);
             _view.Reserve(choice.Node, choice.Need);
             NotPlaced(lane, Preempting(workload, choice, decision));
             return [];

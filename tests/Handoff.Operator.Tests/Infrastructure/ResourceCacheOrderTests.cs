@@ -1,0 +1,81 @@
+using CsCheck;
+using Handoff.Operator.Infrastructure;
+using k8s.Models;
+
+namespace Handoff.Operator.Tests.Infrastructure;
+
+/// <summary>
+/// <see cref="ResourceCache{T}.ListOrderedByKey"/> keeps the last listing's order and merges in what was added since:
+/// whatever happened in between, a listing is exactly the cache's objects in ordinal key order.
+/// </summary>
+public sealed class ResourceCacheOrderTests
+{
+    [Fact]
+    public void Every_ordered_listing_is_the_cache_in_key_order_whatever_came_between()
+    {
+        // Operations on a small set of names (so adds, updates, removals and re-creations collide): 0 upsert a new
+        // version, 1 remove, 2 relist (replace with a random subset), 3 list in order and check.
+        var operation = Gen.Select(Gen.Int[0, 3], Gen.Int[0, 11], Gen.Int[0, 4095]);
+        operation.Array[1, 60].Sample(operations =>
+        {
+            var cache = new ResourceCache<V1ConfigMap>();
+            var version = 1;
+            foreach (var (kind, name, subset) in operations)
+            {
+                switch (kind)
+                {
+                    case 0:
+                        cache.Upsert(Object(Name(name), version++));
+                        break;
+                    case 1:
+                        cache.Remove("ns/" + Name(name));
+                        break;
+                    case 2:
+                        cache.Replace(Enumerable.Range(0, 12).Where(i => (subset & (1 << i)) != 0).Select(i => Object(Name(i), version++)).ToList());
+                        break;
+                    default:
+                        Check(cache);
+                        break;
+                }
+            }
+
+            Check(cache);
+        }, iter: 500);
+    }
+
+    [Fact]
+    public async Task An_object_added_while_listing_in_order_is_in_the_next_listing()
+    {
+        var cache = new ResourceCache<V1ConfigMap>();
+        cache.Upsert(Object("b", 1));
+        Assert.Equal(["b"], cache.ListOrderedByKey().Select(o => o.Metadata.Name));
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                cache.Upsert(Object($"w{w}-{i:D3}", (w * 1000) + i + 2));
+                if (i % 50 == 0)
+                {
+                    cache.ListOrderedByKey();
+                }
+            }
+        }, TestContext.Current.CancellationToken)).ToArray();
+        await Task.WhenAll(writers);
+
+        Check(cache);
+        Assert.Equal(2001, cache.ListOrderedByKey().Count);
+    }
+
+    private static void Check(ResourceCache<V1ConfigMap> cache)
+    {
+        var expected = cache.List().Select(ResourceCache<V1ConfigMap>.KeyOf).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, cache.ListOrderedByKey().Select(ResourceCache<V1ConfigMap>.KeyOf));
+    }
+
+    private static string Name(int i) => $"cm-{i:D2}";
+
+    private static V1ConfigMap Object(string name, int version) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", Uid = name, ResourceVersion = version.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+    };
+}
