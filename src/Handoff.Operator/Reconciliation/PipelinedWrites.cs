@@ -6,12 +6,14 @@ namespace Handoff.Operator.Reconciliation;
 /// <summary>
 /// Writes that follow an action — a function's status right after its binding — without holding the action's slot:
 /// they run beside the pass's actions, at most <c>parallelism</c> at once, so the next create and bind do not wait for
-/// the previous function's status. The pass awaits them (<see cref="CompleteAsync"/>) before it reports the rest.
+/// the previous function's status. The pass awaits them (<see cref="CompleteAsync"/>) before it reports the rest; by
+/// then the actions are done, so what is still queued may take their slots too.
 /// Failures join the pass's, like its actions'. Nothing runs until the first write is queued, so a pass that fails
 /// before it acts leaves nothing behind.
 /// </summary>
 internal sealed class PipelinedWrites(int parallelism, ConcurrentBag<Exception> errors, CancellationToken cancellationToken)
 {
+    private readonly int _parallelism = parallelism;
     private readonly Channel<Func<CancellationToken, Task>> _queue =
         Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
 
@@ -23,26 +25,37 @@ internal sealed class PipelinedWrites(int parallelism, ConcurrentBag<Exception> 
     {
         lock (_gate)
         {
-            _running ??= RunAsync();
+            _running ??= RunAsync(_parallelism);
         }
 
         _queue.Writer.TryWrite(write);
     }
 
     /// <summary>No more writes: waits for those queued.</summary>
-    public Task CompleteAsync()
+    /// <summary>
+    /// No more writes come; returns when the queued ones are done, running up to <paramref name="parallelism"/> at
+    /// once from now on (the actions they stood beside are finished: a stream's pass spent most of its time waiting for
+    /// the last statuses, a quarter of the slots at a time).
+    /// </summary>
+    public Task CompleteAsync(int parallelism)
     {
         _queue.Writer.TryComplete();
         lock (_gate)
         {
-            return _running ?? Task.CompletedTask;
+            if (_running is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            return parallelism > _parallelism ? Task.WhenAll(_running, RunAsync(parallelism - _parallelism)) : _running;
         }
     }
 
-    private Task RunAsync() =>
+    // Several runs may read the one queue: each write is taken by one of them.
+    private Task RunAsync(int degree) =>
         Parallel.ForEachAsync(
             _queue.Reader.ReadAllAsync(cancellationToken),
-            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken },
             async (write, ct) =>
             {
                 try

@@ -244,7 +244,7 @@ public sealed partial class Reconciler(
         }
 
         await RunAsync(actions, options.ApiParallelism, errors, cancellationToken);
-        await statusWrites.CompleteAsync();
+        await statusWrites.CompleteAsync(options.ApiParallelism);
 
         // 8. + 9. for everything else. Reports are made here, in the pass; only those that change a status or bring an
         // Event become writes (most functions' statuses stand: in a long run they are nearly all of them).
@@ -339,10 +339,10 @@ public sealed partial class Reconciler(
 
         await RunAsync(writes, options.ApiParallelism, errors, cancellationToken);
         term.Forget(
-            views.Concat(finished.SetAside).Select(f => f.Key).ToHashSet(StringComparer.Ordinal),
-            snapshot.Functions.Select(f => f.Metadata.Uid ?? f.Metadata.Name).ToHashSet(StringComparer.Ordinal),
-            nodeView.States.Select(s => s.Name).ToHashSet(StringComparer.Ordinal),
-            podView.Pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
+            SeenKeys.Of(views.Count + finished.SetAside.Count, () => views.Concat(finished.SetAside).Select(f => f.Key)),
+            SeenKeys.Of(snapshot.Functions.Count, () => snapshot.Functions.Select(f => f.Metadata.Uid ?? f.Metadata.Name)),
+            SeenKeys.Of(nodeView.States.Count, () => nodeView.States.Select(s => s.Name)),
+            SeenKeys.Of(podView.Pending.Count, () => podView.Pending.Select(p => p.Key)));
         UpdateMetrics(phases, snapshot);
         UpdateQueueMetrics(queueReports);
         if (errors.OfType<LeaseLostException>().FirstOrDefault() is { } lost)

@@ -180,19 +180,22 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// object: they are swept only once they hold more entries than there are objects (sweeping them on every pass was
     /// ~5 % of a long run's pass CPU).
     /// </summary>
-    public void Forget(IReadOnlySet<string> functionKeys, IReadOnlySet<string> functionUids, IReadOnlySet<string> handoffNodes, IReadOnlySet<string> pendingPods)
+    public void Forget(SeenKeys functionKeys, SeenKeys functionUids, SeenKeys handoffNodes, SeenKeys pendingPods)
     {
-        // Keys are "uid|reason|message": the uid looked up as a span, without a string per entry and pass.
-        if (functionUids is not HashSet<string> set || !set.TryGetAlternateLookup<ReadOnlySpan<char>>(out var uids))
+        ArgumentNullException.ThrowIfNull(functionKeys);
+        ArgumentNullException.ThrowIfNull(functionUids);
+        ArgumentNullException.ThrowIfNull(handoffNodes);
+        ArgumentNullException.ThrowIfNull(pendingPods);
+        if (!DiscreteEventsRecorded.IsEmpty)
         {
-            uids = new HashSet<string>(functionUids, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-        }
-
-        foreach (var e in DiscreteEventsRecorded.Keys)
-        {
-            if (!uids.Contains(e.AsSpan(0, e.IndexOf('|', StringComparison.Ordinal))))
+            // Keys are "uid|reason|message": the uid looked up as a span, without a string per entry and pass.
+            var uids = functionUids.Set.GetAlternateLookup<ReadOnlySpan<char>>();
+            foreach (var e in DiscreteEventsRecorded.Keys)
             {
-                DiscreteEventsRecorded.TryRemove(e, out _);
+                if (!uids.Contains(e.AsSpan(0, e.IndexOf('|', StringComparison.Ordinal))))
+                {
+                    DiscreteEventsRecorded.TryRemove(e, out _);
+                }
             }
         }
 
@@ -206,7 +209,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         PruneOnceLarger(_nodeReports, handoffNodes);
     }
 
-    private static void PruneOnceLarger<TValue>(IDictionary<string, TValue> memo, IReadOnlySet<string> present)
+    private static void PruneOnceLarger<TValue>(IDictionary<string, TValue> memo, SeenKeys present)
     {
         if (memo.Count > present.Count)
         {
@@ -214,9 +217,15 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         }
     }
 
-    private static void Prune<TValue>(IDictionary<string, TValue> memo, IReadOnlySet<string> present)
+    private static void Prune<TValue>(IDictionary<string, TValue> memo, SeenKeys present)
     {
-        foreach (var key in memo.Keys.Where(k => !present.Contains(k)).ToList())
+        if (memo.Count == 0)
+        {
+            return;
+        }
+
+        var set = present.Set;
+        foreach (var key in memo.Keys.Where(k => !set.Contains(k)).ToList())
         {
             memo.Remove(key);
         }

@@ -226,7 +226,7 @@ public sealed class TermStateTests
         _term.PodEventsRecorded["default/p"] = new EventReport("Warning", "FailedScheduling", "m");
         _term.PodEventsRecorded["default/bound"] = new EventReport("Warning", "FailedScheduling", "m");
 
-        _term.Forget(new HashSet<string>(["default/f"]), new HashSet<string>(), new HashSet<string>(), new HashSet<string>(["default/p"]));
+        _term.Forget(SeenKeys.Of(["default/f"]), SeenKeys.Of([]), SeenKeys.Of([]), SeenKeys.Of(["default/p"]));
 
         Assert.Equal(["default/f"], _term.EventsRecorded.Keys);
         Assert.Equal(["default/p"], _term.PodEventsRecorded.Keys);
@@ -256,13 +256,28 @@ public sealed class TermStateTests
         var mapped = _term.MapFunction(g);
 
         // Two entries, two functions present (one of them new): nothing to sweep yet; the kept entry is still the memo's.
-        _term.Forget(new HashSet<string>(), new HashSet<string>(["uid-g", "uid-new"]), new HashSet<string>(), new HashSet<string>());
+        _term.Forget(SeenKeys.Of([]), SeenKeys.Of(["uid-g", "uid-new"]), SeenKeys.Of([]), SeenKeys.Of([]));
         Assert.Same(mapped, _term.MapFunction(g));
 
         // More entries than functions: the gone function's entry is dropped (it is mapped again if it came back).
-        _term.Forget(new HashSet<string>(), new HashSet<string>(["uid-g"]), new HashSet<string>(), new HashSet<string>());
+        _term.Forget(SeenKeys.Of([]), SeenKeys.Of(["uid-g"]), SeenKeys.Of([]), SeenKeys.Of([]));
         f.Spec.Cost = new Dictionary<string, string> { ["cpu"] = "7" };
         Assert.Equal(ResourceList.Of(("cpu", "7")), _term.MapFunction(f).Placement.Cost);
+    }
+
+    [Fact]
+    public void Forget_puts_the_keys_of_a_pass_into_a_set_only_when_a_memo_is_swept()
+    {
+        // Empty memos, and memos smaller than the objects present: nothing to sweep, no set made.
+        var neverListed = SeenKeys.Of(1_000, () => throw new InvalidOperationException("the keys were listed"));
+        _term.Forget(neverListed, neverListed, neverListed, neverListed);
+        _term.MapFunction(TestObjects.Function("f").Uid("uid-f").Cost("cpu", "1").Build());
+        _term.Forget(neverListed, neverListed, neverListed, neverListed);
+
+        // A memo larger than the objects present is swept against them.
+        var listed = 0;
+        _term.Forget(SeenKeys.Of([]), SeenKeys.Of(0, () => { listed++; return []; }), SeenKeys.Of([]), SeenKeys.Of([]));
+        Assert.Equal(1, listed);
     }
 
     [Fact]
@@ -273,7 +288,7 @@ public sealed class TermStateTests
         _term.DiscreteEventsRecorded["uid-f|SuspiciousQuantity|m"] = true;
 
         // Fewer entries than functions present: swept all the same.
-        _term.Forget(new HashSet<string>(["default/f", "default/g"]), new HashSet<string>(["uid-f", "uid-g"]), new HashSet<string>(), new HashSet<string>());
+        _term.Forget(SeenKeys.Of(["default/f", "default/g"]), SeenKeys.Of(["uid-f", "uid-g"]), SeenKeys.Of([]), SeenKeys.Of([]));
 
         Assert.Empty(_term.EventsRecorded);
         Assert.Equal(["uid-f|SuspiciousQuantity|m"], _term.DiscreteEventsRecorded.Keys);
