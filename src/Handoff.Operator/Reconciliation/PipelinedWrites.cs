@@ -31,7 +31,6 @@ internal sealed class PipelinedWrites(int parallelism, ConcurrentBag<Exception> 
         _queue.Writer.TryWrite(write);
     }
 
-    /// <summary>No more writes: waits for those queued.</summary>
     /// <summary>
     /// No more writes come; returns when the queued ones are done, running up to <paramref name="parallelism"/> at
     /// once from now on (the actions they stood beside are finished: a stream's pass spent most of its time waiting for
