@@ -25,6 +25,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     private readonly Lock _orderGate = new();
     private string[] _orderedKeys = [];
     private bool _ordered;
+    private int _enqueued; // counts adds, so that the queue's size is looked at once in 1,024 (its Count is not free)
 
     public static string KeyOf(T item) => KeyOf(item.Metadata.NamespaceProperty, item.Metadata.Name);
 
@@ -89,12 +90,28 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
         }
     }
 
-    // Called after an object is added under a new key (never before: a key dequeued must find its object).
+    /// <summary>Keys added since the last ordered listing, not merged yet (for tests).</summary>
+    internal int KeysAwaitingOrder => _addedKeys.Count;
+
+    // Called after an object is added under a new key (never before: a key dequeued must find its object). A cache
+    // that stops being listed in order (a leader that became a standby, its watches still on) must not queue keys for
+    // ever: past RemovedKept keys, and more than the cache holds, the kept order is dropped and the next listing sorts.
     private void Added(string key)
     {
-        if (Volatile.Read(ref _ordered))
+        if (!Volatile.Read(ref _ordered))
         {
-            _addedKeys.Enqueue(key);
+            return;
+        }
+
+        _addedKeys.Enqueue(key);
+        if ((Interlocked.Increment(ref _enqueued) & 1023) == 0 && _addedKeys.Count > RemovedKept && _addedKeys.Count > _items.Count)
+        {
+            lock (_orderGate)
+            {
+                Volatile.Write(ref _ordered, false);
+                _addedKeys.Clear();
+                _orderedKeys = [];
+            }
         }
     }
 

@@ -66,6 +66,25 @@ public sealed class ResourceCacheOrderTests
         Assert.Equal(2001, cache.ListOrderedByKey().Count);
     }
 
+    [Fact]
+    public void A_cache_no_longer_listed_in_order_does_not_queue_its_new_keys_for_ever()
+    {
+        // Listed in order once (a leader's passes), then only written to (a standby's watches): what it queues is bounded.
+        var cache = new ResourceCache<V1ConfigMap>();
+        cache.Upsert(Object("first", 1));
+        cache.ListOrderedByKey();
+        for (var i = 0; i < 20_000; i++)
+        {
+            cache.Upsert(Object($"cm-{i:D5}", i + 2));
+            cache.Remove($"ns/cm-{i:D5}");
+        }
+
+        Assert.InRange(cache.KeysAwaitingOrder, 0, 4096 + 1024);
+        Check(cache);
+        cache.Upsert(Object("later", 30_000));
+        Check(cache);
+    }
+
     private static void Check(ResourceCache<V1ConfigMap> cache)
     {
         var expected = cache.List().Select(ResourceCache<V1ConfigMap>.KeyOf).Order(StringComparer.Ordinal).ToList();
