@@ -66,8 +66,8 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
 
             added.Sort(StringComparer.Ordinal);
             var previous = _orderedKeys;
-            var keys = new List<string>(_items.Count);
-            var items = new List<T>(_items.Count);
+            var keys = new List<string>(previous.Length + added.Count);
+            var items = new List<T>(keys.Capacity);
             string? last = null;
             for (int i = 0, j = 0; i < previous.Length || j < added.Count;)
             {

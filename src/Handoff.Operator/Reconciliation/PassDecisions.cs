@@ -36,8 +36,7 @@ public sealed record PassDecisions(
 
         // 3.
         var pods = PodView.Build(snapshot, nodes, schedulerName, term.DefaultStrategy);
-        var byUid = snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
-        var holdings = term.SyncHoldings(pods, nodes, pod => FallbackCost(term, pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
+        var holdings = term.SyncHoldings(pods, nodes, FallbackCosts(snapshot, term));
 
         // 4.
         var finished = FinishedWorkStep.Decide(FunctionLifecycleStep.Build(snapshot, pods, term.MapFunction, retry), finishedDefaults, snapshot.Now);
@@ -51,12 +50,27 @@ public sealed record PassDecisions(
         return new PassDecisions(nodes, pods, holdings, finished, dependencies, views, inputs, scheduling);
     }
 
-    // A pod without a cost annotation (created before the annotation existed) holds its function's current cost.
-    private static ResourceList FallbackCost(TermState term, HandoffFunction? owner)
+    /// <summary>
+    /// What a pod without a cost annotation (created before the annotation existed) holds: its function's current cost.
+    /// Such pods are rare, so the functions are indexed by uid only when the first one is met, not on every pass.
+    /// </summary>
+    public static Func<ObservedPod, ResourceList> FallbackCosts(ClusterSnapshot snapshot, TermState term)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(term);
+        Dictionary<string, HandoffFunction>? byUid = null;
+        return pod =>
+        {
+            byUid ??= snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
+            return pod.OwnerUid is { } uid && byUid.GetValueOrDefault(uid) is { } owner ? CostOf(term, owner) : ResourceList.Empty;
+        };
+    }
+
+    private static ResourceList CostOf(TermState term, HandoffFunction owner)
     {
         try
         {
-            return owner is null ? ResourceList.Empty : term.MapFunction(owner).Placement.Cost;
+            return term.MapFunction(owner).Placement.Cost;
         }
         catch (Api.Mapping.ManifestValidationException)
         {

@@ -49,6 +49,19 @@ public sealed class TermStateTests
     }
 
     [Fact]
+    public void A_pod_that_records_no_cost_holds_its_functions_current_cost_and_a_pod_of_no_known_function_nothing()
+    {
+        // As the pass runs it (PassDecisions): the functions are indexed by uid only for such pods.
+        var orphan = TestObjects.PodOf(TestObjects.Function("gone").Uid("uid-gone").Build(), 1).PlacedOn("a").Running();
+        var snapshot = Node(cpu: "8").Pod(TestObjects.PodOf(F, 1).PlacedOn("a").Running()).Pod(orphan).Build();
+        var decisions = PassDecisions.Decide(snapshot, _term, HandoffApi.DefaultSchedulerName, new Core.Lifecycle.RetryPolicy(3),
+            FinishedWorkDefaults.Of(new OperatorOptions()), TestContext.Current.CancellationToken);
+
+        Assert.Empty(decisions.Holdings.ToDelete);
+        Assert.Equal([("default/f-1", "a", ResourceList.Of(("cpu", "2"))), ("default/gone-1", "a", ResourceList.Empty)], Held());
+    }
+
+    [Fact]
     public void Bound_live_pods_are_adopted_even_above_capacity()
     {
         var sync = Sync(Node(cpu: "3")

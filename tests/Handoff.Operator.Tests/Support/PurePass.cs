@@ -1,8 +1,6 @@
-using Handoff.Api.Mapping;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
-using Handoff.Core.Resources;
 using Handoff.Operator.Reconciliation;
 
 namespace Handoff.Operator.Tests.Support;
@@ -54,8 +52,7 @@ public sealed class PurePass
         var nodes = NodeView.Build(snapshot, term.ParseNode);
         term.SyncNodes(nodes);
         var pods = PodView.Build(snapshot, nodes);
-        var byUid = snapshot.Functions.Where(f => f.Metadata.Uid is not null).ToDictionary(f => f.Metadata.Uid, StringComparer.Ordinal);
-        var holdings = term.SyncHoldings(pods, nodes, pod => FallbackCost(term, pod.OwnerUid is { } uid ? byUid.GetValueOrDefault(uid) : null));
+        var holdings = term.SyncHoldings(pods, nodes, PassDecisions.FallbackCosts(snapshot, term));
         var views = FunctionLifecycleStep.Build(snapshot, pods, term.MapFunction, Retry);
         var finished = FinishedWorkStep.Decide(views, FinishedWorkDefaults.Of(new OperatorOptions()), snapshot.Now);
         var dependencies = DependencyStep.Resolve(views);
@@ -77,17 +74,4 @@ public sealed class PurePass
     public FunctionView Function(string name) => Functions.Single(f => f.Name == name);
 
     public DependencyState DependenciesOf(string name) => Dependencies[Functions.ToList().FindIndex(f => f.Name == name)];
-
-    // As the reconciler does: a pod without a cost annotation holds its function's current cost.
-    private static ResourceList FallbackCost(TermState term, Api.V1Alpha1.HandoffFunction? owner)
-    {
-        try
-        {
-            return owner is null ? ResourceList.Empty : term.MapFunction(owner).Placement.Cost;
-        }
-        catch (ManifestValidationException)
-        {
-            return ResourceList.Empty;
-        }
-    }
 }
