@@ -7,11 +7,12 @@ namespace Handoff.Chaos;
 
 /// <summary>
 /// The long chaos run from the command line:
-/// <c>dotnet run -c Release --project tests/Handoff.Chaos -- [--seeds 1-30] [--functions 1000] [--min-minutes 30] [--artifacts DIR] [--table FILE] [--plan]</c>.
+/// <c>dotnet run -c Release --project tests/Handoff.Chaos -- [--seeds 1-30] [--functions 1000] [--min-minutes 30] [--artifacts DIR] [--table FILE] [--operator PATH] [--plan]</c>.
 /// Runs the seeds one after the other (and more, from the last one up, until --min-minutes have passed), prints a line
 /// per seed and the Markdown table of docs/reliability.md; exits 1 if any seed found a violation (its artifacts —
 /// plan, timeline, operator logs, journal — are kept and named). <c>--plan</c> prints what the seeds would do (the
-/// workload's shape and the fault plan) without running anything.
+/// workload's shape and the fault plan) without running anything. <c>--operator</c> runs another build of the operator
+/// (a published Native AOT executable, as the image runs it, or a <c>.dll</c>) instead of the one built next to the runner.
 /// </summary>
 public static class ChaosProgram
 {
@@ -20,7 +21,7 @@ public static class ChaosProgram
         var options = Parse(args);
         if (options is null)
         {
-            await Console.Error.WriteLineAsync("usage: Handoff.Chaos [--seeds 1-30|1,4,9] [--functions 1000] [--min-minutes 30] [--artifacts DIR] [--table FILE] [--plan]");
+            await Console.Error.WriteLineAsync("usage: Handoff.Chaos [--seeds 1-30|1,4,9] [--functions 1000] [--min-minutes 30] [--artifacts DIR] [--table FILE] [--operator PATH] [--plan]");
             return 2;
         }
 
@@ -142,6 +143,9 @@ public static class ChaosProgram
                     break;
                 case "--table" when value is not null:
                     table = Path.GetFullPath(value);
+                    break;
+                case "--operator" when value is not null && File.Exists(value):
+                    settings = settings with { OperatorBinary = Path.GetFullPath(value) };
                     break;
                 default:
                     return null;

@@ -146,7 +146,7 @@ public sealed class OperatorFleet(ChaosCluster cluster, ChaosSettings settings, 
             var generation = _generations[slot] = _generations.GetValueOrDefault(slot) + 1;
             var name = $"op-{slot}-{generation.ToString(CultureInfo.InvariantCulture)}";
             var replica = OperatorReplica.Start(
-                name, cluster.Kubeconfig, Path.Combine(logDirectory, name + ".log"), settings.LeaseDuration, settings.RenewDeadline, settings.RetryPeriod);
+                name, settings.OperatorBinary, cluster.Kubeconfig, Path.Combine(logDirectory, name + ".log"), settings.LeaseDuration, settings.RenewDeadline, settings.RetryPeriod);
             if (_slots.TryGetValue(slot, out var previous))
             {
                 _retired.Add(previous);

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Handoff.Chaos.Cluster;
 
 /// <summary>
-/// One run of the real operator binary (<c>dotnet Handoff.Operator.dll</c>, as the image runs it) in a process of its
+/// One run of the real operator binary (<c>dotnet Handoff.Operator.dll</c>, or a published executable such as the image's) in a process of its
 /// own, with leader election and the chaos run's lease timings. <c>POD_NAME</c> is <see cref="Name"/>, so its lease
 /// identity — and its <c>User-Agent</c>, which carries the identity — starts with it. Its log goes to a file.
 /// </summary>
@@ -34,24 +34,31 @@ public sealed class OperatorReplica : IDisposable
     /// <summary>Set while SIGSTOPped.</summary>
     public bool Paused { get; set; }
 
-    public static OperatorReplica Start(string name, string kubeconfig, string logPath, TimeSpan lease, TimeSpan renew, TimeSpan retry)
+    /// <param name="binary">An executable, or a <c>.dll</c> run with <c>dotnet</c>; null = the one built next to the runner.</param>
+    public static OperatorReplica Start(string name, string? binary, string kubeconfig, string logPath, TimeSpan lease, TimeSpan renew, TimeSpan retry)
     {
-        var binary = Path.Combine(AppContext.BaseDirectory, "Handoff.Operator.dll");
+        binary ??= Path.Combine(AppContext.BaseDirectory, "Handoff.Operator.dll");
         if (!File.Exists(binary))
         {
             throw new FileNotFoundException("the operator binary is built next to the chaos runner", binary);
         }
 
         var probePort = FreePort();
-        var psi = new ProcessStartInfo("dotnet")
+        var managed = binary.EndsWith(".dll", StringComparison.Ordinal);
+        var psi = new ProcessStartInfo(managed ? "dotnet" : binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (managed)
+        {
+            psi.ArgumentList.Add(binary);
+        }
+
         foreach (var arg in new[]
         {
-            binary, "--kubeconfig", kubeconfig, "--leader-elect", "--lease-name", "handoff-chaos", "--lease-namespace", "default",
+            "--kubeconfig", kubeconfig, "--leader-elect", "--lease-name", "handoff-chaos", "--lease-namespace", "default",
             "--lease-duration", Go(lease), "--renew-deadline", Go(renew), "--retry-period", Go(retry),
             "--metrics-address", "", "--probe-address", "127.0.0.1:" + probePort.ToString(CultureInfo.InvariantCulture), "--log-level", "Information",
         })

@@ -22,6 +22,9 @@ public sealed record ChaosSettings
     /// <summary>Where a run keeps the operators' logs and, when it finds a violation, the journal (null = a temporary directory, removed after a clean run).</summary>
     public string? ArtifactsDirectory { get; init; }
 
+    /// <summary>The operator build the replicas run: an executable, or a <c>.dll</c> run with <c>dotnet</c> (null = the one built next to the runner).</summary>
+    public string? OperatorBinary { get; init; }
+
     public TimeSpan ArrivalWindow => TimeSpan.FromSeconds(Math.Max(10, Functions / ArrivalsPerSecond));
 
     /// <summary>Faults are injected from 1 s after the start until shortly after the last arrival, while the operator is busy.</summary>
