@@ -108,6 +108,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 302, Level = LogLevel.Critical, Message = "The operator loop failed")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 303, Level = LogLevel.Debug, Message = "Idle: a full collection gave memory back in {Milliseconds:F0} ms ({HeapMiB} MiB of heap left)")]
+    public static partial void MemoryTrimmed(ILogger logger, double milliseconds, long heapMiB);
+
     // 4xx: leader election.
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "{Identity} became leader of lease {Namespace}/{Lease}")]

@@ -40,6 +40,8 @@ public sealed class OperatorMetrics
         QueuePreemptions = factory.CreateCounter(
             "handoff_queue_preemptions_total", "Workloads evicted to make room for higher-priority work, per HandoffQueue of the victim.",
             new CounterConfiguration { LabelNames = ["queue"] });
+        MemoryTrims = factory.CreateCounter(
+            "handoff_idle_memory_trims_total", "Full collections run while idle to give the last burst's memory back (--idle-memory-trim).");
         ReconcileDuration = factory.CreateHistogram(
             "handoff_reconcile_duration_seconds", "Duration of one reconcile pass.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
@@ -64,6 +66,8 @@ public sealed class OperatorMetrics
     public Gauge InvalidObjects { get; }
 
     public Histogram ReconcileDuration { get; }
+
+    public Counter MemoryTrims { get; }
 
     public Gauge QueuePending { get; }
 

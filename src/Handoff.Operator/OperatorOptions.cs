@@ -108,6 +108,13 @@ public sealed record OperatorOptions
 
     public TimeSpan RetryBackoffMax { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// After this long without a watch event or a pass, one aggressive full collection gives the memory of the last
+    /// burst back (<see cref="Infrastructure.IdleMemoryTrim"/>); zero = never. Hosts that share their process with other
+    /// work (the sandbox, tests) turn it off: the process's allocations are then not the operator's.
+    /// </summary>
+    public TimeSpan IdleMemoryTrim { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Parsed log level (validated by <see cref="Validate"/>).</summary>
     public Microsoft.Extensions.Logging.LogLevel ParsedLogLevel =>
         Enum.Parse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, ignoreCase: true);
@@ -140,6 +147,11 @@ public sealed record OperatorOptions
         {
             throw new OperatorOptionsException(
                 $"--default-ttl-seconds-after-finished: {DefaultTtlSecondsAfterFinished} is negative", "--default-ttl-seconds-after-finished");
+        }
+
+        if (IdleMemoryTrim < TimeSpan.Zero)
+        {
+            throw new OperatorOptionsException($"--idle-memory-trim: {IdleMemoryTrim} is negative", "--idle-memory-trim");
         }
 
         if (string.IsNullOrWhiteSpace(SchedulerName))

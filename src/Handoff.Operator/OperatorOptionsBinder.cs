@@ -198,6 +198,13 @@ public static class OperatorOptionsBinder
             Default = Defaults.ApiParallelism.ToString(CultureInfo.InvariantCulture),
             Apply = (o, v) => o with { ApiParallelism = ParseCount(v, "--api-parallelism", minimum: 1) },
         },
+        new()
+        {
+            Name = "--idle-memory-trim", ValueName = "DURATION", EnvironmentVariables = ["HANDOFF_IDLE_MEMORY_TRIM"],
+            Description = "After this long without a watch event or a pass, one full garbage collection gives back the memory the last burst grew the heap to (only when enough was allocated since the last); 0s = never.",
+            Default = Show(Defaults.IdleMemoryTrim),
+            Apply = (o, v) => o with { IdleMemoryTrim = ParseDuration(v, "--idle-memory-trim", allowZero: true) },
+        },
     ];
 
     /// <summary>The usage, exactly as <c>--help</c> prints it (also printed after an error).</summary>
@@ -318,10 +325,11 @@ public static class OperatorOptionsBinder
 
     private static string Show(TimeSpan value) => value.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
 
-    private static TimeSpan ParseDuration(string value, string flag) =>
-        Api.GoDuration.TryParse(value, out var duration) && duration > TimeSpan.Zero
+    private static TimeSpan ParseDuration(string value, string flag, bool allowZero = false) =>
+        Api.GoDuration.TryParse(value, out var duration) && (duration > TimeSpan.Zero || (allowZero && duration == TimeSpan.Zero))
             ? duration
-            : throw new OperatorOptionsException($"{flag}: '{value}' is not a positive duration (examples: 15s, 1500ms, 1m)", flag);
+            : throw new OperatorOptionsException(
+                $"{flag}: '{value}' is not a {(allowZero ? "duration" : "positive duration")} (examples: 15s, 1500ms, 1m{(allowZero ? ", 0s" : "")})", flag);
 
     private static int? ParseSeconds(string value, string flag) =>
         value.Length == 0 ? null

@@ -98,6 +98,8 @@ internal static class SandboxCli
                     DefaultStrategy = options.Strategy ?? nameof(AllocationStrategy.FirstAvailable),
                     DiscoverNodes = options.DiscoverNodes is not null,
                     DiscoverNodesSelector = options.DiscoverNodes ?? "",
+                    // The emulator shares the process: its allocations are not the operator's to trim after.
+                    IdleMemoryTrim = TimeSpan.Zero,
                 },
                 new OperatorHostSettings { ConfigureLogging = logging => logging.AddProvider(new WriterLoggerProvider(error)) },
                 ct)));

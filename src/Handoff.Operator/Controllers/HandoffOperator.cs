@@ -50,6 +50,7 @@ public sealed class HandoffOperator : BackgroundService
         PriorityClasses = Watcher(WatchSources.PriorityClasses(client, options.WatchTimeout), CacheTransforms.PriorityClass);
         Namespaces = Watcher(WatchSources.Namespaces(client, options.WatchTimeout), CacheTransforms.Namespace);
         Queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60));
+        MemoryTrim = new IdleMemoryTrim(time, options.IdleMemoryTrim, static () => GC.GetTotalAllocatedBytes(), IdleMemoryTrim.CollectAggressively);
     }
 
     public ResourceWatcher<HandoffNode> HandoffNodes { get; }
@@ -67,6 +68,9 @@ public sealed class HandoffOperator : BackgroundService
     public ResourceWatcher<V1Namespace> Namespaces { get; }
 
     public WorkQueue<string> Queue { get; }
+
+    /// <summary>Gives the last burst's memory back once nothing happens for a while (<see cref="OperatorOptions.IdleMemoryTrim"/>).</summary>
+    public IdleMemoryTrim MemoryTrim { get; }
 
     public OperatorOptions Options => _options;
 
@@ -97,6 +101,7 @@ public sealed class HandoffOperator : BackgroundService
             HandoffNodes.RunAsync(stoppingToken), Functions.RunAsync(stoppingToken),
             Pods.RunAsync(stoppingToken), Nodes.RunAsync(stoppingToken),
             Queues.RunAsync(stoppingToken), PriorityClasses.RunAsync(stoppingToken), Namespaces.RunAsync(stoppingToken),
+            MemoryTrim.RunAsync(took => { _metrics.MemoryTrims.Inc(); Log.MemoryTrimmed(_logger, took.TotalMilliseconds, GC.GetTotalMemory(false) / (1024 * 1024)); }, stoppingToken),
         };
         try
         {
@@ -125,7 +130,11 @@ public sealed class HandoffOperator : BackgroundService
         {
             ListPageSize = _options.ListPageSize,
         };
-        watcher.Changed += (_, _) => Queue.Add(SyncKey);
+        watcher.Changed += (_, _) =>
+        {
+            MemoryTrim.NoteActivity();
+            Queue.Add(SyncKey);
+        };
         watcher.Error += _ => _metrics.ApiErrors.WithLabels("watch-" + source.Name).Inc();
         return watcher;
     }
@@ -167,6 +176,7 @@ public sealed class HandoffOperator : BackgroundService
                 try
                 {
                     var started = _time.GetTimestamp();
+                    MemoryTrim.NoteActivity();
                     Interlocked.Increment(ref _passesStarted);
                     var next = await reconciler.ReconcileAsync(term);
                     _metrics.ReconcileDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);

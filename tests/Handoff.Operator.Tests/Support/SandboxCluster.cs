@@ -104,7 +104,8 @@ public sealed class SandboxCluster : IAsyncDisposable
         KubernetesClientConfiguration? config = null)
     {
         var op = await OperatorHost.StartAsync(
-            (options ?? new OperatorOptions()) with { MetricsAddress = "", ProbeAddress = "", LogLevel = options?.LogLevel ?? "Warning" },
+            // Idle trims off unless a test asks: the test process's allocations are not the operator's.
+            (options ?? new OperatorOptions { IdleMemoryTrim = TimeSpan.Zero }) with { MetricsAddress = "", ProbeAddress = "", LogLevel = options?.LogLevel ?? "Warning" },
             config ?? OperatorConfig,
             new OperatorHostSettings
             {
