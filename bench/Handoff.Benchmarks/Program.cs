@@ -32,7 +32,7 @@ public static class BenchmarkProgram
         string[] rest = [.. args.Skip(1).Where(a => a != "--hold")];
         Func<Task>? scenario = args.FirstOrDefault() switch
         {
-            "endtoend" => () => BurstAsync(Int(rest, 0, 10_000), Int(rest, 1, Nodes)),
+            "endtoend" => () => BurstAsync(Int(rest, 0, 10_000), Int(rest, 1, Nodes), Int(rest, 2, 0)),
             "idle" => () => IdleAsync(Int(rest, 0, Nodes), Int(rest, 1, 30)),
             "stream" => () => StreamAsync(Int(rest, 0, 500), Int(rest, 1, 30), Int(rest, 2, Nodes)),
             "failover" => () => FailoverAsync(rest.FirstOrDefault(), Int(rest, 1, 50_000), Int(rest, 2, Nodes), Int(rest, 3, 100)),
@@ -62,7 +62,8 @@ public static class BenchmarkProgram
     private static int Int(string[] args, int index, int fallback) =>
         args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
-    private static async Task BurstAsync(int functions, int nodes)
+    /// <param name="settleSeconds">When above 0, the operator's memory is reported again after that long idle after the burst ("steady").</param>
+    private static async Task BurstAsync(int functions, int nodes, int settleSeconds)
     {
         await using var cluster = await EndToEndCluster.StartAsync(nodes, CancellationToken.None);
         var idle = await cluster.Operator.MemoryAsync(CancellationToken.None);
@@ -83,6 +84,13 @@ public static class BenchmarkProgram
             IdleMemory = idle,
             result.Load,
         });
+        if (settleSeconds > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(settleSeconds));
+            var settled = await cluster.Operator.MemoryAsync(CancellationToken.None);
+            Console.WriteLine($"after {settleSeconds} s idle: working set {settled.WorkingSetBytes / 1048576} MB (peak {settled.PeakWorkingSetBytes / 1048576} MB), GC heap {settled.ManagedHeapBytes / 1048576} MB");
+        }
+
         await HoldAsync();
     }
 
