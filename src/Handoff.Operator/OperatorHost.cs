@@ -178,7 +178,8 @@ public static class OperatorHost
         string kubeconfigPath, OperatorOptions? options = null, OperatorHostSettings? settings = null,
         CancellationToken cancellationToken = default)
     {
-        options ??= new OperatorOptions { MetricsAddress = "", ProbeAddress = "", LogLevel = "Warning" };
+        // No idle trim by default: in process, the allocations it would judge by are not only the operator's.
+        options ??= new OperatorOptions { MetricsAddress = "", ProbeAddress = "", LogLevel = "Warning", IdleMemoryTrim = TimeSpan.Zero };
         var config = KubeConfigReader.Load(kubeconfigPath);
         return await StartAsync(options with { Kubeconfig = kubeconfigPath }, config, settings, cancellationToken);
     }
