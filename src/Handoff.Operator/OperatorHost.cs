@@ -5,7 +5,6 @@ using Handoff.Operator.Infrastructure;
 using Handoff.Operator.SecureMetrics;
 using k8s;
 using Microsoft.AspNetCore.Connections.Features;
-using Prometheus;
 
 namespace Handoff.Operator;
 
@@ -268,7 +267,7 @@ public static class OperatorHost
         app.UseRouting();
         app.UseEndpoints(endpoints =>
         {
-            endpoints.MapMetrics("/metrics", metrics.Registry);
+            endpoints.MapGet("/metrics", context => MetricsExposition.ServeAsync(context, metrics));
             endpoints.MapGet("/healthz", () => op.IsHealthy ? Results.Text("ok") : Results.Text("unhealthy", statusCode: 500));
             endpoints.MapGet("/readyz", () => op.IsReady ? Results.Text("ok") : Results.Text("caches not synced", statusCode: 503));
         });

@@ -13,12 +13,6 @@ public sealed class OperatorMetrics
         DotNetStats.Register(Registry);
         FunctionsByPhase = factory.CreateGauge(
             "handoff_functions", "HandoffFunctions by phase.", new GaugeConfiguration { LabelNames = ["phase"] });
-        NodeCapacity = factory.CreateGauge(
-            "handoff_node_capacity", "HandoffNode capacity per resource (in units; milli-units / 1000).",
-            new GaugeConfiguration { LabelNames = ["node", "resource"] });
-        NodeAllocated = factory.CreateGauge(
-            "handoff_node_allocated", "Capacity held by functions per HandoffNode and resource.",
-            new GaugeConfiguration { LabelNames = ["node", "resource"] });
         SchedulingAttempts = factory.CreateCounter(
             "handoff_scheduling_attempts_total", "Scheduling attempts by result (scheduled, unschedulable, error).",
             new CounterConfiguration { LabelNames = ["result"] });
@@ -51,9 +45,8 @@ public sealed class OperatorMetrics
 
     public Gauge FunctionsByPhase { get; }
 
-    public Gauge NodeCapacity { get; }
-
-    public Gauge NodeAllocated { get; }
+    /// <summary>The per-node series, written at scrape time (<see cref="ExportAsync"/>), not kept in <see cref="Registry"/>.</summary>
+    public NodeMetricSeries NodeSeries { get; } = new();
 
     public Counter SchedulingAttempts { get; }
 
@@ -76,4 +69,28 @@ public sealed class OperatorMetrics
     public Gauge QueueUsage { get; }
 
     public Counter QueuePreemptions { get; }
+
+    /// <summary>Everything /metrics serves: the registry's families, then the per-node series (before OpenMetrics' closing <c># EOF</c>).</summary>
+    public async Task ExportAsync(Stream destination, ExpositionFormat format = ExpositionFormat.PrometheusText, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        using var registry = new MemoryStream();
+        await Registry.CollectAndExportAsTextAsync(registry, format, cancellationToken);
+        var length = (int)registry.Length;
+        var closing = format == ExpositionFormat.OpenMetricsText && EndsWith(registry, Eof) ? Eof.Length : 0;
+        await destination.WriteAsync(registry.GetBuffer().AsMemory(0, length - closing), cancellationToken);
+        var nodes = new System.Text.StringBuilder();
+        NodeSeries.WriteTo(nodes);
+        if (closing > 0)
+        {
+            nodes.Append("# EOF\n");
+        }
+
+        await destination.WriteAsync(System.Text.Encoding.UTF8.GetBytes(nodes.ToString()), cancellationToken);
+    }
+
+    private static readonly byte[] Eof = "# EOF\n"u8.ToArray();
+
+    private static bool EndsWith(MemoryStream stream, byte[] suffix) =>
+        stream.Length >= suffix.Length && stream.GetBuffer().AsSpan((int)stream.Length - suffix.Length, suffix.Length).SequenceEqual(suffix);
 }

@@ -66,6 +66,7 @@ public sealed class OperatorProcessTests
             await cluster.WaitForPhaseAsync("f", FunctionPhases.Scheduled);
             var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"), ct);
             Assert.Contains("handoff_scheduling_attempts_total{result=\"scheduled\"} 1", metrics, StringComparison.Ordinal);
+            Assert.Contains("handoff_node_allocated{node=\"w1\",resource=\"cpu\"} 1", metrics, StringComparison.Ordinal);
             Assert.Contains("process_working_set_bytes ", metrics, StringComparison.Ordinal);
             Assert.Contains("dotnet_total_memory_bytes ", metrics, StringComparison.Ordinal);
             var operatorWrites = cluster.Server.Requests.Snapshot()

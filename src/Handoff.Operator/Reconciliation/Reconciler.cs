@@ -411,43 +411,7 @@ public sealed partial class Reconciler(
 
         metrics.InvalidObjects.Set(snapshot.Invalid.Count);
 
-        // Only what changed: 5,000 nodes × resources are too many gauges to set on every pass.
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var usage in term.Tracker.Snapshot())
-        {
-            present.Add(usage.Node);
-            if (term.ReportedUsage.TryGetValue(usage.Node, out var reported) && reported == usage)
-            {
-                continue;
-            }
-
-            if (reported is not null)
-            {
-                RemoveNodeSeries(usage.Node, reported.Capacity.Select(r => r.Key).Except(usage.Capacity.Select(r => r.Key), StringComparer.Ordinal));
-            }
-
-            foreach (var (resource, milli) in usage.Capacity)
-            {
-                metrics.NodeCapacity.WithLabels(usage.Node, resource).Set(milli / 1000.0);
-                metrics.NodeAllocated.WithLabels(usage.Node, resource).Set(usage.Allocated[resource] / 1000.0);
-            }
-
-            term.ReportedUsage[usage.Node] = usage;
-        }
-
-        foreach (var gone in term.ReportedUsage.Keys.Where(n => !present.Contains(n)).ToList())
-        {
-            RemoveNodeSeries(gone, term.ReportedUsage[gone].Capacity.Select(r => r.Key));
-            term.ReportedUsage.Remove(gone);
-        }
-    }
-
-    private void RemoveNodeSeries(string node, IEnumerable<string> resources)
-    {
-        foreach (var resource in resources)
-        {
-            metrics.NodeCapacity.RemoveLabelled(node, resource);
-            metrics.NodeAllocated.RemoveLabelled(node, resource);
-        }
+        // Written at scrape time from this snapshot (NodeMetricSeries): no gauge children per node and resource.
+        metrics.NodeSeries.Publish(term.Tracker.Snapshot());
     }
 }

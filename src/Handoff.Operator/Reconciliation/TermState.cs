@@ -57,8 +57,6 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>Undecodable objects already reported, by kind, key, UID and generation.</summary>
     public ConcurrentDictionary<string, bool> InvalidReported { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Per HandoffNode: the usage last exported as metrics.</summary>
-    public Dictionary<string, NodeUsage> ReportedUsage { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A HandoffNode (with its Kubernetes Node) → NodeInfo, parsed again only when its spec, its labels, its readiness or

@@ -51,7 +51,7 @@ public sealed partial class DashboardTests
         }
 
         using var stream = new MemoryStream();
-        await metrics.Registry.CollectAndExportAsTextAsync(stream, TestContext.Current.CancellationToken);
+        await metrics.ExportAsync(stream, cancellationToken: TestContext.Current.CancellationToken);
         return [.. Encoding.UTF8.GetString(stream.ToArray()).Split('\n')
             .Where(l => l.Length > 0 && !l.StartsWith('#'))
             .Select(l => SeriesName().Match(l).Value)];

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Handoff.Operator.Tests.Scenarios;
 
-/// <summary>Per-node gauges are set only when a node's usage changes, and their series go with the node.</summary>
+/// <summary>Per-node series follow the tracker's usage (written at scrape time) and go with their node.</summary>
 public sealed class NodeMetricsTests
 {
     [Fact]
@@ -23,7 +23,7 @@ public sealed class NodeMetricsTests
         async Task<string> ExportAsync()
         {
             using var stream = new MemoryStream();
-            await metrics.Registry.CollectAndExportAsTextAsync(stream, SandboxCluster.Ct);
+            await metrics.ExportAsync(stream, cancellationToken: SandboxCluster.Ct);
             return Encoding.UTF8.GetString(stream.ToArray());
         }
 

@@ -152,7 +152,7 @@ public sealed partial class PoisonPillTests
 
         var metrics = op.Services.GetRequiredService<OperatorMetrics>();
         using var stream = new MemoryStream();
-        await metrics.Registry.CollectAndExportAsTextAsync(stream, SandboxCluster.Ct);
+        await metrics.ExportAsync(stream, cancellationToken: SandboxCluster.Ct);
         Assert.Matches(@"(?m)^handoff_invalid_objects 1$", Encoding.UTF8.GetString(stream.ToArray()));
     }
 

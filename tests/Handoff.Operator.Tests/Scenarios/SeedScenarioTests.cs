@@ -64,7 +64,7 @@ public sealed class SeedScenarioTests
         var metrics = op.Services.GetRequiredService<OperatorMetrics>();
         using var exported = new MemoryStream();
         await Wait.UntilAsync(() => metrics.FunctionsByPhase.WithLabels(FunctionPhases.Succeeded).Value == 1, "the phase gauge counts the succeeded function");
-        await metrics.Registry.CollectAndExportAsTextAsync(exported, SandboxCluster.Ct);
+        await metrics.ExportAsync(exported, cancellationToken: SandboxCluster.Ct);
         var text = System.Text.Encoding.UTF8.GetString(exported.ToArray());
         Assert.Contains("handoff_node_capacity{node=\"seed-node-a\",resource=\"gpu\"} 2", text, StringComparison.Ordinal);
         Assert.Contains("handoff_node_allocated{node=\"seed-node-a\",resource=\"memory\"} 14000", text, StringComparison.Ordinal);

@@ -128,7 +128,7 @@ public sealed class QueueAdmissionTests
         async Task<string> ExportAsync()
         {
             using var stream = new MemoryStream();
-            await metrics.Registry.CollectAndExportAsTextAsync(stream, Ct);
+            await metrics.ExportAsync(stream, cancellationToken: Ct);
             return Encoding.UTF8.GetString(stream.ToArray());
         }
 
