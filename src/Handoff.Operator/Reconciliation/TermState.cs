@@ -109,6 +109,13 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         }
 
         var report = NodeStatusStep.For(node, usage, external);
+        if (known.Report is { } previous && previous == report)
+        {
+            // Equal to the last one (e.g. the node's object was replaced by its own status write): keep that instance, which
+            // the status memo may hold too, instead of a second copy of its maps and strings per node.
+            report = previous;
+        }
+
         _nodeReports[node.Name] = (node, usage, external, report);
         return report;
     }

@@ -306,4 +306,25 @@ public sealed class TermStateTests
         Assert.Empty(_term.EventsRecorded);
         Assert.Equal(["uid-f|SuspiciousQuantity|m"], _term.DiscreteEventsRecorded.Keys);
     }
+
+    [Fact]
+    public void A_node_report_made_again_equal_is_the_instance_the_status_memo_holds_and_a_changed_one_is_new()
+    {
+        var nodes = NodeView.Build(Node().Build(), _term.ParseNode);
+        _term.SyncNodes(nodes);
+        var state = Assert.Single(nodes.States);
+        var first = _term.NodeReport(state, _term.Tracker.GetNode(state.Name), null);
+
+        // The same HandoffNode replaced by an equal object (its own status write comes back): equal report, same instance.
+        var replaced = NodeView.Build(Node().Build(), _term.ParseNode).States.Single();
+        Assert.NotEqual(state, replaced);
+        Assert.Same(first, _term.NodeReport(replaced, _term.Tracker.GetNode(state.Name), null));
+
+        // A real change (a smaller capacity) is a new report.
+        var smaller = NodeView.Build(Node(cpu: "2").Build(), _term.ParseNode).States.Single();
+        _term.SyncNodes(NodeView.Build(Node(cpu: "2").Build(), _term.ParseNode));
+        var changed = _term.NodeReport(smaller, _term.Tracker.GetNode(state.Name), null);
+        Assert.NotSame(first, changed);
+        Assert.NotEqual(first, changed);
+    }
 }
