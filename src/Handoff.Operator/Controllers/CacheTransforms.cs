@@ -28,6 +28,9 @@ public static class CacheTransforms
 
     private const int CostsKept = 4096;
 
+    /// <summary>Node allocatable quantities kept once (their text → the one instance).</summary>
+    private static readonly ConcurrentDictionary<string, ResourceQuantity> QuantitiesKept = new(StringComparer.Ordinal);
+
     /// <summary>Cost annotations already read (annotation JSON → its cost; null when it does not read).</summary>
     private static readonly ConcurrentDictionary<string, ResourceList?> CostsRead = new(StringComparer.Ordinal);
 
@@ -63,13 +66,7 @@ public static class CacheTransforms
         {
             status.Phase = Shared(status.Phase);
             status.Node = Shared(status.Node);
-            foreach (var condition in status.Conditions ?? [])
-            {
-                condition.Type = Shared(condition.Type)!;
-                condition.Status = Shared(condition.Status)!;
-                condition.Reason = Shared(condition.Reason);
-                condition.Message = Shared(condition.Message);
-            }
+            SharePooled(status.Conditions);
         }
 
         return function;
@@ -103,6 +100,25 @@ public static class CacheTransforms
     {
         ArgumentNullException.ThrowIfNull(node);
         TrimMetadata(node.Metadata);
+        node.ApiVersion = Shared(node.ApiVersion)!;
+        node.Kind = Shared(node.Kind)!;
+        if (node.Spec is { } spec)
+        {
+            spec.Capacity = SharedKeepingEmpty(spec.Capacity)!;
+            spec.NodeName = Shared(spec.NodeName);
+            spec.CapacityFrom = Shared(spec.CapacityFrom);
+        }
+
+        // The status is what the next status write is diffed against: an empty map stays an empty map.
+        if (node.Status is { } status)
+        {
+            status.Capacity = SharedKeepingEmpty(status.Capacity);
+            status.External = SharedKeepingEmpty(status.External);
+            status.Allocated = SharedKeepingEmpty(status.Allocated);
+            status.Available = SharedKeepingEmpty(status.Available);
+            SharePooled(status.Conditions);
+        }
+
         return node;
     }
 
@@ -322,8 +338,54 @@ public static class CacheTransforms
             Kind = Shared(node.Kind),
             Metadata = node.Metadata,
             Spec = node.Spec is null ? null : new V1NodeSpec { Unschedulable = node.Spec.Unschedulable, Taints = node.Spec.Taints },
-            Status = new V1NodeStatus { Allocatable = node.Status?.Allocatable, Conditions = node.Status?.Conditions?.Where(c => c.Type == "Ready").ToList() },
+            Status = new V1NodeStatus
+            {
+                Allocatable = SharedQuantities(node.Status?.Allocatable),
+                Conditions = node.Status?.Conditions?.Where(c => c.Type == "Ready").Select(c => new V1NodeCondition
+                {
+                    Type = Shared(c.Type),
+                    Status = Shared(c.Status),
+                    Reason = Shared(c.Reason),
+                    Message = Shared(c.Message),
+                    LastTransitionTime = c.LastTransitionTime,
+                }).ToList(),
+            },
         };
+    }
+
+    /// <summary>A Node's allocatable with equal quantities kept once (a cluster's Nodes mostly share a few shapes).</summary>
+    private static Dictionary<string, ResourceQuantity>? SharedQuantities(IDictionary<string, ResourceQuantity>? quantities)
+    {
+        if (quantities is null)
+        {
+            return null;
+        }
+
+        var copy = new Dictionary<string, ResourceQuantity>(quantities.Count, StringComparer.Ordinal);
+        foreach (var (name, quantity) in quantities)
+        {
+            var text = quantity?.ToString();
+            copy[Shared(name)!] = text is null ? quantity! : QuantitiesKept.GetOrAdd(Shared(text)!, static (_, q) => q, quantity!);
+        }
+
+        // Bounded: a cluster of ever-new quantities starts over rather than keeping them all.
+        if (QuantitiesKept.Count > CostsKept)
+        {
+            QuantitiesKept.Clear();
+        }
+
+        return copy;
+    }
+
+    private static void SharePooled(IList<HandoffCondition>? conditions)
+    {
+        foreach (var condition in conditions ?? [])
+        {
+            condition.Type = Shared(condition.Type)!;
+            condition.Status = Shared(condition.Status)!;
+            condition.Reason = Shared(condition.Reason);
+            condition.Message = Shared(condition.Message);
+        }
     }
 
     private static void TrimMetadata(V1ObjectMeta metadata)
@@ -353,6 +415,10 @@ public static class CacheTransforms
     private static string? Shared(string? value) => value is null ? null : StringPool.Shared.GetOrAdd(value);
 
     private static IList<string>? Shared(IList<string>? values) => values?.Select(v => Shared(v)!).ToList();
+
+    /// <summary>A right-sized copy with shared keys and values, an empty map kept empty (null stays null).</summary>
+    private static Dictionary<string, string>? SharedKeepingEmpty(IDictionary<string, string>? map) =>
+        map is null ? null : Shared(map) ?? new Dictionary<string, string>(0, StringComparer.Ordinal);
 
     /// <summary>A right-sized copy with shared keys and values (null for an empty map).</summary>
     private static Dictionary<string, string>? Shared(IDictionary<string, string>? map)

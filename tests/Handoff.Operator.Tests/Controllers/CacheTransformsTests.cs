@@ -1,6 +1,7 @@
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Controllers;
+using k8s;
 using k8s.Models;
 
 namespace Handoff.Operator.Tests.Controllers;
@@ -286,5 +287,55 @@ public sealed class CacheTransformsTests
 
         var node = new HandoffNode { Metadata = new V1ObjectMeta { Name = "hn", Annotations = new Dictionary<string, string> { [CacheTransforms.LastAppliedAnnotation] = "{}" } } };
         Assert.Null(CacheTransforms.HandoffNode(node).Metadata.Annotations);
+    }
+
+    [Fact]
+    public void A_HandoffNode_keeps_its_status_as_it_reads_with_strings_shared_and_an_empty_map_still_empty()
+    {
+        static HandoffNode Node(string name) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Spec = new HandoffNodeSpec { Capacity = new Dictionary<string, string> { [new string("cpu")] = new string("16") } },
+            Status = new HandoffNodeStatus
+            {
+                Allocated = new Dictionary<string, string>(),
+                Available = new Dictionary<string, string> { [new string("cpu")] = new string("16") },
+                Functions = 0,
+                Conditions = [new HandoffCondition { Type = new string("Ready"), Status = new string("True"), Reason = new string("NodeReady"), Message = "m" }],
+            },
+        };
+
+        var (a, b) = (CacheTransforms.HandoffNode(Node("a")), CacheTransforms.HandoffNode(Node("b")));
+
+        // The next status write is diffed against this: {} must not become null (that would be a write on every pass).
+        Assert.NotNull(a.Status.Allocated);
+        Assert.Empty(a.Status.Allocated);
+        Assert.Null(a.Status.External);
+        Assert.Equal(KubernetesJson.Serialize(Node("a").Status), KubernetesJson.Serialize(a.Status));
+        Assert.Same(a.Spec.Capacity["cpu"], b.Spec.Capacity["cpu"]);
+        Assert.Same(a.Status.Available!["cpu"], b.Status.Available!["cpu"]);
+        Assert.Same(a.Status.Conditions![0].Reason, b.Status.Conditions![0].Reason);
+    }
+
+    [Fact]
+    public void Nodes_of_one_shape_share_their_allocatable_quantities_and_keep_their_Ready_condition()
+    {
+        static V1Node Node(string name) => new()
+        {
+            Metadata = Metadata(name),
+            Status = new V1NodeStatus
+            {
+                Conditions = [new V1NodeCondition { Type = "Ready", Status = "False", Reason = "KubeletNotReady", Message = new string("PLEG is not healthy") }],
+                Allocatable = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("7500m"), ["memory"] = new("16Gi") },
+            },
+        };
+
+        var (a, b) = (CacheTransforms.Node(Node("a")), CacheTransforms.Node(Node("b")));
+
+        Assert.Same(a.Status.Allocatable["memory"], b.Status.Allocatable["memory"]);
+        Assert.Equal(("7500m", "16Gi"), (b.Status.Allocatable["cpu"].ToString(), b.Status.Allocatable["memory"].ToString()));
+        var ready = Assert.Single(b.Status.Conditions);
+        Assert.Equal(("Ready", "False", "KubeletNotReady", "PLEG is not healthy"), (ready.Type, ready.Status, ready.Reason, ready.Message));
+        Assert.Same(a.Status.Conditions[0].Message, ready.Message);
     }
 }
