@@ -33,10 +33,10 @@ public static class NodeStatusStep
         return new NodeReport(Join(allocatedMap) + ";" + Join(capacityMap) + ";" + Join(externalMap), Join(availableMap), (usage?.Holders ?? 0) - (external.Count > 0 ? 1 : 0),
             new ConditionReport("Ready", node.Ready, node.ReadyReason, node.ReadyMessage), overcommitted)
         {
-            AllocatedMap = allocatedMap,
-            AvailableMap = availableMap,
-            CapacityMap = node.Info?.CountsPods == true ? capacityMap : null,
-            ExternalMap = node.Info?.CountsPods == true ? externalMap : null,
+            AllocatedAmounts = allocated,
+            AvailableAmounts = clamped,
+            CapacityAmounts = node.Info?.CountsPods == true ? usage?.Capacity ?? ResourceList.Empty : null,
+            ExternalAmounts = node.Info?.CountsPods == true ? external : null,
             Event = node.ReadyReason is Reasons.DuplicateNode or Reasons.InvalidSpec ? new EventReport("Warning", node.ReadyReason, node.ReadyMessage)
                 : overcommitted.Status ? new EventReport("Warning", Reasons.Overcommitted, overcommitted.Message!)
                 : null,
