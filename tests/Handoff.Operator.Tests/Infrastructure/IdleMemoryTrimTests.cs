@@ -80,23 +80,19 @@ public sealed class IdleMemoryTrimTests
         var loop = trim.RunAsync(_ => Interlocked.Increment(ref reported), stop.Token);
 
         // The loop waits on the (fake) clock: each poll moves it a second until the loop has checked past the quiet period.
-        await Wait.UntilAsync(
+        Task AdvanceUntilReportedAsync(int trims, string what) => Wait.UntilAsync(
             () =>
             {
                 time.Advance(TimeSpan.FromSeconds(1));
-                return Volatile.Read(ref reported) == 1;
+                return Volatile.Read(ref reported) == trims;
             },
-            "one trim reported", TimeSpan.FromSeconds(10));
+            what, TimeSpan.FromSeconds(10));
+
+        await AdvanceUntilReportedAsync(1, "one trim reported");
         Assert.Equal(1, process.Collections);
 
         process.Allocated += IdleMemoryTrim.MinimumAllocatedBytes;
-        await Wait.UntilAsync(
-            () =>
-            {
-                time.Advance(TimeSpan.FromSeconds(1));
-                return Volatile.Read(ref reported) == 2;
-            },
-            "a second trim once enough was allocated", TimeSpan.FromSeconds(10));
+        await AdvanceUntilReportedAsync(2, "a second trim once enough was allocated");
         Assert.Equal(2, process.Collections);
         await stop.CancelAsync();
         await loop.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
