@@ -123,6 +123,52 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
     }
 
     /// <summary>
+    /// Reads <paramref name="livePods"/> from the API server; true when every one is still there and not finished. A pod
+    /// that has finished or is gone is put into the cache as it now is (or removed), and false is returned: the cache was
+    /// behind. Asked before a function's terminal status is taken back because of a live pod — after a takeover the
+    /// new leader's pod watch can be behind its function watch, and a finished pod it still sees running must not undo
+    /// the status the last leader wrote from that pod.
+    /// </summary>
+    public async Task<bool> ConfirmLiveAsync(IReadOnlyList<PodRecord> livePods, CancellationToken cancellationToken)
+    {
+        var allLive = true;
+        foreach (var pod in livePods)
+        {
+            var (_, current) = await api.RunAsync(
+                "read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Name, pod.Namespace, cancellationToken: ct), cancellationToken);
+            if (current is null || current.Metadata.Uid != pod.Metadata.Uid)
+            {
+                pods.Remove(ResourceCache<PodRecord>.KeyOf(pod), pod);
+                allLive = false;
+                continue;
+            }
+
+            var fresh = CacheTransforms.Pod(current);
+            pods.Upsert(fresh);
+            allLive &= fresh.Attempt is { IsTerminal: false };
+        }
+
+        return allLive;
+    }
+
+    /// <summary>
+    /// Reads the pod <paramref name="name"/> from the API server; true when it is gone. When it is there, the cache was
+    /// behind (a new leader's pod watch had not yet brought a pod the last leader created): it is put into the cache.
+    /// </summary>
+    public async Task<bool> ConfirmGoneAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        var (_, current) = await api.RunAsync(
+            "read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(name, @namespace, cancellationToken: ct), cancellationToken);
+        if (current is null)
+        {
+            return true;
+        }
+
+        pods.Upsert(CacheTransforms.Pod(current));
+        return false;
+    }
+
+    /// <summary>
     /// Says why a plain pod is not placed, as kube-scheduler does: condition PodScheduled=False, reason Unschedulable,
     /// with the message (a strategic merge patch of the pod's status; written only when it changes).
     /// </summary>

@@ -280,8 +280,21 @@ public sealed partial class Reconciler(
                 continue;
             }
 
+            // A status that contradicts the one written from a pod (finished, yet a pod seen live; running, yet its pod
+            // not seen) is written only once the API server confirms the pod: after a takeover the new leader's pod
+            // watch can be behind its function watch.
+            var takesBackTerminal = writeStatus && TakesBackTerminal(f, report!);
+            var missingPod = writeStatus && !takesBackTerminal ? MissingRecordedPod(f) : null;
             writes.Add(async ct =>
             {
+                if ((takesBackTerminal && !await actuator.ConfirmLiveAsync(LiveSinceRecorded(f), ct))
+                    || (missingPod is not null && !await actuator.ConfirmGoneAsync(f.Namespace, missingPod, ct)))
+                {
+                    // The pod cache was behind: the status stands, and the next pass sees the pod as it is.
+                    Interlocked.Increment(ref stale);
+                    return;
+                }
+
                 if (writeStatus && await writer.WriteFunctionAsync(f, report!, ct) == WriteResult.Stale)
                 {
                     Interlocked.Increment(ref stale);
@@ -357,6 +370,23 @@ public sealed partial class Reconciler(
 
         return NextPass(views, snapshot.Now, stale > 0, confirmEvents > 0, finished.NextExpiry);
     }
+
+    /// <summary>
+    /// The report takes a terminal status back (the lifecycle's rule: a live pod of the recorded attempt or a later one
+    /// wins over a status that says finished, as over one written by hand).
+    /// </summary>
+    private static bool TakesBackTerminal(FunctionView f, FunctionReport report) =>
+        f.Record.Phase is { } recorded && recorded.IsTerminal() && !report.Phase.IsTerminal();
+
+    /// <summary>The pod an unfinished status names for its current attempt when this pass does not see it (null otherwise).</summary>
+    private static string? MissingRecordedPod(FunctionView f) =>
+        f.Record is { Phase: { } recorded, PodName: { } podName } && !recorded.IsTerminal() && !f.Pods.Any(p => p.Pod.Name == podName)
+            ? podName
+            : null;
+
+    /// <summary>The pods that make <see cref="TakesBackTerminal"/> true: not finished, of the recorded attempt or later.</summary>
+    private static PodRecord[] LiveSinceRecorded(FunctionView f) =>
+        [.. f.Pods.Where(p => !p.Attempt.IsTerminal && p.Attempt.Attempt >= f.Record.Attempts).Select(p => p.Pod)];
 
     private static TimeSpan? NextPass(IReadOnlyList<FunctionView> views, DateTimeOffset now, bool stale, bool confirmEvents, DateTimeOffset? nextExpiry)
     {

@@ -50,6 +50,9 @@ public sealed partial class DashboardTests
             }
         }
 
+        // The per-node series are written from the tracker's usage at scrape time: one node makes them listed.
+        metrics.NodeSeries.Publish([new Handoff.Core.Tracking.NodeUsage(
+            "x", Handoff.Core.Resources.ResourceList.Of(("cpu", "1")), Handoff.Core.Resources.ResourceList.Empty, Handoff.Core.Resources.ResourceList.Empty, 0)]);
         using var stream = new MemoryStream();
         await metrics.ExportAsync(stream, cancellationToken: TestContext.Current.CancellationToken);
         return [.. Encoding.UTF8.GetString(stream.ToArray()).Split('\n')

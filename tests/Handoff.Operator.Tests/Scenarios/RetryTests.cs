@@ -61,9 +61,11 @@ public sealed class RetryTests
         Assert.Equal("dependency after failed", afterAfter.Status.Message);
         Assert.Empty(await cluster.PodsAsync("after"));
 
-        var events = await cluster.EventsAsync();
+        // An Event is recorded by the pass after the one that wrote its state (once the state has lasted): wait for it.
+        var events = await Wait.ForAsync(
+            cluster.EventsAsync, all => all.Any(e => e.Reason == Reasons.DependencyFailed && e.InvolvedObject.Name == "after"),
+            "the DependencyFailed Event of after");
         Assert.Equal(2, events.Count(e => e.Reason == Reasons.Retrying && e.InvolvedObject.Name == "flaky"));
-        Assert.Contains(events, e => e.Reason == Reasons.DependencyFailed && e.InvolvedObject.Name == "after");
         Assert.Equal(0, (await cluster.GetNodeAsync("n1")).Status.Functions);
         Assert.True(op.Operator.IsLeader);
     }

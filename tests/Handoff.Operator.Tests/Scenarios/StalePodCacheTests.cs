@@ -1,0 +1,82 @@
+using Handoff.Core.Lifecycle;
+using Handoff.Operator.Controllers;
+using Handoff.Operator.Infrastructure;
+using Handoff.Operator.Tests.Support;
+using Handoff.Testing;
+
+namespace Handoff.Operator.Tests.Scenarios;
+
+/// <summary>
+/// A leader whose pod cache is behind its function cache — what a new leader sees when its pod watch lags its function
+/// watch after a takeover (found by the chaos suite's CI seed under load) — does not take back what the last leader
+/// wrote from the pods: a status contradicting the pods it sees is written only once the API server confirms the pod.
+/// </summary>
+public sealed class StalePodCacheTests
+{
+    private static readonly Dictionary<string, string> Cpu = new() { ["cpu"] = "1" };
+
+    /// <summary>The operator's pod cache as it would be with <paramref name="pod"/> at an older version, or without it (null).</summary>
+    private static void MakeStale(RunningOperator op, string key, PodRecord? pod)
+    {
+        var cache = op.Operator.Pods.Cache;
+        cache.Replace([.. cache.List().Where(p => ResourceCache<PodRecord>.KeyOf(p) != key), .. pod is null ? Array.Empty<PodRecord>() : [pod]]);
+    }
+
+    private static async Task PassesAsync(RunningOperator op, int passes)
+    {
+        var target = op.Operator.Passes + passes;
+        op.Operator.Queue.Add(HandoffOperator.SyncKey);
+        await Wait.UntilAsync(
+            () =>
+            {
+                op.Operator.Queue.Add(HandoffOperator.SyncKey);
+                return op.Operator.Passes >= target;
+            },
+            $"{passes} more passes");
+    }
+
+    [Fact]
+    public async Task A_finished_pod_seen_still_running_does_not_take_a_Succeeded_status_back()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["stale-node"]);
+        await cluster.CreateNodeAsync("stale-node", Cpu);
+        var op = await cluster.StartOperatorAsync();
+        await cluster.CreateFunctionAsync(SandboxCluster.Function("f", Cpu));
+        var running = await cluster.WaitForBoundPodAsync("f");
+        await cluster.StartPodAsync(running);
+        await cluster.FinishPodAsync(running, "done");
+        await cluster.WaitForPhaseAsync("f", FunctionPhases.Succeeded);
+
+        // The cache goes back to the pod as it was while bound and not finished.
+        var key = $"{cluster.Namespace}/{running.Metadata.Name}";
+        MakeStale(op, key, CacheTransforms.Pod(running));
+        Assert.False(op.Operator.Pods.Cache.Get(key)!.Attempt!.IsTerminal);
+        await PassesAsync(op, 3);
+
+        var f = await cluster.GetFunctionAsync("f");
+        Assert.Equal((FunctionPhases.Succeeded, "done"), (f.Status.Phase, f.Status.Result));
+        Assert.True(op.Operator.Pods.Cache.Get(key)!.Attempt!.IsTerminal, "the cache learned the pod as it is");
+    }
+
+    [Fact]
+    public async Task A_running_pod_not_seen_yet_does_not_make_its_function_retry()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["stale-node"]);
+        await cluster.CreateNodeAsync("stale-node", Cpu);
+        var op = await cluster.StartOperatorAsync();
+        await cluster.CreateFunctionAsync(SandboxCluster.Function("g", Cpu));
+        var pod = await cluster.WaitForBoundPodAsync("g");
+        await cluster.StartPodAsync(pod);
+        await cluster.WaitForPhaseAsync("g", FunctionPhases.Running);
+
+        // The cache loses the pod, as a new leader's would before its pod watch brings it.
+        var key = $"{cluster.Namespace}/{pod.Metadata.Name}";
+        MakeStale(op, key, null);
+        await PassesAsync(op, 3);
+
+        var g = await cluster.GetFunctionAsync("g");
+        Assert.Equal((FunctionPhases.Running, 1, pod.Metadata.Name), (g.Status.Phase, g.Status.Attempts, g.Status.PodName));
+        Assert.Single(await cluster.PodsAsync("g"));
+        Assert.Contains(cluster.Server.Requests.Snapshot(), r => r.Key.Verb == "get" && r.Key.Resource == "pods");
+    }
+}
