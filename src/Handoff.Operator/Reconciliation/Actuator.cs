@@ -152,14 +152,16 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
     }
 
     /// <summary>
-    /// Reads the pod <paramref name="name"/> from the API server; true when it is gone. When it is there, the cache was
-    /// behind (a new leader's pod watch had not yet brought a pod the last leader created): it is put into the cache.
+    /// Reads the pod <paramref name="name"/> from the API server; true when it is gone or going (being deleted: its
+    /// attempt ends either way, and a pod the operator deleted itself has left the cache already). When it is there,
+    /// the cache was behind (a new leader's pod watch had not yet brought a pod the last leader created): it is put into
+    /// the cache.
     /// </summary>
     public async Task<bool> ConfirmGoneAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         var (_, current) = await api.RunAsync(
             "read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(name, @namespace, cancellationToken: ct), cancellationToken);
-        if (current is null)
+        if (current is null || current.Metadata.DeletionTimestamp is not null)
         {
             return true;
         }

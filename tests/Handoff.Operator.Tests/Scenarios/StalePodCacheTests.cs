@@ -3,6 +3,7 @@ using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
 using Handoff.Operator.Tests.Support;
 using Handoff.Testing;
+using k8s.Models;
 
 namespace Handoff.Operator.Tests.Scenarios;
 
@@ -35,15 +36,23 @@ public sealed class StalePodCacheTests
             $"{passes} more passes");
     }
 
+    /// <summary>A cluster with an operator and <paramref name="function"/>'s pod bound and running.</summary>
+    private static async Task<(SandboxCluster Cluster, RunningOperator Op, V1Pod Pod)> RunningAsync(string function)
+    {
+        var cluster = await SandboxCluster.StartAsync(["stale-node"]);
+        await cluster.CreateNodeAsync("stale-node", Cpu);
+        var op = await cluster.StartOperatorAsync();
+        await cluster.CreateFunctionAsync(SandboxCluster.Function(function, Cpu));
+        var pod = await cluster.WaitForBoundPodAsync(function);
+        await cluster.StartPodAsync(pod);
+        return (cluster, op, pod);
+    }
+
     [Fact]
     public async Task A_finished_pod_seen_still_running_does_not_take_a_Succeeded_status_back()
     {
-        await using var cluster = await SandboxCluster.StartAsync(["stale-node"]);
-        await cluster.CreateNodeAsync("stale-node", Cpu);
-        var op = await cluster.StartOperatorAsync();
-        await cluster.CreateFunctionAsync(SandboxCluster.Function("f", Cpu));
-        var running = await cluster.WaitForBoundPodAsync("f");
-        await cluster.StartPodAsync(running);
+        var (cluster, op, running) = await RunningAsync("f");
+        await using var disposeCluster = cluster;
         await cluster.FinishPodAsync(running, "done");
         await cluster.WaitForPhaseAsync("f", FunctionPhases.Succeeded);
 
@@ -61,12 +70,8 @@ public sealed class StalePodCacheTests
     [Fact]
     public async Task A_running_pod_not_seen_yet_does_not_make_its_function_retry()
     {
-        await using var cluster = await SandboxCluster.StartAsync(["stale-node"]);
-        await cluster.CreateNodeAsync("stale-node", Cpu);
-        var op = await cluster.StartOperatorAsync();
-        await cluster.CreateFunctionAsync(SandboxCluster.Function("g", Cpu));
-        var pod = await cluster.WaitForBoundPodAsync("g");
-        await cluster.StartPodAsync(pod);
+        var (cluster, op, pod) = await RunningAsync("g");
+        await using var disposeCluster = cluster;
         await cluster.WaitForPhaseAsync("g", FunctionPhases.Running);
 
         // The cache loses the pod, as a new leader's would before its pod watch brings it.
