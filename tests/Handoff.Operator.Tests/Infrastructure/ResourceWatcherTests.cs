@@ -168,22 +168,38 @@ public sealed class ResourceWatcherTests
         watcher.Error += _ => Interlocked.Increment(ref errors);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var run = watcher.RunAsync(cts.Token);
+        // The back-off's timer is set just after the error is reported: the clock moves in small steps until the next
+        // try comes, and how far it moved is at least the back-off (never sooner).
+        async Task<TimeSpan> AdvanceUntilAsync(Func<bool> done, string what)
+        {
+            var moved = TimeSpan.Zero;
+            await Wait.UntilAsync(
+                () =>
+                {
+                    if (done())
+                    {
+                        return true;
+                    }
+
+                    time.Advance(TimeSpan.FromMilliseconds(10));
+                    moved += TimeSpan.FromMilliseconds(10);
+                    return false;
+                },
+                what);
+            return moved;
+        }
+
         await Wait.UntilAsync(() => Volatile.Read(ref errors) == 1, "the first list fails");
         Assert.False(watcher.HasSynced);
-        time.Advance(TimeSpan.FromMilliseconds(100));
-        await Wait.UntilAsync(() => Volatile.Read(ref errors) == 2, "the second list fails after 100 ms");
-        time.Advance(TimeSpan.FromMilliseconds(199));
-        Assert.False(watcher.HasSynced);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        await watcher.WaitForSyncAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.True(await AdvanceUntilAsync(() => Volatile.Read(ref errors) == 2, "the second list fails") >= TimeSpan.FromMilliseconds(100));
+        Assert.True(await AdvanceUntilAsync(() => watcher.HasSynced, "the third list succeeds") >= TimeSpan.FromMilliseconds(200));
         Assert.NotNull(watcher.Cache.Get("ns", "a"));
 
         // A broken watch stream backs off, then resumes from the last version (no re-list).
         await Wait.UntilAsync(() => source.WatchedFrom.Count == 1, "watching");
         source.Throw(new IOException("connection reset"));
         await Wait.UntilAsync(() => Volatile.Read(ref errors) == 3, "the watch error is reported");
-        time.Advance(TimeSpan.FromMilliseconds(100));
-        await Wait.UntilAsync(() => source.WatchedFrom.Count == 2, "the watch resumes");
+        Assert.True(await AdvanceUntilAsync(() => source.WatchedFrom.Count == 2, "the watch resumes") >= TimeSpan.FromMilliseconds(100));
         Assert.Equal(1, source.Lists);
         await cts.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), Ct);
