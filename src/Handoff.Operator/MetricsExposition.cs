@@ -34,25 +34,21 @@ public static class MetricsExposition
         return (ExpositionFormat.PrometheusText, PrometheusConstants.TextContentTypeWithVersionAndEncoding);
     }
 
-    /// <summary>Serves one scrape.</summary>
+    /// <summary>Serves one scrape, written straight to the response (the export holds its registry part in memory already).</summary>
     public static async Task ServeAsync(HttpContext context, OperatorMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(metrics);
         var (format, contentType) = Negotiate(context.Request.Headers.Accept.ToString());
-        using var body = new MemoryStream();
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = contentType;
         try
         {
-            await metrics.ExportAsync(body, format, context.RequestAborted);
+            await metrics.ExportAsync(context.Response.Body, format, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            return; // the scraper gave up
+            // The scraper gave up.
         }
-
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = contentType;
-        body.Position = 0;
-        await body.CopyToAsync(context.Response.Body, context.RequestAborted);
     }
 }

@@ -25,6 +25,17 @@ namespace Handoff.Core.Lifecycle;
 /// </remarks>
 public static class FunctionLifecycle
 {
+    /// <summary>
+    /// A pod not finished, of the recorded attempt or a later one: while there is one, a status saying "finished" does
+    /// not stand (the pod wins, as over a status written by hand).
+    /// </summary>
+    public static bool IsLiveSinceRecorded(StatusRecord record, AttemptPod pod)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(pod);
+        return !pod.IsTerminal && pod.Attempt >= record.Attempts;
+    }
+
     public static AttemptState Derive(StatusRecord record, IReadOnlyList<AttemptPod> pods, RetryPolicy retry, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -40,7 +51,7 @@ public static class FunctionLifecycle
                 latest = pod;
             }
 
-            liveSinceRecorded |= !pod.IsTerminal && pod.Attempt >= record.Attempts;
+            liveSinceRecorded |= IsLiveSinceRecorded(record, pod);
         }
 
         var attempts = Math.Max(record.Attempts, latest?.Attempt ?? 0);

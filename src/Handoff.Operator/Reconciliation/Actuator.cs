@@ -46,7 +46,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
             {
                 // AlreadyExists: ours (created before a restart, or by an earlier pass) is done; anyone else's takes the
                 // name — the cache learns of it, and the next pass picks the next name.
-                (_, created) = await api.RunAsync("read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, ns, cancellationToken: ct), cancellationToken);
+                created = await ReadPodAsync(ns, pod.Metadata.Name, cancellationToken);
                 if (created is null || created.Metadata.DeletionTimestamp is not null
                     || created.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == ownerUid) != true)
                 {
@@ -104,8 +104,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
         if (result != ApiCallResult.Done)
         {
             // Already bound (by an earlier attempt of this call) or gone: read what is there.
-            var (_, current) = await api.RunAsync(
-                "read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Name, pod.Namespace, cancellationToken: ct), cancellationToken);
+            var current = await ReadPodAsync(pod.Namespace, pod.Name, cancellationToken);
             if (current is null)
             {
                 pods.Remove(ResourceCache<PodRecord>.KeyOf(pod));
@@ -134,8 +133,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
         var allLive = true;
         foreach (var pod in livePods)
         {
-            var (_, current) = await api.RunAsync(
-                "read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(pod.Name, pod.Namespace, cancellationToken: ct), cancellationToken);
+            var current = await ReadPodAsync(pod.Namespace, pod.Name, cancellationToken);
             if (current is null || current.Metadata.Uid != pod.Metadata.Uid)
             {
                 pods.Remove(ResourceCache<PodRecord>.KeyOf(pod), pod);
@@ -159,8 +157,7 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
     /// </summary>
     public async Task<bool> ConfirmGoneAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
-        var (_, current) = await api.RunAsync(
-            "read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(name, @namespace, cancellationToken: ct), cancellationToken);
+        var current = await ReadPodAsync(@namespace, name, cancellationToken);
         if (current is null || current.Metadata.DeletionTimestamp is not null)
         {
             return true;
@@ -169,6 +166,10 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
         pods.Upsert(CacheTransforms.Pod(current));
         return false;
     }
+
+    /// <summary>The pod as the API server has it now; null when it is gone.</summary>
+    private async Task<V1Pod?> ReadPodAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        (await api.RunAsync("read-pod", ct => client.CoreV1.ReadNamespacedPodAsync(name, @namespace, cancellationToken: ct), cancellationToken)).Value;
 
     /// <summary>
     /// Says why a plain pod is not placed, as kube-scheduler does: condition PodScheduled=False, reason Unschedulable,

@@ -371,10 +371,7 @@ public sealed partial class Reconciler(
         return NextPass(views, snapshot.Now, stale > 0, confirmEvents > 0, finished.NextExpiry);
     }
 
-    /// <summary>
-    /// The report takes a terminal status back (the lifecycle's rule: a live pod of the recorded attempt or a later one
-    /// wins over a status that says finished, as over one written by hand).
-    /// </summary>
+    /// <summary>The report takes a terminal status back (<see cref="FunctionLifecycle.IsLiveSinceRecorded"/>: a live pod wins).</summary>
     private static bool TakesBackTerminal(FunctionView f, FunctionReport report) =>
         f.Record.Phase is { } recorded && recorded.IsTerminal() && !report.Phase.IsTerminal();
 
@@ -384,9 +381,9 @@ public sealed partial class Reconciler(
             ? podName
             : null;
 
-    /// <summary>The pods that make <see cref="TakesBackTerminal"/> true: not finished, of the recorded attempt or later.</summary>
+    /// <summary>The pods that make <see cref="TakesBackTerminal"/> true.</summary>
     private static PodRecord[] LiveSinceRecorded(FunctionView f) =>
-        [.. f.Pods.Where(p => !p.Attempt.IsTerminal && p.Attempt.Attempt >= f.Record.Attempts).Select(p => p.Pod)];
+        [.. f.Pods.Where(p => FunctionLifecycle.IsLiveSinceRecorded(f.Record, p.Attempt)).Select(p => p.Pod)];
 
     private static TimeSpan? NextPass(IReadOnlyList<FunctionView> views, DateTimeOffset now, bool stale, bool confirmEvents, DateTimeOffset? nextExpiry)
     {

@@ -57,7 +57,6 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>Undecodable objects already reported, by kind, key, UID and generation.</summary>
     public ConcurrentDictionary<string, bool> InvalidReported { get; } = new(StringComparer.Ordinal);
 
-
     /// <summary>
     /// A HandoffNode (with its Kubernetes Node) → NodeInfo, parsed again only when its spec, its labels, its readiness or
     /// the Node (allocatable, taints, cordon, labels: the informer stores a new object for every change of it) changed.
