@@ -256,7 +256,7 @@ public sealed class SimpleResourceTracker : IResourceTracker
     {
         lock (_lock)
         {
-            return [.. _holders.Values.OrderBy(a => a.Holder, StringComparer.Ordinal)];
+            return [.. _holders.Values];
         }
     }
 
