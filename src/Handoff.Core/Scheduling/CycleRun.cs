@@ -41,8 +41,11 @@ internal sealed partial class CycleRun
         _allocators = input.Allocators ?? Allocation.Allocators.For;
         _reuseFailedDecisions = input.Allocators is null;
         var queues = input.Queues ?? new Dictionary<string, QueueQuota>();
+        // Without queues the one lane is the implicit one: its share orders it against no other lane, so neither the
+        // cluster's capacity nor what the admitted workloads hold is summed (each a walk over thousands, every pass).
+        var sharesMatter = queues.Count > 0;
         var clusterCapacity = ResourceList.Empty;
-        foreach (var node in input.Nodes)
+        foreach (var node in sharesMatter ? input.Nodes : NodeSet.Empty)
         {
             if (input.Tracker.TryGetCapacity(node.Name, out var capacity, out _))
             {
@@ -77,7 +80,8 @@ internal sealed partial class CycleRun
         }
 
         var usage = new Dictionary<string, ResourceList>(StringComparer.Ordinal);
-        foreach (var a in input.Admitted)
+        IReadOnlyList<AdmittedWorkload> held = sharesMatter ? input.Admitted : [];
+        foreach (var a in held)
         {
             if (_lanes.TryGetValue(a.Queue ?? "", out var lane))
             {

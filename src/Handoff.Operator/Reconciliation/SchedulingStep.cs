@@ -71,15 +71,9 @@ public static class SchedulingStep
         var blockedPerQueue = new Dictionary<string, int>(StringComparer.Ordinal);
         var byKey = functions.ToDictionary(f => f.Key, StringComparer.Ordinal);
         var offered = new Dictionary<string, FunctionWorkload>(StringComparer.Ordinal);
-        var known = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < functions.Count; i++)
         {
             var f = functions[i];
-            if (f.PlacedNode is { } node)
-            {
-                known[f.Key] = node;
-            }
-
             if (f.State is not NotStarted next || f.Mapped is not { } mapped || dependencies[i].Status != DependencyStatus.Ready || f.InputProblem is not null)
             {
                 continue;
@@ -136,9 +130,10 @@ public static class SchedulingStep
             offeredPods[mapped.Placement.Id] = pod;
         }
 
-        var admitted = queueing.AdmittedOf(pods, functions);
+        // Read by quotas and preemption only: made if the cycle asks (most passes of a cluster without queues never do).
+        var admitted = new DeferredList<AdmittedWorkload>(() => queueing.AdmittedOf(pods, functions));
         var cycle = SchedulingCycle.Run(
-            new CycleInput(nodes.Nodes, tracker, workloads) { KnownPlacements = known, Queues = queueing.ActiveQueues, Admitted = admitted, Gangs = gangs },
+            new CycleInput(nodes.Nodes, tracker, workloads) { KnownPlacements = new PlacedNodes(byKey), Queues = queueing.ActiveQueues, Admitted = admitted, Gangs = gangs },
             cancellationToken);
         return new SchedulingOutcome(offered, cycle)
         {
