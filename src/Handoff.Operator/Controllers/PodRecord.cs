@@ -17,6 +17,7 @@ namespace Handoff.Operator.Controllers;
 public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>
 {
     private ResourceList? _externalRequest;
+    private Tuple<V1ObjectMeta, string>? _key;
 
     /// <summary>Name, namespace, UID, resourceVersion, creation and deletion timestamps: nothing else.</summary>
     public required V1ObjectMeta Metadata { get; set; }
@@ -54,6 +55,26 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>
     public V1Pod? Source { get; init; }
 
     public string Name => Metadata.Name;
+
+    /// <summary>
+    /// <c>namespace/name</c> (<see cref="Core.ObjectKeys"/>), made once per record (and metadata) instead of once per pass:
+    /// every pass keys every pod by it.
+    /// </summary>
+    public string Key
+    {
+        get
+        {
+            // One reference read and written whole: a pass and a status write may read it at once.
+            var known = _key;
+            if (known is null || !ReferenceEquals(known.Item1, Metadata))
+            {
+                known = Tuple.Create(Metadata, Core.ObjectKeys.Of(Namespace, Name));
+                _key = known;
+            }
+
+            return known.Item2;
+        }
+    }
 
     public string Namespace => Metadata.NamespaceProperty ?? "";
 

@@ -1,7 +1,6 @@
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
-using Handoff.Core;
 using Handoff.Core.Resources;
 using Handoff.Operator.Controllers;
 
@@ -49,7 +48,7 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pod in snapshot.Pods)
         {
-            var key = ObjectKeys.Of(pod.Namespace, pod.Name);
+            var key = pod.Key;
             names.Add(key);
             var role = pod.RoleFor(schedulerName);
             switch (role)
