@@ -80,6 +80,7 @@ public class ReconcilePassBenchmarks
                 PodName = name + "-1",
                 Attempts = 1,
                 ObservedGeneration = 1,
+                StartTime = _now.UtcDateTime.AddSeconds(-30 + (i / 500.0)),
             };
             _functions.Upsert(function);
             _pods.Upsert(CacheTransforms.Pod(pod));

@@ -36,9 +36,17 @@ public static class FunctionLifecycle
         return !pod.IsTerminal && pod.Attempt >= record.Attempts;
     }
 
-    public static AttemptState Derive(StatusRecord record, IReadOnlyList<AttemptPod> pods, RetryPolicy retry, DateTimeOffset now)
+    public static AttemptState Derive(StatusRecord record, IReadOnlyList<AttemptPod> pods, RetryPolicy retry, DateTimeOffset now) =>
+        Derive(record, pods, retry, new ObservedNow(now));
+
+    /// <summary>
+    /// <see cref="Derive(StatusRecord, IReadOnlyList{AttemptPod}, RetryPolicy, DateTimeOffset)"/>, reading the time only
+    /// where the state depends on it (<see cref="ObservedNow.WasRead"/> then says so).
+    /// </summary>
+    public static AttemptState Derive(StatusRecord record, IReadOnlyList<AttemptPod> pods, RetryPolicy retry, ObservedNow now)
     {
         ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(now);
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(retry);
         AttemptPod? latest = null;
@@ -58,8 +66,8 @@ public static class FunctionLifecycle
         if (record.Phase is { } recorded && recorded.IsTerminal() && !liveSinceRecorded)
         {
             return recorded == FunctionPhase.Succeeded
-                ? new Succeeded(record.Node, record.PodName, record.Result, record.CompletionTime ?? now) { Attempts = record.Attempts }
-                : new Failed(record.Reason ?? Reasons.Failed, record.Message ?? "", record.Node, record.PodName, record.CompletionTime ?? now) { Attempts = record.Attempts };
+                ? new Succeeded(record.Node, record.PodName, record.Result, record.CompletionTime ?? now.Value) { Attempts = record.Attempts }
+                : new Failed(record.Reason ?? Reasons.Failed, record.Message ?? "", record.Node, record.PodName, record.CompletionTime ?? now.Value) { Attempts = record.Attempts };
         }
 
         if (latest is not null && latest.Attempt == attempts)
@@ -90,7 +98,7 @@ public static class FunctionLifecycle
         return new NotStarted(Math.Max(1, attempts)) { Attempts = attempts };
     }
 
-    private static AttemptState FromNewestPod(StatusRecord record, IReadOnlyList<AttemptPod> pods, AttemptPod latest, RetryPolicy retry, DateTimeOffset now)
+    private static AttemptState FromNewestPod(StatusRecord record, IReadOnlyList<AttemptPod> pods, AttemptPod latest, RetryPolicy retry, ObservedNow now)
     {
         var attempts = latest.Attempt;
         var preempted = record.Reason == Reasons.Preempted && string.Equals(record.PodName, latest.Name, StringComparison.Ordinal);
@@ -106,7 +114,7 @@ public static class FunctionLifecycle
 
         if (latest.Phase == PodPhase.Succeeded)
         {
-            return new Succeeded(latest.Node, latest.Name, latest.Result, latest.FinishedAt ?? now) { Attempts = attempts };
+            return new Succeeded(latest.Node, latest.Name, latest.Result, latest.FinishedAt ?? now.Value) { Attempts = attempts };
         }
 
         if (latest.IsKubeletRejection)
@@ -115,11 +123,11 @@ public static class FunctionLifecycle
             var message = Messages.NodeRejected(latest.Name, latest.Node, latest.Reason!, latest.Message, inARow);
             if (inARow >= KubeletRejections.MaxInARow)
             {
-                return new Failed(Reasons.NodeRejected, message, latest.Node, latest.Name, latest.FinishedAt ?? now) { Attempts = attempts };
+                return new Failed(Reasons.NodeRejected, message, latest.Node, latest.Name, latest.FinishedAt ?? now.Value) { Attempts = attempts };
             }
 
             var again = latest.Created + KubeletRejections.Backoff(inARow);
-            return again > now
+            return again > now.Value
                 ? new BackingOff(again, message) { Attempts = attempts, Reason = Reasons.NodeRejected }
                 : new NotStarted(attempts) { Attempts = attempts, Reason = Reasons.NodeRejected, Message = message, ReadyAfter = again };
         }
@@ -128,22 +136,22 @@ public static class FunctionLifecycle
     }
 
     private static AttemptState FailedAttempt(
-        StatusRecord record, RetryPolicy retry, int attempt, string? node, string? podName, string failure, DateTimeOffset? finishedAt, DateTimeOffset now)
+        StatusRecord record, RetryPolicy retry, int attempt, string? node, string? podName, string failure, DateTimeOffset? finishedAt, ObservedNow now)
     {
         if (!retry.Retries(attempt))
         {
-            return new Failed(Reasons.RetriesExhausted, Messages.RetriesExhausted(failure, attempt, retry.MaxRetries), node, podName, finishedAt ?? now)
+            return new Failed(Reasons.RetriesExhausted, Messages.RetriesExhausted(failure, attempt, retry.MaxRetries), node, podName, finishedAt ?? now.Value)
             {
                 Attempts = attempt,
             };
         }
 
-        var retryAfter = record.Attempts == attempt && record.RetryAfter is { } recorded ? recorded : now + retry.Backoff(attempt);
+        var retryAfter = record.Attempts == attempt && record.RetryAfter is { } recorded ? recorded : now.Value + retry.Backoff(attempt);
         return AfterFailure(retryAfter, Messages.Retrying(failure, attempt, retry.MaxRetries, retryAfter), attempt, now);
     }
 
-    private static AttemptState AfterFailure(DateTimeOffset retryAfter, string message, int attempt, DateTimeOffset now) =>
-        retryAfter > now
+    private static AttemptState AfterFailure(DateTimeOffset retryAfter, string message, int attempt, ObservedNow now) =>
+        retryAfter > now.Value
             ? new BackingOff(retryAfter, message) { Attempts = attempt }
             : new NotStarted(attempt + 1) { Attempts = attempt, Reason = Reasons.Retrying, Message = message, ReadyAfter = retryAfter };
 

@@ -7,15 +7,39 @@ namespace Handoff.Operator.Reconciliation;
 
 /// <summary>
 /// Step 4 of a pass (pure): each function that is not being deleted → its spec in Core's terms and the state of its
-/// attempts (<see cref="FunctionLifecycle.Derive"/> over its pods and its status record). Deleted and deleting
-/// functions are left out: their pods still hold capacity (step 3), but nothing new is started for them.
+/// attempts (<see cref="FunctionLifecycle.Derive(StatusRecord, IReadOnlyList{AttemptPod}, RetryPolicy, ObservedNow)"/>
+/// over its pods and its status record). Deleted and deleting functions are left out: their pods still hold capacity
+/// (step 3), but nothing new is started for them.
 /// </summary>
 public static class FunctionLifecycleStep
 {
+    /// <summary>Derives every view anew, with <paramref name="map"/> for the specs.</summary>
     public static IReadOnlyList<FunctionView> Build(
         ClusterSnapshot snapshot, PodView pods, Func<HandoffFunction, MappedFunction> map, RetryPolicy retryDefaults)
     {
+        ArgumentNullException.ThrowIfNull(map);
+        return Build(snapshot, pods, f => Mapped(f, map), retryDefaults);
+    }
+
+    /// <summary>
+    /// The views, each function's spec from the term's memo — and its last view used again when this pass sees the same
+    /// object and spec and the same pods on the same nodes, and that view's state was derived without reading the time
+    /// (<see cref="ObservedNow"/>): derived again, it would be the same. Only what changed is derived.
+    /// </summary>
+    public static IReadOnlyList<FunctionView> Build(ClusterSnapshot snapshot, PodView pods, TermState term, RetryPolicy retryDefaults)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+        return Build(snapshot, pods, f => { var memo = term.MemoOf(f); return (memo.Mapped, memo.Problem?.Message, memo); }, retryDefaults);
+    }
+
+    private static IReadOnlyList<FunctionView> Build(
+        ClusterSnapshot snapshot, PodView pods, Func<HandoffFunction, (MappedFunction? Mapped, string? Problem, TermState.FunctionMemo? Memo)> spec,
+        RetryPolicy retryDefaults)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(pods);
         var views = new List<FunctionView>(snapshot.Functions.Count);
+        var now = new ObservedNow(snapshot.Now);
         foreach (var f in snapshot.Functions)
         {
             if (f.Metadata.DeletionTimestamp is not null)
@@ -23,21 +47,17 @@ public static class FunctionLifecycleStep
                 continue;
             }
 
-            MappedFunction? mapped = null;
-            string? problem = null;
-            try
+            var (mapped, problem, memo) = spec(f);
+            var own = pods.Of(f.Metadata.Uid);
+            if (memo?.View is { } known && ReferenceEquals(known.Object, f) && ReferenceEquals(known.Mapped, mapped) && SamePods(known.Pods, own))
             {
-                mapped = map(f);
-            }
-            catch (ManifestValidationException ex)
-            {
-                problem = ex.Message;
+                views.Add(known);
+                continue;
             }
 
             var record = FunctionView.RecordOf(f.Status);
-            var own = pods.Of(f.Metadata.Uid);
-            // Run for every function on every pass: the operator's policy is shared unless the function names its own,
-            // and the attempts are copied without an iterator.
+            // Run for every function whose object or pods changed: the operator's policy is shared unless the function
+            // names its own, and the attempts are copied without an iterator.
             var maxRetries = mapped?.MaxRetries ?? f.Spec?.MaxRetries ?? HandoffApi.DefaultMaxRetries;
             var retry = maxRetries == retryDefaults.MaxRetries ? retryDefaults : retryDefaults with { MaxRetries = maxRetries };
             var attempts = own.Count == 0 ? [] : new AttemptPod[own.Count];
@@ -46,15 +66,54 @@ public static class FunctionLifecycleStep
                 attempts[i] = own[i].Attempt;
             }
 
-            var state = FunctionLifecycle.Derive(record, attempts, retry, snapshot.Now);
+            now.Forget();
+            var state = FunctionLifecycle.Derive(record, attempts, retry, now);
             // The mapped function's id is the same key, kept between passes: the term's memos keyed by it share one string.
-            views.Add(new FunctionView(f, mapped?.Id ?? ObjectKeys.Of(f.Metadata.NamespaceProperty, f.Metadata.Name), record, own, state)
+            var view = new FunctionView(f, mapped?.Id ?? ObjectKeys.Of(f.Metadata.NamespaceProperty, f.Metadata.Name), record, own, state)
             {
                 Mapped = mapped,
                 SpecProblem = problem,
-            });
+            };
+            if (memo is not null)
+            {
+                memo.View = now.WasRead ? null : view;
+            }
+
+            views.Add(view);
         }
 
         return views;
+    }
+
+    /// <summary>The same pods, as the same records on the same HandoffNodes holding the same cost (what a view is made of).</summary>
+    private static bool SamePods(IReadOnlyList<ObservedPod> known, IReadOnlyList<ObservedPod> now)
+    {
+        if (known.Count != now.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < known.Count; i++)
+        {
+            var (a, b) = (known[i], now[i]);
+            if (!ReferenceEquals(a, b) && (!ReferenceEquals(a.Pod, b.Pod) || a.HandoffNode != b.HandoffNode || !ReferenceEquals(a.Cost, b.Cost) || a.Attempt != b.Attempt))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static (MappedFunction? Mapped, string? Problem, TermState.FunctionMemo? Memo) Mapped(HandoffFunction f, Func<HandoffFunction, MappedFunction> map)
+    {
+        try
+        {
+            return (map(f), null, null);
+        }
+        catch (ManifestValidationException ex)
+        {
+            return (null, ex.Message, null);
+        }
     }
 }

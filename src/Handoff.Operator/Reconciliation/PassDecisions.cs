@@ -39,7 +39,7 @@ public sealed record PassDecisions(
         var holdings = term.SyncHoldings(pods, nodes, FallbackCosts(snapshot, term));
 
         // 4.
-        var finished = FinishedWorkStep.Decide(FunctionLifecycleStep.Build(snapshot, pods, term.MapFunction, retry), finishedDefaults, snapshot.Now);
+        var finished = FinishedWorkStep.Decide(FunctionLifecycleStep.Build(snapshot, pods, term, retry), finishedDefaults, snapshot.Now);
 
         // 5.
         var dependencies = DependencyStep.Resolve(finished.InPass);

@@ -249,6 +249,7 @@ public sealed partial class Reconciler(
         // 8. + 9. for everything else. Reports are made here, in the pass; only those that change a status or bring an
         // Event become writes (most functions' statuses stand: in a long run they are nearly all of them).
         var confirmEvents = 0;
+        var reportNow = new ObservedNow(snapshot.Now);
         var phases = new List<FunctionPhase?>(views.Count + finished.SetAside.Count);
         var writes = new List<Func<CancellationToken, Task>>();
         var reported = views.Select((f, i) => (f, dependencies[i])).Concat(finished.SetAside.Select(f => (f, DependencyState.Ready)));
@@ -262,19 +263,36 @@ public sealed partial class Reconciler(
             }
 
             var writtenNow = placedNow.TryGetValue(f.Key, out var report);
+            var settles = false;
             if (!writtenNow)
             {
                 var offered = scheduling.Offered.GetValueOrDefault(f.Key);
                 var block = scheduling.Blocked.GetValueOrDefault(f.Key);
                 var gangFailure = scheduling.GangFailures.GetValueOrDefault(f.Key);
+                var unplaced = scheduling.UnplacedOf(f.Key);
+                var bound = f.Object.Metadata.Uid is { } uid && boundNow.ContainsKey(uid);
+                // Nothing this pass decided or did for it: its report is made of its view and dependencies alone, and
+                // where those are the ones last found written (and the time was not read), it is not made again.
+                settles = offered is null && block is null && gangFailure is null && unplaced is null && !bound;
+                if (settles && term.IsSettled(f, deps, out var settledPhase))
+                {
+                    phases.Add(settledPhase);
+                    continue;
+                }
+
                 var queued = block is null && gangFailure is null ? null : new QueueVerdict(block, gangFailure);
-                report = StatusReportStep.For(f, deps, null, offered?.PodName, offered?.Attempt ?? 0, scheduling.UnplacedOf(f.Key), null,
-                    f.Object.Metadata.Uid is { } uid && boundNow.ContainsKey(uid), snapshot.Now, options.ScheduledEvents, queued);
+                reportNow.Forget();
+                report = StatusReportStep.For(f, deps, null, offered?.PodName, offered?.Attempt ?? 0, unplaced, null, bound, reportNow, options.ScheduledEvents, queued);
             }
 
             phases.Add(report?.Phase ?? f.Record.Phase);
             var writeStatus = report is not null && !writtenNow && !writer.IsWritten(f, report);
             var recordEvent = report is not null && writer.HasEventToRecord(f, report);
+            if (settles)
+            {
+                term.Settle(f, deps, report?.Phase ?? f.Record.Phase, settled: !writeStatus && !recordEvent && !reportNow.WasRead);
+            }
+
             if (!writeStatus && !recordEvent)
             {
                 continue;

@@ -18,19 +18,30 @@ public static class StatusReportStep
     /// </summary>
     public static FunctionReport? For(
         FunctionView f, DependencyState dependencies, Placement? placement, string? podName, int attempt, Unplaced? unplaced,
-        PlacementOutcome? outcome, bool bound, DateTimeOffset now, bool scheduledEvents, QueueVerdict? queued = null)
+        PlacementOutcome? outcome, bool bound, DateTimeOffset now, bool scheduledEvents, QueueVerdict? queued = null) =>
+        For(f, dependencies, placement, podName, attempt, unplaced, outcome, bound, new ObservedNow(now), scheduledEvents, queued);
+
+    /// <summary>
+    /// <see cref="For(FunctionView, DependencyState, Placement?, string?, int, Unplaced?, PlacementOutcome?, bool, DateTimeOffset, bool, QueueVerdict?)"/>,
+    /// reading the time only where the report depends on it (<see cref="ObservedNow.WasRead"/> then says so).
+    /// </summary>
+    public static FunctionReport? For(
+        FunctionView f, DependencyState dependencies, Placement? placement, string? podName, int attempt, Unplaced? unplaced,
+        PlacementOutcome? outcome, bool bound, ObservedNow now, bool scheduledEvents, QueueVerdict? queued = null)
     {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(now);
         if (f.SpecProblem is { } problem && f.State is not (Active or Succeeded or Failed))
         {
-            return Terminal(f, FunctionPhase.Failed, Reasons.InvalidSpec, problem, null, f.State.Attempts, f.Record.CompletionTime ?? now, f.Record.Node, f.Record.PodName);
+            return Terminal(f, FunctionPhase.Failed, Reasons.InvalidSpec, problem, null, f.State.Attempts, f.Record.CompletionTime, now, f.Record.Node, f.Record.PodName);
         }
 
         switch (f.State)
         {
             case Succeeded s:
-                return Terminal(f, FunctionPhase.Succeeded, Reasons.Succeeded, null, s.Result, s.Attempts, s.CompletionTime, s.Node, s.PodName);
+                return Terminal(f, FunctionPhase.Succeeded, Reasons.Succeeded, null, s.Result, s.Attempts, s.CompletionTime, now, s.Node, s.PodName);
             case Failed x:
-                return Terminal(f, FunctionPhase.Failed, x.Reason, x.Message, null, x.Attempts, x.CompletionTime, x.Node, x.PodName);
+                return Terminal(f, FunctionPhase.Failed, x.Reason, x.Message, null, x.Attempts, x.CompletionTime, now, x.Node, x.PodName);
             case Active a when a.Preempted:
                 return Pending(f, Reasons.Preempted, a.PreemptionMessage ?? "preempted", a.Attempts, a.Pod.Node, a.Pod.Name, null) with
                 {
@@ -42,7 +53,7 @@ public static class StatusReportStep
             case Active:
                 return null;
             case BackingOff b when dependencies.FailsFunction:
-                return Terminal(f, FunctionPhase.Failed, dependencies.Reason!, dependencies.Message, null, b.Attempts, now, f.Record.Node, f.Record.PodName);
+                return Terminal(f, FunctionPhase.Failed, dependencies.Reason!, dependencies.Message, null, b.Attempts, null, now, f.Record.Node, f.Record.PodName);
             case BackingOff b:
                 return Pending(f, b.Reason, b.Message, b.Attempts, f.Record.Node ?? NodeOfLastPod(f), f.Record.PodName ?? NameOfLastPod(f), b.RetryAfter) with
                 {
@@ -55,12 +66,12 @@ public static class StatusReportStep
         var next = (NotStarted)f.State;
         if (dependencies.FailsFunction)
         {
-            return Terminal(f, FunctionPhase.Failed, dependencies.Reason!, dependencies.Message, null, next.Attempts, now, f.Record.Node, f.Record.PodName);
+            return Terminal(f, FunctionPhase.Failed, dependencies.Reason!, dependencies.Message, null, next.Attempts, null, now, f.Record.Node, f.Record.PodName);
         }
 
         if (f.InputProblem is { } tooLarge && dependencies.Status == DependencyStatus.Ready)
         {
-            return Terminal(f, FunctionPhase.Failed, Reasons.InputTooLarge, tooLarge, null, next.Attempts, now, f.Record.Node, f.Record.PodName);
+            return Terminal(f, FunctionPhase.Failed, Reasons.InputTooLarge, tooLarge, null, next.Attempts, null, now, f.Record.Node, f.Record.PodName);
         }
 
         if (dependencies.Status != DependencyStatus.Ready)
@@ -85,12 +96,12 @@ public static class StatusReportStep
 
         if (placement is not null && outcome?.Result == PlacementResult.InvalidTemplate)
         {
-            return Terminal(f, FunctionPhase.Failed, Reasons.InvalidTemplate, outcome.Message, null, next.Attempts, now, null, null);
+            return Terminal(f, FunctionPhase.Failed, Reasons.InvalidTemplate, outcome.Message, null, next.Attempts, null, now, null, null);
         }
 
         if (queued?.GangFailure is { } gangFailure)
         {
-            return Terminal(f, FunctionPhase.Failed, Reasons.GangFailed, gangFailure, null, next.Attempts, now, f.Record.Node, f.Record.PodName);
+            return Terminal(f, FunctionPhase.Failed, Reasons.GangFailed, gangFailure, null, next.Attempts, null, now, f.Record.Node, f.Record.PodName);
         }
 
         var retryAfter = next.Reason == Reasons.Retrying ? next.ReadyAfter : null;
@@ -147,14 +158,14 @@ public static class StatusReportStep
 
     private static ConditionReport NotCompleted(FunctionPhase phase) => new("Completed", false, phase.Name(), null);
 
-    private static FunctionReport Placed(FunctionView f, FunctionPhase phase, string node, string pod, int attempts, DateTimeOffset now, string? message, bool scheduledEvent) =>
+    private static FunctionReport Placed(FunctionView f, FunctionPhase phase, string node, string pod, int attempts, ObservedNow now, string? message, bool scheduledEvent) =>
         new(phase)
         {
             Node = node,
             PodName = pod,
             Attempts = attempts,
             Message = message,
-            StartTime = f.Record.StartTime ?? Truncate(now),
+            StartTime = f.Record.StartTime ?? Truncate(now.Value),
             DependenciesReady = DependenciesMet(f),
             Scheduled = new ConditionReport("Scheduled", true, Reasons.Scheduled, Messages.Bound(pod, node)),
             Completed = NotCompleted(phase),
@@ -177,8 +188,10 @@ public static class StatusReportStep
         };
 
     private static FunctionReport Terminal(
-        FunctionView f, FunctionPhase phase, string reason, string? message, string? result, int attempts, DateTimeOffset completion, string? node, string? pod)
+        FunctionView f, FunctionPhase phase, string reason, string? message, string? result, int attempts, DateTimeOffset? completion, ObservedNow now,
+        string? node, string? pod)
     {
+        // The time (when nothing recorded or derived says when it ended) is read only if the report needs it.
         var ran = attempts > 0 && pod is not null;
         return new FunctionReport(phase)
         {
@@ -189,7 +202,7 @@ public static class StatusReportStep
             Reason = reason,
             Message = message,
             StartTime = f.Record.StartTime,
-            CompletionTime = f.Record.Phase is { } recorded && recorded.IsTerminal() && f.Record.CompletionTime is { } kept ? kept : Truncate(completion),
+            CompletionTime = f.Record.Phase is { } recorded && recorded.IsTerminal() && f.Record.CompletionTime is { } kept ? kept : Truncate(completion ?? now.Value),
             DependenciesReady = reason is Reasons.DependencyFailed or Reasons.DependencyCycle
                 ? new ConditionReport("DependenciesReady", false, reason, message)
                 : DependenciesMet(f),

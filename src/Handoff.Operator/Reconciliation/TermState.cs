@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
+using Handoff.Core.Dag;
+using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 using Handoff.Core.Tracking.Indexing;
@@ -24,7 +26,8 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     public AllocationStrategy DefaultStrategy => defaultStrategy;
 
     private readonly Dictionary<string, (long? Generation, bool Ready, V1Node? Node, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (long? Generation, MappedFunction? Mapped, ManifestValidationException? Problem)> _specs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FunctionMemo> _functions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SettledReport> _settledReports = new(StringComparer.Ordinal);
     private readonly SharedSpecMemo _shared = new();
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
@@ -78,23 +81,81 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>A HandoffFunction's spec in Core's terms, mapped again only when its generation changed.</summary>
     public MappedFunction MapFunction(HandoffFunction function)
     {
+        var memo = MemoOf(function);
+        return memo.Mapped ?? throw memo.Problem!;
+    }
+
+    /// <summary>
+    /// The function's memo (one lookup a pass): its spec mapped for its generation (or why it cannot be), and the view
+    /// of it the last pass kept (<see cref="FunctionMemo.View"/>).
+    /// </summary>
+    public FunctionMemo MemoOf(HandoffFunction function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
         var uid = function.Metadata.Uid ?? function.Metadata.Name;
-        if (!_specs.TryGetValue(uid, out var known) || known.Generation != function.Metadata.Generation)
+        if (!_functions.TryGetValue(uid, out var memo))
+        {
+            memo = new FunctionMemo();
+            _functions[uid] = memo;
+        }
+
+        if (!memo.IsMapped || memo.Generation != function.Metadata.Generation)
         {
             try
             {
-                known = (function.Metadata.Generation, HandoffMapper.ToFunction(function, defaultStrategy, _shared), null);
+                memo.Mapped = HandoffMapper.ToFunction(function, defaultStrategy, _shared);
+                memo.Problem = null;
             }
             catch (ManifestValidationException ex)
             {
-                known = (function.Metadata.Generation, null, ex);
+                memo.Mapped = null;
+                memo.Problem = ex;
             }
 
-            _specs[uid] = known;
+            memo.IsMapped = true;
+            memo.Generation = function.Metadata.Generation;
+            memo.View = null;
         }
 
-        return known.Mapped ?? throw known.Problem!;
+        return memo;
     }
+
+    /// <summary>
+    /// Whether the last pass found this function's report — made from this very view and these dependencies, with nothing
+    /// decided or done for it, without reading the time — already written, with no Event to record; then
+    /// <paramref name="phase"/> is the phase its status shows, and the report need not be made and checked again.
+    /// </summary>
+    public bool IsSettled(FunctionView f, DependencyState dependencies, out FunctionPhase? phase)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(dependencies);
+        if (_settledReports.TryGetValue(f.Key, out var settled) && ReferenceEquals(settled.View, f) && SameDependencies(settled.Dependencies, dependencies))
+        {
+            phase = settled.Phase;
+            return true;
+        }
+
+        phase = null;
+        return false;
+    }
+
+    /// <summary>Notes (or, when not <paramref name="settled"/>, forgets) what <see cref="IsSettled"/> answers for <paramref name="f"/>.</summary>
+    public void Settle(FunctionView f, DependencyState dependencies, FunctionPhase? phase, bool settled)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        if (settled)
+        {
+            _settledReports[f.Key] = new SettledReport(f, dependencies, phase);
+        }
+        else
+        {
+            _settledReports.Remove(f.Key);
+        }
+    }
+
+    private static bool SameDependencies(DependencyState a, DependencyState b) =>
+        ReferenceEquals(a, b) ||
+        (a.Status == b.Status && a.UnknownCollocation == b.UnknownCollocation && a.Ids.SequenceEqual(b.Ids, StringComparer.Ordinal));
 
     /// <summary>
     /// A HandoffNode's desired status (<see cref="NodeStatusStep.For"/>), made again only when what it is made of changed:
@@ -153,12 +214,10 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// </summary>
     public HoldingsSync SyncHoldings(PodView pods, NodeView nodes, Func<ObservedPod, ResourceList> fallbackCost)
     {
-        var byHolder = new Dictionary<string, ObservedPod>(pods.Live.Count, StringComparer.Ordinal);
         var live = new List<LivePlacement>(pods.Live.Count);
         foreach (var pod in pods.Live)
         {
             var node = nodes.Find(pod.HandoffNode!)!.Info!;
-            byHolder[pod.Key] = pod;
             live.Add(new LivePlacement(pod.Key, node.Name, NodeEligibility.CostOn(pod.Cost ?? fallbackCost(pod), node), pod.Attempt.Bound, pod.Attempt.Created));
         }
 
@@ -172,6 +231,18 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         }
 
         var result = TrackerSync.Apply(Tracker, live);
+        if (result.ToBind.Count == 0 && result.ToDelete.Count == 0 && pods.Stranded.Count == 0)
+        {
+            return HoldingsSync.None;
+        }
+
+        // Rare (a placement cut short by a restart): the pods by holder only then, not on every pass.
+        var byHolder = new Dictionary<string, ObservedPod>(pods.Live.Count, StringComparer.Ordinal);
+        foreach (var pod in pods.Live)
+        {
+            byHolder[pod.Key] = pod;
+        }
+
         return new HoldingsSync(
             [.. result.ToBind.Select(p => (byHolder[p.Holder], p.Node))],
             [.. result.ToDelete.Select(p => byHolder[p.Holder]), .. pods.Stranded]);
@@ -207,7 +278,8 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         Prune(EventsRecorded, functionKeys);
         Prune(NodeEventsRecorded, handoffNodes);
         PruneOnceLarger(FunctionStatusChecked, functionKeys);
-        PruneOnceLarger(_specs, functionUids);
+        PruneOnceLarger(_functions, functionUids);
+        PruneOnceLarger(_settledReports, functionKeys);
         PruneOnceLarger(NodeStatusChecked, handoffNodes);
         PruneOnceLarger(_nodes, handoffNodes);
         PruneOnceLarger(_nodeReports, handoffNodes);
@@ -234,4 +306,26 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
             memo.Remove(key);
         }
     }
+
+    /// <summary>What a term keeps of one function between passes (by UID).</summary>
+    public sealed class FunctionMemo
+    {
+        internal long? Generation { get; set; }
+
+        /// <summary>Whether the spec was mapped yet (for <see cref="Generation"/>).</summary>
+        internal bool IsMapped { get; set; }
+
+        /// <summary>The spec in Core's terms; null when it cannot be used (<see cref="Problem"/> says why).</summary>
+        public MappedFunction? Mapped { get; set; }
+
+        public ManifestValidationException? Problem { get; set; }
+
+        /// <summary>
+        /// The view the last pass made of it, kept only when its state was derived without reading the time: a pass that
+        /// sees the same object, spec and pods uses it again instead of deriving it anew (<see cref="FunctionLifecycleStep"/>).
+        /// </summary>
+        public FunctionView? View { get; set; }
+    }
+
+    private sealed record SettledReport(FunctionView View, DependencyState Dependencies, FunctionPhase? Phase);
 }

@@ -4,7 +4,7 @@ using Handoff.Core.Lifecycle;
 namespace Handoff.Core.Tests.Lifecycle;
 
 /// <summary>
-/// <see cref="FunctionLifecycle.Derive"/> is idempotent: once a pass has written the state it derived into the status
+/// <see cref="FunctionLifecycle.Derive(StatusRecord, IReadOnlyList{AttemptPod}, RetryPolicy, DateTimeOffset)"/> is idempotent: once a pass has written the state it derived into the status
 /// (as the operator writes it), the next pass over the same pods derives the same state — nothing moves between passes.
 /// </summary>
 public sealed class FunctionLifecyclePropertyTests
@@ -82,6 +82,61 @@ public sealed class FunctionLifecyclePropertyTests
                 record = written;
             }
         }, iter: 2000);
+    }
+
+    [Fact]
+    public void A_state_derived_without_reading_the_time_is_the_same_at_any_time()
+    {
+        // What lets the operator keep a function's view from pass to pass while its pods and status stay the same.
+        GenHistory.Sample(h =>
+        {
+            var retry = new RetryPolicy(h.MaxRetries);
+            var record = StatusRecord.Empty;
+            var now = T0;
+            var unread = 0;
+            for (var seen = 0; seen <= h.Pods.Length + 1; seen++)
+            {
+                var visible = seen <= h.Pods.Length ? h.Pods[..seen] : [];
+                now = Max(now, seen is 0 || visible.Length == 0 ? now : visible[^1].Created).AddSeconds(h.Steps[seen]);
+                foreach (var input in new[] { record, Write(FunctionLifecycle.Derive(record, visible, retry, now), record, visible, now) })
+                {
+                    var clock = new ObservedNow(now);
+                    var state = FunctionLifecycle.Derive(input, visible, retry, clock);
+                    Assert.Equal(state, FunctionLifecycle.Derive(input, visible, retry, now));
+                    if (clock.WasRead)
+                    {
+                        continue;
+                    }
+
+                    unread++;
+                    foreach (var other in new[] { DateTimeOffset.MinValue, T0.AddDays(-1), now.AddSeconds(1), now.AddYears(1), DateTimeOffset.MaxValue })
+                    {
+                        Assert.True(state == FunctionLifecycle.Derive(input, visible, retry, other), $"{state} at {now:O}, not at {other:O}; record {input}");
+                    }
+                }
+
+                record = Write(FunctionLifecycle.Derive(record, visible, retry, now), record, visible, now);
+            }
+
+            Assert.True(unread > 0, "every derivation of the history read the time");
+        }, iter: 2000);
+    }
+
+    [Fact]
+    public void The_time_is_read_only_where_the_state_needs_it()
+    {
+        var live = new AttemptPod("f-1", 1) { Node = "a", Bound = true, Phase = PodPhase.Running, Created = T0 };
+        var clock = new ObservedNow(T0);
+        Assert.IsType<Active>(FunctionLifecycle.Derive(StatusRecord.Empty, [live], new RetryPolicy(1), clock));
+        Assert.False(clock.WasRead);
+
+        // Failed without a finish time: the back-off runs from now.
+        var failed = live with { Phase = PodPhase.Failed, Message = "exit code 1" };
+        Assert.IsType<BackingOff>(FunctionLifecycle.Derive(StatusRecord.Empty, [failed], new RetryPolicy(1), clock));
+        Assert.True(clock.WasRead);
+
+        clock.Forget();
+        Assert.False(clock.WasRead);
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

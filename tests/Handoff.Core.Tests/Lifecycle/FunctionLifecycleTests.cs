@@ -2,7 +2,7 @@ using Handoff.Core.Lifecycle;
 
 namespace Handoff.Core.Tests.Lifecycle;
 
-/// <summary><see cref="FunctionLifecycle.Derive"/>, case by case: pods and a status record in, the attempt state out.</summary>
+/// <summary><see cref="FunctionLifecycle.Derive(StatusRecord, IReadOnlyList{AttemptPod}, RetryPolicy, DateTimeOffset)"/>, case by case: pods and a status record in, the attempt state out.</summary>
 public sealed class FunctionLifecycleTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

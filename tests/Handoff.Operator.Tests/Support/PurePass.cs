@@ -53,7 +53,7 @@ public sealed class PurePass
         term.SyncNodes(nodes);
         var pods = PodView.Build(snapshot, nodes);
         var holdings = term.SyncHoldings(pods, nodes, PassDecisions.FallbackCosts(snapshot, term));
-        var views = FunctionLifecycleStep.Build(snapshot, pods, term.MapFunction, Retry);
+        var views = FunctionLifecycleStep.Build(snapshot, pods, term, Retry);
         var finished = FinishedWorkStep.Decide(views, FinishedWorkDefaults.Of(new OperatorOptions()), snapshot.Now);
         var dependencies = DependencyStep.Resolve(views);
         var (functions, inputs) = InputStep.Check(views, dependencies);
