@@ -6,7 +6,7 @@ namespace Handoff.Operator;
 
 /// <summary>
 /// <c>handoff_node_capacity</c> and <c>handoff_node_allocated</c> (labels <c>node</c>, <c>resource</c>), written at
-/// scrape time from the tracker's last published usage instead of kept as prometheus-net children: at 5,000 nodes
+/// scrape time from the leader's tracker (read then, under its lock) instead of kept as prometheus-net children: at 5,000 nodes
 /// those were 20,000 children with their label arrays and index, ~9 MB of an idle operator's heap
 /// (docs/performance.md, "Native AOT, shipped, and an idle trim"). A node that is gone has no series at the next scrape.
 /// </summary>
@@ -15,16 +15,24 @@ public sealed class NodeMetricSeries
     public const string CapacityName = "handoff_node_capacity";
     public const string AllocatedName = "handoff_node_allocated";
 
-    private IReadOnlyList<NodeUsage> _usage = [];
+    private static readonly Func<IReadOnlyList<NodeUsage>> None = static () => [];
 
-    /// <summary>Every node's usage as the last pass left it (replaces what was published before).</summary>
-    public void Publish(IReadOnlyList<NodeUsage> usage) => Volatile.Write(ref _usage, usage);
+    private Func<IReadOnlyList<NodeUsage>> _usage = None;
+
+    /// <summary>Every node's usage, fixed (replaces what was published before).</summary>
+    public void Publish(IReadOnlyList<NodeUsage> usage) => Volatile.Write(ref _usage, () => usage);
+
+    /// <summary>
+    /// Where every node's usage is read at each scrape (the leader's tracker, which answers under its lock): published
+    /// once per pass without copying it.
+    /// </summary>
+    public void Publish(Func<IReadOnlyList<NodeUsage>> usage) => Volatile.Write(ref _usage, usage);
 
     /// <summary>The two families in the text exposition format (the same lines in Prometheus text 0.0.4 and OpenMetrics).</summary>
     public void WriteTo(StringBuilder text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var usage = Volatile.Read(ref _usage);
+        var usage = Volatile.Read(ref _usage)();
         Write(text, CapacityName, "HandoffNode capacity per resource (in units; milli-units / 1000).", usage, static u => u.Capacity);
         Write(text, AllocatedName, "Capacity held by functions per HandoffNode and resource.", usage, static u => u.Allocated);
     }

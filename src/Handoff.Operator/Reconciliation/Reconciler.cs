@@ -58,8 +58,10 @@ public sealed partial class Reconciler(
         // 2.–6.
         var (nodeView, podView, holdings, finished, dependencies, views, inputs, scheduling) =
             PassDecisions.Decide(snapshot, term, options.SchedulerName, _retry, _finishedDefaults, cancellationToken);
-        var byUidView = views.Where(f => f.Object.Metadata.Uid is not null).ToDictionary(f => f.Object.Metadata.Uid, StringComparer.Ordinal);
-        var byKey = views.ToDictionary(f => f.Key, StringComparer.Ordinal);
+        // Indexes of the views, made only on the passes that need them (preemptions, pods left unbound by a restart).
+        var byUidView = new Lazy<Dictionary<string, FunctionView>>(
+            () => views.Where(f => f.Object.Metadata.Uid is not null).ToDictionary(f => f.Object.Metadata.Uid, StringComparer.Ordinal));
+        var byKey = new Lazy<Dictionary<string, FunctionView>>(() => views.ToDictionary(f => f.Key, StringComparer.Ordinal));
 
         foreach (var unplaced in scheduling.Cycle.Unplaced)
         {
@@ -70,9 +72,10 @@ public sealed partial class Reconciler(
         var errors = new ConcurrentBag<Exception>();
         var placedNow = new ConcurrentDictionary<string, FunctionReport?>(StringComparer.Ordinal);
         var stale = 0;
-        var index = views.Select((f, i) => (f.Key, i)).ToDictionary(x => x.Key, x => x.i, StringComparer.Ordinal);
         var actions = new List<Func<CancellationToken, Task>>();
-        var preemptedNow = PreemptionActions(scheduling, byKey, podView, actions);
+        var preemptedNow = scheduling.Cycle.Preemptions.Count == 0
+            ? new ConcurrentDictionary<string, FunctionReport>(StringComparer.Ordinal)
+            : PreemptionActions(scheduling, byKey.Value, podView, actions);
         var statusWrites = new PipelinedWrites(Math.Max(1, options.ApiParallelism / 4), errors, cancellationToken);
 
         // A function's placement: create and bind its pod, then queue its status write (beside the next placements).
@@ -91,7 +94,7 @@ public sealed partial class Reconciler(
                 }
             }
 
-            var report = StatusReportStep.For(f, dependencies[index[f.Key]], placement, offer.PodName, offer.Attempt, null, outcome, false, snapshot.Now, options.ScheduledEvents);
+            var report = StatusReportStep.For(f, offer.Dependencies, placement, offer.PodName, offer.Attempt, null, outcome, false, snapshot.Now, options.ScheduledEvents);
             placedNow[f.Key] = report;
             if (report is not null)
             {
@@ -174,7 +177,7 @@ public sealed partial class Reconciler(
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         foreach (var (pod, handoffNode) in holdings.ToBind)
         {
-            if (PartialGangOf(pod, byUidView, scheduling, placedPerGang) is { } partial)
+            if (PartialGangOf(pod, byUidView.Value, scheduling, placedPerGang) is { } partial)
             {
                 // Left unbound by a placement cut short (a restart): the gang is not whole, so it holds nothing.
                 Log.PartialGangReleased(logger, partial, scheduling.Gangs.Placed(partial), scheduling.Gangs.MinMembers(partial));
@@ -448,7 +451,16 @@ public sealed partial class Reconciler(
 
     private void UpdateMetrics(IEnumerable<FunctionPhase?> functionPhases, ClusterSnapshot snapshot)
     {
-        var phases = functionPhases.OfType<FunctionPhase>().GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
+        // Counted in one walk without grouping: this runs over every function on every pass.
+        var phases = new Dictionary<FunctionPhase, int>();
+        foreach (var phase in functionPhases)
+        {
+            if (phase is { } known)
+            {
+                phases[known] = phases.GetValueOrDefault(known) + 1;
+            }
+        }
+
         foreach (var phase in FunctionPhases.All)
         {
             metrics.FunctionsByPhase.WithLabels(phase.Name()).Set(phases.GetValueOrDefault(phase));
@@ -456,7 +468,8 @@ public sealed partial class Reconciler(
 
         metrics.InvalidObjects.Set(snapshot.Invalid.Count);
 
-        // Written at scrape time from this snapshot (NodeMetricSeries): no gauge children per node and resource.
-        metrics.NodeSeries.Publish(term.Tracker.Snapshot());
+        // Written at scrape time from the term's tracker (NodeMetricSeries): no gauge children per node and resource, and
+        // no copy of every node's usage per pass.
+        metrics.NodeSeries.Publish(term.Tracker.Snapshot);
     }
 }

@@ -8,8 +8,12 @@ using Handoff.Operator.Controllers;
 
 namespace Handoff.Operator.Reconciliation;
 
-/// <summary>A function the cycle is asked to place, with the pod it will create if placed.</summary>
-public sealed record FunctionWorkload(FunctionView Function, Workload Workload, string PodName, int Attempt);
+/// <summary>A function the cycle is asked to place, with the pod it will create if placed, and its dependencies (all ready).</summary>
+public sealed record FunctionWorkload(FunctionView Function, Workload Workload, string PodName, int Attempt)
+{
+    /// <summary>Its dependency state as step 5 resolved it (what its status report is made of once it is placed).</summary>
+    public DependencyState Dependencies { get; init; } = DependencyState.Ready;
+}
 
 /// <summary>What step 6 decided: the workloads offered (functions by key, plain pods by workload id) and the cycle's answer.</summary>
 public sealed record SchedulingOutcome(IReadOnlyDictionary<string, FunctionWorkload> Offered, CycleResult Cycle)
@@ -99,7 +103,7 @@ public static class SchedulingStep
                 continue;
             }
 
-            offered[f.Key] = new FunctionWorkload(f, workload, podName, next.Attempt);
+            offered[f.Key] = new FunctionWorkload(f, workload, podName, next.Attempt) { Dependencies = dependencies[i] };
         }
 
         // Plain pods that name Handoff are queued with the functions, by the same rules.

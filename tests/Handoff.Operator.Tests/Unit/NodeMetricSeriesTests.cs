@@ -55,6 +55,20 @@ public sealed class NodeMetricSeriesTests
         Assert.Contains("handoff_node_allocated{node=\"a\",resource=\"cpu\"} 1\n", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_published_tracker_is_read_at_each_scrape()
+    {
+        var tracker = new SimpleResourceTracker();
+        tracker.SetNode("a", ResourceList.Of(("cpu", "2")));
+        var series = new NodeMetricSeries();
+        series.Publish(tracker.Snapshot);
+        Assert.Contains("handoff_node_allocated{node=\"a\",resource=\"cpu\"} 0\n", Text(series), StringComparison.Ordinal);
+
+        Assert.True(tracker.TryAllocate("a", ResourceList.Of(("cpu", "1")), "p"));
+
+        Assert.Contains("handoff_node_allocated{node=\"a\",resource=\"cpu\"} 1\n", Text(series), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", true)] // Prometheus's
     [InlineData("text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.5", false)]
