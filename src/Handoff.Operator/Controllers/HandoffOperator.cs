@@ -26,7 +26,9 @@ public sealed class HandoffOperator : BackgroundService
     private readonly EventRecorder _events;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly SemaphoreSlim _passGate = new(1, 1);
     private volatile bool _faulted;
+    private TermState? _term;
     private int _passes;
     private int _passesStarted;
 
@@ -50,7 +52,11 @@ public sealed class HandoffOperator : BackgroundService
         PriorityClasses = Watcher(WatchSources.PriorityClasses(client, options.WatchTimeout), CacheTransforms.PriorityClass);
         Namespaces = Watcher(WatchSources.Namespaces(client, options.WatchTimeout), CacheTransforms.Namespace);
         Queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60));
-        MemoryTrim = new IdleMemoryTrim(time, options.IdleMemoryTrim, static () => GC.GetTotalAllocatedBytes(), IdleMemoryTrim.CollectAggressively);
+        MemoryTrim = new IdleMemoryTrim(time, options.IdleMemoryTrim, static () => GC.GetTotalAllocatedBytes(), () =>
+        {
+            ForgetDerived();
+            IdleMemoryTrim.CollectAggressively();
+        });
     }
 
     public ResourceWatcher<HandoffNode> HandoffNodes { get; }
@@ -139,6 +145,33 @@ public sealed class HandoffOperator : BackgroundService
         return watcher;
     }
 
+    public override void Dispose()
+    {
+        _passGate.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>
+    /// The term's derived memos are dropped when the operator goes quiet (<see cref="TermState.ForgetDerived"/>) — only
+    /// between passes: a pass that starts meanwhile keeps them, and the trim comes again once it is quiet again.
+    /// </summary>
+    private void ForgetDerived()
+    {
+        if (Volatile.Read(ref _term) is not { } state || !_passGate.Wait(0))
+        {
+            return;
+        }
+
+        try
+        {
+            state.ForgetDerived();
+        }
+        finally
+        {
+            _passGate.Release();
+        }
+    }
+
     private async Task LeadAsync(CancellationToken term)
     {
         _metrics.IsLeader.Set(1);
@@ -163,6 +196,7 @@ public sealed class HandoffOperator : BackgroundService
                 QueueCaches = new QueueCaches(Queues.Cache, PriorityClasses.Cache, Namespaces.Cache),
             };
             Reconciler = reconciler;
+            Volatile.Write(ref _term, state);
             Log.Leading(_logger);
             Queue.Add(SyncKey);
             while (!term.IsCancellationRequested)
@@ -178,7 +212,17 @@ public sealed class HandoffOperator : BackgroundService
                     var started = _time.GetTimestamp();
                     MemoryTrim.NoteActivity();
                     Interlocked.Increment(ref _passesStarted);
-                    var next = await reconciler.ReconcileAsync(term);
+                    TimeSpan? next;
+                    await _passGate.WaitAsync(term);
+                    try
+                    {
+                        next = await reconciler.ReconcileAsync(term);
+                    }
+                    finally
+                    {
+                        _passGate.Release();
+                    }
+
                     _metrics.ReconcileDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
                     Interlocked.Increment(ref _passes);
                     Queue.Forget(key);
@@ -208,6 +252,7 @@ public sealed class HandoffOperator : BackgroundService
         finally
         {
             Reconciler = null;
+            Volatile.Write(ref _term, null);
             _metrics.IsLeader.Set(0);
         }
     }

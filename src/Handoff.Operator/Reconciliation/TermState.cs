@@ -153,6 +153,22 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         }
     }
 
+    /// <summary>
+    /// Drops what the passes keep only to derive less (each function's last view, the settled reports), not the specs
+    /// mapped: an operator gone quiet gives that memory back (the idle trim calls this, between passes), and its next
+    /// pass derives every function once again.
+    /// </summary>
+    public void ForgetDerived()
+    {
+        foreach (var memo in _functions.Values)
+        {
+            memo.View = null;
+        }
+
+        _settledReports.Clear();
+        _settledReports.TrimExcess();
+    }
+
     private static bool SameDependencies(DependencyState a, DependencyState b) =>
         ReferenceEquals(a, b) ||
         (a.Status == b.Status && a.UnknownCollocation == b.UnknownCollocation && a.Ids.SequenceEqual(b.Ids, StringComparer.Ordinal));

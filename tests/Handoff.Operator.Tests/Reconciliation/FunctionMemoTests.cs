@@ -106,6 +106,22 @@ public sealed class FunctionMemoTests
     }
 
     [Fact]
+    public void ForgetDerived_gives_the_kept_views_and_reports_up_and_keeps_the_mapped_specs()
+    {
+        var snapshot = Cluster(Running, TestObjects.PodOf(Running).Cost("cpu", "1").PlacedOn("a").Running());
+        var view = ViewIn(snapshot);
+        _term.Settle(view, DependencyState.Ready, FunctionPhase.Running, settled: true);
+
+        _term.ForgetDerived();
+
+        Assert.False(_term.IsSettled(view, DependencyState.Ready, out _));
+        var again = ViewIn(snapshot);
+        Assert.NotSame(view, again);
+        Assert.Same(view.Mapped, again.Mapped);
+        Assert.Equal(view.State, again.State);
+    }
+
+    [Fact]
     public void Forget_drops_the_settled_reports_of_functions_that_are_gone()
     {
         var view = ViewIn(Cluster(Running, TestObjects.PodOf(Running).Cost("cpu", "1").PlacedOn("a").Running()));
