@@ -65,21 +65,11 @@ public sealed class FunctionLifecyclePropertyTests
         GenHistory.Sample(h =>
         {
             var retry = new RetryPolicy(h.MaxRetries);
-            var record = StatusRecord.Empty;
-            var now = T0;
-
-            // A pass as each pod appears, then one after every pod was collected (the record speaks alone); each is
-            // checked against the pass that follows it over the same pods.
-            for (var seen = 0; seen <= h.Pods.Length + 1; seen++)
+            foreach (var pass in Passes(h, retry))
             {
-                var visible = seen <= h.Pods.Length ? h.Pods[..seen] : [];
-                now = Max(now, seen is 0 || visible.Length == 0 ? now : visible[^1].Created).AddSeconds(h.Steps[seen]);
-                var state = FunctionLifecycle.Derive(record, visible, retry, now);
-                var written = Write(state, record, visible, now);
-                var again = FunctionLifecycle.Derive(written, visible, retry, now);
-                Assert.True(state == again,
-                    $"pass over {seen} pod(s) at {now:O}: {state} then {again}\nrecord before: {record}\nrecord written: {written}\npods: {string.Join("; ", visible)}");
-                record = written;
+                var again = FunctionLifecycle.Derive(pass.Written, pass.Visible, retry, pass.Now);
+                Assert.True(pass.State == again,
+                    $"pass over {pass.Visible.Length} pod(s) at {pass.Now:O}: {pass.State} then {again}\nrecord before: {pass.Record}\nrecord written: {pass.Written}\npods: {string.Join("; ", pass.Visible)}");
             }
         }, iter: 2000);
     }
@@ -91,35 +81,49 @@ public sealed class FunctionLifecyclePropertyTests
         GenHistory.Sample(h =>
         {
             var retry = new RetryPolicy(h.MaxRetries);
-            var record = StatusRecord.Empty;
-            var now = T0;
             var unread = 0;
-            for (var seen = 0; seen <= h.Pods.Length + 1; seen++)
+            foreach (var pass in Passes(h, retry))
             {
-                var visible = seen <= h.Pods.Length ? h.Pods[..seen] : [];
-                now = Max(now, seen is 0 || visible.Length == 0 ? now : visible[^1].Created).AddSeconds(h.Steps[seen]);
-                foreach (var input in new[] { record, Write(FunctionLifecycle.Derive(record, visible, retry, now), record, visible, now) })
+                foreach (var input in new[] { pass.Record, pass.Written })
                 {
-                    var clock = new ObservedNow(now);
-                    var state = FunctionLifecycle.Derive(input, visible, retry, clock);
-                    Assert.Equal(state, FunctionLifecycle.Derive(input, visible, retry, now));
+                    var clock = new ObservedNow(pass.Now);
+                    var state = FunctionLifecycle.Derive(input, pass.Visible, retry, clock);
+                    Assert.Equal(state, FunctionLifecycle.Derive(input, pass.Visible, retry, pass.Now));
                     if (clock.WasRead)
                     {
                         continue;
                     }
 
                     unread++;
-                    foreach (var other in new[] { DateTimeOffset.MinValue, T0.AddDays(-1), now.AddSeconds(1), now.AddYears(1), DateTimeOffset.MaxValue })
+                    foreach (var other in new[] { DateTimeOffset.MinValue, T0.AddDays(-1), pass.Now.AddSeconds(1), pass.Now.AddYears(1), DateTimeOffset.MaxValue })
                     {
-                        Assert.True(state == FunctionLifecycle.Derive(input, visible, retry, other), $"{state} at {now:O}, not at {other:O}; record {input}");
+                        Assert.True(state == FunctionLifecycle.Derive(input, pass.Visible, retry, other), $"{state} at {pass.Now:O}, not at {other:O}; record {input}");
                     }
                 }
-
-                record = Write(FunctionLifecycle.Derive(record, visible, retry, now), record, visible, now);
             }
 
             Assert.True(unread > 0, "every derivation of the history read the time");
         }, iter: 2000);
+    }
+
+    /// <summary>
+    /// The passes over a history: one as each pod appears, then one after every pod was collected (the record speaks
+    /// alone), each deriving from the record the pass before it wrote.
+    /// </summary>
+    private static IEnumerable<(AttemptPod[] Visible, DateTimeOffset Now, StatusRecord Record, AttemptState State, StatusRecord Written)> Passes(
+        (AttemptPod[] Pods, int[] Steps, int MaxRetries) history, RetryPolicy retry)
+    {
+        var record = StatusRecord.Empty;
+        var now = T0;
+        for (var seen = 0; seen <= history.Pods.Length + 1; seen++)
+        {
+            var visible = seen <= history.Pods.Length ? history.Pods[..seen] : [];
+            now = Max(now, seen is 0 || visible.Length == 0 ? now : visible[^1].Created).AddSeconds(history.Steps[seen]);
+            var state = FunctionLifecycle.Derive(record, visible, retry, now);
+            var written = Write(state, record, visible, now);
+            yield return (visible, now, record, state, written);
+            record = written;
+        }
     }
 
     [Fact]
