@@ -14,7 +14,8 @@ namespace Handoff.Operator.Reconciliation;
 /// <summary>
 /// Everything a leadership term keeps between its passes, in one owner with explicit invalidation: the tracker (kept
 /// equal, every pass, to what the live pods hold), and memos that only save work — parsed HandoffNodes and function
-/// specs (by generation), the last status checked per object, the Events already recorded. Nothing here is needed for
+/// specs (by generation), each function's last view and whether its report stood (so a pass derives again only what
+/// changed), the last status checked per object, the Events already recorded. Nothing here is needed for
 /// correctness after a restart: a new term starts empty and derives the same decisions from the cluster.
 /// </summary>
 public sealed class TermState(AllocationStrategy defaultStrategy)
