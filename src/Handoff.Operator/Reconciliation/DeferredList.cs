@@ -10,9 +10,6 @@ public sealed class DeferredList<T>(Func<IReadOnlyList<T>> make) : IReadOnlyList
 {
     private readonly Lazy<IReadOnlyList<T>> _items = new(make, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Whether the list was made (for tests).</summary>
-    public bool IsMade => _items.IsValueCreated;
-
     public int Count => _items.Value.Count;
 
     public T this[int index] => _items.Value[index];

@@ -1,4 +1,3 @@
-using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core;
 using Handoff.Core.Lifecycle;
@@ -13,31 +12,17 @@ namespace Handoff.Operator.Reconciliation;
 /// </summary>
 public static class FunctionLifecycleStep
 {
-    /// <summary>Derives every view anew, with <paramref name="map"/> for the specs.</summary>
-    public static IReadOnlyList<FunctionView> Build(
-        ClusterSnapshot snapshot, PodView pods, Func<HandoffFunction, MappedFunction> map, RetryPolicy retryDefaults)
-    {
-        ArgumentNullException.ThrowIfNull(map);
-        return Build(snapshot, pods, f => Mapped(f, map), retryDefaults);
-    }
-
     /// <summary>
     /// The views, each function's spec from the term's memo — and its last view used again when this pass sees the same
-    /// object and spec and the same pods on the same nodes, and that view's state was derived without reading the time
-    /// (<see cref="ObservedNow"/>): derived again, it would be the same. Only what changed is derived.
+    /// object (so the same generation and spec) and the same pods on the same nodes, and that view's state was derived
+    /// without reading the time (<see cref="ObservedNow"/>): derived again, it would be the same. Only what changed is
+    /// derived.
     /// </summary>
     public static IReadOnlyList<FunctionView> Build(ClusterSnapshot snapshot, PodView pods, TermState term, RetryPolicy retryDefaults)
     {
-        ArgumentNullException.ThrowIfNull(term);
-        return Build(snapshot, pods, f => { var memo = term.MemoOf(f); return (memo.Mapped, memo.Problem?.Message, memo); }, retryDefaults);
-    }
-
-    private static IReadOnlyList<FunctionView> Build(
-        ClusterSnapshot snapshot, PodView pods, Func<HandoffFunction, (MappedFunction? Mapped, string? Problem, TermState.FunctionMemo? Memo)> spec,
-        RetryPolicy retryDefaults)
-    {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(pods);
+        ArgumentNullException.ThrowIfNull(term);
         var views = new List<FunctionView>(snapshot.Functions.Count);
         var now = new ObservedNow(snapshot.Now);
         foreach (var f in snapshot.Functions)
@@ -47,9 +32,10 @@ public static class FunctionLifecycleStep
                 continue;
             }
 
-            var (mapped, problem, memo) = spec(f);
+            var memo = term.MemoOf(f);
+            var (mapped, problem) = (memo.Mapped, memo.Problem?.Message);
             var own = pods.Of(f.Metadata.Uid);
-            if (memo?.View is { } known && ReferenceEquals(known.Object, f) && ReferenceEquals(known.Mapped, mapped) && SamePods(known.Pods, own))
+            if (memo.View is { } known && ReferenceEquals(known.Object, f) && SamePods(known.Pods, own))
             {
                 views.Add(known);
                 continue;
@@ -74,11 +60,7 @@ public static class FunctionLifecycleStep
                 Mapped = mapped,
                 SpecProblem = problem,
             };
-            if (memo is not null)
-            {
-                memo.View = now.WasRead ? null : view;
-            }
-
+            memo.View = now.WasRead ? null : view;
             views.Add(view);
         }
 
@@ -103,17 +85,5 @@ public static class FunctionLifecycleStep
         }
 
         return true;
-    }
-
-    private static (MappedFunction? Mapped, string? Problem, TermState.FunctionMemo? Memo) Mapped(HandoffFunction f, Func<HandoffFunction, MappedFunction> map)
-    {
-        try
-        {
-            return (map(f), null, null);
-        }
-        catch (ManifestValidationException ex)
-        {
-            return (null, ex.Message, null);
-        }
     }
 }

@@ -94,30 +94,22 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     {
         ArgumentNullException.ThrowIfNull(function);
         var uid = function.Metadata.Uid ?? function.Metadata.Name;
-        if (!_functions.TryGetValue(uid, out var memo))
+        if (_functions.TryGetValue(uid, out var memo) && memo.Generation == function.Metadata.Generation)
         {
-            memo = new FunctionMemo();
-            _functions[uid] = memo;
+            return memo;
         }
 
-        if (!memo.IsMapped || memo.Generation != function.Metadata.Generation)
+        // A new generation is a new memo: no view of the old spec is kept.
+        try
         {
-            try
-            {
-                memo.Mapped = HandoffMapper.ToFunction(function, defaultStrategy, _shared);
-                memo.Problem = null;
-            }
-            catch (ManifestValidationException ex)
-            {
-                memo.Mapped = null;
-                memo.Problem = ex;
-            }
-
-            memo.IsMapped = true;
-            memo.Generation = function.Metadata.Generation;
-            memo.View = null;
+            memo = new FunctionMemo(function.Metadata.Generation, HandoffMapper.ToFunction(function, defaultStrategy, _shared), null);
+        }
+        catch (ManifestValidationException ex)
+        {
+            memo = new FunctionMemo(function.Metadata.Generation, null, ex);
         }
 
+        _functions[uid] = memo;
         return memo;
     }
 
@@ -324,18 +316,17 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         }
     }
 
-    /// <summary>What a term keeps of one function between passes (by UID).</summary>
-    public sealed class FunctionMemo
+    /// <summary>
+    /// What a term keeps of one function between passes (by UID): its spec in Core's terms for one generation
+    /// (<see cref="Mapped"/>; null when it cannot be used, <see cref="Problem"/> says why), and its last view.
+    /// </summary>
+    public sealed class FunctionMemo(long? generation, MappedFunction? mapped, ManifestValidationException? problem)
     {
-        internal long? Generation { get; set; }
+        internal long? Generation => generation;
 
-        /// <summary>Whether the spec was mapped yet (for <see cref="Generation"/>).</summary>
-        internal bool IsMapped { get; set; }
+        public MappedFunction? Mapped => mapped;
 
-        /// <summary>The spec in Core's terms; null when it cannot be used (<see cref="Problem"/> says why).</summary>
-        public MappedFunction? Mapped { get; set; }
-
-        public ManifestValidationException? Problem { get; set; }
+        public ManifestValidationException? Problem => problem;
 
         /// <summary>
         /// The view the last pass made of it, kept only when its state was derived without reading the time: a pass that

@@ -83,7 +83,7 @@ public sealed class FunctionLifecycleStepTests
         var snapshot = OneNode().Function(TestObjects.Function("f")).Pod(TestObjects.PodOf(TestObjects.Function("f").Build()).PlacedOn("a").Failed()).Build();
         var retry = new RetryPolicy(3) { InitialBackoff = TimeSpan.FromSeconds(2) };
 
-        var views = FunctionLifecycleStep.Build(snapshot, PurePass.Run(snapshot).Pods, new TermState(Core.Allocation.AllocationStrategy.FirstAvailable).MapFunction, retry);
+        var views = FunctionLifecycleStep.Build(snapshot, PurePass.Run(snapshot).Pods, new TermState(Core.Allocation.AllocationStrategy.FirstAvailable), retry);
 
         Assert.Equal(snapshot.Now.AddSeconds(2), Assert.IsType<BackingOff>(Assert.Single(views).State).RetryAfter);
     }
