@@ -27,10 +27,10 @@ public static class FunctionPods
     /// rejection or a preemption, or an orphaned pod of an earlier function of the same name). Deterministic for one
     /// view of the pods, so a create that already happened answers 409 AlreadyExists with our own pod.
     /// </summary>
-    public static string NextPodName(string @namespace, string function, int attempt, IReadOnlySet<string> takenKeys)
+    public static string NextPodName(string @namespace, string function, int attempt, Func<string, bool> taken)
     {
         var name = PodName(function, attempt);
-        for (var k = 2; takenKeys.Contains(Core.ObjectKeys.Of(@namespace, name)); k++)
+        for (var k = 2; taken(Core.ObjectKeys.Of(@namespace, name)); k++)
         {
             name = string.Create(CultureInfo.InvariantCulture, $"{function}-{attempt}-{k}");
         }

@@ -1,5 +1,6 @@
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
+using Handoff.Core.Tracking;
 using Handoff.Operator.Controllers;
 
 namespace Handoff.Operator.Reconciliation;
@@ -21,6 +22,12 @@ public sealed record ObservedPod(PodRecord Pod, AttemptPod Attempt)
 
     /// <summary>The cost it was placed with (its <c>handoff.dev/cost</c> annotation); null when unknown.</summary>
     public ResourceList? Cost { get; init; }
+
+    /// <summary>
+    /// What it holds in the tracker (its cost on its HandoffNode, one <c>pods</c> more where the node counts pods), made
+    /// with the observation; null when it holds nothing or its cost is not recorded (then its function's cost is used).
+    /// </summary>
+    public LivePlacement? Placement { get; init; }
 
     /// <summary>Live: not terminal. A live pod holds its capacity, terminating or not.</summary>
     public bool Live => !Attempt.IsTerminal;

@@ -35,7 +35,7 @@ public sealed record PassDecisions(
         term.SyncNodes(nodes);
 
         // 3.
-        var pods = PodView.Build(snapshot, nodes, schedulerName, term.DefaultStrategy);
+        var pods = PodView.Build(snapshot, nodes, schedulerName, term.DefaultStrategy, term.Pods);
         var holdings = term.SyncHoldings(pods, nodes, FallbackCosts(snapshot, term));
 
         // 4.

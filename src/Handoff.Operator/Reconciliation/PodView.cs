@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
+using Handoff.Core.Tracking;
 using Handoff.Operator.Controllers;
 
 namespace Handoff.Operator.Reconciliation;
@@ -20,8 +22,8 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
     public IReadOnlyList<ObservedPod> Of(string? functionUid) =>
         functionUid is not null && ByFunctionUid.TryGetValue(functionUid, out var pods) ? pods : [];
 
-    /// <summary>Pod keys (<c>namespace/name</c>) in use by any pod the snapshot holds.</summary>
-    public required IReadOnlySet<string> Names { get; init; }
+    /// <summary>Whether a pod the snapshot holds has this key (<c>namespace/name</c>): a new pod must not take it.</summary>
+    public required Func<string, bool> NameTaken { get; init; }
 
     /// <summary>Live pods created but not bound whose HandoffNode is gone: to be deleted (never leaked).</summary>
     public IReadOnlyList<ObservedPod> Stranded { get; init; } = [];
@@ -35,21 +37,31 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
     /// <summary>What everyone else's live pods request on a Kubernetes Node (empty for none).</summary>
     public ResourceList ExternalOf(string kubernetesNode) => External.GetValueOrDefault(kubernetesNode) ?? ResourceList.Empty;
 
+    /// <summary>
+    /// Builds the view. <paramref name="memos"/> (the term's) keeps each pod's observation from pass to pass, so only
+    /// the pods that changed are observed again; without it every pod is (the same view). The view answers
+    /// <see cref="NameTaken"/> from the memos, so it is read within its pass.
+    /// </summary>
     public static PodView Build(
-        ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable)
+        ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable,
+        PodMemos? memos = null)
     {
-        // One entry per function on every pass, and a function has one pod but while it retries: exact-size arrays,
-        // grown when a second pod comes, and the dictionary handed on as it is.
-        var byFunction = new Dictionary<string, IReadOnlyList<ObservedPod>>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(nodes);
+        memos ??= new PodMemos();
+        memos.BeginPass(nodes);
+
+        // One entry per function on every pass, and a function has one pod but while it retries: a one-pod list kept
+        // with the pod's observation, grown when a second pod comes, and the dictionary handed on as it is.
+        var byFunction = new Dictionary<string, IReadOnlyList<ObservedPod>>(snapshot.Functions.Count, StringComparer.Ordinal);
         var live = new List<ObservedPod>();
         var stranded = new List<ObservedPod>();
         var pending = new List<PlainPod>();
         var external = new Dictionary<string, ResourceList>(StringComparer.Ordinal);
-        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pod in snapshot.Pods)
         {
             var key = pod.Key;
-            names.Add(key);
+            var memo = memos.Of(pod, key);
             var role = pod.RoleFor(schedulerName);
             switch (role)
             {
@@ -64,10 +76,11 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
                     continue;
             }
 
-            var observed = Observe(pod, key, nodes, pod.HoldingAs(role));
+            var observed = memo.Observed ??= Observe(pod, key, nodes, pod.HoldingAs(role));
             if (role == PodRole.FunctionPod && observed.OwnerUid is { } owner)
             {
-                byFunction[owner] = byFunction.TryGetValue(owner, out var earlier) ? [.. earlier, observed] : [observed];
+                ref var pods = ref CollectionsMarshal.GetValueRefOrAddDefault(byFunction, owner, out var earlier);
+                pods = earlier ? [.. pods!, observed] : memo.Alone ??= [observed];
             }
 
             if (observed.Live && observed.HandoffNode is not null)
@@ -81,9 +94,10 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
             }
         }
 
+        memos.EndPass();
         return new PodView(byFunction, live)
         {
-            Names = names,
+            NameTaken = memos.WasSeen,
             Stranded = stranded,
             Pending = [.. pending.OrderBy(p => p.Record.Metadata.CreationTimestamp).ThenBy(p => p.Key, StringComparer.Ordinal)],
             External = external,
@@ -105,17 +119,21 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
     private static ObservedPod Observe(PodRecord pod, string key, NodeView nodes, ResourceList? cost)
     {
         var annotated = pod.HandoffNode;
-        var handoffNode = annotated is not null && nodes.Find(annotated)?.Info is not null ? annotated
+        var annotatedInfo = annotated is null ? null : nodes.Find(annotated)?.Info;
+        var handoffNode = annotatedInfo is not null ? annotated
             : pod.NodeName is { } nodeName ? nodes.HandoffNodeOf(nodeName)
             : null;
         var attempt = pod.Attempt!;
         var node = handoffNode ?? annotated;
+        var info = annotatedInfo ?? (handoffNode is null ? null : nodes.Find(handoffNode)?.Info);
         return new ObservedPod(pod, attempt.Node == node ? attempt : attempt with { Node = node })
         {
             Key = key,
             OwnerUid = pod.OwnerUid,
             HandoffNode = handoffNode,
             Cost = cost,
+            Placement = info is null || cost is null || attempt.IsTerminal ? null
+                : new LivePlacement(key, info.Name, NodeEligibility.CostOn(cost, info), attempt.Bound, attempt.Created),
         };
     }
 }

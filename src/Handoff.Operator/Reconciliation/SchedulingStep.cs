@@ -85,7 +85,7 @@ public static class SchedulingStep
 
             var argsDone = mapped.Args.Select(a => byKey.GetValueOrDefault(a)?.State is Succeeded s ? s.CompletionTime : (DateTimeOffset?)null);
             var ready = QueueOrderKey.ReadyTime(f.Created, argsDone, next.ReadyAfter);
-            var podName = FunctionPods.NextPodName(f.Namespace, f.Name, next.Attempt, pods.Names);
+            var podName = FunctionPods.NextPodName(f.Namespace, f.Name, next.Attempt, pods.NameTaken);
             if (gangs.FailureOf(f.Key) is { } gangFailure)
             {
                 gangFailures[f.Key] = gangFailure;

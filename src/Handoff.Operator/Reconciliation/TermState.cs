@@ -14,8 +14,8 @@ namespace Handoff.Operator.Reconciliation;
 /// <summary>
 /// Everything a leadership term keeps between its passes, in one owner with explicit invalidation: the tracker (kept
 /// equal, every pass, to what the live pods hold), and memos that only save work — parsed HandoffNodes and function
-/// specs (by generation), each function's last view and whether its report stood (so a pass derives again only what
-/// changed), the last status checked per object, the Events already recorded. Nothing here is needed for
+/// specs (by generation), each function's last view and whether its report stood, each pod's last observation (so a
+/// pass derives again only what changed), the last status checked per object, the Events already recorded. Nothing here is needed for
 /// correctness after a restart: a new term starts empty and derives the same decisions from the cluster.
 /// </summary>
 public sealed class TermState(AllocationStrategy defaultStrategy)
@@ -34,6 +34,9 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
 
     public IndexedResourceTracker Tracker { get; } = new();
+
+    /// <summary>Each pod's last observation (<see cref="PodView.Build"/>).</summary>
+    public PodMemos Pods { get; } = new();
 
     // The memos below are written by the pass's parallel writes (StatusWriter under Reconciler.RunAsync): concurrent.
 
@@ -147,9 +150,9 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     }
 
     /// <summary>
-    /// Drops what the passes keep only to derive less (each function's last view, the settled reports), not the specs
-    /// mapped: an operator gone quiet gives that memory back (the idle trim calls this, between passes), and its next
-    /// pass derives every function once again.
+    /// Drops what the passes keep only to derive less (each function's last view, the settled reports, each pod's
+    /// observation), not the specs mapped: an operator gone quiet gives that memory back (the idle trim calls this,
+    /// between passes), and its next pass derives every function and pod once again.
     /// </summary>
     public void ForgetDerived()
     {
@@ -160,6 +163,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
         _settledReports.Clear();
         _settledReports.TrimExcess();
+        Pods.Forget();
     }
 
     private static bool SameDependencies(DependencyState a, DependencyState b) =>
@@ -223,9 +227,19 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// </summary>
     public HoldingsSync SyncHoldings(PodView pods, NodeView nodes, Func<ObservedPod, ResourceList> fallbackCost)
     {
+        ArgumentNullException.ThrowIfNull(pods);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(fallbackCost);
         var live = new List<LivePlacement>(pods.Live.Count);
         foreach (var pod in pods.Live)
         {
+            // Made with the pod's observation (kept from pass to pass), but for a pod placed before pods recorded their cost.
+            if (pod.Placement is { } placement)
+            {
+                live.Add(placement);
+                continue;
+            }
+
             var node = nodes.Find(pod.HandoffNode!)!.Info!;
             live.Add(new LivePlacement(pod.Key, node.Name, NodeEligibility.CostOn(pod.Cost ?? fallbackCost(pod), node), pod.Attempt.Bound, pod.Attempt.Created));
         }

@@ -126,7 +126,9 @@ public sealed class PodViewTests
 
         Assert.Equal(["default/f-1", "other/g-1"], view.Live.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Empty(view.Of(F.Metadata.Uid));
-        Assert.Equal(["default/f-1", "other/g-1"], view.Names.Order(StringComparer.Ordinal));
+        Assert.True(view.NameTaken("default/f-1"));
+        Assert.True(view.NameTaken("other/g-1"));
+        Assert.False(view.NameTaken("default/g-1"));
     }
 
     [Fact]
