@@ -15,7 +15,14 @@ public sealed class NodeSet : IReadOnlyList<NodeInfo>
     /// <summary>Sorts <paramref name="nodes"/> by name (ordinal). Throws <see cref="ArgumentException"/> on a duplicate name.</summary>
     public NodeSet(IEnumerable<NodeInfo> nodes)
     {
-        _nodes = [.. nodes.OrderBy(n => n.Name, StringComparer.Ordinal)];
+        // Names are unique, so any sort gives the one order; the operator's nodes come sorted already (its caches list by
+        // name), and a check is cheaper than a sort on every pass.
+        _nodes = [.. nodes];
+        if (!IsSorted(_nodes))
+        {
+            Array.Sort(_nodes, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        }
+
         _index = new Dictionary<string, int>(_nodes.Length, StringComparer.Ordinal);
         for (var i = 0; i < _nodes.Length; i++)
         {
@@ -27,6 +34,19 @@ public sealed class NodeSet : IReadOnlyList<NodeInfo>
     }
 
     public static NodeSet Empty { get; } = new([]);
+
+    private static bool IsSorted(NodeInfo[] nodes)
+    {
+        for (var i = 1; i < nodes.Length; i++)
+        {
+            if (string.CompareOrdinal(nodes[i - 1].Name, nodes[i].Name) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public int Count => _nodes.Length;
 

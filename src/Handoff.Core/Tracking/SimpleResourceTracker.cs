@@ -5,12 +5,14 @@ namespace Handoff.Core.Tracking;
 
 /// <summary>
 /// A thread-safe <see cref="IResourceTracker"/> guarded by a single lock. Every operation is O(resources) except
-/// snapshots, which copy all nodes.
+/// the listings of nodes and snapshots, which copy (and sort) all nodes.
 /// </summary>
 public sealed class SimpleResourceTracker : IResourceTracker
 {
     private readonly Lock _lock = new();
-    private readonly SortedDictionary<string, NodeState> _nodes = new(StringComparer.Ordinal);
+    // A hash map, not a sorted one: every allocation, release and node read looks a node up (a sorted map's lookup is
+    // ~13 string comparisons at 5,000 nodes); the two listings that promise name order sort when asked.
+    private readonly Dictionary<string, NodeState> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrackedAllocation> _holders = new(StringComparer.Ordinal);
 
     public void SetNode(string node, ResourceList capacity)
@@ -56,7 +58,7 @@ public sealed class SimpleResourceTracker : IResourceTracker
         {
             lock (_lock)
             {
-                return [.. _nodes.Keys];
+                return [.. _nodes.Keys.Order(StringComparer.Ordinal)];
             }
         }
     }
@@ -248,7 +250,7 @@ public sealed class SimpleResourceTracker : IResourceTracker
     {
         lock (_lock)
         {
-            return [.. _nodes.Select(kv => kv.Value.ToUsage(kv.Key))];
+            return [.. _nodes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Value.ToUsage(kv.Key))];
         }
     }
 

@@ -64,8 +64,13 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
                 }
             }
 
-            added.Sort(StringComparer.Ordinal);
             var previous = _orderedKeys;
+            if (added.Count == 0 && ListKept(previous) is { } unchanged)
+            {
+                return unchanged;
+            }
+
+            added.Sort(StringComparer.Ordinal);
             var keys = new List<string>(previous.Length + added.Count);
             var items = new List<T>(keys.Capacity);
             string? last = null;
@@ -88,6 +93,24 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
             _orderedKeys = [.. keys];
             return items;
         }
+    }
+
+    // Nothing added since the last listing (what most passes find in the node caches): its order is kept as it is, and
+    // only a key found removed makes it copied without that key (null: one was, and the merge below drops it).
+    private List<T>? ListKept(string[] keys)
+    {
+        var items = new List<T>(keys.Length);
+        foreach (var key in keys)
+        {
+            if (!_items.TryGetValue(key, out var item))
+            {
+                return null;
+            }
+
+            items.Add(item);
+        }
+
+        return items;
     }
 
     /// <summary>Keys added since the last ordered listing, not merged yet (for tests).</summary>

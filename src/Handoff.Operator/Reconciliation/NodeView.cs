@@ -28,10 +28,14 @@ public sealed record NodeView(IReadOnlyList<HandoffNodeState> States, NodeSet No
 
     /// <summary>
     /// Builds the view. <paramref name="parse"/> converts a HandoffNode that is not a duplicate, with its Node (the
-    /// term's cache passes a memoized <see cref="HandoffMapper.ToNodeInfo"/>).
+    /// term's cache passes a memoized <see cref="HandoffMapper.ToNodeInfo"/>). <paramref name="kept"/> (the term's) gives
+    /// back the last state of a HandoffNode seen again as the same object with the same Node object: a state is made of
+    /// nothing else, so only the nodes that changed are made again.
     /// </summary>
-    public static NodeView Build(ClusterSnapshot snapshot, Func<HandoffNode, V1Node?, bool, NodeInfo> parse)
+    public static NodeView Build(ClusterSnapshot snapshot, Func<HandoffNode, V1Node?, bool, NodeInfo> parse, NodeStates? kept = null)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(parse);
         // Each Kubernetes node is claimed by its oldest HandoffNode (then the first by name): one walk, as this runs for
         // every node on every pass.
         var claimedBy = new Dictionary<string, HandoffNode>(snapshot.HandoffNodes.Count, StringComparer.Ordinal);
@@ -60,24 +64,37 @@ public sealed record NodeView(IReadOnlyList<HandoffNodeState> States, NodeSet No
             }
 
             var node = snapshot.Nodes.GetValueOrDefault(kubernetesNode);
-            var (ready, reason, message) = Readiness(kubernetesNode, node);
-            try
+            if (kept?.Find(hn, node) is { } same)
             {
-                states.Add(new HandoffNodeState(hn, kubernetesNode)
-                {
-                    Info = parse(hn, node, ready),
-                    Ready = ready,
-                    ReadyReason = reason,
-                    ReadyMessage = message,
-                });
+                states.Add(same);
+                continue;
             }
-            catch (ManifestValidationException ex)
-            {
-                states.Add(new HandoffNodeState(hn, kubernetesNode) { ReadyReason = Reasons.InvalidSpec, ReadyMessage = ex.Message });
-            }
+
+            var state = StateOf(hn, kubernetesNode, node, parse);
+            kept?.Keep(state, node);
+            states.Add(state);
         }
 
         return new NodeView(states, new NodeSet(states.Where(s => s.Info is not null).Select(s => s.Info!)));
+    }
+
+    private static HandoffNodeState StateOf(HandoffNode hn, string kubernetesNode, V1Node? node, Func<HandoffNode, V1Node?, bool, NodeInfo> parse)
+    {
+        var (ready, reason, message) = Readiness(kubernetesNode, node);
+        try
+        {
+            return new HandoffNodeState(hn, kubernetesNode)
+            {
+                Info = parse(hn, node, ready),
+                Ready = ready,
+                ReadyReason = reason,
+                ReadyMessage = message,
+            };
+        }
+        catch (ManifestValidationException ex)
+        {
+            return new HandoffNodeState(hn, kubernetesNode) { ReadyReason = Reasons.InvalidSpec, ReadyMessage = ex.Message };
+        }
     }
 
     private static bool ClaimsBefore(HandoffNode a, HandoffNode b)

@@ -31,7 +31,7 @@ public sealed record PassDecisions(
         ArgumentNullException.ThrowIfNull(term);
 
         // 2.
-        var nodes = NodeView.Build(snapshot, term.ParseNode);
+        var nodes = NodeView.Build(snapshot, term.ParseNode, term.NodeStates);
         term.SyncNodes(nodes);
 
         // 3.

@@ -38,6 +38,9 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>Each pod's last observation (<see cref="PodView.Build"/>).</summary>
     public PodMemos Pods { get; } = new();
 
+    /// <summary>Each HandoffNode's last state (<see cref="NodeView.Build"/>).</summary>
+    public NodeStates NodeStates { get; private set; } = new();
+
     // The memos below are written by the pass's parallel writes (StatusWriter under Reconciler.RunAsync): concurrent.
 
     /// <summary>
@@ -151,7 +154,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     /// <summary>
     /// Drops what the passes keep only to derive less (each function's last view, the settled reports, each pod's
-    /// observation), not the specs mapped: an operator gone quiet gives that memory back (the idle trim calls this,
+    /// observation, each node's state), not the specs mapped: an operator gone quiet gives that memory back (the idle trim calls this,
     /// between passes), and its next pass derives every function and pod once again.
     /// </summary>
     public void ForgetDerived()
@@ -164,6 +167,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         _settledReports.Clear();
         _settledReports.TrimExcess();
         Pods.Forget();
+        NodeStates = new NodeStates();
     }
 
     private static bool SameDependencies(DependencyState a, DependencyState b) =>
@@ -196,7 +200,8 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>The tracker's nodes and capacities = the usable HandoffNodes of <paramref name="nodes"/>.</summary>
     public void SyncNodes(NodeView nodes)
     {
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(nodes);
+        var usable = 0;
         foreach (var state in nodes.States)
         {
             if (state.Info is not { } info)
@@ -204,8 +209,13 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
                 continue;
             }
 
-            present.Add(info.Name);
-            if (!_trackedNodes.TryGetValue(info.Name, out var tracked) || tracked.Capacity != info.Capacity)
+            usable++;
+            if (_trackedNodes.TryGetValue(info.Name, out var tracked) && ReferenceEquals(tracked, info))
+            {
+                continue;
+            }
+
+            if (tracked is null || tracked.Capacity != info.Capacity)
             {
                 Tracker.SetNode(info.Name, info.Capacity);
             }
@@ -213,6 +223,14 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
             _trackedNodes[info.Name] = info;
         }
 
+        // Every usable name is tracked now (names are unique): as many tracked as usable means none is left over, which
+        // is what nearly every pass finds, so the set of names is made only when a node went.
+        if (_trackedNodes.Count == usable)
+        {
+            return;
+        }
+
+        var present = new HashSet<string>(nodes.States.Where(s => s.Info is not null).Select(s => s.Info!.Name), StringComparer.Ordinal);
         foreach (var name in _trackedNodes.Keys.Where(n => !present.Contains(n)).ToList())
         {
             Tracker.RemoveNode(name);
@@ -306,6 +324,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         PruneOnceLarger(NodeStatusChecked, handoffNodes);
         PruneOnceLarger(_nodes, handoffNodes);
         PruneOnceLarger(_nodeReports, handoffNodes);
+        NodeStates.Forget(handoffNodes);
     }
 
     private static void PruneOnceLarger<TValue>(IDictionary<string, TValue> memo, SeenKeys present)

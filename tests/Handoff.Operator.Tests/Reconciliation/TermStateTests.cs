@@ -327,4 +327,23 @@ public sealed class TermStateTests
         Assert.NotSame(first, changed);
         Assert.NotEqual(first, changed);
     }
+
+    [Fact]
+    public void The_tracker_has_exactly_the_usable_HandoffNodes_with_their_capacities()
+    {
+        _term.SyncNodes(NodeView.Build(new SnapshotBuilder()
+            .HandoffNode(TestObjects.HandoffNode("a").Capacity("cpu", "4"))
+            .HandoffNode(TestObjects.HandoffNode("b").Capacity("cpu", "4")).Build(), _term.ParseNode));
+        Assert.Equal(["a", "b"], _term.Tracker.Nodes);
+
+        // b goes, a shrinks, c comes; a HandoffNode without a usable spec is not tracked.
+        _term.SyncNodes(NodeView.Build(new SnapshotBuilder()
+            .HandoffNode(TestObjects.HandoffNode("a").Capacity("cpu", "2").Generation(2))
+            .HandoffNode(TestObjects.HandoffNode("c").Capacity("cpu", "8"))
+            .HandoffNode(TestObjects.HandoffNode("d")).Build(), _term.ParseNode));
+
+        Assert.Equal(["a", "c"], _term.Tracker.Nodes);
+        Assert.Equal(ResourceList.Of(("cpu", "2")), _term.Tracker.GetNode("a")!.Capacity);
+        Assert.Equal(ResourceList.Of(("cpu", "8")), _term.Tracker.GetNode("c")!.Capacity);
+    }
 }

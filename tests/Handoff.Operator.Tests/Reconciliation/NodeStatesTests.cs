@@ -1,0 +1,85 @@
+using Handoff.Core.Allocation;
+using Handoff.Core.Lifecycle;
+using Handoff.Operator.Reconciliation;
+using Handoff.Operator.Tests.Support;
+using Handoff.Testing.Builders;
+
+namespace Handoff.Operator.Tests.Reconciliation;
+
+/// <summary>
+/// What a term keeps of each HandoffNode from pass to pass (<see cref="NodeStates"/>): its state, used again while the
+/// same HandoffNode object and Node object are seen, and never for a HandoffNode that lost its Node to an older one.
+/// </summary>
+public sealed class NodeStatesTests
+{
+    private readonly TermState _term = new(AllocationStrategy.FirstAvailable);
+
+    private static HandoffNodeBuilder Hn(string name) => TestObjects.HandoffNode(name).Capacity("cpu", "4");
+
+    private NodeView Pass(ClusterSnapshot snapshot) => NodeView.Build(snapshot, _term.ParseNode, _term.NodeStates);
+
+    [Fact]
+    public void The_same_objects_later_give_the_same_state()
+    {
+        var snapshot = new SnapshotBuilder().HandoffNode(Hn("a")).Build();
+        var first = Assert.Single(Pass(snapshot).States);
+
+        var again = Pass(snapshot with { Now = snapshot.Now.AddHours(1) });
+
+        Assert.Same(first, Assert.Single(again.States));
+        Assert.Same(first, again.Find("a"));
+        Assert.Same(first.Info, again.Nodes.Find("a"));
+    }
+
+    [Fact]
+    public void A_new_HandoffNode_or_Node_object_makes_the_state_again()
+    {
+        var snapshot = new SnapshotBuilder().HandoffNode(Hn("a")).Build();
+        var first = Assert.Single(Pass(snapshot).States);
+
+        // Its own status write came back: a new object, an equal state.
+        var rewritten = Assert.Single(Pass(new SnapshotBuilder().HandoffNode(Hn("a")).Build() with { Nodes = snapshot.Nodes }).States);
+        Assert.NotSame(first, rewritten);
+        Assert.Equal((first.Ready, first.ReadyReason, first.Info!.Capacity), (rewritten.Ready, rewritten.ReadyReason, rewritten.Info!.Capacity));
+
+        // Its Node went NotReady: a new Node object, a new state.
+        var notReady = Assert.Single(Pass(snapshot with { Nodes = new SnapshotBuilder().HandoffNode(Hn("a"), TestObjects.Node("a").NotReady()).Build().Nodes }).States);
+        Assert.False(notReady.Ready);
+        Assert.Equal(Reasons.NodeNotReady, notReady.ReadyReason);
+    }
+
+    [Fact]
+    public void A_HandoffNode_that_loses_its_Node_to_an_older_one_is_a_duplicate_though_its_objects_are_the_same()
+    {
+        var young = new SnapshotBuilder().HandoffNode(Hn("b").NodeName("worker").CreatedAt(TestObjects.Epoch.AddDays(1))).Build();
+        var alone = Assert.Single(Pass(young).States);
+        Assert.NotNull(alone.Info);
+
+        var older = new SnapshotBuilder().HandoffNode(Hn("a").NodeName("worker")).Build();
+        var both = Pass(young with { HandoffNodes = [older.HandoffNodes[0], young.HandoffNodes[0]] });
+
+        Assert.NotNull(both.Find("a")!.Info);
+        var b = both.Find("b")!;
+        Assert.Null(b.Info);
+        Assert.Equal(Reasons.DuplicateNode, b.ReadyReason);
+        Assert.Equal("a", both.HandoffNodeOf("worker"));
+
+        // The older one goes: the same object of b claims the Node again, and is usable.
+        Assert.NotNull(Assert.Single(Pass(young).States).Info);
+    }
+
+    [Fact]
+    public void The_states_of_HandoffNodes_gone_are_swept_and_the_idle_trim_drops_them_all()
+    {
+        var snapshot = new SnapshotBuilder().HandoffNode(Hn("a")).HandoffNode(Hn("b")).Build();
+        Pass(snapshot);
+        Assert.Equal(2, _term.NodeStates.Count);
+
+        _term.Forget(SeenKeys.Of([]), SeenKeys.Of([]), SeenKeys.Of(["a"]), SeenKeys.Of([]));
+        Assert.Equal(1, _term.NodeStates.Count);
+        Assert.NotNull(_term.NodeStates.Find(snapshot.HandoffNodes[0], snapshot.Nodes["a"]));
+
+        _term.ForgetDerived();
+        Assert.Equal(0, _term.NodeStates.Count);
+    }
+}
