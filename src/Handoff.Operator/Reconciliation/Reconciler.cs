@@ -247,7 +247,10 @@ public sealed partial class Reconciler(
         }
 
         await RunAsync(actions, options.ApiParallelism, errors, cancellationToken);
-        await statusWrites.CompleteAsync(options.ApiParallelism);
+
+        // The statuses of the functions placed now are still being written while the rest is reported (nothing below
+        // reads them: their reports are made), and awaited before the rest is written, within the same parallelism.
+        var placedStatuses = statusWrites.CompleteAsync(options.ApiParallelism);
 
         // 8. + 9. for everything else. Reports are made here, in the pass; only those that change a status or bring an
         // Event become writes (most functions' statuses stand: in a long run they are nearly all of them).
@@ -256,8 +259,19 @@ public sealed partial class Reconciler(
         var phases = new List<FunctionPhase?>(views.Count + finished.SetAside.Count);
         var writes = new List<Func<CancellationToken, Task>>();
         var reported = views.Select((f, i) => (f, dependencies[i])).Concat(finished.SetAside.Select(f => (f, DependencyState.Ready)));
+        var decided = DecidedFor(scheduling, placedNow, preemptedNow);
         foreach (var (f, deps) in reported)
         {
+            // Nothing this pass decided or did for it (most functions, in one set lookup instead of one per decision):
+            // where its view and dependencies are the ones last found written (and the time was not read), its report
+            // stands and is not made again.
+            if (!decided.Contains(f.Key) && (boundNow.IsEmpty || f.Object.Metadata.Uid is not { } boundUid || !boundNow.ContainsKey(boundUid))
+                && term.IsSettled(f, deps, out var standing))
+            {
+                phases.Add(standing);
+                continue;
+            }
+
             if (preemptedNow.TryGetValue(f.Key, out var preempted))
             {
                 // Written (with its Event) before its pod was deleted.
@@ -275,14 +289,8 @@ public sealed partial class Reconciler(
                 var unplaced = scheduling.UnplacedOf(f.Key);
                 var bound = f.Object.Metadata.Uid is { } uid && boundNow.ContainsKey(uid);
                 // Nothing this pass decided or did for it: its report is made of its view and dependencies alone, and
-                // where those are the ones last found written (and the time was not read), it is not made again.
+                // is noted as standing below when it is found written.
                 settles = offered is null && block is null && gangFailure is null && unplaced is null && !bound;
-                if (settles && term.IsSettled(f, deps, out var settledPhase))
-                {
-                    phases.Add(settledPhase);
-                    continue;
-                }
-
                 var queued = block is null && gangFailure is null ? null : new QueueVerdict(block, gangFailure);
                 reportNow.Forget();
                 report = StatusReportStep.For(f, deps, null, offered?.PodName, offered?.Attempt ?? 0, unplaced, null, bound, reportNow, options.ScheduledEvents, queued);
@@ -371,6 +379,7 @@ public sealed partial class Reconciler(
             });
         }
 
+        await placedStatuses;
         await RunAsync(writes, options.ApiParallelism, errors, cancellationToken);
         term.Forget(
             SeenKeys.Of(views.Count + finished.SetAside.Count, () => views.Concat(finished.SetAside).Select(f => f.Key)),
@@ -390,6 +399,22 @@ public sealed partial class Reconciler(
         }
 
         return NextPass(views, snapshot.Now, stale > 0, confirmEvents > 0, finished.NextExpiry);
+    }
+
+    /// <summary>
+    /// The functions (by key) this pass decided something for or did something to: offered to the cycle (placed or not),
+    /// kept out of it, failed with their gang, placed or preempted now. Only the others' reports can stand unmade.
+    /// </summary>
+    private static HashSet<string> DecidedFor(
+        SchedulingOutcome scheduling, ConcurrentDictionary<string, FunctionReport?> placedNow, ConcurrentDictionary<string, FunctionReport> preemptedNow)
+    {
+        var decided = new HashSet<string>(scheduling.Offered.Keys, StringComparer.Ordinal);
+        decided.UnionWith(scheduling.Blocked.Keys);
+        decided.UnionWith(scheduling.GangFailures.Keys);
+        decided.UnionWith(scheduling.Cycle.Unplaced.Select(u => u.Workload.Id));
+        decided.UnionWith(placedNow.Keys);
+        decided.UnionWith(preemptedNow.Keys);
+        return decided;
     }
 
     /// <summary>The report takes a terminal status back (<see cref="FunctionLifecycle.IsLiveSinceRecorded"/>: a live pod wins).</summary>
