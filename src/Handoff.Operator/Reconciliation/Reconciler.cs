@@ -27,7 +27,8 @@ namespace Handoff.Operator.Reconciliation;
 /// <item>one scheduling cycle over the ready functions (<see cref="SchedulingStep"/>);</item>
 /// <item>act: pods created and bound (each function's status written right after its binding), unbound pods bound or
 /// deleted, finished work collected (<see cref="Actuator"/>);</item>
-/// <item>report: the desired statuses (<see cref="StatusReportStep"/>, <see cref="NodeStatusStep"/>);</item>
+/// <item>report: the desired statuses (<see cref="StatusReportStep"/>, <see cref="NodeStatusStep"/>) — of the functions
+/// nothing was decided for and of the nodes while the actions run, of the rest once they are done;</item>
 /// <item>write what changed, and the Events of states that lasted (<see cref="StatusWriter"/>).</item>
 /// </list>
 /// Nothing is decided from memory: the tracker is rebuilt from the pods on every pass, and the memos of
@@ -246,37 +247,26 @@ public sealed partial class Reconciler(
             actions.Add(ct => actuator.DeleteExpiredAsync(expired, ct));
         }
 
-        await RunAsync(actions, options.ApiParallelism, errors, cancellationToken);
-
-        // The statuses of the functions placed now are still being written while the rest is reported (nothing below
-        // reads them: their reports are made), and awaited before the rest is written, within the same parallelism.
-        var placedStatuses = statusWrites.CompleteAsync(options.ApiParallelism);
-
-        // 8. + 9. for everything else. Reports are made here, in the pass; only those that change a status or bring an
-        // Event become writes (most functions' statuses stand: in a long run they are nearly all of them).
+        // 8. + 9. Reports are made here, in the pass; only those that change a status or bring an Event become writes
+        // (most functions' statuses stand: in a long run they are nearly all of them). A function nothing was decided
+        // for, and every node, is reported while the actions run, its writes queued beside them; the functions the pass
+        // placed, bound or preempted are reported once their actions are done.
         var confirmEvents = 0;
         var reportNow = new ObservedNow(snapshot.Now);
         var phases = new List<FunctionPhase?>(views.Count + finished.SetAside.Count);
         var writes = new List<Func<CancellationToken, Task>>();
-        var reported = views.Select((f, i) => (f, dependencies[i])).Concat(finished.SetAside.Select(f => (f, DependencyState.Ready)));
-        var decided = DecidedFor(scheduling, placedNow, preemptedNow);
-        foreach (var (f, deps) in reported)
-        {
-            // Nothing this pass decided or did for it (most functions, in one set lookup instead of one per decision):
-            // where its view and dependencies are the ones last found written (and the time was not read), its report
-            // stands and is not made again.
-            if (!decided.Contains(f.Key) && (boundNow.IsEmpty || f.Object.Metadata.Uid is not { } boundUid || !boundNow.ContainsKey(boundUid))
-                && term.IsSettled(f, deps, out var standing))
-            {
-                phases.Add(standing);
-                continue;
-            }
+        var decided = DecidedFor(scheduling, preemptedNow);
+        var binding = holdings.ToBind.Count == 0 ? null : holdings.ToBind.Select(b => b.Pod.OwnerUid).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var afterActions = new List<(FunctionView View, DependencyState Dependencies)>();
 
+        // One function's report, and its writes handed to write.
+        void Report(FunctionView f, DependencyState deps, Action<Func<CancellationToken, Task>> write)
+        {
             if (preemptedNow.TryGetValue(f.Key, out var preempted))
             {
                 // Written (with its Event) before its pod was deleted.
                 phases.Add(preempted.Phase);
-                continue;
+                return;
             }
 
             var writtenNow = placedNow.TryGetValue(f.Key, out var report);
@@ -306,7 +296,7 @@ public sealed partial class Reconciler(
 
             if (!writeStatus && !recordEvent)
             {
-                continue;
+                return;
             }
 
             // A status that contradicts the one written from a pod (finished, yet a pod seen live; running, yet its pod
@@ -314,7 +304,7 @@ public sealed partial class Reconciler(
             // watch can be behind its function watch.
             var takesBackTerminal = writeStatus && TakesBackTerminal(f, report!);
             var missingPod = writeStatus && !takesBackTerminal ? MissingRecordedPod(f) : null;
-            writes.Add(async ct =>
+            write(async ct =>
             {
                 if ((takesBackTerminal && !await actuator.ConfirmLiveAsync(LiveSinceRecorded(f), ct))
                     || (missingPod is not null && !await actuator.ConfirmGoneAsync(f.Namespace, missingPod, ct)))
@@ -336,34 +326,69 @@ public sealed partial class Reconciler(
             });
         }
 
-        foreach (var node in nodeView.States)
+        var acting = RunAsync(actions, options.ApiParallelism, errors, cancellationToken);
+        try
         {
-            var report = term.NodeReport(node, node.Info is null ? null : term.Tracker.GetNode(node.Name),
-                node.Info is { CountsPods: true } ? podView.ExternalOf(node.KubernetesNode) : null);
-            var writeStatus = !writer.IsWritten(node, report);
-            var recordEvent = writer.HasEventToRecord(node, report);
-            if (!writeStatus && !recordEvent)
+            var reported = views.Select((f, i) => (f, dependencies[i])).Concat(finished.SetAside.Select(f => (f, DependencyState.Ready)));
+            foreach (var (f, deps) in reported)
             {
-                continue;
+                if (decided.Contains(f.Key) || (binding is not null && f.Object.Metadata.Uid is { } uid && binding.Contains(uid)))
+                {
+                    afterActions.Add((f, deps));
+                }
+                else if (term.IsSettled(f, deps, out var standing))
+                {
+                    // Where its view and dependencies are the ones last found written (and the time was not read), its
+                    // report stands and is not made again: most functions, in two lookups.
+                    phases.Add(standing);
+                }
+                else
+                {
+                    Report(f, deps, statusWrites.Add);
+                }
             }
 
-            writes.Add(async ct =>
+            foreach (var node in nodeView.States)
             {
-                if (writeStatus && await writer.WriteNodeAsync(node, report, ct) == WriteResult.Stale)
+                var report = term.NodeReport(node, node.Info is null ? null : term.Tracker.GetNode(node.Name),
+                    node.Info is { CountsPods: true } ? podView.ExternalOf(node.KubernetesNode) : null);
+                var writeStatus = !writer.IsWritten(node, report);
+                var recordEvent = writer.HasEventToRecord(node, report);
+                if (!writeStatus && !recordEvent)
                 {
-                    Interlocked.Increment(ref stale);
+                    continue;
                 }
 
-                if (recordEvent)
+                statusWrites.Add(async ct =>
                 {
-                    await writer.RecordNodeEventAsync(node, report, ct);
-                }
-            });
+                    if (writeStatus && await writer.WriteNodeAsync(node, report, ct) == WriteResult.Stale)
+                    {
+                        Interlocked.Increment(ref stale);
+                    }
+
+                    if (recordEvent)
+                    {
+                        await writer.RecordNodeEventAsync(node, report, ct);
+                    }
+                });
+            }
+
+            foreach (var invalid in snapshot.Invalid)
+            {
+                statusWrites.Add(ct => writer.ReportInvalidAsync(invalid, ct));
+            }
+        }
+        finally
+        {
+            await acting;
         }
 
-        foreach (var invalid in snapshot.Invalid)
+        // The statuses of the functions placed now, and the reports above, are still being written while the functions
+        // acted on are reported (nothing below reads them), and awaited before those are written.
+        var written = statusWrites.CompleteAsync(options.ApiParallelism);
+        foreach (var (f, deps) in afterActions)
         {
-            writes.Add(ct => writer.ReportInvalidAsync(invalid, ct));
+            Report(f, deps, writes.Add);
         }
 
         var queueReports = QueueStatusStep.For(scheduling);
@@ -379,7 +404,7 @@ public sealed partial class Reconciler(
             });
         }
 
-        await placedStatuses;
+        await written;
         await RunAsync(writes, options.ApiParallelism, errors, cancellationToken);
         term.Forget(
             SeenKeys.Of(views.Count + finished.SetAside.Count, () => views.Concat(finished.SetAside).Select(f => f.Key)),
@@ -402,17 +427,15 @@ public sealed partial class Reconciler(
     }
 
     /// <summary>
-    /// The functions (by key) this pass decided something for or did something to: offered to the cycle (placed or not),
-    /// kept out of it, failed with their gang, placed or preempted now. Only the others' reports can stand unmade.
+    /// The functions (by key) this pass decided something for: offered to the cycle (placed or not — the placed ones are
+    /// all offered), kept out of it, failed with their gang, preempted. The others' reports are made of their views alone.
     /// </summary>
-    private static HashSet<string> DecidedFor(
-        SchedulingOutcome scheduling, ConcurrentDictionary<string, FunctionReport?> placedNow, ConcurrentDictionary<string, FunctionReport> preemptedNow)
+    private static HashSet<string> DecidedFor(SchedulingOutcome scheduling, ConcurrentDictionary<string, FunctionReport> preemptedNow)
     {
         var decided = new HashSet<string>(scheduling.Offered.Keys, StringComparer.Ordinal);
         decided.UnionWith(scheduling.Blocked.Keys);
         decided.UnionWith(scheduling.GangFailures.Keys);
         decided.UnionWith(scheduling.Cycle.Unplaced.Select(u => u.Workload.Id));
-        decided.UnionWith(placedNow.Keys);
         decided.UnionWith(preemptedNow.Keys);
         return decided;
     }
