@@ -13,7 +13,7 @@ namespace Handoff.Operator.Reconciliation;
 /// <param name="HandoffNodes">Every HandoffNode, by name.</param>
 /// <param name="Nodes">Kubernetes Nodes by name.</param>
 /// <param name="Functions">Every HandoffFunction (being deleted ones too), by namespace/name.</param>
-/// <param name="Pods">Every pod of the cluster, as the cache keeps it (<see cref="PodRecord"/>), any order.</param>
+/// <param name="Pods">Every pod of the cluster, as the cache keeps it (<see cref="PodRecord"/>), by namespace/name.</param>
 public sealed record ClusterSnapshot(
     DateTimeOffset Now,
     IReadOnlyList<HandoffNode> HandoffNodes,
@@ -53,5 +53,5 @@ public sealed record ClusterSnapshot(
             handoffNodes.ListOrderedByKey(),
             nodes.List().ToDictionary(n => n.Metadata.Name, StringComparer.Ordinal),
             functions.ListOrderedByKey(),
-            pods.List());
+            pods.ListOrderedByKey());
 }
