@@ -32,6 +32,13 @@ public sealed class NodeStates
         _states[state.Name] = (state, node);
     }
 
+    /// <summary>Drops every state (the idle trim: the next pass makes every node's state once).</summary>
+    public void Forget()
+    {
+        _states.Clear();
+        _states.TrimExcess();
+    }
+
     /// <summary>Drops the states of HandoffNodes not in <paramref name="present"/>, once there are more kept than present.</summary>
     public void Forget(SeenKeys present)
     {

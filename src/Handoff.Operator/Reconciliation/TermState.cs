@@ -14,9 +14,10 @@ namespace Handoff.Operator.Reconciliation;
 /// <summary>
 /// Everything a leadership term keeps between its passes, in one owner with explicit invalidation: the tracker (kept
 /// equal, every pass, to what the live pods hold), and memos that only save work — parsed HandoffNodes and function
-/// specs (by generation), each function's last view and whether its report stood, each pod's last observation (so a
-/// pass derives again only what changed), the last status checked per object, the Events already recorded. Nothing here is needed for
-/// correctness after a restart: a new term starts empty and derives the same decisions from the cluster.
+/// specs (by generation), each function's last view and whether its report stood, each pod's last observation and each
+/// HandoffNode's last state (so a pass derives again only what changed), the last status checked per object, the
+/// Events already recorded. Nothing here is needed for correctness after a restart: a new term starts empty and
+/// derives the same decisions from the cluster.
 /// </summary>
 public sealed class TermState(AllocationStrategy defaultStrategy)
 {
@@ -39,7 +40,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     public PodMemos Pods { get; } = new();
 
     /// <summary>Each HandoffNode's last state (<see cref="NodeView.Build"/>).</summary>
-    public NodeStates NodeStates { get; private set; } = new();
+    public NodeStates NodeStates { get; } = new();
 
     // The memos below are written by the pass's parallel writes (StatusWriter under Reconciler.RunAsync): concurrent.
 
@@ -154,8 +155,8 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     /// <summary>
     /// Drops what the passes keep only to derive less (each function's last view, the settled reports, each pod's
-    /// observation, each node's state), not the specs mapped: an operator gone quiet gives that memory back (the idle trim calls this,
-    /// between passes), and its next pass derives every function and pod once again.
+    /// observation, each node's state), not the specs mapped: an operator gone quiet gives that memory back (the idle
+    /// trim calls this, between passes), and its next pass derives every function, pod and node once again.
     /// </summary>
     public void ForgetDerived()
     {
@@ -167,7 +168,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         _settledReports.Clear();
         _settledReports.TrimExcess();
         Pods.Forget();
-        NodeStates = new NodeStates();
+        NodeStates.Forget();
     }
 
     private static bool SameDependencies(DependencyState a, DependencyState b) =>
