@@ -44,14 +44,7 @@ internal sealed partial class CycleRun
         // Without queues the one lane is the implicit one: its share orders it against no other lane, so neither the
         // cluster's capacity nor what the admitted workloads hold is summed (each a walk over thousands, every pass).
         var sharesMatter = queues.Count > 0;
-        var clusterCapacity = ResourceList.Empty;
-        foreach (var node in sharesMatter ? input.Nodes : NodeSet.Empty)
-        {
-            if (input.Tracker.TryGetCapacity(node.Name, out var capacity, out _))
-            {
-                clusterCapacity = clusterCapacity.Add(capacity);
-            }
-        }
+        var clusterCapacity = sharesMatter ? ClusterCapacity(input) : ResourceList.Empty;
 
         foreach (var group in input.Pending.GroupBy(w => w.Queue ?? "", StringComparer.Ordinal))
         {
@@ -80,13 +73,15 @@ internal sealed partial class CycleRun
         }
 
         var usage = new Dictionary<string, ResourceList>(StringComparer.Ordinal);
-        IReadOnlyList<AdmittedWorkload> held = sharesMatter ? input.Admitted : [];
-        foreach (var a in held)
+        if (sharesMatter)
         {
-            if (_lanes.TryGetValue(a.Queue ?? "", out var lane))
+            foreach (var a in input.Admitted)
             {
-                lane.Hold(a.Cost);
-                usage[lane.Name] = lane.Usage;
+                if (_lanes.TryGetValue(a.Queue ?? "", out var lane))
+                {
+                    lane.Hold(a.Cost);
+                    usage[lane.Name] = lane.Usage;
+                }
             }
         }
 
@@ -314,6 +309,21 @@ internal sealed partial class CycleRun
             _blocked[behind.Id] = message;
             _unplaced.Add(Blocked(behind, Reasons.BlockedByQueueHead, message));
         }
+    }
+
+    /// <summary>The capacity of every node the tracker knows, summed (what queue shares are fractions of).</summary>
+    private static ResourceList ClusterCapacity(CycleInput input)
+    {
+        var total = ResourceList.Empty;
+        foreach (var node in input.Nodes)
+        {
+            if (input.Tracker.TryGetCapacity(node.Name, out var capacity, out _))
+            {
+                total = total.Add(capacity);
+            }
+        }
+
+        return total;
     }
 
     private static Unplaced Blocked(Workload workload, string reason, string detail) =>

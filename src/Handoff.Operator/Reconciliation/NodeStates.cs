@@ -43,18 +43,6 @@ public sealed class NodeStates
     public void Forget(SeenKeys present)
     {
         ArgumentNullException.ThrowIfNull(present);
-        if (_states.Count <= present.Count)
-        {
-            return;
-        }
-
-        var set = present.Set;
-        foreach (var name in _states.Keys)
-        {
-            if (!set.Contains(name))
-            {
-                _states.Remove(name);
-            }
-        }
+        present.PruneOnceLarger(_states);
     }
 }

@@ -6,8 +6,9 @@ namespace Handoff.Operator.Reconciliation;
 /// <summary>
 /// Writes that run beside the pass's actions without holding their slots — a function's status right after its
 /// binding, and the reports made while the actions run (functions nothing was decided for, nodes) — at most
-/// <c>parallelism</c> at once, so the next create and bind do not wait for them. The pass awaits them (<see cref="CompleteAsync"/>) before it reports the rest; by
-/// then the actions are done, so what is still queued may take their slots too.
+/// <c>parallelism</c> at once, so the next create and bind do not wait for them. The pass awaits them
+/// (<see cref="CompleteAsync"/>) before it writes the rest; by then the actions are done, so what is still queued may
+/// take their slots too.
 /// Failures join the pass's, like its actions'. Nothing runs until the first write is queued, so a pass that fails
 /// before it acts leaves nothing behind.
 /// </summary>

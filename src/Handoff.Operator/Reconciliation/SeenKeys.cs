@@ -27,4 +27,33 @@ public sealed class SeenKeys
 
     /// <summary>Distinct keys already at hand.</summary>
     public static SeenKeys Of(IReadOnlyCollection<string> keys) => new(keys.Count, () => keys);
+
+    /// <summary>Drops the entries of <paramref name="memo"/> (keyed like these keys) whose key is not among them.</summary>
+    public void Prune<TValue>(IDictionary<string, TValue> memo)
+    {
+        ArgumentNullException.ThrowIfNull(memo);
+        if (memo.Count == 0)
+        {
+            return;
+        }
+
+        var set = Set;
+        foreach (var key in memo.Keys.Where(k => !set.Contains(k)).ToList())
+        {
+            memo.Remove(key);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Prune"/>, only once <paramref name="memo"/> holds more entries than there are keys: a memo that checks
+    /// each entry's version on use need not be swept on every pass.
+    /// </summary>
+    public void PruneOnceLarger<TValue>(IDictionary<string, TValue> memo)
+    {
+        ArgumentNullException.ThrowIfNull(memo);
+        if (memo.Count > Count)
+        {
+            Prune(memo);
+        }
+    }
 }

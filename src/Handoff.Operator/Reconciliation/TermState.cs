@@ -316,38 +316,16 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
             }
         }
 
-        Prune(PodEventsRecorded, pendingPods);
-        Prune(EventsRecorded, functionKeys);
-        Prune(NodeEventsRecorded, handoffNodes);
-        PruneOnceLarger(FunctionStatusChecked, functionKeys);
-        PruneOnceLarger(_functions, functionUids);
-        PruneOnceLarger(_settledReports, functionKeys);
-        PruneOnceLarger(NodeStatusChecked, handoffNodes);
-        PruneOnceLarger(_nodes, handoffNodes);
-        PruneOnceLarger(_nodeReports, handoffNodes);
+        pendingPods.Prune(PodEventsRecorded);
+        functionKeys.Prune(EventsRecorded);
+        handoffNodes.Prune(NodeEventsRecorded);
+        functionKeys.PruneOnceLarger(FunctionStatusChecked);
+        functionUids.PruneOnceLarger(_functions);
+        functionKeys.PruneOnceLarger(_settledReports);
+        handoffNodes.PruneOnceLarger(NodeStatusChecked);
+        handoffNodes.PruneOnceLarger(_nodes);
+        handoffNodes.PruneOnceLarger(_nodeReports);
         NodeStates.Forget(handoffNodes);
-    }
-
-    private static void PruneOnceLarger<TValue>(IDictionary<string, TValue> memo, SeenKeys present)
-    {
-        if (memo.Count > present.Count)
-        {
-            Prune(memo, present);
-        }
-    }
-
-    private static void Prune<TValue>(IDictionary<string, TValue> memo, SeenKeys present)
-    {
-        if (memo.Count == 0)
-        {
-            return;
-        }
-
-        var set = present.Set;
-        foreach (var key in memo.Keys.Where(k => !set.Contains(k)).ToList())
-        {
-            memo.Remove(key);
-        }
     }
 
     /// <summary>
