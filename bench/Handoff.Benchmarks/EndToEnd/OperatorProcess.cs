@@ -168,13 +168,22 @@ public sealed partial class OperatorProcess : IAsyncDisposable
     /// <summary>Reads the working set and its peak from <c>/proc</c> and the GC heap from the operator's <c>/metrics</c>.</summary>
     public async Task<OperatorMemory> MemoryAsync(CancellationToken cancellationToken)
     {
-        var status = await File.ReadAllTextAsync($"/proc/{_process.Id.ToString(CultureInfo.InvariantCulture)}/status", cancellationToken);
+        var status = await File.ReadAllTextAsync(ProcStatus, cancellationToken);
         var metrics = await _http.GetStringAsync(_metrics, cancellationToken);
         return new OperatorMemory(
             ProcKilobytes(status, "VmRSS") * 1024,
             ProcKilobytes(status, "VmHWM") * 1024,
             (long)double.Parse(HeapLine().Match(metrics).Groups[1].Value, CultureInfo.InvariantCulture));
     }
+
+    /// <summary>Reads the working set and its peak from <c>/proc</c> alone (the GC heap is reported as 0).</summary>
+    public async Task<OperatorMemory> WorkingSetAsync(CancellationToken cancellationToken)
+    {
+        var status = await File.ReadAllTextAsync(ProcStatus, cancellationToken);
+        return new OperatorMemory(ProcKilobytes(status, "VmRSS") * 1024, ProcKilobytes(status, "VmHWM") * 1024, 0);
+    }
+
+    private string ProcStatus => $"/proc/{_process.Id.ToString(CultureInfo.InvariantCulture)}/status";
 
     /// <summary>CPU time (user + system) the operator process has used so far.</summary>
     public TimeSpan CpuTime()
