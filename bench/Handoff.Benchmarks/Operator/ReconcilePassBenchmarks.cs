@@ -34,6 +34,8 @@ public class ReconcilePassBenchmarks
     private readonly RetryPolicy _retry = new(HandoffApi.DefaultMaxRetries);
     private readonly FinishedWorkDefaults _finished = FinishedWorkDefaults.Of(new OperatorOptions());
     private readonly DateTimeOffset _now = new(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
+    private const int Rewritten = 20;
+    private int _rewrites;
 
     [Params(5_000, 15_000)]
     public int Functions { get; set; }
@@ -104,6 +106,41 @@ public class ReconcilePassBenchmarks
         var decisions = PassDecisions.Decide(snapshot, _term, HandoffApi.DefaultSchedulerName, _retry, _finished, CancellationToken.None);
         return decisions.Views.Count + decisions.Scheduling.Cycle.Placed.Count;
     }
+
+    /// <summary>
+    /// The same pass after what a stream's pass finds changed besides its new work: 20 HandoffNodes and 20 functions come
+    /// back from their status writes as new objects (same spec and generation, a new resourceVersion), as the watches
+    /// deliver them. The 40 cache updates (~20 µs) are measured with the pass.
+    /// </summary>
+    [Benchmark]
+    public int PassAfterWrites()
+    {
+        for (var k = 0; k < Rewritten; k++)
+        {
+            var node = _handoffNodes.Get(NodeName(_rewrites % NodeCount))!;
+            _handoffNodes.Upsert(new HandoffNode { ApiVersion = node.ApiVersion, Kind = node.Kind, Metadata = NextVersion(node.Metadata), Spec = node.Spec, Status = node.Status });
+            var function = _functions.Get("bench", FunctionManifest.Name(_rewrites % Functions))!;
+            _functions.Upsert(new HandoffFunction { ApiVersion = function.ApiVersion, Kind = function.Kind, Metadata = NextVersion(function.Metadata), Spec = function.Spec, Status = function.Status });
+            _rewrites++;
+        }
+
+        return Pass();
+    }
+
+    private V1ObjectMeta NextVersion(V1ObjectMeta meta) => new()
+    {
+        Name = meta.Name,
+        NamespaceProperty = meta.NamespaceProperty,
+        Uid = meta.Uid,
+        Generation = meta.Generation,
+        CreationTimestamp = meta.CreationTimestamp,
+        Labels = meta.Labels is null ? null : new Dictionary<string, string>(meta.Labels),
+        Annotations = meta.Annotations is null ? null : new Dictionary<string, string>(meta.Annotations),
+        OwnerReferences = meta.OwnerReferences,
+        Finalizers = meta.Finalizers,
+        DeletionTimestamp = meta.DeletionTimestamp,
+        ResourceVersion = (1_000_000 + _rewrites).ToString(CultureInfo.InvariantCulture),
+    };
 
     private static string NodeName(int n) => "node-" + n.ToString("D5", CultureInfo.InvariantCulture);
 
