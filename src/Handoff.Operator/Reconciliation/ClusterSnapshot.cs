@@ -51,7 +51,7 @@ public sealed record ClusterSnapshot(
         new(
             now,
             handoffNodes.ListOrderedByKey(),
-            nodes.List().ToDictionary(n => n.Metadata.Name, StringComparer.Ordinal),
+            nodes.ByKey(),
             functions.ListOrderedByKey(),
             pods.ListOrderedByKey());
 }

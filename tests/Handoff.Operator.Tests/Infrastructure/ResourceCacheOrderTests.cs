@@ -6,7 +6,8 @@ namespace Handoff.Operator.Tests.Infrastructure;
 
 /// <summary>
 /// <see cref="ResourceCache{T}.ListOrderedByKey"/> keeps the last listing and looks again only at the keys changed since:
-/// whatever happened in between, a listing is exactly the cache's objects in ordinal key order.
+/// whatever happened in between, a listing is exactly the cache's objects in ordinal key order, and
+/// <see cref="ResourceCache{T}.ByKey"/> exactly the cache's objects by key.
 /// </summary>
 public sealed class ResourceCacheOrderTests
 {
@@ -42,6 +43,25 @@ public sealed class ResourceCacheOrderTests
 
             Check(cache);
         }, iter: 500);
+    }
+
+    [Fact]
+    public void The_index_by_key_is_the_same_dictionary_until_something_changes()
+    {
+        var cache = new ResourceCache<V1ConfigMap>();
+        cache.Upsert(Object("a", 1));
+        var first = cache.ByKey();
+        Assert.Same(first, cache.ByKey());
+
+        cache.Upsert(Object("a", 2));
+        var updated = cache.ByKey();
+        Assert.NotSame(first, updated);
+        Assert.Equal("2", updated["ns/a"].Metadata.ResourceVersion);
+        Assert.Equal("1", first["ns/a"].Metadata.ResourceVersion); // a dictionary handed out is never changed
+
+        cache.Remove("ns/a");
+        Assert.Empty(cache.ByKey());
+        Assert.Single(updated);
     }
 
     [Fact]
@@ -93,6 +113,9 @@ public sealed class ResourceCacheOrderTests
         var listed = cache.ListOrderedByKey();
         Assert.Equal(expected.Count, listed.Count);
         Assert.All(expected.Zip(listed), pair => Assert.Same(pair.First, pair.Second));
+        var byKey = cache.ByKey();
+        Assert.Equal(expected.Count, byKey.Count);
+        Assert.All(expected, o => Assert.Same(o, byKey[ResourceCache<V1ConfigMap>.KeyOf(o)]));
     }
 
     private static string Name(int i) => $"cm-{i:D2}";
