@@ -141,6 +141,64 @@ public static class DependencyResolver
     }
 
     /// <summary>
+    /// Resolves every function of <paramref name="functions"/> (ids unique; <paramref name="outcomes"/> indexed alike)
+    /// exactly as <see cref="Resolve(FunctionGraph, IReadOnlyList{ArgOutcome})"/> over the graph of them all, but builds
+    /// the graph only of the functions that name args or a collocation target and of the functions they name. The others
+    /// name nothing and nothing names them: no edge reaches them, so they are Ready whatever the rest is. An operator pass
+    /// resolves every function it looks at, most of which (independent work, a DAG's finished part) are such.
+    /// </summary>
+    public static DependencyState[] ResolveConnected(IReadOnlyList<FunctionDependencies> functions, IReadOnlyList<ArgOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(functions);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if (outcomes.Count != functions.Count)
+        {
+            throw new ArgumentException($"{outcomes.Count} outcomes for {functions.Count} functions", nameof(outcomes));
+        }
+
+        HashSet<string>? named = null;
+        foreach (var f in functions)
+        {
+            if (NamesAny(f))
+            {
+                named ??= new HashSet<string>(StringComparer.Ordinal);
+                named.UnionWith(f.Args);
+                if (f.CollocateWith is { } target)
+                {
+                    named.Add(target);
+                }
+            }
+        }
+
+        var result = new DependencyState[functions.Count];
+        Array.Fill(result, DependencyState.Ready);
+        if (named is null)
+        {
+            return result;
+        }
+
+        var connected = new List<int>();
+        for (var i = 0; i < functions.Count; i++)
+        {
+            if (NamesAny(functions[i]) || named.Contains(functions[i].Id))
+            {
+                connected.Add(i);
+            }
+        }
+
+        // In queue order, so every list the resolution returns (waiting args, cycle paths) is the whole graph's.
+        var states = Resolve(new FunctionGraph(connected.Select(i => functions[i])), [.. connected.Select(i => outcomes[i])]);
+        for (var k = 0; k < connected.Count; k++)
+        {
+            result[connected[k]] = states[k];
+        }
+
+        return result;
+    }
+
+    private static bool NamesAny(FunctionDependencies f) => f.Args.Count > 0 || f.CollocateWith is not null;
+
+    /// <summary>
     /// Visits the dependents of the function at <paramref name="failed"/> breadth-first, each once;
     /// <paramref name="visit"/> returns whether the failure goes on through that dependent. <paramref name="swept"/>
     /// (indexed like the graph) marks the functions already swept, so that sweeps from several failed functions cost

@@ -3,16 +3,19 @@ using Handoff.Core.Lifecycle;
 
 namespace Handoff.Operator.Reconciliation;
 
-/// <summary>Step 5 of a pass (pure): the functions' DAG → each one's dependency state (Core's one resolution).</summary>
+/// <summary>
+/// Step 5 of a pass (pure): the functions' DAG → each one's dependency state (Core's one resolution, over the functions
+/// connected by args or collocation: the rest are Ready).
+/// </summary>
 public static class DependencyStep
 {
     /// <summary>Dependency states indexed like <paramref name="functions"/>.</summary>
     public static DependencyState[] Resolve(IReadOnlyList<FunctionView> functions)
     {
-        var graph = new FunctionGraph(functions.Select(f => new FunctionDependencies(f.Key, f.Mapped?.Args ?? ArgsOf(f))
+        var named = functions.Select(f => new FunctionDependencies(f.Key, f.Mapped?.Args ?? ArgsOf(f))
         {
             CollocateWith = f.Mapped?.Placement.CollocateWith,
-        }));
+        }).ToArray();
         var outcomes = functions.Select(f => f.State switch
         {
             Succeeded => ArgOutcome.Succeeded,
@@ -20,7 +23,7 @@ public static class DependencyStep
             _ when f.SpecProblem is not null => ArgOutcome.Failed,
             _ => ArgOutcome.Unfinished,
         }).ToArray();
-        return DependencyResolver.Resolve(graph, outcomes);
+        return DependencyResolver.ResolveConnected(named, outcomes);
     }
 
     // A function whose spec cannot be mapped still names its args (they may be valid): keep its edges in the graph.

@@ -96,4 +96,39 @@ public sealed class DependencyResolverTests
                 Assert.All(f.Args, a => Assert.True(finishedAt[g.IndexOf(a)] < finishedAt[g.IndexOf(f.Id)]));
             }
         }, iter: 200);
+
+    [Fact]
+    public void Resolving_only_the_connected_functions_gives_what_the_whole_graph_gives() =>
+        // Ten functions in a random queue order; each names up to three args and maybe a collocation target among twelve
+        // names (two name no function), so cycles, unknown references, failures and independent functions all occur.
+        Gen.Select(Gen.Int[0, 11].Array[0, 3], Gen.Int[-8, 11], Gen.Enum<ArgOutcome>()).Array[10].Select(Gen.Shuffle(Enumerable.Range(0, 10).ToArray()))
+            .Sample((specs, order) =>
+            {
+                var functions = order.Select(i => new FunctionDependencies($"f{i}", [.. specs[i].Item1.Select(a => $"f{a}")])
+                {
+                    CollocateWith = specs[i].Item2 < 0 ? null : $"f{specs[i].Item2}",
+                }).ToList();
+                var outcomes = order.Select(i => specs[i].Item3).ToArray();
+
+                var whole = DependencyResolver.Resolve(new FunctionGraph(functions), outcomes);
+                var connected = DependencyResolver.ResolveConnected(functions, outcomes);
+
+                Assert.Equal(whole.Length, connected.Length);
+                for (var i = 0; i < whole.Length; i++)
+                {
+                    Assert.Equal(whole[i].Status, connected[i].Status);
+                    Assert.Equal(whole[i].Ids, connected[i].Ids);
+                    Assert.Equal(whole[i].UnknownCollocation, connected[i].UnknownCollocation);
+                }
+            }, iter: 500);
+
+    [Fact]
+    public void Functions_that_name_nothing_and_are_named_by_none_are_ready_without_a_graph()
+    {
+        var functions = new[] { new FunctionDependencies("a", []), new FunctionDependencies("b", []) };
+
+        var states = DependencyResolver.ResolveConnected(functions, [ArgOutcome.Failed, ArgOutcome.Unfinished]);
+
+        Assert.All(states, s => Assert.Same(DependencyState.Ready, s));
+    }
 }
