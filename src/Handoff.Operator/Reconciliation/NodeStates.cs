@@ -13,6 +13,12 @@ public sealed class NodeStates
 {
     private readonly Dictionary<string, (HandoffNodeState State, V1Node? Node)> _states = new(StringComparer.Ordinal);
 
+    /// <summary>The last view, with the listings it was made of.</summary>
+    public sealed record KeptView(IReadOnlyList<HandoffNode> HandoffNodes, IReadOnlyDictionary<string, V1Node> Nodes, NodeView View);
+
+    /// <summary>The last view made (<see cref="NodeView.Build"/> makes the next one from it), or null.</summary>
+    public KeptView? Last { get; private set; }
+
     /// <summary>Nodes whose state is kept (for tests).</summary>
     internal int Count => _states.Count;
 
@@ -32,9 +38,17 @@ public sealed class NodeStates
         _states[state.Name] = (state, node);
     }
 
+    /// <summary>Keeps <paramref name="view"/>, made of <paramref name="snapshot"/>'s HandoffNodes and Nodes.</summary>
+    public void KeepView(ClusterSnapshot snapshot, NodeView view)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        Last = new KeptView(snapshot.HandoffNodes, snapshot.Nodes, view);
+    }
+
     /// <summary>Drops every state (the idle trim: the next pass makes every node's state once).</summary>
     public void Forget()
     {
+        Last = null;
         _states.Clear();
         _states.TrimExcess();
     }

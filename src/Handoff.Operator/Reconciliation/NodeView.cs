@@ -13,29 +13,64 @@ namespace Handoff.Operator.Reconciliation;
 /// over-commit it. A HandoffNode is Ready when its Node exists and is Ready; a cordoned HandoffNode or Node is
 /// unschedulable.
 /// </summary>
-public sealed record NodeView(IReadOnlyList<HandoffNodeState> States, NodeSet Nodes)
+public sealed class NodeView
 {
-    private readonly Dictionary<string, string> _byKubernetesNode = States
-        .Where(s => s.Info is not null).ToDictionary(s => s.KubernetesNode, s => s.Name, StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _byKubernetesNode;
+    private readonly Dictionary<string, int> _indexByName;
 
-    private readonly Dictionary<string, HandoffNodeState> _byName = States.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    public NodeView(IReadOnlyList<HandoffNodeState> states, NodeSet nodes)
+        : this(
+            states,
+            nodes,
+            states.Where(s => s.Info is not null).ToDictionary(s => s.KubernetesNode, s => s.Name, StringComparer.Ordinal),
+            IndexByName(states))
+    {
+    }
+
+    // The indexes are of names and claims alone, so a view of the same names and claims shares them.
+    private NodeView(IReadOnlyList<HandoffNodeState> states, NodeSet nodes, Dictionary<string, string> byKubernetesNode, Dictionary<string, int> indexByName)
+    {
+        (States, Nodes, _byKubernetesNode, _indexByName) = (states, nodes, byKubernetesNode, indexByName);
+    }
+
+    /// <summary>Every HandoffNode's state, in the snapshot's order (by name).</summary>
+    public IReadOnlyList<HandoffNodeState> States { get; }
+
+    /// <summary>What may be scheduled on: the usable nodes' facts and capacity.</summary>
+    public NodeSet Nodes { get; }
+
+    /// <summary>
+    /// Whether this view was made from <paramref name="other"/> with the same names, claims and usable nodes (it shares
+    /// their indexes): each HandoffNode resolves as it did there.
+    /// </summary>
+    internal bool ResolvesAs(NodeView? other) =>
+        other is not null && ReferenceEquals(Nodes, other.Nodes) && ReferenceEquals(_indexByName, other._indexByName) &&
+        ReferenceEquals(_byKubernetesNode, other._byKubernetesNode);
 
     /// <summary>The HandoffNode in use for a Kubernetes Node, or null.</summary>
     public string? HandoffNodeOf(string kubernetesNode) => _byKubernetesNode.GetValueOrDefault(kubernetesNode);
 
     /// <summary>The state of a HandoffNode by name, or null.</summary>
-    public HandoffNodeState? Find(string name) => _byName.GetValueOrDefault(name);
+    public HandoffNodeState? Find(string name) => _indexByName.TryGetValue(name, out var i) ? States[i] : null;
 
     /// <summary>
     /// Builds the view. <paramref name="parse"/> converts a HandoffNode that is not a duplicate, with its Node (the
     /// term's cache passes a memoized <see cref="HandoffMapper.ToNodeInfo"/>). <paramref name="kept"/> (the term's) gives
     /// back the last state of a HandoffNode seen again as the same object with the same Node object: a state is made of
-    /// nothing else, so only the nodes that changed are made again.
+    /// nothing else, so only the nodes that changed are made again; and while the same names claim the same Nodes, the last
+    /// view's indexes are used again too (<see cref="Update"/>).
     /// </summary>
     public static NodeView Build(ClusterSnapshot snapshot, Func<HandoffNode, V1Node?, bool, NodeInfo> parse, NodeStates? kept = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(parse);
+        var view = (kept?.Last is { } last ? Update(last, snapshot, parse, kept) : null) ?? Make(snapshot, parse, kept);
+        kept?.KeepView(snapshot, view);
+        return view;
+    }
+
+    private static NodeView Make(ClusterSnapshot snapshot, Func<HandoffNode, V1Node?, bool, NodeInfo> parse, NodeStates? kept)
+    {
         // Each Kubernetes node is claimed by its oldest HandoffNode (then the first by name): one walk, as this runs for
         // every node on every pass.
         var claimedBy = new Dictionary<string, HandoffNode>(snapshot.HandoffNodes.Count, StringComparer.Ordinal);
@@ -76,6 +111,74 @@ public sealed record NodeView(IReadOnlyList<HandoffNodeState> States, NodeSet No
         }
 
         return new NodeView(states, new NodeSet(states.Where(s => s.Info is not null).Select(s => s.Info!)));
+    }
+
+    /// <summary>
+    /// The view of <paramref name="snapshot"/> made from the last one, or null when that cannot be: the Nodes must be the
+    /// same objects, and every HandoffNode the same object or one of the same name claiming the same Node at the same
+    /// age — then every claim is decided as before (they are made of names, Nodes and ages alone), the states of the
+    /// same objects are the same, and only the replaced HandoffNodes' (most often by their own status writes) are made
+    /// again. Where their facts are the same too, the usable nodes and every index are the last view's.
+    /// </summary>
+    private static NodeView? Update(NodeStates.KeptView last, ClusterSnapshot snapshot, Func<HandoffNode, V1Node?, bool, NodeInfo> parse, NodeStates kept)
+    {
+        var (was, now) = (last.HandoffNodes, snapshot.HandoffNodes);
+        if (!ReferenceEquals(last.Nodes, snapshot.Nodes) || was.Count != now.Count)
+        {
+            return null;
+        }
+
+        if (ReferenceEquals(was, now))
+        {
+            return last.View;
+        }
+
+        var states = new HandoffNodeState[now.Count];
+        var sameFacts = true;
+        for (var i = 0; i < now.Count; i++)
+        {
+            var (before, hn, state) = (was[i], now[i], last.View.States[i]);
+            if (ReferenceEquals(before, hn))
+            {
+                states[i] = state;
+                continue;
+            }
+
+            var kubernetesNode = HandoffMapper.KubernetesNodeName(hn);
+            if (before.Metadata.Name != hn.Metadata.Name || kubernetesNode != state.KubernetesNode ||
+                before.Metadata.CreationTimestamp != hn.Metadata.CreationTimestamp)
+            {
+                return null;
+            }
+
+            if (state.ReadyReason == Reasons.DuplicateNode)
+            {
+                // Still claimed by the same older HandoffNode: the same report of it.
+                states[i] = state with { Object = hn };
+                continue;
+            }
+
+            var node = snapshot.Nodes.GetValueOrDefault(kubernetesNode);
+            var made = kept.Find(hn, node) ?? StateOf(hn, kubernetesNode, node, parse);
+            kept.Keep(made, node);
+            sameFacts &= ReferenceEquals(made.Info, state.Info);
+            states[i] = made;
+        }
+
+        return sameFacts
+            ? new NodeView(states, last.View.Nodes, last.View._byKubernetesNode, last.View._indexByName)
+            : new NodeView(states, new NodeSet(states.Where(s => s.Info is not null).Select(s => s.Info!)));
+    }
+
+    private static Dictionary<string, int> IndexByName(IReadOnlyList<HandoffNodeState> states)
+    {
+        var index = new Dictionary<string, int>(states.Count, StringComparer.Ordinal);
+        for (var i = 0; i < states.Count; i++)
+        {
+            index[states[i].Name] = i;
+        }
+
+        return index;
     }
 
     private static HandoffNodeState StateOf(HandoffNode hn, string kubernetesNode, V1Node? node, Func<HandoffNode, V1Node?, bool, NodeInfo> parse)

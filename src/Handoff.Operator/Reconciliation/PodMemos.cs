@@ -15,6 +15,7 @@ public sealed class PodMemos
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private (string Name, string KubernetesNode, bool Usable, bool CountsPods)[] _resolution = [];
+    private NodeView? _resolved;
     private int _epoch;
     private int _pass;
     private int _seen;
@@ -27,6 +28,14 @@ public sealed class PodMemos
     {
         _pass++;
         _seen = 0;
+        if (nodes.ResolvesAs(_resolved))
+        {
+            // Made from the last view with its names, claims and usable nodes: nothing to compare.
+            _resolved = nodes;
+            return;
+        }
+
+        _resolved = nodes;
         var states = nodes.States;
         var same = states.Count == _resolution.Length;
         for (var i = 0; same && i < states.Count; i++)
@@ -87,6 +96,7 @@ public sealed class PodMemos
     /// <summary>Drops every observation (the idle trim: the next pass observes every pod once).</summary>
     public void Forget()
     {
+        _resolved = null;
         _entries.Clear();
         _entries.TrimExcess();
     }

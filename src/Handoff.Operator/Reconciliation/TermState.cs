@@ -32,6 +32,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     private readonly Dictionary<string, SettledReport> _settledReports = new(StringComparer.Ordinal);
     private readonly SharedSpecMemo _shared = new();
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
+    private NodeSet? _syncedNodes;
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
 
     public IndexedResourceTracker Tracker { get; } = new();
@@ -76,7 +77,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     {
         var name = node.Metadata.Name;
         if (_nodes.TryGetValue(name, out var known) && known.Generation == node.Metadata.Generation && known.Ready == ready &&
-            ReferenceEquals(known.Node, kubernetesNode) && ReferenceEquals(known.Labels, node.Metadata.Labels))
+            ReferenceEquals(known.Node, kubernetesNode) && SameLabels(known.Labels, node.Metadata.Labels))
         {
             return known.Info;
         }
@@ -84,6 +85,31 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         var info = HandoffMapper.ToNodeInfo(node, kubernetesNode, ready);
         _nodes[name] = (node.Metadata.Generation, ready, kubernetesNode, node.Metadata.Labels, info);
         return info;
+    }
+
+    // Every status write brings the HandoffNode back as a new object with its own labels: compared by value, the node's
+    // facts stay the same object, and with them the pass's usable nodes (NodeView.Update).
+    private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a is null || b is null || a.Count != b.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in a)
+        {
+            if (!b.TryGetValue(key, out var other) || !string.Equals(value, other, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A HandoffFunction's spec in Core's terms, mapped again only when its generation changed.</summary>
@@ -202,6 +228,18 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     public void SyncNodes(NodeView nodes)
     {
         ArgumentNullException.ThrowIfNull(nodes);
+        if (ReferenceEquals(nodes.Nodes, _syncedNodes))
+        {
+            // The very usable nodes synced last (a view made from the last one with the same facts): tracked as they are.
+            return;
+        }
+
+        Track(nodes);
+        _syncedNodes = nodes.Nodes;
+    }
+
+    private void Track(NodeView nodes)
+    {
         var usable = 0;
         foreach (var state in nodes.States)
         {

@@ -82,4 +82,61 @@ public sealed class NodeStatesTests
         _term.ForgetDerived();
         Assert.Equal(0, _term.NodeStates.Count);
     }
+
+    [Fact]
+    public void A_view_made_from_the_last_one_is_the_view_made_afresh()
+    {
+        // Two HandoffNodes claim worker-1 (b is younger: a duplicate), c has an invalid spec, d is plain.
+        SnapshotBuilder Cluster(string dCpu = "4", string bNode = "worker-1") => new SnapshotBuilder()
+            .HandoffNode(Hn("a").NodeName("worker-1").Label("zone", "z1"))
+            .HandoffNode(Hn("b").NodeName(bNode).CreatedAt(TestObjects.Epoch.AddDays(1)))
+            .HandoffNode(TestObjects.HandoffNode("c").Capacity("cpu", "lots"))
+            .HandoffNode(Hn("d").Capacity("cpu", dCpu).Generation(dCpu == "4" ? 1 : 2)); // a spec change is a new generation
+        var first = Cluster().Build();
+        Pass(first);
+
+        // Every HandoffNode written back (new objects, equal): the last view's usable nodes and indexes, states made again.
+        var written = first with { HandoffNodes = Cluster().Build().HandoffNodes };
+        var updated = Pass(written);
+        AssertSameView(Fresh(written), updated);
+        Assert.True(updated.ResolvesAs(_term.NodeStates.Last!.View));
+
+        // A new capacity (a new generation): new usable nodes. A claim changed (b moves to its own Node): made afresh.
+        foreach (var next in new[] { written with { HandoffNodes = Cluster(dCpu: "8").Build().HandoffNodes }, written with { HandoffNodes = Cluster(bNode: "worker-2").Build().HandoffNodes } })
+        {
+            var before = _term.NodeStates.Last!.View;
+            var view = Pass(next);
+            AssertSameView(Fresh(next), view);
+            Assert.False(view.ResolvesAs(before));
+        }
+    }
+
+    [Fact]
+    public void The_same_listings_give_the_same_view_and_the_same_tracked_nodes()
+    {
+        var snapshot = new SnapshotBuilder().HandoffNode(Hn("a")).HandoffNode(Hn("b")).Build();
+        var first = Pass(snapshot);
+        _term.SyncNodes(first);
+
+        var again = Pass(snapshot with { Now = snapshot.Now.AddSeconds(1) });
+        _term.SyncNodes(again);
+
+        Assert.Same(first, again);
+        Assert.Equal(["a", "b"], _term.Tracker.Nodes);
+    }
+
+    private static NodeView Fresh(ClusterSnapshot snapshot) => NodeView.Build(snapshot, new TermState(AllocationStrategy.FirstAvailable).ParseNode);
+
+    private static void AssertSameView(NodeView expected, NodeView actual)
+    {
+        Assert.Equal(
+            expected.States.Select(s => (s.Name, s.KubernetesNode, s.Ready, s.ReadyReason, s.ReadyMessage, s.Info?.Capacity)),
+            actual.States.Select(s => (s.Name, s.KubernetesNode, s.Ready, s.ReadyReason, s.ReadyMessage, s.Info?.Capacity)));
+        Assert.Equal(expected.Nodes.Select(n => (n.Name, n.Capacity)), actual.Nodes.Select(n => (n.Name, n.Capacity)));
+        Assert.All(expected.States, s => Assert.Equal(s.Object.Metadata.Name, actual.Find(s.Name)!.Object.Metadata.Name));
+        foreach (var node in expected.States.Select(s => s.KubernetesNode).Distinct())
+        {
+            Assert.Equal(expected.HandoffNodeOf(node), actual.HandoffNodeOf(node));
+        }
+    }
 }
