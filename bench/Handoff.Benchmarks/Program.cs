@@ -13,7 +13,8 @@ namespace Handoff.Benchmarks;
 /// <list type="bullet">
 /// <item><c>endtoend [functions=10000] [nodes=5000] [--hold]</c>: a burst (<c>--hold</c> keeps everything up until Enter)</item>
 /// <item><c>idle [nodes=5000] [settle-seconds=30]</c>: the operator idle on the nodes</item>
-/// <item><c>stream [rate=500] [seconds=30] [nodes=5000]</c>: a steady stream of creates</item>
+/// <item><c>stream [rate=500] [seconds=30] [nodes=5000] [warmup-seconds=3]</c>: a steady stream of creates, after a
+/// warm-up stream at the same rate (0: none)</item>
 /// <item><c>failover restart|graceful|killed [functions=50000] [nodes=5000] [pending=100]</c></item>
 /// <item><c>longrun [functions=200000] [waves=10] [nodes=5000] [pod-seconds=1]</c></item>
 /// </list>
@@ -34,7 +35,7 @@ public static class BenchmarkProgram
         {
             "endtoend" => () => BurstAsync(Int(rest, 0, 10_000), Int(rest, 1, Nodes), Int(rest, 2, 0)),
             "idle" => () => IdleAsync(Int(rest, 0, Nodes), Int(rest, 1, 30)),
-            "stream" => () => StreamAsync(Int(rest, 0, 500), Int(rest, 1, 30), Int(rest, 2, Nodes)),
+            "stream" => () => StreamAsync(Int(rest, 0, 500), Int(rest, 1, 30), Int(rest, 2, Nodes), Int(rest, 3, 3)),
             "failover" => () => FailoverAsync(rest.FirstOrDefault(), Int(rest, 1, 50_000), Int(rest, 2, Nodes), Int(rest, 3, 100)),
             "longrun" => () => LongRunAsync(Int(rest, 0, 200_000), Int(rest, 1, 10), Int(rest, 2, Nodes), Int(rest, 3, 1)),
             _ => null,
@@ -101,10 +102,10 @@ public static class BenchmarkProgram
         await HoldAsync();
     }
 
-    private static async Task StreamAsync(int rate, int seconds, int nodes)
+    private static async Task StreamAsync(int rate, int seconds, int nodes, int warmupSeconds)
     {
         await using var cluster = await EndToEndCluster.StartAsync(nodes, CancellationToken.None);
-        Report(await SteadyStreamRun.RunAsync(cluster, rate, TimeSpan.FromSeconds(seconds), CancellationToken.None), "stream");
+        Report(await SteadyStreamRun.RunAsync(cluster, rate, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmupSeconds), CancellationToken.None), "stream");
         await HoldAsync();
     }
 

@@ -50,7 +50,7 @@ public class OperatorSteadyStreamBenchmarks
 
     [Benchmark]
     public async Task Stream() =>
-        ScenarioColumns.Record(GetType(), Rate, await SteadyStreamRun.RunAsync(_cluster, Rate, TimeSpan.FromSeconds(30), CancellationToken.None));
+        ScenarioColumns.Record(GetType(), Rate, await SteadyStreamRun.RunAsync(_cluster, Rate, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(3), CancellationToken.None));
 
     [IterationCleanup]
     public void StopCluster() => _cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
