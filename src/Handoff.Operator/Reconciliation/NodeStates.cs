@@ -5,9 +5,9 @@ namespace Handoff.Operator.Reconciliation;
 
 /// <summary>
 /// The last state of each HandoffNode in use (<see cref="NodeView.Build"/>), with the Kubernetes Node object it was made
-/// from. A state is made of the HandoffNode's object and its Node's object alone (the informers store a new object for
-/// every change), so while both are the ones seen last it is used again instead of being made anew: most of a pass's
-/// 5,000 nodes are. Nothing here decides: without it the same states are made.
+/// from. A state is made of the HandoffNode's object and its Node's facts alone (the informers store a new object for
+/// every change), so while the HandoffNode is the one seen last and its Node has the same facts it is used again instead
+/// of being made anew: most of a pass's 5,000 nodes are. Nothing here decides: without it the same states are made.
 /// </summary>
 public sealed class NodeStates
 {
@@ -22,11 +22,14 @@ public sealed class NodeStates
     /// <summary>Nodes whose state is kept (for tests).</summary>
     internal int Count => _states.Count;
 
-    /// <summary>The state last made of this very HandoffNode object with this very Node object, or null.</summary>
+    /// <summary>
+    /// The state last made of this very HandoffNode object with a Node of the same facts (<see cref="NodeFacts.Same"/>: a
+    /// Node's periodic status report changes none), or null.
+    /// </summary>
     public HandoffNodeState? Find(HandoffNode handoffNode, V1Node? node)
     {
         ArgumentNullException.ThrowIfNull(handoffNode);
-        return _states.TryGetValue(handoffNode.Metadata.Name, out var kept) && ReferenceEquals(kept.State.Object, handoffNode) && ReferenceEquals(kept.Node, node)
+        return _states.TryGetValue(handoffNode.Metadata.Name, out var kept) && ReferenceEquals(kept.State.Object, handoffNode) && NodeFacts.Same(kept.Node, node)
             ? kept.State
             : null;
     }

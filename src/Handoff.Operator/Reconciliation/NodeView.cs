@@ -56,7 +56,7 @@ public sealed class NodeView
     /// <summary>
     /// Builds the view. <paramref name="parse"/> converts a HandoffNode that is not a duplicate, with its Node (the
     /// term's cache passes a memoized <see cref="HandoffMapper.ToNodeInfo"/>). <paramref name="kept"/> (the term's) gives
-    /// back the last state of a HandoffNode seen again as the same object with the same Node object: a state is made of
+    /// back the last state of a HandoffNode seen again as the same object with a Node of the same facts: a state is made of
     /// nothing else, so only the nodes that changed are made again; and while the same names claim the same Nodes, the last
     /// view's indexes are used again too (<see cref="Update"/>).
     /// </summary>
@@ -114,21 +114,23 @@ public sealed class NodeView
     }
 
     /// <summary>
-    /// The view of <paramref name="snapshot"/> made from the last one, or null when that cannot be: the Nodes must be the
-    /// same objects, and every HandoffNode the same object or one of the same name claiming the same Node at the same
-    /// age — then every claim is decided as before (they are made of names, Nodes and ages alone), the states of the
-    /// same objects are the same, and only the replaced HandoffNodes' (most often by their own status writes) are made
-    /// again. Where their facts are the same too, the usable nodes and every index are the last view's.
+    /// The view of <paramref name="snapshot"/> made from the last one, or null when that cannot be: every HandoffNode must
+    /// be the same object or one of the same name claiming the same Node at the same age — then every claim is decided as
+    /// before (claims are made of names, Nodes named and ages alone) and only the HandoffNodes replaced (most often by
+    /// their own status writes) or whose Node was replaced are looked at again; a state is made again only when its Node's
+    /// facts changed too (<see cref="NodeStates.Find"/>). Where the usable nodes' facts are the same objects, the usable
+    /// nodes and every index are the last view's.
     /// </summary>
     private static NodeView? Update(NodeStates.KeptView last, ClusterSnapshot snapshot, Func<HandoffNode, V1Node?, bool, NodeInfo> parse, NodeStates kept)
     {
         var (was, now) = (last.HandoffNodes, snapshot.HandoffNodes);
-        if (!ReferenceEquals(last.Nodes, snapshot.Nodes) || was.Count != now.Count)
+        var sameNodes = ReferenceEquals(last.Nodes, snapshot.Nodes);
+        if (was.Count != now.Count)
         {
             return null;
         }
 
-        if (ReferenceEquals(was, now))
+        if (sameNodes && ReferenceEquals(was, now))
         {
             return last.View;
         }
@@ -138,23 +140,24 @@ public sealed class NodeView
         for (var i = 0; i < now.Count; i++)
         {
             var (before, hn, state) = (was[i], now[i], last.View.States[i]);
-            if (ReferenceEquals(before, hn))
+            var sameObject = ReferenceEquals(before, hn);
+            if (sameObject && sameNodes)
             {
                 states[i] = state;
                 continue;
             }
 
-            var kubernetesNode = HandoffMapper.KubernetesNodeName(hn);
-            if (before.Metadata.Name != hn.Metadata.Name || kubernetesNode != state.KubernetesNode ||
-                before.Metadata.CreationTimestamp != hn.Metadata.CreationTimestamp)
+            var kubernetesNode = sameObject ? state.KubernetesNode : HandoffMapper.KubernetesNodeName(hn);
+            if (!sameObject && (before.Metadata.Name != hn.Metadata.Name || kubernetesNode != state.KubernetesNode ||
+                before.Metadata.CreationTimestamp != hn.Metadata.CreationTimestamp))
             {
                 return null;
             }
 
             if (state.ReadyReason == Reasons.DuplicateNode)
             {
-                // Still claimed by the same older HandoffNode: the same report of it.
-                states[i] = state with { Object = hn };
+                // Still claimed by the same older HandoffNode: the same report of it, whatever its Node.
+                states[i] = sameObject ? state : state with { Object = hn };
                 continue;
             }
 

@@ -71,45 +71,22 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     /// <summary>
     /// A HandoffNode (with its Kubernetes Node) → NodeInfo, parsed again only when its spec, its labels, its readiness or
-    /// the Node (allocatable, taints, cordon, labels: the informer stores a new object for every change of it) changed.
+    /// the Node's facts (allocatable, taints, cordon, labels: <see cref="NodeFacts.Same"/>) changed.
     /// </summary>
     public NodeInfo ParseNode(HandoffNode node, V1Node? kubernetesNode, bool ready)
     {
         var name = node.Metadata.Name;
         if (_nodes.TryGetValue(name, out var known) && known.Generation == node.Metadata.Generation && known.Ready == ready &&
-            ReferenceEquals(known.Node, kubernetesNode) && SameLabels(known.Labels, node.Metadata.Labels))
+            NodeFacts.Same(known.Node, kubernetesNode) && NodeFacts.SameLabels(known.Labels, node.Metadata.Labels))
         {
+            // Compared by what the facts are made of: a status write or a Node's status report brings new objects, and
+            // the same facts keep the pass's usable nodes the same (NodeView.Update).
             return known.Info;
         }
 
         var info = HandoffMapper.ToNodeInfo(node, kubernetesNode, ready);
         _nodes[name] = (node.Metadata.Generation, ready, kubernetesNode, node.Metadata.Labels, info);
         return info;
-    }
-
-    // Every status write brings the HandoffNode back as a new object with its own labels: compared by value, the node's
-    // facts stay the same object, and with them the pass's usable nodes (NodeView.Update).
-    private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b)
-    {
-        if (ReferenceEquals(a, b))
-        {
-            return true;
-        }
-
-        if (a is null || b is null || a.Count != b.Count)
-        {
-            return false;
-        }
-
-        foreach (var (key, value) in a)
-        {
-            if (!b.TryGetValue(key, out var other) || !string.Equals(value, other, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>A HandoffFunction's spec in Core's terms, mapped again only when its generation changed.</summary>

@@ -125,6 +125,30 @@ public sealed class NodeStatesTests
         Assert.Equal(["a", "b"], _term.Tracker.Nodes);
     }
 
+    [Fact]
+    public void Nodes_reported_again_with_the_same_facts_keep_the_states_and_the_usable_nodes()
+    {
+        SnapshotBuilder Cluster(bool cordonA = false) => new SnapshotBuilder()
+            .HandoffNode(Hn("a"), cordonA ? TestObjects.Node("a").Cordoned() : TestObjects.Node("a"))
+            .HandoffNode(Hn("b"));
+        var snapshot = Cluster().Build();
+        var first = Pass(snapshot);
+
+        // Every Node posted its status again (new objects, the same facts, as a kubelet's periodic report): nothing is
+        // made again.
+        var reported = Pass(snapshot with { Nodes = Cluster().Build().Nodes });
+        Assert.True(reported.ResolvesAs(first));
+        Assert.All(first.States.Zip(reported.States), pair => Assert.Same(pair.First, pair.Second));
+
+        // One Node cordoned: its state and the usable nodes are made again, the other's state is kept.
+        var cordonedNodes = snapshot with { Nodes = Cluster(cordonA: true).Build().Nodes };
+        var cordoned = Pass(cordonedNodes);
+        Assert.False(cordoned.ResolvesAs(reported));
+        Assert.True(cordoned.Find("a")!.Info!.Unschedulable);
+        Assert.Same(reported.Find("b"), cordoned.Find("b"));
+        AssertSameView(Fresh(cordonedNodes), cordoned);
+    }
+
     private static NodeView Fresh(ClusterSnapshot snapshot) => NodeView.Build(snapshot, new TermState(AllocationStrategy.FirstAvailable).ParseNode);
 
     private static void AssertSameView(NodeView expected, NodeView actual)

@@ -17,8 +17,8 @@ public sealed class TermStateTests
 
     private readonly TermState _term = new(AllocationStrategy.FirstAvailable);
 
-    private static SnapshotBuilder Node(string cpu = "4", string name = "a") =>
-        new SnapshotBuilder().HandoffNode(TestObjects.HandoffNode(name).Capacity("cpu", cpu)).Function(F);
+    private static SnapshotBuilder Node(string cpu = "4", string name = "a", long generation = 1) =>
+        new SnapshotBuilder().HandoffNode(TestObjects.HandoffNode(name).Capacity("cpu", cpu).Generation(generation)).Function(F);
 
     /// <summary>Steps 2 and 3 of a pass in <see cref="_term"/>, with <paramref name="fallback"/> as the cost of a pod that records none.</summary>
     private HoldingsSync Sync(SnapshotBuilder snapshot, Func<ObservedPod, ResourceList>? fallback = null, Func<HandoffNode, V1Node?, bool, NodeInfo>? parse = null)
@@ -320,9 +320,9 @@ public sealed class TermStateTests
         Assert.NotEqual(state, replaced);
         Assert.Same(first, _term.NodeReport(replaced, _term.Tracker.GetNode(state.Name), null));
 
-        // A real change (a smaller capacity) is a new report.
-        var smaller = NodeView.Build(Node(cpu: "2").Build(), _term.ParseNode).States.Single();
-        _term.SyncNodes(NodeView.Build(Node(cpu: "2").Build(), _term.ParseNode));
+        // A real change (a smaller capacity: a new generation) is a new report.
+        var smaller = NodeView.Build(Node(cpu: "2", generation: 2).Build(), _term.ParseNode).States.Single();
+        _term.SyncNodes(NodeView.Build(Node(cpu: "2", generation: 2).Build(), _term.ParseNode));
         var changed = _term.NodeReport(smaller, _term.Tracker.GetNode(state.Name), null);
         Assert.NotSame(first, changed);
         Assert.NotEqual(first, changed);
