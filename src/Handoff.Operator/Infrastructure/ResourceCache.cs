@@ -52,52 +52,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     {
         lock (_orderGate)
         {
-            if (!_ordered)
-            {
-                // From now on every change is queued; one that lands before the listing below is looked at twice.
-                Volatile.Write(ref _ordered, true);
-                var all = _items.ToArray();
-                Array.Sort(all, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-                (_orderedKeys, _orderedItems) = ([.. all.Select(kv => kv.Key)], [.. all.Select(kv => kv.Value)]);
-                return _orderedItems;
-            }
-
-            if (_changedKeys.IsEmpty)
-            {
-                return _orderedItems;
-            }
-
-            var changed = new HashSet<string>(StringComparer.Ordinal);
-            while (_changedKeys.TryDequeue(out var key))
-            {
-                changed.Add(key);
-            }
-
-            var (keys, items) = (_orderedKeys, (T[])_orderedItems.Clone());
-            var added = new List<string>();
-            var removed = false;
-            foreach (var key in changed)
-            {
-                var at = Array.BinarySearch(keys, key, StringComparer.Ordinal);
-                var current = _items.GetValueOrDefault(key);
-                if (at >= 0)
-                {
-                    items[at] = current!;
-                    removed |= current is null;
-                }
-                else if (current is not null)
-                {
-                    added.Add(key);
-                }
-            }
-
-            if (added.Count > 0 || removed)
-            {
-                (keys, items) = Merge(keys, items, added);
-            }
-
-            (_orderedKeys, _orderedItems) = (keys, items);
-            return items;
+            return Ordered();
         }
     }
 
@@ -107,22 +62,74 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     /// </summary>
     public IReadOnlyDictionary<string, T> ByKey()
     {
-        var listing = ListOrderedByKey();
         lock (_orderGate)
         {
+            var listing = Ordered();
             if (!ReferenceEquals(listing, _byKey.Listing))
             {
-                var index = new Dictionary<string, T>(listing.Count, StringComparer.Ordinal);
-                foreach (var item in listing)
+                // The kept keys are the listing's, index for index.
+                var index = new Dictionary<string, T>(listing.Length, StringComparer.Ordinal);
+                for (var i = 0; i < listing.Length; i++)
                 {
-                    index[KeyOf(item)] = item;
+                    index[_orderedKeys[i]] = listing[i];
                 }
 
-                _byKey = ((T[])listing, index);
+                _byKey = (listing, index);
             }
 
             return _byKey.Index;
         }
+    }
+
+    // The ordered listing, brought up to date with the keys changed since the last one (under _orderGate).
+    private T[] Ordered()
+    {
+        if (!_ordered)
+        {
+            // From now on every change is queued; one that lands before the listing below is looked at twice.
+            Volatile.Write(ref _ordered, true);
+            var all = _items.ToArray();
+            Array.Sort(all, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            (_orderedKeys, _orderedItems) = ([.. all.Select(kv => kv.Key)], [.. all.Select(kv => kv.Value)]);
+            return _orderedItems;
+        }
+
+        if (_changedKeys.IsEmpty)
+        {
+            return _orderedItems;
+        }
+
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        while (_changedKeys.TryDequeue(out var key))
+        {
+            changed.Add(key);
+        }
+
+        var (keys, items) = (_orderedKeys, (T[])_orderedItems.Clone());
+        var added = new List<string>();
+        var removed = false;
+        foreach (var key in changed)
+        {
+            var at = Array.BinarySearch(keys, key, StringComparer.Ordinal);
+            var current = _items.GetValueOrDefault(key);
+            if (at >= 0)
+            {
+                items[at] = current!;
+                removed |= current is null;
+            }
+            else if (current is not null)
+            {
+                added.Add(key);
+            }
+        }
+
+        if (added.Count > 0 || removed)
+        {
+            (keys, items) = Merge(keys, items, added);
+        }
+
+        (_orderedKeys, _orderedItems) = (keys, items);
+        return items;
     }
 
     // The kept order without its removed objects (null items), with the added keys merged in at their places: written

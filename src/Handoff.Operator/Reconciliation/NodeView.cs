@@ -98,19 +98,10 @@ public sealed class NodeView
                 continue;
             }
 
-            var node = snapshot.Nodes.GetValueOrDefault(kubernetesNode);
-            if (kept?.Find(hn, node) is { } same)
-            {
-                states.Add(same);
-                continue;
-            }
-
-            var state = StateOf(hn, kubernetesNode, node, parse);
-            kept?.Keep(state, node);
-            states.Add(state);
+            states.Add(ClaimantState(hn, kubernetesNode, snapshot.Nodes.GetValueOrDefault(kubernetesNode), parse, kept));
         }
 
-        return new NodeView(states, new NodeSet(states.Where(s => s.Info is not null).Select(s => s.Info!)));
+        return Of(states);
     }
 
     /// <summary>
@@ -161,16 +152,28 @@ public sealed class NodeView
                 continue;
             }
 
-            var node = snapshot.Nodes.GetValueOrDefault(kubernetesNode);
-            var made = kept.Find(hn, node) ?? StateOf(hn, kubernetesNode, node, parse);
-            kept.Keep(made, node);
+            var made = ClaimantState(hn, kubernetesNode, snapshot.Nodes.GetValueOrDefault(kubernetesNode), parse, kept);
             sameFacts &= ReferenceEquals(made.Info, state.Info);
             states[i] = made;
         }
 
-        return sameFacts
-            ? new NodeView(states, last.View.Nodes, last.View._byKubernetesNode, last.View._indexByName)
-            : new NodeView(states, new NodeSet(states.Where(s => s.Info is not null).Select(s => s.Info!)));
+        return sameFacts ? new NodeView(states, last.View.Nodes, last.View._byKubernetesNode, last.View._indexByName) : Of(states);
+    }
+
+    /// <summary>A view of <paramref name="states"/> with its usable nodes and indexes made anew.</summary>
+    private static NodeView Of(IReadOnlyList<HandoffNodeState> states) =>
+        new(states, new NodeSet(states.Where(s => s.Info is not null).Select(s => s.Info!)));
+
+    /// <summary>
+    /// The state of a HandoffNode that claims its Node: the kept one while its object and its Node's facts are the same,
+    /// else made anew; kept with the Node object it was seen with now.
+    /// </summary>
+    private static HandoffNodeState ClaimantState(
+        HandoffNode hn, string kubernetesNode, V1Node? node, Func<HandoffNode, V1Node?, bool, NodeInfo> parse, NodeStates? kept)
+    {
+        var state = kept?.Find(hn, node) ?? StateOf(hn, kubernetesNode, node, parse);
+        kept?.Keep(state, node);
+        return state;
     }
 
     private static Dictionary<string, int> IndexByName(IReadOnlyList<HandoffNodeState> states)
