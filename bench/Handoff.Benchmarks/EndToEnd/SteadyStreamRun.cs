@@ -44,6 +44,9 @@ public sealed record SteadyStreamResult : IRunResult
     /// <summary>Create answered → pod seen bound, for the functions created in the measured stream's first 5 s (ms, sorted).</summary>
     public double[] FirstSecondsBoundMs { get; init; } = [];
 
+    /// <summary>The p99 of <see cref="FirstSecondsBoundMs"/> (0 when there are none).</summary>
+    public double FirstSecondsBoundP99Ms => FirstSecondsBoundMs.Length == 0 ? 0 : Percentiles.Of(FirstSecondsBoundMs, 0.99);
+
     public IReadOnlyDictionary<string, double> Metrics => new Dictionary<string, double>(StringComparer.Ordinal)
     {
         ["Created/s"] = CreatedPerSecond,
@@ -55,7 +58,7 @@ public sealed record SteadyStreamResult : IRunResult
         ["Op CPU %"] = 100 * OperatorCpu.TotalSeconds / RunTime.TotalSeconds,
         ["Writes/fn"] = WritesPerFunction,
         ["Peak WS MB"] = PeakWorkingSetBytes / 1048576.0,
-        ["First 5 s bound p99 ms"] = FirstSecondsBoundMs.Length == 0 ? 0 : Percentiles.Of(FirstSecondsBoundMs, 0.99),
+        ["First 5 s bound p99 ms"] = FirstSecondsBoundP99Ms,
         ["Warm-up functions"] = WarmupFunctions,
         ["Load"] = Load,
     };
@@ -64,15 +67,9 @@ public sealed record SteadyStreamResult : IRunResult
 
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"steady stream of {RequestedRate:F0}/s for {Duration.TotalSeconds:F0} s on {Nodes} nodes: {Functions} functions created at {CreatedPerSecond:F0}/s; create->bound p50 {Percentiles.Of(BoundMs, 0.5):F0} ms, p99 {Percentiles.Of(BoundMs, 0.99):F0} ms, max {BoundMs[^1]:F0} ms; create->Scheduled p50 {Percentiles.Of(ScheduledMs, 0.5):F0} ms, p99 {Percentiles.Of(ScheduledMs, 0.99):F0} ms, max {ScheduledMs[^1]:F0} ms; {Passes} passes ({(Passes == 0 ? 0 : PassTime.TotalMilliseconds / Passes):F1} ms mean); operator CPU {OperatorCpu.TotalSeconds:F1} s in {RunTime.TotalSeconds:F1} s, {WritesPerFunction:F2} writes per function, peak working set {PeakWorkingSetBytes / 1048576.0:F0} MB; first 5 s: create->bound p99 {(FirstSecondsBoundMs.Length == 0 ? 0 : Percentiles.Of(FirstSecondsBoundMs, 0.99)):F0} ms; {(WarmupFunctions == 0 ? "no warm-up" : $"after a warm-up stream of {WarmupFunctions} functions")}; load {Load:F1}");
+        $"steady stream of {RequestedRate:F0}/s for {Duration.TotalSeconds:F0} s on {Nodes} nodes: {Functions} functions created at {CreatedPerSecond:F0}/s; create->bound p50 {Percentiles.Of(BoundMs, 0.5):F0} ms, p99 {Percentiles.Of(BoundMs, 0.99):F0} ms, max {BoundMs[^1]:F0} ms; create->Scheduled p50 {Percentiles.Of(ScheduledMs, 0.5):F0} ms, p99 {Percentiles.Of(ScheduledMs, 0.99):F0} ms, max {ScheduledMs[^1]:F0} ms; {Passes} passes ({(Passes == 0 ? 0 : PassTime.TotalMilliseconds / Passes):F1} ms mean); operator CPU {OperatorCpu.TotalSeconds:F1} s in {RunTime.TotalSeconds:F1} s, {WritesPerFunction:F2} writes per function, peak working set {PeakWorkingSetBytes / 1048576.0:F0} MB; first 5 s: create->bound p99 {FirstSecondsBoundP99Ms:F0} ms; {(WarmupFunctions == 0 ? "no warm-up" : $"after a warm-up stream of {WarmupFunctions} functions")}; load {Load:F1}");
 }
 
-/// <summary>
-/// A steady stream: HandoffFunctions created at a fixed rate (500/s) for a fixed time (30 s) on a cluster with room
-/// for all of them, each create sent at its own instant (<c>i / rate</c> after the start) whatever the previous ones
-/// are doing — an open loop, as a stream of users would — with up to 64 creates in flight. Measures per function the
-/// latency from its create being answered to its pod seen bound, and to its status seen <c>Scheduled</c>.
-/// </summary>
 /// <summary>
 /// A steady stream: HandoffFunctions created at a fixed rate (500/s) for a fixed time (30 s) on a cluster with room
 /// for all of them, each create sent at its own instant (<c>i / rate</c> after the start) whatever the previous ones
