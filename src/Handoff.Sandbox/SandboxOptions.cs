@@ -47,6 +47,14 @@ public sealed record SandboxOptions
     /// </summary>
     public int? AdminPort { get; init; }
 
+    /// <summary>
+    /// How often each simulated node's kubelet posts its Node status although nothing changed (every condition's
+    /// <c>lastHeartbeatTime</c> moves, so the Node gets a new resourceVersion), as the kubelet's
+    /// <c>nodeStatusReportFrequency</c> (5 min by default on a real cluster); the nodes' turns are spread over the
+    /// period, as on a cluster that has run a while. Null (default): never — resourceVersions move only on changes.
+    /// </summary>
+    public TimeSpan? NodeStatusReportPeriod { get; init; }
+
     /// <summary>Keep every accepted write in <see cref="SandboxServer.Journal"/> (for auditors; it holds every version of every object).</summary>
     public bool RecordWrites { get; init; }
 }

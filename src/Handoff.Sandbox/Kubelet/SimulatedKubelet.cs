@@ -46,6 +46,7 @@ public sealed class SimulatedKubelet : IAsyncDisposable
     private readonly ResourceType _nodeType;
     private readonly PodWorkers _workers;
     private Task _loop = Task.CompletedTask;
+    private Task _statusReports = Task.CompletedTask;
     private int _nodeIndex;
 
     internal SimulatedKubelet(ApiEngine engine, SandboxOptions options)
@@ -73,6 +74,11 @@ public sealed class SimulatedKubelet : IAsyncDisposable
         if (Enabled)
         {
             _loop = Task.Run(() => RunAsync(_stopping.Token));
+        }
+
+        if (_options.NodeStatusReportPeriod is { } period && period > TimeSpan.Zero)
+        {
+            _statusReports = Task.Run(() => ReportNodeStatusAsync(period, _stopping.Token));
         }
     }
 
@@ -169,6 +175,59 @@ public sealed class SimulatedKubelet : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Each node's status posted once a period although nothing changed (the kubelet's <c>nodeStatusReportFrequency</c>):
+    /// every condition's <c>lastHeartbeatTime</c> set to now. A node's turn is a fixed point of the period (its index
+    /// times the golden ratio, so any number of nodes is spread evenly), checked a few dozen times a period.
+    /// </summary>
+    private async Task ReportNodeStatusAsync(TimeSpan period, CancellationToken ct)
+    {
+        var time = _options.TimeProvider;
+        var tick = TimeSpan.FromTicks(Math.Clamp(period.Ticks / 50, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        var started = time.GetUtcNow();
+        var last = TimeSpan.Zero;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(tick, time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var now = time.GetUtcNow() - started;
+            foreach (var (name, index) in _nodes)
+            {
+                var turn = TimeSpan.FromTicks((long)(period.Ticks * ((index * 0.6180339887498949) % 1)));
+                if (now >= turn && (now - turn).Ticks / period.Ticks * period.Ticks + turn.Ticks > last.Ticks)
+                {
+                    PostNodeStatus(name);
+                }
+            }
+
+            last = now;
+        }
+    }
+
+    private void PostNodeStatus(string name)
+    {
+        var now = _engine.Now();
+        _ = _engine.Mutate(_nodeType, null, name, doc =>
+        {
+            foreach (var condition in (doc["status"] as JsonObject)?["conditions"] as JsonArray ?? [])
+            {
+                if (condition is JsonObject c)
+                {
+                    c["lastHeartbeatTime"] = now;
+                }
+            }
+
+            return true;
+        });
+    }
+
     private void Rescan()
     {
         foreach (var pod in _engine.CollectionOf(_podType).Snapshot())
@@ -223,7 +282,7 @@ public sealed class SimulatedKubelet : IAsyncDisposable
         await _stopping.CancelAsync();
         try
         {
-            await _loop;
+            await Task.WhenAll(_loop, _statusReports);
         }
         catch (OperationCanceledException)
         {

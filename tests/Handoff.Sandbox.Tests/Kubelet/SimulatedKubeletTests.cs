@@ -70,6 +70,67 @@ public sealed class SimulatedKubeletTests : EmulatorTest
     }
 
     [Fact]
+    public async Task Each_node_posts_its_status_once_a_period_at_its_own_time_and_nothing_else_changes()
+    {
+        var start = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(start);
+        var period = TimeSpan.FromMinutes(5);
+        await using var server = await SandboxServer.StartAsync(new SandboxOptions { TimeProvider = clock, NodeStatusReportPeriod = period }, Ct);
+        using var client = server.CreateClient();
+        var before = (await client.CoreV1.ListNodeAsync(cancellationToken: Ct)).Items;
+
+        // Heartbeat times of every node once each has posted a number of times.
+        async Task<Dictionary<string, DateTime>> HeartbeatsAsync(int reports) =>
+            (await Wait.UntilAsync(
+                async () =>
+                {
+                    clock.Advance(TimeSpan.FromSeconds(10));
+                    return (await client.CoreV1.ListNodeAsync(cancellationToken: Ct)).Items;
+                },
+                nodes => nodes.All(n => Ready(n).LastHeartbeatTime >= start.UtcDateTime + (reports - 1) * period + TimeSpan.FromSeconds(1)),
+                what: $"every node's status posted {reports} time(s)")).ToDictionary(n => n.Metadata.Name, n => Ready(n).LastHeartbeatTime!.Value);
+
+        var first = await HeartbeatsAsync(1);
+        Assert.All(first.Values, t => Assert.InRange(t - start.UtcDateTime, TimeSpan.FromSeconds(1), period + TimeSpan.FromSeconds(30)));
+        Assert.Equal(3, first.Values.Distinct().Count()); // spread over the period, not all at once
+
+        var second = await HeartbeatsAsync(2);
+        Assert.All(first, n => Assert.InRange(second[n.Key] - n.Value, period - TimeSpan.FromSeconds(20), period + TimeSpan.FromSeconds(20)));
+
+        // Only the heartbeats moved: conditions, their transitions, allocatable and taints are as they were.
+        var after = (await client.CoreV1.ListNodeAsync(cancellationToken: Ct)).Items;
+        Assert.All(before.Zip(after), pair =>
+        {
+            Assert.Equal(
+                pair.First.Status.Conditions.Select(c => (c.Type, c.Status, c.Reason, c.LastTransitionTime)),
+                pair.Second.Status.Conditions.Select(c => (c.Type, c.Status, c.Reason, c.LastTransitionTime)));
+            Assert.Equal(pair.First.Status.Allocatable.Keys, pair.Second.Status.Allocatable.Keys);
+            Assert.Equal(pair.First.Spec.Taints?.Count ?? 0, pair.Second.Spec.Taints?.Count ?? 0);
+            Assert.NotEqual(pair.First.Metadata.ResourceVersion, pair.Second.Metadata.ResourceVersion);
+        });
+
+        static V1NodeCondition Ready(V1Node node) => node.Status.Conditions.Single(c => c.Type == "Ready");
+    }
+
+    [Fact]
+    public async Task Without_a_status_period_a_node_changes_only_when_something_changes()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var server = await SandboxServer.StartAsync(new SandboxOptions { TimeProvider = clock }, Ct);
+        using var client = server.CreateClient();
+        var before = (await client.CoreV1.ListNodeAsync(cancellationToken: Ct)).Items.Select(n => n.Metadata.ResourceVersion).ToList();
+        for (var i = 0; i < 60; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        // A pod bound after the ten minutes: the kubelet has run, and the Nodes are as they were.
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("late", "node-1"), "default", cancellationToken: Ct);
+        await PodPhaseAsync("late", "Running", client);
+        Assert.Equal(before, (await client.CoreV1.ListNodeAsync(cancellationToken: Ct)).Items.Select(n => n.Metadata.ResourceVersion));
+    }
+
+    [Fact]
     public async Task Without_the_kubelet_pods_stay_pending_until_the_test_drives_them()
     {
         await using var server = await SandboxServer.StartAsync(new SandboxOptions { SimulateKubelet = false }, Ct);
