@@ -27,6 +27,8 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     private T[] _orderedItems = [];
     private bool _ordered;
     private (T[] Listing, Dictionary<string, T> Index) _byKey = ([], new(StringComparer.Ordinal));
+    private (T[] From, T[] To, HashSet<string> Keys) _lastChange = ([], [], []);
+    private (IReadOnlyDictionary<string, T> From, IReadOnlyDictionary<string, T> To, IReadOnlySet<string> Keys)? _lastIndexChange;
     private int _enqueued; // counts changes, so that the queue's size is looked at once in 1,024 (its Count is not free)
 
     public static string KeyOf(T item) => KeyOf(item.Metadata.NamespaceProperty, item.Metadata.Name);
@@ -58,26 +60,67 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
 
     /// <summary>
     /// Every object by key, as <see cref="ListOrderedByKey"/> lists them: the same dictionary while nothing changed (a pass
-    /// looks 5,000 Nodes up by name, and built the index again each time). Never changed once returned.
+    /// looks 5,000 Nodes up by name, and built the index again each time), else the last one with the changed keys
+    /// written over (on a real cluster every kubelet posts its Node status every 5 minutes: ~17 Nodes a second change
+    /// over 5,000, and making the index anew each pass cost 1.3 ms). Never changed once returned.
     /// </summary>
     public IReadOnlyDictionary<string, T> ByKey()
     {
         lock (_orderGate)
         {
             var listing = Ordered();
-            if (!ReferenceEquals(listing, _byKey.Listing))
+            if (ReferenceEquals(listing, _byKey.Listing))
+            {
+                return _byKey.Index;
+            }
+
+            var (before, change) = (_byKey, _lastChange);
+            Dictionary<string, T> index;
+            if (ReferenceEquals(change.From, before.Listing) && ReferenceEquals(change.To, listing) && (change.Keys.Count <= 64 || change.Keys.Count < listing.Length / 4))
+            {
+                index = new Dictionary<string, T>(before.Index, StringComparer.Ordinal);
+                foreach (var key in change.Keys)
+                {
+                    var at = Array.BinarySearch(_orderedKeys, key, StringComparer.Ordinal);
+                    if (at >= 0)
+                    {
+                        index[key] = listing[at];
+                    }
+                    else
+                    {
+                        index.Remove(key);
+                    }
+                }
+
+                _lastIndexChange = (before.Index, index, change.Keys);
+            }
+            else
             {
                 // The kept keys are the listing's, index for index.
-                var index = new Dictionary<string, T>(listing.Length, StringComparer.Ordinal);
+                index = new Dictionary<string, T>(listing.Length, StringComparer.Ordinal);
                 for (var i = 0; i < listing.Length; i++)
                 {
                     index[_orderedKeys[i]] = listing[i];
                 }
 
-                _byKey = (listing, index);
+                _lastIndexChange = null;
             }
 
-            return _byKey.Index;
+            _byKey = (listing, index);
+            return index;
+        }
+    }
+
+    /// <summary>
+    /// The keys whose objects differ between the index <see cref="ByKey"/> returned before <paramref name="index"/> and
+    /// <paramref name="index"/> itself (added, replaced, removed; some may have changed back), with that earlier index;
+    /// null when it is not known (the index was made afresh, or is not the last one).
+    /// </summary>
+    public (IReadOnlyDictionary<string, T> Since, IReadOnlySet<string> Keys)? ChangesTo(IReadOnlyDictionary<string, T> index)
+    {
+        lock (_orderGate)
+        {
+            return _lastIndexChange is { } change && ReferenceEquals(change.To, index) ? (change.From, change.Keys) : null;
         }
     }
 
@@ -105,65 +148,78 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
             changed.Add(key);
         }
 
-        var (keys, items) = (_orderedKeys, (T[])_orderedItems.Clone());
-        var added = new List<string>();
-        var removed = false;
+        var keys = _orderedKeys;
+        var items = _orderedItems;
+        var added = new List<(int At, string Key, T Item)>();
+        var removed = new List<int>();
+        T[]? replaced = null;
         foreach (var key in changed)
         {
             var at = Array.BinarySearch(keys, key, StringComparer.Ordinal);
             var current = _items.GetValueOrDefault(key);
-            if (at >= 0)
+            if (at >= 0 && current is not null)
             {
-                items[at] = current!;
-                removed |= current is null;
+                (replaced ??= (T[])items.Clone())[at] = current;
+            }
+            else if (at >= 0)
+            {
+                removed.Add(at);
             }
             else if (current is not null)
             {
-                added.Add(key);
+                added.Add((~at, key, current));
             }
         }
 
-        if (added.Count > 0 || removed)
+        items = replaced ?? items;
+        if (added.Count > 0 || removed.Count > 0)
         {
-            (keys, items) = Merge(keys, items, added);
+            (keys, items) = Merge(keys, items, added, removed);
+        }
+
+        if (!ReferenceEquals(items, _orderedItems))
+        {
+            _lastChange = (_orderedItems, items, changed);
         }
 
         (_orderedKeys, _orderedItems) = (keys, items);
         return items;
     }
 
-    // The kept order without its removed objects (null items), with the added keys merged in at their places: written
-    // once into arrays of the most it can hold, cut to size only when something was removed.
-    private (string[] Keys, T[] Items) Merge(string[] keys, T[] items, List<string> added)
+    // The kept order without its removed places, with the added objects at theirs (the place each was searched at, before
+    // the kept key there): the runs in between copied as blocks — a stream adds a few objects a pass to 15,000, and
+    // writing each element on its own was 4 % of the operator's CPU.
+    private static (string[] Keys, T[] Items) Merge(string[] keys, T[] items, List<(int At, string Key, T Item)> added, List<int> removed)
     {
-        added.Sort(StringComparer.Ordinal);
-        var mergedKeys = new string[keys.Length + added.Count];
-        var mergedItems = new T[keys.Length + added.Count];
-        var n = 0;
-        for (int i = 0, j = 0; i < keys.Length || j < added.Count;)
+        added.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        removed.Sort();
+        var length = keys.Length + added.Count - removed.Count;
+        var (mergedKeys, mergedItems) = (new string[length], new T[length]);
+        int from = 0, to = 0, a = 0, r = 0;
+        while (from < keys.Length || a < added.Count)
         {
-            if (j >= added.Count || (i < keys.Length && string.CompareOrdinal(keys[i], added[j]) < 0))
+            var nextAdded = a < added.Count ? added[a].At : int.MaxValue;
+            var nextRemoved = r < removed.Count ? removed[r] : int.MaxValue;
+            var run = Math.Min(Math.Min(nextAdded, nextRemoved), keys.Length) - from;
+            if (run > 0)
             {
-                if (items[i] is { } kept)
-                {
-                    (mergedKeys[n], mergedItems[n]) = (keys[i], kept);
-                    n++;
-                }
+                Array.Copy(keys, from, mergedKeys, to, run);
+                Array.Copy(items, from, mergedItems, to, run);
+                (from, to) = (from + run, to + run);
+            }
 
-                i++;
-            }
-            else if (_items.GetValueOrDefault(added[j]) is { } item)
+            if (nextAdded == from)
             {
-                (mergedKeys[n], mergedItems[n]) = (added[j++], item);
-                n++;
+                (mergedKeys[to], mergedItems[to]) = (added[a].Key, added[a].Item);
+                (to, a) = (to + 1, a + 1);
             }
-            else
+            else if (nextRemoved == from)
             {
-                j++; // removed again since it was looked at
+                (from, r) = (from + 1, r + 1);
             }
         }
 
-        return n == mergedKeys.Length ? (mergedKeys, mergedItems) : (mergedKeys[..n], mergedItems[..n]);
+        return (mergedKeys, mergedItems);
     }
 
     /// <summary>Keys changed since the last ordered listing, not looked at yet (for tests).</summary>

@@ -21,6 +21,12 @@ public sealed record ClusterSnapshot(
     IReadOnlyList<HandoffFunction> Functions,
     IReadOnlyList<PodRecord> Pods)
 {
+    /// <summary>
+    /// The Nodes that may differ from those of an earlier snapshot's <see cref="Nodes"/> (<c>Since</c>), by name; null
+    /// when not known (then any may differ).
+    /// </summary>
+    public (IReadOnlyDictionary<string, V1Node> Since, IReadOnlySet<string> Names)? NodeChanges { get; init; }
+
     /// <summary>Objects the informers could not decode (each is reported and skipped).</summary>
     public IReadOnlyList<InvalidObject> Invalid { get; init; } = [];
 
@@ -47,11 +53,18 @@ public sealed record ClusterSnapshot(
 
     public static ClusterSnapshot Take(
         DateTimeOffset now, ResourceCache<HandoffNode> handoffNodes, ResourceCache<V1Node> nodes,
-        ResourceCache<HandoffFunction> functions, ResourceCache<PodRecord> pods) =>
-        new(
+        ResourceCache<HandoffFunction> functions, ResourceCache<PodRecord> pods)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var nodesByName = nodes.ByKey();
+        return new(
             now,
             handoffNodes.ListOrderedByKey(),
-            nodes.ByKey(),
+            nodesByName,
             functions.ListOrderedByKey(),
-            pods.ListOrderedByKey());
+            pods.ListOrderedByKey())
+        {
+            NodeChanges = nodes.ChangesTo(nodesByName),
+        };
+    }
 }

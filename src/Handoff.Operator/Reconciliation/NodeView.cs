@@ -126,13 +126,16 @@ public sealed class NodeView
             return last.View;
         }
 
+        // Which Nodes were replaced since the last view, where the cache knows (a kubelet's status report replaces one
+        // every 5 minutes even unchanged): a HandoffNode that is the same object, claiming another Node, is as it was.
+        var changedNodes = !sameNodes && snapshot.NodeChanges is { } changes && ReferenceEquals(changes.Since, last.Nodes) ? changes.Names : null;
         var states = new HandoffNodeState[now.Count];
         var sameFacts = true;
         for (var i = 0; i < now.Count; i++)
         {
             var (before, hn, state) = (was[i], now[i], last.View.States[i]);
             var sameObject = ReferenceEquals(before, hn);
-            if (sameObject && sameNodes)
+            if (sameObject && (sameNodes || (changedNodes is not null && !changedNodes.Contains(state.KubernetesNode))))
             {
                 states[i] = state;
                 continue;

@@ -46,6 +46,81 @@ public sealed class ResourceCacheOrderTests
     }
 
     [Fact]
+    public void The_changes_between_two_indexes_name_every_key_whose_object_differs()
+    {
+        // 0 upsert, 1 remove, 2 relist, 3 list in order (another listing between two indexes), 4 take the index and check
+        // the changes the cache gives for it against the index taken before.
+        var operation = Gen.Select(Gen.Int[0, 4], Gen.Int[0, 11], Gen.Int[0, 4095]);
+        var known = 0;
+        operation.Array[1, 60].Sample(operations =>
+        {
+            var cache = new ResourceCache<V1ConfigMap>();
+            var version = 1;
+            IReadOnlyDictionary<string, V1ConfigMap>? last = null;
+            foreach (var (kind, name, subset) in operations)
+            {
+                switch (kind)
+                {
+                    case 0:
+                        cache.Upsert(Object(Name(name), version++));
+                        break;
+                    case 1:
+                        cache.Remove("ns/" + Name(name));
+                        break;
+                    case 2:
+                        cache.Replace(Enumerable.Range(0, 12).Where(i => (subset & (1 << i)) != 0).Select(i => Object(Name(i), version++)).ToList());
+                        break;
+                    case 3:
+                        cache.ListOrderedByKey();
+                        break;
+                    default:
+                        var index = cache.ByKey();
+                        if (last is not null && !ReferenceEquals(last, index) && cache.ChangesTo(index) is { } changes)
+                        {
+                            Interlocked.Increment(ref known);
+                            Assert.Same(last, changes.Since);
+                            var differing = last.Keys.Union(index.Keys)
+                                .Where(k => !ReferenceEquals(last.GetValueOrDefault(k), index.GetValueOrDefault(k)));
+                            Assert.All(differing, k => Assert.Contains(k, changes.Keys));
+                        }
+
+                        last = index;
+                        break;
+                }
+            }
+
+        }, iter: 500);
+        Assert.True(known > 0, "no index was made from the last one");
+    }
+
+    [Fact]
+    public void The_index_made_from_the_last_one_is_the_cache_and_says_what_changed()
+    {
+        var cache = new ResourceCache<V1ConfigMap>();
+        cache.Upsert(Object("a", 1));
+        cache.Upsert(Object("b", 2));
+        var first = cache.ByKey();
+        Assert.Null(cache.ChangesTo(first)); // the first index is made afresh
+
+        cache.Upsert(Object("a", 3));
+        cache.Remove("ns/b");
+        cache.Upsert(Object("c", 4));
+        var second = cache.ByKey();
+        var changes = Assert.NotNull(cache.ChangesTo(second));
+        Assert.Same(first, changes.Since);
+        Assert.Equal(["ns/a", "ns/b", "ns/c"], changes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["ns/a", "ns/c"], second.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("3", second["ns/a"].Metadata.ResourceVersion);
+        Assert.Null(cache.ChangesTo(first)); // not the last index any more
+
+        // A listing in order between two indexes: the cache cannot tell what changed since the first of them.
+        cache.Upsert(Object("a", 5));
+        cache.ListOrderedByKey();
+        cache.Upsert(Object("c", 6));
+        Assert.Null(cache.ChangesTo(cache.ByKey()));
+    }
+
+    [Fact]
     public void The_index_by_key_is_the_same_dictionary_until_something_changes()
     {
         var cache = new ResourceCache<V1ConfigMap>();

@@ -150,6 +150,38 @@ public sealed class NodeStatesTests
         AssertSameView(Fresh(cordonedNodes), cordoned);
     }
 
+    [Fact]
+    public void Only_the_Nodes_the_cache_says_changed_are_looked_at_and_only_when_it_says_so_since_the_last_view()
+    {
+        SnapshotBuilder Cluster(bool cordonA = false, bool cordonB = false) => new SnapshotBuilder()
+            .HandoffNode(Hn("a"), cordonA ? TestObjects.Node("a").Cordoned() : TestObjects.Node("a"))
+            .HandoffNode(Hn("b"), cordonB ? TestObjects.Node("b").Cordoned() : TestObjects.Node("b"));
+        var snapshot = Cluster().Build();
+        var first = Pass(snapshot);
+
+        // a cordoned, b reported again: the cache names both, and the view is the one made afresh.
+        var both = snapshot with { Nodes = Cluster(cordonA: true).Build().Nodes, NodeChanges = (snapshot.Nodes, new HashSet<string> { "a", "b" }) };
+        var view = Pass(both);
+        AssertSameView(Fresh(both), view);
+        Assert.Same(first.Find("b"), view.Find("b"));
+
+        // b cordoned, but changes named since another index: not trusted, every Node is looked at.
+        var unknownSince = both with { Nodes = Cluster(cordonA: true, cordonB: true).Build().Nodes, NodeChanges = (snapshot.Nodes, new HashSet<string> { "a" }) };
+        var cordoned = Pass(unknownSince);
+        Assert.True(cordoned.Find("b")!.Info!.Unschedulable);
+
+        // Both Nodes replaced, the cache naming only a: b's state is the last one (its object is not looked at).
+        var onlyA = unknownSince with { Nodes = Cluster(cordonB: true).Build().Nodes, NodeChanges = (unknownSince.Nodes, new HashSet<string> { "a" }) };
+        var uncordonedA = Pass(onlyA);
+        Assert.False(uncordonedA.Find("a")!.Info!.Unschedulable);
+        Assert.Same(cordoned.Find("b"), uncordonedA.Find("b"));
+        AssertSameView(Fresh(onlyA), uncordonedA);
+
+        // The view relies on the names given: b's Node uncordoned but not named, b is looked at no more than that.
+        var notNamed = onlyA with { Nodes = Cluster().Build().Nodes, NodeChanges = (onlyA.Nodes, new HashSet<string> { "a" }) };
+        Assert.True(Pass(notNamed).Find("b")!.Info!.Unschedulable);
+    }
+
     private static NodeView Fresh(ClusterSnapshot snapshot) => NodeView.Build(snapshot, new TermState(AllocationStrategy.FirstAvailable).ParseNode);
 
     private static void AssertSameView(NodeView expected, NodeView actual)
