@@ -35,8 +35,17 @@ public sealed class ResourceWatcher<T>
     /// <summary>The objects, trimmed by the transform given to the constructor.</summary>
     public ResourceCache<T> Cache { get; }
 
-    /// <summary>Called with each added, modified or deleted object, and on each resync (as Modified).</summary>
+    /// <summary>
+    /// Called with each added, modified or deleted object, and on each resync (as Modified) — a modification only when
+    /// <see cref="Matters"/> says so.
+    /// </summary>
     public event Action<WatchEventType, T>? Changed;
+
+    /// <summary>
+    /// Whether a modification (the cached object before, the one after, both transformed) is news to the handlers
+    /// (controller-runtime's update predicate); the cache takes it either way. Null: every modification is.
+    /// </summary>
+    public Func<T, T, bool>? Matters { get; init; }
 
     /// <summary>Called on every error talking to the API server (for metrics).</summary>
     public event Action<Exception>? Error;
@@ -229,7 +238,9 @@ public sealed class ResourceWatcher<T>
         {
             case WatchEventType.Added:
             case WatchEventType.Modified:
-                if (Cache.Upsert(ev.Object))
+                var key = Matters is null ? null : ResourceCache<T>.KeyOf(ev.Object);
+                var before = key is null ? null : Cache.Get(key);
+                if (Cache.Upsert(ev.Object) && (before is null || Matters!(before, Cache.Get(key!) ?? ev.Object)))
                 {
                     Changed?.Invoke(ev.Type, ev.Object);
                 }

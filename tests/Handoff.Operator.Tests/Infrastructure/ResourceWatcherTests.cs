@@ -100,6 +100,52 @@ public sealed class ResourceWatcherTests
         return (watcher, seen);
     }
 
+    private static string? Label(V1Pod pod) => pod.Metadata.Labels is { } labels && labels.TryGetValue("v", out var v) ? v : null;
+
+    [Fact]
+    public async Task A_modification_the_predicate_finds_no_news_updates_the_cache_and_tells_no_handler()
+    {
+        var source = new FakeSource { ListVersion = "10" };
+        source.Objects.Add(Pod("a", 5));
+        // News: a new label; not news: anything else (as a Node whose facts stand).
+        var watcher = new ResourceWatcher<V1Pod>(source, TimeProvider.System, TimeSpan.Zero, NullLogger.Instance)
+        {
+            Matters = (before, after) => Label(before) != Label(after),
+        };
+        var seen = new List<(WatchEventType, string?)>();
+        watcher.Changed += (t, p) =>
+        {
+            lock (seen)
+            {
+                seen.Add((t, p.Metadata.ResourceVersion));
+            }
+        };
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = watcher.RunAsync(cts.Token);
+        await watcher.WaitForSyncAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await Wait.UntilAsync(() => source.WatchedFrom.Contains("10"), "the watch starts at the list's version");
+        lock (seen)
+        {
+            seen.Clear(); // the list's own
+        }
+
+        source.Send(WatchEventType.Modified, Pod("a", 11));
+        var labelled = Pod("a", 12);
+        labelled.Metadata.Labels = new Dictionary<string, string> { ["v"] = "1" };
+        source.Send(WatchEventType.Modified, labelled);
+        source.Send(WatchEventType.Added, Pod("b", 13));
+        await Wait.UntilAsync(() => watcher.Cache.Get("ns", "b") is not null, "events are applied");
+
+        Assert.Equal("12", watcher.Cache.Get("ns", "a")!.Metadata.ResourceVersion);
+        lock (seen)
+        {
+            Assert.Equal([(WatchEventType.Modified, "12"), (WatchEventType.Added, "13")], seen);
+        }
+
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
     [Fact]
     public async Task Lists_then_watches_from_the_list_version_and_keeps_the_cache()
     {
