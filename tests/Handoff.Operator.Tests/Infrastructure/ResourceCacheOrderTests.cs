@@ -24,20 +24,9 @@ public sealed class ResourceCacheOrderTests
             var version = 1;
             foreach (var (kind, name, subset) in operations)
             {
-                switch (kind)
+                if (!Change(cache, kind, name, subset, ref version))
                 {
-                    case 0:
-                        cache.Upsert(Object(Name(name), version++));
-                        break;
-                    case 1:
-                        cache.Remove("ns/" + Name(name));
-                        break;
-                    case 2:
-                        cache.Replace(Enumerable.Range(0, 12).Where(i => (subset & (1 << i)) != 0).Select(i => Object(Name(i), version++)).ToList());
-                        break;
-                    default:
-                        Check(cache);
-                        break;
+                    Check(cache);
                 }
             }
 
@@ -61,14 +50,8 @@ public sealed class ResourceCacheOrderTests
             {
                 switch (kind)
                 {
-                    case 0:
-                        cache.Upsert(Object(Name(name), version++));
-                        break;
-                    case 1:
-                        cache.Remove("ns/" + Name(name));
-                        break;
-                    case 2:
-                        cache.Replace(Enumerable.Range(0, 12).Where(i => (subset & (1 << i)) != 0).Select(i => Object(Name(i), version++)).ToList());
+                    case < 3:
+                        Change(cache, kind, name, subset, ref version);
                         break;
                     case 3:
                         cache.ListOrderedByKey();
@@ -179,6 +162,28 @@ public sealed class ResourceCacheOrderTests
         Check(cache);
         cache.Upsert(Object("later", 30_000));
         Check(cache);
+    }
+
+    // Operation 0 upserts a new version of the object, 1 removes it, 2 relists (replaces the cache with a subset of the
+    // 12 names); false for any other operation (the caller's own).
+    private static bool Change(ResourceCache<V1ConfigMap> cache, int kind, int name, int subset, ref int version)
+    {
+        switch (kind)
+        {
+            case 0:
+                cache.Upsert(Object(Name(name), version++));
+                return true;
+            case 1:
+                cache.Remove("ns/" + Name(name));
+                return true;
+            case 2:
+                var first = version;
+                version += 12;
+                cache.Replace(Enumerable.Range(0, 12).Where(i => (subset & (1 << i)) != 0).Select(i => Object(Name(i), first + i)).ToList());
+                return true;
+            default:
+                return false;
+        }
     }
 
     // The very objects the cache holds (a listing keeps its last order, and must not keep an object replaced since).
