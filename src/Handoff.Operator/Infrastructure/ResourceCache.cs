@@ -27,7 +27,8 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     private T[] _orderedItems = [];
     private bool _ordered;
     private (T[] Listing, Dictionary<string, T> Index) _byKey = ([], new(StringComparer.Ordinal));
-    private (T[] From, T[] To, HashSet<string> Keys) _lastChange = ([], [], []);
+    private static readonly (T[] From, T[] To, HashSet<string> Keys) NoChange = ([], [], []);
+    private (T[] From, T[] To, HashSet<string> Keys) _lastChange = NoChange;
     private (IReadOnlyDictionary<string, T> From, IReadOnlyDictionary<string, T> To, IReadOnlySet<string> Keys)? _lastIndexChange;
     private int _enqueued; // counts changes, so that the queue's size is looked at once in 1,024 (its Count is not free)
 
@@ -179,7 +180,9 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
 
         if (!ReferenceEquals(items, _orderedItems))
         {
-            _lastChange = (_orderedItems, items, changed);
+            // Kept only when the index by key can be patched with it (its listing is the one replaced): a cache never
+            // indexed (functions, pods) does not hold on to its last listing and its changed keys.
+            _lastChange = ReferenceEquals(_orderedItems, _byKey.Listing) ? (_orderedItems, items, changed) : NoChange;
         }
 
         (_orderedKeys, _orderedItems) = (keys, items);
