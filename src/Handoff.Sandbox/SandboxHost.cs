@@ -25,6 +25,9 @@ public sealed record SandboxHostOptions
 
     public TimeSpan DefaultPodDuration { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often each simulated kubelet posts its Node's status (<see cref="SandboxOptions.NodeStatusReportPeriod"/>); null = only on change.</summary>
+    public TimeSpan? NodeStatusReportPeriod { get; init; }
+
     /// <summary>Authenticate and authorize every request with RBAC (<see cref="SandboxOptions.Rbac"/>; the API is then HTTPS).</summary>
     public bool Rbac { get; init; }
 
@@ -85,6 +88,7 @@ public static class SandboxHost
                 Nodes = nodes,
                 SimulateKubelet = options.SimulateKubelet,
                 DefaultPodDuration = options.DefaultPodDuration,
+                NodeStatusReportPeriod = options.NodeStatusReportPeriod,
                 Rbac = options.Rbac,
                 AdminPort = options.AdminPort,
                 RecordWrites = options.RecordWrites,

@@ -42,6 +42,10 @@ internal static class SandboxCommand
             Description = "How long a pod runs without a handoff.dev/duration annotation (Go duration, e.g. 1s, 500ms, 2m).",
             DefaultValueFactory = _ => "1s",
         };
+        var nodeStatusPeriod = new Option<string?>("--node-status-period")
+        {
+            Description = "Each simulated kubelet posts its Node's status this often although nothing changed (Go duration, e.g. 5m), as a real cluster's kubelets do every 5m. Default: only when something changes.",
+        };
 
         var rbac = new Option<bool>("--rbac")
         {
@@ -78,7 +82,7 @@ internal static class SandboxCommand
 
         var command = new Command("sandbox", "Run a SIMULATED Kubernetes API server with simulated nodes on 127.0.0.1, and the Handoff operator against it (for trying Handoff and for tests; not a real cluster).")
         {
-            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, rbac, adminPort, recordWrites, noOperator, strategy, discover, untilDone, timeout,
+            port, kubeconfig, nodes, apply, crds, noKubelet, podDuration, nodeStatusPeriod, rbac, adminPort, recordWrites, noOperator, strategy, discover, untilDone, timeout,
         };
         command.SetAction((parseResult, ct) =>
         {
@@ -101,6 +105,7 @@ internal static class SandboxCommand
                     },
                     Apply = parseResult.GetValue(apply) ?? [],
                     PodDuration = parseResult.GetValue(podDuration)!,
+                    NodeStatusPeriod = parseResult.GetValue(nodeStatusPeriod),
                     Operator = !parseResult.GetValue(noOperator),
                     Strategy = parseResult.GetValue(strategy),
                     DiscoverNodes = DiscoverNodesOption.Read(parseResult, discover),

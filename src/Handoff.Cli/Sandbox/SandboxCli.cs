@@ -19,6 +19,12 @@ internal sealed record SandboxCliOptions
     /// <summary>Go duration of a pod without a <c>handoff.dev/duration</c> annotation.</summary>
     public string PodDuration { get; init; } = "1s";
 
+    /// <summary>
+    /// Go duration: each simulated kubelet posts its Node's status this often although nothing changed, as a real
+    /// kubelet does every 5m (<see cref="SandboxOptions.NodeStatusReportPeriod"/>); null = only on change.
+    /// </summary>
+    public string? NodeStatusPeriod { get; init; }
+
     /// <summary>Run the Handoff operator in-process (default); false = the bare emulator.</summary>
     public bool Operator { get; init; } = true;
 
@@ -128,7 +134,7 @@ internal static class SandboxCli
         });
 
         var code = await SandboxHost.RunAsync(
-            options.Host with { DefaultPodDuration = valid.PodDuration, Apply = [] }, readyWriter, error, all, stop.Token);
+            options.Host with { DefaultPodDuration = valid.PodDuration, NodeStatusReportPeriod = valid.NodeStatusPeriod, Apply = [] }, readyWriter, error, all, stop.Token);
         if (code == 0 && monitor is not null)
         {
             if (monitor.ExitCode is { } done)
@@ -177,7 +183,7 @@ internal static class SandboxCli
         }
     }
 
-    private sealed record Validated(TimeSpan PodDuration, TimeSpan Timeout);
+    private sealed record Validated(TimeSpan PodDuration, TimeSpan Timeout, TimeSpan? NodeStatusPeriod);
 
     private static async Task<Validated?> ValidateAsync(SandboxCliOptions options, TextWriter error)
     {
@@ -204,6 +210,22 @@ internal static class SandboxCli
             {
                 return await Fail($"--timeout: \"{timeoutText}\" is not a positive duration (examples: 30s, 5m, 1h)");
             }
+        }
+
+        TimeSpan? nodeStatusPeriod = null;
+        if (options.NodeStatusPeriod is { } periodText)
+        {
+            if (!options.Host.SimulateKubelet)
+            {
+                return await Fail("--node-status-period is how often the simulated kubelets post their Nodes' status; it cannot be used with --no-kubelet");
+            }
+
+            if (!GoDuration.TryParse(periodText, out var period) || period <= TimeSpan.Zero)
+            {
+                return await Fail($"--node-status-period: \"{periodText}\" is not a positive duration (examples: 5m, 10s)");
+            }
+
+            nodeStatusPeriod = period;
         }
 
         if (options.Strategy is { } strategy)
@@ -243,6 +265,6 @@ internal static class SandboxCli
             }
         }
 
-        return new Validated(podDuration, timeout);
+        return new Validated(podDuration, timeout, nodeStatusPeriod);
     }
 }

@@ -77,7 +77,30 @@ public sealed class SandboxCommandTests
         Assert.Equal(0, await run.StopAsync());
     }
 
+    [Fact]
+    public async Task Node_status_period_makes_each_simulated_kubelet_post_its_Node_status_with_nothing_changed()
+    {
+        await using var run = SandboxRun.Start("--no-operator", "--node-status-period", "300ms");
+        await run.Output.WaitForAsync(SandboxHost.ReadyLine + "\n", TimeSpan.FromSeconds(30));
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(run.KubeconfigPath));
+        var ct = TestContext.Current.CancellationToken;
+        var before = await client.CoreV1.ReadNodeAsync("node-1", cancellationToken: ct);
+        static DateTime? Heartbeat(k8s.Models.V1Node node) => node.Status.Conditions.Single(c => c.Type == "Ready").LastHeartbeatTime;
+
+        var after = await Handoff.Testing.Wait.ForAsync(
+            () => client.CoreV1.ReadNodeAsync("node-1", cancellationToken: ct), n => n.Metadata.ResourceVersion != before.Metadata.ResourceVersion,
+            "node-1 posts its status again");
+
+        Assert.True(Heartbeat(after) > Heartbeat(before));
+        // A report, not a change: the facts stay as they were.
+        Assert.Equal(KubernetesJson.Serialize(before.Status.Allocatable), KubernetesJson.Serialize(after.Status.Allocatable));
+        Assert.Equal(before.Spec.Unschedulable, after.Spec.Unschedulable);
+        Assert.Equal(0, await run.StopAsync());
+    }
+
     [Theory]
+    [InlineData("--node-status-period often", "--node-status-period: \"often\" is not a positive duration")]
+    [InlineData("--node-status-period 5m --no-kubelet", "--node-status-period is how often the simulated kubelets post their Nodes' status; it cannot be used with --no-kubelet")]
     [InlineData("--admin-port 70000", "--admin-port must be between 0 and 65535, got 70000")]
     [InlineData("--until-done --no-operator --apply examples/seed", "--until-done needs the operator")]
     [InlineData("--until-done", "--until-done needs at least one --apply PATH")]
