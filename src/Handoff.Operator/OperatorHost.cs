@@ -79,6 +79,7 @@ public static class OperatorHost
             library.ForEach(agent.Add);
             return client;
         });
+        services.AddSingleton(sp => new ApiStreams((Kubernetes)sp.GetRequiredService<IKubernetes>(), kubeConfig));
         services.AddSingleton<OperatorMetrics>();
         services.AddSingleton<LeadershipLoop>();
         services.AddSingleton<EventRecorder>();

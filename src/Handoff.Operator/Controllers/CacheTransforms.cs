@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using CommunityToolkit.HighPerformance.Buffers;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
@@ -351,6 +352,38 @@ public static class CacheTransforms
                 }).ToList(),
             },
         };
+    }
+
+    /// <summary>
+    /// How a Node is decoded for the cache: only the fields <see cref="Node"/> keeps are read, the rest skipped unread —
+    /// a Node's images, node info, addresses, capacity, heartbeats and managed fields are most of it, and with every
+    /// kubelet posting its status every 5 minutes they were most of what an idle operator allocated.
+    /// </summary>
+    public static JsonSerializerOptions NodeJson { get; } = new(KubernetesJsonOptions.Value)
+    {
+        TypeInfoResolver = (KubernetesJsonOptions.Value.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(ReadOnlyKeptNodeFields),
+    };
+
+    private static void ReadOnlyKeptNodeFields(JsonTypeInfo info)
+    {
+        Func<string, bool>? read =
+            info.Type == typeof(V1ObjectMeta) ? static name => name is not ("managedFields" or "annotations")
+            : info.Type == typeof(V1NodeSpec) ? static name => name is "unschedulable" or "taints"
+            : info.Type == typeof(V1NodeStatus) ? static name => name is "allocatable" or "conditions"
+            : info.Type == typeof(V1NodeCondition) ? static name => name is not "lastHeartbeatTime"
+            : null;
+        if (read is null)
+        {
+            return;
+        }
+
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            if (!read(info.Properties[i].Name))
+            {
+                info.Properties.RemoveAt(i);
+            }
+        }
     }
 
     /// <summary>A Node's allocatable with equal quantities kept once (a cluster's Nodes mostly share a few shapes).</summary>

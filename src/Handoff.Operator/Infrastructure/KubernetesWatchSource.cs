@@ -8,35 +8,34 @@ using k8s.Models;
 
 namespace Handoff.Operator.Infrastructure;
 
-/// <summary>An <see cref="IWatchSource{T}"/> over the real KubernetesClient: a list call and the same call with watch=true.</summary>
-public sealed class KubernetesWatchSource<T, TList> : IWatchSource<T>
+/// <summary>
+/// An <see cref="IWatchSource{T}"/> for a built-in kind: a list GET (a page at a time) and the same GET with
+/// <c>watch=true</c>, both sent through KubernetesClient's pipeline (<see cref="ApiStreams"/>) and decoded from
+/// the response's UTF-8 as it arrives — a list page straight from the stream, each watch event once, from its line in a
+/// reused buffer (<see cref="WatchLineReader"/>). <paramref name="json"/> says how objects are decoded: the Nodes' cache
+/// decodes only the fields it keeps (CacheTransforms.NodeJson).
+/// </summary>
+/// <param name="path">the resource's path, relative to the API server's base URI (<c>api/v1/nodes</c>)</param>
+public sealed class KubernetesWatchSource<T, TList>(
+    string name, ApiStreams client, string path, TimeSpan watchTimeout, JsonSerializerOptions? json = null) : IWatchSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
     where TList : IKubernetesObject<V1ListMeta>, IItems<T>
 {
-    /// <summary>The list call (a page of the list, or its watch) → its response.</summary>
-    private readonly Func<ListRequest, CancellationToken, Task<HttpOperationResponse<TList>>> _call;
-    private readonly int _timeoutSeconds;
+    private readonly int _timeoutSeconds = Math.Max(1, (int)watchTimeout.TotalSeconds);
+    private readonly JsonSerializerOptions _json = json ?? KubernetesJsonOptions.Value;
 
-    public KubernetesWatchSource(
-        string name,
-        Func<ListRequest, CancellationToken, Task<HttpOperationResponse<TList>>> call,
-        TimeSpan watchTimeout)
-    {
-        Name = name;
-        _call = call;
-        _timeoutSeconds = Math.Max(1, (int)watchTimeout.TotalSeconds);
-    }
-
-    public string Name { get; }
+    public string Name { get; } = name;
 
     public IAsyncEnumerable<ResourceListPage<T>> ListAsync(int pageSize, Func<T, T> transform, CancellationToken cancellationToken) =>
         ListPager.PagesAsync(pageSize, (request, ct) => PageAsync(request, transform, ct), cancellationToken);
 
-    /// <summary>One page: the typed list is dropped once its items are transformed.</summary>
+    /// <summary>One page, decoded from the response stream: the typed list is dropped once its items are transformed.</summary>
     private async Task<ResourceListPage<T>> PageAsync(ListRequest request, Func<T, T> transform, CancellationToken cancellationToken)
     {
-        using var response = await _call(request, cancellationToken);
-        var list = response.Body;
+        using var response = await client.GetAsync(path + request.Query(), cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var list = await JsonSerializer.DeserializeAsync<TList>(body, _json, cancellationToken)
+            ?? throw new JsonException($"the list of {Name} is empty");
         return new ResourceListPage<T>([.. (list.Items ?? []).Select(transform)], list.Metadata?.ResourceVersion ?? "")
         {
             Continue = list.Metadata?.ContinueProperty,
@@ -46,47 +45,44 @@ public sealed class KubernetesWatchSource<T, TList> : IWatchSource<T>
     public async IAsyncEnumerable<ResourceWatchEvent<T>> WatchAsync(
         string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Exception? streamError = null;
-        Task<HttpOperationResponse<TList>> request;
+        HttpResponseMessage response;
         try
         {
-            request = _call(new ListRequest(Watch: true, resourceVersion, _timeoutSeconds), cancellationToken);
-            await request;
+            response = await client.GetAsync(path + new ListRequest(Watch: true, resourceVersion, _timeoutSeconds).Query(), cancellationToken);
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)
         {
             throw new ResourceExpiredException(ex.Message);
         }
 
-        // The response-based watch of KubernetesClient 21 (marked obsolete in favour of untyped per-resource
-        // helpers) is the one that deserializes typed objects for both built-in and custom resources.
-#pragma warning disable CS0618
-        var events = request.WatchAsync<T, TList>(ex => streamError ??= ex, cancellationToken);
-#pragma warning restore CS0618
-        await foreach (var (type, item) in events.WithCancellation(cancellationToken))
+        using (response)
         {
-            if (streamError is not null)
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var lines = new WatchLineReader(body);
+            while (await lines.ReadLineAsync(cancellationToken) is { } line)
             {
-                break;
+                if (Decode(line.Span) is { } ev)
+                {
+                    yield return ev;
+                }
             }
+        }
+    }
 
-            if (type == WatchEventType.Error || item is null)
-            {
-                continue;
-            }
-
-            yield return new ResourceWatchEvent<T>(type, item) { ResourceVersion = item.Metadata?.ResourceVersion };
+    /// <summary>One event's object decoded once; an ERROR event (the server's Status) ends the watch.</summary>
+    private ResourceWatchEvent<T>? Decode(ReadOnlySpan<byte> line)
+    {
+        var (type, obj) = WatchEventLine.Read(line);
+        if (type == WatchEventType.Error)
+        {
+            var status = JsonSerializer.Deserialize<V1Status>(line[obj], KubernetesJsonOptions.Value);
+            throw status?.Code == (int)HttpStatusCode.Gone
+                ? new ResourceExpiredException(status.Message ?? "410 Gone")
+                : new IOException($"watch of {Name} failed: {status?.Message ?? "an error event"}");
         }
 
-        switch (streamError)
-        {
-            case null:
-                yield break;
-            case KubernetesException { Status.Code: (int)HttpStatusCode.Gone } gone:
-                throw new ResourceExpiredException(gone.Status.Message ?? "410 Gone");
-            default:
-                throw new IOException($"watch of {Name} failed: {streamError.Message}", streamError);
-        }
+        var item = JsonSerializer.Deserialize<T>(line[obj], _json);
+        return item is null ? null : new ResourceWatchEvent<T>(type, item) { ResourceVersion = item.Metadata?.ResourceVersion };
     }
 }
 
@@ -98,38 +94,19 @@ public static class WatchSources
     /// as their scheduler, and everyone else's pods, whose requests count against Node-backed capacity (as
     /// kube-scheduler watches every pod).
     /// </summary>
-    public static IWatchSource<V1Pod> Pods(IKubernetes client, TimeSpan timeout) =>
-        new KubernetesWatchSource<V1Pod, V1PodList>(
-            "pods",
-            (r, ct) => client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
-                allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
-                cancellationToken: ct),
-            timeout);
+    public static IWatchSource<V1Pod> Pods(ApiStreams client, TimeSpan timeout) =>
+        new KubernetesWatchSource<V1Pod, V1PodList>("pods", client, "api/v1/pods", timeout);
 
-    public static IWatchSource<V1Node> Nodes(IKubernetes client, TimeSpan timeout) =>
-        new KubernetesWatchSource<V1Node, V1NodeList>(
-            "nodes",
-            (r, ct) => client.CoreV1.ListNodeWithHttpMessagesAsync(
-                allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
-                cancellationToken: ct),
-            timeout);
+    /// <param name="json">how each Node is decoded (default: KubernetesClient's own options)</param>
+    public static IWatchSource<V1Node> Nodes(ApiStreams client, TimeSpan timeout, JsonSerializerOptions? json = null) =>
+        new KubernetesWatchSource<V1Node, V1NodeList>("nodes", client, "api/v1/nodes", timeout, json);
 
-    public static IWatchSource<V1PriorityClass> PriorityClasses(IKubernetes client, TimeSpan timeout) =>
-        new KubernetesWatchSource<V1PriorityClass, V1PriorityClassList>(
-            "priorityclasses",
-            (r, ct) => client.SchedulingV1.ListPriorityClassWithHttpMessagesAsync(
-                allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
-                cancellationToken: ct),
-            timeout);
+    public static IWatchSource<V1PriorityClass> PriorityClasses(ApiStreams client, TimeSpan timeout) =>
+        new KubernetesWatchSource<V1PriorityClass, V1PriorityClassList>("priorityclasses", client, "apis/scheduling.k8s.io/v1/priorityclasses", timeout);
 
     /// <summary>Namespaces with their labels: a HandoffQueue's namespaceSelector matches them.</summary>
-    public static IWatchSource<V1Namespace> Namespaces(IKubernetes client, TimeSpan timeout) =>
-        new KubernetesWatchSource<V1Namespace, V1NamespaceList>(
-            "namespaces",
-            (r, ct) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
-                allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
-                cancellationToken: ct),
-            timeout);
+    public static IWatchSource<V1Namespace> Namespaces(ApiStreams client, TimeSpan timeout) =>
+        new KubernetesWatchSource<V1Namespace, V1NamespaceList>("namespaces", client, "api/v1/namespaces", timeout);
 
     public static IWatchSource<HandoffQueue> HandoffQueues(IKubernetes client, TimeSpan timeout) =>
         new CustomResourceWatchSource<HandoffQueue>(

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Handoff.Operator.Infrastructure;
 
 /// <summary>
@@ -9,4 +12,25 @@ public readonly record struct ListRequest(bool Watch, string? ResourceVersion = 
 {
     /// <summary>For <c>allowWatchBookmarks</c>: asked for on watches, left out of lists.</summary>
     public bool? Bookmarks => Watch ? true : null;
+
+    /// <summary>The request's query string (<c>?watch=true&amp;resourceVersion=…</c>), empty when it has no parameter.</summary>
+    public string Query()
+    {
+        var query = new StringBuilder();
+        void Add(string name, string? value)
+        {
+            if (value is not null)
+            {
+                query.Append(query.Length == 0 ? '?' : '&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
+            }
+        }
+
+        Add("allowWatchBookmarks", Bookmarks is true ? "true" : null);
+        Add("continue", Continue);
+        Add("limit", Limit?.ToString(CultureInfo.InvariantCulture));
+        Add("resourceVersion", ResourceVersion);
+        Add("timeoutSeconds", TimeoutSeconds?.ToString(CultureInfo.InvariantCulture));
+        Add("watch", Watch ? "true" : null);
+        return query.ToString();
+    }
 }

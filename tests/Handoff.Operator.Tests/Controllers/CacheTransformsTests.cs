@@ -1,6 +1,7 @@
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Controllers;
+using System.Text.Json;
 using k8s;
 using k8s.Models;
 
@@ -269,6 +270,50 @@ public sealed class CacheTransformsTests
         Assert.Equal(node.Metadata.Labels, kept.Metadata.Labels);
         Assert.Null(kept.Metadata.Annotations);
         Assert.Null(kept.Metadata.ManagedFields);
+    }
+
+    [Fact]
+    public void A_node_decoded_for_the_cache_reads_only_what_is_kept_and_is_kept_as_a_whole_node_is()
+    {
+        var heartbeat = Started.AddMinutes(5);
+        var node = new V1Node
+        {
+            ApiVersion = "v1",
+            Kind = "Node",
+            Metadata = Metadata("node-1"),
+            Spec = new V1NodeSpec { Unschedulable = true, PodCIDR = "10.0.0.0/24", ProviderID = "sandbox://1", Taints = [new V1Taint { Key = "gpu", Value = "true", Effect = "NoSchedule" }] },
+            Status = new V1NodeStatus
+            {
+                Conditions =
+                [
+                    new V1NodeCondition { Type = "MemoryPressure", Status = "False", LastHeartbeatTime = heartbeat, LastTransitionTime = Started },
+                    new V1NodeCondition { Type = "Ready", Status = "True", Reason = "KubeletReady", Message = "ready", LastHeartbeatTime = heartbeat, LastTransitionTime = Started },
+                ],
+                Images = [new V1ContainerImage { Names = ["busybox"], SizeBytes = 1 }],
+                NodeInfo = new V1NodeSystemInfo { MachineID = "m", KubeletVersion = "v1.32.0", Architecture = "amd64", BootID = "b", ContainerRuntimeVersion = "c", KernelVersion = "k", KubeProxyVersion = "p", OperatingSystem = "linux", OsImage = "o", SystemUUID = "s" },
+                Addresses = [new V1NodeAddress { Type = "InternalIP", Address = "10.0.0.1" }],
+                Capacity = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("8") },
+                Allocatable = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("7500m"), ["memory"] = new("30Gi") },
+            },
+        };
+        var json = KubernetesJson.Serialize(node);
+
+        var read = JsonSerializer.Deserialize<V1Node>(json, CacheTransforms.NodeJson)!;
+
+        // What the cache drops is not even read.
+        Assert.Null(read.Status.Images);
+        Assert.Null(read.Status.NodeInfo);
+        Assert.Null(read.Status.Addresses);
+        Assert.Null(read.Status.Capacity);
+        Assert.Null(read.Spec.PodCIDR);
+        Assert.Null(read.Metadata.ManagedFields);
+        Assert.Null(read.Metadata.Annotations);
+        Assert.All(read.Status.Conditions, c => Assert.Null(c.LastHeartbeatTime));
+        // And what it keeps is what a whole Node's keeping gives.
+        Assert.Equal(
+            KubernetesJson.Serialize(CacheTransforms.Node(KubernetesJson.Deserialize<V1Node>(json))),
+            KubernetesJson.Serialize(CacheTransforms.Node(read)));
+        Assert.True(Operator.Reconciliation.NodeFacts.Same(CacheTransforms.Node(KubernetesJson.Deserialize<V1Node>(json)), CacheTransforms.Node(read)));
     }
 
     [Fact]

@@ -59,7 +59,8 @@ public sealed class ResilienceTests
     public async Task A_watch_from_a_version_older_than_the_kept_history_is_reported_as_expired()
     {
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
-        var source = Operator.Infrastructure.WatchSources.Pods(cluster.Client, TimeSpan.FromSeconds(30));
+        using var client = new Kubernetes(cluster.Config);
+        var source = Operator.Infrastructure.WatchSources.Pods(new Operator.Infrastructure.ApiStreams(client, cluster.Config), TimeSpan.FromSeconds(30));
         var list = (await source.ListAsync(0, p => p, SandboxCluster.Ct).ToListAsync(SandboxCluster.Ct)).Single();
         await cluster.CreateNodeAsync("w1", Cpu(1));
         var f = await cluster.CreateFunctionAsync(SandboxCluster.Function("f"));
