@@ -94,7 +94,9 @@ public static class NodeFacts
 
         foreach (var (name, quantity) in a ?? new Dictionary<string, ResourceQuantity>())
         {
-            if (!b!.TryGetValue(name, out var other) || quantity?.ToString() != other?.ToString())
+            // The Nodes' cache keeps equal quantities once, so a report's are the very instances of the Node before:
+            // text (which formats anew, allocating) is compared only for quantities read apart.
+            if (!b!.TryGetValue(name, out var other) || (!ReferenceEquals(quantity, other) && quantity?.ToString() != other?.ToString()))
             {
                 return false;
             }
