@@ -11,7 +11,7 @@ namespace Handoff.Operator.Infrastructure;
 /// <summary>
 /// An <see cref="IWatchSource{T}"/> for a built-in kind: a list GET (a page at a time) and the same GET with
 /// <c>watch=true</c>, both sent through KubernetesClient's pipeline (<see cref="ApiStreams"/>) and decoded from
-/// the response's UTF-8 — a list page once read whole (<see cref="PooledBody"/>), each watch event once, from its line in a
+/// the response's UTF-8 — a list page from the response stream, each watch event once, from its line in a
 /// reused buffer (<see cref="WatchLineReader"/>). <paramref name="json"/> says how objects are decoded: the Nodes' cache
 /// decodes only the fields it keeps (CacheTransforms.NodeJson).
 /// </summary>
@@ -33,9 +33,11 @@ public sealed class KubernetesWatchSource<T, TList>(
     private async Task<ResourceListPage<T>> PageAsync(ListRequest request, Func<T, T> transform, CancellationToken cancellationToken)
     {
         using var response = await client.GetAsync(path + request.Query(), cancellationToken);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var body = await PooledBody.ReadAsync(stream, cancellationToken);
-        var list = JsonSerializer.Deserialize<TList>(body.Span, _json) ?? throw new JsonException($"the list of {Name} is empty");
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        // Synchronously, as KubernetesClient's own list calls decode: DeserializeAsync makes the Native AOT compiler
+        // build the async decode machinery for every one of KubernetesClient's thousands of model types (8 MB more
+        // image, most of it touched at start); and not read whole into a pooled buffer first, which the pool then keeps.
+        var list = JsonSerializer.Deserialize<TList>(body, _json) ?? throw new JsonException($"the list of {Name} is empty");
         return new ResourceListPage<T>([.. (list.Items ?? []).Select(transform)], list.Metadata?.ResourceVersion ?? "")
         {
             Continue = list.Metadata?.ContinueProperty,
