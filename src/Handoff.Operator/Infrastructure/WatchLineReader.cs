@@ -38,9 +38,15 @@ public sealed class WatchLineReader(Stream stream) : IDisposable
             if (_ended)
             {
                 // The last line, if the server closed the stream without a newline after it.
+                // (Not `blank ? null : rest`: null converts to an empty ReadOnlyMemory there, a line that is not one.)
                 var rest = _buffer.AsMemory(_start, _end - _start);
                 _start = _end;
-                return IsBlank(rest.Span) ? null : rest;
+                if (IsBlank(rest.Span))
+                {
+                    return null;
+                }
+
+                return rest;
             }
 
             scanned = _end;

@@ -64,6 +64,16 @@ public sealed class WatchStreamTests
     }
 
     [Fact]
+    public async Task A_stream_that_ends_after_its_last_newline_gives_no_empty_line_and_stays_ended()
+    {
+        using var reader = new WatchLineReader(new MemoryStream("{\"a\":1}\n"u8.ToArray()));
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString((await reader.ReadLineAsync(ct))!.Value.Span));
+        Assert.Null(await reader.ReadLineAsync(ct));
+        Assert.Null(await reader.ReadLineAsync(ct));
+    }
+
+    [Fact]
     public async Task Crlf_and_blank_keepalive_lines_are_not_events()
     {
         var read = await LinesAsync("{\"a\":1}\r\n\n\r\n{\"b\":2}\n", [3]);

@@ -56,6 +56,37 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task A_watch_the_server_ends_ends_without_an_error_and_one_resumed_after_a_410_storm_is_expired()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["w1"]);
+        using var client = new Kubernetes(cluster.Config);
+        var source = Operator.Infrastructure.WatchSources.Nodes(new Operator.Infrastructure.ApiStreams(client, cluster.Config), TimeSpan.FromSeconds(30));
+        var list = (await source.ListAsync(0, n => n, SandboxCluster.Ct).ToListAsync(SandboxCluster.Ct)).Single();
+        var events = new List<Operator.Infrastructure.ResourceWatchEvent<k8s.Models.V1Node>>();
+        var watch = Task.Run(async () =>
+        {
+            await foreach (var ev in source.WatchAsync(list.ResourceVersion, SandboxCluster.Ct))
+            {
+                events.Add(ev);
+            }
+        }, SandboxCluster.Ct);
+        await Wait.UntilAsync(() => cluster.Server.Faults.CloseAllWatches() > 0, "the watch is open, then closed");
+        await watch.WaitAsync(TimeSpan.FromSeconds(10), SandboxCluster.Ct);
+
+        // A 410 storm: the history is gone too, so resuming from the list's version (older than a write since) is expired.
+        await cluster.CreateNodeAsync("w2", Cpu(1));
+        cluster.Server.Faults.ExpireWatchHistory();
+        await Assert.ThrowsAsync<Operator.Infrastructure.ResourceExpiredException>(async () =>
+        {
+            await foreach (var ev in source.WatchAsync(list.ResourceVersion, SandboxCluster.Ct))
+            {
+                Assert.Fail("no event expected, got " + ev.Type);
+            }
+        });
+        Assert.DoesNotContain(events, ev => ev.Object is null);
+    }
+
+    [Fact]
     public async Task A_watch_from_a_version_older_than_the_kept_history_is_reported_as_expired()
     {
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
