@@ -76,13 +76,7 @@ public sealed class ResilienceTests
         // A 410 storm: the history is gone too, so resuming from the list's version (older than a write since) is expired.
         await cluster.CreateNodeAsync("w2", Cpu(1));
         cluster.Server.Faults.ExpireWatchHistory();
-        await Assert.ThrowsAsync<Operator.Infrastructure.ResourceExpiredException>(async () =>
-        {
-            await foreach (var ev in source.WatchAsync(list.ResourceVersion, SandboxCluster.Ct))
-            {
-                Assert.Fail("no event expected, got " + ev.Type);
-            }
-        });
+        await AssertExpiredAsync(source, list.ResourceVersion);
         Assert.DoesNotContain(events, ev => ev.Object is null);
     }
 
@@ -98,12 +92,16 @@ public sealed class ResilienceTests
         await cluster.Client.CoreV1.CreateNamespacedPodAsync(
             Operator.Controllers.FunctionPods.Build(f, Api.Mapping.HandoffMapper.ToFunction(f), "f-1", 1, "w1", "handoff", []), cluster.Namespace, cancellationToken: SandboxCluster.Ct);
         cluster.Server.Faults.ExpireWatchHistory();
-        await Assert.ThrowsAsync<Operator.Infrastructure.ResourceExpiredException>(async () =>
+        await AssertExpiredAsync(source, list.ResourceVersion);
+    }
+
+    /// <summary>A watch from <paramref name="resourceVersion"/> ends at once as expired (410), with no event.</summary>
+    private static Task AssertExpiredAsync<T>(Operator.Infrastructure.IWatchSource<T> source, string resourceVersion) =>
+        Assert.ThrowsAsync<Operator.Infrastructure.ResourceExpiredException>(async () =>
         {
-            await foreach (var ev in source.WatchAsync(list.ResourceVersion, SandboxCluster.Ct))
+            await foreach (var ev in source.WatchAsync(resourceVersion, SandboxCluster.Ct))
             {
                 Assert.Fail("no event expected, got " + ev.Type);
             }
         });
-    }
 }
