@@ -137,12 +137,12 @@ public sealed class ConcurrencyAndRecoveryTests
     {
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
         await cluster.CreateNodeAsync("w1", Cpu(2));
-        cluster.Server.Faults.FailNext(1000, 500, "create", "pods/binding");
-        var first = await cluster.StartOperatorAsync();
+        // The first operator's own client refuses its bindings: a server-side fault cleared after the stop could still
+        // let through a binding the stopping operator had sent before it (the server finishes a request it received).
+        var first = await cluster.StartOperatorAsync(handlers: () => [new RefusedBindings()]);
         await cluster.CreateFunctionAsync(SandboxCluster.Function("f", Cpu(2)));
         await Wait.UntilAsync(async () => (await cluster.PodsAsync("f")).Count == 1, "the pod is created (its binding fails)");
         await cluster.StopOperatorAsync(first);
-        cluster.Server.Faults.Reset();
         Assert.True(string.IsNullOrEmpty((await cluster.PodsAsync("f")).Single().Spec.NodeName));
 
         await cluster.StartOperatorAsync();
@@ -181,5 +181,21 @@ public sealed class ConcurrencyAndRecoveryTests
         await cluster.FinishPodAsync((await cluster.PodsAsync("other")).Single(), "x");
         var rebound = await cluster.WaitForBoundPodAsync("late");
         Assert.Equal("w1", rebound.Spec.NodeName);
+    }
+
+    /// <summary>Answers every binding with a 500 Status without sending it.</summary>
+    private sealed class RefusedBindings : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/binding", StringComparison.Ordinal)
+                ? Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.InternalServerError)
+                {
+                    RequestMessage = request,
+                    Content = new StringContent(
+                        """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"refused by the test","reason":"InternalError","code":500}""",
+                        System.Text.Encoding.UTF8,
+                        "application/json"),
+                })
+                : base.SendAsync(request, cancellationToken);
     }
 }
