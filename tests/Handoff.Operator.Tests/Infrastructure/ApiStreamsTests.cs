@@ -1,5 +1,4 @@
 using System.Net;
-using Handoff.Operator.Infrastructure;
 using Handoff.Operator.Tests.Support;
 using k8s;
 using k8s.Autorest;
@@ -13,8 +12,7 @@ public sealed class ApiStreamsTests
     public async Task A_GET_hands_the_response_over_unread_and_a_refusal_is_the_clients_error_with_the_servers_status()
     {
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
-        using var client = new Kubernetes(cluster.Config);
-        var streams = new ApiStreams(client, cluster.Config);
+        var streams = cluster.Streams;
 
         using (var response = await streams.GetAsync("api/v1/namespaces/" + cluster.Namespace, SandboxCluster.Ct))
         {

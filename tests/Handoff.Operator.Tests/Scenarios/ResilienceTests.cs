@@ -59,8 +59,7 @@ public sealed class ResilienceTests
     public async Task A_watch_the_server_ends_ends_without_an_error_and_one_resumed_after_a_410_storm_is_expired()
     {
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
-        using var client = new Kubernetes(cluster.Config);
-        var source = Operator.Infrastructure.WatchSources.Nodes(new Operator.Infrastructure.ApiStreams(client, cluster.Config), TimeSpan.FromSeconds(30));
+        var source = Operator.Infrastructure.WatchSources.Nodes(cluster.Streams, TimeSpan.FromSeconds(30));
         var list = (await source.ListAsync(0, n => n, SandboxCluster.Ct).ToListAsync(SandboxCluster.Ct)).Single();
         var events = new List<Operator.Infrastructure.ResourceWatchEvent<k8s.Models.V1Node>>();
         var watch = Task.Run(async () =>
@@ -84,8 +83,7 @@ public sealed class ResilienceTests
     public async Task A_watch_from_a_version_older_than_the_kept_history_is_reported_as_expired()
     {
         await using var cluster = await SandboxCluster.StartAsync(["w1"]);
-        using var client = new Kubernetes(cluster.Config);
-        var source = Operator.Infrastructure.WatchSources.Pods(new Operator.Infrastructure.ApiStreams(client, cluster.Config), TimeSpan.FromSeconds(30));
+        var source = Operator.Infrastructure.WatchSources.Pods(cluster.Streams, TimeSpan.FromSeconds(30));
         var list = (await source.ListAsync(0, p => p, SandboxCluster.Ct).ToListAsync(SandboxCluster.Ct)).Single();
         await cluster.CreateNodeAsync("w1", Cpu(1));
         var f = await cluster.CreateFunctionAsync(SandboxCluster.Function("f"));

@@ -26,7 +26,9 @@ public sealed class SandboxCluster : IAsyncDisposable
     {
         Server = server;
         Config = config;
-        Client = new Kubernetes(config);
+        var client = new Kubernetes(config);
+        Client = client;
+        Streams = new Operator.Infrastructure.ApiStreams(client, config);
         Namespace = ns;
     }
 
@@ -45,6 +47,9 @@ public sealed class SandboxCluster : IAsyncDisposable
     public KubernetesClientConfiguration OperatorConfig => Server.CreateClientConfiguration(OperatorToken);
 
     public IKubernetes Client { get; }
+
+    /// <summary>Raw GETs through <see cref="Client"/>'s pipeline, as the operator's informers of built-in kinds send them.</summary>
+    public Operator.Infrastructure.ApiStreams Streams { get; }
 
     public string Namespace { get; }
 
