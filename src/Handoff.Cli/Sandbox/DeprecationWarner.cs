@@ -20,13 +20,13 @@ internal sealed class DeprecationWarner : IAsyncDisposable
 
     private DeprecationWarner(IKubernetes client) => _client = client;
 
-    /// <param name="client">Owned: disposed with the warner.</param>
+    /// <param name="connection">Owned: its client is disposed with the warner.</param>
     /// <param name="output">Where warnings go: the progress output, or stderr when --until-done owns stdout.</param>
-    public static async Task<DeprecationWarner> StartAsync(IKubernetes client, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<DeprecationWarner> StartAsync(SandboxConnection connection, TextWriter output, CancellationToken cancellationToken)
     {
-        var warner = new DeprecationWarner(client);
+        var warner = new DeprecationWarner(connection.Client);
         var watcher = new ResourceWatcher<HandoffFunction>(
-            WatchSources.HandoffFunctions(client, "", TimeSpan.FromSeconds(60)), TimeProvider.System, TimeSpan.Zero,
+            WatchSources.HandoffFunctions(connection.Streams, "", TimeSpan.FromSeconds(60)), TimeProvider.System, TimeSpan.Zero,
             NullLogger<ResourceWatcher<HandoffFunction>>.Instance);
         watcher.Changed += (type, f) =>
         {

@@ -30,7 +30,6 @@ internal sealed class NodeMirror : IAsyncDisposable
     private Task _watch = Task.CompletedTask;
     private Task _loop = Task.CompletedTask;
 
-    /// <param name="client">Owned: disposed with the mirror.</param>
     /// <param name="log">Where to say which nodes were added (null = quiet).</param>
     private NodeMirror(SandboxServer server, IKubernetes client, TextWriter? log)
     {
@@ -39,11 +38,12 @@ internal sealed class NodeMirror : IAsyncDisposable
         _log = log;
     }
 
-    public static async Task<NodeMirror> StartAsync(SandboxServer server, IKubernetes client, TextWriter? log, CancellationToken cancellationToken)
+    /// <param name="connection">Owned: its client is disposed with the mirror.</param>
+    public static async Task<NodeMirror> StartAsync(SandboxServer server, SandboxConnection connection, TextWriter? log, CancellationToken cancellationToken)
     {
-        var mirror = new NodeMirror(server, client, log);
+        var mirror = new NodeMirror(server, connection.Client, log);
         var watcher = new ResourceWatcher<HandoffNode>(
-            WatchSources.HandoffNodes(client, TimeSpan.FromSeconds(60)), TimeProvider.System, TimeSpan.Zero,
+            WatchSources.HandoffNodes(connection.Streams, TimeSpan.FromSeconds(60)), TimeProvider.System, TimeSpan.Zero,
             NullLogger<ResourceWatcher<HandoffNode>>.Instance);
         watcher.Changed += (type, node) =>
         {

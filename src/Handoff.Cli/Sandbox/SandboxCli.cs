@@ -93,7 +93,7 @@ internal static class SandboxCli
         };
         if (options.Operator)
         {
-            all.Add(async (server, _, ct) => mirror = await NodeMirror.StartAsync(server, server.CreateClient(), options.UntilDone ? null : output, ct));
+            all.Add(async (server, _, ct) => mirror = await NodeMirror.StartAsync(server, SandboxConnection.Open(server), options.UntilDone ? null : output, ct));
             all.Add(async (_, kubeconfig, ct) => new StopReportingErrors("operator", error, await OperatorHost.StartInProcessAsync(
                 kubeconfig,
                 new OperatorOptions
@@ -111,14 +111,14 @@ internal static class SandboxCli
                 ct)));
         }
 
-        all.Add(async (server, _, ct) => await DeprecationWarner.StartAsync(server.CreateClient(), options.UntilDone ? error : output, ct));
+        all.Add(async (server, _, ct) => await DeprecationWarner.StartAsync(SandboxConnection.Open(server), options.UntilDone ? error : output, ct));
         all.AddRange(companions ?? []);
         if (options.UntilDone)
         {
             all.Add(async (server, _, ct) =>
             {
                 monitor = new UntilDoneMonitor(
-                    server.CreateClient(), output, interactive, valid.Timeout, options.SettleTime, TimeProvider.System,
+                    SandboxConnection.Open(server), output, interactive, valid.Timeout, options.SettleTime, TimeProvider.System,
                     readyWriter.Ready, () => ThreadPool.QueueUserWorkItem(_ => CancelQuietly(stop)));
                 await monitor.StartAsync(ct);
                 return monitor;

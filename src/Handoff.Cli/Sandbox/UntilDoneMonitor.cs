@@ -38,6 +38,7 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
     private static readonly TimeSpan PodWorkPoll = TimeSpan.FromMilliseconds(250);
 
     private readonly IKubernetes _client;
+    private readonly ApiStreams _streams;
     private readonly TextWriter _output;
     private readonly bool _interactive;
     private readonly TimeSpan _timeout;
@@ -60,10 +61,10 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
     /// <param name="ready">Completes when the sandbox printed <c>sandbox ready</c>; rendering starts after it.</param>
     /// <param name="settle">How long nothing may change before stuck functions are taken as final.</param>
     public UntilDoneMonitor(
-        IKubernetes client, TextWriter output, bool interactive, TimeSpan timeout, TimeSpan settle, TimeProvider time,
+        SandboxConnection connection, TextWriter output, bool interactive, TimeSpan timeout, TimeSpan settle, TimeProvider time,
         Task ready, Action stopSandbox)
     {
-        _client = client;
+        (_client, _streams) = (connection.Client, connection.Streams);
         _output = output;
         _interactive = interactive;
         _timeout = timeout;
@@ -81,7 +82,7 @@ internal sealed class UntilDoneMonitor : IAsyncDisposable
     {
         _started = _time.GetTimestamp();
         _watcher = new ResourceWatcher<HandoffFunction>(
-            WatchSources.HandoffFunctions(_client, "", TimeSpan.FromSeconds(60)), _time, TimeSpan.Zero,
+            WatchSources.HandoffFunctions(_streams, "", TimeSpan.FromSeconds(60)), _time, TimeSpan.Zero,
             NullLogger<ResourceWatcher<HandoffFunction>>.Instance);
         _watcher.Changed += (type, f) => _events.Writer.TryWrite((type, f));
         _watch = Task.Run(() => _watcher.RunAsync(_stopping.Token), CancellationToken.None);

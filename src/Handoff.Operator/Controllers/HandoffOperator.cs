@@ -44,13 +44,13 @@ public sealed class HandoffOperator : BackgroundService
         _events = events;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HandoffOperator>();
-        HandoffNodes = Watcher(WatchSources.HandoffNodes(client, options.WatchTimeout), CacheTransforms.HandoffNode);
-        Functions = Watcher(WatchSources.HandoffFunctions(client, options.Namespace, options.WatchTimeout, CacheTransforms.FunctionJson), CacheTransforms.Function);
+        HandoffNodes = Watcher(WatchSources.HandoffNodes(streams, options.WatchTimeout), CacheTransforms.HandoffNode);
+        Functions = Watcher(WatchSources.HandoffFunctions(streams, options.Namespace, options.WatchTimeout, CacheTransforms.FunctionJson), CacheTransforms.Function);
         Pods = Watcher(new MappedWatchSource<V1Pod, PodRecord>(WatchSources.Pods(streams, options.WatchTimeout), CacheTransforms.Pod), static p => p);
         // A kubelet posts its Node's status every 5 minutes even when nothing changed (~17 Nodes a second over 5,000): the
         // cache takes each, but only a Node whose facts changed wakes a pass (else the operator would never be idle).
         Nodes = Watcher(WatchSources.Nodes(streams, options.WatchTimeout, CacheTransforms.NodeJson), CacheTransforms.Node, static (before, after) => !NodeFacts.Same(before, after));
-        Queues = Watcher(WatchSources.HandoffQueues(client, options.WatchTimeout), CacheTransforms.Queue);
+        Queues = Watcher(WatchSources.HandoffQueues(streams, options.WatchTimeout), CacheTransforms.Queue);
         PriorityClasses = Watcher(WatchSources.PriorityClasses(streams, options.WatchTimeout), CacheTransforms.PriorityClass);
         Namespaces = Watcher(WatchSources.Namespaces(streams, options.WatchTimeout), CacheTransforms.Namespace);
         Queue = new WorkQueue<string>(time, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(60));

@@ -1,9 +1,7 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Handoff.Operator.Infrastructure;
@@ -12,29 +10,21 @@ namespace Handoff.Operator.Infrastructure;
 /// An <see cref="IWatchSource{T}"/> for a custom resource that decodes every object on its own: one object the types
 /// cannot read (a value its schema let through, written before the schema was tightened) is reported as an
 /// <see cref="InvalidObject"/> and skipped — it never fails the list or the watch, so it cannot stop the operator. A
-/// status field it cannot read is repaired instead (the operator derives the status and writes it again).
+/// status field it cannot read is repaired instead (the operator derives the status and writes it again). Its list and
+/// watch GETs go through <see cref="ApiStreams"/>, as the built-in kinds' do: a watch event's object is decoded once,
+/// from its bytes (the functions' watch brings the stream's most numerous events); only one that fails is parsed
+/// again, to be repaired or named.
 /// </summary>
-public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
+/// <param name="path">the resource's path, relative to the API server's base URI (<c>apis/handoff.dev/v1alpha1/handoffnodes</c>)</param>
+/// <param name="json">how each object is decoded (default: KubernetesClient's own options)</param>
+public sealed class CustomResourceWatchSource<T>(
+    string kind, string name, ApiStreams client, string path, TimeSpan watchTimeout, JsonSerializerOptions? json = null) : IWatchSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private readonly string _kind;
-    private readonly Func<ListRequest, CancellationToken, Task<HttpOperationResponse<JsonElement>>> _call;
-    private readonly int _timeoutSeconds;
-    private readonly JsonSerializerOptions _json;
+    private readonly int _timeoutSeconds = Math.Max(1, (int)watchTimeout.TotalSeconds);
+    private readonly JsonSerializerOptions _json = json ?? KubernetesJsonOptions.Value;
 
-    /// <param name="json">how each object is decoded (default: KubernetesClient's own options)</param>
-    public CustomResourceWatchSource(
-        string kind, string name, Func<ListRequest, CancellationToken, Task<HttpOperationResponse<JsonElement>>> call, TimeSpan watchTimeout,
-        JsonSerializerOptions? json = null)
-    {
-        _kind = kind;
-        Name = name;
-        _call = call;
-        _timeoutSeconds = Math.Max(1, (int)watchTimeout.TotalSeconds);
-        _json = json ?? KubernetesJsonOptions.Value;
-    }
-
-    public string Name { get; }
+    public string Name { get; } = name;
 
     public IAsyncEnumerable<ResourceListPage<T>> ListAsync(int pageSize, Func<T, T> transform, CancellationToken cancellationToken) =>
         ListPager.PagesAsync(pageSize, (request, ct) => PageAsync(request, transform, ct), cancellationToken);
@@ -42,8 +32,10 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
     /// <summary>One page: its document is dropped once every item is decoded and transformed.</summary>
     private async Task<ResourceListPage<T>> PageAsync(ListRequest request, Func<T, T> transform, CancellationToken cancellationToken)
     {
-        using var response = await _call(request, cancellationToken);
-        var body = response.Body;
+        using var response = await client.GetAsync(path + request.Query(), cancellationToken);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        var body = document.RootElement;
         var items = new List<T>();
         var invalid = new List<InvalidObject>();
         if (body.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
@@ -54,9 +46,9 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
                 {
                     items.Add(transform(item!));
                 }
-                else
+                else if (problem is not null)
                 {
-                    invalid.Add(problem!);
+                    invalid.Add(problem);
                 }
             }
         }
@@ -70,56 +62,47 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
 
     public async IAsyncEnumerable<ResourceWatchEvent<T>> WatchAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Exception? streamError = null;
-        Task<HttpOperationResponse<JsonElement>> request;
-        try
+        await foreach (var (type, obj) in WatchStream.EventsAsync(client, path, resourceVersion, _timeoutSeconds, Name, cancellationToken))
         {
-            request = _call(new ListRequest(Watch: true, resourceVersion, _timeoutSeconds), cancellationToken);
-            await request;
-        }
-        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)
-        {
-            throw new ResourceExpiredException(ex.Message);
-        }
-
-        // Each event's object arrives undecoded (JsonElement): decoding it is ours, one object at a time.
-#pragma warning disable CS0618
-        var events = request.WatchAsync<JsonElement, JsonElement>(ex => streamError ??= ex, cancellationToken);
-#pragma warning restore CS0618
-        await foreach (var (type, element) in events.WithCancellation(cancellationToken))
-        {
-            if (streamError is not null)
-            {
-                break;
-            }
-
-            if (type == WatchEventType.Error || element.ValueKind != JsonValueKind.Object)
-            {
-                continue;
-            }
-
-            var rv = element.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var v) ? v.GetString() : null;
             if (type == WatchEventType.Bookmark)
             {
-                yield return new ResourceWatchEvent<T>(WatchEventType.Bookmark, null) { ResourceVersion = rv };
-                continue;
+                yield return new ResourceWatchEvent<T>(WatchEventType.Bookmark, null) { ResourceVersion = ResourceVersionOf(obj) };
             }
-
-            yield return Decode(element, out var item, out var problem)
-                ? new ResourceWatchEvent<T>(type, item) { ResourceVersion = rv }
-                : new ResourceWatchEvent<T>(type, null) { Invalid = problem, ResourceVersion = rv };
-        }
-
-        switch (streamError)
-        {
-            case null:
-                yield break;
-            case KubernetesException { Status.Code: (int)HttpStatusCode.Gone } gone:
-                throw new ResourceExpiredException(gone.Status.Message ?? "410 Gone");
-            default:
-                throw new IOException($"watch of {Name} failed: {streamError.Message}", streamError);
+            else if (Decode(obj, out var item, out var problem))
+            {
+                yield return new ResourceWatchEvent<T>(type, item) { ResourceVersion = item!.Metadata.ResourceVersion };
+            }
+            else
+            {
+                yield return new ResourceWatchEvent<T>(type, null) { Invalid = problem, ResourceVersion = problem?.ResourceVersion ?? ResourceVersionOf(obj) };
+            }
         }
     }
+
+    /// <summary>A bookmark's (or an unnamed object's) resourceVersion; rare, so read through a document.</summary>
+    private static string? ResourceVersionOf(ReadOnlyMemory<byte> obj)
+    {
+        using var document = JsonDocument.Parse(obj);
+        return document.RootElement.TryGetProperty("metadata", out var meta) ? Text(meta, "resourceVersion") : null;
+    }
+
+    /// <summary>An event's object, decoded from its bytes; one that does not decode is parsed again, to be repaired or named.</summary>
+    private bool Decode(ReadOnlyMemory<byte> obj, out T? item, out InvalidObject? problem)
+    {
+        try
+        {
+            item = JsonSerializer.Deserialize<T>(obj.Span, _json);
+            problem = null;
+            return item?.Metadata?.Name is not null;
+        }
+        catch (Exception ex) when (IsUnreadable(ex))
+        {
+            using var document = JsonDocument.Parse(obj);
+            return Decode(document.RootElement, out item, out problem);
+        }
+    }
+
+    private static bool IsUnreadable(Exception ex) => ex is JsonException or FormatException or OverflowException or InvalidOperationException;
 
     private bool Decode(JsonElement element, out T? item, out InvalidObject? problem)
     {
@@ -134,7 +117,7 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
                 problem = null;
                 return item?.Metadata?.Name is not null;
             }
-            catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or InvalidOperationException)
+            catch (Exception ex) when (IsUnreadable(ex))
             {
                 // The status is the operator's own output, derived again every pass: a field of it that cannot be read
                 // (written by hand, or under an older schema) is repaired and written again with the truth — not the object.
@@ -147,7 +130,7 @@ public sealed class CustomResourceWatchSource<T> : IWatchSource<T>
                 item = null;
                 var meta = element.TryGetProperty("metadata", out var m) ? m : default;
                 string? Field(string name) => meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty(name, out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
-                problem = new InvalidObject(_kind, Field("namespace"), Field("name") ?? "<unnamed>", Field("uid"), Field("resourceVersion"), ex.Message)
+                problem = new InvalidObject(kind, Field("namespace"), Field("name") ?? "<unnamed>", Field("uid"), Field("resourceVersion"), ex.Message)
                 {
                     Generation = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("generation", out var g) && g.TryGetInt64(out var n) ? n : null,
                 };

@@ -1,9 +1,6 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Handoff.Api.V1Alpha1;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Handoff.Operator.Infrastructure;
@@ -47,97 +44,13 @@ public sealed class KubernetesWatchSource<T, TList>(
     public async IAsyncEnumerable<ResourceWatchEvent<T>> WatchAsync(
         string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
-        try
+        await foreach (var (type, obj) in WatchStream.EventsAsync(client, path, resourceVersion, _timeoutSeconds, Name, cancellationToken))
         {
-            response = await client.GetAsync(path + new ListRequest(Watch: true, resourceVersion, _timeoutSeconds).Query(), cancellationToken);
-        }
-        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)
-        {
-            throw new ResourceExpiredException(ex.Message);
-        }
-
-        using (response)
-        {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var lines = new WatchLineReader(body);
-            while (await lines.ReadLineAsync(cancellationToken) is { } line)
+            // Each event's object decoded once, from its bytes.
+            if (JsonSerializer.Deserialize<T>(obj.Span, _json) is { } item)
             {
-                if (Decode(line.Span) is { } ev)
-                {
-                    yield return ev;
-                }
+                yield return new ResourceWatchEvent<T>(type, item) { ResourceVersion = item.Metadata?.ResourceVersion };
             }
         }
     }
-
-    /// <summary>One event's object decoded once; an ERROR event (the server's Status) ends the watch.</summary>
-    private ResourceWatchEvent<T>? Decode(ReadOnlySpan<byte> line)
-    {
-        var (type, obj) = WatchEventLine.Read(line);
-        if (type == WatchEventType.Error)
-        {
-            var status = JsonSerializer.Deserialize<V1Status>(line[obj], KubernetesJsonOptions.Value);
-            throw status?.Code == (int)HttpStatusCode.Gone
-                ? new ResourceExpiredException(status.Message ?? "410 Gone")
-                : new IOException($"watch of {Name} failed: {status?.Message ?? "an error event"}");
-        }
-
-        var item = JsonSerializer.Deserialize<T>(line[obj], _json);
-        return item is null ? null : new ResourceWatchEvent<T>(type, item) { ResourceVersion = item.Metadata?.ResourceVersion };
-    }
-}
-
-/// <summary>The watch sources the operator uses.</summary>
-public static class WatchSources
-{
-    /// <summary>
-    /// Every pod of the cluster, whatever namespace the operator's functions are in: function pods, pods that name Handoff
-    /// as their scheduler, and everyone else's pods, whose requests count against Node-backed capacity (as
-    /// kube-scheduler watches every pod).
-    /// </summary>
-    public static IWatchSource<V1Pod> Pods(ApiStreams client, TimeSpan timeout) =>
-        new KubernetesWatchSource<V1Pod, V1PodList>("pods", client, "api/v1/pods", timeout);
-
-    /// <param name="json">how each Node is decoded (default: KubernetesClient's own options)</param>
-    public static IWatchSource<V1Node> Nodes(ApiStreams client, TimeSpan timeout, JsonSerializerOptions? json = null) =>
-        new KubernetesWatchSource<V1Node, V1NodeList>("nodes", client, "api/v1/nodes", timeout, json);
-
-    public static IWatchSource<V1PriorityClass> PriorityClasses(ApiStreams client, TimeSpan timeout) =>
-        new KubernetesWatchSource<V1PriorityClass, V1PriorityClassList>("priorityclasses", client, "apis/scheduling.k8s.io/v1/priorityclasses", timeout);
-
-    /// <summary>Namespaces with their labels: a HandoffQueue's namespaceSelector matches them.</summary>
-    public static IWatchSource<V1Namespace> Namespaces(ApiStreams client, TimeSpan timeout) =>
-        new KubernetesWatchSource<V1Namespace, V1NamespaceList>("namespaces", client, "api/v1/namespaces", timeout);
-
-    public static IWatchSource<HandoffQueue> HandoffQueues(IKubernetes client, TimeSpan timeout) =>
-        new CustomResourceWatchSource<HandoffQueue>(
-            HandoffApi.QueueKind, HandoffApi.QueuePlural,
-            (r, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
-                HandoffApi.Group, HandoffApi.Version, HandoffApi.QueuePlural, allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit,
-                resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct),
-            timeout);
-
-    public static IWatchSource<HandoffNode> HandoffNodes(IKubernetes client, TimeSpan timeout) =>
-        new CustomResourceWatchSource<HandoffNode>(
-            HandoffApi.NodeKind, HandoffApi.NodePlural,
-            (r, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
-                HandoffApi.Group, HandoffApi.Version, HandoffApi.NodePlural, allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit,
-                resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct),
-            timeout);
-
-    /// <param name="json">how each function is decoded (default: KubernetesClient's own options)</param>
-    public static IWatchSource<HandoffFunction> HandoffFunctions(IKubernetes client, string watchNamespace, TimeSpan timeout, JsonSerializerOptions? json = null) =>
-        new CustomResourceWatchSource<HandoffFunction>(
-            HandoffApi.FunctionKind, HandoffApi.FunctionPlural,
-            (r, ct) => string.IsNullOrEmpty(watchNamespace)
-                ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
-                    HandoffApi.Group, HandoffApi.Version, HandoffApi.FunctionPlural, allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit,
-                    resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct)
-                : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
-                    HandoffApi.Group, HandoffApi.Version, watchNamespace, HandoffApi.FunctionPlural,
-                    allowWatchBookmarks: r.Bookmarks, continueParameter: r.Continue, limit: r.Limit, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch,
-                    cancellationToken: ct),
-            timeout,
-            json);
 }

@@ -1,24 +1,37 @@
+using System.Net;
 using System.Text.Json;
 using Handoff.Api.V1Alpha1;
 using Handoff.Operator.Controllers;
 using Handoff.Operator.Infrastructure;
-using k8s.Autorest;
+using k8s;
 
 namespace Handoff.Operator.Tests.Infrastructure;
 
-/// <summary>Objects are decoded one by one: an unreadable spec skips that object; an unreadable status field is repaired.</summary>
+/// <summary>
+/// Objects are decoded one by one, in a list and in a watch: an unreadable spec skips that object; an unreadable status
+/// field is repaired. The API answers are scripted (a handler in the client's pipeline): objects like these are the ones
+/// a CRD schema lets through only when written before it was tightened, so the sandbox would refuse to store them.
+/// </summary>
 public sealed class CustomResourceWatchSourceTests
 {
     private static CustomResourceWatchSource<HandoffFunction> Source(params string[] items) => Source(null, items);
 
-    private static CustomResourceWatchSource<HandoffFunction> Source(JsonSerializerOptions? json, params string[] items)
+    private static CustomResourceWatchSource<HandoffFunction> Source(JsonSerializerOptions? json, params string[] items) =>
+        Answering($$"""{"metadata":{"resourceVersion":"7"},"items":[{{string.Join(',', items)}}]}""", json);
+
+    /// <summary>A source whose every GET is answered with <paramref name="body"/>.</summary>
+    private static CustomResourceWatchSource<HandoffFunction> Answering(string body, JsonSerializerOptions? json = null)
     {
-        var body = JsonDocument.Parse($$"""{"metadata":{"resourceVersion":"7"},"items":[{{string.Join(',', items)}}]}""").RootElement.Clone();
+        var config = new KubernetesClientConfiguration { Host = "http://scripted.invalid" };
+        var client = new Kubernetes(config, new Scripted(body));
         return new CustomResourceWatchSource<HandoffFunction>(
-            HandoffApi.FunctionKind, "functions",
-            (_, _) => Task.FromResult(new HttpOperationResponse<JsonElement> { Body = body, Response = new HttpResponseMessage() }),
-            TimeSpan.FromMinutes(1),
-            json);
+            HandoffApi.FunctionKind, "functions", new ApiStreams(client, config), "apis/handoff.dev/v1alpha1/handofffunctions", TimeSpan.FromMinutes(1), json);
+    }
+
+    private sealed class Scripted(string body) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body), RequestMessage = request });
     }
 
     private static async Task<ResourceListPage<HandoffFunction>> SinglePageAsync(CustomResourceWatchSource<HandoffFunction> source) =>
@@ -75,5 +88,38 @@ public sealed class CustomResourceWatchSourceTests
 
         // The cache's transform takes a template already kept as it is.
         Assert.Same(byName["a"].Spec.Template, CacheTransforms.Function(byName["a"]).Spec.Template);
+    }
+
+    [Fact]
+    public async Task A_watch_decodes_each_event_on_its_own_names_an_unreadable_one_and_ends_expired_on_a_410_error_event()
+    {
+        static string Event(string type, string obj) => $$"""{"type":"{{type}}","object":{{obj}}}""";
+        var good = Function("good", "{}").Replace("\"generation\":2", "\"generation\":2,\"resourceVersion\":\"8\"", StringComparison.Ordinal);
+        var big = Function("big", """{"maxRetries":3000000000}""").Replace("\"generation\":2", "\"generation\":2,\"resourceVersion\":\"9\"", StringComparison.Ordinal);
+        var repaired = Function("repaired", "{}", """{"phase":"Running","conditions":"x"}""");
+        var source = Answering(string.Join('\n',
+            Event("ADDED", good),
+            Event("MODIFIED", big),
+            Event("MODIFIED", repaired),
+            Event("BOOKMARK", """{"kind":"HandoffFunction","apiVersion":"handoff.dev/v1alpha1","metadata":{"resourceVersion":"10"}}"""),
+            Event("ERROR", """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 7 (10)","reason":"Expired","code":410}""")));
+
+        var events = new List<ResourceWatchEvent<HandoffFunction>>();
+        var expired = await Assert.ThrowsAsync<ResourceExpiredException>(async () =>
+        {
+            await foreach (var ev in source.WatchAsync("7", TestContext.Current.CancellationToken))
+            {
+                events.Add(ev);
+            }
+        });
+
+        Assert.Contains("too old resource version", expired.Message, StringComparison.Ordinal);
+        Assert.Equal(4, events.Count);
+        Assert.Equal((WatchEventType.Added, "good", "8"), (events[0].Type, events[0].Object?.Metadata.Name, events[0].ResourceVersion));
+        Assert.Null(events[1].Object);
+        Assert.Equal(("big", "9"), (events[1].Invalid?.Name, events[1].ResourceVersion));
+        Assert.Contains("$.spec.maxRetries", events[1].Invalid!.Problem, StringComparison.Ordinal);
+        Assert.Equal(("repaired", "Running", null), (events[2].Object?.Metadata.Name, events[2].Object?.Status.Phase, events[2].Object?.Status.Conditions));
+        Assert.Equal((WatchEventType.Bookmark, null, "10"), (events[3].Type, events[3].Object, events[3].ResourceVersion));
     }
 }

@@ -76,7 +76,7 @@ public sealed partial class PagedListTests
     {
         var client = new Kubernetes(cluster.Config, calls);
         var watcher = new ResourceWatcher<HandoffFunction>(
-            WatchSources.HandoffFunctions(client, cluster.Namespace, TimeSpan.FromSeconds(30)), TimeProvider.System, TimeSpan.Zero, NullLogger.Instance, transform)
+            WatchSources.HandoffFunctions(new ApiStreams(client, cluster.Config), cluster.Namespace, TimeSpan.FromSeconds(30)), TimeProvider.System, TimeSpan.Zero, NullLogger.Instance, transform)
         {
             ListPageSize = pageSize,
         };

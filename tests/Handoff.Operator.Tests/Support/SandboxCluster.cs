@@ -48,7 +48,7 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     public IKubernetes Client { get; }
 
-    /// <summary>Raw GETs through <see cref="Client"/>'s pipeline, as the operator's informers of built-in kinds send them.</summary>
+    /// <summary>Raw GETs through <see cref="Client"/>'s pipeline, as the operator's informers send them.</summary>
     public Operator.Infrastructure.ApiStreams Streams { get; }
 
     public string Namespace { get; }
