@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using CommunityToolkit.HighPerformance.Buffers;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
@@ -23,14 +22,11 @@ namespace Handoff.Operator.Controllers;
 /// functions are kept once (<see cref="SharedInstances{T}"/>); pods become compact records (<see cref="PodRecord"/>).
 /// See docs/performance.md.
 /// </summary>
-public static class CacheTransforms
+public static partial class CacheTransforms
 {
     public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
     private const int CostsKept = 4096;
-
-    /// <summary>Node allocatable quantities kept once (their text → the one instance).</summary>
-    private static readonly ConcurrentDictionary<string, ResourceQuantity> QuantitiesKept = new(StringComparer.Ordinal);
 
     /// <summary>Cost annotations already read (annotation JSON → its cost; null when it does not read).</summary>
     private static readonly ConcurrentDictionary<string, ResourceList?> CostsRead = new(StringComparer.Ordinal);
@@ -322,92 +318,6 @@ public static class CacheTransforms
                     .ToList(),
             },
         };
-    }
-
-    /// <summary>
-    /// Keeps the name, labels (pods' node affinity matches them; discovered HandoffNodes copy them), <c>spec.unschedulable</c>,
-    /// the taints, <c>status.allocatable</c> (Node-backed capacity) and the Ready condition.
-    /// </summary>
-    public static V1Node Node(V1Node node)
-    {
-        ArgumentNullException.ThrowIfNull(node);
-        TrimMetadata(node.Metadata);
-        node.Metadata.Annotations = null;
-        return new V1Node
-        {
-            ApiVersion = Shared(node.ApiVersion),
-            Kind = Shared(node.Kind),
-            Metadata = node.Metadata,
-            Spec = node.Spec is null ? null : new V1NodeSpec { Unschedulable = node.Spec.Unschedulable, Taints = node.Spec.Taints },
-            Status = new V1NodeStatus
-            {
-                Allocatable = SharedQuantities(node.Status?.Allocatable),
-                Conditions = node.Status?.Conditions?.Where(c => c.Type == "Ready").Select(c => new V1NodeCondition
-                {
-                    Type = Shared(c.Type),
-                    Status = Shared(c.Status),
-                    Reason = Shared(c.Reason),
-                    Message = Shared(c.Message),
-                    LastTransitionTime = c.LastTransitionTime,
-                }).ToList(),
-            },
-        };
-    }
-
-    /// <summary>
-    /// How a Node is decoded for the cache: only the fields <see cref="Node"/> keeps are read, the rest skipped unread —
-    /// a Node's images, node info, addresses, capacity, heartbeats and managed fields are most of it, and with every
-    /// kubelet posting its status every 5 minutes they were most of what an idle operator allocated.
-    /// </summary>
-    public static JsonSerializerOptions NodeJson { get; } = new(KubernetesJsonOptions.Value)
-    {
-        TypeInfoResolver = (KubernetesJsonOptions.Value.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(ReadOnlyKeptNodeFields),
-    };
-
-    private static void ReadOnlyKeptNodeFields(JsonTypeInfo info)
-    {
-        Func<string, bool>? read =
-            info.Type == typeof(V1ObjectMeta) ? static name => name is not ("managedFields" or "annotations")
-            : info.Type == typeof(V1NodeSpec) ? static name => name is "unschedulable" or "taints"
-            : info.Type == typeof(V1NodeStatus) ? static name => name is "allocatable" or "conditions"
-            : info.Type == typeof(V1NodeCondition) ? static name => name is not "lastHeartbeatTime"
-            : null;
-        if (read is null)
-        {
-            return;
-        }
-
-        for (var i = info.Properties.Count - 1; i >= 0; i--)
-        {
-            if (!read(info.Properties[i].Name))
-            {
-                info.Properties.RemoveAt(i);
-            }
-        }
-    }
-
-    /// <summary>A Node's allocatable with equal quantities kept once (a cluster's Nodes mostly share a few shapes).</summary>
-    private static Dictionary<string, ResourceQuantity>? SharedQuantities(IDictionary<string, ResourceQuantity>? quantities)
-    {
-        if (quantities is null)
-        {
-            return null;
-        }
-
-        var copy = new Dictionary<string, ResourceQuantity>(quantities.Count, StringComparer.Ordinal);
-        foreach (var (name, quantity) in quantities)
-        {
-            var text = quantity?.ToString();
-            copy[Shared(name)!] = text is null ? quantity! : QuantitiesKept.GetOrAdd(Shared(text)!, static (_, q) => q, quantity!);
-        }
-
-        // Bounded: a cluster of ever-new quantities starts over rather than keeping them all.
-        if (QuantitiesKept.Count > CostsKept)
-        {
-            QuantitiesKept.Clear();
-        }
-
-        return copy;
     }
 
     private static void SharePooled(IList<HandoffCondition>? conditions)
