@@ -19,6 +19,8 @@ public static class DependencyStep
         var outcomes = functions.Select(f => f.State switch
         {
             Succeeded => ArgOutcome.Succeeded,
+            // A failure read from a pod not seen waits, as its status write does, for the API server to confirm it.
+            Failed when f.UnseenRecordedPod is not null => ArgOutcome.Unfinished,
             Failed => ArgOutcome.Failed,
             _ when f.SpecProblem is not null => ArgOutcome.Failed,
             _ => ArgOutcome.Unfinished,

@@ -28,6 +28,17 @@ public sealed record FunctionView(HandoffFunction Object, string Key, StatusReco
     /// <summary>The pod of the current attempt while it is live (bound or not), else null.</summary>
     public ObservedPod? LivePod => State is Active active ? Pods.FirstOrDefault(p => p.Attempt.Name == active.Pod.Name) : null;
 
+    /// <summary>
+    /// The pod its unfinished status names for the current attempt when this pass does not see it (null otherwise). What
+    /// is derived from its absence (the attempt ended: a retry, or a failure) is not yet known: after a takeover the new
+    /// leader's pod watch can be behind its function watch. The status is written only once the API server confirms
+    /// the pod is gone, and dependents are not failed by it.
+    /// </summary>
+    public string? UnseenRecordedPod =>
+        Record is { Phase: { } recorded, PodName: { } podName } && !recorded.IsTerminal() && !Pods.Any(p => p.Pod.Name == podName)
+            ? podName
+            : null;
+
     /// <summary>The node it is or was placed on: its live pod's, its outcome's, or the one its status recorded.</summary>
     public string? PlacedNode => State switch
     {

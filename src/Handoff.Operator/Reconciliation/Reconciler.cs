@@ -303,7 +303,7 @@ public sealed partial class Reconciler(
             // not seen) is written only once the API server confirms the pod: after a takeover the new leader's pod
             // watch can be behind its function watch.
             var takesBackTerminal = writeStatus && TakesBackTerminal(f, report!);
-            var missingPod = writeStatus && !takesBackTerminal ? MissingRecordedPod(f) : null;
+            var missingPod = writeStatus && !takesBackTerminal ? f.UnseenRecordedPod : null;
             write(async ct =>
             {
                 if ((takesBackTerminal && !await actuator.ConfirmLiveAsync(LiveSinceRecorded(f), ct))
@@ -443,12 +443,6 @@ public sealed partial class Reconciler(
     /// <summary>The report takes a terminal status back (<see cref="FunctionLifecycle.IsLiveSinceRecorded"/>: a live pod wins).</summary>
     private static bool TakesBackTerminal(FunctionView f, FunctionReport report) =>
         f.Record.Phase is { } recorded && recorded.IsTerminal() && !report.Phase.IsTerminal();
-
-    /// <summary>The pod an unfinished status names for its current attempt when this pass does not see it (null otherwise).</summary>
-    private static string? MissingRecordedPod(FunctionView f) =>
-        f.Record is { Phase: { } recorded, PodName: { } podName } && !recorded.IsTerminal() && !f.Pods.Any(p => p.Pod.Name == podName)
-            ? podName
-            : null;
 
     /// <summary>The pods that make <see cref="TakesBackTerminal"/> true.</summary>
     private static PodRecord[] LiveSinceRecorded(FunctionView f) =>

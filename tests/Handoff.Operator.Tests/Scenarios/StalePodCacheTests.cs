@@ -84,4 +84,34 @@ public sealed class StalePodCacheTests
         Assert.Single(await cluster.PodsAsync("g"));
         Assert.Contains(cluster.Server.Requests.Snapshot(), r => r.Key.Verb == "get" && r.Key.Resource == "pods");
     }
+
+    [Fact]
+    public async Task A_running_pod_not_seen_yet_does_not_fail_the_dependents_of_a_function_out_of_retries()
+    {
+        // Found by the chaos suite: a new leader derived such a function failed (its pod "deleted", no retry left), did
+        // not write that (the pod was confirmed), yet failed its dependents in the same pass.
+        var cluster = await SandboxCluster.StartAsync(["stale-node"]);
+        await using var disposeCluster = cluster;
+        await cluster.CreateNodeAsync("stale-node", Cpu);
+        var op = await cluster.StartOperatorAsync();
+        var g = SandboxCluster.Function("g", Cpu);
+        g.Spec.MaxRetries = 0;
+        await cluster.CreateFunctionAsync(g);
+        await cluster.CreateFunctionAsync(SandboxCluster.Function("h", Cpu, "g"));
+        var pod = await cluster.WaitForBoundPodAsync("g");
+        await cluster.StartPodAsync(pod);
+        await cluster.WaitForPhaseAsync("g", FunctionPhases.Running);
+
+        MakeStale(op, $"{cluster.Namespace}/{pod.Metadata.Name}", null);
+        await PassesAsync(op, 3);
+
+        Assert.Equal(FunctionPhases.Running, (await cluster.GetFunctionAsync("g")).Status.Phase);
+        var h = await cluster.GetFunctionAsync("h");
+        Assert.NotEqual(FunctionPhases.Failed, h.Status?.Phase);
+        Assert.Empty(await cluster.PodsAsync("h"));
+
+        // And once g's pod succeeds, h runs.
+        await cluster.FinishPodAsync(pod, "42");
+        await cluster.WaitForBoundPodAsync("h");
+    }
 }
