@@ -149,8 +149,10 @@ public sealed partial class OperatorProcess : IAsyncDisposable
 
             if (Stopwatch.GetElapsedTime(startedAt) > TimeSpan.FromSeconds(180))
             {
+                // Read before disposing: a disposed process can no longer say whether it exited.
+                var lines = op.LastLines;
                 await op.DisposeAsync();
-                throw new TimeoutException("the operator was not ready within 180 s: " + op.LastLines);
+                throw new TimeoutException("the operator was not ready within 180 s: " + lines);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);

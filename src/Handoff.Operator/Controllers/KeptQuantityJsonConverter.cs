@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using k8s.Models;
@@ -16,7 +17,7 @@ public sealed class KeptQuantityJsonConverter(KeptQuantities kept) : JsonConvert
             JsonTokenType.Null => null,
             JsonTokenType.String when !reader.HasValueSequence && !reader.ValueIsEscaped => kept.Read(reader.ValueSpan),
             JsonTokenType.String => kept.Keep(new ResourceQuantity(reader.GetString())),
-            JsonTokenType.Number when !reader.HasValueSequence => kept.Read(reader.ValueSpan),
+            JsonTokenType.Number => kept.Read(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan),
             _ => throw new JsonException($"a quantity is a string or a number, not {reader.TokenType}"),
         };
 

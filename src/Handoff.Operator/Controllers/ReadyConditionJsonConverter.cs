@@ -33,7 +33,7 @@ public sealed class ReadyConditionJsonConverter : JsonConverter<IList<V1NodeCond
             }
             else
             {
-                reader.Skip();
+                SkipValue(ref reader);
             }
         }
 
@@ -74,9 +74,19 @@ public sealed class ReadyConditionJsonConverter : JsonConverter<IList<V1NodeCond
                 return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("Ready"u8);
             }
 
-            reader.Skip();
+            SkipValue(ref reader);
         }
 
         return false;
+    }
+
+    // Skip refuses a reader over part of a document (a list decoded from a stream, a buffer at a time) even when the
+    // value is all there, as a converter's is; TrySkip does not.
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        if (!reader.TrySkip())
+        {
+            throw new JsonException("a Node condition is not whole in the buffer");
+        }
     }
 }

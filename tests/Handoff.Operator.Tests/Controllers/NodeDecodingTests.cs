@@ -87,4 +87,34 @@ public sealed class NodeDecodingTests
             JsonSerializer.Serialize(JsonSerializer.Deserialize<V1NodeStatus>(status, options), options),
             JsonSerializer.Serialize(JsonSerializer.Deserialize<V1NodeStatus>(written, options), options));
     }
+
+    [Fact]
+    public void A_list_of_Nodes_decoded_from_a_stream_a_buffer_at_a_time_keeps_each_Ready_condition()
+    {
+        // Far larger than the decoder's buffer: the conditions are read from a reader over part of the list (a list page
+        // of the informer); a reader that is not over its final block refuses Skip.
+        var nodes = Enumerable.Range(0, 300).Select(i => new V1Node
+        {
+            Metadata = new V1ObjectMeta { Name = $"node-{i:D3}", ResourceVersion = "7" },
+            Status = new V1NodeStatus
+            {
+                Allocatable = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("16"), ["memory"] = new("64Gi") },
+                Conditions =
+                [
+                    new V1NodeCondition { Type = "MemoryPressure", Status = "False", Reason = "KubeletHasSufficientMemory", Message = "kubelet has sufficient memory available" },
+                    new V1NodeCondition { Type = "Ready", Status = i % 2 == 0 ? "True" : "False", Reason = "KubeletReady", Message = "kubelet is posting ready status" },
+                    new V1NodeCondition { Type = "DiskPressure", Status = "False", Reason = "KubeletHasNoDiskPressure", Message = "kubelet has no disk pressure" },
+                ],
+            },
+        }).ToList();
+        var json = k8s.KubernetesJson.Serialize(new V1NodeList { Items = nodes, Metadata = new V1ListMeta { ResourceVersion = "7" } });
+        Assert.True(json.Length > 64 * 1024);
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
+
+        var list = JsonSerializer.Deserialize<V1NodeList>(stream, CacheTransforms.NodeJson)!;
+
+        Assert.Equal(300, list.Items.Count);
+        Assert.All(list.Items, (node, i) => Assert.Equal(("Ready", i % 2 == 0 ? "True" : "False"), (Assert.Single(node.Status.Conditions).Type, node.Status.Conditions[0].Status)));
+        Assert.Same(list.Items[0].Status.Allocatable["memory"], list.Items[299].Status.Allocatable["memory"]);
+    }
 }
