@@ -30,6 +30,7 @@ internal sealed class NodeMirror : IAsyncDisposable
     private Task _watch = Task.CompletedTask;
     private Task _loop = Task.CompletedTask;
 
+    /// <param name="client">Owned: disposed with the mirror.</param>
     /// <param name="log">Where to say which nodes were added (null = quiet).</param>
     private NodeMirror(SandboxServer server, IKubernetes client, TextWriter? log)
     {

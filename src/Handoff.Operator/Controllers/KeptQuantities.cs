@@ -34,7 +34,7 @@ public sealed class KeptQuantities
             Clear();
         }
 
-        var kept = _byValue.GetOrAdd(string.Intern(quantity.ToString()), quantity);
+        var kept = _byValue.GetOrAdd(quantity.ToString(), quantity);
         _kept.TryAdd(kept, true);
         return kept;
     }
@@ -54,6 +54,11 @@ public sealed class KeptQuantities
 
         var text = Encoding.UTF8.GetString(utf8);
         var kept = Keep(new ResourceQuantity(text));
+        if (_byText.Count >= Limit)
+        {
+            Clear();
+        }
+
         _byText.TryAdd(text, kept);
         return kept;
     }
