@@ -95,6 +95,25 @@ public sealed partial class PagedListTests
     }
 
     [Fact]
+    public async Task A_page_of_Nodes_larger_than_the_decoders_buffer_arrives_whole_as_the_Nodes_cache_decodes_it()
+    {
+        // A page of 400 Nodes (~700 KB) is decoded from the response stream a buffer at a time: a converter that read it
+        // as if the buffer were the whole document (Skip instead of TrySkip) failed every list of the Nodes' informer
+        // beyond a few dozen Nodes — the tests' clusters of a handful of Nodes did not show it.
+        await using var cluster = await SandboxCluster.StartAsync(Enumerable.Range(0, 400).Select(i => $"big-{i:D3}"));
+        var watcher = new ResourceWatcher<V1Node>(
+            WatchSources.Nodes(cluster.Streams, TimeSpan.FromSeconds(30), CacheTransforms.NodeJson), TimeProvider.System, TimeSpan.Zero, NullLogger.Instance,
+            CacheTransforms.Node);
+
+        await RunUntilSyncedAsync(watcher, () => Task.CompletedTask);
+
+        Assert.Equal(400, watcher.Cache.Count);
+        Assert.All(watcher.Cache.List(), node => Assert.Equal("Ready", Assert.Single(node.Status.Conditions).Type));
+        var (first, last) = (watcher.Cache.Get("big-000")!, watcher.Cache.Get("big-399")!);
+        Assert.Same(first.Status.Allocatable["cpu"], last.Status.Allocatable["cpu"]);
+    }
+
+    [Fact]
     public async Task A_list_longer_than_a_page_arrives_whole_each_object_trimmed_once_and_is_watched_from_the_lists_version()
     {
         await using var cluster = await SandboxCluster.StartAsync(Array.Empty<string>());
