@@ -8,8 +8,11 @@ namespace Handoff.Operator.Controllers;
 /// <summary>What the Nodes' cache keeps of a Node, and how a Node is decoded for it.</summary>
 public static partial class CacheTransforms
 {
-    /// <summary>Node allocatable quantities kept once (a cluster's Nodes mostly share a few shapes).</summary>
-    internal static KeptQuantities NodeQuantities { get; } = new();
+    /// <summary>
+    /// Node allocatable quantities kept once, by their canonical text (a cluster's Nodes mostly share a few shapes, and
+    /// every status report brings its allocatable again), or by the JSON they arrive in (<see cref="KeptQuantityJsonConverter"/>).
+    /// </summary>
+    internal static SharedInstances<ResourceQuantity> NodeQuantities { get; } = new(static quantity => quantity.ToString());
 
     /// <summary>
     /// Keeps the name, labels (pods' node affinity matches them; discovered HandoffNodes copy them), <c>spec.unschedulable</c>,
@@ -45,7 +48,7 @@ public static partial class CacheTransforms
     /// How a Node is decoded for the cache: only the fields <see cref="Node"/> keeps are read, the rest skipped unread —
     /// a Node's images, node info, addresses, capacity, heartbeats, pressure conditions and managed fields are most of
     /// it, and with every kubelet posting its status every 5 minutes they were most of what an idle operator allocated.
-    /// Its allocatable quantities are read as the kept instances of their text (<see cref="KeptQuantities"/>): each
+    /// Its allocatable quantities are read as the kept instances of their text (<see cref="NodeQuantities"/>): each
     /// was parsed, then formatted again to be shared, per report.
     /// </summary>
     public static JsonSerializerOptions NodeJson { get; } = new(KubernetesJsonOptions.Value)
@@ -87,7 +90,7 @@ public static partial class CacheTransforms
         var copy = new Dictionary<string, ResourceQuantity>(quantities.Count, StringComparer.Ordinal);
         foreach (var (name, quantity) in quantities)
         {
-            copy[Shared(name)!] = quantity is null ? quantity! : NodeQuantities.Keep(quantity);
+            copy[Shared(name)!] = quantity is null ? quantity! : NodeQuantities.Share(quantity);
         }
 
         return copy;

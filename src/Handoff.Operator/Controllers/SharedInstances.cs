@@ -59,6 +59,7 @@ public sealed class SharedInstances<T>(Func<T, string> text)
     /// order, spacing) are merely kept apart.
     /// </summary>
     public T ShareEncoded<TState>(ReadOnlySpan<byte> encoded, TState state, Func<TState, T> decode)
+        where TState : allows ref struct
     {
         ArgumentNullException.ThrowIfNull(decode);
         var key = KeyOf(encoded, domain: 1);
