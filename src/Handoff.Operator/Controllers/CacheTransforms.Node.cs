@@ -65,18 +65,7 @@ public static partial class CacheTransforms
             : info.Type == typeof(V1NodeStatus) ? static name => name is "allocatable" or "conditions"
             : info.Type == typeof(V1NodeCondition) ? static name => name is not "lastHeartbeatTime"
             : null;
-        if (read is null)
-        {
-            return;
-        }
-
-        for (var i = info.Properties.Count - 1; i >= 0; i--)
-        {
-            if (!read(info.Properties[i].Name))
-            {
-                info.Properties.RemoveAt(i);
-            }
-        }
+        ReadOnly(info, read);
     }
 
     /// <summary>A Node's allocatable with equal quantities kept once; those <see cref="NodeJson"/> read are kept already.</summary>

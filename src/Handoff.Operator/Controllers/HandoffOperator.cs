@@ -46,7 +46,7 @@ public sealed class HandoffOperator : BackgroundService
         _logger = loggerFactory.CreateLogger<HandoffOperator>();
         HandoffNodes = Watcher(WatchSources.HandoffNodes(streams, options.WatchTimeout), CacheTransforms.HandoffNode);
         Functions = Watcher(WatchSources.HandoffFunctions(streams, options.Namespace, options.WatchTimeout, CacheTransforms.FunctionJson), CacheTransforms.Function);
-        Pods = Watcher(new MappedWatchSource<V1Pod, PodRecord>(WatchSources.Pods(streams, options.WatchTimeout), CacheTransforms.Pod), static p => p);
+        Pods = Watcher(new MappedWatchSource<V1Pod, PodRecord>(WatchSources.Pods(streams, options.WatchTimeout, CacheTransforms.PodJson), CacheTransforms.Pod), static p => p);
         // A kubelet posts its Node's status every 5 minutes even when nothing changed (~17 Nodes a second over 5,000): the
         // cache takes each, but only a Node whose facts changed wakes a pass (else the operator would never be idle).
         Nodes = Watcher(WatchSources.Nodes(streams, options.WatchTimeout, CacheTransforms.NodeJson), CacheTransforms.Node, static (before, after) => !NodeFacts.Same(before, after));

@@ -12,8 +12,9 @@ public static class WatchSources
     /// as their scheduler, and everyone else's pods, whose requests count against Node-backed capacity (as
     /// kube-scheduler watches every pod).
     /// </summary>
-    public static IWatchSource<V1Pod> Pods(ApiStreams client, TimeSpan timeout) =>
-        new KubernetesWatchSource<V1Pod, V1PodList>("pods", client, "api/v1/pods", timeout);
+    /// <param name="json">how each pod is decoded (default: KubernetesClient's own options)</param>
+    public static IWatchSource<V1Pod> Pods(ApiStreams client, TimeSpan timeout, JsonSerializerOptions? json = null) =>
+        new KubernetesWatchSource<V1Pod, V1PodList>("pods", client, "api/v1/pods", timeout, json);
 
     /// <param name="json">how each Node is decoded (default: KubernetesClient's own options)</param>
     public static IWatchSource<V1Node> Nodes(ApiStreams client, TimeSpan timeout, JsonSerializerOptions? json = null) =>

@@ -159,7 +159,7 @@ public sealed partial class PagedListTests
         var calls = new ListCalls("pods");
         using var client = new Kubernetes(cluster.Config, calls);
         var watcher = new ResourceWatcher<PodRecord>(
-            new MappedWatchSource<V1Pod, PodRecord>(WatchSources.Pods(new ApiStreams(client, cluster.Config), TimeSpan.FromSeconds(30)), CacheTransforms.Pod), TimeProvider.System, TimeSpan.Zero, NullLogger.Instance)
+            new MappedWatchSource<V1Pod, PodRecord>(WatchSources.Pods(new ApiStreams(client, cluster.Config), TimeSpan.FromSeconds(30), CacheTransforms.PodJson), CacheTransforms.Pod), TimeProvider.System, TimeSpan.Zero, NullLogger.Instance)
         {
             ListPageSize = 3,
         };
