@@ -19,6 +19,7 @@ public sealed class HandoffOperator : BackgroundService
     public const string SyncKey = "sync";
 
     private readonly IKubernetes _client;
+    private readonly ApiStreams _streams;
     private readonly OperatorOptions _options;
     private readonly TimeProvider _time;
     private readonly OperatorMetrics _metrics;
@@ -37,6 +38,7 @@ public sealed class HandoffOperator : BackgroundService
         EventRecorder events, ILoggerFactory loggerFactory)
     {
         _client = client;
+        _streams = streams;
         _options = options;
         _time = time;
         _metrics = metrics;
@@ -188,8 +190,8 @@ public sealed class HandoffOperator : BackgroundService
             var api = new ApiCalls(_metrics);
             var reconciler = new Reconciler(
                 _options, _time, _metrics, state,
-                new Actuator(_client, api, _leadership, Pods.Cache, _time, _loggerFactory.CreateLogger<Actuator>()),
-                new StatusWriter(_client, api, _leadership, Functions.Cache, HandoffNodes.Cache, _events, state, _time, _loggerFactory.CreateLogger<StatusWriter>())
+                new Actuator(_client, _streams, api, _leadership, Pods.Cache, _time, _loggerFactory.CreateLogger<Actuator>()),
+                new StatusWriter(_client, _streams, api, _leadership, Functions.Cache, HandoffNodes.Cache, _events, state, _time, _loggerFactory.CreateLogger<StatusWriter>())
                 {
                     Queues = Queues.Cache,
                 },

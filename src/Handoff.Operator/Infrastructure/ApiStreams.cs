@@ -1,16 +1,19 @@
 using System.Net;
+using System.Text;
+using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 
 namespace Handoff.Operator.Infrastructure;
 
 /// <summary>
-/// Sends a GET through a KubernetesClient's own pipeline (its HttpClient and handlers, credentials, TLS server name and
+/// Sends requests through a KubernetesClient's own pipeline (its HttpClient and handlers, credentials, TLS server name and
 /// HTTP/2 setting, as its generated calls do) and hands the response over unread, so the informers decode lists and
 /// watch events from the UTF-8 bytes as they arrive (<see cref="KubernetesWatchSource{T, TList}"/>). The client's own
 /// watch reads each event into a string and decodes it twice (once to learn its type); at 5,000 Nodes posting their
-/// status every 5 minutes that was most of what an idle operator allocated. It wraps any client (the tests' own too)
-/// rather than deriving one.
+/// status every 5 minutes that was most of what an idle operator allocated. The writes made for every function (its
+/// pod created, its status patched) decode their answers from the bytes too (<see cref="SendJsonAsync"/>). It wraps any
+/// client (the tests' own too) rather than deriving one.
 /// </summary>
 public sealed class ApiStreams(Kubernetes client, KubernetesClientConfiguration config)
 {
@@ -19,9 +22,16 @@ public sealed class ApiStreams(Kubernetes client, KubernetesClientConfiguration 
     /// headers are in; the caller reads and disposes it. A status other than success throws
     /// <see cref="HttpOperationException"/> carrying the server's answer, as the client's calls do.
     /// </summary>
-    public async Task<HttpResponseMessage> GetAsync(string relativeUri, CancellationToken cancellationToken)
+    public Task<HttpResponseMessage> GetAsync(string relativeUri, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, relativeUri, null, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="method"/> to <paramref name="relativeUri"/> with <paramref name="content"/> (a write: its
+    /// answer is the object as stored, decoded by the caller for its cache), as <see cref="GetAsync"/> does.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string relativeUri, HttpContent? content, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, relativeUri));
+        var request = new HttpRequestMessage(method, new Uri(client.BaseUri, relativeUri)) { Content = content };
         if (!config.DisableHttp2)
         {
             request.Version = HttpVersion.Version20;
@@ -45,12 +55,27 @@ public sealed class ApiStreams(Kubernetes client, KubernetesClientConfiguration 
 
         using (response)
         {
-            var content = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new HttpOperationException($"Operation returned an invalid status code '{response.StatusCode}', response body {content}")
+            var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new HttpOperationException($"Operation returned an invalid status code '{response.StatusCode}', response body {answer}")
             {
                 Request = new HttpRequestMessageWrapper(request, ""),
-                Response = new HttpResponseMessageWrapper(response, content),
+                Response = new HttpResponseMessageWrapper(response, answer),
             };
         }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="body"/> (JSON of <paramref name="mediaType"/>) with <paramref name="method"/> and decodes the
+    /// answer from its bytes with <paramref name="json"/> (the client's own calls read it into a string first, and a
+    /// custom object's into a JSON element, then decode it).
+    /// </summary>
+    public async Task<T> SendJsonAsync<T>(
+        HttpMethod method, string relativeUri, string body, string mediaType, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, mediaType);
+        using var response = await SendAsync(method, relativeUri, content, cancellationToken);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return await JsonSerializer.DeserializeAsync<T>(stream, json, cancellationToken)
+            ?? throw new JsonException($"{method} {relativeUri} answered null");
     }
 }

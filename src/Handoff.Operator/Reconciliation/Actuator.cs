@@ -14,7 +14,7 @@ namespace Handoff.Operator.Reconciliation;
 /// cluster, so a 409 AlreadyExists with our own pod means "already done". The informer cache is told about the pods
 /// created and bound, so the next pass sees them even before their watch events arrive.
 /// </summary>
-public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence, ResourceCache<PodRecord> pods, TimeProvider time, ILogger<Actuator> logger)
+public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls api, ILeaseFence fence, ResourceCache<PodRecord> pods, TimeProvider time, ILogger<Actuator> logger)
 {
     /// <summary>Creates <paramref name="pod"/> and binds it to <paramref name="kubernetesNode"/>.</summary>
     public async Task<PlacementOutcome> PlaceAsync(V1Pod pod, string ownerUid, string kubernetesNode, CancellationToken cancellationToken)
@@ -41,7 +41,12 @@ public sealed class Actuator(IKubernetes client, ApiCalls api, ILeaseFence fence
         V1Pod? created;
         try
         {
-            (var result, created) = await api.RunAsync("create-pod", ct => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct), cancellationToken);
+            // The answer is decoded as the pods' watch decodes a pod: only what its record is made of.
+            (var result, created) = await api.RunAsync(
+                "create-pod",
+                ct => streams.SendJsonAsync<V1Pod>(
+                    HttpMethod.Post, $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods", KubernetesJson.Serialize(pod), "application/json", CacheTransforms.PodJson, ct),
+                cancellationToken);
             if (result == ApiCallResult.Conflict)
             {
                 // AlreadyExists: ours (created before a restart, or by an earlier pass) is done; anyone else's takes the

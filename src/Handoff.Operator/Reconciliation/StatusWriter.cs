@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core;
 using Handoff.Core.Lifecycle;
@@ -27,7 +26,7 @@ public enum WriteResult
 /// states that lasted beyond the pass that first saw them.
 /// </summary>
 public sealed class StatusWriter(
-    IKubernetes client, ApiCalls api, ILeaseFence fence, ResourceCache<HandoffFunction> functions, ResourceCache<HandoffNode> handoffNodes,
+    IKubernetes client, ApiStreams streams, ApiCalls api, ILeaseFence fence, ResourceCache<HandoffFunction> functions, ResourceCache<HandoffNode> handoffNodes,
     EventRecorder events, TermState term, TimeProvider time, ILogger<StatusWriter> logger)
 {
     /// <summary>The HandoffQueue cache, told about the statuses written.</summary>
@@ -128,10 +127,11 @@ public sealed class StatusWriter(
         fence.ThrowIfStale();
         var (result, updated) = await api.RunAsync(
             "patch-function-status",
-            async ct => (await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync<JsonElement>(
-                    new V1Patch(MergePatches.StatusPatch(patch, rv), V1Patch.PatchType.MergePatch),
-                    HandoffApi.Group, HandoffApi.Version, f.Namespace, HandoffApi.FunctionPlural, f.Name, cancellationToken: ct))
-                .Deserialize<HandoffFunction>(CacheTransforms.FunctionJson)!, // as the cache decodes: its template is the one kept
+            // The answer is decoded from its bytes as the functions' watch decodes a function: its template is the one kept.
+            ct => streams.SendJsonAsync<HandoffFunction>(
+                HttpMethod.Patch,
+                $"apis/{HandoffApi.Group}/{HandoffApi.Version}/namespaces/{Uri.EscapeDataString(f.Namespace)}/{HandoffApi.FunctionPlural}/{Uri.EscapeDataString(f.Name)}/status",
+                MergePatches.StatusPatch(patch, rv), "application/merge-patch+json", CacheTransforms.FunctionJson, ct),
             cancellationToken);
         if (updated is null)
         {
