@@ -19,6 +19,12 @@ public sealed record FunctionView(HandoffFunction Object, string Key, StatusReco
 
     public string? SpecProblem { get; init; }
 
+    /// <summary>
+    /// The term's memo of the function this view was made from (<see cref="FunctionLifecycleStep"/>): what the passes keep
+    /// of it is reached from its view, not looked up again by key.
+    /// </summary>
+    internal TermState.FunctionMemo? Memo { get; init; }
+
     /// <summary>Why what it would be handed exceeds Core's input limits (<see cref="InputStep"/>); null when within them.</summary>
     public string? InputProblem { get; init; }
 

@@ -291,7 +291,7 @@ public sealed partial class Reconciler(
             var recordEvent = report is not null && writer.HasEventToRecord(f, report);
             if (settles)
             {
-                term.Settle(f, deps, report?.Phase ?? f.Record.Phase, settled: !writeStatus && !recordEvent && !reportNow.WasRead);
+                TermState.Settle(f, deps, report?.Phase ?? f.Record.Phase, settled: !writeStatus && !recordEvent && !reportNow.WasRead);
             }
 
             if (!writeStatus && !recordEvent)

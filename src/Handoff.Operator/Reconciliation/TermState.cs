@@ -29,8 +29,8 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     private readonly Dictionary<string, (long? Generation, bool Ready, V1Node? Node, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FunctionMemo> _functions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SettledReport> _settledReports = new(StringComparer.Ordinal);
     private readonly SharedSpecMemo _shared = new();
+    private FunctionMemo?[] _spareListingMemos = [];
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
     private NodeSet? _syncedNodes;
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
@@ -124,6 +124,40 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     }
 
     /// <summary>
+    /// The last pass's function listing with each function's memo at its index (<see cref="FunctionLifecycleStep"/>): the
+    /// next pass finds the memo of a function it lists again by walking both listings in key order, instead of looking
+    /// each one up by UID (a lookup per function on every pass). Null until a listing with keys was kept.
+    /// </summary>
+    internal FunctionListing? LastFunctionListing { get; private set; }
+
+    /// <summary>
+    /// An array of <paramref name="count"/> empty slots for this pass's memos, index for index with its listing: the one the
+    /// listing before last used (two are kept and take turns; at 15,000 functions each is a large-object allocation).
+    /// </summary>
+    internal FunctionMemo?[] ListingMemos(int count)
+    {
+        var memos = _spareListingMemos;
+        if (memos.Length < count)
+        {
+            memos = new FunctionMemo?[count + (count / 4)];
+        }
+        else
+        {
+            Array.Clear(memos);
+        }
+
+        _spareListingMemos = [];
+        return memos;
+    }
+
+    /// <summary>Keeps this pass's listing and memos for the next pass (its memos array from <see cref="ListingMemos"/>).</summary>
+    internal void KeepFunctionListing(IReadOnlyList<string> keys, IReadOnlyList<HandoffFunction> functions, FunctionMemo?[] memos)
+    {
+        _spareListingMemos = LastFunctionListing?.Memos ?? [];
+        LastFunctionListing = new FunctionListing(keys, functions, memos);
+    }
+
+    /// <summary>
     /// Whether the last pass found this function's report — made from this very view and these dependencies, with nothing
     /// decided or done for it, without reading the time — already written, with no Event to record; then
     /// <paramref name="phase"/> is the phase its status shows, and the report need not be made and checked again.
@@ -132,7 +166,8 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(dependencies);
-        if (_settledReports.TryGetValue(f.Key, out var settled) && ReferenceEquals(settled.View, f) && SameDependencies(settled.Dependencies, dependencies))
+        // Kept on the function's memo, reached from the view: no lookup by key for each function on every pass.
+        if (f.Memo?.Settled is { } settled && ReferenceEquals(settled.View, f) && SameDependencies(settled.Dependencies, dependencies))
         {
             phase = settled.Phase;
             return true;
@@ -143,16 +178,12 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     }
 
     /// <summary>Notes (or, when not <paramref name="settled"/>, forgets) what <see cref="IsSettled"/> answers for <paramref name="f"/>.</summary>
-    public void Settle(FunctionView f, DependencyState dependencies, FunctionPhase? phase, bool settled)
+    public static void Settle(FunctionView f, DependencyState dependencies, FunctionPhase? phase, bool settled)
     {
         ArgumentNullException.ThrowIfNull(f);
-        if (settled)
+        if (f.Memo is { } memo)
         {
-            _settledReports[f.Key] = new SettledReport(f, dependencies, phase);
-        }
-        else
-        {
-            _settledReports.Remove(f.Key);
+            memo.Settled = settled ? new SettledReport(f, dependencies, phase) : null;
         }
     }
 
@@ -165,11 +196,11 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     {
         foreach (var memo in _functions.Values)
         {
-            memo.View = null;
+            (memo.View, memo.Settled) = (null, null);
         }
 
-        _settledReports.Clear();
-        _settledReports.TrimExcess();
+        LastFunctionListing = null;
+        _spareListingMemos = [];
         Pods.Forget();
         NodeStates.Forget();
     }
@@ -336,7 +367,6 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         handoffNodes.Prune(NodeEventsRecorded);
         functionKeys.PruneOnceLarger(FunctionStatusChecked);
         functionUids.PruneOnceLarger(_functions);
-        functionKeys.PruneOnceLarger(_settledReports);
         handoffNodes.PruneOnceLarger(NodeStatusChecked);
         handoffNodes.PruneOnceLarger(_nodes);
         handoffNodes.PruneOnceLarger(_nodeReports);
@@ -360,7 +390,13 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         /// sees the same object, spec and pods uses it again instead of deriving it anew (<see cref="FunctionLifecycleStep"/>).
         /// </summary>
         public FunctionView? View { get; set; }
+
+        /// <summary>The report last found standing for one of its views (<see cref="IsSettled"/>); null when none.</summary>
+        internal SettledReport? Settled { get; set; }
     }
 
-    private sealed record SettledReport(FunctionView View, DependencyState Dependencies, FunctionPhase? Phase);
+    internal sealed record SettledReport(FunctionView View, DependencyState Dependencies, FunctionPhase? Phase);
+
+    /// <summary>A pass's function listing (keys and functions, in key order) and the memo of each at its index (null for none).</summary>
+    internal sealed record FunctionListing(IReadOnlyList<string> Keys, IReadOnlyList<HandoffFunction> Functions, FunctionMemo?[] Memos);
 }
