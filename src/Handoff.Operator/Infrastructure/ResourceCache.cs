@@ -60,22 +60,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null)
     }
 
     /// <summary>
-    /// As <see cref="ListOrderedByKey()"/>, with each object's key at its index. A key stays the same string from listing to
-    /// listing while its object is listed, so a reader that keeps the last listing finds an object's place in it with
-    /// one walk over both, comparing keys by reference first (the pass's <c>FunctionLifecycleStep</c>).
-    /// </summary>
-    public IReadOnlyList<T> ListOrderedByKey(out IReadOnlyList<string> keys)
-    {
-        lock (_orderGate)
-        {
-            var items = Ordered();
-            keys = _orderedKeys;
-            return items;
-        }
-    }
-
-    /// <summary>
-    /// Every object by key, as <see cref="ListOrderedByKey()"/> lists them: the same dictionary while nothing changed (a pass
+    /// Every object by key, as <see cref="ListOrderedByKey"/> lists them: the same dictionary while nothing changed (a pass
     /// looks 5,000 Nodes up by name, and built the index again each time), else the last one with the changed keys
     /// written over (on a real cluster every kubelet posts its Node status every 5 minutes: ~17 Nodes a second change
     /// over 5,000, and making the index anew each pass cost 1.3 ms). Never changed once returned.

@@ -27,12 +27,6 @@ public sealed record ClusterSnapshot(
     /// </summary>
     public (IReadOnlyDictionary<string, V1Node> Since, IReadOnlySet<string> Names)? NodeChanges { get; init; }
 
-    /// <summary>
-    /// The key of each of <see cref="Functions"/>, index for index, as the cache lists them (the same strings from pass to
-    /// pass while a function stays); null when not known (a snapshot made without the cache).
-    /// </summary>
-    public IReadOnlyList<string>? FunctionKeys { get; init; }
-
     /// <summary>Objects the informers could not decode (each is reported and skipped).</summary>
     public IReadOnlyList<InvalidObject> Invalid { get; init; } = [];
 
@@ -62,18 +56,15 @@ public sealed record ClusterSnapshot(
         ResourceCache<HandoffFunction> functions, ResourceCache<PodRecord> pods)
     {
         ArgumentNullException.ThrowIfNull(nodes);
-        ArgumentNullException.ThrowIfNull(functions);
         var nodesByName = nodes.ByKey();
-        var listed = functions.ListOrderedByKey(out var functionKeys);
         return new(
             now,
             handoffNodes.ListOrderedByKey(),
             nodesByName,
-            listed,
+            functions.ListOrderedByKey(),
             pods.ListOrderedByKey())
         {
             NodeChanges = nodes.ChangesTo(nodesByName),
-            FunctionKeys = functionKeys,
         };
     }
 }

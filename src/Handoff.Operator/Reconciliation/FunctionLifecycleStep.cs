@@ -16,34 +16,23 @@ public static class FunctionLifecycleStep
     /// The views, each function's spec from the term's memo — and its last view used again when this pass sees the same
     /// object (so the same generation and spec) and the same pods on the same nodes, and that view's state was derived
     /// without reading the time (<see cref="ObservedNow"/>): derived again, it would be the same. Only what changed is
-    /// derived. A function listed by the last pass too finds its memo by its place in that listing (<see cref="LastMemoOf"/>).
+    /// derived.
     /// </summary>
     public static IReadOnlyList<FunctionView> Build(ClusterSnapshot snapshot, PodView pods, TermState term, RetryPolicy retryDefaults)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(term);
-        var functions = snapshot.Functions;
-        var views = new List<FunctionView>(functions.Count);
+        var views = new List<FunctionView>(snapshot.Functions.Count);
         var now = new ObservedNow(snapshot.Now);
-        var keys = snapshot.FunctionKeys;
-        var last = keys is null ? null : term.LastFunctionListing;
-        var memos = keys is null ? null : term.ListingMemos(functions.Count);
-        var atLast = 0;
-        for (var i = 0; i < functions.Count; i++)
+        foreach (var f in snapshot.Functions)
         {
-            var f = functions[i];
             if (f.Metadata.DeletionTimestamp is not null)
             {
                 continue;
             }
 
-            var memo = (last is null ? null : LastMemoOf(last, keys![i], f, ref atLast)) ?? term.MemoOf(f);
-            if (memos is not null)
-            {
-                memos[i] = memo;
-            }
-
+            var memo = term.MemoOf(f);
             var (mapped, problem) = (memo.Mapped, memo.Problem?.Message);
             var own = pods.Of(f.Metadata.Uid);
             if (memo.View is { } known && ReferenceEquals(known.Object, f) && SamePods(known.Pods, own))
@@ -58,9 +47,9 @@ public static class FunctionLifecycleStep
             var maxRetries = mapped?.MaxRetries ?? f.Spec?.MaxRetries ?? HandoffApi.DefaultMaxRetries;
             var retry = maxRetries == retryDefaults.MaxRetries ? retryDefaults : retryDefaults with { MaxRetries = maxRetries };
             var attempts = own.Count == 0 ? [] : new AttemptPod[own.Count];
-            for (var a = 0; a < attempts.Length; a++)
+            for (var i = 0; i < attempts.Length; i++)
             {
-                attempts[a] = own[a].Attempt;
+                attempts[i] = own[i].Attempt;
             }
 
             now.Forget();
@@ -76,28 +65,7 @@ public static class FunctionLifecycleStep
             views.Add(view);
         }
 
-        if (memos is not null)
-        {
-            term.KeepFunctionListing(keys!, functions, memos);
-        }
-
         return views;
-    }
-
-    /// <summary>
-    /// The memo the last pass had for this very object, found by walking its listing from <paramref name="at"/> (both
-    /// listings are in key order, and a key is the same string while its function stays listed); null when the object
-    /// is new. The same object is the same UID and generation, so it is the memo <see cref="TermState.MemoOf"/> gives.
-    /// </summary>
-    private static TermState.FunctionMemo? LastMemoOf(TermState.FunctionListing last, string key, HandoffFunction f, ref int at)
-    {
-        var keys = last.Keys;
-        while (at < keys.Count && !ReferenceEquals(keys[at], key) && string.CompareOrdinal(keys[at], key) < 0)
-        {
-            at++;
-        }
-
-        return at < keys.Count && ReferenceEquals(last.Functions[at], f) ? last.Memos[at] : null;
     }
 
     /// <summary>The same pods, as the same records on the same HandoffNodes holding the same cost (what a view is made of).</summary>

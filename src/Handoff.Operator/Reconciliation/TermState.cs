@@ -30,7 +30,6 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     private readonly Dictionary<string, (long? Generation, bool Ready, V1Node? Node, IDictionary<string, string>? Labels, NodeInfo Info)> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FunctionMemo> _functions = new(StringComparer.Ordinal);
     private readonly SharedSpecMemo _shared = new();
-    private FunctionMemo?[] _spareListingMemos = [];
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
     private NodeSet? _syncedNodes;
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
@@ -124,40 +123,6 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     }
 
     /// <summary>
-    /// The last pass's function listing with each function's memo at its index (<see cref="FunctionLifecycleStep"/>): the
-    /// next pass finds the memo of a function it lists again by walking both listings in key order, instead of looking
-    /// each one up by UID (a lookup per function on every pass). Null until a listing with keys was kept.
-    /// </summary>
-    internal FunctionListing? LastFunctionListing { get; private set; }
-
-    /// <summary>
-    /// An array of <paramref name="count"/> empty slots for this pass's memos, index for index with its listing: the one the
-    /// listing before last used (two are kept and take turns; at 15,000 functions each is a large-object allocation).
-    /// </summary>
-    internal FunctionMemo?[] ListingMemos(int count)
-    {
-        var memos = _spareListingMemos;
-        if (memos.Length < count)
-        {
-            memos = new FunctionMemo?[count + (count / 4)];
-        }
-        else
-        {
-            Array.Clear(memos);
-        }
-
-        _spareListingMemos = [];
-        return memos;
-    }
-
-    /// <summary>Keeps this pass's listing and memos for the next pass (its memos array from <see cref="ListingMemos"/>).</summary>
-    internal void KeepFunctionListing(IReadOnlyList<string> keys, IReadOnlyList<HandoffFunction> functions, FunctionMemo?[] memos)
-    {
-        _spareListingMemos = LastFunctionListing?.Memos ?? [];
-        LastFunctionListing = new FunctionListing(keys, functions, memos);
-    }
-
-    /// <summary>
     /// Whether the last pass found this function's report — made from this very view and these dependencies, with nothing
     /// decided or done for it, without reading the time — already written, with no Event to record; then
     /// <paramref name="phase"/> is the phase its status shows, and the report need not be made and checked again.
@@ -199,8 +164,6 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
             (memo.View, memo.Settled) = (null, null);
         }
 
-        LastFunctionListing = null;
-        _spareListingMemos = [];
         Pods.Forget();
         NodeStates.Forget();
     }
@@ -396,7 +359,4 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     }
 
     internal sealed record SettledReport(FunctionView View, DependencyState Dependencies, FunctionPhase? Phase);
-
-    /// <summary>A pass's function listing (keys and functions, in key order) and the memo of each at its index (null for none).</summary>
-    internal sealed record FunctionListing(IReadOnlyList<string> Keys, IReadOnlyList<HandoffFunction> Functions, FunctionMemo?[] Memos);
 }

@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Handoff.Operator.Tests.Infrastructure;
 
 /// <summary>
-/// <see cref="ResourceCache{T}.ListOrderedByKey()"/> keeps the last listing and looks again only at the keys changed since:
+/// <see cref="ResourceCache{T}.ListOrderedByKey"/> keeps the last listing and looks again only at the keys changed since:
 /// whatever happened in between, a listing is exactly the cache's objects in ordinal key order, and
 /// <see cref="ResourceCache{T}.ByKey"/> exactly the cache's objects by key.
 /// </summary>

@@ -4,7 +4,6 @@ using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
 using Handoff.Operator.Controllers;
-using Handoff.Operator.Infrastructure;
 using Handoff.Operator.Reconciliation;
 using Handoff.Operator.Tests.Support;
 using Handoff.Testing.Builders;
@@ -135,44 +134,5 @@ public sealed class FunctionMemoTests
         var again = ViewIn(snapshot);
         Assert.NotSame(view, again);
         Assert.False(_term.IsSettled(again, DependencyState.Ready, out _));
-    }
-
-    [Fact]
-    public void A_function_listed_again_finds_its_memo_by_its_place_in_the_last_listing()
-    {
-        static HandoffFunction F(string name, string cpu = "1", long generation = 1) =>
-            TestObjects.Function(name).Uid("uid-" + name).Cost("cpu", cpu).Generation(generation).Build();
-        var functions = new ResourceCache<HandoffFunction>();
-        foreach (var name in new[] { "a", "b", "c", "d" })
-        {
-            functions.Upsert(F(name));
-        }
-
-        var first = ViewsOf(functions);
-
-        // Between the passes: b's spec edited (a new object of a new generation), c gone, d being deleted, a0 and e new,
-        // a left as it was (the same object).
-        functions.Upsert(F("b", cpu: "2", generation: 2));
-        functions.Remove(ResourceCache<HandoffFunction>.KeyOf(F("c")));
-        functions.Upsert(TestObjects.Function("d").Uid("uid-d").Cost("cpu", "1").Deleting().Build());
-        functions.Upsert(F("a0"));
-        functions.Upsert(F("e"));
-        var second = ViewsOf(functions);
-
-        Assert.Equal(["a", "a0", "b", "e"], second.Select(v => v.Name));
-        // Each view's memo is the one the term holds for its function, whether found in the listing or looked up.
-        Assert.All(second, v => Assert.Same(_term.MemoOf(v.Object), v.Memo));
-        Assert.Same(first.Single(v => v.Name == "a"), second.Single(v => v.Name == "a"));
-        Assert.Equal(2000, second.Single(v => v.Name == "b").Mapped!.Placement.Cost["cpu"]);
-        // And the views are those a term without the listing derives.
-        var fresh = PurePass.Run(ClusterSnapshot.Take(DateTimeOffset.UnixEpoch, new(), new(), functions, new()) with { FunctionKeys = null }, new TermState(AllocationStrategy.FirstAvailable)).Functions;
-        Assert.Equal(fresh.Select(v => (v.Key, v.State, v.Mapped!.Placement.Cost)), second.Select(v => (v.Key, v.State, v.Mapped!.Placement.Cost)));
-    }
-
-    private IReadOnlyList<FunctionView> ViewsOf(ResourceCache<HandoffFunction> functions)
-    {
-        var snapshot = ClusterSnapshot.Take(DateTimeOffset.UnixEpoch, new(), new(), functions, new());
-        Assert.NotNull(snapshot.FunctionKeys);
-        return PurePass.Run(snapshot, _term).Functions;
     }
 }
