@@ -23,29 +23,23 @@ public sealed class ResourceWatcher<T>
     private readonly ExponentialBackoff _backoff = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
     private readonly ConcurrentDictionary<string, InvalidObject> _invalid = new(StringComparer.Ordinal);
 
-    public ResourceWatcher(IWatchSource<T> source, TimeProvider time, TimeSpan resyncPeriod, ILogger logger, Func<T, T>? transform = null)
+    /// <param name="same">whether a new version is the same as the cached one to every reader: the cache keeps the one it holds, and no handler is told (see <see cref="ResourceCache{T}"/>)</param>
+    public ResourceWatcher(IWatchSource<T> source, TimeProvider time, TimeSpan resyncPeriod, ILogger logger, Func<T, T>? transform = null, Func<T, T, bool>? same = null)
     {
         _source = source;
         _time = time;
         _resyncPeriod = resyncPeriod;
         _logger = logger;
-        Cache = new ResourceCache<T>(transform);
+        Cache = new ResourceCache<T>(transform, same);
     }
 
     /// <summary>The objects, trimmed by the transform given to the constructor.</summary>
     public ResourceCache<T> Cache { get; }
 
     /// <summary>
-    /// Called with each added, modified or deleted object, and on each resync (as Modified) — a modification only when
-    /// <see cref="Matters"/> says so.
+    /// Called with each added, modified or deleted object the cache stored or removed, and on each resync (as Modified).
     /// </summary>
     public event Action<WatchEventType, T>? Changed;
-
-    /// <summary>
-    /// Whether a modification (the cached object before, the one after, both transformed) is news to the handlers
-    /// (controller-runtime's update predicate); the cache takes it either way. Null: every modification is.
-    /// </summary>
-    public Func<T, T, bool>? Matters { get; init; }
 
     /// <summary>Called on every error talking to the API server (for metrics).</summary>
     public event Action<Exception>? Error;
@@ -238,9 +232,7 @@ public sealed class ResourceWatcher<T>
         {
             case WatchEventType.Added:
             case WatchEventType.Modified:
-                var key = Matters is null ? null : ResourceCache<T>.KeyOf(ev.Object);
-                var before = key is null ? null : Cache.Get(key);
-                if (Cache.Upsert(ev.Object) && (before is null || Matters!(before, Cache.Get(key!) ?? ev.Object)))
+                if (Cache.Upsert(ev.Object))
                 {
                     Changed?.Invoke(ev.Type, ev.Object);
                 }

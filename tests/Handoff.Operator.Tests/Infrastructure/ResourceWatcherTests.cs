@@ -103,15 +103,12 @@ public sealed class ResourceWatcherTests
     private static string? Label(V1Pod pod) => pod.Metadata.Labels is { } labels && labels.TryGetValue("v", out var v) ? v : null;
 
     [Fact]
-    public async Task A_modification_the_predicate_finds_no_news_updates_the_cache_and_tells_no_handler()
+    public async Task A_modification_found_the_same_leaves_the_cached_object_and_tells_no_handler()
     {
         var source = new FakeSource { ListVersion = "10" };
         source.Objects.Add(Pod("a", 5));
-        // News: a new label; not news: anything else (as a Node whose facts stand).
-        var watcher = new ResourceWatcher<V1Pod>(source, TimeProvider.System, TimeSpan.Zero, NullLogger.Instance)
-        {
-            Matters = (before, after) => Label(before) != Label(after),
-        };
+        // The same: anything but a new label (as a Node whose facts stand).
+        var watcher = new ResourceWatcher<V1Pod>(source, TimeProvider.System, TimeSpan.Zero, NullLogger.Instance, same: (held, now) => Label(held) == Label(now));
         var seen = new List<(WatchEventType, string?)>();
         watcher.Changed += (t, p) =>
         {
@@ -124,22 +121,24 @@ public sealed class ResourceWatcherTests
         var run = watcher.RunAsync(cts.Token);
         await watcher.WaitForSyncAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await Wait.UntilAsync(() => source.WatchedFrom.Contains("10"), "the watch starts at the list's version");
+        var held = watcher.Cache.Get("ns", "a")!;
         lock (seen)
         {
             seen.Clear(); // the list's own
         }
 
         source.Send(WatchEventType.Modified, Pod("a", 11));
+        source.Send(WatchEventType.Added, Pod("b", 13));
+        await Wait.UntilAsync(() => watcher.Cache.Get("ns", "b") is not null, "events are applied");
+        Assert.Same(held, watcher.Cache.Get("ns", "a"));
+
         var labelled = Pod("a", 12);
         labelled.Metadata.Labels = new Dictionary<string, string> { ["v"] = "1" };
         source.Send(WatchEventType.Modified, labelled);
-        source.Send(WatchEventType.Added, Pod("b", 13));
-        await Wait.UntilAsync(() => watcher.Cache.Get("ns", "b") is not null, "events are applied");
-
-        Assert.Equal("12", watcher.Cache.Get("ns", "a")!.Metadata.ResourceVersion);
+        await Wait.UntilAsync(() => watcher.Cache.Get("ns", "a")!.Metadata.ResourceVersion == "12", "the labelled version is stored");
         lock (seen)
         {
-            Assert.Equal([(WatchEventType.Modified, "12"), (WatchEventType.Added, "13")], seen);
+            Assert.Equal([(WatchEventType.Added, "13"), (WatchEventType.Modified, "12")], seen);
         }
 
         await cts.CancelAsync();
