@@ -160,6 +160,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var kubelet = new SimulatedKubelet(engine, options);
         var server = new SandboxServer(app, engine, controllers, security, certificates, faults, requests, journal, kubelet, baseAddress, adminAddress);
         server.CreateDefaultNamespaces();
+        server.CreateSystemPriorityClasses();
         kubelet.Start();
         return server;
     }
@@ -170,6 +171,16 @@ public sealed class SandboxServer : IAsyncDisposable
         foreach (var name in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
         {
             _engine.Create(ns, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, WriteOptions.Internal, []);
+        }
+    }
+
+    // As the API server does at start: pods may name them, in any namespace.
+    private void CreateSystemPriorityClasses()
+    {
+        var classes = _engine.Builtin(PriorityRules.Group, PriorityRules.Plural);
+        foreach (var (name, value, description) in PriorityRules.SystemClasses)
+        {
+            _engine.Create(classes, null, PriorityRules.SystemClass(name, value, description), WriteOptions.Internal, []);
         }
     }
 

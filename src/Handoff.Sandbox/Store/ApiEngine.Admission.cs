@@ -4,7 +4,7 @@ using Handoff.Sandbox.Schema;
 
 namespace Handoff.Sandbox.Store;
 
-/// <summary>Admission: type and namespace checks, unknown fields (fieldValidation), per-kind and schema validation.</summary>
+/// <summary>Admission: type and namespace checks, unknown fields (fieldValidation), the Priority plugin, per-kind and schema validation.</summary>
 internal sealed partial class ApiEngine
 {
     private const string GenerateNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
@@ -102,6 +102,24 @@ internal sealed partial class ApiEngine
         }
 
         return [.. unknown.Select(u => $"unknown field \"{u}\"")];
+    }
+
+    /// <summary>The Priority admission plugin's mutation of a pod being created (<see cref="PriorityRules.AdmitPod"/>).</summary>
+    private void AdmitPriority(ResourceType t, JsonObject body, string name)
+    {
+        if (KindRules.IsPod(t))
+        {
+            PriorityRules.AdmitPod(body, name, Store.Collection(PriorityRules.Plural + "." + PriorityRules.Group));
+        }
+    }
+
+    /// <summary>The Priority admission plugin's validation of a PriorityClass written (one global default).</summary>
+    private void AdmitPriorityClass(ResourceType t, JsonObject body)
+    {
+        if (PriorityRules.IsPriorityClass(t))
+        {
+            PriorityRules.AdmitClass(body, CollectionOf(t));
+        }
     }
 
     private void Validate(ResourceType t, JsonObject obj, JsonObject? old)

@@ -86,7 +86,9 @@ internal sealed partial class ApiEngine
 
         KindRules.PrepareForCreate(t, body, Time.GetUtcNow(), AllocateClusterIp);
         t.Schema?.ApplyDefaults(body);
+        AdmitPriority(t, body, name);
         Validate(t, body, null);
+        AdmitPriorityClass(t, body);
         options.Admission?.Invoke(t, null, body, null);
         if (options.DryRun)
         {
@@ -307,6 +309,11 @@ internal sealed partial class ApiEngine
             }
 
             t.Schema?.ApplyDefaults(updated);
+            if (PriorityRules.IsPriorityClass(t))
+            {
+                PriorityRules.DefaultClass(updated);
+            }
+
             if (oldMeta["generation"] is { } gen)
             {
                 var changed = !JsonNodes.DeepEqualsIgnoring(updated, old, "metadata", "status", "apiVersion", "kind");
@@ -329,6 +336,7 @@ internal sealed partial class ApiEngine
         if (validate)
         {
             Validate(t, updated, old);
+            AdmitPriorityClass(t, updated);
         }
 
         options.Admission?.Invoke(t, subresource, updated, old);

@@ -85,6 +85,9 @@ internal static class JsonNodes
         node is JsonValue value && value.GetValueKind() == JsonValueKind.Number &&
         long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
 
+    /// <summary>Whether the node is JSON <c>true</c>.</summary>
+    public static bool IsTrue(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.True;
+
     /// <summary>Renders a scalar as the API server would in a field selector or table cell.</summary>
     public static string ScalarText(JsonNode? node)
     {

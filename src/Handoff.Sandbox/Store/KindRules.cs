@@ -79,6 +79,9 @@ internal static class KindRules
             case "jobs.batch":
                 JobRules.PrepareForCreate(obj);
                 break;
+            case PriorityRules.Plural + "." + PriorityRules.Group:
+                PriorityRules.DefaultClass(obj);
+                break;
         }
 
         _ = now;
@@ -90,10 +93,8 @@ internal static class KindRules
         obj["spec"] = spec;
         PodSpecRules.Default(spec);
 
-        // The Priority and ServiceAccount admission plugins.
+        // The ServiceAccount admission plugin (the Priority plugin's part: PriorityRules.AdmitPod).
         spec["enableServiceLinks"] ??= true;
-        spec["preemptionPolicy"] ??= "PreemptLowerPriority";
-        spec["priority"] ??= 0;
         spec["serviceAccountName"] ??= "default";
         spec["serviceAccount"] ??= spec["serviceAccountName"]!.DeepClone();
         obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = PodSpecRules.QosClass(spec) };
@@ -124,6 +125,11 @@ internal static class KindRules
         if (IsJob(t))
         {
             JobRules.Validate(obj, old, causes);
+        }
+
+        if (PriorityRules.IsPriorityClass(t))
+        {
+            PriorityRules.ValidateClass(obj, old, causes);
         }
 
         return causes;

@@ -23,13 +23,13 @@ public sealed class DefaultSchedulerTests : EmulatorTest
         ],
     };
 
-    private static V1Pod Requesting(string name, string cpu, string? memory = null, int? priority = null) => new()
+    private static V1Pod Requesting(string name, string cpu, string? memory = null, string? priorityClass = null) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Annotations = new Dictionary<string, string> { [SimulatedKubelet.DurationAnnotation] = "1h" } },
         Spec = new V1PodSpec
         {
             RestartPolicy = "Never",
-            Priority = priority,
+            PriorityClassName = priorityClass,
             Containers =
             [
                 new V1Container
@@ -46,6 +46,9 @@ public sealed class DefaultSchedulerTests : EmulatorTest
             ],
         },
     };
+
+    private Task CreatePriorityClassAsync(string name, int value, string? preemptionPolicy = null) =>
+        Client.SchedulingV1.CreatePriorityClassAsync(new V1PriorityClass { Metadata = new V1ObjectMeta { Name = name }, Value = value, PreemptionPolicy = preemptionPolicy }, cancellationToken: Ct);
 
     private async Task<V1Pod> UnschedulableAsync(string name) =>
         await Wait.UntilAsync(() => Client.CoreV1.ReadNamespacedPodAsync(name, "default", cancellationToken: Ct),
@@ -64,9 +67,9 @@ public sealed class DefaultSchedulerTests : EmulatorTest
             "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",
             pod.Status.Conditions.Single(c => c.Type == "PodScheduled").Message);
 
-        var never = Requesting("never", "3");
-        never.Spec.PreemptionPolicy = "Never";
-        await Client.CoreV1.CreateNamespacedPodAsync(never, "default", cancellationToken: Ct);
+        // A pod cannot say Never itself (the Priority admission plugin refuses it): its class does.
+        await CreatePriorityClassAsync("never-preempts", 0, "Never");
+        await Client.CoreV1.CreateNamespacedPodAsync(Requesting("never", "3", priorityClass: "never-preempts"), "default", cancellationToken: Ct);
         Assert.EndsWith("no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never.",
             (await UnschedulableAsync("never")).Status.Conditions.Single(c => c.Type == "PodScheduled").Message, StringComparison.Ordinal);
     }
@@ -108,8 +111,10 @@ public sealed class DefaultSchedulerTests : EmulatorTest
         // condition (as in a cluster): pods created before it could still land there.
         await Wait.UntilAsync(() => Client.CoreV1.ReadNodeAsync("small", cancellationToken: Ct),
             n => n.Spec.Taints?.Any(t => t.Key == "node.kubernetes.io/not-ready" && t.Effect == "NoSchedule") == true, what: "not-ready taint");
-        await Client.CoreV1.CreateNamespacedPodAsync(Requesting("low", "1500m", priority: 1), "default", cancellationToken: Ct);
-        await Client.CoreV1.CreateNamespacedPodAsync(Requesting("high", "1500m", priority: 100), "default", cancellationToken: Ct);
+        await CreatePriorityClassAsync("low", 1);
+        await CreatePriorityClassAsync("high", 100);
+        await Client.CoreV1.CreateNamespacedPodAsync(Requesting("low", "1500m", priorityClass: "low"), "default", cancellationToken: Ct);
+        await Client.CoreV1.CreateNamespacedPodAsync(Requesting("high", "1500m", priorityClass: "high"), "default", cancellationToken: Ct);
         await UnschedulableAsync("low");
         await UnschedulableAsync("high");
         Server.Kubelet.SetNodeReady("small", true);
