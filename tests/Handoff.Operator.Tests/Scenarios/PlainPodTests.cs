@@ -1,4 +1,6 @@
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
+using Handoff.Operator.Tests.Scenarios.Queues;
 using Handoff.Operator.Tests.Support;
 using Handoff.Sandbox;
 using Handoff.Testing;
@@ -94,5 +96,28 @@ public sealed class PlainPodTests
         var pods = (await cluster.Client.CoreV1.ListNamespacedPodAsync(cluster.Namespace, labelSelector: "job-name=batch", cancellationToken: SandboxCluster.Ct)).Items;
         Assert.Equal(3, pods.Count(p => p.Status.Phase == "Succeeded"));
         Assert.All(pods, p => Assert.Equal(p.Spec.NodeName, p.Metadata.Annotations[HandoffApi.HandoffNodeAnnotation]));
+    }
+
+    [Fact]
+    public async Task A_pod_has_its_PriorityClasss_value_and_a_lower_function_is_preempted_for_it()
+    {
+        await using var cluster = await SandboxCluster.StartAsync(["n1"], simulateKubelet: true);
+        await cluster.CreateNodeAsync(TestObjects.HandoffNode("n1").Capacity("cpu", "2"));
+        await cluster.StartOperatorAsync();
+        await cluster.CreateFunctionAsync(QueueCluster.Function("low", "2", priority: 1));
+        await cluster.WaitForPhaseAsync("low", "Running");
+
+        // The API server writes the class's value into the pod (the pod gives none): Handoff reads it from there.
+        await cluster.CreatePriorityClassAsync("urgent", 1000);
+        var urgent = new V1Pod { Metadata = new V1ObjectMeta { Name = "urgent" }, Spec = Spec("2") };
+        urgent.Spec.PriorityClassName = "urgent";
+        var created = await cluster.Client.CoreV1.CreateNamespacedPodAsync(urgent, cluster.Namespace, cancellationToken: SandboxCluster.Ct);
+        Assert.Equal(1000, created.Spec.Priority);
+
+        var pod = await Wait.ForAsync(() => ReadPodAsync(cluster, "urgent"), p => !string.IsNullOrEmpty(p.Spec.NodeName), "the urgent pod is bound", TimeSpan.FromSeconds(30));
+        Assert.Equal("n1", pod.Spec.NodeName);
+        var preempted = (await cluster.EventsAsync()).Single(e => e.Reason == Reasons.Preempted);
+        Assert.Equal("low", preempted.InvolvedObject.Name);
+        Assert.Contains("(priority 1000)", preempted.Message, StringComparison.Ordinal);
     }
 }
