@@ -21,9 +21,17 @@ internal sealed partial class ApiEngine
     /// </summary>
     public (StoredObject Object, bool Gone) Delete(ResourceType t, string? ns, string name, DeleteOptions options)
     {
+        StoredObject? marked = null;
         for (var attempt = 0; attempt < 1000; attempt++)
         {
-            var current = Get(t, ns, name);
+            var current = TryGet(t, ns, name);
+            if (current is null)
+            {
+                // This request wrote a grace period of 0 and someone else (the pod garbage collector) removed the
+                // object before it could: the API server tolerates that race and answers with what it wrote.
+                return marked is null ? throw NotFound(t, name) : (marked, true);
+            }
+
             CheckPreconditions(t, current, options);
             if (options.DryRun)
             {
@@ -34,7 +42,7 @@ internal sealed partial class ApiEngine
                 ? StartNamespaceTermination(t, current, options)
                 : KindRules.IsNamespace(t) && JsonNodes.At(current.Node, "spec", "finalizers") is JsonArray { Count: > 0 }
                     ? (current, false)
-                    : DeleteObject(t, current, options);
+                    : DeleteObject(t, current, options, ref marked);
             if (result is { } done)
             {
                 return done;
@@ -44,8 +52,8 @@ internal sealed partial class ApiEngine
         throw ApiException.StaleConflict(t.GroupResource, t.Group, t.Plural, name);
     }
 
-    /// <summary>One attempt; null when the object changed meanwhile.</summary>
-    private (StoredObject, bool)? DeleteObject(ResourceType t, StoredObject current, DeleteOptions options)
+    /// <summary>One attempt; null when the object changed meanwhile (<paramref name="marked"/>: what it wrote, when it wrote a grace period of 0 and then found the object changed).</summary>
+    private (StoredObject, bool)? DeleteObject(ResourceType t, StoredObject current, DeleteOptions options, ref StoredObject? marked)
     {
         var doc = current.CloneNode();
         var meta = JsonNodes.Metadata(doc);
@@ -74,7 +82,13 @@ internal sealed partial class ApiEngine
         }
 
         // A grace period of 0 is written first (watchers see the deletionTimestamp), then the object goes.
-        return finalizersPending || GracefulDeletion.GracePeriod(updated.Node) > 0 ? (updated, false) : DeleteNow(t, updated);
+        if (finalizersPending || GracefulDeletion.GracePeriod(updated.Node) > 0)
+        {
+            return (updated, false);
+        }
+
+        marked = updated;
+        return DeleteNow(t, updated);
     }
 
     private (StoredObject, bool)? DeleteNow(ResourceType t, StoredObject current) =>
