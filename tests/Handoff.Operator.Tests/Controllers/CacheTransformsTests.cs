@@ -368,6 +368,31 @@ public sealed class CacheTransformsTests
     }
 
     [Fact]
+    public void HandoffNodes_of_one_shape_hold_one_instance_of_each_equal_map_and_a_different_map_their_own()
+    {
+        static HandoffNode Node(string name, string cpu) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Spec = new HandoffNodeSpec { Capacity = new Dictionary<string, string> { ["cpu"] = "16", ["memory"] = "64Gi" } },
+            Status = new HandoffNodeStatus
+            {
+                Allocated = new Dictionary<string, string>(),
+                Available = new Dictionary<string, string> { ["memory"] = "64Gi", ["cpu"] = cpu },
+            },
+        };
+
+        var (a, b, busy) = (CacheTransforms.HandoffNode(Node("a", "16")), CacheTransforms.HandoffNode(Node("b", "16")), CacheTransforms.HandoffNode(Node("c", "15")));
+
+        Assert.Same(a.Spec.Capacity, b.Spec.Capacity);
+        Assert.Same(a.Status.Available, b.Status.Available);
+        Assert.Same(a.Status.Allocated, b.Status.Allocated);
+        Assert.Same(a.Spec.Capacity, busy.Spec.Capacity);
+        Assert.NotSame(a.Status.Available, busy.Status.Available);
+        Assert.Equal("15", busy.Status.Available!["cpu"]);
+        Assert.Equal(new Dictionary<string, string> { ["cpu"] = "16", ["memory"] = "64Gi" }, a.Status.Available!);
+    }
+
+    [Fact]
     public void Nodes_of_one_shape_share_their_allocatable_quantities_and_keep_their_Ready_condition()
     {
         static V1Node Node(string name) => new()
