@@ -12,6 +12,9 @@ namespace Handoff.Operator.Reconciliation;
 /// </summary>
 public static class NodeStatusStep
 {
+    // One instance for every node it describes (nearly all of them): a report per node lives in the term's memos.
+    private static readonly ConditionReport WithinCapacity = new("Overcommitted", false, Reasons.WithinCapacity, "what runs here fits in the capacity");
+
     /// <param name="node">The HandoffNode.</param>
     /// <param name="usage">What the tracker holds on it (null when it is not used).</param>
     /// <param name="external">What everyone else's pods hold there (Node-backed capacity only; part of <paramref name="usage"/>).</param>
@@ -23,20 +26,17 @@ public static class NodeStatusStep
         var over = available.Where(kv => kv.Value < 0).Select(kv => kv.Key).ToList();
         var clamped = ResourceList.FromMilli(available.Select(kv => KeyValuePair.Create(kv.Key, Math.Max(0, kv.Value))));
         var overcommitted = over.Count == 0
-            ? new ConditionReport("Overcommitted", false, Reasons.WithinCapacity, "what runs here fits in the capacity")
+            ? WithinCapacity
             : new ConditionReport("Overcommitted", true, Reasons.Overcommitted, string.Join("; ", over.Select(r => string.Create(CultureInfo.InvariantCulture,
                 $"{r}: {Quantity(allocated, r)} allocated, capacity {Quantity(usage!.Capacity, r)}"))) + "; running work finishes, nothing new is placed here until it fits");
-        var allocatedMap = allocated.ToDictionary();
-        var availableMap = clamped.ToDictionary();
-        var capacityMap = usage?.Capacity.ToDictionary() ?? new Dictionary<string, string>();
-        var externalMap = external.ToDictionary();
-        return new NodeReport(Join(allocatedMap) + ";" + Join(capacityMap) + ";" + Join(externalMap), Join(availableMap), (usage?.Holders ?? 0) - (external.Count > 0 ? 1 : 0),
+        return new NodeReport((usage?.Holders ?? 0) - (external.Count > 0 ? 1 : 0),
             new ConditionReport("Ready", node.Ready, node.ReadyReason, node.ReadyMessage), overcommitted)
         {
             AllocatedAmounts = allocated,
             AvailableAmounts = clamped,
-            CapacityAmounts = node.Info?.CountsPods == true ? usage?.Capacity ?? ResourceList.Empty : null,
-            ExternalAmounts = node.Info?.CountsPods == true ? external : null,
+            TrackedCapacity = usage?.Capacity ?? ResourceList.Empty,
+            External = external,
+            NodeBacked = node.Info?.CountsPods == true,
             Event = node.ReadyReason is Reasons.DuplicateNode or Reasons.InvalidSpec ? new EventReport("Warning", node.ReadyReason, node.ReadyMessage)
                 : overcommitted.Status ? new EventReport("Warning", Reasons.Overcommitted, overcommitted.Message!)
                 : null,
@@ -44,7 +44,4 @@ public static class NodeStatusStep
     }
 
     private static string Quantity(ResourceList list, string resource) => list.ToDictionary().GetValueOrDefault(resource, "0");
-
-    // The maps compared by value: NodeReport equality must not depend on dictionary identity.
-    private static string Join(IReadOnlyDictionary<string, string> map) => string.Join(",", map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
 }

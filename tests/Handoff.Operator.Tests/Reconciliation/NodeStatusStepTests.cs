@@ -86,5 +86,13 @@ public sealed class NodeStatusStepTests
 
         Assert.Equal(NodeStatusStep.For(ReadyA, Tracker(held).GetNode("a")), NodeStatusStep.For(ReadyA, Tracker(held).GetNode("a")));
         Assert.NotEqual(NodeStatusStep.For(ReadyA, Tracker(held).GetNode("a")), NodeStatusStep.For(ReadyA, Tracker().GetNode("a")));
+
+        // Equality reads every amount the status is written from, not only what the maps show for this node.
+        var report = NodeStatusStep.For(ReadyA, Tracker(held).GetNode("a"));
+        Assert.Equal(report.GetHashCode(), NodeStatusStep.For(ReadyA, Tracker(held).GetNode("a")).GetHashCode());
+        Assert.NotEqual(report, report with { TrackedCapacity = ResourceList.Of(("cpu", "8")) });
+        Assert.NotEqual(report, report with { External = ResourceList.Of(("cpu", "1")) });
+        Assert.NotEqual(report, report with { NodeBacked = true });
+        Assert.Equal(report, report with { AvailableAmounts = ResourceList.Of(("cpu", "3"), ("gpu", "1"), ("memory", "16Gi")) });
     }
 }
