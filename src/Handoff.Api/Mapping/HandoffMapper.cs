@@ -132,9 +132,7 @@ public static partial class HandoffMapper
             : declared;
         return new NodeInfo(name!, capacity)
         {
-            Labels = node.Metadata!.Labels is { } labels
-                ? new Dictionary<string, string>(labels, StringComparer.Ordinal)
-                : new Dictionary<string, string>(StringComparer.Ordinal),
+            Labels = LabelMaps.Of(node.Metadata!.Labels),
             Unschedulable = spec.Unschedulable || kubernetesNode?.Spec?.Unschedulable == true,
             Ready = ready,
             CountsPods = fromNode,

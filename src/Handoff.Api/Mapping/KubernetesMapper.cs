@@ -59,7 +59,7 @@ public static class KubernetesMapper
 
     /// <summary>The Node as affinity sees it: its name and labels.</summary>
     public static LabeledNode LabeledNodeOf(V1Node node) =>
-        new(node.Metadata.Name, node.Metadata.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal));
+        new(node.Metadata.Name, LabelMaps.Of(node.Metadata.Labels));
 
     /// <summary>The Node's <c>status.allocatable</c> (quantities it cannot read are skipped: a Node is not the user's input).</summary>
     public static ResourceList AllocatableOf(V1Node node)

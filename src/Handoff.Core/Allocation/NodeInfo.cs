@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using Handoff.Core.Nodes;
 using Handoff.Core.Resources;
 
@@ -11,7 +12,7 @@ namespace Handoff.Core.Allocation;
 public sealed record NodeInfo(string Name, ResourceList Capacity)
 {
     /// <summary>Node labels matched against a function's node selector.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>True = cordoned: no new functions.</summary>
     public bool Unschedulable { get; init; }

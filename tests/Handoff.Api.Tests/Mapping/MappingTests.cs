@@ -34,6 +34,23 @@ public sealed class MappingTests
     }
 
     [Fact]
+    public void Labels_are_read_as_they_are_not_copied_and_none_are_an_empty_map()
+    {
+        var node = Node("n", new() { ["cpu"] = "1" });
+        var labels = new Dictionary<string, string> { ["zone"] = "a" };
+        node.Metadata.Labels = labels;
+        var kubernetesNode = new V1Node { Metadata = new V1ObjectMeta { Name = "k", Labels = labels } };
+
+        var info = HandoffMapper.ToNodeInfo(node, kubernetesNode);
+
+        Assert.Same(labels, info.Labels);
+        Assert.Same(labels, info.KubernetesNode!.Labels);
+        node.Metadata.Labels = null;
+        Assert.Empty(HandoffMapper.ToNodeInfo(node).Labels);
+        Assert.Empty(KubernetesMapper.LabeledNodeOf(new V1Node { Metadata = new V1ObjectMeta { Name = "k" } }).Labels);
+    }
+
+    [Fact]
     public void Function_maps_ids_args_constraints_and_defaults()
     {
         var f = HandoffMapper.ToFunction(Function("transform", spec: new HandoffFunctionSpec
