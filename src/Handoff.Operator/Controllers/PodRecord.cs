@@ -1,6 +1,7 @@
 using Handoff.Api.Mapping;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
+using Handoff.Operator.Infrastructure;
 using k8s;
 using k8s.Models;
 
@@ -14,10 +15,12 @@ namespace Handoff.Operator.Controllers;
 /// someone else's bound pod its effective request. Only a plain pod that may concern Handoff (unbound, or bound by
 /// Handoff) keeps the trimmed pod itself (<see cref="Source"/>): placing it reads its whole scheduling spec.
 /// </summary>
-public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>
+public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>, ICachedIdentity<PodRecord>
 {
     private ResourceList? _externalRequest;
     private Tuple<V1ObjectMeta, string>? _key;
+    private string? _ownerUid;
+    private AttemptPod? _attempt;
 
     /// <summary>Name, namespace, UID, resourceVersion, creation and deletion timestamps: nothing else.</summary>
     public required V1ObjectMeta Metadata { get; set; }
@@ -30,7 +33,7 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>
     public bool IsFunctionPod { get; init; }
 
     /// <summary>The UID of the HandoffFunction that controls it (its controller owner reference); null for none.</summary>
-    public string? OwnerUid { get; init; }
+    public string? OwnerUid { get => _ownerUid; init => _ownerUid = value; }
 
     public string? SchedulerName { get; init; }
 
@@ -43,7 +46,7 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>
     public string? Phase { get; init; }
 
     /// <summary>The attempt it is (for a pod Handoff placed; null for others), its HandoffNode as its annotation says.</summary>
-    public AttemptPod? Attempt { get; init; }
+    public AttemptPod? Attempt { get => _attempt; init => _attempt = value; }
 
     /// <summary>The cost Handoff recorded on it when it placed it (<c>handoff.dev/cost</c>); null when none or unreadable.</summary>
     public ResourceList? Cost { get; init; }
@@ -77,6 +80,33 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>
     }
 
     public string Namespace => Metadata.NamespaceProperty ?? "";
+
+    /// <summary><see cref="Key"/> (the cache's spelling for a pod without a namespace: its name).</summary>
+    public string CacheKey => Namespace.Length == 0 ? Name : Key;
+
+    /// <summary>
+    /// Takes the key, the owner's UID and the attempt's name from the version of the pod it replaces in the cache (its
+    /// name and UID the cache takes itself): at 50,000 functions each was a string per version seen, ~10 MB kept twice
+    /// or three times over (the cache's key, the tracker's holder, the memos of the last pass).
+    /// </summary>
+    public void KeepIdentityOf(PodRecord previous)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        if (previous.Namespace == Namespace && previous.Name == Name)
+        {
+            _key = Tuple.Create(Metadata, previous.Key);
+        }
+
+        if (_ownerUid is not null && _ownerUid == previous._ownerUid)
+        {
+            _ownerUid = previous._ownerUid;
+        }
+
+        if (_attempt is { } attempt && previous._attempt is { } known && !ReferenceEquals(attempt.Name, known.Name) && attempt.Name == known.Name)
+        {
+            _attempt = attempt with { Name = known.Name };
+        }
+    }
 
     public bool Bound => !string.IsNullOrEmpty(NodeName);
 

@@ -40,7 +40,8 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
     private (IReadOnlyDictionary<string, T> From, IReadOnlyDictionary<string, T> To, IReadOnlySet<string> Keys)? _lastIndexChange;
     private int _enqueued; // counts changes, so that the queue's size is looked at once in 1,024 (its Count is not free)
 
-    public static string KeyOf(T item) => KeyOf(item.Metadata.NamespaceProperty, item.Metadata.Name);
+    public static string KeyOf(T item) =>
+        item is ICachedIdentity<T> keyed ? keyed.CacheKey : KeyOf(item.Metadata.NamespaceProperty, item.Metadata.Name);
 
     public static string KeyOf(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : ns + "/" + name;
 
@@ -293,6 +294,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
             }
 
             KeepIdentityStrings(item, current);
+            (item as ICachedIdentity<T>)?.KeepIdentityOf(current);
             if (_items.TryUpdate(key, item, current))
             {
                 Changed(key);

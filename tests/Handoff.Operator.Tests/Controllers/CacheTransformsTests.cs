@@ -1,6 +1,8 @@
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core.Lifecycle;
 using Handoff.Operator.Controllers;
+using Handoff.Operator.Infrastructure;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -160,6 +162,38 @@ public sealed class CacheTransformsTests
 
         Assert.Equal(("node-1", true), (bound.NodeName, bound.Attempt!.Bound));
         Assert.Equal((null, false), (created.NodeName, created.Attempt!.Bound));
+    }
+
+    [Fact]
+    public void A_pods_new_version_in_the_cache_takes_its_key_owner_and_attempt_name_from_the_one_it_replaces()
+    {
+        var cache = new ResourceCache<PodRecord>();
+        PodRecord Version(string resourceVersion, string phase = "Pending", string uid = "uid-f-1", string owner = "uid-f")
+        {
+            // As decoded from another watch event: equal strings, other instances.
+            var meta = Metadata(new string("f-1".AsSpan()));
+            meta.ResourceVersion = resourceVersion;
+            meta.Uid = new string(uid.AsSpan());
+            meta.OwnerReferences[0].Uid = new string(owner.AsSpan());
+            return CacheTransforms.Pod(new V1Pod { Metadata = meta, Spec = new V1PodSpec { SchedulerName = "handoff" }, Status = new V1PodStatus { Phase = phase } });
+        }
+
+        Assert.True(cache.Upsert(Version("42")));
+        var first = cache.Get("ns/f-1")!;
+        Assert.Same(first.Key, first.CacheKey);
+        Assert.Same(first.Name, first.Attempt!.Name);
+        Assert.True(cache.Upsert(Version("43", "Running")));
+
+        var stored = cache.Get("ns/f-1")!;
+        Assert.Equal(("43", PodPhase.Running), (stored.Metadata.ResourceVersion, stored.Attempt!.Phase));
+        Assert.Same(first.Key, stored.Key);
+        Assert.Same(first.OwnerUid, stored.OwnerUid);
+        Assert.Same(first.Name, stored.Attempt.Name);
+        Assert.Same(first.Key, Assert.Single(cache.ListOrderedByKey()).Key);
+
+        // A pod of the same name created again keeps its own owner.
+        Assert.True(cache.Upsert(Version("50", uid: "uid-f-1-again", owner: "uid-f-again")));
+        Assert.Equal("uid-f-again", cache.Get("ns/f-1")!.OwnerUid);
     }
 
     [Fact]
