@@ -18,6 +18,8 @@ namespace Handoff.Benchmarks;
 /// <item><c>failover restart|graceful|killed [functions=50000] [nodes=5000] [pending=100]</c></item>
 /// <item><c>longrun [functions=200000] [waves=10] [nodes=5000] [pod-seconds=1]</c></item>
 /// </list>
+/// and <c>copies &lt;dump&gt; &lt;regex&gt; [samples=30]</c>: who holds each copy of equal strings in a heap dump
+/// (<see cref="Heap.StringCopies"/>).
 /// Every scenario run is also appended to <c>BenchmarkDotNet.Artifacts/results/EndToEnd-runs.jsonl</c>.
 /// See docs/performance.md.
 /// </summary>
@@ -29,6 +31,11 @@ public static class BenchmarkProgram
 
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["copies", var dump, var pattern, ..])
+        {
+            return Heap.StringCopies.Run(dump, pattern, Int(args[3..], 0, 30));
+        }
+
         _hold = args.Contains("--hold");
         string[] rest = [.. args.Skip(1).Where(a => a != "--hold")];
         Func<Task>? scenario = args.FirstOrDefault() switch
