@@ -2,8 +2,8 @@ namespace Handoff.Operator.Infrastructure;
 
 /// <summary>
 /// An object a <see cref="ResourceCache{T}"/> holds that makes its own key and takes, from the version it replaces,
-/// the strings the two have in common: what the pass keeps of an object between versions (its memos, the tracker's
-/// holders, the cache's own keys) then holds one copy of each, not one per version seen.
+/// the strings the two have in common: what the pass keeps of an object between versions (its memos, its live
+/// placements, the cache's own keys) then holds one copy of each, not one per version seen.
 /// </summary>
 /// <typeparam name="T">The cached object's type.</typeparam>
 public interface ICachedIdentity<in T>
