@@ -164,12 +164,13 @@ public static partial class HandoffMapper
         var terms = shared is null ? TemplateTerms.Of(what, podSpec) : shared.TermsOf(what, podSpec);
         var cost = terms.EffectiveCostOf(declared);
 
-        var args = new List<string>();
-        for (var i = 0; i < (spec.Args?.Count ?? 0); i++)
+        // Exactly sized, and one empty array for the many functions without args (a list and a wrapper each before).
+        string[] args = spec.Args is { Count: > 0 } declaredArgs ? new string[declaredArgs.Count] : [];
+        for (var i = 0; i < args.Length; i++)
         {
             var arg = spec.Args![i];
             ValidateName(what, $"spec.args[{i}]", arg, subdomain: false);
-            args.Add(FunctionId(ns, arg));
+            args[i] = FunctionId(ns, arg);
         }
 
         AllocationStrategy? explicitStrategy = null;
@@ -208,7 +209,7 @@ public static partial class HandoffMapper
             Tolerations = terms.Tolerations,
             Affinity = terms.Affinity,
         };
-        return new MappedFunction(ns, name!, placement, explicitStrategy ?? defaultStrategy, args, [.. spec.ExtraArgs ?? []], maxRetries)
+        return new MappedFunction(ns, name!, placement, explicitStrategy ?? defaultStrategy, args, spec.ExtraArgs is { Count: > 0 } extra ? [.. extra] : [], maxRetries)
         {
             ExplicitStrategy = explicitStrategy,
             DeclaredCost = declared,

@@ -78,6 +78,11 @@ public sealed class MappingTests
         Assert.Equal("team/x", explicitStrategy.Id);
         Assert.Equal(0, explicitStrategy.MaxRetries);
         Assert.True(explicitStrategy.Placement.Cost.IsZero);
+
+        // Functions without args (most of a fan-out) hold no list of their own.
+        Assert.Empty(explicitStrategy.Args);
+        Assert.Same(explicitStrategy.Args, HandoffMapper.ToFunction(Function("y")).Args);
+        Assert.Same(explicitStrategy.ExtraArgs, HandoffMapper.ToFunction(Function("y")).ExtraArgs);
     }
 
     [Theory]
