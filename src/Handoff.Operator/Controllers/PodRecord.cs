@@ -18,12 +18,17 @@ namespace Handoff.Operator.Controllers;
 public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>, ICachedIdentity<PodRecord>
 {
     private ResourceList? _externalRequest;
-    private Tuple<V1ObjectMeta, string>? _key;
+    private V1ObjectMeta _metadata = null!;
+    private string? _key;
     private string? _ownerUid;
     private AttemptPod? _attempt;
 
     /// <summary>Name, namespace, UID, resourceVersion, creation and deletion timestamps: nothing else.</summary>
-    public required V1ObjectMeta Metadata { get; set; }
+    public required V1ObjectMeta Metadata
+    {
+        get => _metadata;
+        set => (_metadata, _key) = (value, null); // another identity: its key is made again
+    }
 
     public string ApiVersion { get; set; } = "v1";
 
@@ -60,24 +65,10 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>, ICachedIdentit
     public string Name => Metadata.Name;
 
     /// <summary>
-    /// <c>namespace/name</c> (<see cref="Core.ObjectKeys"/>), made once per record (and metadata) instead of once per pass:
-    /// every pass keys every pod by it.
+    /// <c>namespace/name</c> (<see cref="Core.ObjectKeys"/>), made once per record (the cache makes it before it stores
+    /// the record, or takes it from the version before) instead of once per pass: every pass keys every pod by it.
     /// </summary>
-    public string Key
-    {
-        get
-        {
-            // One reference read and written whole: a pass and a status write may read it at once.
-            var known = _key;
-            if (known is null || !ReferenceEquals(known.Item1, Metadata))
-            {
-                known = Tuple.Create(Metadata, Core.ObjectKeys.Of(Namespace, Name));
-                _key = known;
-            }
-
-            return known.Item2;
-        }
-    }
+    public string Key => _key ??= Core.ObjectKeys.Of(Namespace, Name);
 
     public string Namespace => Metadata.NamespaceProperty ?? "";
 
@@ -94,7 +85,7 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>, ICachedIdentit
         ArgumentNullException.ThrowIfNull(previous);
         if (previous.Namespace == Namespace && previous.Name == Name)
         {
-            _key = Tuple.Create(Metadata, previous.Key);
+            _key = previous.Key;
         }
 
         if (_ownerUid is not null && _ownerUid == previous._ownerUid)

@@ -190,6 +190,7 @@ public sealed class CacheTransformsTests
         Assert.Same(first.OwnerUid, stored.OwnerUid);
         Assert.Same(first.Name, stored.Attempt.Name);
         Assert.Same(first.Key, Assert.Single(cache.ListOrderedByKey()).Key);
+        Assert.Equal("ns/g-1", (stored with { Metadata = new V1ObjectMeta { Name = "g-1", NamespaceProperty = "ns" } }).Key);
 
         // A pod of the same name created again keeps its own owner.
         Assert.True(cache.Upsert(Version("50", uid: "uid-f-1-again", owner: "uid-f-again")));
