@@ -99,6 +99,15 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>, ICachedIdentit
         }
     }
 
+    /// <summary>Takes <paramref name="key"/> as its key when it is its key (before the record is stored; null: none).</summary>
+    public void ShareKey(string? key)
+    {
+        if (key is not null && key == Key)
+        {
+            _key = key;
+        }
+    }
+
     public bool Bound => !string.IsNullOrEmpty(NodeName);
 
     /// <summary>What the pod is to an operator whose scheduler name is <paramref name="schedulerName"/> (<see cref="PodMapper.RoleOf(V1Pod, string)"/>).</summary>

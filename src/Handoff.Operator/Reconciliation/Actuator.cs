@@ -17,9 +17,10 @@ namespace Handoff.Operator.Reconciliation;
 public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls api, ILeaseFence fence, ResourceCache<PodRecord> pods, TimeProvider time, ILogger<Actuator> logger)
 {
     /// <summary>Creates <paramref name="pod"/> and binds it to <paramref name="kubernetesNode"/>.</summary>
-    public async Task<PlacementOutcome> PlaceAsync(V1Pod pod, string ownerUid, string kubernetesNode, CancellationToken cancellationToken)
+    /// <param name="key">The pod's key as the pass holds it (its capacity's holder in the tracker), for the cache to share.</param>
+    public async Task<PlacementOutcome> PlaceAsync(V1Pod pod, string ownerUid, string kubernetesNode, CancellationToken cancellationToken, string? key = null)
     {
-        var (failure, created) = await CreateAsync(pod, ownerUid, cancellationToken);
+        var (failure, created) = await CreateAsync(pod, ownerUid, cancellationToken, key);
         if (created is null)
         {
             return failure!;
@@ -34,7 +35,11 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
     /// Creates <paramref name="pod"/> without binding it (a gang's members are all created before any is bound): the
     /// created pod, or why not. A created pod holds its node's capacity (its <c>handoff.dev/node</c> annotation).
     /// </summary>
-    public async Task<(PlacementOutcome? Failure, PodRecord? Created)> CreateAsync(V1Pod pod, string ownerUid, CancellationToken cancellationToken)
+    /// <param name="key">
+    /// The pod's key as the pass holds it (its capacity's holder in the tracker): the record takes it, so that the cache,
+    /// the pass's memos and the tracker hold one string (unless the pod's watch event was stored first: then the cache's).
+    /// </param>
+    public async Task<(PlacementOutcome? Failure, PodRecord? Created)> CreateAsync(V1Pod pod, string ownerUid, CancellationToken cancellationToken, string? key = null)
     {
         fence.ThrowIfStale();
         var ns = pod.Metadata.NamespaceProperty;
@@ -75,6 +80,7 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
         }
 
         var record = CacheTransforms.Pod(created);
+        record.ShareKey(key);
         pods.Upsert(record);
         return (null, record);
     }

@@ -192,6 +192,18 @@ public sealed class CacheTransformsTests
         Assert.Same(first.Key, Assert.Single(cache.ListOrderedByKey()).Key);
         Assert.Equal("ns/g-1", (stored with { Metadata = new V1ObjectMeta { Name = "g-1", NamespaceProperty = "ns" } }).Key);
 
+        // The key the pass placed the pod under (its holder in the tracker) is taken when it is the pod's key.
+        var placedUnder = new string("ns/f-2".AsSpan());
+        var created = Version("60");
+        created.ShareKey("ns/other");
+        created.ShareKey(null);
+        Assert.Equal("ns/f-1", created.Key);
+        var placed = CacheTransforms.Pod(new V1Pod { Metadata = Metadata("f-2"), Spec = new V1PodSpec { SchedulerName = "handoff" } });
+        placed.ShareKey(placedUnder);
+        Assert.True(cache.Upsert(placed));
+        Assert.Same(placedUnder, cache.Get("ns/f-2")!.Key);
+        Assert.Same(placedUnder, cache.ListOrderedByKey()[1].Key);
+
         // A pod of the same name created again keeps its own owner.
         Assert.True(cache.Upsert(Version("50", uid: "uid-f-1-again", owner: "uid-f-again")));
         Assert.Equal("uid-f-again", cache.Get("ns/f-1")!.OwnerUid);
