@@ -83,10 +83,7 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>, ICachedIdentit
     public void KeepIdentityOf(PodRecord previous)
     {
         ArgumentNullException.ThrowIfNull(previous);
-        if (previous.Namespace == Namespace && previous.Name == Name)
-        {
-            _key = previous.Key;
-        }
+        ShareKey(previous.Key);
 
         if (_ownerUid is not null && _ownerUid == previous._ownerUid)
         {

@@ -18,9 +18,9 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
 {
     /// <summary>Creates <paramref name="pod"/> and binds it to <paramref name="kubernetesNode"/>.</summary>
     /// <param name="key">The pod's key as the pass holds it (its capacity's holder in the tracker), for the cache to share.</param>
-    public async Task<PlacementOutcome> PlaceAsync(V1Pod pod, string ownerUid, string kubernetesNode, CancellationToken cancellationToken, string? key = null)
+    public async Task<PlacementOutcome> PlaceAsync(V1Pod pod, string ownerUid, string? key, string kubernetesNode, CancellationToken cancellationToken)
     {
-        var (failure, created) = await CreateAsync(pod, ownerUid, cancellationToken, key);
+        var (failure, created) = await CreateAsync(pod, ownerUid, key, cancellationToken);
         if (created is null)
         {
             return failure!;
@@ -39,7 +39,7 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
     /// The pod's key as the pass holds it (its capacity's holder in the tracker): the record takes it, so that the cache,
     /// the pass's memos and the tracker hold one string (unless the pod's watch event was stored first: then the cache's).
     /// </param>
-    public async Task<(PlacementOutcome? Failure, PodRecord? Created)> CreateAsync(V1Pod pod, string ownerUid, CancellationToken cancellationToken, string? key = null)
+    public async Task<(PlacementOutcome? Failure, PodRecord? Created)> CreateAsync(V1Pod pod, string ownerUid, string? key, CancellationToken cancellationToken)
     {
         fence.ThrowIfStale();
         var ns = pod.Metadata.NamespaceProperty;

@@ -84,7 +84,7 @@ public sealed partial class Reconciler(
         {
             var f = offer.Function;
             placedNow[f.Key] = null;
-            var outcome = decided ?? await actuator.PlaceAsync(pod, f.Object.Metadata.Uid, target.KubernetesNode, ct, placement.Workload.Holder);
+            var outcome = decided ?? await actuator.PlaceAsync(pod, f.Object.Metadata.Uid, placement.Workload.Holder, target.KubernetesNode, ct);
             if (outcome.Result == PlacementResult.Bound)
             {
                 metrics.SchedulingAttempts.WithLabels("scheduled").Inc();
@@ -158,7 +158,7 @@ public sealed partial class Reconciler(
         {
             actions.Add(async ct =>
             {
-                var created = await Task.WhenAll(members.Select(m => actuator.CreateAsync(m.Pod, m.Offer.Function.Object.Metadata.Uid, ct, m.Placement.Workload.Holder)));
+                var created = await Task.WhenAll(members.Select(m => actuator.CreateAsync(m.Pod, m.Offer.Function.Object.Metadata.Uid, m.Placement.Workload.Holder, ct)));
                 if (created.Any(c => c.Created is null))
                 {
                     Log.PartialGangReleased(logger, gang, created.Count(c => c.Created is not null), members.Count);
