@@ -398,7 +398,11 @@ public sealed class CacheTransformsTests
                 Allocated = new Dictionary<string, string>(),
                 Available = new Dictionary<string, string> { [new string("cpu")] = new string("16") },
                 Functions = 0,
-                Conditions = [new HandoffCondition { Type = new string("Ready"), Status = new string("True"), Reason = new string("NodeReady"), Message = "m" }],
+                Conditions =
+                [
+                    new HandoffCondition { Type = new string("Ready"), Status = new string("True"), Reason = new string("NodeReady"), Message = "node " + name + " is Ready" },
+                    new HandoffCondition { Type = new string("Overcommitted"), Status = new string("False"), Reason = new string("WithinCapacity"), Message = new string("fits") },
+                ],
             },
         };
 
@@ -412,6 +416,74 @@ public sealed class CacheTransformsTests
         Assert.Same(a.Spec.Capacity["cpu"], b.Spec.Capacity["cpu"]);
         Assert.Same(a.Status.Available!["cpu"], b.Status.Available!["cpu"]);
         Assert.Same(a.Status.Conditions![0].Reason, b.Status.Conditions![0].Reason);
+        Assert.NotSame(a.Status.Conditions[0], b.Status.Conditions[0]); // its message names the node
+        Assert.Same(a.Status.Conditions[1], b.Status.Conditions[1]);
+    }
+
+    [Fact]
+    public void Equal_conditions_are_kept_once_and_a_condition_naming_its_object_or_differing_in_any_field_is_its_own()
+    {
+        static HandoffCondition Condition(string type, string status, string? message, DateTime time, long generation = 1) => new()
+        {
+            Type = new string(type),
+            Status = new string(status),
+            Reason = new string("R"),
+            Message = message is null ? null : new string(message),
+            LastTransitionTime = time,
+            ObservedGeneration = generation,
+        };
+
+        static HandoffFunction Function(string name, string pod, DateTime scheduledAt, long generation = 1) => new()
+        {
+            Metadata = Metadata(name),
+            Spec = new HandoffFunctionSpec { Template = new V1PodTemplateSpec() },
+            Status = new HandoffFunctionStatus
+            {
+                Phase = "Scheduled",
+                Conditions =
+                [
+                    Condition("DependenciesReady", "True", "no args", Started, generation),
+                    Condition("Scheduled", "True", $"pod {pod} bound to hn-1", scheduledAt, generation),
+                    Condition("Completed", "False", null, Started, generation),
+                ],
+            },
+        };
+
+        var a = CacheTransforms.Function(Function("a", "a-1", Started));
+        var b = CacheTransforms.Function(Function("b", "b-1", Started));
+        var later = CacheTransforms.Function(Function("c", "c-1", Started.AddSeconds(1)));
+        var otherGeneration = CacheTransforms.Function(Function("d", "d-1", Started, generation: 2));
+
+        Assert.Same(a.Status.Conditions![0], b.Status.Conditions![0]);
+        Assert.Same(a.Status.Conditions[2], b.Status.Conditions[2]);
+        Assert.Same(a.Status.Conditions[0], later.Status.Conditions![0]);
+        Assert.NotSame(a.Status.Conditions[1], b.Status.Conditions[1]);
+        Assert.Equal("pod b-1 bound to hn-1", b.Status.Conditions[1].Message);
+        Assert.NotSame(a.Status.Conditions[0], otherGeneration.Status.Conditions![0]);
+        Assert.Equal(2, otherGeneration.Status.Conditions[0].ObservedGeneration);
+        Assert.Equal(
+            KubernetesJson.Serialize(Function("b", "b-1", Started).Status),
+            KubernetesJson.Serialize(b.Status));
+
+        // A waiting function's Scheduled=False is shared; a message differing only in where a field ends is not confused.
+        var waiting = CacheTransforms.Function(new HandoffFunction
+        {
+            Metadata = Metadata("w"),
+            Status = new HandoffFunctionStatus { Conditions = [Condition("Scheduled", "False", "no room", Started)] },
+        });
+        var waitingToo = CacheTransforms.Function(new HandoffFunction
+        {
+            Metadata = Metadata("w2"),
+            Status = new HandoffFunctionStatus { Conditions = [Condition("Scheduled", "False", "no room", Started)] },
+        });
+        var shifted = CacheTransforms.Function(new HandoffFunction
+        {
+            Metadata = Metadata("w3"),
+            Status = new HandoffFunctionStatus { Conditions = [new HandoffCondition { Type = "Scheduled", Status = "False", Reason = "Rn", Message = "o room", LastTransitionTime = Started, ObservedGeneration = 1 }] },
+        });
+        Assert.Same(waiting.Status.Conditions![0], waitingToo.Status.Conditions![0]);
+        Assert.NotSame(waiting.Status.Conditions[0], shifted.Status.Conditions![0]);
+        Assert.Equal("o room", shifted.Status.Conditions[0].Message);
     }
 
     [Fact]
