@@ -193,6 +193,14 @@ public sealed class NodeView
     private static HandoffNodeState StateOf(HandoffNode hn, string kubernetesNode, V1Node? node, Func<HandoffNode, V1Node?, bool, NodeInfo> parse)
     {
         var (ready, reason, message) = Readiness(kubernetesNode, node);
+
+        // The message the HandoffNode's status shows already, when it is this one: one string a node, not one per version
+        // of its state and of its report as well (three at 5,000 nodes).
+        if (hn.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Message is { } shown && shown == message)
+        {
+            message = shown;
+        }
+
         try
         {
             return new HandoffNodeState(hn, kubernetesNode)

@@ -1,3 +1,4 @@
+using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Resources;
@@ -27,6 +28,20 @@ public sealed class NodeViewTests
         Assert.Same(info, view.Nodes.Find("a"));
         Assert.Equal("a", view.HandoffNodeOf("a"));
         Assert.Same(a, view.Find("a"));
+    }
+
+    [Fact]
+    public void A_Ready_message_its_status_shows_already_is_kept_as_that_string()
+    {
+        var snapshot = new SnapshotBuilder().HandoffNode(Hn("a")).HandoffNode(Hn("b")).Build();
+        var shown = new string("Kubernetes node a is Ready");
+        snapshot.HandoffNodes[0].Status = new HandoffNodeStatus { Conditions = [new HandoffCondition { Type = "Ready", Status = "True", Message = shown }] };
+        snapshot.HandoffNodes[1].Status = new HandoffNodeStatus { Conditions = [new HandoffCondition { Type = "Ready", Status = "False", Message = "old" }] };
+
+        var view = NodeView.Build(snapshot, new TermState(AllocationStrategy.FirstAvailable).ParseNode);
+
+        Assert.Same(shown, view.Find("a")!.ReadyMessage);
+        Assert.Equal("Kubernetes node b is Ready", view.Find("b")!.ReadyMessage);
     }
 
     [Fact]
