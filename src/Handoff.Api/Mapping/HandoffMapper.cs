@@ -147,10 +147,12 @@ public static partial class HandoffMapper
 
     /// <summary>
     /// Converts a HandoffFunction. <paramref name="defaultStrategy"/> applies when <c>spec.strategy</c> is empty;
-    /// <paramref name="shared"/>, when given, reads each pod template and cost map instance once (the operator's memo).
+    /// <paramref name="shared"/>, when given, reads each pod template and cost map instance once (the operator's memo);
+    /// <paramref name="id"/>, when it spells the function's id (<see cref="FunctionId"/>), is taken as it (the string
+    /// a caller keys the function by already, instead of a copy).
     /// </summary>
     public static MappedFunction ToFunction(
-        HandoffFunction function, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable, SharedSpecMemo? shared = null)
+        HandoffFunction function, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable, SharedSpecMemo? shared = null, string? id = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         var what = Describe(function);
@@ -201,7 +203,8 @@ public static partial class HandoffMapper
             throw new ManifestValidationException(what, "spec.maxRetries", $"Invalid value: {maxRetries}: must be greater than or equal to 0");
         }
 
-        var placement = new PlacementRequest(FunctionId(ns, name!), cost)
+        var functionId = FunctionId(ns, name!);
+        var placement = new PlacementRequest(id == functionId ? id : functionId, cost)
         {
             NodeSelector = spec.NodeSelector is { Count: > 0 } selector ? new Dictionary<string, string>(selector, StringComparer.Ordinal) : null,
             Node = spec.Node,

@@ -69,6 +69,19 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
     }
 
     /// <summary>
+    /// <see cref="ListOrderedByKey"/> with each object's key, index for index: the strings the cache keys them by, for
+    /// a caller that would otherwise make each key again (a pass keys its memos of every function by it).
+    /// </summary>
+    public (IReadOnlyList<string> Keys, IReadOnlyList<T> Items) ListOrderedByKeyWithKeys()
+    {
+        lock (_orderGate)
+        {
+            var items = Ordered();
+            return (_orderedKeys, items);
+        }
+    }
+
+    /// <summary>
     /// Every object by key, as <see cref="ListOrderedByKey"/> lists them: the same dictionary while nothing changed (a pass
     /// looks 5,000 Nodes up by name, and built the index again each time), else the last one with the changed keys
     /// written over (on a real cluster every kubelet posts its Node status every 5 minutes: ~17 Nodes a second change

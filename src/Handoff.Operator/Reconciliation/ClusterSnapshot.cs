@@ -27,6 +27,12 @@ public sealed record ClusterSnapshot(
     /// </summary>
     public (IReadOnlyDictionary<string, V1Node> Since, IReadOnlySet<string> Names)? NodeChanges { get; init; }
 
+    /// <summary>
+    /// The key (<c>namespace/name</c>) the cache holds each of <see cref="Functions"/> by, index for index; empty when
+    /// not known (then each is made from the function's metadata).
+    /// </summary>
+    public IReadOnlyList<string> FunctionKeys { get; init; } = [];
+
     /// <summary>Objects the informers could not decode (each is reported and skipped).</summary>
     public IReadOnlyList<InvalidObject> Invalid { get; init; } = [];
 
@@ -56,15 +62,18 @@ public sealed record ClusterSnapshot(
         ResourceCache<HandoffFunction> functions, ResourceCache<PodRecord> pods)
     {
         ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(functions);
         var nodesByName = nodes.ByKey();
+        var (functionKeys, functionList) = functions.ListOrderedByKeyWithKeys();
         return new(
             now,
             handoffNodes.ListOrderedByKey(),
             nodesByName,
-            functions.ListOrderedByKey(),
+            functionList,
             pods.ListOrderedByKey())
         {
             NodeChanges = nodes.ChangesTo(nodesByName),
+            FunctionKeys = functionKeys,
         };
     }
 }

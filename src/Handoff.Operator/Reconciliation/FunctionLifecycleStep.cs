@@ -25,14 +25,18 @@ public static class FunctionLifecycleStep
         ArgumentNullException.ThrowIfNull(term);
         var views = new List<FunctionView>(snapshot.Functions.Count);
         var now = new ObservedNow(snapshot.Now);
-        foreach (var f in snapshot.Functions)
+        var keys = snapshot.FunctionKeys.Count == snapshot.Functions.Count ? snapshot.FunctionKeys : null;
+        for (var at = 0; at < snapshot.Functions.Count; at++)
         {
+            var f = snapshot.Functions[at];
             if (f.Metadata.DeletionTimestamp is not null)
             {
                 continue;
             }
 
-            var memo = term.MemoOf(f);
+            // The cache's key, which the view and the mapped function's id then share (a string a function, not two).
+            var key = keys?[at] ?? ObjectKeys.Of(f.Metadata.NamespaceProperty, f.Metadata.Name);
+            var memo = term.MemoOf(f, key);
             var (mapped, problem) = (memo.Mapped, memo.Problem?.Message);
             var own = pods.Of(f.Metadata.Uid);
             if (memo.View is { } known && ReferenceEquals(known.Object, f) && SamePods(known.Pods, own))
@@ -54,8 +58,7 @@ public static class FunctionLifecycleStep
 
             now.Forget();
             var state = FunctionLifecycle.Derive(record, attempts, retry, now);
-            // The mapped function's id is the same key, kept between passes: the term's memos keyed by it share one string.
-            var view = new FunctionView(f, mapped?.Id ?? ObjectKeys.Of(f.Metadata.NamespaceProperty, f.Metadata.Name), record, own, state)
+            var view = new FunctionView(f, mapped?.Id ?? key, record, own, state)
             {
                 Mapped = mapped,
                 SpecProblem = problem,

@@ -97,9 +97,10 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
     /// <summary>
     /// The function's memo (one lookup a pass): its spec mapped for its generation (or why it cannot be), and the view
-    /// of it the last pass kept (<see cref="FunctionMemo.View"/>).
+    /// of it the last pass kept (<see cref="FunctionMemo.View"/>). <paramref name="key"/>, the cache's key of it when
+    /// known, becomes the mapped function's id when it spells that id.
     /// </summary>
-    public FunctionMemo MemoOf(HandoffFunction function)
+    public FunctionMemo MemoOf(HandoffFunction function, string? key = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         var uid = function.Metadata.Uid ?? function.Metadata.Name;
@@ -111,7 +112,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         // A new generation is a new memo: no view of the old spec is kept.
         try
         {
-            memo = new FunctionMemo(function.Metadata.Generation, HandoffMapper.ToFunction(function, defaultStrategy, _shared), null);
+            memo = new FunctionMemo(function.Metadata.Generation, HandoffMapper.ToFunction(function, defaultStrategy, _shared, key), null);
         }
         catch (ManifestValidationException ex)
         {

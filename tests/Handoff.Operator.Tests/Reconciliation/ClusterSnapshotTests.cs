@@ -38,5 +38,30 @@ public sealed class ClusterSnapshotTests
         Assert.Equal(["ns-a/m", "ns-a/z", "ns-b/a"], snapshot.Functions.Select(x => x.Metadata.NamespaceProperty + "/" + x.Metadata.Name));
         Assert.Equal(["f-1"], snapshot.Pods.Select(p => p.Metadata.Name));
         Assert.Empty(snapshot.Invalid);
+        Assert.Equal(["ns-a/m", "ns-a/z", "ns-b/a"], snapshot.FunctionKeys);
+    }
+
+    [Fact]
+    public void A_pass_keys_each_function_by_the_string_its_cache_keys_it_by()
+    {
+        var functions = new ResourceCache<HandoffFunction>();
+        functions.Upsert(TestObjects.Function("b", "ns").Build());
+        functions.Upsert(TestObjects.Function("a", "ns").Build());
+        var snapshot = ClusterSnapshot.Take(TestObjects.Epoch, new ResourceCache<HandoffNode>(), new ResourceCache<V1Node>(), functions, new ResourceCache<PodRecord>());
+        var term = new TermState(Core.Allocation.AllocationStrategy.FirstAvailable);
+
+        var views = FunctionLifecycleStep.Build(snapshot, PodView.Build(snapshot, NodeView.Build(snapshot, term.ParseNode)), term, new Core.Lifecycle.RetryPolicy(3));
+
+        Assert.Equal(2, views.Count);
+        for (var i = 0; i < views.Count; i++)
+        {
+            Assert.Same(snapshot.FunctionKeys[i], views[i].Key);
+            Assert.Same(snapshot.FunctionKeys[i], views[i].Mapped!.Id);
+        }
+
+        // A snapshot without the keys makes them: equal, not the cache's.
+        var made = FunctionLifecycleStep.Build(snapshot with { FunctionKeys = [] }, PodView.Build(snapshot, NodeView.Build(snapshot, term.ParseNode)), new TermState(Core.Allocation.AllocationStrategy.FirstAvailable), new Core.Lifecycle.RetryPolicy(3));
+        Assert.Equal(snapshot.FunctionKeys, made.Select(v => v.Key));
+        Assert.NotSame(snapshot.FunctionKeys[0], made[0].Key);
     }
 }
