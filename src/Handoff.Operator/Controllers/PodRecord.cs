@@ -84,11 +84,7 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>, ICachedIdentit
     {
         ArgumentNullException.ThrowIfNull(previous);
         ShareKey(previous.Key);
-
-        if (_ownerUid is not null && _ownerUid == previous._ownerUid)
-        {
-            _ownerUid = previous._ownerUid;
-        }
+        ShareOwnerUid(previous._ownerUid);
 
         if (_attempt is { } attempt && previous._attempt is { } known && !ReferenceEquals(attempt.Name, known.Name) && attempt.Name == known.Name)
         {
@@ -102,6 +98,15 @@ public sealed record PodRecord : IKubernetesObject<V1ObjectMeta>, ICachedIdentit
         if (key is not null && key == Key)
         {
             _key = key;
+        }
+    }
+
+    /// <summary>Takes <paramref name="uid"/> as its owner's UID when it is that UID (its function's own string, say).</summary>
+    public void ShareOwnerUid(string? uid)
+    {
+        if (uid is not null && _ownerUid == uid)
+        {
+            _ownerUid = uid;
         }
     }
 

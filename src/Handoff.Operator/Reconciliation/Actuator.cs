@@ -37,7 +37,8 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
     /// </summary>
     /// <param name="key">
     /// The pod's key as the pass holds it (its capacity's holder in the tracker): the record takes it, so that the cache,
-    /// the pass's memos and the tracker hold one string (unless the pod's watch event was stored first: then the cache's).
+    /// the pass's memos and the tracker hold one string (unless the pod's watch event was stored first: then the cache's);
+    /// likewise its owner's UID becomes <paramref name="ownerUid"/>, the function's own string.
     /// </param>
     public async Task<(PlacementOutcome? Failure, PodRecord? Created)> CreateAsync(V1Pod pod, string ownerUid, string? key, CancellationToken cancellationToken)
     {
@@ -81,6 +82,7 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
 
         var record = CacheTransforms.Pod(created);
         record.ShareKey(key);
+        record.ShareOwnerUid(ownerUid);
         pods.Upsert(record);
         return (null, record);
     }

@@ -204,6 +204,15 @@ public sealed class CacheTransformsTests
         Assert.Same(placedUnder, cache.Get("ns/f-2")!.Key);
         Assert.Same(placedUnder, cache.ListOrderedByKey()[1].Key);
 
+        // Likewise its function's UID (the string the function's metadata holds), only when it is its owner's.
+        var functionUid = new string("uid-f".AsSpan());
+        created.ShareOwnerUid("uid-g");
+        created.ShareOwnerUid(null);
+        Assert.Equal("uid-f", created.OwnerUid);
+        Assert.NotSame(functionUid, created.OwnerUid);
+        created.ShareOwnerUid(functionUid);
+        Assert.Same(functionUid, created.OwnerUid);
+
         // A pod of the same name created again keeps its own owner.
         Assert.True(cache.Upsert(Version("50", uid: "uid-f-1-again", owner: "uid-f-again")));
         Assert.Equal("uid-f-again", cache.Get("ns/f-1")!.OwnerUid);
