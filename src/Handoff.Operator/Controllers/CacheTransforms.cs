@@ -41,26 +41,24 @@ public static partial class CacheTransforms
     /// </summary>
     public static SharedInstances<HandoffCondition> Conditions { get; } = new(ConditionText);
 
+    /// <summary>
+    /// Equal specs of functions without <c>args</c> or <c>extraArgs</c> kept once: the functions of a fan-out, or a
+    /// batch of independent work, usually differ in nothing else (their inputs reach them through their args). A spec
+    /// with args is one function's; it keeps its own object, its template and cost map still shared.
+    /// </summary>
+    public static SharedInstances<HandoffFunctionSpec> Specs { get; } = new(spec => KubernetesJson.Serialize(spec));
+
     public static HandoffFunction Function(HandoffFunction function)
     {
         ArgumentNullException.ThrowIfNull(function);
         TrimMetadata(function.Metadata);
         function.ApiVersion = Shared(function.ApiVersion)!;
         function.Kind = Shared(function.Kind)!;
-        if (function.Spec is { } spec)
+
+        // A spec the decoder shared (FunctionJson) was kept when it was first decoded, and is never changed again.
+        if (function.Spec is { } spec && !Specs.IsKept(spec))
         {
-            // A pooled copy is made only for a cost no cached function holds yet; the others take the one kept.
-            spec.Cost = spec.Cost is { Count: > 0 } cost ? QuantityMaps.Share(cost, map => Shared(map)!) : null;
-            spec.Strategy = Shared(spec.Strategy);
-            spec.Queue = Shared(spec.Queue);
-            spec.PriorityClassName = Shared(spec.PriorityClassName);
-            spec.PreemptionPolicy = Shared(spec.PreemptionPolicy);
-            spec.PodGC = Shared(spec.PodGC);
-            if (spec.Template is { } template)
-            {
-                // One the decoder already shared (SharedTemplateConverter) comes back as it is, without its text.
-                spec.Template = Templates.Share(template, KeepTemplate);
-            }
+            KeepSpec(spec);
         }
 
         if (function.Status is { } status)
@@ -74,13 +72,48 @@ public static partial class CacheTransforms
     }
 
     /// <summary>
-    /// How a HandoffFunction is decoded for the cache: its template through <see cref="Templates"/> by the JSON it
-    /// arrives in (<see cref="SharedTemplateConverter"/>), so a template seen before is not decoded again.
+    /// How a HandoffFunction is decoded for the cache: its spec through <see cref="Specs"/> and its template through
+    /// <see cref="Templates"/>, each by the JSON it arrives in (<see cref="SharedInstanceConverter{T}"/>), so a spec or
+    /// template seen before is not decoded again.
     /// </summary>
-    public static JsonSerializerOptions FunctionJson { get; } = new(KubernetesJsonOptions.Value)
+    public static JsonSerializerOptions FunctionJson { get; } = FunctionOptions();
+
+    private static JsonSerializerOptions FunctionOptions()
     {
-        Converters = { new SharedTemplateConverter(Templates, KubernetesJsonOptions.Value, KeepTemplate, "$.spec.template") },
-    };
+        // The template is decoded within its spec: a problem in it is said from the spec, which says it from the root.
+        var templates = new JsonSerializerOptions(KubernetesJsonOptions.Value)
+        {
+            Converters = { new SharedInstanceConverter<V1PodTemplateSpec>(Templates, KubernetesJsonOptions.Value, KeepTemplate, "$.template") },
+        };
+        return new JsonSerializerOptions(templates)
+        {
+            Converters = { new SharedInstanceConverter<HandoffFunctionSpec>(Specs, templates, KeepSpec, "$.spec", HasNoArgs) },
+        };
+    }
+
+    /// <summary>A spec element without <c>args</c> or <c>extraArgs</c> (or with empty ones): one others' may equal.</summary>
+    private static bool HasNoArgs(JsonElement spec) =>
+        !(spec.TryGetProperty("args", out var args) && args.ValueKind == JsonValueKind.Array && args.GetArrayLength() > 0)
+        && !(spec.TryGetProperty("extraArgs", out var extra) && extra.ValueKind == JsonValueKind.Array && extra.GetArrayLength() > 0);
+
+    /// <summary>What is kept of a spec: its strings pooled, its cost map and template the ones kept.</summary>
+    private static HandoffFunctionSpec KeepSpec(HandoffFunctionSpec spec)
+    {
+        // A pooled copy is made only for a cost no cached function holds yet; the others take the one kept.
+        spec.Cost = spec.Cost is { Count: > 0 } cost ? QuantityMaps.Share(cost, map => Shared(map)!) : null;
+        spec.Strategy = Shared(spec.Strategy);
+        spec.Queue = Shared(spec.Queue);
+        spec.PriorityClassName = Shared(spec.PriorityClassName);
+        spec.PreemptionPolicy = Shared(spec.PreemptionPolicy);
+        spec.PodGC = Shared(spec.PodGC);
+        if (spec.Template is { } template)
+        {
+            // One the decoder already shared comes back as it is, without its text.
+            spec.Template = Templates.Share(template, KeepTemplate);
+        }
+
+        return spec;
+    }
 
     /// <summary>What is kept of a template no cached function shares yet: its container's repeated strings pooled.</summary>
     private static V1PodTemplateSpec KeepTemplate(V1PodTemplateSpec template)

@@ -430,6 +430,48 @@ public sealed class CacheTransformsTests
     }
 
     [Fact]
+    public void Equal_specs_without_args_are_decoded_once_and_kept_once_and_a_spec_with_args_is_its_own()
+    {
+        static string Json(string name, string extra = "") =>
+            "{\"apiVersion\":\"handoff.dev/v1alpha1\",\"kind\":\"HandoffFunction\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"ns\",\"uid\":\"uid-" + name
+            + "\"},\"spec\":{\"cost\":{\"cpu\":\"1\"},\"strategy\":\"BestFit\"," + extra
+            + "\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox:spec-test\"}]}}}}";
+        static HandoffFunction Decode(string json) => CacheTransforms.Function(JsonSerializer.Deserialize<HandoffFunction>(json, CacheTransforms.FunctionJson)!);
+
+        var a = Decode(Json("a"));
+        var b = Decode(Json("b"));
+        var emptyArgs = Decode(Json("e", "\"args\":[],"));
+        var withArgs = Decode(Json("c", "\"args\":[\"a\"],"));
+        var withArgsToo = Decode(Json("d", "\"args\":[\"a\"],"));
+        var withExtraArgs = Decode(Json("x", "\"extraArgs\":[\"7\"],"));
+
+        Assert.Same(a.Spec, b.Spec);
+        Assert.True(CacheTransforms.Specs.IsKept(a.Spec));
+        Assert.NotSame(a.Spec, emptyArgs.Spec); // other bytes, still kept once among its equals
+        Assert.True(CacheTransforms.Specs.IsKept(emptyArgs.Spec));
+        Assert.NotSame(withArgs.Spec, withArgsToo.Spec);
+        Assert.False(CacheTransforms.Specs.IsKept(withArgs.Spec));
+        Assert.False(CacheTransforms.Specs.IsKept(withExtraArgs.Spec));
+        Assert.Equal(["a"], withArgs.Spec.Args!);
+        Assert.Equal(["7"], withExtraArgs.Spec.ExtraArgs!);
+
+        // Kept as the transform keeps any spec: template and cost map shared, strings pooled.
+        foreach (var f in new[] { b, emptyArgs, withArgs, withArgsToo, withExtraArgs })
+        {
+            Assert.Same(a.Spec.Template, f.Spec.Template);
+            Assert.Same(a.Spec.Cost, f.Spec.Cost);
+            Assert.Same(a.Spec.Strategy, f.Spec.Strategy);
+        }
+
+        Assert.Equal("busybox:spec-test", a.Spec.Template.Spec.Containers[0].Image);
+
+        // A problem inside a spec is said from the object's root.
+        var bad = Json("bad", "\"maxRetries\":\"three\",");
+        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<HandoffFunction>(bad, CacheTransforms.FunctionJson));
+        Assert.Equal("$.spec.maxRetries", error.Path);
+    }
+
+    [Fact]
     public void Equal_conditions_are_kept_once_and_a_condition_naming_its_object_or_differing_in_any_field_is_its_own()
     {
         static HandoffCondition Condition(string type, string status, string? message, DateTime time, long generation = 1) => new()
