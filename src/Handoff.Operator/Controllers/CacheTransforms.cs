@@ -17,8 +17,9 @@ namespace Handoff.Operator.Controllers;
 /// larger half of an object), pod specs and statuses beyond binding and outcome, and everything of a Node but its
 /// name, <c>unschedulable</c> and Ready condition. Strings that repeat across objects (namespaces, label and
 /// annotation keys, node names, phases, condition types and reasons, images, costs) are shared through a bounded
-/// <see cref="StringPool"/>: each deserialized object otherwise holds its own copy; equal pod templates and cost maps of
-/// functions are kept once (<see cref="SharedInstances{T}"/>); pods become compact records (<see cref="PodRecord"/>).
+/// <see cref="StringPool"/>: each deserialized object otherwise holds its own copy; equal pod templates, cost maps, specs
+/// without args and status conditions are kept once (<see cref="SharedInstances{T}"/>); pods become compact records
+/// (<see cref="PodRecord"/>).
 /// See docs/performance.md.
 /// </summary>
 public static partial class CacheTransforms

@@ -13,7 +13,10 @@ namespace Handoff.Operator.Controllers;
 /// <param name="pool">where values are kept</param>
 /// <param name="inner">the options a new value is decoded with (without this converter)</param>
 /// <param name="keep">what is kept of a newly decoded value (its strings pooled, say)</param>
-/// <param name="path">where the value sits in the object (<c>$.spec.template</c>): a problem inside it is said from the object's root</param>
+/// <param name="path">
+/// where the value sits in what it is decoded within (<c>$.spec</c> in a function, <c>$.template</c> in a spec): a problem
+/// inside it is said from there, and so, converter by converter, from the object's root
+/// </param>
 /// <param name="shareable">
 /// whether a value may be equal to others' (null: always); one that cannot is decoded as it is, without a pool entry
 /// that would only make it larger
