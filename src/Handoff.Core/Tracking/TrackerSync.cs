@@ -43,6 +43,52 @@ public static class TrackerSync
             }
         }
 
+        return TakeUnbound(tracker, live);
+    }
+
+    /// <summary>
+    /// <see cref="Apply"/> where only some holders may have changed: <paramref name="tracker"/> holds what the last
+    /// <see cref="Apply"/> or <see cref="ApplyChanges"/> made it hold, on the same nodes, and nothing has changed since but
+    /// the holders in <paramref name="changed"/> — placements that came, went or changed, and holders the tracker
+    /// allocated or released itself since. <paramref name="current"/> gives each holder's live placement now (null for
+    /// none), and <paramref name="unbound"/> every live placement not bound yet. The tracker then holds what
+    /// <see cref="Apply"/> would make it hold, with the same result, for the cost of the changed and unbound holders only.
+    /// </summary>
+    public static TrackerSyncResult ApplyChanges(
+        IResourceTracker tracker, IEnumerable<string> changed, Func<string, LivePlacement?> current, IReadOnlyCollection<LivePlacement> unbound)
+    {
+        ArgumentNullException.ThrowIfNull(tracker);
+        ArgumentNullException.ThrowIfNull(changed);
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(unbound);
+
+        // A changed holder is let go and adopted again when bound (held as it is now, whatever it held before); a
+        // placement not bound yet is let go and taken again below, as Apply does.
+        var holders = changed as IReadOnlyCollection<string> ?? [.. changed];
+        foreach (var holder in holders)
+        {
+            tracker.Release(holder);
+        }
+
+        foreach (var placement in unbound)
+        {
+            tracker.Release(placement.Holder);
+        }
+
+        foreach (var holder in holders)
+        {
+            if (current(holder) is { Bound: true } placement && tracker.NodeOf(holder) is null)
+            {
+                tracker.Adopt(placement.Node, placement.Cost, holder);
+            }
+        }
+
+        return TakeUnbound(tracker, unbound);
+    }
+
+    // The placements not bound yet, taken in creation order where they fit now; the others are to be deleted.
+    private static TrackerSyncResult TakeUnbound(IResourceTracker tracker, IEnumerable<LivePlacement> live)
+    {
         var toBind = new List<LivePlacement>();
         var toDelete = new List<LivePlacement>();
         foreach (var placement in live.Where(p => !p.Bound).OrderBy(p => p.Created).ThenBy(p => p.Holder, StringComparer.Ordinal))

@@ -21,6 +21,40 @@ public sealed class IndexedResourceTracker : IResourceTracker
     private readonly Lock _lock = new();
     private readonly SimpleResourceTracker _inner = new();
     private readonly CapacityIndex _index = new();
+    private HashSet<string>? _journal;
+    private bool _nodesChanged;
+
+    /// <summary>
+    /// Starts noting, from now on, which holders are allocated, adopted or released and whether a node is set or removed
+    /// (what was noted before is dropped): what <see cref="TrackerSync.ApplyChanges"/> must look at again besides the
+    /// placements it is told changed.
+    /// </summary>
+    public void StartJournal()
+    {
+        lock (_lock)
+        {
+            (_journal ??= new HashSet<string>(StringComparer.Ordinal)).Clear();
+            _nodesChanged = false;
+        }
+    }
+
+    /// <summary>
+    /// What changed since <see cref="StartJournal"/>, and stops noting; null when noting was never started or was stopped
+    /// since.
+    /// </summary>
+    public TrackerJournal? StopJournal()
+    {
+        lock (_lock)
+        {
+            if (_journal is not { } journal)
+            {
+                return null;
+            }
+
+            _journal = null;
+            return new TrackerJournal(journal, _nodesChanged);
+        }
+    }
 
     public void SetNode(string node, ResourceList capacity)
     {
@@ -29,6 +63,7 @@ public sealed class IndexedResourceTracker : IResourceTracker
         {
             var known = _inner.TryGetCapacity(node, out _, out _);
             _inner.SetNode(node, capacity);
+            _nodesChanged = true;
             if (known)
             {
                 Refresh(node);
@@ -45,6 +80,7 @@ public sealed class IndexedResourceTracker : IResourceTracker
         lock (_lock)
         {
             var holders = _inner.RemoveNode(node);
+            _nodesChanged = true;
             _index.Invalidate();
             return holders;
         }
@@ -61,6 +97,7 @@ public sealed class IndexedResourceTracker : IResourceTracker
                 return false;
             }
 
+            _journal?.Add(holder);
             Refresh(node);
             return true;
         }
@@ -74,6 +111,11 @@ public sealed class IndexedResourceTracker : IResourceTracker
             if (!_inner.TryAllocateAll(allocations))
             {
                 return false;
+            }
+
+            foreach (var allocation in allocations)
+            {
+                _journal?.Add(allocation.Holder);
             }
 
             foreach (var node in allocations.Select(a => a.Node).Distinct(StringComparer.Ordinal))
@@ -94,6 +136,7 @@ public sealed class IndexedResourceTracker : IResourceTracker
                 return false;
             }
 
+            _journal?.Add(holder);
             Refresh(node);
             return true;
         }
@@ -109,6 +152,7 @@ public sealed class IndexedResourceTracker : IResourceTracker
                 return false;
             }
 
+            _journal?.Add(holder);
             Refresh(node);
             return true;
         }
