@@ -38,6 +38,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
     private static readonly (T[] From, T[] To, HashSet<string> Keys) NoChange = ([], [], []);
     private (T[] From, T[] To, HashSet<string> Keys) _lastChange = NoChange;
     private (IReadOnlyDictionary<string, T> From, IReadOnlyDictionary<string, T> To, IReadOnlySet<string> Keys)? _lastIndexChange;
+    private (T[] From, T[] To, KeyValuePair<string, T?>[] Changes)? _lastListingChange;
     private int _enqueued; // counts changes, so that the queue's size is looked at once in 1,024 (its Count is not free)
 
     public static string KeyOf(T item) =>
@@ -147,11 +148,26 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
         }
     }
 
+    /// <summary>
+    /// What made <paramref name="listing"/> — the last listing <see cref="ListOrderedByKey"/> returned — of the one before
+    /// it (<c>Since</c>): each key added, replaced or removed, with its object in <paramref name="listing"/> (null when
+    /// removed); null when not known (the listing was sorted afresh, or is not the last one). A pass that keeps what it
+    /// derived from the earlier listing looks at these keys only.
+    /// </summary>
+    public (IReadOnlyList<T> Since, IReadOnlyList<KeyValuePair<string, T?>> Changes)? ListingChangesTo(IReadOnlyList<T> listing)
+    {
+        lock (_orderGate)
+        {
+            return _lastListingChange is { } change && ReferenceEquals(change.To, listing) ? (change.From, change.Changes) : null;
+        }
+    }
+
     // The ordered listing, brought up to date with the keys changed since the last one (under _orderGate).
     private T[] Ordered()
     {
         if (!_ordered)
         {
+            _lastListingChange = null;
             // From now on every change is queued; one that lands before the listing below is looked at twice.
             Volatile.Write(ref _ordered, true);
             var all = _items.ToArray();
@@ -176,6 +192,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
         var added = new List<(int At, string Key, T Item)>();
         var removed = new List<int>();
         T[]? replaced = null;
+        var changes = new List<KeyValuePair<string, T?>>(changed.Count);
         foreach (var key in changed)
         {
             var at = Array.BinarySearch(keys, key, StringComparer.Ordinal);
@@ -192,6 +209,12 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
             {
                 added.Add((~at, key, current));
             }
+            else
+            {
+                continue; // added and removed again since the last listing: in neither
+            }
+
+            changes.Add(new(key, current));
         }
 
         items = replaced ?? items;
@@ -205,6 +228,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
             // Kept only when the index by key can be patched with it (its listing is the one replaced): a cache never
             // indexed (functions, pods) does not hold on to its last listing and its changed keys.
             _lastChange = ReferenceEquals(_orderedItems, _byKey.Listing) ? (_orderedItems, items, changed) : NoChange;
+            _lastListingChange = (_orderedItems, items, [.. changes]);
         }
 
         (_orderedKeys, _orderedItems) = (keys, items);
@@ -268,6 +292,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
             {
                 Volatile.Write(ref _ordered, false);
                 _changedKeys.Clear();
+                _lastListingChange = null;
                 (_orderedKeys, _orderedItems) = ([], []);
             }
         }

@@ -77,6 +77,62 @@ public sealed class ResourceCacheOrderTests
     }
 
     [Fact]
+    public void The_changes_that_made_a_listing_turn_the_last_listing_into_it()
+    {
+        // 0 upsert, 1 remove, 2 relist, 3 list in order and apply the changes the cache gives for the new listing to the
+        // last one taken: the result is the new listing (a key added, replaced or removed is named with its object now).
+        var operation = Gen.Select(Gen.Int[0, 3], Gen.Int[0, 11], Gen.Int[0, 4095]);
+        var known = 0;
+        operation.Array[1, 60].Sample(operations =>
+        {
+            var cache = new ResourceCache<V1ConfigMap>();
+            var version = 1;
+            IReadOnlyList<V1ConfigMap>? last = null;
+            foreach (var (kind, name, subset) in operations)
+            {
+                if (Change(cache, kind, name, subset, ref version))
+                {
+                    continue;
+                }
+
+                var listing = cache.ListOrderedByKey();
+                if (last is not null && !ReferenceEquals(last, listing) && cache.ListingChangesTo(listing) is { } changes)
+                {
+                    Interlocked.Increment(ref known);
+                    Assert.Same(last, changes.Since);
+                    var patched = last.ToDictionary(ResourceCache<V1ConfigMap>.KeyOf, StringComparer.Ordinal);
+                    foreach (var (key, now) in changes.Changes)
+                    {
+                        if (now is null)
+                        {
+                            Assert.True(patched.Remove(key));
+                        }
+                        else
+                        {
+                            patched[key] = now;
+                        }
+                    }
+
+                    Assert.Equal(listing, patched.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value));
+                }
+
+                last = listing;
+            }
+        }, iter: 500);
+        Assert.True(known > 0, "no listing was made from the last one");
+
+        // The first listing is sorted afresh, and a listing that is not the last one has no changes to give.
+        var cache = new ResourceCache<V1ConfigMap>();
+        cache.Upsert(Object("a", 1));
+        var first = cache.ListOrderedByKey();
+        Assert.Null(cache.ListingChangesTo(first));
+        cache.Upsert(Object("b", 2));
+        var second = cache.ListOrderedByKey();
+        Assert.NotNull(cache.ListingChangesTo(second));
+        Assert.Null(cache.ListingChangesTo(first));
+    }
+
+    [Fact]
     public void The_index_made_from_the_last_one_is_the_cache_and_says_what_changed()
     {
         var cache = new ResourceCache<V1ConfigMap>();
