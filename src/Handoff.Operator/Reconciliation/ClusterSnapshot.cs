@@ -28,6 +28,12 @@ public sealed record ClusterSnapshot(
     public (IReadOnlyDictionary<string, V1Node> Since, IReadOnlySet<string> Names)? NodeChanges { get; init; }
 
     /// <summary>
+    /// The pods that may differ from those of an earlier snapshot's <see cref="Pods"/> (<c>Since</c>), each by key with its
+    /// record now (null when gone); null when not known (then any may differ).
+    /// </summary>
+    public (IReadOnlyList<PodRecord> Since, IReadOnlyList<KeyValuePair<string, PodRecord?>> Changes)? PodChanges { get; init; }
+
+    /// <summary>
     /// The key (<c>namespace/name</c>) the cache holds each of <see cref="Functions"/> by, index for index; empty when
     /// not known (then each is made from the function's metadata).
     /// </summary>
@@ -65,14 +71,16 @@ public sealed record ClusterSnapshot(
         ArgumentNullException.ThrowIfNull(functions);
         var nodesByName = nodes.ByKey();
         var (functionKeys, functionList) = functions.ListOrderedByKeyWithKeys();
+        var podList = pods.ListOrderedByKey();
         return new(
             now,
             handoffNodes.ListOrderedByKey(),
             nodesByName,
             functionList,
-            pods.ListOrderedByKey())
+            podList)
         {
             NodeChanges = nodes.ChangesTo(nodesByName),
+            PodChanges = pods.ListingChangesTo(podList),
             FunctionKeys = functionKeys,
         };
     }

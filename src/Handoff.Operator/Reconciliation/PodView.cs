@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core.Allocation;
@@ -16,31 +15,62 @@ namespace Handoff.Operator.Reconciliation;
 /// (<see cref="ExternalOf"/>: subtracted from Node-backed capacity); and the plain pods that wait for Handoff to place
 /// them. Capacity is held by live pods; nothing else holds it.
 /// </summary>
-public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedPod>> ByFunctionUid, IReadOnlyList<ObservedPod> Live)
+public sealed class PodView
 {
+    private readonly PodMemos _memos;
+    private IReadOnlyList<ObservedPod>? _live;
+
+    private PodView(PodMemos memos, HoldingChanges? changes, int build)
+    {
+        _memos = memos;
+        Changes = changes;
+        BuildNumber = build;
+    }
+
+    /// <summary>Each function's pods (by its UID).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ObservedPod>> ByFunctionUid => _memos.ByFunction;
+
+    /// <summary>The live pods that hold capacity on a HandoffNode, in key order.</summary>
+    public IReadOnlyList<ObservedPod> Live => _live ??= _memos.Live();
+
     /// <summary>The function's pods (by its UID), empty when it has none.</summary>
     public IReadOnlyList<ObservedPod> Of(string? functionUid) =>
-        functionUid is not null && ByFunctionUid.TryGetValue(functionUid, out var pods) ? pods : [];
+        functionUid is not null && _memos.ByFunction.TryGetValue(functionUid, out var pods) ? pods : [];
 
     /// <summary>Whether a pod the snapshot holds has this key (<c>namespace/name</c>): a new pod must not take it.</summary>
-    public required Func<string, bool> NameTaken { get; init; }
+    public bool NameTaken(string key) => _memos.WasSeen(key);
 
     /// <summary>Live pods created but not bound whose HandoffNode is gone: to be deleted (never leaked).</summary>
-    public IReadOnlyList<ObservedPod> Stranded { get; init; } = [];
+    public IReadOnlyList<ObservedPod> Stranded => _memos.Stranded();
 
     /// <summary>Plain pods that name Handoff as their scheduler and are not bound yet, in creation order.</summary>
-    public IReadOnlyList<PlainPod> Pending { get; init; } = [];
+    public IReadOnlyList<PlainPod> Pending => _memos.Pending();
 
     /// <summary>Per Kubernetes Node: what the live pods Handoff did not place request there (each counting one <c>pods</c>).</summary>
-    public IReadOnlyDictionary<string, ResourceList> External { get; init; } = new Dictionary<string, ResourceList>();
+    public IReadOnlyDictionary<string, ResourceList> External => _memos.External;
 
     /// <summary>What everyone else's live pods request on a Kubernetes Node (empty for none).</summary>
-    public ResourceList ExternalOf(string kubernetesNode) => External.GetValueOrDefault(kubernetesNode) ?? ResourceList.Empty;
+    public ResourceList ExternalOf(string kubernetesNode) => _memos.External.GetValueOrDefault(kubernetesNode) ?? ResourceList.Empty;
+
+    /// <summary>The live pod holding capacity under this holder key, or null.</summary>
+    public ObservedPod? LiveOf(string key) => _memos.LiveOf(key);
+
+    /// <summary>The live pods on a HandoffNode that are not bound yet.</summary>
+    public IReadOnlyCollection<ObservedPod> Unbound => _memos.Unbound;
+
+    /// <summary>The live pods on a HandoffNode whose cost is not recorded (their function's cost is used).</summary>
+    public IReadOnlyCollection<ObservedPod> Uncosted => _memos.Uncosted;
+
+    /// <summary>What changed since the view <see cref="HoldingChanges.Since"/> of the same memos; null when not known.</summary>
+    public HoldingChanges? Changes { get; }
+
+    /// <summary>Which build of its memos this view is (the next one's <see cref="HoldingChanges.Since"/>).</summary>
+    public int BuildNumber { get; }
 
     /// <summary>
-    /// Builds the view. <paramref name="memos"/> (the term's) keeps each pod's observation from pass to pass, so only
-    /// the pods that changed are observed again; without it every pod is (the same view). The view answers
-    /// <see cref="NameTaken"/> from the memos, so it is read within its pass.
+    /// Builds the view. <paramref name="memos"/> (the term's) keeps the view from pass to pass, so only the pods that
+    /// changed are looked at again; without it every pod is (the same view). The view answers from the memos, so it is
+    /// read within its pass: the next build changes what it answers.
     /// </summary>
     public static PodView Build(
         ClusterSnapshot snapshot, NodeView nodes, string schedulerName = HandoffApi.DefaultSchedulerName, AllocationStrategy defaultStrategy = AllocationStrategy.FirstAvailable,
@@ -49,62 +79,11 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(nodes);
         memos ??= new PodMemos();
-        memos.BeginPass(nodes);
-
-        // One entry per function on every pass, and a function has one pod but while it retries: a one-pod list kept
-        // with the pod's observation, grown when a second pod comes, and the dictionary handed on as it is.
-        var byFunction = new Dictionary<string, IReadOnlyList<ObservedPod>>(snapshot.Functions.Count, StringComparer.Ordinal);
-        var live = new List<ObservedPod>();
-        var stranded = new List<ObservedPod>();
-        var pending = new List<PlainPod>();
-        var external = new Dictionary<string, ResourceList>(StringComparer.Ordinal);
-        foreach (var pod in snapshot.Pods)
-        {
-            var key = pod.Key;
-            var memo = memos.Of(pod, key);
-            var role = pod.RoleFor(schedulerName);
-            switch (role)
-            {
-                case PodRole.External:
-                    var node = pod.NodeName!;
-                    external[node] = (external.GetValueOrDefault(node) ?? ResourceList.Empty).Add(pod.HoldingAs(role)!);
-                    continue;
-                case PodRole.WaitingForHandoff:
-                    pending.Add(Plain(pod, key, defaultStrategy));
-                    continue;
-                case PodRole.Finished or PodRole.OtherScheduler:
-                    continue;
-            }
-
-            var observed = memo.Observed ??= Observe(pod, key, nodes, pod.HoldingAs(role));
-            if (role == PodRole.FunctionPod && observed.OwnerUid is { } owner)
-            {
-                ref var pods = ref CollectionsMarshal.GetValueRefOrAddDefault(byFunction, owner, out var earlier);
-                pods = earlier ? [.. pods!, observed] : memo.Alone ??= [observed];
-            }
-
-            if (observed.Live && observed.HandoffNode is not null)
-            {
-                live.Add(observed);
-            }
-            else if (observed.Live && !observed.Attempt.Bound)
-            {
-                // Created for a HandoffNode that is gone (or not usable): its capacity can never be taken again.
-                stranded.Add(observed);
-            }
-        }
-
-        memos.EndPass();
-        return new PodView(byFunction, live)
-        {
-            NameTaken = memos.WasSeen,
-            Stranded = stranded,
-            Pending = [.. pending.OrderBy(p => p.Record.Metadata.CreationTimestamp).ThenBy(p => p.Key, StringComparer.Ordinal)],
-            External = external,
-        };
+        var changes = memos.Update(snapshot, nodes, schedulerName, defaultStrategy);
+        return new PodView(memos, changes, memos.Builds);
     }
 
-    private static PlainPod Plain(PodRecord pod, string key, AllocationStrategy defaultStrategy)
+    internal static PlainPod Plain(PodRecord pod, string key, AllocationStrategy defaultStrategy)
     {
         try
         {
@@ -116,7 +95,7 @@ public sealed record PodView(IReadOnlyDictionary<string, IReadOnlyList<ObservedP
         }
     }
 
-    private static ObservedPod Observe(PodRecord pod, string key, NodeView nodes, ResourceList? cost)
+    internal static ObservedPod Observe(PodRecord pod, string key, NodeView nodes, ResourceList? cost)
     {
         var annotated = pod.HandoffNode;
         var annotatedInfo = annotated is null ? null : nodes.Find(annotated)?.Info;

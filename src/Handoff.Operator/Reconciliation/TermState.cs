@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Handoff.Api.Mapping;
 using Handoff.Api.V1Alpha1;
+using Handoff.Core;
 using Handoff.Core.Allocation;
 using Handoff.Core.Dag;
 using Handoff.Core.Lifecycle;
@@ -22,7 +23,9 @@ namespace Handoff.Operator.Reconciliation;
 public sealed class TermState(AllocationStrategy defaultStrategy)
 {
     /// <summary>The holder key of what everyone else's pods request on a Node-backed node.</summary>
-    public static string ExternalHolder(string handoffNode) => "external:" + handoffNode;
+    public static string ExternalHolder(string handoffNode) => ExternalHolderPrefix + handoffNode;
+
+    private const string ExternalHolderPrefix = "external:";
 
     /// <summary>The strategy of functions and pods that name none.</summary>
     public AllocationStrategy DefaultStrategy => defaultStrategy;
@@ -32,6 +35,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     private readonly SharedSpecMemo _shared = new();
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
     private NodeSet? _syncedNodes;
+    private int _syncedPodView = -1;
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
 
     public IndexedResourceTracker Tracker { get; } = new();
@@ -119,9 +123,16 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
             memo = new FunctionMemo(function.Metadata.Generation, null, ex);
         }
 
+        memo.Key = key ?? ObjectKeys.Of(function.Metadata.NamespaceProperty, function.Metadata.Name);
         _functions[uid] = memo;
         return memo;
     }
+
+    /// <summary>The views of the last pass, with its listing of functions (<see cref="FunctionLifecycleStep"/>).</summary>
+    internal KeptFunctionViews KeptViews { get; } = new();
+
+    /// <summary>The key of the function with this UID, when a pass of this term looked at it.</summary>
+    internal string? KeyOfFunction(string uid) => _functions.TryGetValue(uid, out var memo) ? memo.Key : null;
 
     /// <summary>
     /// Whether the last pass found this function's report — made from this very view and these dependencies, with nothing
@@ -164,6 +175,8 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         {
             (memo.View, memo.Settled) = (null, null);
         }
+
+        KeptViews.Clear();
 
         Pods.Forget();
         NodeStates.Forget();
@@ -252,25 +265,83 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     /// <summary>
     /// Makes the tracker hold exactly what the live pods hold (<see cref="TrackerSync"/>, Core's one rule): each pod the
     /// cost it was placed with (plus one pod where the node counts pods). <paramref name="fallbackCost"/> gives the cost of
-    /// a pod placed before pods recorded theirs (its function's current cost).
+    /// a pod placed before pods recorded theirs (its function's current cost). When the pod view says what changed since
+    /// the view last synced, and the tracker's journal says what changed in it since (the cycle's allocations) on the
+    /// same nodes, only those holders and the pods not bound yet are looked at (<see cref="TrackerSync.ApplyChanges"/>);
+    /// else every live pod is.
     /// </summary>
     public HoldingsSync SyncHoldings(PodView pods, NodeView nodes, Func<ObservedPod, ResourceList> fallbackCost)
     {
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(fallbackCost);
+        var journal = Tracker.StopJournal();
+        var result = pods.Changes is { } changes && changes.Since == _syncedPodView && journal is { NodesChanged: false }
+            ? SyncChanged(pods, nodes, fallbackCost, changes, journal)
+            : TrackerSync.Apply(Tracker, AllLive(pods, nodes, fallbackCost));
+        _syncedPodView = pods.BuildNumber;
+        Tracker.StartJournal();
+        if (result.ToBind.Count == 0 && result.ToDelete.Count == 0 && pods.Stranded.Count == 0)
+        {
+            return HoldingsSync.None;
+        }
+
+        // Rare (a placement cut short by a restart).
+        return new HoldingsSync(
+            [.. result.ToBind.Select(p => (pods.LiveOf(p.Holder)!, p.Node))],
+            [.. result.ToDelete.Select(p => pods.LiveOf(p.Holder)!), .. pods.Stranded]);
+    }
+
+    private TrackerSyncResult SyncChanged(PodView pods, NodeView nodes, Func<ObservedPod, ResourceList> fallbackCost, HoldingChanges changes, TrackerJournal journal)
+    {
+        var changed = new HashSet<string>(changes.Holders, StringComparer.Ordinal);
+        changed.UnionWith(journal.Holders);
+        foreach (var pod in pods.Uncosted)
+        {
+            // Holds its function's current cost, which may have changed while the pod did not.
+            changed.Add(pod.Key);
+        }
+
+        if (changes.ExternalNodes.Count > 0)
+        {
+            foreach (var state in nodes.States)
+            {
+                if (state.Info is { CountsPods: true } info && changes.ExternalNodes.Contains(state.KubernetesNode))
+                {
+                    changed.Add(ExternalHolder(info.Name));
+                }
+            }
+        }
+
+        var unbound = new List<LivePlacement>(pods.Unbound.Count);
+        foreach (var pod in pods.Unbound)
+        {
+            unbound.Add(PlacementOf(pod, nodes, fallbackCost));
+        }
+
+        return TrackerSync.ApplyChanges(Tracker, changed, holder => CurrentPlacement(holder, pods, nodes, fallbackCost), unbound);
+    }
+
+    // A holder's live placement now: a pod's, or everyone else's pods' on a Node-backed node; null for none.
+    private static LivePlacement? CurrentPlacement(string holder, PodView pods, NodeView nodes, Func<ObservedPod, ResourceList> fallbackCost)
+    {
+        if (holder.StartsWith(ExternalHolderPrefix, StringComparison.Ordinal))
+        {
+            return nodes.Find(holder[ExternalHolderPrefix.Length..]) is { Info: { CountsPods: true } info } state && pods.ExternalOf(state.KubernetesNode) is { Count: > 0 } external
+                ? ExternalPlacement(info, external)
+                : null;
+        }
+
+        return pods.LiveOf(holder) is { } pod ? PlacementOf(pod, nodes, fallbackCost) : null;
+    }
+
+    // Every live placement: each live pod's, and everyone else's pods' on each Node-backed node.
+    private static List<LivePlacement> AllLive(PodView pods, NodeView nodes, Func<ObservedPod, ResourceList> fallbackCost)
+    {
         var live = new List<LivePlacement>(pods.Live.Count);
         foreach (var pod in pods.Live)
         {
-            // Made with the pod's observation (kept from pass to pass), but for a pod placed before pods recorded their cost.
-            if (pod.Placement is { } placement)
-            {
-                live.Add(placement);
-                continue;
-            }
-
-            var node = nodes.Find(pod.HandoffNode!)!.Info!;
-            live.Add(new LivePlacement(pod.Key, node.Name, NodeEligibility.CostOn(pod.Cost ?? fallbackCost(pod), node), pod.Attempt.Bound, pod.Attempt.Created));
+            live.Add(PlacementOf(pod, nodes, fallbackCost));
         }
 
         // On a Node-backed node, everyone else's pods hold what they request (kube-scheduler counts them the same way).
@@ -278,27 +349,27 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         {
             if (state.Info is { CountsPods: true } info && pods.ExternalOf(state.KubernetesNode) is { Count: > 0 } external)
             {
-                live.Add(new LivePlacement(ExternalHolder(info.Name), info.Name, external, Bound: true, DateTimeOffset.MinValue));
+                live.Add(ExternalPlacement(info, external));
             }
         }
 
-        var result = TrackerSync.Apply(Tracker, live);
-        if (result.ToBind.Count == 0 && result.ToDelete.Count == 0 && pods.Stranded.Count == 0)
-        {
-            return HoldingsSync.None;
-        }
-
-        // Rare (a placement cut short by a restart): the pods by holder only then, not on every pass.
-        var byHolder = new Dictionary<string, ObservedPod>(pods.Live.Count, StringComparer.Ordinal);
-        foreach (var pod in pods.Live)
-        {
-            byHolder[pod.Key] = pod;
-        }
-
-        return new HoldingsSync(
-            [.. result.ToBind.Select(p => (byHolder[p.Holder], p.Node))],
-            [.. result.ToDelete.Select(p => byHolder[p.Holder]), .. pods.Stranded]);
+        return live;
     }
+
+    // Made with the pod's observation (kept from pass to pass), but for a pod placed before pods recorded their cost.
+    private static LivePlacement PlacementOf(ObservedPod pod, NodeView nodes, Func<ObservedPod, ResourceList> fallbackCost)
+    {
+        if (pod.Placement is { } placement)
+        {
+            return placement;
+        }
+
+        var node = nodes.Find(pod.HandoffNode!)!.Info!;
+        return new LivePlacement(pod.Key, node.Name, NodeEligibility.CostOn(pod.Cost ?? fallbackCost(pod), node), pod.Attempt.Bound, pod.Attempt.Created);
+    }
+
+    private static LivePlacement ExternalPlacement(NodeInfo info, ResourceList external) =>
+        new(ExternalHolder(info.Name), info.Name, external, Bound: true, DateTimeOffset.MinValue);
 
     /// <summary>
     /// Drops the memos of objects that are gone (explicit invalidation; the tracker is synced separately). The Events
@@ -348,6 +419,9 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         public MappedFunction? Mapped => mapped;
 
         public ManifestValidationException? Problem => problem;
+
+        /// <summary>The function's key (<c>namespace/name</c>), the cache's string.</summary>
+        internal string? Key { get; set; }
 
         /// <summary>
         /// The view the last pass made of it, kept only when its state was derived without reading the time: a pass that
