@@ -53,6 +53,9 @@ public sealed class NodeView
     /// <summary>The state of a HandoffNode by name, or null.</summary>
     public HandoffNodeState? Find(string name) => _indexByName.TryGetValue(name, out var i) ? States[i] : null;
 
+    /// <summary>The index in <see cref="States"/> of a HandoffNode by name, or -1.</summary>
+    internal int IndexOf(string name) => _indexByName.TryGetValue(name, out var i) ? i : -1;
+
     /// <summary>
     /// Builds the view. <paramref name="parse"/> converts a HandoffNode that is not a duplicate, with its Node (the
     /// term's cache passes a memoized <see cref="HandoffMapper.ToNodeInfo"/>). <paramref name="kept"/> (the term's) gives

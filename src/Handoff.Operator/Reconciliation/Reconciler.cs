@@ -348,14 +348,24 @@ public sealed partial class Reconciler(
                 }
             }
 
-            foreach (var node in nodeView.States)
+            var nodesAsTheyAre = term.NodesReportedAsTheyAre(nodeView);
+            var nodesSettled = new bool[nodeView.States.Count];
+            for (var i = 0; i < nodesSettled.Length; i++)
             {
+                if (nodesAsTheyAre?[i] == true)
+                {
+                    nodesSettled[i] = true;
+                    continue;
+                }
+
+                var node = nodeView.States[i];
                 var report = term.NodeReport(node, node.Info is null ? null : term.Tracker.GetNode(node.Name),
                     node.Info is { CountsPods: true } ? podView.ExternalOf(node.KubernetesNode) : null);
                 var writeStatus = !writer.IsWritten(node, report);
                 var recordEvent = writer.HasEventToRecord(node, report);
                 if (!writeStatus && !recordEvent)
                 {
+                    nodesSettled[i] = true;
                     continue;
                 }
 
@@ -373,6 +383,7 @@ public sealed partial class Reconciler(
                 });
             }
 
+            term.NodesReported(nodeView, nodesSettled);
             foreach (var invalid in snapshot.Invalid)
             {
                 statusWrites.Add(ct => writer.ReportInvalidAsync(invalid, ct));
@@ -491,21 +502,21 @@ public sealed partial class Reconciler(
             });
     }
 
-    private void UpdateMetrics(IEnumerable<FunctionPhase?> functionPhases, ClusterSnapshot snapshot)
+    private void UpdateMetrics(List<FunctionPhase?> functionPhases, ClusterSnapshot snapshot)
     {
-        // Counted in one walk without grouping: this runs over every function on every pass.
-        var phases = new Dictionary<FunctionPhase, int>();
+        // Counted in one walk, by the phase's value: this runs over every function on every pass.
+        var phases = new int[FunctionPhases.All.Max(p => (int)p) + 1];
         foreach (var phase in functionPhases)
         {
             if (phase is { } known)
             {
-                phases[known] = phases.GetValueOrDefault(known) + 1;
+                phases[(int)known]++;
             }
         }
 
         foreach (var phase in FunctionPhases.All)
         {
-            metrics.FunctionsByPhase.WithLabels(phase.Name()).Set(phases.GetValueOrDefault(phase));
+            metrics.FunctionsByPhase.WithLabels(phase.Name()).Set(phases[(int)phase]);
         }
 
         metrics.InvalidObjects.Set(snapshot.Invalid.Count);

@@ -36,6 +36,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
     private readonly Dictionary<string, NodeInfo> _trackedNodes = new(StringComparer.Ordinal);
     private NodeSet? _syncedNodes;
     private int _syncedPodView = -1;
+    private (IReadOnlyList<HandoffNodeState> States, bool[] Settled)? _nodesReported;
     private readonly Dictionary<string, (HandoffNodeState Node, NodeUsage? Usage, ResourceList? External, NodeReport Report)> _nodeReports = new(StringComparer.Ordinal);
 
     public IndexedResourceTracker Tracker { get; } = new();
@@ -177,6 +178,7 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
         }
 
         KeptViews.Clear();
+        _nodesReported = null;
 
         Pods.Forget();
         NodeStates.Forget();
@@ -207,6 +209,53 @@ public sealed class TermState(AllocationStrategy defaultStrategy)
 
         _nodeReports[node.Name] = (node, usage, external, report);
         return report;
+    }
+
+    /// <summary>
+    /// Which of <paramref name="nodes"/>' HandoffNodes the last pass found reported as they are now: the same state
+    /// (the same object, Node facts and claim), the same usage in the tracker, the same requests of everyone else's pods,
+    /// and its report written with no Event to record — by index in its states; null when not known (then each must be
+    /// reported). A pass over 5,000 nodes made and checked each one's report again, though a few dozen had changed.
+    /// Takes the tracker's changed nodes: called once a pass, after the tracker is synced and the cycle has run, and
+    /// followed by <see cref="NodesReported"/>.
+    /// </summary>
+    public bool[]? NodesReportedAsTheyAre(NodeView nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var changed = Tracker.TakeChangedNodes();
+        var reported = _nodesReported;
+        // Taken: a pass that does not get to note its reports (it failed) leaves the next one to report every node.
+        _nodesReported = null;
+        if (reported is not { } last || changed is null)
+        {
+            return null;
+        }
+
+        var states = nodes.States;
+        var same = new bool[states.Count];
+        for (var i = 0; i < states.Count && i < last.States.Count; i++)
+        {
+            same[i] = last.Settled[i] && ReferenceEquals(last.States[i], states[i]);
+        }
+
+        // Everyone else's requests on a Node-backed node are held in the tracker (ExternalHolder): when they change, so
+        // does the node's usage.
+        foreach (var name in changed)
+        {
+            if (nodes.IndexOf(name) is var at && at >= 0)
+            {
+                same[at] = false;
+            }
+        }
+
+        return same;
+    }
+
+    /// <summary>Notes which of the pass's HandoffNodes (by index) had their report found written with no Event to record.</summary>
+    public void NodesReported(NodeView nodes, bool[] settled)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        _nodesReported = (nodes.States, settled);
     }
 
     /// <summary>The tracker's nodes and capacities = the usable HandoffNodes of <paramref name="nodes"/>.</summary>

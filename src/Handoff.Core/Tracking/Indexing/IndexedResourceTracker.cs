@@ -23,6 +23,29 @@ public sealed class IndexedResourceTracker : IResourceTracker
     private readonly CapacityIndex _index = new();
     private HashSet<string>? _journal;
     private bool _nodesChanged;
+    private readonly HashSet<string> _changedNodes = new(StringComparer.Ordinal);
+    private bool _everyNodeChanged = true;
+
+    /// <summary>
+    /// The nodes whose capacity or usage changed (or that were set or removed) since the last call; null the first time
+    /// (then any may have). A reader that keeps what it made of each node's usage makes again only these.
+    /// </summary>
+    public IReadOnlySet<string>? TakeChangedNodes()
+    {
+        lock (_lock)
+        {
+            if (_everyNodeChanged)
+            {
+                _everyNodeChanged = false;
+                _changedNodes.Clear();
+                return null;
+            }
+
+            var changed = _changedNodes.ToHashSet(StringComparer.Ordinal);
+            _changedNodes.Clear();
+            return changed;
+        }
+    }
 
     /// <summary>
     /// Starts noting, from now on, which holders are allocated, adopted or released and whether a node is set or removed
@@ -64,6 +87,7 @@ public sealed class IndexedResourceTracker : IResourceTracker
             var known = _inner.TryGetCapacity(node, out _, out _);
             _inner.SetNode(node, capacity);
             _nodesChanged = true;
+            _changedNodes.Add(node);
             if (known)
             {
                 Refresh(node);
@@ -81,6 +105,7 @@ public sealed class IndexedResourceTracker : IResourceTracker
         {
             var holders = _inner.RemoveNode(node);
             _nodesChanged = true;
+            _changedNodes.Add(node);
             _index.Invalidate();
             return holders;
         }
@@ -173,6 +198,7 @@ public sealed class IndexedResourceTracker : IResourceTracker
 
     private void Refresh(string node)
     {
+        _changedNodes.Add(node);
         if (!_index.Dirty && _inner.TryGetCapacity(node, out var capacity, out var available))
         {
             _index.Update(node, capacity, available);
