@@ -156,11 +156,28 @@ public static class DependencyResolver
             throw new ArgumentException($"{outcomes.Count} outcomes for {functions.Count} functions", nameof(outcomes));
         }
 
+        return ResolveConnected(functions.Count, i => functions[i].Id, i => functions[i], i => outcomes[i]);
+    }
+
+    /// <summary>
+    /// <see cref="ResolveConnected(IReadOnlyList{FunctionDependencies}, IReadOnlyList{ArgOutcome})"/> over
+    /// <paramref name="count"/> functions read by index: <paramref name="idAt"/> gives each one's id,
+    /// <paramref name="namingAt"/> its dependencies when it names args or a collocation target (null when it names
+    /// nothing: nothing need be made for it), <paramref name="outcomeAt"/> its outcome, read only for the functions
+    /// connected. An operator pass resolves every function it looks at on every pass, and most name nothing.
+    /// </summary>
+    public static DependencyState[] ResolveConnected(int count, Func<int, string> idAt, Func<int, FunctionDependencies?> namingAt, Func<int, ArgOutcome> outcomeAt)
+    {
+        ArgumentNullException.ThrowIfNull(idAt);
+        ArgumentNullException.ThrowIfNull(namingAt);
+        ArgumentNullException.ThrowIfNull(outcomeAt);
         HashSet<string>? named = null;
-        foreach (var f in functions)
+        FunctionDependencies?[]? naming = null;
+        for (var i = 0; i < count; i++)
         {
-            if (NamesAny(f))
+            if (namingAt(i) is { } f && NamesAny(f))
             {
+                (naming ??= new FunctionDependencies?[count])[i] = f;
                 named ??= new HashSet<string>(StringComparer.Ordinal);
                 named.UnionWith(f.Args);
                 if (f.CollocateWith is { } target)
@@ -170,7 +187,7 @@ public static class DependencyResolver
             }
         }
 
-        var result = new DependencyState[functions.Count];
+        var result = new DependencyState[count];
         Array.Fill(result, DependencyState.Ready);
         if (named is null)
         {
@@ -178,16 +195,17 @@ public static class DependencyResolver
         }
 
         var connected = new List<int>();
-        for (var i = 0; i < functions.Count; i++)
+        for (var i = 0; i < count; i++)
         {
-            if (NamesAny(functions[i]) || named.Contains(functions[i].Id))
+            if (naming![i] is not null || named.Contains(idAt(i)))
             {
                 connected.Add(i);
             }
         }
 
         // In queue order, so every list the resolution returns (waiting args, cycle paths) is the whole graph's.
-        var states = Resolve(new FunctionGraph(connected.Select(i => functions[i])), [.. connected.Select(i => outcomes[i])]);
+        var states = Resolve(
+            new FunctionGraph(connected.Select(i => naming![i] ?? new FunctionDependencies(idAt(i), []))), [.. connected.Select(outcomeAt)]);
         for (var k = 0; k < connected.Count; k++)
         {
             result[connected[k]] = states[k];

@@ -46,12 +46,23 @@ public static class FinishedWorkStep
         ArgumentNullException.ThrowIfNull(functions);
         ArgumentNullException.ThrowIfNull(defaults);
         var needed = new HashSet<string>(StringComparer.Ordinal);
+        var anyFinished = false;
         foreach (var f in functions)
         {
             if (!f.State.IsTerminal)
             {
                 AddReferencesOf(f, needed);
             }
+            else
+            {
+                anyFinished |= IsRecordedFinished(f);
+            }
+        }
+
+        if (!anyFinished)
+        {
+            // Nothing finished: every function is in the pass, as it is, and there is nothing to collect.
+            return new FinishedWork(functions, [], [], [], null);
         }
 
         var inPass = new List<FunctionView>(functions.Count);
