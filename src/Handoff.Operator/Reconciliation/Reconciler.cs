@@ -255,7 +255,7 @@ public sealed partial class Reconciler(
         var reportNow = new ObservedNow(snapshot.Now);
         var phases = new List<FunctionPhase?>(views.Count + finished.SetAside.Count);
         var writes = new List<Func<CancellationToken, Task>>();
-        var decided = DecidedFor(scheduling, preemptedNow);
+        var decided = DecidedFor(scheduling, preemptedNow, byKey);
         var binding = holdings.ToBind.Count == 0 ? null : holdings.ToBind.Select(b => b.Pod.OwnerUid).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var afterActions = new List<(FunctionView View, DependencyState Dependencies)>();
 
@@ -329,10 +329,10 @@ public sealed partial class Reconciler(
         var acting = RunAsync(actions, options.ApiParallelism, errors, cancellationToken);
         try
         {
-            var reported = views.Select((f, i) => (f, dependencies[i])).Concat(finished.SetAside.Select(f => (f, DependencyState.Ready)));
-            foreach (var (f, deps) in reported)
+            for (var i = 0; i < views.Count + finished.SetAside.Count; i++)
             {
-                if (decided.Contains(f.Key) || (binding is not null && f.Object.Metadata.Uid is { } uid && binding.Contains(uid)))
+                var (f, deps) = i < views.Count ? (views[i], dependencies[i]) : (finished.SetAside[i - views.Count], DependencyState.Ready);
+                if (decided.Contains(f) || (binding is not null && f.Object.Metadata.Uid is { } uid && binding.Contains(uid)))
                 {
                     afterActions.Add((f, deps));
                 }
@@ -438,16 +438,31 @@ public sealed partial class Reconciler(
     }
 
     /// <summary>
-    /// The functions (by key) this pass decided something for: offered to the cycle (placed or not — the placed ones are
-    /// all offered), kept out of it, failed with their gang, preempted. The others' reports are made of their views alone.
+    /// The functions this pass decided something for: offered to the cycle (placed or not — the placed ones are all
+    /// offered), kept out of it, failed with their gang, preempted. The others' reports are made of their views alone.
+    /// Held by reference: every function of the pass is looked up in it, and a view hashes by its object header, not by
+    /// its key's characters.
     /// </summary>
-    private static HashSet<string> DecidedFor(SchedulingOutcome scheduling, ConcurrentDictionary<string, FunctionReport> preemptedNow)
+    private static HashSet<FunctionView> DecidedFor(
+        SchedulingOutcome scheduling, ConcurrentDictionary<string, FunctionReport> preemptedNow, Lazy<Dictionary<string, FunctionView>> byKey)
     {
-        var decided = new HashSet<string>(scheduling.Offered.Keys, StringComparer.Ordinal);
-        decided.UnionWith(scheduling.Blocked.Keys);
-        decided.UnionWith(scheduling.GangFailures.Keys);
-        decided.UnionWith(scheduling.Cycle.Unplaced.Select(u => u.Workload.Id));
-        decided.UnionWith(preemptedNow.Keys);
+        var decided = new HashSet<FunctionView>(scheduling.Offered.Values.Select(o => o.Function), ReferenceEqualityComparer.Instance);
+        decided.UnionWith(scheduling.BlockedFunctions);
+        var keys = scheduling.GangFailures.Keys
+            .Concat(scheduling.Cycle.Unplaced.Where(u => u.Workload.Kind != WorkloadKind.Pod).Select(u => u.Workload.Id))
+            .Concat(preemptedNow.Keys);
+        foreach (var key in keys)
+        {
+            if (scheduling.Offered.GetValueOrDefault(key)?.Function is { } offered)
+            {
+                decided.Add(offered);
+            }
+            else if (byKey.Value.GetValueOrDefault(key) is { } view)
+            {
+                decided.Add(view);
+            }
+        }
+
         return decided;
     }
 

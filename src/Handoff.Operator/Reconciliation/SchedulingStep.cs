@@ -27,6 +27,9 @@ public sealed record SchedulingOutcome(IReadOnlyDictionary<string, FunctionWorkl
     /// </summary>
     public IReadOnlyDictionary<string, AdmissionBlock> Blocked { get; init; } = new Dictionary<string, AdmissionBlock>();
 
+    /// <summary>The functions of <see cref="Blocked"/>.</summary>
+    public IReadOnlyList<FunctionView> BlockedFunctions { get; init; } = [];
+
     /// <summary>How many ready workloads naming each queue are kept out of the cycle (they are pending in it all the same).</summary>
     public IReadOnlyDictionary<string, int> BlockedPerQueue { get; init; } = new Dictionary<string, int>();
 
@@ -71,6 +74,7 @@ public static class SchedulingStep
         queueing ??= QueueContext.Empty;
         var gangs = QueueContext.GangsOf(functions, dependencies);
         var blocked = new Dictionary<string, AdmissionBlock>(StringComparer.Ordinal);
+        var blockedFunctions = new List<FunctionView>();
         var gangFailures = new Dictionary<string, string>(StringComparer.Ordinal);
         var blockedPerQueue = new Dictionary<string, int>(StringComparer.Ordinal);
         // The functions by key, made only when a function to offer names args or the cycle looks a collocateWith target
@@ -101,6 +105,7 @@ public static class SchedulingStep
             if (block is not null)
             {
                 blocked[f.Key] = block;
+                blockedFunctions.Add(f);
                 Count(blockedPerQueue, mapped.Traits.Queue);
                 continue;
             }
@@ -145,6 +150,7 @@ public static class SchedulingStep
         {
             OfferedPods = offeredPods,
             Blocked = blocked,
+            BlockedFunctions = blockedFunctions,
             BlockedPods = blockedPods,
             GangFailures = gangFailures,
             BlockedPerQueue = blockedPerQueue,
