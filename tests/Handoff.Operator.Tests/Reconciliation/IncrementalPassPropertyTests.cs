@@ -176,10 +176,7 @@ public sealed class IncrementalPassPropertyTests
 
     private static (PodView Pods, HoldingsSync Holdings, IReadOnlyList<FunctionView> Views) Steps(ClusterSnapshot snapshot, TermState term)
     {
-        var nodes = NodeView.Build(snapshot, term.ParseNode, term.NodeStates);
-        term.SyncNodes(nodes);
-        var pods = PodView.Build(snapshot, nodes, HandoffApi.DefaultSchedulerName, term.DefaultStrategy, term.Pods);
-        var holdings = term.SyncHoldings(pods, nodes, PassDecisions.FallbackCosts(snapshot, term));
+        var (_, pods, holdings) = TermSteps.Run(snapshot, term);
         return (pods, holdings, FunctionLifecycleStep.Build(snapshot, pods, term, Retry));
     }
 

@@ -97,10 +97,7 @@ public sealed class NodeReportMemoTests
     private bool[]? Pass(bool settled)
     {
         var snapshot = ClusterSnapshot.Take(SnapshotBuilder.Now, _handoffNodes, _nodes, _functions, _pods);
-        var nodes = NodeView.Build(snapshot, _term.ParseNode, _term.NodeStates);
-        _term.SyncNodes(nodes);
-        var pods = PodView.Build(snapshot, nodes, HandoffApi.DefaultSchedulerName, _term.DefaultStrategy, _term.Pods);
-        _term.SyncHoldings(pods, nodes, _ => ResourceList.Empty);
+        var (nodes, _, _) = TermSteps.Run(snapshot, _term);
         var asTheyAre = _term.NodesReportedAsTheyAre(nodes);
         _term.NodesReported(nodes, [.. nodes.States.Select((_, i) => settled || asTheyAre?[i] == true)]);
         return asTheyAre;
