@@ -31,8 +31,9 @@ namespace Handoff.Operator.Reconciliation;
 /// nothing was decided for and of the nodes while the actions run, of the rest once they are done;</item>
 /// <item>write what changed, and the Events of states that lasted (<see cref="StatusWriter"/>).</item>
 /// </list>
-/// Nothing is decided from memory: the tracker is rebuilt from the pods on every pass, and the memos of
-/// <see cref="TermState"/> only save work.
+/// Nothing is decided from memory: every pass makes the tracker hold exactly what the live pods hold (from the pods
+/// that changed, when the pod cache can say which; else from every pod), and the memos of <see cref="TermState"/>
+/// only save work.
 /// </summary>
 public sealed partial class Reconciler(
     OperatorOptions options, TimeProvider time, OperatorMetrics metrics, TermState term, Actuator actuator, StatusWriter writer, ILogger<Reconciler> logger,
