@@ -39,6 +39,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
     private (T[] From, T[] To, HashSet<string> Keys) _lastChange = NoChange;
     private (IReadOnlyDictionary<string, T> From, IReadOnlyDictionary<string, T> To, IReadOnlySet<string> Keys)? _lastIndexChange;
     private (T[] From, T[] To, KeyValuePair<string, T?>[] Changes)? _lastListingChange;
+    private bool _listingChangesAsked;
     private int _enqueued; // counts changes, so that the queue's size is looked at once in 1,024 (its Count is not free)
 
     public static string KeyOf(T item) =>
@@ -151,13 +152,15 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
     /// <summary>
     /// What made <paramref name="listing"/> — the last listing <see cref="ListOrderedByKey"/> returned — of the one before
     /// it (<c>Since</c>): each key added, replaced or removed, with its object in <paramref name="listing"/> (null when
-    /// removed); null when not known (the listing was sorted afresh, or is not the last one). A pass that keeps what it
-    /// derived from the earlier listing looks at these keys only.
+    /// removed); null when not known (the listing was sorted afresh, is not the last one, or was made before the first
+    /// time this was asked). A pass that keeps what it derived from the earlier listing looks at these keys only. Kept
+    /// only once asked for: a cache nobody asks (functions) does not hold on to its last listing and its changes.
     /// </summary>
     public (IReadOnlyList<T> Since, IReadOnlyList<KeyValuePair<string, T?>> Changes)? ListingChangesTo(IReadOnlyList<T> listing)
     {
         lock (_orderGate)
         {
+            _listingChangesAsked = true;
             return _lastListingChange is { } change && ReferenceEquals(change.To, listing) ? (change.From, change.Changes) : null;
         }
     }
@@ -192,7 +195,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
         var added = new List<(int At, string Key, T Item)>();
         var removed = new List<int>();
         T[]? replaced = null;
-        var changes = new List<KeyValuePair<string, T?>>(changed.Count);
+        var changes = _listingChangesAsked ? new List<KeyValuePair<string, T?>>(changed.Count) : null;
         foreach (var key in changed)
         {
             var at = Array.BinarySearch(keys, key, StringComparer.Ordinal);
@@ -214,7 +217,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
                 continue; // added and removed again since the last listing: in neither
             }
 
-            changes.Add(new(key, current));
+            changes?.Add(new(key, current));
         }
 
         items = replaced ?? items;
@@ -228,7 +231,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
             // Kept only when the index by key can be patched with it (its listing is the one replaced): a cache never
             // indexed (functions, pods) does not hold on to its last listing and its changed keys.
             _lastChange = ReferenceEquals(_orderedItems, _byKey.Listing) ? (_orderedItems, items, changed) : NoChange;
-            _lastListingChange = (_orderedItems, items, [.. changes]);
+            _lastListingChange = changes is null ? null : (_orderedItems, items, [.. changes]);
         }
 
         (_orderedKeys, _orderedItems) = (keys, items);

@@ -19,6 +19,7 @@ public sealed class PodView
 {
     private readonly PodMemos _memos;
     private IReadOnlyList<ObservedPod>? _live;
+    private IReadOnlyList<ObservedPod>? _stranded;
 
     private PodView(PodMemos memos, HoldingChanges? changes, int build)
     {
@@ -41,7 +42,7 @@ public sealed class PodView
     public bool NameTaken(string key) => _memos.WasSeen(key);
 
     /// <summary>Live pods created but not bound whose HandoffNode is gone: to be deleted (never leaked).</summary>
-    public IReadOnlyList<ObservedPod> Stranded => _memos.Stranded();
+    public IReadOnlyList<ObservedPod> Stranded => _stranded ??= _memos.Stranded();
 
     /// <summary>Plain pods that name Handoff as their scheduler and are not bound yet, in creation order.</summary>
     public IReadOnlyList<PlainPod> Pending => _memos.Pending();

@@ -121,9 +121,13 @@ public sealed class ResourceCacheOrderTests
         }, iter: 500);
         Assert.True(known > 0, "no listing was made from the last one");
 
-        // The first listing is sorted afresh, and a listing that is not the last one has no changes to give.
+        // The first listing is sorted afresh, and a listing that is not the last one has no changes to give. Changes are
+        // kept only once asked for: a listing made before that has none.
         var cache = new ResourceCache<V1ConfigMap>();
         cache.Upsert(Object("a", 1));
+        cache.ListOrderedByKey();
+        cache.Upsert(Object("z", 1));
+        Assert.Null(cache.ListingChangesTo(cache.ListOrderedByKey()));
         var first = cache.ListOrderedByKey();
         Assert.Null(cache.ListingChangesTo(first));
         cache.Upsert(Object("b", 2));
