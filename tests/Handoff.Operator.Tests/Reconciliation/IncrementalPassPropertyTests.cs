@@ -5,7 +5,6 @@ using Handoff.Core.Allocation;
 using Handoff.Core.Lifecycle;
 using Handoff.Core.Tracking;
 using Handoff.Operator.Controllers;
-using Handoff.Operator.Infrastructure;
 using Handoff.Operator.Reconciliation;
 using Handoff.Operator.Tests.Support;
 using Handoff.Testing.Builders;
@@ -30,42 +29,25 @@ public sealed class IncrementalPassPropertyTests
     private static readonly Gen<(int Kind, int Function, int Attempt, int State)[]> GenOps =
         Gen.Select(Gen.Int[0, 9], Gen.Int[0, 4], Gen.Int[1, 3], Gen.Int[0, 7]).Array[1, 60];
 
-    private sealed class Cluster
-    {
-        public readonly ResourceCache<HandoffNode> HandoffNodes = new();
-        public readonly ResourceCache<V1Node> Nodes = new();
-        public readonly ResourceCache<HandoffFunction> Functions = new();
-        public readonly ResourceCache<PodRecord> Pods = new();
-        public readonly TermState Term = new(AllocationStrategy.FirstAvailable);
-        public int Version = 100;
-        public int Clock;
-
-        public string NextVersion() => (++Version).ToString(CultureInfo.InvariantCulture);
-    }
-
     [Fact]
     public void Every_pass_of_a_term_sees_what_a_fresh_term_sees() =>
         GenOps.Sample(ops =>
         {
-            var cluster = new Cluster();
-            cluster.HandoffNodes.Upsert(TestObjects.HandoffNode("a").Capacity("cpu", "4").Build());
-            cluster.HandoffNodes.Upsert(TestObjects.HandoffNode("b").CapacityFromNode().NodeName("worker-b").Build());
-            cluster.Nodes.Upsert(TestObjects.Node("a").Build());
-            cluster.Nodes.Upsert(TestObjects.Node("worker-b").Allocatable("cpu", "4").Allocatable("pods", "10").Build());
+            var cluster = CachedCluster.WithTwoNodes();
             Pass(cluster);
-            foreach (var (kind, function, attempt, state) in ops)
+            for (var clock = 0; clock < ops.Length; clock++)
             {
-                cluster.Clock++;
-                Change(cluster, kind, function, attempt, state);
+                var (kind, function, attempt, state) = ops[clock];
+                Change(cluster, clock + 1, kind, function, attempt, state);
             }
 
             Pass(cluster);
         });
 
-    private static void Change(Cluster cluster, int kind, int function, int attempt, int state)
+    private static void Change(CachedCluster cluster, int clock, int kind, int function, int attempt, int state)
     {
         var name = "f" + function.ToString(CultureInfo.InvariantCulture);
-        var uid = "uid-" + name + "-" + (function + (cluster.Clock / 20)).ToString(CultureInfo.InvariantCulture);
+        var uid = "uid-" + name + "-" + (function + (clock / 20)).ToString(CultureInfo.InvariantCulture);
         var f = cluster.Functions.Get(Namespace, name);
         switch (kind)
         {
@@ -74,9 +56,8 @@ public sealed class IncrementalPassPropertyTests
                 // generation: what its pods without a recorded cost hold changes with it).
                 var cost = kind == 0 ? 1 : attempt;
                 var built = TestObjects.Function(name).Uid(f?.Metadata.Uid ?? uid).Cost("cpu", cost.ToString(CultureInfo.InvariantCulture)).Build();
-                built.Metadata.ResourceVersion = cluster.NextVersion();
                 built.Metadata.Generation = cost;
-                cluster.Functions.Upsert(CacheTransforms.Function(built));
+                cluster.Upsert(cluster.Functions, CacheTransforms.Function(built));
                 break;
             case 2:
                 cluster.Functions.Remove(ObjectKeys(name));
@@ -84,7 +65,7 @@ public sealed class IncrementalPassPropertyTests
             case 3 or 4 or 5:
                 if (f is not null)
                 {
-                    cluster.Pods.Upsert(Pod(cluster, TestObjects.PodOf(f, attempt), state));
+                    cluster.Upsert(cluster.Pods, Pod(TestObjects.PodOf(f, attempt), state));
                 }
 
                 break;
@@ -110,12 +91,11 @@ public sealed class IncrementalPassPropertyTests
                     pod.Status.Phase = "Running";
                 }
 
-                pod.Metadata.ResourceVersion = cluster.NextVersion();
-                cluster.Pods.Upsert(CacheTransforms.Pod(pod));
+                cluster.Upsert(cluster.Pods, CacheTransforms.Pod(pod));
                 break;
             case 8:
                 // A scheduling cycle's allocation whose pod never came.
-                cluster.Term.Tracker.TryAllocate("a", Core.Resources.ResourceList.Of(("cpu", "1")), Namespace + "/new-" + cluster.Clock.ToString(CultureInfo.InvariantCulture));
+                cluster.Term.Tracker.TryAllocate("a", Core.Resources.ResourceList.Of(("cpu", "1")), Namespace + "/new-" + clock.ToString(CultureInfo.InvariantCulture));
                 break;
             default:
                 Pass(cluster);
@@ -123,7 +103,7 @@ public sealed class IncrementalPassPropertyTests
         }
     }
 
-    private static PodRecord Pod(Cluster cluster, FunctionPodBuilder pod, int state)
+    private static PodRecord Pod(FunctionPodBuilder pod, int state)
     {
         pod = state switch
         {
@@ -137,17 +117,15 @@ public sealed class IncrementalPassPropertyTests
             _ => pod.Cost("cpu", "1").OnHandoffNode("gone"),
         };
 
-        var built = pod.Build();
-        built.Metadata.ResourceVersion = cluster.NextVersion();
-        return CacheTransforms.Pod(built);
+        return CacheTransforms.Pod(pod.Build());
     }
 
     private static string ObjectKeys(string name) => Namespace + "/" + name;
 
     // One pass's steps 2–4 in the cluster's term, and in a fresh one over the same snapshot: the same views.
-    private static void Pass(Cluster cluster)
+    private static void Pass(CachedCluster cluster)
     {
-        var snapshot = ClusterSnapshot.Take(SnapshotBuilder.Now, cluster.HandoffNodes, cluster.Nodes, cluster.Functions, cluster.Pods);
+        var snapshot = cluster.Snapshot();
         var (kept, keptHoldings, keptViews) = Steps(snapshot, cluster.Term);
         var fresh = new TermState(AllocationStrategy.FirstAvailable);
         var (all, allHoldings, allViews) = Steps(snapshot, fresh);

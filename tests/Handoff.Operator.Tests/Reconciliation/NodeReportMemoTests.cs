@@ -1,9 +1,6 @@
-using System.Globalization;
 using Handoff.Api.V1Alpha1;
-using Handoff.Core.Allocation;
 using Handoff.Core.Resources;
 using Handoff.Operator.Controllers;
-using Handoff.Operator.Infrastructure;
 using Handoff.Operator.Reconciliation;
 using Handoff.Operator.Tests.Support;
 using Handoff.Testing.Builders;
@@ -19,20 +16,7 @@ namespace Handoff.Operator.Tests.Reconciliation;
 /// </summary>
 public sealed class NodeReportMemoTests
 {
-    private readonly ResourceCache<HandoffNode> _handoffNodes = new();
-    private readonly ResourceCache<V1Node> _nodes = new();
-    private readonly ResourceCache<HandoffFunction> _functions = new();
-    private readonly ResourceCache<PodRecord> _pods = new();
-    private readonly TermState _term = new(AllocationStrategy.FirstAvailable);
-    private int _version = 10;
-
-    public NodeReportMemoTests()
-    {
-        Upsert(_handoffNodes, TestObjects.HandoffNode("a").Capacity("cpu", "4").Build());
-        Upsert(_handoffNodes, TestObjects.HandoffNode("b").CapacityFromNode().NodeName("worker-b").Build());
-        Upsert(_nodes, TestObjects.Node("a").Build());
-        Upsert(_nodes, TestObjects.Node("worker-b").Allocatable("cpu", "4").Allocatable("pods", "10").Build());
-    }
+    private readonly CachedCluster _cluster = CachedCluster.WithTwoNodes();
 
     [Fact]
     public void The_first_pass_reports_every_node_and_a_pass_with_nothing_changed_none()
@@ -49,7 +33,7 @@ public sealed class NodeReportMemoTests
         Pass(settled: true);
 
         // A cycle's allocation on "a" (its pod never came: the next sync releases it, another change of a's usage).
-        _term.Tracker.TryAllocate("a", ResourceList.Of(("cpu", "1")), "default/new-1");
+        _cluster.Term.Tracker.TryAllocate("a", ResourceList.Of(("cpu", "1")), "default/new-1");
         Assert.Equal([false, true], Known(settled: false));
 
         // Its report was not found written last time: reported again though nothing changed since.
@@ -69,11 +53,11 @@ public sealed class NodeReportMemoTests
         other.Spec.NodeName = "worker-b";
         other.Spec.Containers[0].Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("1") } };
         other.Status.Phase = "Running";
-        Upsert(_pods, CacheTransforms.Pod(other));
+        _cluster.Upsert(_cluster.Pods, CacheTransforms.Pod(other));
         Assert.Equal([true, false], Known(settled: true));
 
         // "a" comes back from its status write: a new object, so a new state.
-        Upsert(_handoffNodes, TestObjects.HandoffNode("a").Capacity("cpu", "4").Build());
+        _cluster.Upsert(_cluster.HandoffNodes, TestObjects.HandoffNode("a").Capacity("cpu", "4").Build());
         Assert.Equal([false, true], Known(settled: true));
     }
 
@@ -82,7 +66,7 @@ public sealed class NodeReportMemoTests
     {
         Pass(settled: true);
         Pass(settled: true);
-        _term.ForgetDerived();
+        _cluster.Term.ForgetDerived();
         Assert.Null(Pass(settled: true));
     }
 
@@ -96,17 +80,9 @@ public sealed class NodeReportMemoTests
     // Steps 2 and 3 of a pass in the term, then which nodes it need not report; notes each one as settled or not.
     private bool[]? Pass(bool settled)
     {
-        var snapshot = ClusterSnapshot.Take(SnapshotBuilder.Now, _handoffNodes, _nodes, _functions, _pods);
-        var (nodes, _, _) = TermSteps.Run(snapshot, _term);
-        var asTheyAre = _term.NodesReportedAsTheyAre(nodes);
-        _term.NodesReported(nodes, [.. nodes.States.Select((_, i) => settled || asTheyAre?[i] == true)]);
+        var (nodes, _, _) = TermSteps.Run(_cluster.Snapshot(), _cluster.Term);
+        var asTheyAre = _cluster.Term.NodesReportedAsTheyAre(nodes);
+        _cluster.Term.NodesReported(nodes, [.. nodes.States.Select((_, i) => settled || asTheyAre?[i] == true)]);
         return asTheyAre;
-    }
-
-    private void Upsert<T>(ResourceCache<T> cache, T item)
-        where T : class, k8s.IKubernetesObject<V1ObjectMeta>
-    {
-        item.Metadata.ResourceVersion = (++_version).ToString(CultureInfo.InvariantCulture);
-        cache.Upsert(item);
     }
 }
