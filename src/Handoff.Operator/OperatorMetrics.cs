@@ -79,14 +79,7 @@ public sealed class OperatorMetrics
         var length = (int)registry.Length;
         var closing = format == ExpositionFormat.OpenMetricsText && EndsWith(registry, Eof) ? Eof.Length : 0;
         await destination.WriteAsync(registry.GetBuffer().AsMemory(0, length - closing), cancellationToken);
-        var nodes = new System.Text.StringBuilder();
-        NodeSeries.WriteTo(nodes);
-        if (closing > 0)
-        {
-            nodes.Append("# EOF\n");
-        }
-
-        await destination.WriteAsync(System.Text.Encoding.UTF8.GetBytes(nodes.ToString()), cancellationToken);
+        await NodeSeries.WriteToAsync(destination, closing > 0 ? Eof : default, cancellationToken);
     }
 
     private static readonly byte[] Eof = "# EOF\n"u8.ToArray();

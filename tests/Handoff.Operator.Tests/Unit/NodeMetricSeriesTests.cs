@@ -15,15 +15,15 @@ public sealed class NodeMetricSeriesTests
         ResourceList.Empty,
         1);
 
-    private static string Text(NodeMetricSeries series)
+    private static async Task<string> TextAsync(NodeMetricSeries series)
     {
-        var text = new StringBuilder();
-        series.WriteTo(text);
-        return text.ToString();
+        using var stream = new MemoryStream();
+        await series.WriteToAsync(stream, cancellationToken: TestContext.Current.CancellationToken);
+        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     [Fact]
-    public void Each_node_and_resource_is_one_line_in_units_with_its_labels_escaped()
+    public async Task Each_node_and_resource_is_one_line_in_units_with_its_labels_escaped()
     {
         var series = new NodeMetricSeries();
         series.Publish([Usage("n-1", [("cpu", 4000, 1500), ("memory", 16000_000, 0)]), Usage("odd\"\\\nnode", [("example.com/fpga", 1000, 1000)])]);
@@ -41,32 +41,49 @@ public sealed class NodeMetricSeriesTests
             handoff_node_allocated{node="odd\"\\\nnode",resource="example.com/fpga"} 1
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal),
-            Text(series));
+            await TextAsync(series));
     }
 
     [Fact]
-    public void A_new_publication_replaces_the_last_so_a_gone_node_has_no_series()
+    public async Task A_new_publication_replaces_the_last_so_a_gone_node_has_no_series()
     {
         var series = new NodeMetricSeries();
         series.Publish([Usage("a", [("cpu", 1000, 0)]), Usage("b", [("cpu", 2000, 0)])]);
         series.Publish([Usage("a", [("cpu", 1000, 1000)])]);
-        var text = Text(series);
+        var text = await TextAsync(series);
         Assert.DoesNotContain("node=\"b\"", text, StringComparison.Ordinal);
         Assert.Contains("handoff_node_allocated{node=\"a\",resource=\"cpu\"} 1\n", text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_published_tracker_is_read_at_each_scrape()
+    public async Task A_published_tracker_is_read_at_each_scrape()
     {
         var tracker = new SimpleResourceTracker();
         tracker.SetNode("a", ResourceList.Of(("cpu", "2")));
         var series = new NodeMetricSeries();
         series.Publish(tracker.Snapshot);
-        Assert.Contains("handoff_node_allocated{node=\"a\",resource=\"cpu\"} 0\n", Text(series), StringComparison.Ordinal);
+        Assert.Contains("handoff_node_allocated{node=\"a\",resource=\"cpu\"} 0\n", await TextAsync(series), StringComparison.Ordinal);
 
         Assert.True(tracker.TryAllocate("a", ResourceList.Of(("cpu", "1")), "p"));
 
-        Assert.Contains("handoff_node_allocated{node=\"a\",resource=\"cpu\"} 1\n", Text(series), StringComparison.Ordinal);
+        Assert.Contains("handoff_node_allocated{node=\"a\",resource=\"cpu\"} 1\n", await TextAsync(series), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Many_nodes_are_written_in_order_across_flushes_with_non_ascii_names_encoded()
+    {
+        var nodes = Enumerable.Range(0, 1_000).Select(i => Usage($"nœud-{i:D4}", [("cpu", 16_000, i), ("memory", 1_000, 1_000)])).ToArray();
+        var series = new NodeMetricSeries();
+        series.Publish(nodes);
+
+        var lines = (await TextAsync(series)).Split('\n');
+
+        var expected = new[] { "# HELP handoff_node_capacity HandoffNode capacity per resource (in units; milli-units / 1000).", "# TYPE handoff_node_capacity gauge" }
+            .Concat(nodes.SelectMany(n => new[] { $"handoff_node_capacity{{node=\"{n.Node}\",resource=\"cpu\"}} 16", $"handoff_node_capacity{{node=\"{n.Node}\",resource=\"memory\"}} 1" }))
+            .Concat(["# HELP handoff_node_allocated Capacity held by functions per HandoffNode and resource.", "# TYPE handoff_node_allocated gauge"])
+            .Concat(nodes.Select((n, i) => new[] { $"handoff_node_allocated{{node=\"{n.Node}\",resource=\"cpu\"}} {(i / 1000.0).ToString(System.Globalization.CultureInfo.InvariantCulture)}", $"handoff_node_allocated{{node=\"{n.Node}\",resource=\"memory\"}} 1" }).SelectMany(l => l))
+            .Append("");
+        Assert.Equal(expected, lines);
     }
 
     [Theory]
