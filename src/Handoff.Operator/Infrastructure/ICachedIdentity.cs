@@ -11,6 +11,15 @@ public interface ICachedIdentity<in T>
     /// <summary>Its key in the cache (<see cref="ResourceCache{T}.KeyOf(string?, string)"/>): the cache keys it by this very string.</summary>
     string CacheKey { get; }
 
-    /// <summary>Takes the strings equal to <paramref name="previous"/>'s (its key among them); called before it is stored, while it is no one else's.</summary>
+    /// <summary>Its <c>metadata.uid</c>, read without making its metadata.</summary>
+    string? Uid { get; }
+
+    /// <summary>Its <c>metadata.resourceVersion</c>, read without making its metadata.</summary>
+    string? ResourceVersion { get; }
+
+    /// <summary>
+    /// Takes the strings equal to <paramref name="previous"/>'s (its key, name and UID among them); called before it is
+    /// stored, while it is no one else's.
+    /// </summary>
     void KeepIdentityOf(T previous);
 }

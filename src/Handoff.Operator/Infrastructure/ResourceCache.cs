@@ -45,6 +45,12 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
     public static string KeyOf(T item) =>
         item is ICachedIdentity<T> keyed ? keyed.CacheKey : KeyOf(item.Metadata.NamespaceProperty, item.Metadata.Name);
 
+    /// <summary>Its <c>metadata.uid</c> (an object that keeps its own identity is asked without making its metadata).</summary>
+    public static string? UidOf(T item) => item is ICachedIdentity<T> kept ? kept.Uid : item.Metadata.Uid;
+
+    /// <summary>Its <c>metadata.resourceVersion</c>, as <see cref="UidOf"/>.</summary>
+    public static string? VersionOf(T item) => item is ICachedIdentity<T> kept ? kept.ResourceVersion : item.Metadata?.ResourceVersion;
+
     public static string KeyOf(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : ns + "/" + name;
 
     public int Count => _items.Count;
@@ -334,8 +340,14 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
                 return false;
             }
 
-            KeepIdentityStrings(item, current);
-            (item as ICachedIdentity<T>)?.KeepIdentityOf(current);
+            if (item is ICachedIdentity<T> kept)
+            {
+                kept.KeepIdentityOf(current);
+            }
+            else
+            {
+                KeepIdentityStrings(item, current);
+            }
             if (_items.TryUpdate(key, item, current))
             {
                 Changed(key);
@@ -389,20 +401,21 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
             _removed.Clear();
         }
 
-        _removed[key] = (last.Metadata.Uid, last.Metadata.ResourceVersion);
+        _removed[key] = (UidOf(last), VersionOf(last));
     }
 
     /// <summary>True unless <paramref name="candidate"/> is the removed object at the version it was removed at, or older.</summary>
     private static bool IsNewer(T candidate, (string? Uid, string? ResourceVersion) removed)
     {
-        if (!string.Equals(candidate.Metadata.Uid, removed.Uid, StringComparison.Ordinal))
+        if (!string.Equals(UidOf(candidate), removed.Uid, StringComparison.Ordinal))
         {
             return true; // another object of the same name: created again since
         }
 
-        return CompareVersions(candidate.Metadata.ResourceVersion, removed.ResourceVersion) is { } order
+        var version = VersionOf(candidate);
+        return CompareVersions(version, removed.ResourceVersion) is { } order
             ? order > 0
-            : !string.Equals(candidate.Metadata.ResourceVersion, removed.ResourceVersion, StringComparison.Ordinal);
+            : !string.Equals(version, removed.ResourceVersion, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -441,12 +454,12 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
 
     private static bool IsOlder(T candidate, T current)
     {
-        if (!string.Equals(candidate.Metadata.Uid, current.Metadata.Uid, StringComparison.Ordinal))
+        if (!string.Equals(UidOf(candidate), UidOf(current), StringComparison.Ordinal))
         {
             return false;
         }
 
-        return CompareVersions(candidate.Metadata.ResourceVersion, current.Metadata.ResourceVersion) < 0;
+        return CompareVersions(VersionOf(candidate), VersionOf(current)) < 0;
     }
 
     /// <summary>Two resourceVersions compared as numbers, as etcd's are; null when either is not one.</summary>

@@ -227,7 +227,7 @@ public sealed class ResourceWatcher<T>
             InvalidChanged?.Invoke();
         }
 
-        var rv = ev.Object.Metadata?.ResourceVersion;
+        var rv = ResourceCache<T>.VersionOf(ev.Object);
         switch (ev.Type)
         {
             case WatchEventType.Added:

@@ -147,7 +147,7 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
         foreach (var pod in livePods)
         {
             var current = await ReadPodAsync(pod.Namespace, pod.Name, cancellationToken);
-            if (current is null || current.Metadata.Uid != pod.Metadata.Uid)
+            if (current is null || current.Metadata.Uid != pod.Uid)
             {
                 pods.Remove(ResourceCache<PodRecord>.KeyOf(pod), pod);
                 allLive = false;
@@ -260,12 +260,12 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
     public async Task DeletePodAsync(PodRecord pod, string reason, CancellationToken cancellationToken)
     {
         fence.ThrowIfStale();
-        var options = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } };
+        var options = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Uid } };
         await api.RunAsync(
             "delete-pod",
-            ct => client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, options, cancellationToken: ct),
+            ct => client.CoreV1.DeleteNamespacedPodAsync(pod.Name, pod.Namespace, options, cancellationToken: ct),
             cancellationToken);
-        Log.PodDeleted(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, reason);
+        Log.PodDeleted(logger, pod.Namespace, pod.Name, reason);
     }
 
     /// <summary>
@@ -277,14 +277,14 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
     {
         fence.ThrowIfStale();
         var pod = collect.Pod.Pod;
-        var options = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } };
+        var options = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Uid } };
         var (result, _) = await api.RunAsync(
             "delete-pod",
-            ct => client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, options, cancellationToken: ct),
+            ct => client.CoreV1.DeleteNamespacedPodAsync(pod.Name, pod.Namespace, options, cancellationToken: ct),
             cancellationToken);
         if (result == ApiCallResult.Done)
         {
-            Log.PodCollected(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, collect.Function.Name, collect.Policy);
+            Log.PodCollected(logger, pod.Namespace, pod.Name, collect.Function.Name, collect.Policy);
         }
     }
 

@@ -83,7 +83,7 @@ public static class FinishedWorkStep
             var policy = f.Object.Spec?.PodGC ?? defaults.PodGC;
             if (policy == PodGCPolicies.OnCompletion || (policy == PodGCPolicies.OnSuccess && f.State is Succeeded))
             {
-                pods.AddRange(f.Pods.Where(p => !p.Live && p.Pod.Metadata.DeletionTimestamp is null).Select(p => new PodToCollect(f, p, policy)));
+                pods.AddRange(f.Pods.Where(p => !p.Live && p.Pod.DeletionTimestamp is null).Select(p => new PodToCollect(f, p, policy)));
             }
 
             if ((f.Object.Spec?.TtlSecondsAfterFinished ?? defaults.TtlSecondsAfterFinished) is not { } ttl || f.Record.CompletionTime is not { } completed)

@@ -107,7 +107,7 @@ public sealed class PodMemos
     internal IReadOnlyList<ObservedPod> Stranded() => _stranded.Count == 0 ? [] : [.. _stranded.Values];
 
     internal IReadOnlyList<PlainPod> Pending() => _pendingInOrder ??= _pending.Count == 0 ? []
-        : [.. _pending.Values.OrderBy(p => p.Record.Metadata.CreationTimestamp).ThenBy(p => p.Key, StringComparer.Ordinal)];
+        : [.. _pending.Values.OrderBy(p => p.Record.CreationTimestamp).ThenBy(p => p.Key, StringComparer.Ordinal)];
 
     internal IReadOnlyDictionary<string, ResourceList> External => _external;
 

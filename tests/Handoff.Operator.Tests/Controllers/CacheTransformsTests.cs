@@ -165,7 +165,7 @@ public sealed class CacheTransformsTests
     }
 
     [Fact]
-    public void A_pods_new_version_in_the_cache_takes_its_key_owner_and_attempt_name_from_the_one_it_replaces()
+    public void A_pods_new_version_in_the_cache_takes_its_key_name_uid_owner_and_attempt_name_from_the_one_it_replaces()
     {
         var cache = new ResourceCache<PodRecord>();
         PodRecord Version(string resourceVersion, string phase = "Pending", string uid = "uid-f-1", string owner = "uid-f")
@@ -189,6 +189,8 @@ public sealed class CacheTransformsTests
         Assert.Same(first.Key, stored.Key);
         Assert.Same(first.OwnerUid, stored.OwnerUid);
         Assert.Same(first.Name, stored.Attempt.Name);
+        Assert.Same(first.Name, stored.Name);
+        Assert.Same(first.Uid, stored.Uid);
         Assert.Same(first.Key, Assert.Single(cache.ListOrderedByKey()).Key);
         Assert.Equal("ns/g-1", (stored with { Metadata = new V1ObjectMeta { Name = "g-1", NamespaceProperty = "ns" } }).Key);
 
@@ -216,6 +218,35 @@ public sealed class CacheTransformsTests
         // A pod of the same name created again keeps its own owner.
         Assert.True(cache.Upsert(Version("50", uid: "uid-f-1-again", owner: "uid-f-again")));
         Assert.Equal("uid-f-again", cache.Get("ns/f-1")!.OwnerUid);
+        Assert.Equal("uid-f-1-again", cache.Get("ns/f-1")!.Uid);
+    }
+
+    [Fact]
+    public void A_pod_record_keeps_its_identity_as_fields_and_makes_its_metadata_when_asked()
+    {
+        var created = new DateTime(2026, 12, 2, 15, 0, 0, DateTimeKind.Utc);
+        var meta = Metadata("f-1");
+        (meta.Uid, meta.ResourceVersion, meta.CreationTimestamp, meta.DeletionTimestamp) = ("uid-1", "42", created, created.AddSeconds(5));
+        meta.Labels["other"] = "label";
+        var record = CacheTransforms.Pod(new V1Pod { Metadata = meta, Spec = new V1PodSpec { SchedulerName = "handoff" } });
+
+        Assert.Equal(("f-1", "ns", "uid-1", "42", created, created.AddSeconds(5)),
+            (record.Name, record.Namespace, record.Uid, record.ResourceVersion, record.CreationTimestamp, record.DeletionTimestamp));
+        var made = record.Metadata;
+        Assert.Equal(("f-1", "ns", "uid-1", "42", (DateTime?)created, (DateTime?)created.AddSeconds(5)),
+            (made.Name, made.NamespaceProperty, made.Uid, made.ResourceVersion, made.CreationTimestamp, made.DeletionTimestamp));
+        Assert.Null(made.Labels); // the identity alone: labels and owners were read into the record's other fields
+        var renamed = record with { Metadata = new V1ObjectMeta { Name = "g-1", NamespaceProperty = "ns", ResourceVersion = "43" } };
+        Assert.Equal(("43", "ns/g-1", null), (renamed.ResourceVersion, renamed.Key, renamed.DeletionTimestamp));
+
+        // Its deletion is read from the field: an unbound plain pod naming Handoff waits for it until it is being deleted.
+        V1Pod Plain(DateTime? deleted) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "p", NamespaceProperty = "ns", Uid = "uid-p", DeletionTimestamp = deleted },
+            Spec = new V1PodSpec { SchedulerName = "handoff" },
+        };
+        Assert.Equal(PodRole.WaitingForHandoff, CacheTransforms.Pod(Plain(null)).RoleFor("handoff"));
+        Assert.Equal(PodRole.OtherScheduler, CacheTransforms.Pod(Plain(created)).RoleFor("handoff"));
     }
 
     [Fact]
