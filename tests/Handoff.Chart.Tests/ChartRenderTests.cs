@@ -150,6 +150,15 @@ public sealed class ChartRenderTests
         var env = deployment.Spec.Template.Spec.Containers.Single().Env;
         Assert.Equal("metadata.name", env.Single(e => e.Name == "POD_NAME").ValueFrom.FieldRef.FieldPath);
         Assert.Equal("metadata.namespace", env.Single(e => e.Name == "POD_NAMESPACE").ValueFrom.FieldRef.FieldPath);
+        Assert.DoesNotContain(env, e => e.Name == "DOTNET_GCConserveMemory");
+    }
+
+    [Fact]
+    public async Task The_GC_conservation_level_is_the_runtimes_variable_when_set()
+    {
+        var deployment = await DeploymentAsync([], ["gcConserveMemory=9"]);
+        var env = deployment.Spec.Template.Spec.Containers.Single().Env;
+        Assert.Equal("9", env.Single(e => e.Name == "DOTNET_GCConserveMemory").Value);
     }
 
     [Fact]
