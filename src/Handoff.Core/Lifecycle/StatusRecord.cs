@@ -23,9 +23,23 @@ public sealed record StatusRecord
 
     public string? Message { get; init; }
 
-    public DateTimeOffset? RetryAfter { get; init; }
+    // The times are kept as UTC ticks (NoTime: none), not as DateTimeOffset? (24 bytes each): a record is kept for
+    // every function the operator knows, and three of those were a third of it.
+    private const long NoTime = long.MinValue;
+    private readonly long _retryAfter = NoTime;
+    private readonly long _startTime = NoTime;
+    private readonly long _completionTime = NoTime;
 
-    public DateTimeOffset? StartTime { get; init; }
+    /// <summary>In UTC (a time given with another offset is kept as the same instant).</summary>
+    public DateTimeOffset? RetryAfter { get => Time(_retryAfter); init => _retryAfter = Ticks(value); }
 
-    public DateTimeOffset? CompletionTime { get; init; }
+    /// <summary>In UTC, as <see cref="RetryAfter"/>.</summary>
+    public DateTimeOffset? StartTime { get => Time(_startTime); init => _startTime = Ticks(value); }
+
+    /// <summary>In UTC, as <see cref="RetryAfter"/>.</summary>
+    public DateTimeOffset? CompletionTime { get => Time(_completionTime); init => _completionTime = Ticks(value); }
+
+    private static long Ticks(DateTimeOffset? time) => time is { } t ? t.UtcTicks : NoTime;
+
+    private static DateTimeOffset? Time(long ticks) => ticks == NoTime ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 }
