@@ -348,6 +348,7 @@ public sealed class ResourceCache<T>(Func<T, T>? transform = null, Func<T, T, bo
             {
                 KeepIdentityStrings(item, current);
             }
+
             if (_items.TryUpdate(key, item, current))
             {
                 Changed(key);
