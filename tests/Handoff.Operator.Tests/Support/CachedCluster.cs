@@ -48,8 +48,25 @@ public sealed class CachedCluster
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(item);
-        item.Metadata.ResourceVersion = NextVersion();
+        var version = NextVersion();
+        item.Metadata.ResourceVersion = version;
+        if (ResourceCache<T>.VersionOf(item) != version)
+        {
+            // An object whose metadata is made when read (a pod record) would be stored without its version.
+            throw new InvalidOperationException($"{typeof(T).Name} did not take its resourceVersion through Metadata: give it one another way.");
+        }
+
         cache.Upsert(item);
+    }
+
+    /// <summary>Stores <paramref name="pod"/> at a new resourceVersion (a record's metadata is made when read: it is given a copy).</summary>
+    public void Upsert(ResourceCache<PodRecord> cache, PodRecord pod)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(pod);
+        var identity = pod.Metadata;
+        identity.ResourceVersion = NextVersion();
+        cache.Upsert(pod with { Metadata = identity });
     }
 
     /// <summary>What the caches hold now, as a pass takes it.</summary>
