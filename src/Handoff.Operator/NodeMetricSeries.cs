@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
+using Handoff.Core.Resources;
 using Handoff.Core.Tracking;
 
 namespace Handoff.Operator;
@@ -25,6 +26,10 @@ public sealed class NodeMetricSeries
 
     private static readonly Func<IReadOnlyList<NodeUsage>> None = static () => [];
 
+    private static readonly Family Capacity = Family.Of(CapacityName, "HandoffNode capacity per resource (in units; milli-units / 1000).", static u => u.Capacity);
+
+    private static readonly Family Allocated = Family.Of(AllocatedName, "Capacity held by functions per HandoffNode and resource.", static u => u.Allocated);
+
     private Func<IReadOnlyList<NodeUsage>> _usage = None;
 
     /// <summary>Every node's usage, fixed (replaces what was published before).</summary>
@@ -47,8 +52,8 @@ public sealed class NodeMetricSeries
         var output = PipeWriter.Create(destination, new StreamPipeWriterOptions(leaveOpen: true));
         try
         {
-            await WriteFamilyAsync(output, Family.Capacity, usage, cancellationToken);
-            await WriteFamilyAsync(output, Family.Allocated, usage, cancellationToken);
+            await WriteFamilyAsync(output, Capacity, usage, cancellationToken);
+            await WriteFamilyAsync(output, Allocated, usage, cancellationToken);
             output.Write(trailer.Span);
             await output.FlushAsync(cancellationToken);
         }
@@ -58,15 +63,18 @@ public sealed class NodeMetricSeries
         }
     }
 
-    private enum Family
+    /// <summary>A family's header and the start of each of its lines, in UTF-8, and what its values are.</summary>
+    private sealed record Family(byte[] Header, byte[] LineStart, Func<NodeUsage, ResourceList> Values)
     {
-        Capacity,
-        Allocated,
+        public static Family Of(string name, string help, Func<NodeUsage, ResourceList> values) => new(
+            Encoding.UTF8.GetBytes($"# HELP {name} {help}\n# TYPE {name} gauge\n"),
+            Encoding.UTF8.GetBytes(name + "{node=\""),
+            values);
     }
 
     private static async Task WriteFamilyAsync(PipeWriter output, Family family, IReadOnlyList<NodeUsage> usage, CancellationToken cancellationToken)
     {
-        WriteHeader(output, family);
+        output.Write(family.Header);
         for (var from = 0; from < usage.Count; from += NodesPerFlush)
         {
             WriteLines(output, family, usage, from, Math.Min(usage.Count, from + NodesPerFlush));
@@ -74,19 +82,15 @@ public sealed class NodeMetricSeries
         }
     }
 
-    private static void WriteHeader(IBufferWriter<byte> output, Family family) => output.Write(family == Family.Capacity
-        ? "# HELP handoff_node_capacity HandoffNode capacity per resource (in units; milli-units / 1000).\n# TYPE handoff_node_capacity gauge\n"u8
-        : "# HELP handoff_node_allocated Capacity held by functions per HandoffNode and resource.\n# TYPE handoff_node_allocated gauge\n"u8);
-
     private static void WriteLines(IBufferWriter<byte> output, Family family, IReadOnlyList<NodeUsage> usage, int from, int to)
     {
         for (var i = from; i < to; i++)
         {
             var node = usage[i];
-            var held = family == Family.Capacity ? node.Capacity : node.Allocated;
+            var held = family.Values(node);
             foreach (var (resource, _) in node.Capacity)
             {
-                output.Write(family == Family.Capacity ? "handoff_node_capacity{node=\""u8 : "handoff_node_allocated{node=\""u8);
+                output.Write(family.LineStart);
                 WriteLabelValue(output, node.Node);
                 output.Write("\",resource=\""u8);
                 WriteLabelValue(output, resource);
