@@ -16,7 +16,7 @@ namespace Handoff.Core.Resources;
 /// missing and 0 alike. Results of <see cref="Subtract"/> may be negative (e.g. available capacity after a
 /// node's capacity was lowered below what is allocated); parsed lists never are.
 /// </summary>
-public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection<KeyValuePair<string, long>>
+public sealed partial class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection<KeyValuePair<string, long>>
 {
     private const int MaxNameLength = 253 + 1 + 63;
 
@@ -454,13 +454,10 @@ public sealed class ResourceList : IEquatable<ResourceList>, IReadOnlyCollection
         return result;
     }
 
-    public IEnumerator<KeyValuePair<string, long>> GetEnumerator()
-    {
-        for (var i = 0; i < _names.Length; i++)
-        {
-            yield return KeyValuePair.Create(_names[i], _values[i]);
-        }
-    }
+    /// <summary>The entries in ordinal name order; a <c>foreach</c> over the list allocates nothing.</summary>
+    public Enumerator GetEnumerator() => new(_names, _values);
+
+    IEnumerator<KeyValuePair<string, long>> IEnumerable<KeyValuePair<string, long>>.GetEnumerator() => GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
