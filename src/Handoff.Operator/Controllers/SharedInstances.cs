@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using CommunityToolkit.HighPerformance.Buffers;
 
 namespace Handoff.Operator.Controllers;
 
@@ -8,17 +10,20 @@ namespace Handoff.Operator.Controllers;
 /// One instance for equal values across the cached objects: pod templates (a function's template is most of its cached
 /// object, and the functions of a fan-out usually have the same one: their inputs reach the pod through <c>args</c>, not
 /// the template) and cost maps. Values are equal when their text (<c>text</c>: JSON, say) is (SHA-256, so one tenant
-/// cannot forge a match for another's value). Instances are held weakly: a value no cached object uses any more is
+/// cannot forge a match for another's value); a text can be written into a pooled buffer instead of made as a string
+/// (<see cref="SharedInstances(Action{T, IBufferWriter{char}})"/>), so a lookup allocates nothing. Instances are held weakly: a value no cached object uses any more is
 /// collected, and its entry swept once entries outnumber twice those alive at the last sweep. Shared values are never
 /// modified (a pod is built from a copy of its function's template, <c>FunctionPods.Build</c>).
 /// A value can also be shared by its encoded form before it is decoded (<see cref="ShareEncoded{TState}"/>: the JSON an
 /// API server sent): a value seen before is then not decoded again. Encoded forms and texts are hashed apart (a
 /// value shared both ways may be kept twice, never confused).
 /// </summary>
-public sealed class SharedInstances<T>(Func<T, string> text)
+public sealed class SharedInstances<T>
     where T : class
 {
     private const int MinSweepAt = 1024;
+
+    private readonly Action<T, IBufferWriter<char>> _writeText;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<(ulong, ulong, ulong, ulong), WeakReference<T>> _byHash = [];
@@ -26,6 +31,20 @@ public sealed class SharedInstances<T>(Func<T, string> text)
     // The instances handed out as kept: sharing one of them again costs a lookup, not its text and hash.
     private readonly ConditionalWeakTable<T, object?> _kept = [];
     private int _sweepAt = MinSweepAt;
+
+    /// <summary>Values compared by the text <paramref name="text"/> makes of them.</summary>
+    public SharedInstances(Func<T, string> text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        _writeText = (value, writer) => writer.Write(text(value).AsSpan());
+    }
+
+    /// <summary>Values compared by the text <paramref name="writeText"/> writes of them, into a pooled buffer.</summary>
+    public SharedInstances(Action<T, IBufferWriter<char>> writeText)
+    {
+        ArgumentNullException.ThrowIfNull(writeText);
+        _writeText = writeText;
+    }
 
     /// <summary>
     /// The instance to keep for <paramref name="value"/>: an equal one already kept, or this one — or, when
@@ -40,7 +59,13 @@ public sealed class SharedInstances<T>(Func<T, string> text)
             return value;
         }
 
-        var key = KeyOf(MemoryMarshal.AsBytes(text(value).AsSpan()), domain: 0);
+        (ulong, ulong, ulong, ulong) key;
+        using (var text = new ArrayPoolBufferWriter<char>(256))
+        {
+            _writeText(value, text);
+            key = KeyOf(MemoryMarshal.AsBytes(text.WrittenSpan), domain: 0);
+        }
+
         lock (_gate)
         {
             if (Find(key) is { } shared)
