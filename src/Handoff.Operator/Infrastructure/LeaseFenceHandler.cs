@@ -25,6 +25,29 @@ public sealed class LeaseFenceHandler(Func<ILeaseFence> fence) : DelegatingHandl
     private static bool IsWrite(HttpMethod method) =>
         method == HttpMethod.Post || method == HttpMethod.Put || method == HttpMethod.Patch || method == HttpMethod.Delete;
 
-    private static bool IsUnfenced(Uri? uri) =>
-        uri is not null && Array.Exists(Unfenced, prefix => uri.AbsolutePath.Contains(prefix, StringComparison.Ordinal));
+    // Read from the URI's own text up to its query (its AbsolutePath is a new string each time it is asked, and this
+    // runs for every write the operator makes: three a function).
+    private static bool IsUnfenced(Uri? uri)
+    {
+        if (uri is null)
+        {
+            return false;
+        }
+
+        var text = uri.OriginalString.AsSpan();
+        if (text.IndexOf('?') is var query and >= 0)
+        {
+            text = text[..query];
+        }
+
+        foreach (var prefix in Unfenced)
+        {
+            if (text.Contains(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
