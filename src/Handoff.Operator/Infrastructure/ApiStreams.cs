@@ -1,6 +1,7 @@
 using System.Net;
-using System.Text;
+using System.Net.Http.Headers;
 using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 using k8s;
 using k8s.Autorest;
 
@@ -12,7 +13,8 @@ namespace Handoff.Operator.Infrastructure;
 /// watch events from the UTF-8 bytes as they arrive (<see cref="KubernetesWatchSource{T, TList}"/>). The client's own
 /// watch reads each event into a string and decodes it twice (once to learn its type); at 5,000 Nodes posting their
 /// status every 5 minutes that was most of what an idle operator allocated. The writes made for every function (its
-/// pod created, its status patched) decode their answers from the bytes too (<see cref="SendJsonAsync"/>). It wraps any
+/// pod created, its status patched) decode their answers from the bytes too (<see cref="SendObjectAsync{TBody, T}"/>),
+/// and send their bodies as UTF-8 from pooled buffers. It wraps any
 /// client (the tests' own too) rather than deriving one.
 /// </summary>
 public sealed class ApiStreams(Kubernetes client, KubernetesClientConfiguration config)
@@ -65,19 +67,78 @@ public sealed class ApiStreams(Kubernetes client, KubernetesClientConfiguration 
     }
 
     /// <summary>
-    /// Sends <paramref name="body"/> (JSON of <paramref name="mediaType"/>) with <paramref name="method"/> and decodes the
-    /// answer from its bytes with <paramref name="json"/> (the client's own calls read it into a string first, and a
+    /// Sends <paramref name="body"/> written as JSON by the client's own serializer (as its generated calls write it, but
+    /// as UTF-8 into a pooled buffer, not a string) and decodes the answer from its bytes with <paramref name="json"/>.
+    /// </summary>
+    public async Task<T> SendObjectAsync<TBody, T>(
+        HttpMethod method, string relativeUri, TBody body, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        using var utf8 = Encode(body);
+        return await SendUtf8Async<T>(method, relativeUri, utf8.WrittenMemory, JsonMediaType, json, cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="body"/> as <see cref="SendObjectAsync{TBody, T}"/> does, for a write whose answer is not used (a Binding's).</summary>
+    public async Task SendObjectAsync<TBody>(HttpMethod method, string relativeUri, TBody body, CancellationToken cancellationToken)
+    {
+        using var utf8 = Encode(body);
+        using var content = Content(utf8.WrittenMemory, JsonMediaType);
+        using var response = await SendAsync(method, relativeUri, content, cancellationToken);
+        using var answer = await ReadAnswerAsync(response, cancellationToken);
+    }
+
+    private const string JsonMediaType = "application/json";
+
+    /// <summary>
+    /// Sends <paramref name="body"/> (UTF-8 JSON of <paramref name="mediaType"/>) with <paramref name="method"/> and decodes
+    /// the answer from its bytes with <paramref name="json"/> (the client's own calls read it into a string first, and a
     /// custom object's into a JSON element, then decode it).
     /// </summary>
-    public async Task<T> SendJsonAsync<T>(
-        HttpMethod method, string relativeUri, string body, string mediaType, JsonSerializerOptions json, CancellationToken cancellationToken)
+    public async Task<T> SendUtf8Async<T>(
+        HttpMethod method, string relativeUri, ReadOnlyMemory<byte> body, string mediaType, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
-        using var content = new StringContent(body, Encoding.UTF8, mediaType);
+        using var content = Content(body, mediaType);
         using var response = await SendAsync(method, relativeUri, content, cancellationToken);
-        // Read whole first (one object, a few KB), then decoded synchronously from memory: DeserializeAsync grew the Native
-        // AOT image by 3.6 MB, and a synchronous read of the network stream would hold a pool thread while the body comes.
-        await response.Content.LoadIntoBufferAsync(cancellationToken);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        return JsonSerializer.Deserialize<T>(stream, json) ?? throw new JsonException($"{method} {relativeUri} answered null");
+        // Read whole into a pooled buffer first (one object, a few KB), then decoded synchronously: DeserializeAsync grew
+        // the Native AOT image by 3.6 MB, and a synchronous read of the network stream would hold a pool thread while the
+        // body comes. (The content's own buffering made a new array, regrown as it filled, for every answer.)
+        using var answer = await ReadAnswerAsync(response, cancellationToken);
+        return JsonSerializer.Deserialize<T>(answer.WrittenSpan, json) ?? throw new JsonException($"{method} {relativeUri} answered null");
+    }
+
+    private static ArrayPoolBufferWriter<byte> Encode<TBody>(TBody body)
+    {
+        var utf8 = new ArrayPoolBufferWriter<byte>(4096);
+        using var writer = new Utf8JsonWriter(utf8);
+        JsonSerializer.Serialize(writer, body, KubernetesJsonOptions.Value);
+        return utf8;
+    }
+
+    private static ReadOnlyMemoryContent Content(ReadOnlyMemory<byte> body, string mediaType)
+    {
+        var content = new ReadOnlyMemoryContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
+        return content;
+    }
+
+    private static async Task<ArrayPoolBufferWriter<byte>> ReadAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var length = response.Content.Headers.ContentLength is { } n and > 0 and < int.MaxValue ? (int)n : 4096;
+        var answer = new ArrayPoolBufferWriter<byte>(length + 1);
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            int read;
+            while ((read = await stream.ReadAsync(answer.GetMemory(1024), cancellationToken)) > 0)
+            {
+                answer.Advance(read);
+            }
+
+            return answer;
+        }
+        catch
+        {
+            answer.Dispose();
+            throw;
+        }
     }
 }

@@ -50,8 +50,8 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
             // The answer is decoded as the pods' watch decodes a pod: only what its record is made of.
             (var result, created) = await api.RunAsync(
                 "create-pod",
-                ct => streams.SendJsonAsync<V1Pod>(
-                    HttpMethod.Post, $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods", KubernetesJson.Serialize(pod), "application/json", CacheTransforms.PodJson, ct),
+                ct => streams.SendObjectAsync<V1Pod, V1Pod>(
+                    HttpMethod.Post, $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods", pod, CacheTransforms.PodJson, ct),
                 cancellationToken);
             if (result == ApiCallResult.Conflict)
             {
@@ -109,8 +109,9 @@ public sealed class Actuator(IKubernetes client, ApiStreams streams, ApiCalls ap
             "bind-pod",
             async ct =>
             {
-                using var response = await client.CoreV1.CreateNamespacedPodBindingWithHttpMessagesAsync(
-                    binding, pod.Name, pod.Namespace, cancellationToken: ct);
+                // Sent as the client's call sends it, its answer (a Status) read and dropped: the call read it into a string.
+                await streams.SendObjectAsync(
+                    HttpMethod.Post, $"api/v1/namespaces/{Uri.EscapeDataString(pod.Namespace)}/pods/{Uri.EscapeDataString(pod.Name)}/binding", binding, ct);
                 return binding;
             },
             cancellationToken);
