@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance.Buffers;
 using Handoff.Api.V1Alpha1;
 using Handoff.Core;
 using Handoff.Core.Lifecycle;
@@ -117,8 +118,8 @@ public sealed class StatusWriter(
 
         var current = f.Object.Status;
         var desired = ToStatus(report, current, f.Object.Metadata.Generation, time.GetUtcNow().UtcDateTime);
-        var patch = MergePatches.Diff(StatusPatches.ToJson(current), StatusPatches.ToJson(desired));
-        if (patch is null)
+        using var patch = new ArrayPoolBufferWriter<byte>(1024);
+        if (!FunctionStatusPatch.TryWrite(current, desired, rv, patch))
         {
             term.FunctionStatusChecked[f.Key] = (rv, report);
             return WriteResult.Unchanged;
@@ -128,10 +129,10 @@ public sealed class StatusWriter(
         var (result, updated) = await api.RunAsync(
             "patch-function-status",
             // The answer is decoded from its bytes as the functions' watch decodes a function: its template is the one kept.
-            ct => streams.SendJsonAsync<HandoffFunction>(
+            ct => streams.SendUtf8Async<HandoffFunction>(
                 HttpMethod.Patch,
                 $"apis/{HandoffApi.Group}/{HandoffApi.Version}/namespaces/{Uri.EscapeDataString(f.Namespace)}/{HandoffApi.FunctionPlural}/{Uri.EscapeDataString(f.Name)}/status",
-                MergePatches.StatusPatch(patch, rv), "application/merge-patch+json", CacheTransforms.FunctionJson, ct),
+                patch.WrittenMemory, "application/merge-patch+json", CacheTransforms.FunctionJson, ct),
             cancellationToken);
         if (updated is null)
         {
