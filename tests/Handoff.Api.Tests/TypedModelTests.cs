@@ -25,6 +25,31 @@ public sealed class TypedModelTests
     }
 
     [Fact]
+    public void A_function_has_metadata_spec_and_status_whether_made_or_decoded_and_one_of_each()
+    {
+        var made = new HandoffFunction();
+        Assert.Same(made.Metadata, made.Metadata);
+        Assert.Same(made.Spec, made.Spec);
+        Assert.Same(made.Status, made.Status);
+
+        var decoded = KubernetesJson.Deserialize<HandoffFunction>("""
+            {"apiVersion":"handoff.dev/v1alpha1","kind":"HandoffFunction","metadata":{"name":"f"},"spec":{"cost":{"cpu":"1"}}}
+            """);
+        Assert.Equal("f", decoded.Metadata.Name);
+        Assert.Equal("1", decoded.Spec.Cost!["cpu"]);
+        Assert.Null(decoded.Status.Phase);
+        Assert.Contains("\"status\":{\"attempts\":0}", KubernetesJson.Serialize(decoded), StringComparison.Ordinal);
+
+        decoded.Status = null!;
+        Assert.NotNull(decoded.Status);
+
+        // Read by many threads at once before any has it: all see the one status.
+        var raced = new HandoffFunction[200].Select(_ => new HandoffFunction()).ToArray();
+        var seen = raced.AsParallel().SelectMany(f => Enumerable.Range(0, 4).Select(_ => (f, f.Status))).ToArray();
+        Assert.All(seen, pair => Assert.Same(pair.f.Status, pair.Item2));
+    }
+
+    [Fact]
     public void New_fields_round_trip()
     {
         var json = """
