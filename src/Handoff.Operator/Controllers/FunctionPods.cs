@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Handoff.Api.V1Alpha1;
@@ -6,7 +7,7 @@ using Handoff.Core.Lifecycle;
 using Handoff.Api.Mapping;
 using Handoff.Core.Resources;
 using Handoff.Core.Workloads;
-using k8s;
+using Handoff.Operator.Infrastructure;
 using k8s.Models;
 
 namespace Handoff.Operator.Controllers;
@@ -93,7 +94,7 @@ public static class FunctionPods
         ArgumentNullException.ThrowIfNull(inputs);
         var args = inputs.Values;
         var cost = mapped.Placement.Cost;
-        var template = KubernetesJson.Deserialize<V1PodTemplateSpec>(KubernetesJson.Serialize(function.Spec.Template ?? new V1PodTemplateSpec()));
+        var template = CopyOf(function.Spec.Template ?? new V1PodTemplateSpec());
         var name = function.Metadata.Name;
         var meta = template.Metadata ?? new V1ObjectMeta();
         var labels = new Dictionary<string, string>(meta.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
@@ -166,6 +167,18 @@ public static class FunctionPods
     }
 
     /// <summary>Sets the patch's entries on the pod spec (the first container, and pod-level resources).</summary>
+    // The JSON of each kept template (never modified: CacheTransforms.Templates), written once: a pod is built from a copy
+    // decoded from it, so a burst of one template's functions does not write the template out again for every pod.
+    private static readonly ConditionalWeakTable<V1PodTemplateSpec, byte[]> KeptTemplateJson = [];
+
+    private static V1PodTemplateSpec CopyOf(V1PodTemplateSpec template)
+    {
+        var json = CacheTransforms.Templates.IsKept(template)
+            ? KeptTemplateJson.GetValue(template, static t => JsonSerializer.SerializeToUtf8Bytes(t, KubernetesJsonOptions.Value))
+            : JsonSerializer.SerializeToUtf8Bytes(template, KubernetesJsonOptions.Value);
+        return JsonSerializer.Deserialize<V1PodTemplateSpec>(json, KubernetesJsonOptions.Value)!;
+    }
+
     private static void Claim(V1PodSpec spec, PodResourcePatch patch)
     {
         if (patch.IsEmpty)

@@ -97,6 +97,25 @@ public sealed class FunctionPodsTests
     }
 
     [Fact]
+    public void Pods_built_from_one_kept_template_are_copies_of_it_each_their_own()
+    {
+        var f = Function();
+        f.Spec.Template = CacheTransforms.Templates.Share(f.Spec.Template);
+        Assert.True(CacheTransforms.Templates.IsKept(f.Spec.Template));
+        var mapped = Api.Mapping.HandoffMapper.ToFunction(f);
+
+        var first = FunctionPods.Build(f, mapped, "transform-1", 1, "gpu-1", "handoff", ["1"]);
+        var second = FunctionPods.Build(f, mapped, "transform-2", 2, "gpu-1", "handoff", ["2"]);
+
+        Assert.NotSame(first.Spec, second.Spec);
+        Assert.NotSame(first.Spec.Containers[0], second.Spec.Containers[0]);
+        Assert.Equal("1", first.Spec.Containers[0].Env.Single(e => e.Name == "HANDOFF_ARG_0").Value);
+        Assert.Equal("2", second.Spec.Containers[0].Env.Single(e => e.Name == "HANDOFF_ARG_0").Value);
+        Assert.Equal(("busybox", "sneaky", "Always"), (f.Spec.Template.Spec.Containers[0].Image, f.Spec.Template.Spec.NodeName, f.Spec.Template.Spec.RestartPolicy));
+        Assert.Equal(["KEEP", "HANDOFF_ARGS"], f.Spec.Template.Spec.Containers[0].Env.Select(e => e.Name));
+    }
+
+    [Fact]
     public void The_duration_and_the_sandbox_knobs_of_the_function_are_copied_to_its_pod_and_nothing_else()
     {
         var f = Function();
