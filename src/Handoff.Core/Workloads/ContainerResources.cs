@@ -24,8 +24,17 @@ public sealed record ContainerResources(ResourceList Requests, ResourceList Limi
     {
         get
         {
-            var missing = Limits.Where(limit => !Requests.Contains(limit.Key)).ToList();
-            return missing.Count == 0 ? Requests : Requests.Add(ResourceList.FromMilli(missing));
+            // A loop, not a query: read for every pod the operator caches, and most limit nothing their requests do not.
+            List<KeyValuePair<string, long>>? missing = null;
+            foreach (var limit in Limits)
+            {
+                if (!Requests.Contains(limit.Key))
+                {
+                    (missing ??= []).Add(limit);
+                }
+            }
+
+            return missing is null ? Requests : Requests.Add(ResourceList.FromMilli(missing));
         }
     }
 }
