@@ -218,9 +218,11 @@ public static partial class CacheTransforms
         return kept;
     }
 
-    /// <summary>A condition's fields as text, each string prefixed with its length (a message may hold anything).</summary>
-    // Each field with its length first, so that no two conditions write the same text; written into the pool's buffer
-    // (a condition is looked up for every version of every function decoded: a string each was 26 MB a 10,000 burst).
+    /// <summary>
+    /// A condition's fields as text, each string prefixed with its length (a message may hold anything), written into the
+    /// pool's buffer: a condition is looked up for every version of every function decoded (a string each was 26 MB of a
+    /// 10,000 burst's allocations).
+    /// </summary>
     private static void ConditionText(HandoffCondition c, IBufferWriter<char> text)
     {
         foreach (var field in (ReadOnlySpan<string?>)[c.Type, c.Status, c.Reason, c.Message])

@@ -166,7 +166,6 @@ public static class FunctionPods
         };
     }
 
-    /// <summary>Sets the patch's entries on the pod spec (the first container, and pod-level resources).</summary>
     // The JSON of each kept template (never modified: CacheTransforms.Templates), written once: a pod is built from a copy
     // decoded from it, so a burst of one template's functions does not write the template out again for every pod.
     private static readonly ConditionalWeakTable<V1PodTemplateSpec, byte[]> KeptTemplateJson = [];
@@ -179,6 +178,7 @@ public static class FunctionPods
         return JsonSerializer.Deserialize<V1PodTemplateSpec>(json, KubernetesJsonOptions.Value)!;
     }
 
+    /// <summary>Sets the patch's entries on the pod spec (the first container, and pod-level resources).</summary>
     private static void Claim(V1PodSpec spec, PodResourcePatch patch)
     {
         if (patch.IsEmpty)

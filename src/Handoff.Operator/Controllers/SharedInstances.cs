@@ -11,9 +11,10 @@ namespace Handoff.Operator.Controllers;
 /// object, and the functions of a fan-out usually have the same one: their inputs reach the pod through <c>args</c>, not
 /// the template) and cost maps. Values are equal when their text (<c>text</c>: JSON, say) is (SHA-256, so one tenant
 /// cannot forge a match for another's value); a text can be written into a pooled buffer instead of made as a string
-/// (<see cref="SharedInstances(Action{T, IBufferWriter{char}})"/>), so a lookup allocates nothing. Instances are held weakly: a value no cached object uses any more is
-/// collected, and its entry swept once entries outnumber twice those alive at the last sweep. Shared values are never
-/// modified (a pod is built from a copy of its function's template, <c>FunctionPods.Build</c>).
+/// (<see cref="SharedInstances(Action{T, IBufferWriter{char}})"/>), so a lookup allocates nothing. Instances are held
+/// weakly: a value no cached object uses any more is collected, and its entry swept once entries outnumber twice those
+/// alive at the last sweep. Shared values are never modified (a pod is built from a copy of its function's template,
+/// <c>FunctionPods.Build</c>).
 /// A value can also be shared by its encoded form before it is decoded (<see cref="ShareEncoded{TState}"/>: the JSON an
 /// API server sent): a value seen before is then not decoded again. Encoded forms and texts are hashed apart (a
 /// value shared both ways may be kept twice, never confused).

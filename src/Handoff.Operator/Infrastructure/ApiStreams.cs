@@ -19,6 +19,11 @@ namespace Handoff.Operator.Infrastructure;
 /// </summary>
 public sealed class ApiStreams(Kubernetes client, KubernetesClientConfiguration config)
 {
+    private const string JsonMediaType = "application/json";
+
+    // An answer's buffer starts at its announced length, up to this (it grows past it as the body comes).
+    private const int MaxInitialAnswerBuffer = 1 << 20;
+
     /// <summary>
     /// Sends a GET of <paramref name="relativeUri"/> (relative to the client's base URI) and returns once the response's
     /// headers are in; the caller reads and disposes it. A status other than success throws
@@ -86,8 +91,6 @@ public sealed class ApiStreams(Kubernetes client, KubernetesClientConfiguration 
         using var answer = await ReadAnswerAsync(response, cancellationToken);
     }
 
-    private const string JsonMediaType = "application/json";
-
     /// <summary>
     /// Sends <paramref name="body"/> (UTF-8 JSON of <paramref name="mediaType"/>) with <paramref name="method"/> and decodes
     /// the answer from its bytes with <paramref name="json"/> (the client's own calls read it into a string first, and a
@@ -108,9 +111,17 @@ public sealed class ApiStreams(Kubernetes client, KubernetesClientConfiguration 
     private static ArrayPoolBufferWriter<byte> Encode<TBody>(TBody body)
     {
         var utf8 = new ArrayPoolBufferWriter<byte>(4096);
-        using var writer = new Utf8JsonWriter(utf8);
-        JsonSerializer.Serialize(writer, body, KubernetesJsonOptions.Value);
-        return utf8;
+        try
+        {
+            using var writer = new Utf8JsonWriter(utf8);
+            JsonSerializer.Serialize(writer, body, KubernetesJsonOptions.Value);
+            return utf8;
+        }
+        catch
+        {
+            utf8.Dispose();
+            throw;
+        }
     }
 
     private static ReadOnlyMemoryContent Content(ReadOnlyMemory<byte> body, string mediaType)
@@ -122,7 +133,7 @@ public sealed class ApiStreams(Kubernetes client, KubernetesClientConfiguration 
 
     private static async Task<ArrayPoolBufferWriter<byte>> ReadAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var length = response.Content.Headers.ContentLength is { } n and > 0 and < int.MaxValue ? (int)n : 4096;
+        var length = response.Content.Headers.ContentLength is { } n and > 0 ? (int)Math.Min(n, MaxInitialAnswerBuffer) : 4096;
         var answer = new ArrayPoolBufferWriter<byte>(length + 1);
         try
         {
