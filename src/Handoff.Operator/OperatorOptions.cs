@@ -115,6 +115,13 @@ public sealed record OperatorOptions
     /// </summary>
     public TimeSpan IdleMemoryTrim { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The least time from one pass's start to the next's (<see cref="Infrastructure.PassSpacing"/>); zero = a pass starts
+    /// as soon as the last ended and something changed. While events keep coming (a steady stream) passes otherwise run
+    /// back to back, each over the whole cluster's state for the few objects that changed since the last.
+    /// </summary>
+    public TimeSpan MinPassInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Parsed log level (validated by <see cref="Validate"/>).</summary>
     public Microsoft.Extensions.Logging.LogLevel ParsedLogLevel =>
         Enum.Parse<Microsoft.Extensions.Logging.LogLevel>(LogLevel, ignoreCase: true);
@@ -152,6 +159,11 @@ public sealed record OperatorOptions
         if (IdleMemoryTrim < TimeSpan.Zero)
         {
             throw new OperatorOptionsException($"--idle-memory-trim: {IdleMemoryTrim} is negative", "--idle-memory-trim");
+        }
+
+        if (MinPassInterval < TimeSpan.Zero)
+        {
+            throw new OperatorOptionsException($"--min-pass-interval: {MinPassInterval} is negative", "--min-pass-interval");
         }
 
         if (string.IsNullOrWhiteSpace(SchedulerName))

@@ -205,6 +205,13 @@ public static class OperatorOptionsBinder
             Default = Show(Defaults.IdleMemoryTrim),
             Apply = (o, v) => o with { IdleMemoryTrim = ParseDuration(v, "--idle-memory-trim", allowZero: true) },
         },
+        new()
+        {
+            Name = "--min-pass-interval", ValueName = "DURATION", EnvironmentVariables = ["HANDOFF_MIN_PASS_INTERVAL"],
+            Description = "The least time from one pass's start to the next's: while changes keep coming, a pass takes in all that came during the wait instead of running again for each few; 0s = back to back.",
+            Default = Show(Defaults.MinPassInterval),
+            Apply = (o, v) => o with { MinPassInterval = ParseDuration(v, "--min-pass-interval", allowZero: true) },
+        },
     ];
 
     /// <summary>The usage, exactly as <c>--help</c> prints it (also printed after an error).</summary>
@@ -323,7 +330,10 @@ public static class OperatorOptionsBinder
 
     private static string Show(bool value) => value ? "true" : "false";
 
-    private static string Show(TimeSpan value) => value.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
+    private static string Show(TimeSpan value) =>
+        value > TimeSpan.Zero && value < TimeSpan.FromSeconds(1)
+            ? value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + "ms"
+            : value.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
 
     private static TimeSpan ParseDuration(string value, string flag, bool allowZero = false) =>
         Api.GoDuration.TryParse(value, out var duration) && (duration > TimeSpan.Zero || (allowZero && duration == TimeSpan.Zero))

@@ -33,6 +33,7 @@ public sealed class OperatorOptionsTests
         ("--list-page-size", "HANDOFF_LIST_PAGE_SIZE", "0", "ListPageSize"),
         ("--api-parallelism", "HANDOFF_API_PARALLELISM", "8", "ApiParallelism"),
         ("--idle-memory-trim", "HANDOFF_IDLE_MEMORY_TRIM", "0s", "IdleMemoryTrim"),
+        ("--min-pass-interval", "HANDOFF_MIN_PASS_INTERVAL", "0s", "MinPassInterval"),
     ];
 
     public static TheoryData<string, string, string, string> Values()
@@ -129,6 +130,7 @@ public sealed class OperatorOptionsTests
             "--list-page-size" => ("100", value),
             "--api-parallelism" => ("16", value),
             "--idle-memory-trim" => ("60s", value),
+            "--min-pass-interval" => ("1s", value),
             _ => ("from-env", value),
         };
         Assert.NotEqual(Property(OperatorOptionsBinder.Bind([], Env()), property), fromVariable);
@@ -206,6 +208,7 @@ public sealed class OperatorOptionsTests
     [InlineData("--list-page-size=", "--list-page-size: '' is not a whole number")]
     [InlineData("--api-parallelism=0", "--api-parallelism: '0' is not a whole number (1 to 2147483647)")]
     [InlineData("--idle-memory-trim=-5s", "--idle-memory-trim: '-5s' is not a duration (examples: 15s, 1500ms, 1m, 0s)")]
+    [InlineData("--min-pass-interval=soon", "--min-pass-interval: 'soon' is not a duration (examples: 15s, 1500ms, 1m, 0s)")]
     [InlineData("--bogus=1", "Unrecognized command or argument '--bogus=1'")]
     [InlineData("--namespace", "Required argument missing for option: '--namespace'")]
     [InlineData("@args.txt", "Unrecognized command or argument '@args.txt'")]

@@ -203,6 +203,8 @@ public sealed class HandoffOperator : BackgroundService
             Volatile.Write(ref _term, state);
             Log.Leading(_logger);
             Queue.Add(SyncKey);
+            // Real time, whatever clock the operator's decisions read (a test's): the spacing saves CPU, it decides nothing.
+            var spacing = new PassSpacing(TimeProvider.System, _options.MinPassInterval);
             while (!term.IsCancellationRequested)
             {
                 var (key, ok) = await Queue.GetAsync(term);
@@ -213,6 +215,13 @@ public sealed class HandoffOperator : BackgroundService
 
                 try
                 {
+                    if (spacing.WaitBeforeNext() is var wait && wait > TimeSpan.Zero)
+                    {
+                        // What changes during the wait is read by this pass: it reads the caches as it starts.
+                        await Task.Delay(wait, term);
+                    }
+
+                    spacing.NoteStart();
                     var started = _time.GetTimestamp();
                     MemoryTrim.NoteActivity();
                     Interlocked.Increment(ref _passesStarted);
