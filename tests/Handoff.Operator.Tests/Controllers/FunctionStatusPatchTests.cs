@@ -1,5 +1,7 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using CommunityToolkit.HighPerformance.Buffers;
 using CsCheck;
 using Handoff.Api.V1Alpha1;
@@ -132,6 +134,28 @@ public sealed class FunctionStatusPatchTests
         var written = Written(null, desired, null)!;
 
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"status":{"phase":"Pending","attempts":0}}"""), written), written.ToJsonString());
+    }
+
+    [Fact]
+    public void Every_field_of_the_status_is_in_the_patch_so_a_new_one_cannot_be_left_out()
+    {
+        var desired = new HandoffFunctionStatus();
+        var fields = new List<string>();
+        foreach (var property in typeof(HandoffFunctionStatus).GetProperties())
+        {
+            fields.Add(property.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name);
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            property.SetValue(desired, type == typeof(string) ? "x"
+                : type == typeof(int) ? 1
+                : type == typeof(long) ? 1L
+                : type == typeof(DateTime) ? Now
+                : type == typeof(IList<HandoffCondition>) ? new List<HandoffCondition> { new() { Type = ConditionTypes.Scheduled } }
+                : throw new InvalidOperationException($"a status field of a type this test does not fill: {property.Name}"));
+        }
+
+        var written = Written(new HandoffFunctionStatus(), desired, null)!["status"]!.AsObject();
+
+        Assert.Equal(fields.Order(StringComparer.Ordinal), written.Select(p => p.Key).Order(StringComparer.Ordinal));
     }
 
     [Fact]
