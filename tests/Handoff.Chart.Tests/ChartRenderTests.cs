@@ -144,6 +144,7 @@ public sealed class ChartRenderTests
         Assert.Equal((TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)), (options.LeaseDuration, options.RenewDeadline, options.RetryPeriod));
         Assert.Equal("Information", options.LogLevel);
         Assert.Equal(("Never", (int?)null), (options.DefaultPodGC, options.DefaultTtlSecondsAfterFinished));
+        Assert.Equal(TimeSpan.FromMilliseconds(10), options.MinPassInterval);
         Assert.Equal(1, deployment.Spec.Replicas);
         Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
 
@@ -159,6 +160,13 @@ public sealed class ChartRenderTests
         var deployment = await DeploymentAsync([], ["gcConserveMemory=9"]);
         var env = deployment.Spec.Template.Spec.Containers.Single().Env;
         Assert.Equal("9", env.Single(e => e.Name == "DOTNET_GCConserveMemory").Value);
+    }
+
+    [Fact]
+    public async Task Passes_back_to_back_are_a_value_away()
+    {
+        var options = BindOperatorOptions(await DeploymentAsync([], ["minPassInterval=0s"]));
+        Assert.Equal(TimeSpan.Zero, options.MinPassInterval);
     }
 
     [Fact]
